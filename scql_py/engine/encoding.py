@@ -1,0 +1,148 @@
+"""Arrow columns to ring words and back, per SQL type.
+
+=============  ============================================================
+int64          the integer (two's complement)
+float64        fixed point: ``round(x * 2**FRAC_BITS)``
+decimal(p,s)   the exact unscaled integer ``x * 10**s``
+bool           0 or 1 (shared as a boolean bit)
+date           days since 1970-01-01
+timestamp      microseconds since 1970-01-01 00:00:00
+string         a keyed 64-bit hash (equality, grouping) plus the UTF-8 bytes
+               packed 8 per word (only to reveal)
+=============  ============================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from scql_py.catalog.types import SqlType
+from scql_py.errors import DataError
+from scql_py.mpc import fixedpoint
+
+U64 = np.uint64
+
+
+def null_mask(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(pc.is_null(arr).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _filled(arr, fill) -> pa.Array:
+    arr = pc.fill_null(arr, fill) if arr.null_count else arr
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr
+
+
+def string_hash(values, key: bytes) -> np.ndarray:
+    """Keyed 64-bit BLAKE2b of each string (the key is agreed per query)."""
+    out = np.empty(len(values), dtype=U64)
+    for i, v in enumerate(values):
+        h = hashlib.blake2b(v.encode() if v is not None else b"", digest_size=8, key=key)
+        out[i] = int.from_bytes(h.digest(), "little")
+    return out
+
+
+def pack_strings(values: list, width_words: int) -> np.ndarray:
+    """UTF-8 bytes of each string, zero padded to ``width_words`` words: shape (n, w)."""
+    n = len(values)
+    if width_words == 0 or n == 0:
+        return np.zeros((n, width_words), dtype=U64)
+    raw = np.array([(v or "").encode() for v in values], dtype=f"S{width_words * 8}")
+    return raw.view(U64).reshape(n, width_words)
+
+
+def unpack_strings(words: np.ndarray) -> list[str]:
+    n, w = words.shape
+    if w == 0:
+        return [""] * n
+    raw = np.ascontiguousarray(words).view(f"S{w * 8}").reshape(n)
+    return [b.decode("utf-8", errors="replace") for b in raw]
+
+
+def string_width(arr) -> int:
+    """Words needed for the longest string of a column."""
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return 0
+    longest = pc.max(pc.binary_length(arr)).as_py() or 0
+    return -(-longest // 8)
+
+
+def encode(arr: pa.ChunkedArray | pa.Array, t: SqlType) -> np.ndarray:
+    """Ring words (uint64) of a non-string column; NULLs become 0."""
+    kind = t.kind
+    try:
+        if kind == "int64":
+            ints = _filled(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
+            return ints.astype(np.int64).view(U64)
+        if kind == "bool":
+            return _filled(arr.cast(pa.bool_()), False).to_numpy(zero_copy_only=False).astype(U64)
+        if kind == "float64":
+            floats = _filled(arr.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+            return fixedpoint.encode(floats).view(U64)
+        if kind == "decimal":
+            return _encode_decimal(arr, t.scale).view(U64)
+        if kind == "date":
+            days = _filled(arr.cast(pa.date32()), 0).cast(pa.int32())
+            return days.to_numpy(zero_copy_only=False).astype(np.int64).view(U64)
+        if kind == "timestamp":
+            us = _filled(arr.cast(pa.timestamp("us")), 0).cast(pa.int64())
+            return us.to_numpy(zero_copy_only=False).astype(np.int64).view(U64)
+    except pa.ArrowInvalid as err:
+        raise DataError(f"cannot encode a {arr.type} column as {t}: {err}") from None
+    raise TypeError(f"no ring encoding for {t}")
+
+
+def _encode_decimal(arr, scale: int) -> np.ndarray:
+    if pa.types.is_decimal(arr.type):
+        wide = _filled(arr.cast(pa.decimal128(38, scale)), pa.scalar(0, pa.decimal128(38, scale)))
+        # decimal128 stores little-endian 128-bit unscaled integers: keep the low word
+        buf = np.frombuffer(wide.buffers()[1], dtype=np.int64)
+        lo = buf[2 * wide.offset : 2 * (wide.offset + len(wide)) : 2].copy()
+        hi = buf[2 * wide.offset + 1 : 2 * (wide.offset + len(wide)) : 2]
+        if not np.array_equal(hi, lo >> 63):
+            raise DataError("a decimal value does not fit in 64 bits")
+        return lo
+    if pa.types.is_integer(arr.type):
+        return _filled(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False) * (10**scale)
+    floats = _filled(arr.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+    return np.round(floats * 10**scale).astype(np.int64)
+
+
+def decode(words: np.ndarray, nulls: np.ndarray | None, t: SqlType) -> pa.Array:
+    """Arrow array of type ``t.to_arrow()`` from ring words and a NULL mask."""
+    ints = np.asarray(words, dtype=U64).view(np.int64)
+    mask = None if nulls is None or not nulls.any() else np.asarray(nulls, dtype=bool)
+    kind = t.kind
+    if kind == "int64":
+        return pa.array(ints, type=pa.int64(), mask=mask)
+    if kind == "bool":
+        return pa.array((ints & 1).astype(bool), type=pa.bool_(), mask=mask)
+    if kind == "float64":
+        return pa.array(fixedpoint.decode(ints), type=pa.float64(), mask=mask)
+    if kind == "date":
+        return pa.array(ints.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
+    if kind == "timestamp":
+        return pa.array(ints, type=pa.int64(), mask=mask).cast(pa.timestamp("us"))
+    if kind == "decimal":
+        pairs = np.empty(2 * len(ints), dtype=np.int64)
+        pairs[0::2] = ints
+        pairs[1::2] = ints >> 63
+        validity = None
+        if mask is not None:
+            validity = pa.array(~mask).buffers()[1]
+        return pa.Array.from_buffers(
+            pa.decimal128(t.precision, t.scale), len(ints),
+            [validity, pa.py_buffer(pairs.tobytes())], null_count=-1,
+        )
+    raise TypeError(f"no decoding for {t}")
+
+
+def decode_strings(chars: np.ndarray, nulls: np.ndarray | None) -> pa.Array:
+    values = unpack_strings(chars)
+    mask = None if nulls is None or not nulls.any() else np.asarray(nulls, dtype=bool)
+    return pa.array(values, type=pa.string(), mask=mask)

@@ -1,0 +1,301 @@
+"""One party's executor: runs its part of a physical plan, in lockstep with the others.
+
+An :class:`Engine` holds its party's storage (its own plaintext tables) and, while a
+query runs, its own shares and what the other parties sent it. It never sees another
+party's plaintext: inputs are secret-shared by their owners, results are opened only to
+the asker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+from sqlglot import exp
+
+from scql_py.catalog import Catalog
+from scql_py.catalog.types import SqlType
+from scql_py.engine import encoding
+from scql_py.engine.aggregate import aggregate
+from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.secure_expr import SecureEvaluator
+from scql_py.errors import InternalError, NotSupportedError, SecurityError
+from scql_py.mpc import rss
+from scql_py.mpc.rss import AShare, BShare
+from scql_py.mpc.runtime import Runtime
+from scql_py.net.channel import Communicator
+from scql_py.sql.physical import PhysicalPlan, Step
+from scql_py.sql.planner import plan_query
+from scql_py.storage import PartyStorage
+
+
+@dataclass
+class LocalResult:
+    """A plaintext result held by ``party`` only (``table`` is None elsewhere)."""
+
+    party: str
+    table: pa.Table | None
+
+
+def _cast_table(table: pa.Table, names: list[str], types: list[str]) -> pa.Table:
+    arrays = []
+    for i, t in enumerate(types):
+        col = table.column(i)
+        target = SqlType.parse(t).to_arrow()
+        arrays.append(col if col.type == target else col.cast(target))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+class Engine:
+    """The executor of one party."""
+
+    def __init__(self, catalog: Catalog, party: str, storage: PartyStorage | None = None):
+        self.catalog = catalog
+        self.party = party
+        self.index = catalog.party_names.index(party)
+        self.storage = storage or PartyStorage(catalog, party)
+
+    def close(self) -> None:
+        self.storage.close()
+
+    # -- one query --------------------------------------------------------------------------
+    def run(self, plan_json: str, comm: Communicator) -> pa.Table | None:
+        """Run the plan; return the result on the asker, None elsewhere."""
+        plan = self.verify(plan_json)
+        self.rt = Runtime(comm)
+        self.string_key = self._agree_string_key()
+        self.values: dict[str, object] = {}
+        result = None
+        for step in plan.steps:
+            out = getattr(self, f"step_{step.op}")(step, plan)
+            self.values[step.id] = out
+            if isinstance(out, pa.Table):
+                result = out
+        last = plan.steps[-1]
+        if self.party != plan.asker:
+            return None
+        if result is None and isinstance(self.values[last.id], LocalResult):
+            result = self.values[last.id].table
+        if result is None:
+            raise InternalError("the plan produced no result for the asker")
+        return _cast_table(result, plan.output_names, plan.output_types)
+
+    def verify(self, plan_json: str) -> PhysicalPlan:
+        """Refuse a plan that this party's own planning of the same SQL does not produce:
+        it may reveal this party's columns beyond its CCL."""
+        plan = PhysicalPlan.from_json(plan_json)
+        mine = plan_query(self.catalog, plan.asker, plan.sql, plan.pushdown)
+        if mine.to_json() != plan_json:
+            raise SecurityError(
+                f"party '{self.party}' refuses the plan: it is not the plan of the SQL "
+                f"it claims to run under party '{self.party}''s catalog and CCL",
+                party=self.party,
+            )
+        return plan
+
+    def _agree_string_key(self) -> bytes:
+        """A per-query key for string hashes, with randomness from every party."""
+        mine = os.urandom(16)
+        others = self.rt.comm.exchange({self.rt.next: mine, self.rt.prev: mine},
+                                       [self.rt.prev, self.rt.next])
+        parts = {self.rt.party: mine, self.rt.prev: others[0], self.rt.next: others[1]}
+        joined = b"".join(bytes(parts[i]) for i in range(3))
+        return hashlib.blake2b(joined, digest_size=32).digest()
+
+    def evaluator(self, rel: SecretRelation) -> SecureEvaluator:
+        return SecureEvaluator(self.rt, rel, self.string_key)
+
+    def party_index(self, name: str) -> int:
+        return self.catalog.party_names.index(name)
+
+    # -- steps --------------------------------------------------------------------------------
+    def step_local(self, step: Step, plan: PhysicalPlan) -> LocalResult:
+        if step.party != self.party:
+            return LocalResult(step.party, None)
+        table = self.storage.query(step.args["sql"])
+        return LocalResult(step.party, _cast_table(table, step.columns, step.types))
+
+    def step_share(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        owner = self.party_index(step.party)
+        local: LocalResult = self.values[step.inputs[0]]
+        types = [SqlType.parse(t) for t in step.types]
+        comm = self.rt.comm
+        if self.party == step.party:
+            table = local.table
+            widths = [encoding.string_width(table.column(i)) if t.kind == "string" else 0
+                      for i, t in enumerate(types)]
+            meta = {"rows": table.num_rows, "widths": widths}
+            others = [p for p in range(3) if p != owner]
+            comm.exchange({p: meta for p in others}, [])
+        else:
+            (meta,) = comm.exchange({}, [owner])
+            table = None
+        n, widths = int(meta["rows"]), list(meta["widths"])
+
+        arith, boolean = [], []  # owner's words, in a fixed order known to all
+        if table is not None:
+            for i, t in enumerate(types):
+                col = table.column(i)
+                nulls = encoding.null_mask(col).astype(np.uint64)
+                if t.kind == "string":
+                    values = col.to_pylist()
+                    arith.append(encoding.string_hash(values, self.string_key))
+                    packed = encoding.pack_strings(values, widths[i])
+                    arith.extend(packed[:, j].copy() for j in range(widths[i]))
+                elif t.kind == "bool":
+                    boolean.append(encoding.encode(col, t))
+                else:
+                    arith.append(encoding.encode(col, t))
+                boolean.append(nulls)
+        n_arith = sum((1 + widths[i]) if t.kind == "string" else (t.kind != "bool")
+                      for i, t in enumerate(types))
+        n_bool = len(types) + sum(t.kind == "bool" for t in types)
+        a_all = rss.share_input(self.rt, owner, np.concatenate(arith) if arith else None,
+                                n * n_arith) if n_arith else None
+        b_all = rss.share_input_bool(self.rt, owner, np.concatenate(boolean) if boolean else None,
+                                     n * n_bool)
+        a_parts = [a_all[k * n:(k + 1) * n] for k in range(n_arith)] if n_arith else []
+        b_parts = [b_all[k * n:(k + 1) * n] for k in range(n_bool)]
+        columns = []
+        for i, t in enumerate(types):
+            if t.kind == "bool":
+                value = b_parts.pop(0)
+            else:
+                value = a_parts.pop(0)
+            chars = [a_parts.pop(0) for _ in range(widths[i])] if t.kind == "string" else None
+            null = b_parts.pop(0)
+            columns.append(SecretColumn(t, value, null, chars))
+        return SecretRelation(n, list(step.columns), columns)
+
+    def step_concat(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        parts: list[SecretRelation] = [self.values[i] for i in step.inputs]
+        types = [SqlType.parse(t) for t in step.types]
+        party = self.rt.party
+        columns = []
+        for j, t in enumerate(types):
+            pieces = []
+            for rel in parts:
+                col = rel.columns[j]
+                if col.type != t and t.kind != "string":
+                    col = self.evaluator(rel).materialize(self.evaluator(rel).cast(col, t))
+                pieces.append(col)
+            value = type(pieces[0].value).concat([p.value for p in pieces])
+            null = BShare.concat([p.null if p.null is not None else BShare.zeros(party, len(p))
+                                  for p in pieces])
+            chars = None
+            if t.kind == "string":
+                width = max(len(p.chars or []) for p in pieces)
+                chars = []
+                for k in range(width):
+                    chars.append(AShare.concat([
+                        p.chars[k] if p.chars and k < len(p.chars) else AShare.zeros(party, len(p))
+                        for p in pieces]))
+            columns.append(SecretColumn(t, value, null, chars))
+        valid = None
+        if any(r.valid is not None for r in parts):
+            valid = BShare.concat([
+                r.valid if r.valid is not None else BShare.public(party, np.ones(r.n, np.uint64))
+                for r in parts])
+        return SecretRelation(sum(r.n for r in parts), list(step.columns), columns, valid)
+
+    def step_filter(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        rel: SecretRelation = self.values[step.inputs[0]]
+        ev = self.evaluator(rel)
+        cond = ev._as_bool(ev.visit(exp.maybe_parse(step.args["predicate"])))
+        cond = ev.materialize(cond)
+        keep, _ = ev._truth(cond)
+        valid = keep if rel.valid is None else rss.and_(self.rt, rel.valid, keep)
+        return SecretRelation(rel.n, rel.names, rel.columns, valid)
+
+    def step_project(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        rel: SecretRelation = self.values[step.inputs[0]]
+        ev = self.evaluator(rel)
+        cols = [ev.evaluate(exp.maybe_parse(sql), SqlType.parse(t))
+                for _, sql, t in step.args["exprs"]]
+        return SecretRelation(rel.n, list(step.columns), cols, rel.valid)
+
+    def step_aggregate(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        rel: SecretRelation = self.values[step.inputs[0]]
+        ev = self.evaluator(rel)
+        cols = []
+        for _, func, arg, t, distinct in step.args["aggs"]:
+            arg_expr = exp.maybe_parse(arg) if arg is not None else None
+            cols.append(aggregate(ev, rel, func, arg_expr, SqlType.parse(t), distinct))
+        return SecretRelation(1, list(step.columns), cols)
+
+    def step_limit(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        rel = self.compact(self.values[step.inputs[0]])
+        start = min(step.args.get("offset") or 0, rel.n)
+        limit = step.args.get("limit")
+        stop = rel.n if limit is None else min(rel.n, start + limit)
+        return rel.take(slice(start, stop))
+
+    def step_reveal(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
+        rel = self.compact(self.values[step.inputs[0]])
+        to = self.party_index(step.args["to"])
+        arith, boolean = [], []
+        for col in rel.columns:
+            (boolean if isinstance(col.value, BShare) else arith).append(col.value)
+            arith.extend(col.chars or [])
+            boolean.append(col.null if col.null is not None else BShare.zeros(self.rt.party, rel.n))
+        a_words = rss.reveal(self.rt, AShare.concat(arith), to=to) if arith else None
+        b_words = rss.reveal(self.rt, BShare.concat(boolean), to=to)
+        if self.rt.party != to:
+            return None
+        n = rel.n
+        a_parts = [a_words[k * n:(k + 1) * n] for k in range(len(arith))] if arith else []
+        b_parts = [b_words[k * n:(k + 1) * n] for k in range(len(boolean))]
+        arrays = []
+        for col in rel.columns:
+            value = b_parts.pop(0) if isinstance(col.value, BShare) else a_parts.pop(0)
+            chars = [a_parts.pop(0) for _ in col.chars or []]
+            nulls = (b_parts.pop(0) & np.uint64(1)).astype(bool)
+            if col.type.kind == "string":
+                words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
+                arrays.append(encoding.decode_strings(words, nulls))
+            else:
+                arrays.append(encoding.decode(value, nulls, col.type))
+        return pa.Table.from_arrays(arrays, names=list(step.columns))
+
+    def step_send_plain(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
+        local: LocalResult = self.values[step.inputs[0]]
+        to = self.party_index(step.args["to"])
+        owner = self.party_index(step.party)
+        if self.rt.party == owner:
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, local.table.schema) as writer:
+                writer.write_table(local.table)
+            self.rt.comm.exchange({to: sink.getvalue().to_pybytes()}, [])
+            return None
+        if self.rt.party == to:
+            (payload,) = self.rt.comm.exchange({}, [owner])
+            return pa.ipc.open_stream(pa.py_buffer(bytes(payload))).read_all()
+        return None
+
+    # -- helpers --------------------------------------------------------------------------------
+    def compact(self, rel: SecretRelation) -> SecretRelation:
+        """Drop invalid rows; everyone learns how many rows remain (and nothing else)."""
+        if rel.valid is None:
+            return rel
+        try:
+            from scql_py.mpc.segment import compact
+        except ImportError:
+            raise NotSupportedError(
+                "returning filtered rows without aggregating them (needs the secret shuffle)"
+            ) from None
+        flat: list = []
+        for col in rel.columns:
+            flat.append(col.value)
+            flat.append(col.null if col.null is not None else BShare.zeros(self.rt.party, rel.n))
+            flat.extend(col.chars or [])
+        kept = compact(self.rt, rel.valid, flat)
+        n = len(kept[0]) if kept else 0
+        columns = []
+        for col in rel.columns:
+            value, null = kept.pop(0), kept.pop(0)
+            chars = [kept.pop(0) for _ in col.chars or []] if col.chars is not None else None
+            columns.append(SecretColumn(col.type, value, null, chars))
+        return SecretRelation(n, rel.names, columns)

@@ -1,0 +1,99 @@
+"""The three party engines in one process, each in its own thread, talking only through
+the in-process network.
+
+>>> fed = Federation("catalogs/demo.toml")                      # doctest: +SKIP
+>>> fed.execute("alice", "SELECT AVG(income) FROM ...").table   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from scql_py.catalog import Catalog, load_catalog
+from scql_py.engine.engine import Engine
+from scql_py.engine.result import QueryResult
+from scql_py.errors import Error, InternalError, OperationalError
+from scql_py.net.inprocess import InProcessNetwork
+from scql_py.sql.explain import explain_plan
+from scql_py.sql.params import bind_parameters
+from scql_py.sql.physical import PhysicalPlan
+from scql_py.sql.planner import plan_query
+
+
+class Federation:
+    """Runs queries across the catalog's parties, all in this process.
+
+    Args:
+        catalog: a :class:`Catalog` or the path of a catalog file.
+        timeout: seconds a party waits for another before ``OperationalError``.
+        pushdown: let owners filter, compute and pre-aggregate their own rows locally
+            (False: everything after the table scans runs under MPC; for testing).
+    """
+
+    def __init__(self, catalog: Catalog | str | Path, timeout: float = 30.0,
+                 pushdown: bool = True):
+        self.catalog = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+        self.timeout = timeout
+        self.pushdown = pushdown
+        self.engines = [Engine(self.catalog, name) for name in self.catalog.party_names]
+        self._lock = threading.Lock()  # one statement at a time over the in-process network
+
+    def close(self) -> None:
+        for engine in self.engines:
+            engine.close()
+
+    def __enter__(self) -> Federation:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def plan(self, asker: str, sql: str, params: Sequence | None = None) -> PhysicalPlan:
+        return plan_query(self.catalog, asker, bind_parameters(sql, params), self.pushdown)
+
+    def explain(self, asker: str, sql: str, params: Sequence | None = None) -> str:
+        return explain_plan(self.plan(asker, sql, params), self.catalog)
+
+    def execute(self, asker: str, sql: str, params: Sequence | None = None) -> QueryResult:
+        plan = self.plan(asker, sql, params)
+        plan_json = plan.to_json()
+        names = self.catalog.party_names
+        with self._lock:
+            net = InProcessNetwork(names, timeout=self.timeout)
+            results: list = [None] * len(names)
+            errors: list[BaseException | None] = [None] * len(names)
+
+            def body(i: int) -> None:
+                try:
+                    results[i] = self.engines[i].run(plan_json, net.communicator(i))
+                except BaseException as exc:  # reported below, in the caller's thread
+                    errors[i] = exc
+                    net.abort(i)
+
+            threads = [threading.Thread(target=body, args=(i,), daemon=True,
+                                        name=f"scql-{name}") for i, name in enumerate(names)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        self._raise_first(errors)
+        table = results[names.index(asker)]
+        if table is None:
+            raise InternalError("the asker received no result")
+        stats = {name: net.communicator(i).stats.snapshot() for i, name in enumerate(names)}
+        return QueryResult(table=table, messages=[], stats=stats)
+
+    @staticmethod
+    def _raise_first(errors: list[BaseException | None]) -> None:
+        """Raise the root cause: a party's own error before the others' 'left the query'."""
+        real = [e for e in errors if e is not None]
+        if not real:
+            return
+        primary = [e for e in real if not (isinstance(e, OperationalError)
+                                           and "left the query" in str(e))]
+        err = (primary or real)[0]
+        if isinstance(err, Error):
+            raise err
+        raise InternalError(f"{type(err).__name__}: {err}") from err

@@ -1,0 +1,68 @@
+"""A party's view of a secret-shared relation.
+
+Every party holds the same structure (names, types, row count: these are public) with
+its own shares in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from scql_py.catalog.types import SqlType
+from scql_py.mpc.rss import AShare, BShare
+
+
+@dataclass
+class SecretColumn:
+    """One secret column (or expression value).
+
+    ``value``: an ``AShare`` of ring words, or for ``bool`` a ``BShare`` bit; for strings
+    the shares of a keyed hash. ``null``: a ``BShare`` bit, 1 where the value is NULL,
+    or None when no row is NULL. ``chars``: strings only, the packed UTF-8 bytes
+    (one ``AShare`` per 8-byte word), used only to reveal.
+    """
+
+    type: SqlType
+    value: AShare | BShare
+    null: BShare | None = None
+    chars: list[AShare] | None = None
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def take(self, idx) -> SecretColumn:
+        return SecretColumn(
+            self.type, self.value[idx], None if self.null is None else self.null[idx],
+            None if self.chars is None else [c[idx] for c in self.chars],
+        )
+
+
+@dataclass
+class Const:
+    """A public value (a literal): the same on every row. ``value`` None is NULL."""
+
+    type: SqlType
+    value: Any
+
+
+@dataclass
+class SecretRelation:
+    """Rows of secret columns; ``valid`` is a secret bit per row (None: all rows valid)."""
+
+    n: int
+    names: list[str]
+    columns: list[SecretColumn]
+    valid: BShare | None = None
+    extra: dict = field(default_factory=dict)
+
+    def column(self, name: str) -> SecretColumn:
+        return self.columns[self.names.index(name)]
+
+    def take(self, idx) -> SecretRelation:
+        cols = [c.take(idx) for c in self.columns]
+        n = len(np.arange(self.n)[idx])
+        valid = None if self.valid is None else self.valid[idx]
+        return SecretRelation(n, list(self.names), cols, valid)

@@ -1,0 +1,556 @@
+"""Evaluate SQL expressions over secret columns, one ``visit_<Node>`` per sqlglot node.
+
+Every party runs the same visits in the same order on its own shares; protocol calls
+inside keep them in lockstep. Values are :class:`SecretColumn` (one per row) or
+:class:`Const` (a literal). NULLs follow SQL: arithmetic and comparisons with a NULL
+give NULL, AND/OR use three-valued logic, division by zero gives NULL (MySQL's rule).
+Anything else raises ``NotSupportedError`` naming the construct.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal as dec
+from collections.abc import Callable
+
+import numpy as np
+from sqlglot import exp
+
+from scql_py.catalog.types import BOOL, FLOAT64, INT64, STRING, SqlType
+from scql_py.engine.encoding import string_hash
+from scql_py.engine.relation import Const, SecretColumn, SecretRelation
+from scql_py.errors import DataError, NotSupportedError
+from scql_py.mpc import compare, convert, division, equality, mux, trunc
+from scql_py.mpc.fixedpoint import FRAC_BITS
+from scql_py.mpc.rss import AShare, BShare, and_, and_many
+from scql_py.mpc.runtime import Runtime
+from scql_py.sql.type_inference import NULL_TYPE, arithmetic_type, cast_target, common_type
+
+US_PER_DAY = 86_400_000_000
+Value = SecretColumn | Const
+
+
+# -- bits ---------------------------------------------------------------------------------
+def bit_not(b: BShare) -> BShare:
+    return b.xor_public(np.uint64(1))
+
+
+def bit_or(rt: Runtime, a: BShare | None, b: BShare | None) -> BShare | None:
+    """OR of two optional bits (None = all zero)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a ^ b ^ and_(rt, a, b)
+
+
+def select_bits(rt: Runtime, cond: BShare, a: BShare, b: BShare) -> BShare:
+    """cond ? a : b for bits (one AND)."""
+    return b ^ and_(rt, cond, a ^ b)
+
+
+def const_word(value, t: SqlType) -> int:
+    """The ring word of a public value in type ``t``."""
+    kind = t.kind
+    if kind == "bool":
+        return int(bool(value))
+    if kind == "int64":
+        return int(value)
+    if kind == "float64":
+        return int(round(float(value) * (1 << FRAC_BITS)))
+    if kind == "decimal":
+        scaled = dec.Decimal(str(value)).scaleb(t.scale).to_integral_value(dec.ROUND_HALF_UP)
+        return int(scaled)
+    if kind == "date":
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        return (value - dt.date(1970, 1, 1)).days
+    if kind == "timestamp":
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = dt.datetime(value.year, value.month, value.day)
+        delta = value - dt.datetime(1970, 1, 1)
+        return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+    raise NotSupportedError(f"a constant of type {t}")
+
+
+class SecureEvaluator:
+    """Evaluates expressions whose column names refer to ``rel``'s columns."""
+
+    def __init__(self, rt: Runtime, rel: SecretRelation, string_key: bytes):
+        self.rt = rt
+        self.rel = rel
+        self.n = rel.n
+        self.string_key = string_key
+
+    # -- entry points ---------------------------------------------------------------------
+    def evaluate(self, e: exp.Expression, t: SqlType | None = None) -> SecretColumn:
+        """Evaluate to a secret column of ``n`` rows (constants are broadcast)."""
+        v = self.visit(e)
+        if t is not None and v.type != t and not (t.kind == "string" and v.type.kind == "string"):
+            v = self.cast(v, t)
+        return self.materialize(v)
+
+    def visit(self, e: exp.Expression) -> Value:
+        method: Callable | None = getattr(self, f"visit_{type(e).__name__}", None)
+        if method is None:
+            raise NotSupportedError(f"{e.key.upper()} over secret data ({e.sql()})")
+        return method(e)
+
+    # -- leaves ---------------------------------------------------------------------------
+    def visit_Column(self, e: exp.Column) -> Value:
+        return self.rel.column(e.name)
+
+    def visit_Paren(self, e: exp.Paren) -> Value:
+        return self.visit(e.this)
+
+    def visit_Alias(self, e: exp.Alias) -> Value:
+        return self.visit(e.this)
+
+    def visit_Literal(self, e: exp.Literal) -> Value:
+        from scql_py.sql.type_inference import literal_type
+
+        t = literal_type(e)
+        if t.kind == "string":
+            return Const(STRING, e.this)
+        if t.kind == "int64":
+            return Const(INT64, int(e.this))
+        if t.kind == "decimal":
+            return Const(t, dec.Decimal(e.this))
+        return Const(FLOAT64, float(e.this))
+
+    def visit_Null(self, e: exp.Null) -> Value:
+        return Const(NULL_TYPE, None)
+
+    def visit_Boolean(self, e: exp.Boolean) -> Value:
+        return Const(BOOL, bool(e.this))
+
+    def visit_Cast(self, e: exp.Cast) -> Value:
+        return self.cast(self.visit(e.this), cast_target(e.to))
+
+    visit_TryCast = visit_Cast
+
+    # -- materialising and converting -------------------------------------------------------
+    def materialize(self, v: Value) -> SecretColumn:
+        if isinstance(v, SecretColumn):
+            return v
+        party, n = self.rt.party, self.n
+        t = v.type if v.type.kind != "null" else INT64
+        null = None
+        if v.value is None:
+            null = BShare.public(party, np.ones(n, dtype=np.uint64))
+            words = np.zeros(n, dtype=np.uint64)
+        elif t.kind == "string":
+            words = np.full(n, string_hash([v.value], self.string_key)[0], dtype=np.uint64)
+        else:
+            words = np.full(n, np.int64(const_word(v.value, t)).view(np.uint64), dtype=np.uint64)
+        if t.kind == "bool":
+            return SecretColumn(t, BShare.public(party, words), null)
+        chars = None
+        if t.kind == "string":
+            from scql_py.engine.encoding import pack_strings
+
+            packed = pack_strings([v.value or ""] * n, -(-len((v.value or "").encode()) // 8))
+            chars = [AShare.public(party, packed[:, j]) for j in range(packed.shape[1])]
+        return SecretColumn(t, AShare.public(party, words), null, chars)
+
+    def cast(self, v: Value, t: SqlType) -> Value:
+        """Convert to type ``t`` (the SQL CAST semantics of DuckDB, rounding as noted)."""
+        if v.type == t:
+            return v
+        if isinstance(v, Const):
+            return self._cast_const(v, t)
+        src = v.type
+        rt = self.rt
+        if t.kind == "bool":
+            if src.kind == "string":
+                raise NotSupportedError("CAST of a secret string to BOOLEAN")
+            nz = bit_not(equality.equal_zero(rt, v.value))
+            return SecretColumn(BOOL, nz, v.null)
+        if src.kind == "bool":
+            ints = SecretColumn(INT64, convert.b2a_bit(rt, v.value), v.null)
+            return self.cast(ints, t) if t != INT64 else ints
+        if src.kind == "string" or t.kind == "string":
+            raise NotSupportedError(f"CAST of secret {src} to {t}")
+        if src.kind == "date" and t.kind == "timestamp":
+            return SecretColumn(t, v.value.mul_public(US_PER_DAY), v.null)
+        if src.kind == "timestamp" and t.kind == "date":
+            return SecretColumn(t, self._floor_div(v.value, US_PER_DAY), v.null)
+        if src.kind in ("date", "timestamp") or t.kind in ("date", "timestamp"):
+            raise NotSupportedError(f"CAST of secret {src} to {t}")
+        return SecretColumn(t, self._rescale(v.value, src, t), v.null)
+
+    def _cast_const(self, v: Const, t: SqlType) -> Const:
+        if v.value is None:
+            return Const(t, None)
+        val = v.value
+        try:
+            if t.kind == "int64":
+                if isinstance(val, str):
+                    val = dec.Decimal(val)
+                val = int(dec.Decimal(str(val)).to_integral_value(dec.ROUND_HALF_UP)) if not isinstance(val, bool) else int(val)
+            elif t.kind == "float64":
+                val = float(val)
+            elif t.kind == "decimal":
+                val = dec.Decimal(str(val)).quantize(dec.Decimal(1).scaleb(-t.scale), dec.ROUND_HALF_UP)
+            elif t.kind == "bool":
+                val = val if isinstance(val, bool) else (str(val).lower() in ("true", "t", "1") if isinstance(val, str) else bool(val))
+            elif t.kind == "string":
+                val = str(val)
+            elif t.kind == "date":
+                val = dt.date.fromisoformat(str(val)[:10]) if not isinstance(val, dt.date) else val
+            elif t.kind == "timestamp":
+                val = dt.datetime.fromisoformat(str(val)) if not isinstance(val, dt.datetime) else val
+        except (ValueError, dec.InvalidOperation):
+            raise DataError(f"cannot cast {v.value!r} to {t}") from None
+        return Const(t, val)
+
+    def _rescale(self, x: AShare, src: SqlType, dst: SqlType) -> AShare:
+        """Numeric value in ``src`` encoding -> ``dst`` encoding (int, decimal, float)."""
+        rt = self.rt
+        s_scale = src.scale if src.kind == "decimal" else 0
+        if dst.kind == "float64":
+            if src.kind == "float64":
+                return x
+            y = x.mul_public(1 << FRAC_BITS)
+            return division.divide_public(rt, y, 10**s_scale) if s_scale else y
+        if src.kind == "float64":
+            d_scale = dst.scale if dst.kind == "decimal" else 0
+            y = x.mul_public(10**d_scale) if d_scale else x
+            # round to nearest: add half an ulp of the target, then truncate
+            return trunc.truncate(rt, y.add_public(1 << (FRAC_BITS - 1)), FRAC_BITS)
+        d_scale = dst.scale if dst.kind == "decimal" else 0
+        if d_scale >= s_scale:
+            return x.mul_public(10 ** (d_scale - s_scale)) if d_scale > s_scale else x
+        return self._round_div(x, 10 ** (s_scale - d_scale))
+
+    def _round_div(self, x: AShare, d: int) -> AShare:
+        """x / d rounded half away from zero (DuckDB's decimal rounding)."""
+        neg = compare.msb(self.rt, x)
+        half = d // 2
+        adjusted = mux.select(self.rt, neg, x.add_public(-half), x.add_public(half))
+        return division.divide_public(self.rt, adjusted, d)
+
+    def _floor_div(self, x: AShare, d: int) -> AShare:
+        q = division.divide_public(self.rt, x, d)  # truncates toward zero
+        r = x - q.mul_public(d)
+        neg_r = compare.msb(self.rt, r)
+        return q - convert.b2a_bit(self.rt, neg_r)
+
+    def align(self, a: Value, b: Value, context: str) -> tuple[SecretColumn, SecretColumn, SqlType]:
+        t = common_type(a.type, b.type, context)
+        a2 = self.materialize(self.cast(a, t) if a.type.kind != "null" else Const(t, None))
+        b2 = self.materialize(self.cast(b, t) if b.type.kind != "null" else Const(t, None))
+        return a2, b2, t
+
+    # -- arithmetic -------------------------------------------------------------------------
+    def _nulls(self, *vals: SecretColumn) -> BShare | None:
+        out = None
+        for v in vals:
+            out = bit_or(self.rt, out, v.null)
+        return out
+
+    def visit_Neg(self, e: exp.Neg) -> Value:
+        v = self.visit(e.this)
+        if isinstance(v, Const):
+            return Const(v.type, None if v.value is None else -v.value)
+        return SecretColumn(v.type, -v.value, v.null)
+
+    def visit_Add(self, e: exp.Add) -> Value:
+        return self._additive(e, "+")
+
+    def visit_Sub(self, e: exp.Sub) -> Value:
+        return self._additive(e, "-")
+
+    def _additive(self, e: exp.Expression, op: str) -> Value:
+        a, b = self.visit(e.left), self.visit(e.right)
+        t = arithmetic_type(op, a.type, b.type)
+        if t.kind in ("date", "timestamp") or (a.type.kind == "date" and b.type.kind == "date"):
+            a2, b2 = self.materialize(a), self.materialize(b)
+            if a2.type.kind == "null":
+                a2 = self.materialize(Const(t, None))
+            val = a2.value + b2.value if op == "+" else a2.value - b2.value
+            return SecretColumn(t, val, self._nulls(a2, b2))
+        a2, b2 = (self.materialize(self.cast(v, t) if v.type.kind != "null" else Const(t, None))
+                  for v in (a, b))
+        val = a2.value + b2.value if op == "+" else a2.value - b2.value
+        return SecretColumn(t, val, self._nulls(a2, b2))
+
+    def visit_Mul(self, e: exp.Mul) -> Value:
+        a, b = self.visit(e.left), self.visit(e.right)
+        t = arithmetic_type("*", a.type, b.type)
+        if t.kind == "float64":
+            a, b = (self.cast(v, FLOAT64) if v.type.kind not in ("null",) else Const(FLOAT64, None)
+                    for v in (a, b))
+            if isinstance(b, Const) and b.value is not None and float(b.value).is_integer():
+                a, b = a, Const(INT64, int(b.value))  # exact: no truncation needed
+            elif isinstance(a, Const) and a.value is not None and float(a.value).is_integer():
+                a, b = b, Const(INT64, int(a.value))
+        a2, b2 = self.materialize(a), self.materialize(b)
+        if isinstance(b, Const) and b.value is not None and b.type.kind in ("int64", "decimal"):
+            val = a2.value.mul_public(const_word(b.value, b.type))
+        elif isinstance(a, Const) and a.value is not None and a.type.kind in ("int64", "decimal"):
+            val = b2.value.mul_public(const_word(a.value, a.type))
+        else:
+            val = self._mul(a2.value, b2.value)
+        if t.kind == "float64" and a2.type.kind == "float64" and b2.type.kind == "float64":
+            val = trunc.truncate(self.rt, val, FRAC_BITS)
+        return SecretColumn(t, val, self._nulls(a2, b2))
+
+    def _mul(self, x: AShare, y: AShare) -> AShare:
+        from scql_py.mpc.rss import mul
+
+        return mul(self.rt, x, y)
+
+    def visit_Div(self, e: exp.Div) -> Value:
+        a, b = self.visit(e.left), self.visit(e.right)
+        if a.type.kind == "null" or b.type.kind == "null":
+            return Const(FLOAT64, None)
+        a2, b2, t = self.align(a, b, "/")
+        if t.kind == "bool":
+            raise NotSupportedError("division of booleans")
+        zero = equality.equal_zero(self.rt, b2.value)
+        val = division.divide(self.rt, a2.value, b2.value, FRAC_BITS)
+        return SecretColumn(FLOAT64, val, bit_or(self.rt, self._nulls(a2, b2), zero))
+
+    def visit_Mod(self, e: exp.Mod) -> Value:
+        a, b = self.visit(e.left), self.visit(e.right)
+        if a.type.kind == "null" or b.type.kind == "null":
+            return Const(INT64, None)
+        a2, b2, t = self.align(a, b, "%")
+        if t.kind not in ("int64", "decimal"):
+            raise NotSupportedError(f"% on {t}")
+        zero = equality.equal_zero(self.rt, b2.value)
+        val = division.modulo(self.rt, a2.value, b2.value)
+        return SecretColumn(t, val, bit_or(self.rt, self._nulls(a2, b2), zero))
+
+    def visit_IntDiv(self, e: exp.IntDiv) -> Value:
+        a, b = self.visit(e.left), self.visit(e.right)
+        if a.type.kind == "null" or b.type.kind == "null":
+            return Const(INT64, None)
+        a2, b2, t = self.align(a, b, "DIV")
+        zero = equality.equal_zero(self.rt, b2.value)
+        val = division.int_divide(self.rt, a2.value, b2.value)
+        return SecretColumn(INT64, val, bit_or(self.rt, self._nulls(a2, b2), zero))
+
+    # -- comparisons ------------------------------------------------------------------------
+    def _compare(self, e: exp.Expression, op: str) -> Value:
+        a, b = self.visit(e.left), self.visit(e.right)
+        return self.compare(a, b, op)
+
+    def compare(self, a: Value, b: Value, op: str) -> Value:
+        if a.type.kind == "null" or b.type.kind == "null":
+            return Const(BOOL, None)
+        if a.type.kind == "string" or b.type.kind == "string":
+            if a.type.kind != b.type.kind:
+                raise NotSupportedError(f"comparing {a.type} with {b.type}")
+            if op not in ("=", "<>"):
+                raise NotSupportedError(f"ordering comparison ({op}) on secret strings")
+        a2, b2, t = self.align(a, b, op)
+        rt = self.rt
+        if t.kind == "bool":
+            diff = a2.value ^ b2.value
+            if op in ("=", "<>"):
+                bit = diff if op == "<>" else bit_not(diff)
+                return SecretColumn(BOOL, bit, self._nulls(a2, b2))
+            a2 = SecretColumn(INT64, convert.b2a_bit(rt, a2.value), a2.null)
+            b2 = SecretColumn(INT64, convert.b2a_bit(rt, b2.value), b2.null)
+        x, y = a2.value, b2.value
+        if op == "=":
+            bit = equality.equal(rt, x, y)
+        elif op == "<>":
+            bit = bit_not(equality.equal(rt, x, y))
+        elif op == "<":
+            bit = compare.less_than(rt, x, y)
+        elif op == ">":
+            bit = compare.less_than(rt, y, x)
+        elif op == "<=":
+            bit = bit_not(compare.less_than(rt, y, x))
+        elif op == ">=":
+            bit = bit_not(compare.less_than(rt, x, y))
+        else:  # pragma: no cover - the visitors pass only the above
+            raise NotSupportedError(op)
+        return SecretColumn(BOOL, bit, self._nulls(a2, b2))
+
+    def visit_EQ(self, e):
+        return self._compare(e, "=")
+
+    def visit_NEQ(self, e):
+        return self._compare(e, "<>")
+
+    def visit_LT(self, e):
+        return self._compare(e, "<")
+
+    def visit_LTE(self, e):
+        return self._compare(e, "<=")
+
+    def visit_GT(self, e):
+        return self._compare(e, ">")
+
+    def visit_GTE(self, e):
+        return self._compare(e, ">=")
+
+    def visit_Between(self, e: exp.Between) -> Value:
+        x = self.visit(e.this)
+        lo = self.compare(x, self.visit(e.args["low"]), ">=")
+        hi = self.compare(x, self.visit(e.args["high"]), "<=")
+        return self.logic_and(lo, hi)
+
+    def visit_In(self, e: exp.In) -> Value:
+        if e.args.get("query") is not None:
+            raise NotSupportedError("IN (subquery)")
+        x = self.visit(e.this)
+        result: Value = Const(BOOL, False)
+        for item in e.expressions:
+            result = self.logic_or(result, self.compare(x, self.visit(item), "="))
+        return result
+
+    def visit_Is(self, e: exp.Is) -> Value:
+        if not isinstance(e.expression, exp.Null):
+            raise NotSupportedError(f"IS {e.expression.sql()}")
+        v = self.visit(e.this)
+        if isinstance(v, Const):
+            return Const(BOOL, v.value is None)
+        if v.null is None:
+            return Const(BOOL, False)
+        return SecretColumn(BOOL, v.null, None)
+
+    # -- logic ------------------------------------------------------------------------------
+    def _as_bool(self, v: Value) -> Value:
+        if v.type.kind == "null":
+            return Const(BOOL, None)
+        if v.type.kind != "bool":
+            return self.cast(v, BOOL)
+        return v
+
+    def _truth(self, v: SecretColumn) -> tuple[BShare, BShare]:
+        """(definitely true, definitely false) bits of a boolean value."""
+        if v.null is None:
+            return v.value, bit_not(v.value)
+        not_null = bit_not(v.null)
+        t, f = and_many(self.rt, [(v.value, not_null), (bit_not(v.value), not_null)])
+        return t, f
+
+    def logic_and(self, a: Value, b: Value) -> Value:
+        return self._logic(a, b, is_and=True)
+
+    def logic_or(self, a: Value, b: Value) -> Value:
+        return self._logic(a, b, is_and=False)
+
+    def _logic(self, a: Value, b: Value, is_and: bool) -> Value:
+        a, b = self._as_bool(a), self._as_bool(b)
+        for c, other in ((a, b), (b, a)):
+            if isinstance(c, Const):
+                if c.value is None:
+                    break
+                if c.value is (not is_and):  # TRUE OR x, FALSE AND x
+                    return Const(BOOL, c.value)
+                return other  # TRUE AND x, FALSE OR x
+        a2, b2 = self.materialize(a), self.materialize(b)
+        if a2.null is None and b2.null is None:
+            if is_and:
+                return SecretColumn(BOOL, and_(self.rt, a2.value, b2.value))
+            return SecretColumn(BOOL, bit_or(self.rt, a2.value, b2.value))
+        ta, fa = self._truth(a2)
+        tb, fb = self._truth(b2)
+        if is_and:
+            both_true, both_false = and_many(self.rt, [(ta, tb), (fa, fb)])
+            any_false = fa ^ fb ^ both_false
+            value, decided = both_true, both_true ^ any_false
+        else:
+            both_true, both_false = and_many(self.rt, [(ta, tb), (fa, fb)])
+            any_true = ta ^ tb ^ both_true
+            value, decided = any_true, any_true ^ both_false
+        return SecretColumn(BOOL, value, bit_not(decided))
+
+    def visit_And(self, e: exp.And) -> Value:
+        return self.logic_and(self.visit(e.left), self.visit(e.right))
+
+    def visit_Or(self, e: exp.Or) -> Value:
+        return self.logic_or(self.visit(e.left), self.visit(e.right))
+
+    def visit_Not(self, e: exp.Not) -> Value:
+        v = self._as_bool(self.visit(e.this))
+        if isinstance(v, Const):
+            return Const(BOOL, None if v.value is None else not v.value)
+        return SecretColumn(BOOL, bit_not(v.value), v.null)
+
+    # -- conditionals -------------------------------------------------------------------------
+    def choose(self, cond: Value, if_true: Value, if_false: Value, t: SqlType) -> Value:
+        """``cond ? if_true : if_false`` where a NULL condition counts as false."""
+        cond = self._as_bool(cond)
+        if isinstance(cond, Const):
+            chosen = if_true if cond.value else if_false
+            return self.cast(chosen, t) if chosen.type.kind != "null" else Const(t, None)
+        take, _ = self._truth(self.materialize(cond))
+        a = self.materialize(self.cast(if_true, t) if if_true.type.kind != "null" else Const(t, None))
+        b = self.materialize(self.cast(if_false, t) if if_false.type.kind != "null" else Const(t, None))
+        return self.select(take, a, b)
+
+    def select(self, bit: BShare, a: SecretColumn, b: SecretColumn) -> SecretColumn:
+        rt = self.rt
+        if a.type.kind == "bool":
+            value = select_bits(rt, bit, a.value, b.value)
+        else:
+            value = mux.select(rt, bit, a.value, b.value)
+        null = None
+        if a.null is not None or b.null is not None:
+            zeros = BShare.zeros(rt.party, len(bit))
+            null = select_bits(rt, bit, a.null or zeros, b.null or zeros)
+        chars = None
+        if a.chars is not None and b.chars is not None:
+            width = max(len(a.chars), len(b.chars))
+            pad = AShare.zeros(rt.party, len(bit))
+            ac = a.chars + [pad] * (width - len(a.chars))
+            bc = b.chars + [pad] * (width - len(b.chars))
+            chars = [mux.select(rt, bit, x, y) for x, y in zip(ac, bc)]
+        return SecretColumn(a.type, value, null, chars)
+
+    def visit_Case(self, e: exp.Case) -> Value:
+        if e.this is not None:
+            raise NotSupportedError("CASE <expr> WHEN ... (use CASE WHEN <condition>)")
+        ifs = e.args.get("ifs") or []
+        default = e.args.get("default")
+        branches = [(self.visit(i.this), self.visit(i.args["true"])) for i in ifs]
+        otherwise = self.visit(default) if default is not None else Const(NULL_TYPE, None)
+        t = NULL_TYPE
+        for _, v in branches:
+            t = common_type(t, v.type, "CASE")
+        t = common_type(t, otherwise.type, "CASE")
+        if t.kind == "null":
+            return Const(NULL_TYPE, None)
+        result = otherwise
+        for cond, value in reversed(branches):
+            result = self.choose(cond, value, result, t)
+        return result
+
+    def visit_If(self, e: exp.If) -> Value:
+        value = self.visit(e.args["true"])
+        other = self.visit(e.args["false"]) if e.args.get("false") is not None else Const(NULL_TYPE, None)
+        t = common_type(value.type, other.type, "IF")
+        if t.kind == "null":
+            return Const(NULL_TYPE, None)
+        return self.choose(self.visit(e.this), value, other, t)
+
+    def visit_Coalesce(self, e: exp.Coalesce) -> Value:
+        values = [self.visit(e.this)] + [self.visit(x) for x in e.expressions]
+        t = NULL_TYPE
+        for v in values:
+            t = common_type(t, v.type, "COALESCE")
+        if t.kind == "null":
+            return Const(NULL_TYPE, None)
+        result: Value = values[-1]
+        for v in reversed(values[:-1]):
+            if isinstance(v, Const):
+                result = v if v.value is not None else result
+                continue
+            if v.null is None:
+                result = v
+                continue
+            present = SecretColumn(BOOL, bit_not(v.null))
+            result = self.choose(present, v, result, t)
+        return self.cast(result, t) if result.type.kind != "null" else Const(t, None)
+

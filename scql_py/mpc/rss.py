@@ -1,0 +1,246 @@
+"""Replicated 2-out-of-3 secret shares over Z_2^64 and their one-round protocols.
+
+A value ``x = x0 + x1 + x2 (mod 2^64)`` is held as pairs: party *i* holds
+``(x_i, x_{i+1})``. :class:`AShare` is that pair for arithmetic sharing and
+:class:`BShare` for boolean sharing (XOR instead of +, 64 bits per word, so one AND
+processes 64 bits at once). Linear operations are local; :func:`mul` and :func:`and_`
+cost one round and one word per element per party.
+
+Every function here runs on all three parties with the same arguments (apart from
+private inputs), in the same order: that is what keeps them in lockstep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from scql_py.mpc.runtime import N_PARTIES, Runtime
+
+U64 = np.uint64
+ALL_ONES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+
+
+def as_u64(values) -> np.ndarray:
+    """View or convert integers (signed or not) as two's-complement uint64 words."""
+    arr = np.asarray(values)
+    if arr.dtype == np.uint64:
+        return arr
+    if arr.dtype.kind in "iub":
+        return arr.astype(np.int64).view(np.uint64) if arr.dtype != np.int64 else arr.view(np.uint64)
+    raise TypeError(f"cannot encode dtype {arr.dtype} as ring elements")
+
+
+class _Share:
+    __slots__ = ("party", "a", "b")
+
+    def __init__(self, party: int, a: np.ndarray, b: np.ndarray):
+        self.party = party
+        self.a = a
+        self.b = b
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def __getitem__(self, idx):
+        return type(self)(self.party, self.a[idx], self.b[idx])
+
+    def copy(self):
+        return type(self)(self.party, self.a.copy(), self.b.copy())
+
+    @classmethod
+    def concat(cls, shares: Sequence[_Share]):
+        party = shares[0].party
+        return cls(party, np.concatenate([s.a for s in shares]), np.concatenate([s.b for s in shares]))
+
+    @classmethod
+    def zeros(cls, party: int, n: int):
+        return cls(party, np.zeros(n, U64), np.zeros(n, U64))
+
+    @classmethod
+    def public(cls, party: int, values) -> _Share:
+        """A sharing of public ``values`` (x0 = values, x1 = x2 = 0)."""
+        return cls.zeros(party, len(values))._with_public(as_u64(values))
+
+    def _with_public(self, c) -> _Share:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(party={self.party}, n={len(self)})"
+
+
+class AShare(_Share):
+    """Arithmetic replicated shares: this party's ``(x_i, x_{i+1})``."""
+
+    __slots__ = ()
+
+    def __add__(self, other: AShare) -> AShare:
+        return AShare(self.party, self.a + other.a, self.b + other.b)
+
+    def __sub__(self, other: AShare) -> AShare:
+        return AShare(self.party, self.a - other.a, self.b - other.b)
+
+    def __neg__(self) -> AShare:
+        return AShare(self.party, -self.a, -self.b)
+
+    def add_public(self, c) -> AShare:
+        """x + c for a public scalar or array ``c`` (only share x0 moves)."""
+        c = as_u64(c)
+        a, b = self.a, self.b
+        if self.party == 0:
+            a = a + c
+        elif self.party == N_PARTIES - 1:
+            b = b + c
+        else:
+            a, b = a + np.uint64(0) * c, b + np.uint64(0) * c  # broadcast shape alike
+        return AShare(self.party, a, b)
+
+    _with_public = add_public
+
+    def mul_public(self, c) -> AShare:
+        """x * c for a public integer scalar or array ``c`` (local)."""
+        c = as_u64(c)
+        return AShare(self.party, self.a * c, self.b * c)
+
+    def sum(self) -> AShare:
+        """The sum of all elements, as a one-element sharing (local)."""
+        return AShare(self.party, np.array([self.a.sum(dtype=U64)]), np.array([self.b.sum(dtype=U64)]))
+
+
+class BShare(_Share):
+    """Boolean replicated shares: 64 XOR-shared bits per word."""
+
+    __slots__ = ()
+
+    def __xor__(self, other: BShare) -> BShare:
+        return BShare(self.party, self.a ^ other.a, self.b ^ other.b)
+
+    def xor_public(self, c) -> BShare:
+        c = as_u64(c)
+        a, b = self.a, self.b
+        if self.party == 0:
+            a = a ^ c
+        elif self.party == N_PARTIES - 1:
+            b = b ^ c
+        else:
+            a, b = a ^ np.uint64(0) * c, b ^ np.uint64(0) * c
+        return BShare(self.party, a, b)
+
+    _with_public = xor_public
+
+    def and_public(self, c) -> BShare:
+        c = as_u64(c)
+        return BShare(self.party, self.a & c, self.b & c)
+
+    def __invert__(self) -> BShare:
+        return self.xor_public(ALL_ONES)
+
+    def __lshift__(self, k: int) -> BShare:
+        k = np.uint64(k)
+        return BShare(self.party, self.a << k, self.b << k)
+
+    def __rshift__(self, k: int) -> BShare:
+        """Logical shift right."""
+        k = np.uint64(k)
+        return BShare(self.party, self.a >> k, self.b >> k)
+
+
+# -- input, output ------------------------------------------------------------------------
+
+def _share_input(rt: Runtime, owner: int, values: np.ndarray | None, n: int, boolean: bool):
+    """Owner o: x_o = F(k_o), x_{o+1} = F(k_{o+1}) come from keys it shares with its
+    neighbours; the third share is sent to both others (one round, n words each)."""
+    cls = BShare if boolean else AShare
+    me = rt.party
+    if me == owner:
+        if values is None or len(values) != n:
+            raise ValueError("the owner must supply exactly n values")
+        a, b = rt.prg_prev.uint64(n), rt.prg_next.uint64(n)
+        v = as_u64(values)
+        c = (v ^ a ^ b) if boolean else (v - a - b)
+        rt.comm.exchange({rt.next: c, rt.prev: c}, [])
+        return cls(me, a, b)
+    if me == (owner + 1) % N_PARTIES:
+        a = rt.prg_prev.uint64(n)
+        (c,) = rt.comm.exchange({}, [owner])
+        return cls(me, a, np.asarray(c))
+    b = rt.prg_next.uint64(n)
+    (c,) = rt.comm.exchange({}, [owner])
+    return cls(me, np.asarray(c), b)
+
+
+def share_input(rt: Runtime, owner: int, values: np.ndarray | None, n: int) -> AShare:
+    """Secret-share ``values`` (int64/uint64, given only on ``owner``) arithmetically."""
+    return _share_input(rt, owner, values, n, boolean=False)
+
+
+def share_input_bool(rt: Runtime, owner: int, values: np.ndarray | None, n: int) -> BShare:
+    """Secret-share ``values`` (64-bit words, given only on ``owner``) as XOR shares."""
+    return _share_input(rt, owner, values, n, boolean=True)
+
+
+def reveal(rt: Runtime, x: AShare | BShare, to: int | None = None) -> np.ndarray | None:
+    """Open ``x`` to party ``to`` (or to every party when ``to`` is None).
+
+    Returns uint64 words on the receivers and None elsewhere. One round.
+    """
+    boolean = isinstance(x, BShare)
+    me = rt.party
+    if to is None:
+        (c,) = rt.comm.exchange({rt.prev: x.b}, [rt.next])
+        return (x.a ^ x.b ^ c) if boolean else (x.a + x.b + c)
+    if me == (to + 1) % N_PARTIES:
+        rt.comm.exchange({to: x.b}, [])
+        return None
+    if me == to:
+        (c,) = rt.comm.exchange({}, [(to + 1) % N_PARTIES])
+        return (x.a ^ x.b ^ c) if boolean else (x.a + x.b + c)
+    rt.comm.stats.rounds += 1  # this party idles through the round
+    return None
+
+
+# -- multiplication -------------------------------------------------------------------------
+
+def _reshare(rt: Runtime, z: np.ndarray, cls):
+    """Turn this party's 3-out-of-3 share ``z_i`` into a replicated pair: send to prev."""
+    (nxt,) = rt.comm.exchange({rt.prev: z}, [rt.next])
+    return cls(rt.party, z, np.asarray(nxt))
+
+
+def mul(rt: Runtime, x: AShare, y: AShare) -> AShare:
+    """Elementwise product (1 round). Use :func:`mul_many` to batch several."""
+    z = x.a * y.a + x.a * y.b + x.b * y.a + rt.zero_share(len(x))
+    return _reshare(rt, z, AShare)
+
+
+def and_(rt: Runtime, x: BShare, y: BShare) -> BShare:
+    """Elementwise AND of 64-bit words (1 round)."""
+    z = (x.a & y.a) ^ (x.a & y.b) ^ (x.b & y.a) ^ rt.zero_share_xor(len(x))
+    return _reshare(rt, z, BShare)
+
+
+def _split(joined, shares):
+    out, start = [], 0
+    for s in shares:
+        out.append(joined[start : start + len(s)])
+        start += len(s)
+    return out
+
+
+def mul_many(rt: Runtime, pairs: Sequence[tuple[AShare, AShare]]) -> list[AShare]:
+    """Several products in one round (one message per party)."""
+    if not pairs:
+        return []
+    xs = AShare.concat([p[0] for p in pairs])
+    ys = AShare.concat([p[1] for p in pairs])
+    return _split(mul(rt, xs, ys), [p[0] for p in pairs])
+
+
+def and_many(rt: Runtime, pairs: Sequence[tuple[BShare, BShare]]) -> list[BShare]:
+    """Several ANDs in one round."""
+    if not pairs:
+        return []
+    xs = BShare.concat([p[0] for p in pairs])
+    ys = BShare.concat([p[1] for p in pairs])
+    return _split(and_(rt, xs, ys), [p[0] for p in pairs])

@@ -1,0 +1,70 @@
+"""In-process channels: every party is a thread, every directed pair a queue.
+
+The engines share nothing but these queues, so a party holds only what was sent to it.
+Arrays are passed by reference but made read-only by :meth:`Communicator.send`.
+"""
+
+from __future__ import annotations
+
+import queue
+
+from scql_py.errors import OperationalError
+from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload
+
+_CLOSED = object()
+
+
+class InProcessNetwork:
+    """The queues between ``len(party_names)`` parties living in one process.
+
+    >>> net = InProcessNetwork(["alice", "bob", "carol"])
+    >>> a, b = net.communicator(0), net.communicator(1)
+    >>> a.send(1, {"hello": 1}); b.recv(0)
+    {'hello': 1}
+    """
+
+    def __init__(self, party_names: list[str], timeout: float = DEFAULT_TIMEOUT):
+        self.party_names = list(party_names)
+        self.timeout = timeout
+        n = len(party_names)
+        self.queues = {(s, d): queue.Queue() for s in range(n) for d in range(n) if s != d}
+        self._comms = [InProcessCommunicator(self, i) for i in range(n)]
+
+    def communicator(self, party: int) -> InProcessCommunicator:
+        return self._comms[party]
+
+    def abort(self, party: int) -> None:
+        """Make every peer of ``party`` see it as gone (for failures mid-query)."""
+        for (s, d), q in self.queues.items():
+            if s == party:
+                q.put(_CLOSED)
+
+
+class InProcessCommunicator(Communicator):
+    def __init__(self, network: InProcessNetwork, party: int):
+        super().__init__(party, network.party_names, network.timeout)
+        self.network = network
+
+    def _send(self, to: int, payload: Payload) -> None:
+        self.network.queues[(self.party, to)].put(payload)
+
+    def _recv(self, frm: int, timeout: float) -> Payload:
+        try:
+            item = self.network.queues[(frm, self.party)].get(timeout=timeout)
+        except queue.Empty:
+            raise OperationalError(
+                f"party '{self.name_of(frm)}' did not answer within {timeout:g} s"
+            ) from None
+        if item is _CLOSED:
+            raise OperationalError(f"party '{self.name_of(frm)}' left the query")
+        return item
+
+    def drain(self) -> None:
+        """Drop anything still queued for this party (after an aborted query)."""
+        for (s, d), q in self.network.queues.items():
+            if d == self.party:
+                while True:
+                    try:
+                        q.get_nowait()
+                    except queue.Empty:
+                        break

@@ -1,0 +1,154 @@
+"""Turn a resolved (qualified) SELECT into a logical plan.
+
+One SELECT becomes, bottom up: its FROM source, ``Filter`` (WHERE), ``Aggregate`` when
+it has aggregate calls, ``Project`` (the select list) and ``Limit``. Column references
+lose their table qualifier: each node has a single input, so bare names are unambiguous.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from scql_py.catalog import Catalog
+from scql_py.errors import NotSupportedError, ProgrammingError
+from scql_py.sql import logical as lp
+from scql_py.sql.type_inference import AGGREGATES, common_type, infer_type
+
+
+def build(ast: exp.Expression, catalog: Catalog) -> lp.Node:
+    if isinstance(ast, exp.Subquery):
+        return build(ast.this, catalog)
+    if isinstance(ast, exp.Union):
+        return _build_union(ast, catalog)
+    if isinstance(ast, exp.Select):
+        return _build_select(ast, catalog)
+    raise NotSupportedError(f"{ast.key.upper()} as a query")
+
+
+def _build_union(ast: exp.Union, catalog: Catalog) -> lp.Node:
+    inputs: list[lp.Node] = []
+    for side in (ast.left, ast.right):
+        child = build(side, catalog)
+        inputs.extend(child.inputs if isinstance(child, lp.UnionAll) else [child])
+    width = len(inputs[0].columns)
+    for child in inputs[1:]:
+        if len(child.columns) != width:
+            raise ProgrammingError(
+                f"UNION ALL branches have {width} and {len(child.columns)} columns"
+            )
+    types = list(inputs[0].types)
+    for child in inputs[1:]:
+        types = [common_type(a, b, "UNION ALL") for a, b in zip(types, child.types)]
+    return lp.UnionAll(inputs, types)
+
+
+def bare(node: exp.Expression) -> exp.Expression:
+    """Copy of ``node`` with table qualifiers dropped from its column references."""
+    def strip(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Column):
+            return exp.column(n.name)
+        return n
+    return node.copy().transform(strip)
+
+
+def _source(select: exp.Select, catalog: Catalog) -> lp.Node:
+    from_ = select.args.get("from_") or select.args.get("from")
+    source = from_.this
+    if isinstance(source, exp.Table):
+        table = catalog.tables[source.name]
+        # read only the columns this SELECT uses (at least one, for the row count)
+        used = {c.name for c in select.find_all(exp.Column) if c.table == source.alias_or_name}
+        cols = [c for c in table.columns if c in used] or [next(iter(table.columns))]
+        return lp.Scan(table.name, table.owner, cols, [table.columns[c] for c in cols])
+    if isinstance(source, exp.Subquery):
+        return build(source.this, catalog)
+    raise NotSupportedError(f"{source.key.upper()} in FROM")
+
+
+def _int_literal(node: exp.Expression | None, clause: str) -> int | None:
+    if node is None:
+        return None
+    value = node.expression if isinstance(node, (exp.Limit, exp.Offset)) else node
+    if isinstance(value, exp.Literal) and not value.is_string:
+        try:
+            n = int(value.this)
+        except ValueError:
+            n = -1
+        if n >= 0:
+            return n
+    raise ProgrammingError(f"{clause} takes a non-negative integer, got {value.sql()}")
+
+
+def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
+    node = _source(select, catalog)
+    where = select.args.get("where")
+    if where is not None:
+        pred = bare(where.this)
+        infer_type(pred, dict(zip(node.columns, node.types)))
+        node = lp.Filter(node, pred)
+
+    projections = [(p.alias_or_name, bare(p.unalias())) for p in select.expressions]
+    if any(_has_aggregate(e) for _, e in projections):
+        node, projections = _split_aggregates(node, projections)
+    scope = dict(zip(node.columns, node.types))
+    exprs = _unique_names([(name, e, infer_type(e, scope)) for name, e in projections])
+    identity = [name for name, e, _ in exprs if isinstance(e, exp.Column) and e.name == name]
+    if identity != node.columns:
+        node = lp.Project(node, exprs)
+
+    limit = _int_literal(select.args.get("limit"), "LIMIT")
+    offset = _int_literal(select.args.get("offset"), "OFFSET") or 0
+    if limit is not None or offset:
+        node = lp.Limit(node, limit, offset)
+    return node
+
+
+def _has_aggregate(e: exp.Expression) -> bool:
+    return any(isinstance(n, tuple(AGGREGATES)) for n in e.walk())
+
+
+def _split_aggregates(child: lp.Node, projections):
+    """Aggregate calls become columns ``__agg<i>`` of an Aggregate node; the select
+    list is then evaluated over that one-row relation."""
+    scope = dict(zip(child.columns, child.types))
+    calls: dict[str, tuple[str, lp.AggCall]] = {}
+
+    def replace(n: exp.Expression) -> exp.Expression:
+        if type(n) not in AGGREGATES:
+            return n
+        func = AGGREGATES[type(n)]
+        arg = n.this
+        distinct = isinstance(arg, exp.Distinct)
+        if distinct:
+            arg = arg.expressions[0]
+        if isinstance(arg, exp.Star) or (func == "count" and arg is None):
+            arg = None
+        if arg is not None and _has_aggregate(arg):
+            raise ProgrammingError(f"aggregate inside an aggregate: {n.sql()}")
+        call = lp.AggCall(func, arg, infer_type(n, scope), distinct)
+        key = call.sql()
+        if key not in calls:
+            calls[key] = (f"__agg{len(calls)}", call)
+        return exp.column(calls[key][0])
+
+    rewritten = [(name, e.transform(replace)) for name, e in projections]
+    for name, e in rewritten:
+        for col in e.find_all(exp.Column):
+            if not col.name.startswith("__agg"):
+                raise ProgrammingError(
+                    f"column '{col.name}' must be inside an aggregate (no GROUP BY)"
+                )
+    return lp.Aggregate(child, list(calls.values())), rewritten
+
+
+def _unique_names(exprs):
+    seen: dict[str, int] = {}
+    out = []
+    for name, e, t in exprs:
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append((name, e, t))
+    return out

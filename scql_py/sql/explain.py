@@ -1,0 +1,73 @@
+"""EXPLAIN: the placed plan, and what each party learns by running it."""
+
+from __future__ import annotations
+
+from scql_py.catalog import Catalog
+from scql_py.sql.physical import PhysicalPlan, Step
+
+_WHERE = {
+    "local": "local @ {party}",
+    "share": "share  {party} -> all",
+    "send_plain": "send   {party} -> {to}",
+    "reveal": "reveal -> {to}",
+}
+
+
+def _describe(step: Step) -> str:
+    a = step.args
+    if step.op == "local":
+        return a["sql"]
+    if step.op == "share":
+        return f"secret-share {', '.join(step.columns)} (row count becomes public)"
+    if step.op == "concat":
+        return f"UNION ALL of {', '.join(step.inputs)}"
+    if step.op == "filter":
+        return f"WHERE {a['predicate']} (secret validity bit per row)"
+    if step.op == "project":
+        return ", ".join(f"{sql} AS {name}" for name, sql, _ in a["exprs"])
+    if step.op == "aggregate":
+        return ", ".join(
+            f"{func.upper()}({'*' if arg is None else arg}) AS {name}"
+            for name, func, arg, _, _ in a["aggs"]
+        )
+    if step.op == "limit":
+        return f"LIMIT {a['limit']} OFFSET {a['offset']}"
+    if step.op in ("reveal", "send_plain"):
+        return ", ".join(step.columns)
+    return str(a)
+
+
+def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
+    lines = [f"asker: {plan.asker}", f"pushdown: {'on' if plan.pushdown else 'off'}", "steps:"]
+    for step in plan.steps:
+        where = _WHERE.get(step.op, "mpc    all parties").format(
+            party=step.party, to=step.args.get("to"))
+        inputs = f" <- {', '.join(step.inputs)}" if step.inputs else ""
+        lines.append(f"  {step.id:<4} {step.op:<10} [{where}]{inputs}")
+        lines.append(f"         {_describe(step)}")
+    lines.append("what each party learns:")
+    for party in catalog.party_names:
+        lines.append(f"  {party}: " + "; ".join(_learns(plan, party)))
+    return "\n".join(lines)
+
+
+def _learns(plan: PhysicalPlan, party: str) -> list[str]:
+    out = []
+    shares = [s for s in plan.steps if s.op == "share"]
+    for s in shares:
+        if s.party == party:
+            out.append(f"its own rows of {s.id}")
+        else:
+            out.append(f"the row count of {s.id} (from {s.party})")
+    if any(s.op in ("filter",) for s in plan.steps) and any(
+        s.op in ("reveal", "limit") for s in plan.steps
+    ) and not any(s.op == "aggregate" for s in plan.steps):
+        out.append("the number of rows that pass the secure WHERE")
+    for s in plan.steps:
+        if s.op in ("reveal", "send_plain") and s.args.get("to") == party:
+            out.append(f"the result ({', '.join(plan.output_names)})")
+    if not out:
+        out.append("nothing but message sizes")
+    elif len(out) == 1 and party != plan.asker and out[0].startswith("its own"):
+        out.append("nothing else")
+    return out

@@ -1,0 +1,62 @@
+"""SQL text for a single-party subtree, run by its owner in its own DuckDB.
+
+>>> from scql_py.catalog.types import INT64
+>>> scan = lp.Scan("t", "alice", ["x"], [INT64])
+>>> to_sql(lp.Filter(scan, exp.condition("x > 1")))
+'SELECT * FROM (SELECT "x" FROM "t") AS "_t" WHERE "x" > 1'
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from scql_py.sql import logical as lp
+
+STORAGE_DIALECT = "duckdb"
+
+
+def _from(node: lp.Node) -> exp.Select:
+    return exp.select("*").from_(exp.Subquery(this=to_ast(node), alias=exp.TableAlias(
+        this=exp.to_identifier("_t"))))
+
+
+def _agg_sql(call: lp.AggCall) -> exp.Expression:
+    arg = exp.Star() if call.arg is None else call.arg.copy()
+    cls = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}
+    node = cls[call.func](this=arg)
+    if call.func == "sum" and call.type.kind == "int64":
+        # DuckDB widens SUM(BIGINT) to HUGEINT; the plan says int64
+        node = exp.cast(node, "BIGINT")
+    return node
+
+
+def to_ast(node: lp.Node) -> exp.Expression:
+    if isinstance(node, lp.Scan):
+        return exp.select(*[exp.column(c) for c in node.columns]).from_(exp.to_table(node.table))
+    if isinstance(node, lp.Filter):
+        return _from(node.child).where(node.predicate.copy())
+    if isinstance(node, lp.Project):
+        sel = _from(node.child)
+        sel.set("expressions", [exp.alias_(e.copy(), name) for name, e, _ in node.exprs])
+        return sel
+    if isinstance(node, lp.Aggregate):
+        sel = _from(node.child)
+        sel.set("expressions", [exp.alias_(_agg_sql(c), name) for name, c in node.aggs])
+        return sel
+    if isinstance(node, lp.UnionAll):
+        out = to_ast(node.inputs[0])
+        for b in node.inputs[1:]:
+            out = exp.union(out, to_ast(b), distinct=False)
+        return out
+    if isinstance(node, lp.Limit):
+        sel = _from(node.child)
+        if node.limit is not None:
+            sel = sel.limit(node.limit)
+        if node.offset:
+            sel = sel.offset(node.offset)
+        return sel
+    raise TypeError(f"no local SQL for {type(node).__name__}")
+
+
+def to_sql(node: lp.Node) -> str:
+    return to_ast(node).sql(dialect=STORAGE_DIALECT, identify=True)

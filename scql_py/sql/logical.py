@@ -1,0 +1,162 @@
+"""Logical plan: a small tree of relational operators over named columns.
+
+Expressions inside nodes are sqlglot expressions whose column references are bare
+names of the child's output columns (no table qualifiers): every node has exactly one
+input relation, except :class:`UnionAll`.
+
+>>> scan = Scan(table="t", party="alice", columns=["x"], types=[INT64])
+>>> Filter(scan, exp.condition("x > 1")).columns
+['x']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from scql_py.catalog.types import INT64, SqlType  # noqa: F401 - INT64 used in doctest
+
+
+@dataclass
+class Node:
+    """Base of logical nodes: ordered output ``columns`` and their ``types``."""
+
+    @property
+    def children(self) -> list[Node]:
+        return []
+
+    @property
+    def owner(self) -> str | None:
+        """The single party whose data this subtree reads, or None if several do."""
+        owners = {c.owner for c in self.children}
+        return owners.pop() if len(owners) == 1 else None
+
+
+@dataclass
+class Scan(Node):
+    """Read ``columns`` of a catalog table; runs at its owner ``party``."""
+
+    table: str
+    party: str
+    columns: list[str]
+    types: list[SqlType]
+
+    @property
+    def owner(self) -> str | None:
+        return self.party
+
+
+@dataclass
+class Filter(Node):
+    child: Node
+    predicate: exp.Expression
+
+    @property
+    def children(self) -> list[Node]:
+        return [self.child]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.child.columns
+
+    @property
+    def types(self) -> list[SqlType]:
+        return self.child.types
+
+
+@dataclass
+class Project(Node):
+    child: Node
+    exprs: list[tuple[str, exp.Expression, SqlType]]
+
+    @property
+    def children(self) -> list[Node]:
+        return [self.child]
+
+    @property
+    def columns(self) -> list[str]:
+        return [name for name, _, _ in self.exprs]
+
+    @property
+    def types(self) -> list[SqlType]:
+        return [t for _, _, t in self.exprs]
+
+
+@dataclass
+class AggCall:
+    """One aggregate: ``func`` in count/sum/avg/min/max, ``arg`` None for COUNT(*)."""
+
+    func: str
+    arg: exp.Expression | None
+    type: SqlType
+    distinct: bool = False
+
+    def sql(self) -> str:
+        inner = "*" if self.arg is None else self.arg.sql()
+        return f"{self.func.upper()}({'DISTINCT ' if self.distinct else ''}{inner})"
+
+
+@dataclass
+class Aggregate(Node):
+    """Aggregates without GROUP BY: one output row."""
+
+    child: Node
+    aggs: list[tuple[str, AggCall]]
+    merges_partials: bool = False  # set by the partial-aggregation rewrite
+
+    @property
+    def children(self) -> list[Node]:
+        return [self.child]
+
+    @property
+    def columns(self) -> list[str]:
+        return [name for name, _ in self.aggs]
+
+    @property
+    def types(self) -> list[SqlType]:
+        return [a.type for _, a in self.aggs]
+
+
+@dataclass
+class UnionAll(Node):
+    inputs: list[Node]
+    types_: list[SqlType] = field(default_factory=list, repr=False)
+
+    @property
+    def children(self) -> list[Node]:
+        return list(self.inputs)
+
+    @property
+    def columns(self) -> list[str]:
+        return self.inputs[0].columns
+
+    @property
+    def types(self) -> list[SqlType]:
+        return self.types_ or self.inputs[0].types
+
+
+@dataclass
+class Limit(Node):
+    child: Node
+    limit: int | None
+    offset: int = 0
+
+    @property
+    def children(self) -> list[Node]:
+        return [self.child]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.child.columns
+
+    @property
+    def types(self) -> list[SqlType]:
+        return self.child.types
+
+
+def walk(node: Node):
+    """Pre-order traversal."""
+    yield node
+    for child in node.children:
+        yield from walk(child)

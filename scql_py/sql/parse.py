@@ -1,0 +1,62 @@
+"""Parse one SQL statement (MySQL-like, as SCQL users write it) with sqlglot.
+
+>>> parse_statement("SELECT 1 + 2").sql()
+'SELECT 1 + 2'
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
+
+from scql_py.errors import ProgrammingError
+
+DIALECT = "mysql"
+
+
+def parse_statement(sql: str) -> exp.Expression:
+    """Parse exactly one statement; ``ProgrammingError`` with line and column otherwise."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
+    except ParseError as err:
+        first = err.errors[0] if err.errors else {}
+        where = ""
+        if first.get("line"):
+            where = f" at line {first['line']}, column {first['col']}"
+        near = (first.get("highlight") or "").strip()
+        near = f" near '{near}'" if near else ""
+        desc = re.sub(r"\s*<Token [^>]*>", " token", first.get("description") or str(err))
+        raise ProgrammingError(f"syntax error{where}{near}: {desc}") from None
+    except TokenError as err:
+        raise ProgrammingError(f"syntax error: {err}") from None
+    if not statements:
+        raise ProgrammingError("empty statement")
+    if len(statements) > 1:
+        raise ProgrammingError("one statement at a time: split statements on ';'")
+    return statements[0]
+
+
+def split_statements(text: str) -> list[str]:
+    """Split a script into statement texts (on ';' outside quotes and comments)."""
+    try:
+        tokens = sqlglot.tokenize(text, read=DIALECT)
+    except TokenError:
+        return [text.strip()] if text.strip() else []
+    pieces, start = [], 0
+    for tok in tokens:
+        if tok.token_type == TokenType.SEMICOLON:
+            pieces.append(text[start : tok.start])
+            start = tok.end + 1
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if _has_code(p)]
+
+
+def _has_code(piece: str) -> bool:
+    try:
+        return bool(sqlglot.tokenize(piece, read=DIALECT))
+    except TokenError:
+        return bool(piece.strip())

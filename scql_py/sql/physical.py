@@ -1,0 +1,110 @@
+"""Physical plan: every step placed, in execution order, as plain JSON-able data.
+
+Steps (``op``):
+
+==============  ===================================================================
+``local``       ``party`` runs ``sql`` in its own storage engine (plaintext, private)
+``share``       ``party`` secret-shares a local result; everyone learns its row count
+``concat``      UNION ALL of secret relations (local work on shares)
+``filter``      secure predicate; rows are kept with a secret validity bit
+``project``     secure expressions
+``aggregate``   secure aggregates without GROUP BY (one row)
+``limit``       first rows (filtered rows are compacted first: the count is revealed)
+``reveal``      open a secret relation to ``party`` only (the asker)
+``send_plain``  ``party`` sends its local result to the asker (the CCL allows it)
+==============  ===================================================================
+
+Every party runs every step, in order: steps placed at one party are no-ops elsewhere
+except for what they tell the others (row counts).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from scql_py.sql import logical as lp
+from scql_py.sql.local_sql import to_sql
+
+
+@dataclass
+class Step:
+    id: str
+    op: str
+    party: str | None = None
+    inputs: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    args: dict = field(default_factory=dict)
+
+
+@dataclass
+class PhysicalPlan:
+    asker: str
+    sql: str
+    steps: list[Step]
+    output_names: list[str]
+    output_types: list[str]
+    pushdown: bool = True
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> PhysicalPlan:
+        data = json.loads(text)
+        data["steps"] = [Step(**s) for s in data["steps"]]
+        return cls(**data)
+
+
+class _Placer:
+    def __init__(self, pushdown: bool):
+        self.pushdown = pushdown
+        self.steps: list[Step] = []
+
+    def emit(self, op: str, node: lp.Node, *, party=None, inputs=(), **args) -> str:
+        step = Step(
+            id=f"s{len(self.steps)}", op=op, party=party, inputs=list(inputs),
+            columns=list(node.columns), types=[str(t) for t in node.types], args=args,
+        )
+        self.steps.append(step)
+        return step.id
+
+    def local(self, node: lp.Node) -> str:
+        return self.emit("local", node, party=node.owner, sql=to_sql(node))
+
+    def is_local(self, node: lp.Node) -> bool:
+        return node.owner is not None and (self.pushdown or isinstance(node, lp.Scan))
+
+    def secret(self, node: lp.Node) -> str:
+        """Emit the steps that leave ``node``'s rows secret-shared; return the step id."""
+        if self.is_local(node):
+            return self.emit("share", node, party=node.owner, inputs=[self.local(node)])
+        if isinstance(node, lp.UnionAll):
+            return self.emit("concat", node, inputs=[self.secret(b) for b in node.inputs])
+        if isinstance(node, lp.Filter):
+            return self.emit("filter", node, inputs=[self.secret(node.child)],
+                             predicate=node.predicate.sql())
+        if isinstance(node, lp.Project):
+            exprs = [[name, e.sql(), str(t)] for name, e, t in node.exprs]
+            return self.emit("project", node, inputs=[self.secret(node.child)], exprs=exprs)
+        if isinstance(node, lp.Aggregate):
+            aggs = [[name, c.func, c.arg.sql() if c.arg is not None else None, str(c.type),
+                     c.distinct] for name, c in node.aggs]
+            return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs)
+        if isinstance(node, lp.Limit):
+            return self.emit("limit", node, inputs=[self.secret(node.child)],
+                             limit=node.limit, offset=node.offset)
+        raise TypeError(f"cannot place {type(node).__name__}")
+
+
+def place(root: lp.Node, asker: str, pushdown: bool = True) -> list[Step]:
+    """The steps that compute ``root`` and deliver it to ``asker``."""
+    placer = _Placer(pushdown)
+    if placer.is_local(root) and pushdown:
+        src = placer.local(root)
+        if root.owner != asker:
+            placer.emit("send_plain", root, party=root.owner, inputs=[src], to=asker)
+    else:
+        placer.emit("reveal", root, inputs=[placer.secret(root)], to=asker)
+    return placer.steps

@@ -1,0 +1,48 @@
+"""From SQL text to a checked, placed physical plan.
+
+>>> # plan_query(catalog, "alice", "SELECT AVG(income) FROM ...")  -> PhysicalPlan
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from scql_py.catalog import Catalog
+from scql_py.sql import rewrite
+from scql_py.sql.builder import build
+from scql_py.sql.parse import DIALECT, parse_statement
+from scql_py.sql.physical import PhysicalPlan, place
+from scql_py.sql.resolve import check_supported, resolve
+from scql_py.sql.visibility import Analyzer
+
+
+def output_names(ast: exp.Expression) -> list[str]:
+    """Column names as the user wrote them (alias, column name, or expression text)."""
+    while isinstance(ast, (exp.Union, exp.Subquery)):
+        ast = ast.this if isinstance(ast, exp.Subquery) else ast.left
+    names = []
+    for p in ast.expressions:
+        if isinstance(p, exp.Star):
+            return []
+        names.append(p.alias_or_name or p.sql(dialect=DIALECT))
+    return names
+
+
+def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) -> PhysicalPlan:
+    """Parse, check, resolve, build, check the CCL for ``asker``, optimise and place."""
+    catalog.party(asker)  # unknown asker -> error
+    ast = parse_statement(sql)
+    check_supported(ast)
+    resolved = resolve(ast, catalog)
+    root = build(resolved, catalog)
+    names = output_names(ast) or list(root.columns)
+    if len(names) != len(root.columns):
+        names = list(root.columns)
+    Analyzer(catalog).check_result(root, asker, names)
+    if pushdown:
+        root = rewrite.optimize(root)
+    steps = place(root, asker, pushdown)
+    return PhysicalPlan(
+        asker=asker, sql=sql, steps=steps, output_names=names,
+        output_types=[str(t) for t in root.types], pushdown=pushdown,
+    )

@@ -1,0 +1,130 @@
+"""Check what the engine runs, then resolve every name against the catalog.
+
+Unsupported constructs raise ``NotSupportedError`` naming the construct; unknown names
+raise ``ProgrammingError`` naming them, with the nearest known names as suggestions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from sqlglot import exp
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.qualify import qualify
+
+from scql_py.catalog import Catalog
+from scql_py.errors import NotSupportedError, ProgrammingError
+from scql_py.sql.parse import DIALECT
+
+# the scalar functions and operators the secure expression evaluator implements
+SUPPORTED_FUNCTIONS = (
+    exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.Coalesce, exp.If, exp.Case, exp.Cast,
+    exp.TryCast,
+)
+
+_STATEMENTS = {
+    exp.Insert: "INSERT", exp.Update: "UPDATE", exp.Delete: "DELETE", exp.Create: "CREATE",
+    exp.Drop: "DROP", exp.Alter: "ALTER", exp.Command: "this statement",
+}
+
+
+def check_supported(ast: exp.Expression) -> None:
+    """Raise ``NotSupportedError`` for the first construct the engine does not run."""
+    for kind, name in _STATEMENTS.items():
+        if isinstance(ast, kind):
+            raise NotSupportedError(f"{name} statements are not supported; only SELECT")
+    if not isinstance(ast, (exp.Select, exp.Union, exp.Subquery)):
+        raise NotSupportedError(f"{ast.key.upper()} statements are not supported; only SELECT")
+    for node in ast.walk():
+        construct = _unsupported_construct(node)
+        if construct:
+            raise NotSupportedError(f"{construct} is not supported yet")
+
+
+def _unsupported_construct(node: exp.Expression) -> str | None:
+    if isinstance(node, exp.With):
+        return "WITH (common table expressions)"
+    if isinstance(node, exp.Join):
+        return "JOIN"
+    if isinstance(node, exp.Group):
+        return "GROUP BY"
+    if isinstance(node, exp.Having):
+        return "HAVING"
+    if isinstance(node, exp.Order):
+        return "ORDER BY"
+    if isinstance(node, exp.Window):
+        return "window functions (OVER)"
+    if isinstance(node, exp.Distinct) and isinstance(node.parent, exp.Select):
+        return "SELECT DISTINCT"
+    if isinstance(node, exp.Distinct):
+        return "DISTINCT inside an aggregate (COUNT(DISTINCT ...))"
+    if isinstance(node, exp.Union) and node.args.get("distinct"):
+        return "UNION (without ALL)"
+    if isinstance(node, (exp.Intersect, exp.Except)):
+        return node.key.upper()
+    if isinstance(node, exp.Exists):
+        return "EXISTS"
+    if isinstance(node, exp.Select) and node.parent is not None and not isinstance(
+        node.parent, (exp.Subquery, exp.Union)
+    ):
+        return "subqueries outside FROM (IN (SELECT ...), scalar subqueries)"
+    if isinstance(node, exp.Subquery) and not isinstance(node.parent, (exp.From, exp.Union)):
+        if node.parent is not None:
+            return "subqueries outside FROM (IN (SELECT ...), scalar subqueries)"
+    if isinstance(node, exp.Placeholder):
+        return "an unbound parameter '?' (pass parameters to execute)"
+    if isinstance(node, exp.Func) and not isinstance(node, SUPPORTED_FUNCTIONS):
+        if isinstance(node, exp.Anonymous):
+            return f"function {node.name.upper()}()"
+        return f"function {node.sql_name()}()"
+    if isinstance(node, exp.Select) and node.args.get("from_") is None:
+        return "SELECT without FROM"
+    if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
+        return "table functions"
+    if isinstance(node, (exp.Lateral, exp.Pivot, exp.Unnest)):
+        return node.key.upper()
+    return None
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    near = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""
+
+
+def resolve(ast: exp.Expression, catalog: Catalog) -> exp.Expression:
+    """Return a qualified copy of ``ast``: every column carries its table, ``*`` expanded,
+    every projection aliased. Names are case-insensitive."""
+    ast = ast.copy()
+    for table in ast.find_all(exp.Table):
+        name = table.name.lower()
+        if table.args.get("db") is not None:
+            raise NotSupportedError(f"qualified table names ({table.sql()})")
+        if name not in catalog.tables:
+            raise ProgrammingError(
+                f"unknown table '{table.name}'{_suggest(name, list(catalog.tables))}"
+            )
+        table.set("this", exp.to_identifier(name))
+    for ident in ast.find_all(exp.Identifier):
+        if not ident.quoted:
+            ident.set("this", ident.this.lower())
+    try:
+        return qualify(
+            ast, schema=catalog.sqlglot_schema(), dialect=DIALECT,
+            validate_qualify_columns=True, quote_identifiers=False,
+        )
+    except OptimizeError as err:
+        raise _name_error(str(err), ast, catalog) from None
+
+
+def _name_error(message: str, ast: exp.Expression, catalog: Catalog) -> ProgrammingError:
+    m = re.search(r"Column '([^']+)' could not be resolved", message)
+    if m:
+        col = m.group(1)
+        tables = {t.name for t in ast.find_all(exp.Table)}
+        known = sorted({c for t in tables for c in catalog.tables[t].columns})
+        pos = re.search(r"Line: (\d+), Col: (\d+)", message)
+        where = f" at line {pos.group(1)}, column {pos.group(2)}" if pos else ""
+        return ProgrammingError(f"unknown column '{col}'{where}{_suggest(col, known)}")
+    message = re.sub(r"\s*Line: \d+, Col: \d+\.?", "", message)
+    return ProgrammingError(message)

@@ -1,0 +1,126 @@
+"""Logical rewrites that move work into the parties' own storage engines.
+
+Each is a plain function ``Node -> Node`` (in the style of sqlglot's optimizer rules):
+
+* ``push_into_union``: a Filter or Project over UNION ALL applies to each branch, so a
+  party filters and computes on its own rows before anything is shared.
+* ``partial_aggregates``: an aggregate over UNION ALL of single-party branches becomes a
+  local partial aggregate per party (SUM, COUNT, MIN, MAX; AVG as SUM and COUNT) merged
+  securely: only one row per party is secret-shared instead of every row.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from scql_py.catalog.types import FLOAT64, INT64
+from scql_py.sql import logical as lp
+from scql_py.sql.type_inference import aggregate_type, common_type, infer_type
+
+
+def rename_columns(e: exp.Expression, mapping: dict[str, str]) -> exp.Expression:
+    """Copy of ``e`` with bare column references renamed by ``mapping``."""
+    def swap(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Column) and n.name in mapping:
+            return exp.column(mapping[n.name])
+        return n
+    return e.copy().transform(swap)
+
+
+def _branch_mapping(union: lp.UnionAll, branch: lp.Node) -> dict[str, str]:
+    return dict(zip(union.columns, branch.columns))
+
+
+def push_into_union(node: lp.Node) -> lp.Node:
+    if isinstance(node, lp.Filter) and isinstance(node.child, lp.UnionAll):
+        union = node.child
+        return lp.UnionAll(
+            [lp.Filter(b, rename_columns(node.predicate, _branch_mapping(union, b)))
+             for b in union.inputs],
+            union.types,
+        )
+    if isinstance(node, lp.Project) and isinstance(node.child, lp.UnionAll):
+        union = node.child
+        branches = []
+        for b in union.inputs:
+            scope = dict(zip(b.columns, b.types))
+            mapping = _branch_mapping(union, b)
+            exprs = []
+            for name, e, _ in node.exprs:
+                renamed = rename_columns(e, mapping)
+                exprs.append((name, renamed, infer_type(renamed, scope)))
+            branches.append(lp.Project(b, exprs))
+        return lp.UnionAll(branches, node.types)
+    return node
+
+
+def partial_aggregates(node: lp.Node) -> lp.Node:
+    if not (isinstance(node, lp.Aggregate) and isinstance(node.child, lp.UnionAll)):
+        return node
+    union = node.child
+    if node.merges_partials or any(b.owner is None for b in union.inputs):
+        return node
+    if any(c.distinct for _, c in node.aggs):
+        return node
+
+    merge_aggs: list[tuple[str, lp.AggCall]] = []
+    finals: list[tuple[str, exp.Expression, object]] = []
+    partial_specs: list[tuple[str, str, exp.Expression | None, str]] = []  # name, func, arg, merge
+    for name, call in node.aggs:
+        if call.func == "avg":
+            partial_specs.append((f"{name}__sum", "sum", call.arg, "sum"))
+            partial_specs.append((f"{name}__count", "count", call.arg, "sum"))
+            ratio = exp.Div(this=exp.column(f"{name}__sum"), expression=exp.column(f"{name}__count"))
+            finals.append((name, ratio, FLOAT64))
+        else:
+            merge = "sum" if call.func == "count" else call.func
+            partial_specs.append((name, call.func, call.arg, merge))
+            finals.append((name, exp.column(name), call.type))
+
+    branches = []
+    for b in union.inputs:
+        scope = dict(zip(b.columns, b.types))
+        mapping = _branch_mapping(union, b)
+        aggs = []
+        for pname, func, arg, _ in partial_specs:
+            a = rename_columns(arg, mapping) if arg is not None else None
+            atype = aggregate_type(func, infer_type(a, scope) if a is not None else None)
+            aggs.append((pname, lp.AggCall(func, a, atype)))
+        branches.append(lp.Aggregate(b, aggs))
+    types = []
+    for i in range(len(partial_specs)):
+        kinds = [br.types[i] for br in branches]
+        types.append(kinds[0] if all(k == kinds[0] for k in kinds) else _widest(kinds))
+    partials = lp.UnionAll(branches, types)
+    for (pname, _, _, merge), ptype in zip(partial_specs, types):
+        mtype = INT64 if merge == "sum" and ptype == INT64 else aggregate_type(merge, ptype)
+        merge_aggs.append((pname, lp.AggCall(merge, exp.column(pname), mtype)))
+    return lp.Project(lp.Aggregate(partials, merge_aggs, merges_partials=True), finals)
+
+
+def _widest(types):
+    out = types[0]
+    for t in types[1:]:
+        out = common_type(out, t, "UNION ALL")
+    return out
+
+
+RULES = (push_into_union, partial_aggregates)
+
+
+def optimize(node: lp.Node) -> lp.Node:
+    """Apply every rule bottom-up until nothing changes."""
+    node = _with_children(node, [optimize(c) for c in node.children])
+    for rule in RULES:
+        new = rule(node)
+        if new is not node:
+            return optimize(new)
+    return node
+
+
+def _with_children(node: lp.Node, children: list[lp.Node]) -> lp.Node:
+    if isinstance(node, lp.UnionAll):
+        node.inputs = children
+    elif children:
+        node.child = children[0]
+    return node

@@ -1,0 +1,172 @@
+"""CCL analysis: what each party may see of every column the plan computes.
+
+For every party, a value is in one *state*: ``plain`` (the party may see it), one of the
+conditional states of SCQL's levels (``after_aggregate``, ``after_compare``,
+``after_group_by``, ``after_join``, ``join_payload``, ``rank``), or ``hidden``. The
+owner of a column always has it plain. Rules (SCQL's, conservatively):
+
+* a function of several values is plain if all are; hidden if any is; otherwise the
+  shared conditional state, or hidden if they differ;
+* a comparison (=, <, IN, BETWEEN, IS NULL, ...) is plain where its inputs are plain or
+  ``after_compare``;
+* an aggregate (SUM, AVG, MIN, MAX, COUNT(col)) is plain where its input is plain or
+  ``after_aggregate``; COUNT(*) is plain to everyone;
+* a filter whose rows reach the result un-aggregated lets the asker see which rows pass:
+  its predicate must be plain to the asker.
+
+A refused column names the source column, the party and the level that blocked it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from scql_py.catalog import Catalog, CCLLevel
+from scql_py.errors import SecurityError
+from scql_py.sql import logical as lp
+
+PLAIN, HIDDEN = "plain", "hidden"
+_STATE = {
+    CCLLevel.PLAINTEXT: PLAIN,
+    CCLLevel.PLAINTEXT_AFTER_AGGREGATE: "after_aggregate",
+    CCLLevel.PLAINTEXT_AFTER_COMPARE: "after_compare",
+    CCLLevel.PLAINTEXT_AFTER_GROUP_BY: "after_group_by",
+    CCLLevel.PLAINTEXT_AFTER_JOIN: "after_join",
+    CCLLevel.PLAINTEXT_AS_JOIN_PAYLOAD: "join_payload",
+    CCLLevel.REVEAL_RANK: "rank",
+    CCLLevel.ENCRYPTED_ONLY: HIDDEN,
+}
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Between,
+                exp.Is, exp.NullSafeEQ, exp.NullSafeNEQ)
+_AGG_FUNCS = ("sum", "avg", "min", "max", "count")
+
+
+@dataclass(frozen=True)
+class State:
+    """One party's state for one value, and the source column behind a non-plain state."""
+
+    state: str
+    culprit: str | None = None  # "table.column"
+    level: str | None = None
+
+    @property
+    def plain(self) -> bool:
+        return self.state == PLAIN
+
+
+Vis = dict  # party name -> State
+
+
+def _combine(states: list[State]) -> State:
+    non_plain = [s for s in states if not s.plain]
+    if not non_plain:
+        return State(PLAIN)
+    hidden = next((s for s in non_plain if s.state == HIDDEN), None)
+    if hidden:
+        return hidden
+    if all(s.state == non_plain[0].state for s in non_plain):
+        return non_plain[0]
+    first = non_plain[0]
+    return State(HIDDEN, first.culprit, first.level)
+
+
+def _lift(state: State, condition: str) -> State:
+    return State(PLAIN) if state.state in (PLAIN, condition) else state
+
+
+class Analyzer:
+    """Computes, for a logical plan, each output column's state for every party."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.parties = catalog.party_names
+
+    def all_plain(self) -> Vis:
+        return {p: State(PLAIN) for p in self.parties}
+
+    def node(self, node: lp.Node) -> list[Vis]:
+        method = getattr(self, f"visit_{type(node).__name__}")
+        return method(node)
+
+    def visit_Scan(self, node: lp.Scan) -> list[Vis]:
+        table = self.catalog.tables[node.table]
+        out = []
+        for col in node.columns:
+            vis = {}
+            for p in self.parties:
+                level = table.ccl_level(col, p)
+                vis[p] = State(_STATE[level], f"{table.name}.{col}", level.name)
+            out.append(vis)
+        return out
+
+    def visit_Filter(self, node: lp.Filter) -> list[Vis]:
+        return self.node(node.child)
+
+    def visit_Limit(self, node: lp.Limit) -> list[Vis]:
+        return self.node(node.child)
+
+    def visit_UnionAll(self, node: lp.UnionAll) -> list[Vis]:
+        per_branch = [self.node(b) for b in node.inputs]
+        return [
+            {p: _combine([b[i][p] for b in per_branch]) for p in self.parties}
+            for i in range(len(node.columns))
+        ]
+
+    def visit_Project(self, node: lp.Project) -> list[Vis]:
+        scope = dict(zip(node.child.columns, self.node(node.child)))
+        return [self.expr(e, scope) for _, e, _ in node.exprs]
+
+    def visit_Aggregate(self, node: lp.Aggregate) -> list[Vis]:
+        scope = dict(zip(node.child.columns, self.node(node.child)))
+        out = []
+        for _, call in node.aggs:
+            if call.arg is None:
+                out.append(self.all_plain())
+                continue
+            arg = self.expr(call.arg, scope)
+            out.append({p: _lift(s, "after_aggregate") for p, s in arg.items()})
+        return out
+
+    def expr(self, e: exp.Expression, scope: dict[str, Vis]) -> Vis:
+        if isinstance(e, exp.Column):
+            return scope[e.name]
+        children = [c for c in e.iter_expressions() if not isinstance(c, exp.DataType)]
+        if not children:
+            return self.all_plain()
+        states = [self.expr(c, scope) for c in children]
+        combined = {p: _combine([s[p] for s in states]) for p in self.parties}
+        if isinstance(e, _COMPARISONS):
+            combined = {p: _lift(s, "after_compare") for p, s in combined.items()}
+        return combined
+
+    # -- checks ---------------------------------------------------------------------------
+    def check_result(self, root: lp.Node, asker: str, names: list[str]) -> None:
+        """Refuse (SecurityError) unless every result column is plain to ``asker``."""
+        for name, vis in zip(names, self.node(root)):
+            s = vis[asker]
+            if not s.plain:
+                raise SecurityError(
+                    f"result column '{name}' is not visible to party '{asker}': source column "
+                    f"'{s.culprit}' has CCL level {s.level} for '{asker}'"
+                    + (" and the query does not satisfy it" if s.state != HIDDEN else ""),
+                    column=s.culprit, party=asker, level=s.level,
+                )
+        self._check_row_filters(root, asker, aggregated=False)
+
+    def _check_row_filters(self, node: lp.Node, asker: str, aggregated: bool) -> None:
+        if isinstance(node, lp.Aggregate):
+            aggregated = True
+        if isinstance(node, lp.Filter) and not aggregated:
+            scope = dict(zip(node.child.columns, self.node(node.child)))
+            s = self.expr(node.predicate, scope)[asker]
+            if not s.plain:
+                raise SecurityError(
+                    f"the WHERE condition '{node.predicate.sql()}' would show party '{asker}' "
+                    f"which rows pass, but source column '{s.culprit}' has CCL level "
+                    f"{s.level} for '{asker}'",
+                    column=s.culprit, party=asker, level=s.level,
+                )
+        for child in node.children:
+            self._check_row_filters(child, asker, aggregated)
