@@ -33,10 +33,12 @@ class Federation:
     """
 
     def __init__(self, catalog: Catalog | str | Path, timeout: float = 30.0,
-                 pushdown: bool = True):
+                 pushdown: bool = True, record: bool = False):
         self.catalog = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
         self.timeout = timeout
         self.pushdown = pushdown
+        self.record = record  # keep each party's received messages in self.last_network
+        self.last_network: InProcessNetwork | None = None
         self.engines = [Engine(self.catalog, name) for name in self.catalog.party_names]
         self._lock = threading.Lock()  # one statement at a time over the in-process network
 
@@ -61,7 +63,8 @@ class Federation:
         plan_json = plan.to_json()
         names = self.catalog.party_names
         with self._lock:
-            net = InProcessNetwork(names, timeout=self.timeout)
+            net = InProcessNetwork(names, timeout=self.timeout, record=self.record)
+            self.last_network = net
             results: list = [None] * len(names)
             errors: list[BaseException | None] = [None] * len(names)
 

@@ -23,9 +23,11 @@ class InProcessNetwork:
     {'hello': 1}
     """
 
-    def __init__(self, party_names: list[str], timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, party_names: list[str], timeout: float = DEFAULT_TIMEOUT,
+                 record: bool = False):
         self.party_names = list(party_names)
         self.timeout = timeout
+        self.record = record  # keep what each party receives (for view tests)
         n = len(party_names)
         self.queues = {(s, d): queue.Queue() for s in range(n) for d in range(n) if s != d}
         self._comms = [InProcessCommunicator(self, i) for i in range(n)]
@@ -35,8 +37,8 @@ class InProcessNetwork:
 
     def abort(self, party: int) -> None:
         """Make every peer of ``party`` see it as gone (for failures mid-query)."""
-        for (s, d), q in self.queues.items():
-            if s == party:
+        for (src, _dst), q in self.queues.items():
+            if src == party:
                 q.put(_CLOSED)
 
 
@@ -44,6 +46,7 @@ class InProcessCommunicator(Communicator):
     def __init__(self, network: InProcessNetwork, party: int):
         super().__init__(party, network.party_names, network.timeout)
         self.network = network
+        self.received: list[tuple[int, Payload]] = []  # filled only when recording
 
     def _send(self, to: int, payload: Payload) -> None:
         self.network.queues[(self.party, to)].put(payload)
@@ -57,12 +60,14 @@ class InProcessCommunicator(Communicator):
             ) from None
         if item is _CLOSED:
             raise OperationalError(f"party '{self.name_of(frm)}' left the query")
+        if self.network.record:
+            self.received.append((frm, item))
         return item
 
     def drain(self) -> None:
         """Drop anything still queued for this party (after an aborted query)."""
-        for (s, d), q in self.network.queues.items():
-            if d == self.party:
+        for (_src, dst), q in self.network.queues.items():
+            if dst == self.party:
                 while True:
                     try:
                         q.get_nowait()

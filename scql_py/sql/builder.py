@@ -132,7 +132,7 @@ def _split_aggregates(child: lp.Node, projections):
         return exp.column(calls[key][0])
 
     rewritten = [(name, e.transform(replace)) for name, e in projections]
-    for name, e in rewritten:
+    for _name, e in rewritten:
         for col in e.find_all(exp.Column):
             if not col.name.startswith("__agg"):
                 raise ProgrammingError(

@@ -1,0 +1,300 @@
+"""Catalog files: the parties, their tables, column types and control lists (CCL).
+
+A catalog is a TOML file (format in DESIGN.md section 2); paths in it are relative to
+the file. Every mistake in it is a :class:`CatalogError` naming the file and the key.
+SQL names (tables, columns) are case-insensitive and kept in lower case.
+
+>>> cat = load_catalog(Path(__file__).parents[2] / "catalogs" / "demo.toml")
+>>> cat.party_names, list(cat.tables["alice_income"].columns)
+(['alice', 'bob', 'carol'], ['person', 'income'])
+>>> cat.tables["alice_income"].ccl_level("income", "bob").name
+'PLAINTEXT_AFTER_AGGREGATE'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scql_py.catalog.ccl import CCLLevel
+from scql_py.catalog.types import SqlType
+from scql_py.errors import CatalogError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+PROTOCOLS = {"rss3": 3}  # protocol -> number of parties it runs with
+SOURCE_SUFFIXES = (".csv", ".parquet")
+MEMORY = ":memory:"
+# Names end up in generated SQL, file names and messages: keep them plain identifiers.
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+_CATALOG_KEYS = {"name", "protocol", "group_size_threshold"}
+_PARTY_KEYS = {"storage", "address"}
+_TABLE_KEYS = {"owner", "source", "columns", "ccl", "shared"}
+
+
+@dataclass
+class Party:
+    """A party: its position in the protocol, its storage engine and its address."""
+
+    name: str
+    index: int
+    storage: str  # ':memory:' or an absolute path to a DuckDB file
+    address: str  # 'host:port', used only when parties run as separate servers
+
+
+@dataclass
+class Table:
+    """A table owned by one party; ``source`` is read by that party only."""
+
+    name: str
+    owner: str
+    source: Path | None
+    columns: dict[str, SqlType]
+    ccl: dict[str, dict[str, CCLLevel]] = field(default_factory=dict)
+    shared: bool = False
+
+    def ccl_level(self, column: str, party: str) -> CCLLevel:
+        """What ``party`` may learn of ``column``: the owner sees everything, a party
+        the CCL does not name sees nothing (``ENCRYPTED_ONLY``)."""
+        if party == self.owner:
+            return CCLLevel.PLAINTEXT
+        return self.ccl.get(column.lower(), {}).get(party, CCLLevel.ENCRYPTED_ONLY)
+
+
+@dataclass
+class Catalog:
+    """Everything a catalog file declares; ``parties`` is ordered by party index."""
+
+    name: str
+    protocol: str
+    path: Path
+    parties: dict[str, Party]
+    tables: dict[str, Table]
+    group_size_threshold: int | None = None
+
+    @property
+    def party_names(self) -> list[str]:
+        return list(self.parties)
+
+    def party(self, name: str) -> Party:
+        """The party called ``name``; :class:`CatalogError` if the catalog has none."""
+        try:
+            return self.parties[name]
+        except KeyError:
+            raise CatalogError(
+                f"{self.path}: unknown party '{name}' (parties: {', '.join(self.parties)})"
+            ) from None
+
+    def tables_of(self, party: str) -> list[Table]:
+        """The tables ``party`` owns, in file order."""
+        return [t for t in self.tables.values() if t.owner == party]
+
+    def sqlglot_schema(self) -> dict[str, dict[str, str]]:
+        """``{table: {column: type}}`` in DuckDB type names, for sqlglot's optimizer."""
+        return {
+            t.name: {c: typ.to_duckdb() for c, typ in t.columns.items()}
+            for t in self.tables.values()
+        }
+
+
+def load_catalog(path: str | Path, party: str | None = None) -> Catalog:
+    """Read and validate a catalog file.
+
+    Source files are checked to exist; with ``party`` given, only that party's own
+    sources are (a party's machine holds only its own files).
+    """
+    path = Path(path).resolve()
+    try:
+        with path.open("rb") as f:
+            doc = tomllib.load(f)
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: catalog file not found") from None
+    except OSError as err:
+        raise CatalogError(f"{path}: cannot read the catalog: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise CatalogError(f"{path}: not valid TOML: {err}") from None
+    catalog = _Reader(path).catalog(doc)
+    if party is not None:
+        catalog.party(party)
+    for table in catalog.tables.values():
+        if table.source is None or (party is not None and table.owner != party):
+            continue
+        if not table.source.is_file():
+            raise CatalogError(
+                f"{path}: tables.{table.name}.source: file not found: {table.source}"
+            )
+    return catalog
+
+
+class _Reader:
+    """Turns the parsed TOML document into a :class:`Catalog`, failing on the first
+    mistake with the file and the dotted key in the message."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, key: str, message: str) -> CatalogError:
+        return CatalogError(f"{self.path}: {key}: {message}")
+
+    def section(self, doc: dict, key: str, allowed: set[str] | None = None) -> dict:
+        value = doc.get(key.rsplit(".", 1)[-1])
+        if not isinstance(value, dict):
+            what = "missing" if value is None else "must be a table"
+            raise self.fail(key, f"section {what}")
+        if allowed is not None:
+            for k in value:
+                if k not in allowed:
+                    raise self.fail(
+                        f"{key}.{k}", f"unknown key (expected one of {', '.join(sorted(allowed))})"
+                    )
+        return value
+
+    def string(self, doc: dict, parent: str, key: str, default: str | None = None) -> str:
+        value = doc.get(key, default)
+        if value is None:
+            raise self.fail(f"{parent}.{key}", "missing")
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{parent}.{key}", f"must be a non-empty string, not {value!r}")
+        return value
+
+    def name(self, key: str, value: str, what: str) -> str:
+        if not _NAME_RE.fullmatch(value):
+            raise self.fail(
+                key, f"{what} name '{value}' must be letters, digits and '_', not starting "
+                "with a digit"
+            )
+        return value
+
+    def catalog(self, doc: dict[str, Any]) -> Catalog:
+        for k in doc:
+            if k not in ("catalog", "parties", "tables"):
+                raise self.fail(k, "unknown section (expected catalog, parties, tables)")
+        head = self.section(doc, "catalog", _CATALOG_KEYS)
+        name = self.string(head, "catalog", "name")
+        protocol = self.string(head, "catalog", "protocol")
+        if protocol not in PROTOCOLS:
+            raise self.fail(
+                "catalog.protocol",
+                f"unknown protocol '{protocol}' (supported: {', '.join(PROTOCOLS)})",
+            )
+        threshold = head.get("group_size_threshold")
+        if threshold is not None and (
+            not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1
+        ):
+            raise self.fail(
+                "catalog.group_size_threshold", f"must be a positive integer, not {threshold!r}"
+            )
+        parties = self.parties(self.section(doc, "parties"), protocol)
+        tables = {}
+        for tname, tdoc in self.section(doc, "tables").items():
+            table = self.table(tname, tdoc, parties)
+            if table.name in tables:
+                raise self.fail(f"tables.{tname}", f"duplicate table name '{table.name}'")
+            tables[table.name] = table
+        return Catalog(name, protocol, self.path, parties, tables, threshold)
+
+    def parties(self, doc: dict, protocol: str) -> dict[str, Party]:
+        want = PROTOCOLS[protocol]
+        if len(doc) != want:
+            raise self.fail(
+                "parties",
+                f"protocol {protocol} runs with exactly {want} parties, the catalog has "
+                f"{len(doc)}",
+            )
+        parties: dict[str, Party] = {}
+        seen_lower: set[str] = set()
+        for index, pname in enumerate(doc):
+            key = f"parties.{pname}"
+            self.name(key, pname, "party")
+            if pname.lower() in seen_lower:
+                raise self.fail(key, f"duplicate party name '{pname}' (names ignore case)")
+            seen_lower.add(pname.lower())
+            pdoc = self.section(doc, key, _PARTY_KEYS)
+            storage = self.string(pdoc, key, "storage", MEMORY)
+            if storage != MEMORY:
+                storage = str((self.path.parent / storage).resolve())
+            address = self.string(pdoc, key, "address")
+            host, _, port = address.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise self.fail(f"{key}.address", f"must be 'host:port', not {address!r}")
+            parties[pname] = Party(pname, index, storage, address)
+        return parties
+
+    def table(self, tname: str, doc: Any, parties: dict[str, Party]) -> Table:
+        key = f"tables.{tname}"
+        self.name(key, tname, "table")
+        doc = self.section({tname: doc}, key, _TABLE_KEYS)
+        owner = self.string(doc, key, "owner")
+        if owner not in parties:
+            raise self.fail(
+                f"{key}.owner", f"unknown party '{owner}' (parties: {', '.join(parties)})"
+            )
+        shared = doc.get("shared", False)
+        if not isinstance(shared, bool):
+            raise self.fail(f"{key}.shared", f"must be true or false, not {shared!r}")
+        source = None
+        if "source" in doc:
+            if shared:
+                raise self.fail(f"{key}.source", "a shared table has no source file")
+            raw = self.string(doc, key, "source")
+            source = (self.path.parent / raw).resolve()
+            if source.suffix.lower() not in SOURCE_SUFFIXES:
+                raise self.fail(
+                    f"{key}.source", f"'{raw}' must be a .csv or .parquet file"
+                )
+        elif not shared:
+            raise self.fail(key, "a table needs a source file or shared = true")
+        columns = self.columns(key, self.section(doc, f"{key}.columns"))
+        ccl = self.ccl(key, doc.get("ccl", {}), columns, parties)
+        return Table(tname.lower(), owner, source, columns, ccl, shared)
+
+    def columns(self, key: str, doc: dict) -> dict[str, SqlType]:
+        if not doc:
+            raise self.fail(f"{key}.columns", "a table needs at least one column")
+        columns: dict[str, SqlType] = {}
+        for cname, ctype in doc.items():
+            ckey = f"{key}.columns.{cname}"
+            self.name(ckey, cname, "column")
+            if cname.lower() in columns:
+                raise self.fail(ckey, f"duplicate column name '{cname.lower()}'")
+            try:
+                columns[cname.lower()] = SqlType.parse(ctype)
+            except ValueError as err:
+                raise self.fail(ckey, str(err)) from None
+        return columns
+
+    def ccl(
+        self, key: str, doc: Any, columns: dict[str, SqlType], parties: dict[str, Party]
+    ) -> dict[str, dict[str, CCLLevel]]:
+        if not isinstance(doc, dict):
+            raise self.fail(f"{key}.ccl", "must be a table of column = { party = LEVEL }")
+        ccl: dict[str, dict[str, CCLLevel]] = {}
+        for cname, grants in doc.items():
+            ckey = f"{key}.ccl.{cname}"
+            if cname.lower() not in columns:
+                raise self.fail(
+                    ckey, f"unknown column '{cname}' (columns: {', '.join(columns)})"
+                )
+            if cname.lower() in ccl:
+                raise self.fail(ckey, f"duplicate column name '{cname.lower()}'")
+            if not isinstance(grants, dict):
+                raise self.fail(ckey, "must be a table { party = LEVEL }")
+            levels: dict[str, CCLLevel] = {}
+            for pname, level in grants.items():
+                if pname not in parties:
+                    raise self.fail(
+                        f"{ckey}.{pname}",
+                        f"unknown party '{pname}' (parties: {', '.join(parties)})",
+                    )
+                try:
+                    levels[pname] = CCLLevel.parse(level)
+                except ValueError as err:
+                    raise self.fail(f"{ckey}.{pname}", str(err)) from None
+            ccl[cname.lower()] = levels
+        return ccl

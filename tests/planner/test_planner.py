@@ -1,0 +1,109 @@
+"""Planner: errors name what is wrong, the CCL is enforced before any data moves, and
+work is placed where the design says (local pushdown vs MPC)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scql_py.catalog import load_catalog
+from scql_py.errors import NotSupportedError, ProgrammingError, SecurityError
+from scql_py.sql.physical import PhysicalPlan
+from scql_py.sql.planner import plan_query
+
+ROOT = Path(__file__).resolve().parents[2]
+UNION3 = ("(SELECT income FROM alice_income UNION ALL SELECT income FROM bob_income "
+          "UNION ALL SELECT income FROM carol_income) AS t")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_catalog(ROOT / "catalogs" / "demo.toml")
+
+
+@pytest.mark.parametrize("sql, construct", [
+    ("SELECT income FROM alice_income ORDER BY income", "ORDER BY"),
+    ("SELECT person, SUM(income) FROM alice_income GROUP BY person", "GROUP BY"),
+    ("SELECT a.income FROM alice_income a JOIN bob_income b ON a.person = b.person", "JOIN"),
+    ("SELECT DISTINCT income FROM alice_income", "DISTINCT"),
+    ("SELECT income FROM alice_income UNION SELECT income FROM bob_income", "UNION"),
+    ("INSERT INTO alice_income VALUES ('x', 1)", "INSERT"),
+    ("SELECT UPPER(person) FROM alice_income", "UPPER"),
+    ("SELECT ROW_NUMBER() OVER () FROM alice_income", "OVER"),
+])
+def test_unsupported_sql_names_the_construct(demo, sql, construct):
+    with pytest.raises(NotSupportedError, match=construct):
+        plan_query(demo, "alice", sql)
+
+
+@pytest.mark.parametrize("sql, fragment", [
+    ("SELECT incme FROM alice_income", "unknown column 'incme'.*did you mean 'income'"),
+    ("SELECT income FROM alice_incme", "unknown table 'alice_incme'.*alice_income"),
+    ("SELECT income FROM alice_income WHERE", "syntax error at line 1"),
+    ("SELECT income FROM alice_income LIMIT -1", "syntax error|LIMIT"),
+    ("SELECT income, SUM(income) FROM alice_income", "must be inside an aggregate"),
+])
+def test_bad_sql_is_a_programming_error(demo, sql, fragment):
+    with pytest.raises(ProgrammingError, match=fragment):
+        plan_query(demo, "alice", sql)
+
+
+def test_unknown_asker_is_refused(demo):
+    with pytest.raises(ProgrammingError, match="mallory"):
+        plan_query(demo, "mallory", "SELECT 1 FROM alice_income")
+
+
+def test_ccl_refuses_raw_rows_of_another_party(demo):
+    with pytest.raises(SecurityError) as err:
+        plan_query(demo, "alice", "SELECT income FROM bob_income")
+    assert err.value.column == "bob_income.income"
+    assert err.value.party == "alice"
+    assert err.value.level == "PLAINTEXT_AFTER_AGGREGATE"
+
+
+def test_ccl_refuses_an_encrypted_only_column_even_aggregated(demo):
+    with pytest.raises(SecurityError, match="ENCRYPTED_ONLY"):
+        plan_query(demo, "alice", "SELECT COUNT(person) FROM bob_income")
+
+
+def test_ccl_allows_aggregates_and_own_rows(demo):
+    plan_query(demo, "alice", f"SELECT AVG(income), COUNT(*) FROM {UNION3}")
+    plan_query(demo, "alice", "SELECT person, income FROM alice_income")
+    plan_query(demo, "bob", "SELECT SUM(income) * 2 FROM alice_income")
+
+
+def test_filter_over_rows_the_asker_cannot_compare_is_refused(demo):
+    # the asker would see which of bob's rows pass a condition on a column it may only
+    # see aggregated
+    with pytest.raises(SecurityError, match="WHERE"):
+        plan_query(demo, "alice",
+                   "SELECT income FROM alice_income WHERE income > 0 UNION ALL "
+                   "SELECT 0 FROM bob_income WHERE income > 5000")
+
+
+def test_pushdown_aggregates_locally_and_merges_one_row_per_party(demo):
+    plan = plan_query(demo, "alice", f"SELECT AVG(income) FROM {UNION3}")
+    ops = [s.op for s in plan.steps]
+    assert ops.count("local") == 3 and ops.count("share") == 3
+    local_sql = [s.args["sql"] for s in plan.steps if s.op == "local"]
+    assert all("SUM" in sql and "COUNT" in sql for sql in local_sql)
+    assert ops[-1] == "reveal" and plan.steps[-1].args["to"] == "alice"
+
+
+def test_without_pushdown_only_scans_are_local(demo):
+    plan = plan_query(demo, "alice", f"SELECT AVG(income) FROM {UNION3}", pushdown=False)
+    local_sql = [s.args["sql"] for s in plan.steps if s.op == "local"]
+    assert local_sql and all("SUM" not in sql for sql in local_sql)
+    assert "aggregate" in [s.op for s in plan.steps]
+
+
+def test_single_party_query_runs_at_its_owner_and_is_sent_plain(demo):
+    plan = plan_query(demo, "bob", "SELECT SUM(income) FROM alice_income")
+    assert [s.op for s in plan.steps] == ["local", "send_plain"]
+    assert plan.steps[0].party == "alice" and plan.steps[1].args["to"] == "bob"
+
+
+def test_plan_round_trips_through_json(demo):
+    plan = plan_query(demo, "carol", f"SELECT MAX(income) - MIN(income) FROM {UNION3}")
+    assert PhysicalPlan.from_json(plan.to_json()) == plan
