@@ -14,8 +14,9 @@ from scql_py.catalog.types import FLOAT64, INT64, SqlType
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import convert, division, equality, extremum, mux
+from scql_py.mpc import convert, equality, extremum, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
+from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_
 
 SENTINEL = 1 << 62  # larger than any value MIN/MAX accept
@@ -85,4 +86,4 @@ def _average(ev: SecureEvaluator, total: AShare, count: AShare, t: SqlType) -> A
         count = count.mul_public(10**t.scale)
     elif t.kind == "float64":
         count = count.mul_public(1 << FRAC_BITS)
-    return division.divide(ev.rt, total, count, FRAC_BITS)
+    return divide_rounded(ev.rt, total, count, FRAC_BITS)

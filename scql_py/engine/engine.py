@@ -20,6 +20,7 @@ from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
 from scql_py.engine.aggregate import aggregate
+from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.errors import InternalError, NotSupportedError, SecurityError
@@ -135,24 +136,25 @@ class Engine:
             table = None
         n, widths = int(meta["rows"]), list(meta["widths"])
 
-        arith, boolean = [], []  # owner's words, in a fixed order known to all
+        # the owner's words, in an order every party knows: per column its value (ring
+        # words, or XOR words for bool), then for strings the packed bytes (XOR words,
+        # so that they can be byte-swapped for sorting), then its NULL bit
+        arith, boolean = [], []
         if table is not None:
             for i, t in enumerate(types):
                 col = table.column(i)
-                nulls = encoding.null_mask(col).astype(np.uint64)
                 if t.kind == "string":
                     values = col.to_pylist()
                     arith.append(encoding.string_hash(values, self.string_key))
                     packed = encoding.pack_strings(values, widths[i])
-                    arith.extend(packed[:, j].copy() for j in range(widths[i]))
+                    boolean.extend(packed[:, j].copy() for j in range(widths[i]))
                 elif t.kind == "bool":
                     boolean.append(encoding.encode(col, t))
                 else:
                     arith.append(encoding.encode(col, t))
-                boolean.append(nulls)
-        n_arith = sum((1 + widths[i]) if t.kind == "string" else (t.kind != "bool")
-                      for i, t in enumerate(types))
-        n_bool = len(types) + sum(t.kind == "bool" for t in types)
+                boolean.append(encoding.null_mask(col).astype(np.uint64))
+        n_arith = sum(t.kind != "bool" for t in types)
+        n_bool = len(types) + sum(t.kind == "bool" for t in types) + sum(widths)
         a_all = rss.share_input(self.rt, owner, np.concatenate(arith) if arith else None,
                                 n * n_arith) if n_arith else None
         b_all = rss.share_input_bool(self.rt, owner, np.concatenate(boolean) if boolean else None,
@@ -161,11 +163,8 @@ class Engine:
         b_parts = [b_all[k * n:(k + 1) * n] for k in range(n_bool)]
         columns = []
         for i, t in enumerate(types):
-            if t.kind == "bool":
-                value = b_parts.pop(0)
-            else:
-                value = a_parts.pop(0)
-            chars = [a_parts.pop(0) for _ in range(widths[i])] if t.kind == "string" else None
+            value = b_parts.pop(0) if t.kind == "bool" else a_parts.pop(0)
+            chars = [b_parts.pop(0) for _ in range(widths[i])] if t.kind == "string" else None
             null = b_parts.pop(0)
             columns.append(SecretColumn(t, value, null, chars))
         return SecretRelation(n, list(step.columns), columns)
@@ -190,8 +189,8 @@ class Engine:
                 width = max(len(p.chars or []) for p in pieces)
                 chars = []
                 for k in range(width):
-                    chars.append(AShare.concat([
-                        p.chars[k] if p.chars and k < len(p.chars) else AShare.zeros(party, len(p))
+                    chars.append(BShare.concat([
+                        p.chars[k] if p.chars and k < len(p.chars) else BShare.zeros(party, len(p))
                         for p in pieces]))
             columns.append(SecretColumn(t, value, null, chars))
         valid = None
@@ -226,6 +225,10 @@ class Engine:
             cols.append(aggregate(ev, rel, func, arg_expr, SqlType.parse(t), distinct))
         return SecretRelation(1, list(step.columns), cols)
 
+    def step_sort(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        rel = self.compact(self.values[step.inputs[0]])
+        return sort_relation(self.rt, rel, [tuple(k) for k in step.args["keys"]])
+
     def step_limit(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel = self.compact(self.values[step.inputs[0]])
         start = min(step.args.get("offset") or 0, rel.n)
@@ -239,7 +242,7 @@ class Engine:
         arith, boolean = [], []
         for col in rel.columns:
             (boolean if isinstance(col.value, BShare) else arith).append(col.value)
-            arith.extend(col.chars or [])
+            boolean.extend(col.chars or [])
             boolean.append(col.null if col.null is not None else BShare.zeros(self.rt.party, rel.n))
         a_words = rss.reveal(self.rt, AShare.concat(arith), to=to) if arith else None
         b_words = rss.reveal(self.rt, BShare.concat(boolean), to=to)
@@ -251,7 +254,7 @@ class Engine:
         arrays = []
         for col in rel.columns:
             value = b_parts.pop(0) if isinstance(col.value, BShare) else a_parts.pop(0)
-            chars = [a_parts.pop(0) for _ in col.chars or []]
+            chars = [b_parts.pop(0) for _ in col.chars or []]
             nulls = (b_parts.pop(0) & np.uint64(1)).astype(bool)
             if col.type.kind == "string":
                 words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
@@ -286,16 +289,7 @@ class Engine:
             raise NotSupportedError(
                 "returning filtered rows without aggregating them (needs the secret shuffle)"
             ) from None
-        flat: list = []
-        for col in rel.columns:
-            flat.append(col.value)
-            flat.append(col.null if col.null is not None else BShare.zeros(self.rt.party, rel.n))
-            flat.extend(col.chars or [])
-        kept = compact(self.rt, rel.valid, flat)
+        kept = compact(self.rt, rel.valid, flatten(rel))
         n = len(kept[0]) if kept else 0
-        columns = []
-        for col in rel.columns:
-            value, null = kept.pop(0), kept.pop(0)
-            chars = [kept.pop(0) for _ in col.chars or []] if col.chars is not None else None
-            columns.append(SecretColumn(col.type, value, null, chars))
+        columns = unflatten(rel, kept, n)
         return SecretRelation(n, rel.names, columns)

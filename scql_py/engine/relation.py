@@ -22,13 +22,13 @@ class SecretColumn:
     ``value``: an ``AShare`` of ring words, or for ``bool`` a ``BShare`` bit; for strings
     the shares of a keyed hash. ``null``: a ``BShare`` bit, 1 where the value is NULL,
     or None when no row is NULL. ``chars``: strings only, the packed UTF-8 bytes
-    (one ``AShare`` per 8-byte word), used only to reveal.
+    (one XOR-shared ``BShare`` per 8-byte word), to reveal and to sort.
     """
 
     type: SqlType
     value: AShare | BShare
     null: BShare | None = None
-    chars: list[AShare] | None = None
+    chars: list[BShare] | None = None
 
     def __len__(self) -> int:
         return len(self.value)

@@ -20,9 +20,11 @@ from scql_py.catalog.types import BOOL, FLOAT64, INT64, STRING, SqlType
 from scql_py.engine.encoding import string_hash
 from scql_py.engine.relation import Const, SecretColumn, SecretRelation
 from scql_py.errors import DataError, NotSupportedError
-from scql_py.mpc import compare, convert, division, equality, mux, trunc
+from scql_py.mpc import compare, convert, division, equality, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
-from scql_py.mpc.rss import AShare, BShare, and_, and_many
+from scql_py.mpc.rounded_division import divide_rounded
+from scql_py.mpc.rss import ALL_ONES, AShare, BShare, and_, and_many
+from scql_py.mpc.rss import mul as rss_mul
 from scql_py.mpc.runtime import Runtime
 from scql_py.sql.type_inference import NULL_TYPE, arithmetic_type, cast_target, common_type
 
@@ -47,6 +49,21 @@ def bit_or(rt: Runtime, a: BShare | None, b: BShare | None) -> BShare | None:
 def select_bits(rt: Runtime, cond: BShare, a: BShare, b: BShare) -> BShare:
     """cond ? a : b for bits (one AND)."""
     return b ^ and_(rt, cond, a ^ b)
+
+
+def bit_mask(b: BShare) -> BShare:
+    """A bit spread to all 64 positions of its word (local: linear over XOR)."""
+    one = np.uint64(1)
+    return BShare(b.party, (b.a & one) * ALL_ONES, (b.b & one) * ALL_ONES)
+
+
+def select_words(rt: Runtime, cond: BShare, a: list[BShare], b: list[BShare]) -> list[BShare]:
+    """cond ? a : b for lists of XOR-shared words, in one AND round."""
+    if not a:
+        return []
+    mask = bit_mask(cond)
+    diffs = and_many(rt, [(mask, x ^ y) for x, y in zip(a, b)])
+    return [y ^ d for y, d in zip(b, diffs)]
 
 
 def const_word(value, t: SqlType) -> int:
@@ -154,7 +171,7 @@ class SecureEvaluator:
             from scql_py.engine.encoding import pack_strings
 
             packed = pack_strings([v.value or ""] * n, -(-len((v.value or "").encode()) // 8))
-            chars = [AShare.public(party, packed[:, j]) for j in range(packed.shape[1])]
+            chars = [BShare.public(party, packed[:, j]) for j in range(packed.shape[1])]
         return SecretColumn(t, AShare.public(party, words), null, chars)
 
     def cast(self, v: Value, t: SqlType) -> Value:
@@ -219,9 +236,9 @@ class SecureEvaluator:
             return division.divide_public(rt, y, 10**s_scale) if s_scale else y
         if src.kind == "float64":
             d_scale = dst.scale if dst.kind == "decimal" else 0
-            y = x.mul_public(10**d_scale) if d_scale else x
-            # round to nearest: add half an ulp of the target, then truncate
-            return trunc.truncate(rt, y.add_public(1 << (FRAC_BITS - 1)), FRAC_BITS)
+            if d_scale:
+                return self._round_div(x.mul_public(10**d_scale), 1 << FRAC_BITS)
+            return self._round_half_even(x, 1 << FRAC_BITS)  # DOUBLE -> BIGINT in DuckDB
         d_scale = dst.scale if dst.kind == "decimal" else 0
         if d_scale >= s_scale:
             return x.mul_public(10 ** (d_scale - s_scale)) if d_scale > s_scale else x
@@ -233,6 +250,21 @@ class SecureEvaluator:
         half = d // 2
         adjusted = mux.select(self.rt, neg, x.add_public(-half), x.add_public(half))
         return division.divide_public(self.rt, adjusted, d)
+
+    def _round_half_even(self, x: AShare, d: int) -> AShare:
+        """x / d rounded to nearest, ties to even (DuckDB's DOUBLE -> BIGINT)."""
+        rt = self.rt
+        away = self._round_div(x, d)
+        # a tie is x = (q +- 1/2) d exactly: then |x - q d| = d/2 and q may be odd
+        diff = x - away.mul_public(d)
+        tie = equality.equal_public(rt, AShare.concat([diff, -diff]), d // 2)
+        tie = bit_or(rt, tie[: len(x)], tie[len(x):])
+        odd = convert.a2b(rt, away).and_public(np.uint64(1))
+        fix = convert.b2a_bit(rt, and_(rt, tie, odd))
+        # move toward zero by one: away has the sign of x
+        sign = convert.b2a_bit(rt, compare.msb(rt, away))
+        step = fix - rss_mul(rt, fix, sign).mul_public(2)  # +fix for x > 0, -fix below
+        return away - step
 
     def _floor_div(self, x: AShare, d: int) -> AShare:
         q = division.divide_public(self.rt, x, d)  # truncates toward zero
@@ -282,6 +314,15 @@ class SecureEvaluator:
     def visit_Mul(self, e: exp.Mul) -> Value:
         a, b = self.visit(e.left), self.visit(e.right)
         t = arithmetic_type("*", a.type, b.type)
+        if isinstance(a, Const) and not isinstance(b, Const):
+            a, b = b, a
+        if (t.kind == "float64" and isinstance(b, Const) and b.value is not None
+                and b.type.kind == "decimal" and isinstance(a, SecretColumn)):
+            # exact: scale by the constant's digits, then one correctly rounded division
+            x = self.cast(a, FLOAT64)
+            digits = const_word(b.value, b.type)
+            val = self._round_div(x.value.mul_public(digits), 10**b.type.scale)
+            return SecretColumn(FLOAT64, val, x.null)
         if t.kind == "float64":
             a, b = (self.cast(v, FLOAT64) if v.type.kind not in ("null",) else Const(FLOAT64, None)
                     for v in (a, b))
@@ -297,7 +338,9 @@ class SecureEvaluator:
         else:
             val = self._mul(a2.value, b2.value)
         if t.kind == "float64" and a2.type.kind == "float64" and b2.type.kind == "float64":
-            val = trunc.truncate(self.rt, val, FRAC_BITS)
+            # exact rescaling: the one-round probabilistic truncation fails with
+            # probability ~|x| / 2^63, too often for products of large values
+            val = self._round_div(val, 1 << FRAC_BITS)
         return SecretColumn(t, val, self._nulls(a2, b2))
 
     def _mul(self, x: AShare, y: AShare) -> AShare:
@@ -309,12 +352,37 @@ class SecureEvaluator:
         a, b = self.visit(e.left), self.visit(e.right)
         if a.type.kind == "null" or b.type.kind == "null":
             return Const(FLOAT64, None)
+        if (isinstance(b, Const) and isinstance(a, SecretColumn)
+                and b.type.kind in ("int64", "decimal") and a.type.kind != "bool"):
+            return self._divide_by_constant(a, b)
         a2, b2, t = self.align(a, b, "/")
         if t.kind == "bool":
             raise NotSupportedError("division of booleans")
         zero = equality.equal_zero(self.rt, b2.value)
-        val = division.divide(self.rt, a2.value, b2.value, FRAC_BITS)
+        val = divide_rounded(self.rt, a2.value, b2.value, FRAC_BITS)
         return SecretColumn(FLOAT64, val, bit_or(self.rt, self._nulls(a2, b2), zero))
+
+    def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
+        """``a / c`` for a public exact number: one correctly rounded public division.
+
+        With ``c = k / 10^s`` and ``a`` encoded as ``A = a * scale_a``, the fixed-point
+        quotient is ``A * 2^f * 10^s / (scale_a * k)``.
+        """
+        k = const_word(b.value, b.type)
+        if k == 0:
+            return Const(FLOAT64, None)
+        s = b.type.scale if b.type.kind == "decimal" else 0
+        src = a.type
+        if src.kind == "float64":
+            num, den = 10**s, k
+        elif src.kind == "decimal":
+            num, den = (1 << FRAC_BITS) * 10**s, k * 10**src.scale
+        else:
+            num, den = (1 << FRAC_BITS) * 10**s, k
+        x = a.value.mul_public(num)
+        if den < 0:
+            x, den = -x, -den
+        return SecretColumn(FLOAT64, self._round_div(x, den) if den != 1 else x, a.null)
 
     def visit_Mod(self, e: exp.Mod) -> Value:
         a, b = self.visit(e.left), self.visit(e.right)
@@ -503,10 +571,10 @@ class SecureEvaluator:
         chars = None
         if a.chars is not None and b.chars is not None:
             width = max(len(a.chars), len(b.chars))
-            pad = AShare.zeros(rt.party, len(bit))
+            pad = BShare.zeros(rt.party, len(bit))
             ac = a.chars + [pad] * (width - len(a.chars))
             bc = b.chars + [pad] * (width - len(b.chars))
-            chars = [mux.select(rt, bit, x, y) for x, y in zip(ac, bc)]
+            chars = select_words(rt, bit, ac, bc)
         return SecretColumn(a.type, value, null, chars)
 
     def visit_Case(self, e: exp.Case) -> Value:
@@ -534,6 +602,11 @@ class SecureEvaluator:
         if t.kind == "null":
             return Const(NULL_TYPE, None)
         return self.choose(self.visit(e.this), value, other, t)
+
+    def visit_Nullif(self, e: exp.Nullif) -> Value:
+        value = self.visit(e.this)
+        same = self.compare(value, self.visit(e.expression), "=")
+        return self.choose(same, Const(NULL_TYPE, None), value, value.type)
 
     def visit_Coalesce(self, e: exp.Coalesce) -> Value:
         values = [self.visit(e.this)] + [self.visit(x) for x in e.expressions]

@@ -19,6 +19,11 @@ _BLOCK = 16
 _ZEROS = bytes(0)
 
 
+# keystream is drawn in chunks of this many bytes when it is added to an array, so the
+# scratch buffer stays in the CPU cache
+_CHUNK_BYTES = 1 << 18
+
+
 def _zeros(nbytes: int) -> memoryview:
     """A read-only run of zero bytes, reused between calls (allocating 8 MB per draw
     costs more than the AES itself)."""
@@ -59,6 +64,57 @@ class PRG:
         # CTR keystream = encryption of zeros; update_into needs room for one extra block
         enc.update_into(_zeros(n * 8), memoryview(out).cast("B"))
         return out[:n]
+
+    def _encryptor(self, nbytes: int):
+        """A CTR encryptor for the next ``nbytes`` of the stream (advances the counter
+        exactly as :meth:`uint64` and :meth:`bytes` do, so draws of equal length by
+        different methods stay in step)."""
+        nonce = self._counter.to_bytes(16, "little")
+        self._counter += -(-nbytes // _BLOCK)
+        return Cipher(algorithms.AES(self.key), modes.CTR(nonce)).encryptor()
+
+    def xor_into(self, out: np.ndarray) -> None:
+        """``out ^= next len(out.nbytes) stream bytes``, in place (any dtype, contiguous).
+
+        Draws the same bytes as ``uint64(out.nbytes // 8)``; no temporary array: CTR
+        encryption of ``out`` onto itself is exactly the XOR with the keystream.
+
+        >>> a, b = PRG(b"k" * 16), PRG(b"k" * 16)
+        >>> z = np.zeros(3, np.uint64); a.xor_into(z)
+        >>> bool((z == b.uint64(3)).all())
+        True
+        """
+        nbytes = out.nbytes
+        if nbytes == 0:
+            return
+        if not out.flags.c_contiguous or not out.flags.writeable:
+            raise ValueError("xor_into needs a contiguous writable array")
+        enc = self._encryptor(nbytes)
+        mv = memoryview(out.reshape(-1)).cast("B")
+        # update_into insists on block_size - 1 spare bytes after the output; the last
+        # 32 bytes (or fewer) go through a small copy instead
+        body = max(0, (nbytes - 32) // _BLOCK * _BLOCK)
+        if body:
+            enc.update_into(mv[:body], mv[: body + _BLOCK])
+        tail = np.frombuffer(enc.update(bytes(mv[body:])), dtype=np.uint8)
+        mv[body:] = tail.tobytes()
+
+    def add_into(self, out: np.ndarray, subtract: bool = False) -> None:
+        """``out += w`` (or ``out -= w``) for the next ``len(out)`` stream words ``w``
+        (uint64 ``out``), drawing the same words as ``uint64(len(out))``."""
+        n = len(out)
+        if n == 0:
+            return
+        enc = self._encryptor(n * 8)
+        chunk = _CHUNK_BYTES // 8
+        scratch = np.empty(min(n, chunk) + _BLOCK // 8, dtype=np.uint64)
+        sview = memoryview(scratch).cast("B")
+        op = np.subtract if subtract else np.add
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            m = stop - start
+            enc.update_into(_zeros(m * 8), sview[: m * 8 + _BLOCK])
+            op(out[start:stop], scratch[:m], out=out[start:stop])
 
     def below(self, n: int, bound: int) -> np.ndarray:
         """``n`` integers uniform in ``[0, bound)`` (rejection-free for powers of two,

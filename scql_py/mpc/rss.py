@@ -202,6 +202,9 @@ def reveal(rt: Runtime, x: AShare | BShare, to: int | None = None) -> np.ndarray
 
 # -- multiplication -------------------------------------------------------------------------
 
+_CHUNK = 1 << 15  # elements per cache-sized block in the local kernels
+
+
 def _reshare(rt: Runtime, z: np.ndarray, cls):
     """Turn this party's 3-out-of-3 share ``z_i`` into a replicated pair: send to prev."""
     (nxt,) = rt.comm.exchange({rt.prev: z}, [rt.next])
@@ -210,14 +213,83 @@ def _reshare(rt: Runtime, z: np.ndarray, cls):
 
 def mul(rt: Runtime, x: AShare, y: AShare) -> AShare:
     """Elementwise product (1 round). Use :func:`mul_many` to batch several."""
-    z = x.a * y.a + x.a * y.b + x.b * y.a + rt.zero_share(len(x))
-    return _reshare(rt, z, AShare)
+    return _reshare(rt, _mul_local(rt, x.a, x.b, y.a, y.b), AShare)
 
 
 def and_(rt: Runtime, x: BShare, y: BShare) -> BShare:
     """Elementwise AND of 64-bit words (1 round)."""
-    z = (x.a & y.a) ^ (x.a & y.b) ^ (x.b & y.a) ^ rt.zero_share_xor(len(x))
-    return _reshare(rt, z, BShare)
+    return _reshare(rt, _and_local(rt, x.a, x.b, y.a, y.b), BShare)
+
+
+def and_arrays(rt: Runtime, xa: np.ndarray, xb: np.ndarray, ya: np.ndarray, yb: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`and_` on raw share arrays of any unsigned dtype (uint8 ... uint64), for
+    protocols that pack bits densely; returns this party's ``(z_i, z_{i+1})``."""
+    return and_arrays_many(rt, [(xa, xb, ya, yb)])[0]
+
+
+def and_arrays_many(rt: Runtime, items: Sequence[tuple[np.ndarray, ...]]
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Several :func:`and_arrays` products (same dtype) in one round and one message.
+
+    The operands may be strided views: each product is written straight into its slice
+    of the outgoing buffer, so no operand is ever concatenated or copied."""
+    sizes = [len(item[0]) for item in items]
+    z = np.empty(sum(sizes), dtype=items[0][0].dtype)
+    start = 0
+    for (xa, xb, ya, yb), size in zip(items, sizes):
+        _and_into(z[start:start + size], xa, xb, ya, yb)
+        start += size
+    rt.prg_prev.xor_into(z)  # the XOR zero share, applied in place by AES-CTR
+    rt.prg_next.xor_into(z)
+    (nxt,) = rt.comm.exchange({rt.prev: z}, [rt.next])
+    nxt = np.asarray(nxt)
+    out, start = [], 0
+    for size in sizes:
+        out.append((z[start:start + size], nxt[start:start + size]))
+        start += size
+    return out
+
+
+def _and_into(out: np.ndarray, xa, xb, ya, yb) -> None:
+    """``out = x_i&y_i ^ x_i&y_{i+1} ^ x_{i+1}&y_i`` (no zero share yet)."""
+    np.bitwise_xor(ya, yb, out=out)
+    np.bitwise_and(out, xa, out=out)
+    n = len(out)
+    scratch = np.empty(min(n, _CHUNK), dtype=out.dtype)
+    for start in range(0, n, _CHUNK):
+        stop = min(n, start + _CHUNK)
+        t = scratch[: stop - start]
+        np.bitwise_and(xb[start:stop], ya[start:stop], out=t)
+        np.bitwise_xor(out[start:stop], t, out=out[start:stop])
+
+
+def _mul_local(rt: Runtime, xa, xb, ya, yb) -> np.ndarray:
+    """This party's 3-out-of-3 share of x*y: x_i*y_i + x_i*y_{i+1} + x_{i+1}*y_i + alpha_i.
+
+    Written as x_i*(y_i + y_{i+1}) + x_{i+1}*y_i with in-place ufuncs: one fresh array
+    (the result) and one cache-sized scratch, instead of eight fresh 8n-byte arrays."""
+    z = np.add(ya, yb)
+    np.multiply(z, xa, out=z)
+    n = len(z)
+    scratch = np.empty(min(n, _CHUNK), dtype=U64)
+    for start in range(0, n, _CHUNK):
+        stop = min(n, start + _CHUNK)
+        t = scratch[: stop - start]
+        np.multiply(xb[start:stop], ya[start:stop], out=t)
+        np.add(z[start:stop], t, out=z[start:stop])
+    rt.prg_prev.add_into(z)  # alpha_i = F(k_i) - F(k_{i+1}): the zero share
+    rt.prg_next.add_into(z, subtract=True)
+    return z
+
+
+def _and_local(rt: Runtime, xa, xb, ya, yb) -> np.ndarray:
+    """This party's 3-out-of-3 XOR share of x&y (any unsigned dtype, 1-D)."""
+    z = np.empty(len(xa), dtype=np.result_type(xa, ya))
+    _and_into(z, xa, xb, ya, yb)
+    rt.prg_prev.xor_into(z)  # the XOR zero share, applied in place by AES-CTR
+    rt.prg_next.xor_into(z)
+    return z
 
 
 def _split(joined, shares):

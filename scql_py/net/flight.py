@@ -13,6 +13,11 @@ that maps the connection to a party name (:mod:`scql_py.net.flight_auth`); the s
 only accepts messages whose descriptor names the authenticated sender. Plain TCP needs
 ``insecure=True``.
 
+Other Flight actions (e.g. a party server's "run this plan") are served by the
+``actions`` handlers given to :class:`FlightNetwork`; a handler gets the authenticated
+caller's party name, which may be this party itself (its own client programs).
+:meth:`FlightNetwork.call` runs an action on a peer.
+
 >>> import tempfile
 >>> from scql_py.net.certs import make_dev_certs
 >>> names = ["alice", "bob"]
@@ -36,7 +41,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.flight as fl
@@ -58,6 +63,10 @@ _MAX_AHEAD = 1024  # messages a sender may be ahead of its receiver in one sessi
 # gRPC caps messages at 4 MiB by default; payloads are cut smaller, but let a peer
 # with another chunk size through
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
+
+# An action handler: (authenticated caller's party name, or None when insecure, body) ->
+# result bodies. Raising a Flight error reports it to the caller.
+ActionHandler = Callable[[str | None, bytes], Iterable[bytes]]
 
 
 def _split_address(address: str) -> tuple[str, int]:
@@ -163,7 +172,8 @@ class Mailboxes:
 
     def take(self, session: str, sender: int, timeout: float) -> Payload:
         """The next payload from ``sender``. Raises ``TimeoutError``, ``ConnectionAbortedError``
-        (the sender left), or ``SessionClosedError``."""
+        (a party left: the sender, or another one, whose index it carries: the parties run
+        in lockstep, so the query cannot go on without it), or ``SessionClosedError``."""
         with self._cond:
             box = self._inboxes.get(session)
             if box is None or not box.opened:
@@ -171,14 +181,14 @@ class Mailboxes:
             seq = box.next_seq[sender]
 
             def ready() -> bool:
-                return box.closed or seq in box.pending[sender] or sender in box.left
+                return box.closed or seq in box.pending[sender] or bool(box.left)
 
             if not self._cond.wait_for(ready, timeout):
                 raise TimeoutError
             if box.closed:
                 raise SessionClosedError(session)
             if seq not in box.pending[sender]:
-                raise ConnectionAbortedError
+                raise ConnectionAbortedError(sender if sender in box.left else min(box.left))
             box.next_seq[sender] = seq + 1
             return box.pending[sender].pop(seq)
 
@@ -193,8 +203,7 @@ class _PartyServer(fl.FlightServerBase):
     def _sender(self, context: fl.ServerCallContext, claimed: str) -> int:
         net = self.network
         if net.tls is not None:
-            identity = context.peer_identity()
-            identity = identity.decode() if isinstance(identity, bytes) else identity
+            identity = self.caller(context)
             if identity != claimed:
                 raise fl.FlightUnauthorizedError(
                     f"authenticated as {identity!r}, sending as {claimed!r}")
@@ -229,9 +238,20 @@ class _PartyServer(fl.FlightServerBase):
         except ValueError as exc:
             raise fl.FlightServerError(str(exc)) from None
 
+    def caller(self, context: fl.ServerCallContext) -> str | None:
+        """The authenticated party on the other end (None without TLS)."""
+        if self.network.tls is None:
+            return None
+        identity = context.peer_identity()
+        return identity.decode() if isinstance(identity, bytes) else identity
+
     def do_action(self, context, action):
         if action.type != _LEAVE_ACTION:
-            raise fl.FlightServerError(f"unknown action {action.type!r}")
+            handler = self.network.actions.get(action.type)
+            if handler is None:
+                raise fl.FlightServerError(f"unknown action {action.type!r}")
+            bodies = handler(self.caller(context), action.body.to_pybytes())
+            return (fl.Result(pa.py_buffer(b)) for b in bodies)
         try:
             body = json.loads(action.body.to_pybytes())
             session, claimed = check_session_id(body["session"]), body["party"]
@@ -268,12 +288,14 @@ class FlightNetwork:
         listen: ``host:port`` to bind, if not this party's address (e.g. ``0.0.0.0:7101``).
         orphan_ttl: seconds the messages of a query this party has not opened yet are
             kept (default ten timeouts); at most 64 such queries are kept.
+        actions: handlers of further Flight action types served by this party.
     """
 
     def __init__(self, party_names: Sequence[str], addresses: Sequence[str] | Mapping[str, str],
                  me: int | str, tls: TLSConfig | None = None, *, insecure: bool = False,
                  timeout: float = DEFAULT_TIMEOUT, chunk_bytes: int = wire.DEFAULT_CHUNK_BYTES,
-                 listen: str | None = None, orphan_ttl: float | None = None):
+                 listen: str | None = None, orphan_ttl: float | None = None,
+                 actions: Mapping[str, ActionHandler] | None = None):
         self.party_names = list(party_names)
         if len(set(self.party_names)) != len(self.party_names):
             raise ValueError("party names must be distinct")
@@ -286,6 +308,9 @@ class FlightNetwork:
         self.tls = tls
         self.timeout = timeout
         self.chunk_bytes = chunk_bytes
+        self.actions: dict[str, ActionHandler] = dict(actions or {})
+        if _LEAVE_ACTION in self.actions:
+            raise ValueError(f"action {_LEAVE_ACTION!r} is reserved")
         self._listen = listen
         self._peers: list[_Peer] = []
         self.set_addresses(addresses)
@@ -453,6 +478,47 @@ class FlightNetwork:
             time.sleep(delay)
             delay = min(2 * delay, 0.5)
 
+    def call(self, to: int | str, action: str, body: bytes, timeout: float | None = None
+             ) -> list[bytes]:
+        """Run a short action on peer ``to`` and return its result bodies; retry until
+        ``timeout`` while the peer cannot be reached (it may still be starting)."""
+        peer = self._peers[to if isinstance(to, int) else self.party_names.index(to)]
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        delay, renewed = 0.02, False
+        while True:
+            client = None
+            try:
+                client = self._client(peer, deadline - time.monotonic())
+                options = fl.FlightCallOptions(timeout=max(deadline - time.monotonic(), 0.01))
+                return [r.body.to_pybytes()
+                        for r in client.do_action(fl.Action(action, body), options=options)]
+            except (fl.FlightUnavailableError, fl.FlightCancelledError) as exc:
+                self._drop_client(peer, client)
+                if "handshake failed" in str(exc).lower():
+                    raise OperationalError(f"TLS with party '{peer.name}' at {peer.address} "
+                                           f"failed: {_short(exc)}") from None
+                last = exc
+            except fl.FlightUnauthenticatedError as exc:
+                self._drop_client(peer, client)
+                if renewed:
+                    raise OperationalError(f"party '{peer.name}' refused this party: "
+                                           f"{_short(exc)}") from None
+                renewed = True
+                continue
+            except fl.FlightTimedOutError:
+                self._drop_client(peer, client)
+                raise OperationalError(f"party '{peer.name}' at {peer.address} did not answer "
+                                       f"action {action!r} within {timeout:g} s") from None
+            except fl.FlightError as exc:
+                raise OperationalError(f"party '{peer.name}' rejected action {action!r}: "
+                                       f"{_short(exc)}") from None
+            if time.monotonic() + delay >= deadline:
+                raise OperationalError(f"party '{peer.name}' at {peer.address} cannot be "
+                                       f"reached within {timeout:g} s: {_short(last)}")
+            time.sleep(delay)
+            delay = min(2 * delay, 0.5)
+
     def announce_leave(self, session: str) -> None:
         """Tell every peer (best effort, briefly) that this party left ``session``."""
         body = json.dumps({"session": session, "party": self.me_name}).encode()
@@ -498,8 +564,9 @@ class FlightCommunicator(Communicator):
         except TimeoutError:
             raise OperationalError(f"party '{name}' did not answer within {timeout:g} s"
                                    ) from None
-        except ConnectionAbortedError:
-            raise OperationalError(f"party '{name}' left the query") from None
+        except ConnectionAbortedError as exc:
+            gone = self.name_of(exc.args[0]) if exc.args else name
+            raise OperationalError(f"party '{gone}' left the query") from None
         except SessionClosedError:
             raise OperationalError(f"query {self.session!r} was closed on party "
                                    f"'{self.network.me_name}'") from None

@@ -18,7 +18,9 @@ party names:
 
 Both signatures cover both names and both nonces, so a party cannot replay or relay
 another's handshake to pose as it. Every later call's identity is
-``ServerCallContext.peer_identity()``: the authenticated party name.
+``ServerCallContext.peer_identity()``: the authenticated party name. A client may
+authenticate as the server's own party (a program of that party, such as the asker's
+DB-API connection to its own server); the server refuses peer messages from it.
 """
 
 from __future__ import annotations
@@ -105,7 +107,9 @@ class PartyServerAuth(fl.ServerAuthHandler):
         except ValueError as exc:
             log.warning("refused a peer claiming to be %r: %s", claimed, exc)
             raise fl.FlightUnauthenticatedError(f"certificate refused: {exc}") from None
-        if name != claimed or name == self.me:
+        # a connection as this party itself is one of its own programs (e.g. the asker's
+        # client); the server decides what such a caller may do (it sends no messages)
+        if name != claimed:
             raise fl.FlightUnauthenticatedError("certificate does not name the claimed party")
         ns = os.urandom(_NONCE_BYTES).hex()
         outgoing.write(json.dumps({

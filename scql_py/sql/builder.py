@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from scql_py.catalog import Catalog
+from scql_py.catalog import INT64, Catalog
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
 from scql_py.sql.type_inference import AGGREGATES, common_type, infer_type
@@ -88,13 +88,51 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
         node = lp.Filter(node, pred)
 
     projections = [(p.alias_or_name, bare(p.unalias())) for p in select.expressions]
-    if any(_has_aggregate(e) for _, e in projections):
-        node, projections = _split_aggregates(node, projections)
+    group = select.args.get("group")
+    having = select.args.get("having")
+    having_expr = bare(having.this) if having is not None else None
+    order = select.args.get("order")
+    # ORDER BY items that are not output columns are computed as hidden columns
+    out_names = {name for name, _ in projections}
+    order_keys: list[lp.SortKey] = []
+    hidden: list[tuple[str, exp.Expression]] = []
+    for i, o in enumerate(order.expressions if order is not None else []):
+        target = o.this
+        if isinstance(target, exp.Column) and not target.table and target.name in out_names:
+            name = target.name
+        else:
+            name = f"__order{i}"
+            hidden.append((name, bare(target)))
+        desc = bool(o.args.get("desc"))
+        nulls_first = o.args.get("nulls_first")
+        if nulls_first is None:
+            nulls_first = not desc  # MySQL: NULL is the smallest value
+        order_keys.append(lp.SortKey(name, desc, bool(nulls_first)))
+
+    group_exprs = [bare(g) for g in group.expressions] if group is not None else []
+    aggregating = group_exprs or having_expr is not None or any(
+        _has_aggregate(e) for _, e in projections + hidden)
+    if aggregating:
+        node, rewritten = _split_aggregates(node, projections + hidden, group_exprs, having_expr)
+        *rewritten_out, having_expr = rewritten
+        projections = rewritten_out[: len(projections)]
+        hidden = rewritten_out[len(projections):]
+        if having_expr is not None:
+            node = lp.Filter(node, having_expr)
     scope = dict(zip(node.columns, node.types))
-    exprs = _unique_names([(name, e, infer_type(e, scope)) for name, e in projections])
-    identity = [name for name, e, _ in exprs if isinstance(e, exp.Column) and e.name == name]
-    if identity != node.columns:
-        node = lp.Project(node, exprs)
+    exprs = _unique_names([(name, e, _concrete(infer_type(e, scope))) for name, e in projections])
+    hidden_exprs = [(name, e, infer_type(e, scope)) for name, e in hidden]
+    if select.args.get("distinct") is not None:
+        if hidden_exprs:
+            raise ProgrammingError("with SELECT DISTINCT, ORDER BY items must be in the select list")
+        node = _project(node, exprs)
+        node = lp.Aggregate(node, [], [(n, exp.column(n), t) for n, _, t in exprs])
+    else:
+        node = _project(node, exprs + hidden_exprs)
+    if order_keys:
+        node = lp.Sort(node, order_keys)
+        if hidden_exprs:
+            node = lp.Project(node, [(n, exp.column(n), t) for n, _, t in exprs])
 
     limit = _int_literal(select.args.get("limit"), "LIMIT")
     offset = _int_literal(select.args.get("offset"), "OFFSET") or 0
@@ -103,17 +141,37 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     return node
 
 
+def _concrete(t):
+    """A bare NULL column gets a type (DuckDB's INTEGER family)."""
+    return INT64 if t.kind == "null" else t
+
+
+def _project(node: lp.Node, exprs) -> lp.Node:
+    identity = all(isinstance(e, exp.Column) and e.name == name for name, e, _ in exprs)
+    if identity and [name for name, _, _ in exprs] == node.columns:
+        return node
+    return lp.Project(node, exprs)
+
+
 def _has_aggregate(e: exp.Expression) -> bool:
     return any(isinstance(n, tuple(AGGREGATES)) for n in e.walk())
 
 
-def _split_aggregates(child: lp.Node, projections):
-    """Aggregate calls become columns ``__agg<i>`` of an Aggregate node; the select
-    list is then evaluated over that one-row relation."""
+def _split_aggregates(child: lp.Node, projections, group_exprs, having):
+    """GROUP BY keys become columns ``__key<i>`` and aggregate calls ``__agg<i>`` of an
+    Aggregate node; the select list (and HAVING) are then evaluated over its rows."""
     scope = dict(zip(child.columns, child.types))
+    keys = []
+    for i, g in enumerate(group_exprs):
+        if _has_aggregate(g):
+            raise ProgrammingError(f"aggregate in GROUP BY: {g.sql()}")
+        keys.append((f"__key{i}", g, infer_type(g, scope)))
+    key_sql = {g.sql(): name for name, g, _ in keys}
     calls: dict[str, tuple[str, lp.AggCall]] = {}
 
     def replace(n: exp.Expression) -> exp.Expression:
+        if n.sql() in key_sql and not isinstance(n, exp.Literal):
+            return exp.column(key_sql[n.sql()])
         if type(n) not in AGGREGATES:
             return n
         func = AGGREGATES[type(n)]
@@ -131,14 +189,20 @@ def _split_aggregates(child: lp.Node, projections):
             calls[key] = (f"__agg{len(calls)}", call)
         return exp.column(calls[key][0])
 
-    rewritten = [(name, e.transform(replace)) for name, e in projections]
-    for _name, e in rewritten:
-        for col in e.find_all(exp.Column):
-            if not col.name.startswith("__agg"):
+    items = list(projections) + [("__having", having)]
+    rewritten = []
+    for name, e in items:
+        if e is None:
+            rewritten.append(None)
+            continue
+        new = e.copy().transform(replace)
+        for col in new.find_all(exp.Column):
+            if not col.name.startswith(("__agg", "__key")):
                 raise ProgrammingError(
-                    f"column '{col.name}' must be inside an aggregate (no GROUP BY)"
+                    f"column '{col.name}' must appear in GROUP BY or be inside an aggregate"
                 )
-    return lp.Aggregate(child, list(calls.values())), rewritten
+        rewritten.append((name, new) if name != "__having" else new)
+    return lp.Aggregate(child, list(calls.values()), keys), rewritten
 
 
 def _unique_names(exprs):

@@ -26,10 +26,16 @@ def _describe(step: Step) -> str:
     if step.op == "project":
         return ", ".join(f"{sql} AS {name}" for name, sql, _ in a["exprs"])
     if step.op == "aggregate":
-        return ", ".join(
-            f"{func.upper()}({'*' if arg is None else arg}) AS {name}"
-            for name, func, arg, _, _ in a["aggs"]
+        aggs = ", ".join(
+            f"{func.upper()}({'DISTINCT ' if distinct else ''}{'*' if arg is None else arg})"
+            f" AS {name}" for name, func, arg, _, distinct in a["aggs"]
         )
+        keys = ", ".join(f"{sql} AS {name}" for name, sql, _ in a.get("keys", []))
+        return f"GROUP BY {keys} (oblivious sort + segmented aggregation): {aggs}" if keys else aggs
+    if step.op == "sort":
+        return "ORDER BY " + ", ".join(
+            f"{col} {'DESC' if desc else 'ASC'} NULLS {'FIRST' if nf else 'LAST'}"
+            for col, desc, nf in a["keys"]) + " (oblivious sort)"
     if step.op == "limit":
         return f"LIMIT {a['limit']} OFFSET {a['offset']}"
     if step.op in ("reveal", "send_plain"):

@@ -41,8 +41,15 @@ def to_ast(node: lp.Node) -> exp.Expression:
         return sel
     if isinstance(node, lp.Aggregate):
         sel = _from(node.child)
-        sel.set("expressions", [exp.alias_(_agg_sql(c), name) for name, c in node.aggs])
+        keys = [exp.alias_(e.copy(), name) for name, e, _ in node.keys]
+        sel.set("expressions", keys + [exp.alias_(_agg_sql(c), name) for name, c in node.aggs])
+        if node.keys:
+            sel = sel.group_by(*[e.copy() for _, e, _ in node.keys])
         return sel
+    if isinstance(node, lp.Sort):
+        return _from(node.child).order_by(*[
+            exp.Ordered(this=exp.column(k.column), desc=k.descending, nulls_first=k.nulls_first)
+            for k in node.keys])
     if isinstance(node, lp.UnionAll):
         out = to_ast(node.inputs[0])
         for b in node.inputs[1:]:
@@ -58,5 +65,14 @@ def to_ast(node: lp.Node) -> exp.Expression:
     raise TypeError(f"no local SQL for {type(node).__name__}")
 
 
+def _null_on_zero_divisor(e: exp.Expression) -> exp.Expression:
+    """MySQL (our dialect) gives NULL for x / 0, x % 0, x DIV 0; DuckDB gives inf or an
+    error. Dividing by NULLIF(divisor, 0) makes the local engine agree."""
+    if isinstance(e, (exp.Div, exp.Mod, exp.IntDiv)):
+        e.set("expression", exp.Nullif(this=e.expression, expression=exp.Literal.number(0)))
+    return e
+
+
 def to_sql(node: lp.Node) -> str:
-    return to_ast(node).sql(dialect=STORAGE_DIALECT, identify=True)
+    ast = to_ast(node).transform(_null_on_zero_divisor)
+    return ast.sql(dialect=STORAGE_DIALECT, identify=True)

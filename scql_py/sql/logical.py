@@ -99,10 +99,14 @@ class AggCall:
 
 @dataclass
 class Aggregate(Node):
-    """Aggregates without GROUP BY: one output row."""
+    """GROUP BY ``keys`` (none: one output row) computing ``aggs``.
+
+    Output columns: the keys, then the aggregates.
+    """
 
     child: Node
     aggs: list[tuple[str, AggCall]]
+    keys: list[tuple[str, exp.Expression, SqlType]] = field(default_factory=list)
     merges_partials: bool = False  # set by the partial-aggregation rewrite
 
     @property
@@ -111,11 +115,38 @@ class Aggregate(Node):
 
     @property
     def columns(self) -> list[str]:
-        return [name for name, _ in self.aggs]
+        return [name for name, _, _ in self.keys] + [name for name, _ in self.aggs]
 
     @property
     def types(self) -> list[SqlType]:
-        return [a.type for _, a in self.aggs]
+        return [t for _, _, t in self.keys] + [a.type for _, a in self.aggs]
+
+
+@dataclass
+class SortKey:
+    column: str
+    descending: bool = False
+    nulls_first: bool = True  # the builder sets MySQL's default: NULL sorts smallest
+
+
+@dataclass
+class Sort(Node):
+    """ORDER BY columns of the child (expressions were projected below it)."""
+
+    child: Node
+    keys: list[SortKey]
+
+    @property
+    def children(self) -> list[Node]:
+        return [self.child]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.child.columns
+
+    @property
+    def types(self) -> list[SqlType]:
+        return self.child.types
 
 
 @dataclass

@@ -8,7 +8,8 @@ Steps (``op``):
 ``concat``      UNION ALL of secret relations (local work on shares)
 ``filter``      secure predicate; rows are kept with a secret validity bit
 ``project``     secure expressions
-``aggregate``   secure aggregates without GROUP BY (one row)
+``aggregate``   secure aggregates, grouped by ``keys`` (none: one row)
+``sort``        secure ORDER BY (filtered rows are compacted first)
 ``limit``       first rows (filtered rows are compacted first: the count is revealed)
 ``reveal``      open a secret relation to ``party`` only (the asker)
 ``send_plain``  ``party`` sends its local result to the asker (the CCL allows it)
@@ -91,7 +92,12 @@ class _Placer:
         if isinstance(node, lp.Aggregate):
             aggs = [[name, c.func, c.arg.sql() if c.arg is not None else None, str(c.type),
                      c.distinct] for name, c in node.aggs]
-            return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs)
+            keys = [[name, e.sql(), str(t)] for name, e, t in node.keys]
+            return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
+                             keys=keys)
+        if isinstance(node, lp.Sort):
+            keys = [[k.column, k.descending, k.nulls_first] for k in node.keys]
+            return self.emit("sort", node, inputs=[self.secret(node.child)], keys=keys)
         if isinstance(node, lp.Limit):
             return self.emit("limit", node, inputs=[self.secret(node.child)],
                              limit=node.limit, offset=node.offset)

@@ -24,7 +24,12 @@ def output_names(ast: exp.Expression) -> list[str]:
     for p in ast.expressions:
         if isinstance(p, exp.Star):
             return []
-        names.append(p.alias_or_name or p.sql(dialect=DIALECT))
+        if isinstance(p, exp.Alias):
+            names.append(p.alias)
+        elif isinstance(p, exp.Column):
+            names.append(p.name)
+        else:
+            names.append(p.sql(dialect=DIALECT))
     return names
 
 

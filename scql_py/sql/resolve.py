@@ -20,7 +20,7 @@ from scql_py.sql.parse import DIALECT
 # the scalar functions and operators the secure expression evaluator implements
 SUPPORTED_FUNCTIONS = (
     exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.Coalesce, exp.If, exp.Case, exp.Cast,
-    exp.TryCast,
+    exp.TryCast, exp.Nullif,
 )
 
 _STATEMENTS = {
@@ -74,7 +74,9 @@ def _unsupported_construct(node: exp.Expression) -> str | None:
             return "subqueries outside FROM (IN (SELECT ...), scalar subqueries)"
     if isinstance(node, exp.Placeholder):
         return "an unbound parameter '?' (pass parameters to execute)"
-    if isinstance(node, exp.Func) and not isinstance(node, SUPPORTED_FUNCTIONS):
+    if isinstance(node, exp.Func) and not isinstance(
+        node, SUPPORTED_FUNCTIONS + (exp.Connector, exp.Binary, exp.Unary, exp.Predicate)
+    ):
         if isinstance(node, exp.Anonymous):
             return f"function {node.name.upper()}()"
         return f"function {node.sql_name()}()"

@@ -64,7 +64,8 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
         return node
 
     merge_aggs: list[tuple[str, lp.AggCall]] = []
-    finals: list[tuple[str, exp.Expression, object]] = []
+    finals: list[tuple[str, exp.Expression, object]] = [
+        (name, exp.column(name), t) for name, _, t in node.keys]
     partial_specs: list[tuple[str, str, exp.Expression | None, str]] = []  # name, func, arg, merge
     for name, call in node.aggs:
         if call.func == "avg":
@@ -81,21 +82,28 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
     for b in union.inputs:
         scope = dict(zip(b.columns, b.types))
         mapping = _branch_mapping(union, b)
+        keys = []
+        for kname, kexpr, _ in node.keys:
+            k = rename_columns(kexpr, mapping)
+            keys.append((kname, k, infer_type(k, scope)))
         aggs = []
         for pname, func, arg, _ in partial_specs:
             a = rename_columns(arg, mapping) if arg is not None else None
             atype = aggregate_type(func, infer_type(a, scope) if a is not None else None)
             aggs.append((pname, lp.AggCall(func, a, atype)))
-        branches.append(lp.Aggregate(b, aggs))
+        branches.append(lp.Aggregate(b, aggs, keys))
     types = []
-    for i in range(len(partial_specs)):
+    for i in range(len(branches[0].columns)):
         kinds = [br.types[i] for br in branches]
         types.append(kinds[0] if all(k == kinds[0] for k in kinds) else _widest(kinds))
     partials = lp.UnionAll(branches, types)
-    for (pname, _, _, merge), ptype in zip(partial_specs, types):
+    n_keys = len(node.keys)
+    merge_keys = [(kname, exp.column(kname), t) for (kname, _, _), t in zip(node.keys, types)]
+    for (pname, _, _, merge), ptype in zip(partial_specs, types[n_keys:]):
         mtype = INT64 if merge == "sum" and ptype == INT64 else aggregate_type(merge, ptype)
         merge_aggs.append((pname, lp.AggCall(merge, exp.column(pname), mtype)))
-    return lp.Project(lp.Aggregate(partials, merge_aggs, merges_partials=True), finals)
+    merged = lp.Aggregate(partials, merge_aggs, merge_keys, merges_partials=True)
+    return lp.Project(merged, finals)
 
 
 def _widest(types):

@@ -44,12 +44,19 @@ def literal_type(lit: exp.Expression) -> SqlType:
     raise NotSupportedError(f"literal {lit.sql()}")
 
 
+_INTEGER_TYPES = {
+    getattr(exp.DataType.Type, name)
+    for name in ("BIGINT", "INT", "SMALLINT", "TINYINT", "UBIGINT", "UINT", "USMALLINT",
+                 "UTINYINT", "INT128", "HUGEINT")
+    if hasattr(exp.DataType.Type, name)
+}
+
+
 def cast_target(dtype: exp.DataType) -> SqlType:
     """Map a CAST target type to ours."""
     t = dtype.this
     T = exp.DataType.Type
-    if t in (T.BIGINT, T.INT, T.SMALLINT, T.TINYINT, T.UBIGINT, T.UINT, T.USMALLINT,
-             T.UTINYINT, T.HUGEINT):
+    if t in _INTEGER_TYPES:
         return INT64
     if t in (T.DOUBLE, T.FLOAT):
         return FLOAT64
@@ -180,6 +187,8 @@ def infer_type(node: exp.Expression, columns: dict[str, SqlType]) -> SqlType:
         if node.args.get("false") is not None:
             types.append(infer_type(node.args["false"], columns))
         return _fold_common(types, "IF")
+    if isinstance(node, exp.Nullif):
+        return infer_type(node.this, columns)
     if isinstance(node, exp.Coalesce):
         types = [infer_type(node.this, columns)]
         types += [infer_type(e, columns) for e in node.expressions]

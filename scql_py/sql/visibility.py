@@ -12,7 +12,9 @@ owner of a column always has it plain. Rules (SCQL's, conservatively):
 * an aggregate (SUM, AVG, MIN, MAX, COUNT(col)) is plain where its input is plain or
   ``after_aggregate``; COUNT(*) is plain to everyone;
 * a filter whose rows reach the result un-aggregated lets the asker see which rows pass:
-  its predicate must be plain to the asker.
+  its predicate must be plain to the asker; under an aggregate it still steers the
+  answer, so no ENCRYPTED_ONLY column may take part in it;
+* ORDER BY shows the rank of its keys: they must be plain or ``REVEAL_RANK``.
 
 A refused column names the source column, the party and the level that blocked it.
 """
@@ -44,36 +46,46 @@ _AGG_FUNCS = ("sum", "avg", "min", "max", "count")
 
 
 @dataclass(frozen=True)
-class State:
-    """One party's state for one value, and the source column behind a non-plain state."""
+class Part:
+    """A source column that keeps a value from being plain to a party."""
 
     state: str
-    culprit: str | None = None  # "table.column"
-    level: str | None = None
+    culprit: str  # "table.column"
+    level: str
+
+
+@dataclass(frozen=True)
+class State:
+    """One party's view of one value: the source columns still in the way (none: plain).
+
+    A conditional part is dropped by the operation its level waits for (an aggregate
+    drops ``after_aggregate`` parts, a comparison ``after_compare`` parts, ...).
+    """
+
+    parts: frozenset = frozenset()
 
     @property
     def plain(self) -> bool:
-        return self.state == PLAIN
+        return not self.parts
+
+    def blocker(self) -> Part:
+        """The part to name in a refusal (hidden ones first, then by name)."""
+        return sorted(self.parts, key=lambda p: (p.state != HIDDEN, p.culprit))[0]
 
 
 Vis = dict  # party name -> State
 
 
+def _source_state(state: str, culprit: str, level: str) -> State:
+    return State() if state == PLAIN else State(frozenset([Part(state, culprit, level)]))
+
+
 def _combine(states: list[State]) -> State:
-    non_plain = [s for s in states if not s.plain]
-    if not non_plain:
-        return State(PLAIN)
-    hidden = next((s for s in non_plain if s.state == HIDDEN), None)
-    if hidden:
-        return hidden
-    if all(s.state == non_plain[0].state for s in non_plain):
-        return non_plain[0]
-    first = non_plain[0]
-    return State(HIDDEN, first.culprit, first.level)
+    return State(frozenset().union(*(s.parts for s in states)))
 
 
 def _lift(state: State, condition: str) -> State:
-    return State(PLAIN) if state.state in (PLAIN, condition) else state
+    return State(frozenset(p for p in state.parts if p.state != condition))
 
 
 class Analyzer:
@@ -84,7 +96,7 @@ class Analyzer:
         self.parties = catalog.party_names
 
     def all_plain(self) -> Vis:
-        return {p: State(PLAIN) for p in self.parties}
+        return {p: State() for p in self.parties}
 
     def node(self, node: lp.Node) -> list[Vis]:
         method = getattr(self, f"visit_{type(node).__name__}")
@@ -97,7 +109,7 @@ class Analyzer:
             vis = {}
             for p in self.parties:
                 level = table.ccl_level(col, p)
-                vis[p] = State(_STATE[level], f"{table.name}.{col}", level.name)
+                vis[p] = _source_state(_STATE[level], f"{table.name}.{col}", level.name)
             out.append(vis)
         return out
 
@@ -118,9 +130,15 @@ class Analyzer:
         scope = dict(zip(node.child.columns, self.node(node.child)))
         return [self.expr(e, scope) for _, e, _ in node.exprs]
 
+    def visit_Sort(self, node: lp.Sort) -> list[Vis]:
+        return self.node(node.child)
+
     def visit_Aggregate(self, node: lp.Aggregate) -> list[Vis]:
         scope = dict(zip(node.child.columns, self.node(node.child)))
         out = []
+        for _, key, _ in node.keys:
+            vis = self.expr(key, scope)
+            out.append({p: _lift(s, "after_group_by") for p, s in vis.items()})
         for _, call in node.aggs:
             if call.arg is None:
                 out.append(self.all_plain())
@@ -145,8 +163,8 @@ class Analyzer:
     def check_result(self, root: lp.Node, asker: str, names: list[str]) -> None:
         """Refuse (SecurityError) unless every result column is plain to ``asker``."""
         for name, vis in zip(names, self.node(root)):
-            s = vis[asker]
-            if not s.plain:
+            if not vis[asker].plain:
+                s = vis[asker].blocker()
                 raise SecurityError(
                     f"result column '{name}' is not visible to party '{asker}': source column "
                     f"'{s.culprit}' has CCL level {s.level} for '{asker}'"
@@ -154,17 +172,41 @@ class Analyzer:
                     column=s.culprit, party=asker, level=s.level,
                 )
         self._check_row_filters(root, asker, aggregated=False)
+        self._check_sort_keys(root, asker)
+
+    def _check_sort_keys(self, node: lp.Node, asker: str) -> None:
+        """The order of the result shows the asker the rank of each sort key."""
+        if isinstance(node, lp.Sort):
+            scope = dict(zip(node.child.columns, self.node(node.child)))
+            for key in node.keys:
+                state = _lift(scope[key.column][asker], "rank")
+                if not state.plain:
+                    s = state.blocker()
+                    raise SecurityError(
+                        f"ORDER BY would show party '{asker}' the order of source column "
+                        f"'{s.culprit}', which has CCL level {s.level} for '{asker}'",
+                        column=s.culprit, party=asker, level=s.level,
+                    )
+        for child in node.children:
+            self._check_sort_keys(child, asker)
 
     def _check_row_filters(self, node: lp.Node, asker: str, aggregated: bool) -> None:
+        """A filter decides which rows reach the result. Un-aggregated, the asker sees
+        which rows pass: the predicate must be plain to it. Aggregated, it still steers
+        the answer: no ENCRYPTED_ONLY column may take part."""
         if isinstance(node, lp.Aggregate):
             aggregated = True
-        if isinstance(node, lp.Filter) and not aggregated:
+        if isinstance(node, lp.Filter):
             scope = dict(zip(node.child.columns, self.node(node.child)))
-            s = self.expr(node.predicate, scope)[asker]
-            if not s.plain:
+            state = self.expr(node.predicate, scope)[asker]
+            if aggregated:
+                state = State(frozenset(p for p in state.parts if p.state == HIDDEN))
+            if not state.plain:
+                s = state.blocker()
+                shows = "which rows reach an aggregate" if aggregated else "which rows pass"
                 raise SecurityError(
                     f"the WHERE condition '{node.predicate.sql()}' would show party '{asker}' "
-                    f"which rows pass, but source column '{s.culprit}' has CCL level "
+                    f"{shows}, but source column '{s.culprit}' has CCL level "
                     f"{s.level} for '{asker}'",
                     column=s.culprit, party=asker, level=s.level,
                 )

@@ -1,0 +1,252 @@
+"""Micro-benchmarks of single rss3 protocols: three in-process parties, one thread each.
+
+Prints one line per case::
+
+    case  rows  seconds  rounds  mb_sent
+
+``seconds`` is the wall time of the protocol call alone, after the inputs are shared and
+the parties have synchronised; the maximum over the three parties, then the median over
+``--repeat`` runs (the first, cold run is included in the median's sample).
+``rounds`` and ``mb_sent`` are per party (the maximum over parties) for one run.
+
+    python bench/micro.py                        # every case at its default size
+    python bench/micro.py --rows 100000 --cases mul,lt
+    python bench/micro.py --network --cases lt,sort   # three processes over loopback TLS
+
+Adding a case (e.g. in another module imported here, or below)::
+
+    @case("shuffle", 1_000_000)
+    def bench_shuffle(rows: int, repeat: int) -> Timing:
+        return time_protocol(
+            setup=lambda rt: share_random(rt, rows),        # untimed
+            body=lambda rt, x: shuffle.shuffle(rt, x),      # timed
+            repeat=repeat,
+        )
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run from a checkout without installing
+
+from scql_py.mpc import compare, equality, rss  # noqa: E402
+from scql_py.mpc.inprocess import run_parties  # noqa: E402
+from scql_py.mpc.runtime import Runtime  # noqa: E402
+
+
+@dataclass
+class Timing:
+    """What one case measured (per party figures are the maximum over the parties)."""
+
+    seconds: float
+    rounds: int
+    bytes_sent: int
+
+
+@dataclass
+class Case:
+    name: str
+    default_rows: int
+    run: Callable[[int, int], Timing]
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(name: str, default_rows: int = 1_000_000):
+    """Register ``fn(rows, repeat) -> Timing`` as a benchmark case called ``name``."""
+
+    def register(fn: Callable[[int, int], Timing]) -> Callable[[int, int], Timing]:
+        if name in CASES:
+            raise ValueError(f"benchmark case {name!r} registered twice")
+        CASES[name] = Case(name, default_rows, fn)
+        return fn
+
+    return register
+
+
+def _sync(rt: Runtime) -> None:
+    """A barrier: every party has finished what came before when this returns."""
+    rt.comm.exchange({rt.next: b"", rt.prev: b""}, [rt.next, rt.prev])
+
+
+def time_protocol(
+    setup: Callable[[Runtime], Any],
+    body: Callable[[Runtime, Any], Any],
+    repeat: int = 3,
+) -> Timing:
+    """Time ``body(rt, setup(rt))`` on three parties; ``setup`` is not timed.
+
+    Each repetition starts with a barrier, so the clock starts on every party when all
+    inputs exist; a repetition's time is the slowest party's. Rounds and bytes are those
+    of one repetition (the first).
+    """
+
+    def party(rt: Runtime, _arg: Any) -> list[tuple[float, int, int]]:
+        inputs = setup(rt)
+        out = []
+        for _ in range(repeat):
+            _sync(rt)
+            rt.comm.stats.reset()
+            start = time.perf_counter()
+            body(rt, inputs)
+            elapsed = time.perf_counter() - start
+            out.append((elapsed, rt.comm.stats.rounds, rt.comm.stats.bytes_sent))
+        return out
+
+    per_party = run_parties(party, timeout=600.0)
+    times = [max(p[r][0] for p in per_party) for r in range(repeat)]
+    return Timing(
+        seconds=statistics.median(times),
+        rounds=max(p[0][1] for p in per_party),
+        bytes_sent=max(p[0][2] for p in per_party),
+    )
+
+
+def share_random(rt: Runtime, rows: int, owner: int = 0, seed: int = 1,
+                 low: int = -(2**62), high: int = 2**62) -> rss.AShare:
+    """Arithmetic shares of ``rows`` random int64 in ``[low, high)`` input by ``owner``."""
+    values = None
+    if rt.party == owner:
+        values = np.random.default_rng(seed).integers(low, high, rows, dtype=np.int64)
+    return rss.share_input(rt, owner, values, rows)
+
+
+def _two_inputs(rows: int) -> Callable[[Runtime], tuple[rss.AShare, rss.AShare]]:
+    return lambda rt: (share_random(rt, rows, owner=0, seed=1),
+                       share_random(rt, rows, owner=1, seed=2))
+
+
+# -- the cases ----------------------------------------------------------------------------
+
+@case("mul")
+def bench_mul(rows: int, repeat: int) -> Timing:
+    return time_protocol(_two_inputs(rows), lambda rt, xy: rss.mul(rt, *xy), repeat)
+
+
+@case("lt")
+def bench_lt(rows: int, repeat: int) -> Timing:
+    return time_protocol(_two_inputs(rows), lambda rt, xy: compare.less_than(rt, *xy), repeat)
+
+
+@case("eq")
+def bench_eq(rows: int, repeat: int) -> Timing:
+    return time_protocol(_two_inputs(rows), lambda rt, xy: equality.equal(rt, *xy), repeat)
+
+
+@case("sum")
+def bench_sum(rows: int, repeat: int) -> Timing:
+    return time_protocol(lambda rt: share_random(rt, rows),
+                         lambda rt, x: rss.reveal(rt, x.sum()), repeat)
+
+
+@case("psi_join", 100_000)
+def bench_psi_join(rows: int, repeat: int) -> Timing:
+    """ECDH-PSI inner join of rows x rows distinct int64 keys, half of them in common.
+
+    Linear in rows (~115 us of libsodium work per key per owner); the 1M x 1M target:
+    ``python bench/micro.py --cases psi_join --rows 1000000 --repeat 1``.
+    """
+    from scql_py.mpc.psi import psi_join_indices
+
+    def keys(rt: Runtime) -> list[np.ndarray] | None:
+        if rt.party not in (0, 1):
+            return None
+        rng = np.random.default_rng(3)  # both owners draw the same base, then diverge
+        base = rng.choice(2**62, size=rows, replace=False).astype(np.int64)
+        if rt.party == 0:
+            return [base]
+        right = np.concatenate([base[: rows // 2], -1 - base[rows // 2 :]])
+        return [right[rng.permutation(rows)]]
+
+    return time_protocol(keys, lambda rt, k: psi_join_indices(rt, 0, 1, k), repeat)
+
+
+@case("sort")
+def bench_sort(rows: int, repeat: int) -> Timing:
+    """Oblivious sort of rows int64 keys carrying one int64 payload column."""
+    from scql_py.mpc import sort
+
+    return time_protocol(_two_inputs(rows),
+                         lambda rt, kv: sort.sort(rt, [(kv[0], False)], [kv[1]]), repeat)
+
+
+@case("groupby")
+def bench_groupby(rows: int, repeat: int) -> Timing:
+    """GROUP BY key, SUM(value) over secret rows, 1000 groups: sort by key, mark group
+    starts, compact the group ends (reveals the group count only)."""
+    from scql_py.mpc import segment, sort
+
+    def inputs(rt: Runtime) -> tuple[rss.AShare, rss.AShare]:
+        return (share_random(rt, rows, owner=0, seed=1, low=0, high=1000),
+                share_random(rt, rows, owner=1, seed=2))
+
+    def body(rt: Runtime, kv: tuple[rss.AShare, rss.AShare]):
+        (key,), (value,) = sort.sort(rt, [(kv[0], False)], [kv[1]])
+        starts = segment.segment_starts(rt, [key])
+        return segment.sum_by_group(rt, starts, [key], [value])
+
+    return time_protocol(inputs, body, repeat)
+
+
+@case("import")
+def bench_import(rows: int, repeat: int) -> Timing:
+    """Secret-share rows x 4 columns from the owner's Parquet file into the parties'
+    persistent storage (bench/shared_cases.py)."""
+    from shared_cases import time_import
+
+    return Timing(*time_import(rows, repeat))
+
+
+@case("scan_shared")
+def bench_scan_shared(rows: int, repeat: int) -> Timing:
+    """SUM over one column of a shared table, read from each party's storage after a
+    restart (bench/shared_cases.py)."""
+    from shared_cases import time_scan_shared
+
+    return Timing(*time_scan_shared(rows, repeat))
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=None,
+                        help="rows per case (default: each case's own size)")
+    parser.add_argument("--cases", default=None,
+                        help=f"comma-separated subset of: {', '.join(CASES)}")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case (median)")
+    parser.add_argument("--network", action="store_true",
+                        help="each party in its own process, over loopback TLS "
+                        "(bench/micro_network.py); also runs in-process for the ratio")
+    parser.add_argument("--insecure", action="store_true",
+                        help="with --network: plain TCP instead of TLS")
+    args = parser.parse_args(argv)
+    names = args.cases.split(",") if args.cases else list(CASES)
+    unknown = [n for n in names if n not in CASES]
+    if unknown:
+        parser.error(f"unknown case(s): {', '.join(unknown)}; known: {', '.join(CASES)}")
+    if args.network:
+        from micro_network import main_network
+
+        rows = {n: args.rows if args.rows is not None else CASES[n].default_rows for n in names}
+        return main_network(names, rows, args.repeat, insecure=args.insecure)
+    print("# case rows seconds rounds mb_sent_per_party", flush=True)
+    for name in names:
+        c = CASES[name]
+        rows = args.rows if args.rows is not None else c.default_rows
+        t = c.run(rows, args.repeat)
+        print(f"{name} {rows} {t.seconds:.4f} {t.rounds} {t.bytes_sent / 1e6:.1f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""Query benchmarks: whole SQL queries through the Federation against plain DuckDB.
+
+Generates, in a temporary directory, a lineitem-like table split between alice and bob
+and a payments table of carol (``--rows`` rows each, 1M by default, Parquet), writes a
+catalog for them, then runs each query through :class:`Federation` (with local pushdown,
+and with everything after the scans under MPC) and through DuckDB over the plaintext
+union of the same files. One line per query and mode:
+
+    query  mode  rows  seconds  duckdb_s  ratio  match
+
+``rows`` is the number of input rows the query reads, ``ratio`` the Federation's time
+over DuckDB's, ``match`` whether the answers agree (floats within 1e-6 relative).
+
+    python bench/queries.py                    # 1M rows per party, both modes
+    python bench/queries.py --rows 100000 --mode pushdown
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import decimal
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run from a checkout without installing
+
+from scql_py.catalog import load_catalog  # noqa: E402
+from scql_py.engine.federation import Federation  # noqa: E402
+from scql_py.storage.plaintext_union import plaintext_union  # noqa: E402
+
+LINEITEM = "l_quantity, l_extendedprice, l_discount, l_tax, l_shipdate, l_returnflag"
+UNION_AB = (f"(SELECT {LINEITEM} FROM lineitem_alice UNION ALL "
+            f"SELECT {LINEITEM} FROM lineitem_bob) AS l")
+AMOUNTS_3 = ("(SELECT l_extendedprice AS x FROM lineitem_alice UNION ALL "
+             "SELECT l_extendedprice AS x FROM lineitem_bob UNION ALL "
+             "SELECT p_amount AS x FROM payments_carol) AS u")
+
+# name -> (asker, SQL, how many of the three tables it reads)
+QUERIES: dict[str, tuple[str, str, int]] = {
+    "avg_price_union": ("carol", f"SELECT AVG(l_extendedprice) AS avg_price FROM {UNION_AB}", 2),
+    "tpch_q6_union": (
+        "carol",
+        "SELECT SUM(l_extendedprice * l_discount) AS revenue FROM " + UNION_AB +
+        " WHERE l_shipdate >= CAST('1994-01-01' AS DATE)"
+        " AND l_shipdate < CAST('1995-01-01' AS DATE)"
+        " AND l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24",
+        2,
+    ),
+    "count_filter_3party": ("alice", f"SELECT COUNT(*) AS n FROM {AMOUNTS_3} WHERE x > 50000", 3),
+    "sum_avg_3party": ("bob", f"SELECT SUM(x) AS total, AVG(x) AS mean FROM {AMOUNTS_3}", 3),
+}
+
+_CATALOG = """\
+[catalog]
+name = "bench"
+protocol = "rss3"
+
+[parties.alice]
+storage = ":memory:"
+address = "127.0.0.1:7401"
+[parties.bob]
+storage = ":memory:"
+address = "127.0.0.1:7402"
+[parties.carol]
+storage = ":memory:"
+address = "127.0.0.1:7403"
+{tables}"""
+
+_LINEITEM_TABLE = """
+[tables.lineitem_{owner}]
+owner = "{owner}"
+source = "lineitem_{owner}.parquet"
+columns = {{ l_quantity = "int64", l_extendedprice = "decimal(12,2)", l_discount = "decimal(12,2)", l_tax = "decimal(12,2)", l_shipdate = "date", l_returnflag = "string" }}
+[tables.lineitem_{owner}.ccl]
+l_quantity = {{ {others} }}
+l_extendedprice = {{ {others} }}
+l_discount = {{ {others} }}
+l_tax = {{ {others} }}
+l_shipdate = {{ {others} }}
+"""
+
+_PAYMENTS_TABLE = """
+[tables.payments_carol]
+owner = "carol"
+source = "payments_carol.parquet"
+columns = { p_amount = "decimal(12,2)", p_date = "date", p_channel = "string" }
+[tables.payments_carol.ccl]
+p_amount = { alice = "PLAINTEXT_AFTER_AGGREGATE", bob = "PLAINTEXT_AFTER_AGGREGATE" }
+"""
+
+
+def _aggregate_only(owner: str) -> str:
+    return ", ".join(f'{p} = "PLAINTEXT_AFTER_AGGREGATE"'
+                     for p in ("alice", "bob", "carol") if p != owner)
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: pa.Table, select: str, path: Path) -> None:
+    con.register("src", table)
+    con.execute(f"COPY (SELECT {select} FROM src) TO '{path.as_posix()}' (FORMAT PARQUET)")
+    con.unregister("src")
+
+
+def generate(directory: Path, rows: int, seed: int = 7) -> Path:
+    """Write the three tables and their catalog into ``directory``; return the catalog."""
+    rng = np.random.default_rng(seed)
+    con = duckdb.connect()
+    epoch = dt.date(1992, 1, 1)
+    for owner in ("alice", "bob"):
+        table = pa.table({
+            "q": rng.integers(1, 51, rows),
+            "price_cents": rng.integers(90_000, 10_500_000, rows),
+            "disc": rng.integers(0, 11, rows),          # 0.00 .. 0.10
+            "tax": rng.integers(0, 9, rows),            # 0.00 .. 0.08
+            "day": rng.integers(0, 2557, rows),         # 1992 .. 1998
+            "flag": rng.choice(np.array(["A", "N", "R"]), rows),
+        })
+        _write(con, table, (
+            "q AS l_quantity, CAST(price_cents AS DECIMAL(12,0)) / 100 AS l_extendedprice, "
+            "CAST(disc AS DECIMAL(12,2)) / 100 AS l_discount, "
+            "CAST(tax AS DECIMAL(12,2)) / 100 AS l_tax, "
+            f"DATE '{epoch.isoformat()}' + CAST(day AS INTEGER) AS l_shipdate, "
+            "flag AS l_returnflag"), directory / f"lineitem_{owner}.parquet")
+    payments = pa.table({
+        "cents": rng.integers(-50_000, 12_000_000, rows),
+        "day": rng.integers(0, 2557, rows),
+        "channel": rng.choice(np.array(["web", "shop", "phone"]), rows),
+    })
+    _write(con, payments, (
+        "CAST(cents AS DECIMAL(12,0)) / 100 AS p_amount, "
+        f"DATE '{epoch.isoformat()}' + CAST(day AS INTEGER) AS p_date, channel AS p_channel"),
+        directory / "payments_carol.parquet")
+    tables = "".join(_LINEITEM_TABLE.format(owner=o, others=_aggregate_only(o))
+                     for o in ("alice", "bob")) + _PAYMENTS_TABLE
+    path = directory / "bench.toml"
+    path.write_text(_CATALOG.format(tables=tables), encoding="utf-8")
+    return path
+
+
+def _same(got: list[tuple], expected: list[tuple]) -> bool:
+    if len(got) != len(expected):
+        return False
+    for g_row, e_row in zip(got, expected, strict=True):
+        for g, e in zip(g_row, e_row, strict=True):
+            if g is None or e is None:
+                if g is not e:
+                    return False
+            elif isinstance(g, float) or isinstance(e, float):
+                if not math.isclose(float(g), float(e), rel_tol=1e-6, abs_tol=1e-3):
+                    return False
+            elif isinstance(g, decimal.Decimal) or isinstance(e, decimal.Decimal):
+                if decimal.Decimal(g) != decimal.Decimal(e):
+                    return False
+            elif g != e:
+                return False
+    return True
+
+
+def _rows(table: pa.Table) -> list[tuple]:
+    return list(zip(*(c.to_pylist() for c in table.columns), strict=True))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows per table")
+    parser.add_argument("--mode", choices=("pushdown", "secure", "both"), default="both")
+    parser.add_argument("--query", action="append", choices=sorted(QUERIES),
+                        help="run only this query (repeatable)")
+    parser.add_argument("--timeout", type=float, default=600.0)
+    args = parser.parse_args(argv)
+    modes = {"pushdown": [True], "secure": [False], "both": [True, False]}[args.mode]
+    names = args.query or list(QUERIES)
+
+    with tempfile.TemporaryDirectory(prefix="scql_bench_") as tmp:
+        t0 = time.perf_counter()
+        catalog = load_catalog(generate(Path(tmp), args.rows))
+        print(f"# generated 3 tables x {args.rows} rows in {time.perf_counter() - t0:.1f} s")
+        duck = plaintext_union(catalog)
+        print(f"{'query':<22} {'mode':<9} {'rows':>9} {'seconds':>9} {'duckdb_s':>9} "
+              f"{'ratio':>8}  match")
+        all_match = True
+        for pushdown in modes:
+            with Federation(catalog, timeout=args.timeout, pushdown=pushdown) as fed:
+                # Each party loads its own source files up front, as DuckDB did above:
+                # the timings below are the queries only.
+                for engine in fed.engines:
+                    engine.storage.load_all()
+                for name in names:
+                    asker, sql, n_tables = QUERIES[name]
+                    t0 = time.perf_counter()
+                    expected = duck.sql(sql).fetchall()
+                    duck_s = time.perf_counter() - t0
+                    t0 = time.perf_counter()
+                    got = _rows(fed.execute(asker, sql).table)
+                    secs = time.perf_counter() - t0
+                    match = _same(got, expected)
+                    all_match &= match
+                    mode = "pushdown" if pushdown else "secure"
+                    print(f"{name:<22} {mode:<9} {n_tables * args.rows:>9} {secs:>9.3f} "
+                          f"{duck_s:>9.4f} {secs / max(duck_s, 1e-9):>8.1f}  "
+                          f"{'yes' if match else 'NO: ' + repr(got) + ' vs ' + repr(expected)}",
+                          flush=True)
+    return 0 if all_match else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

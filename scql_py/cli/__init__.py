@@ -1,0 +1,1 @@
+"""The ``scql`` command: query files, one-off statements, EXPLAIN and the REPL."""

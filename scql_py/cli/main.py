@@ -1,0 +1,212 @@
+"""The ``scql`` command line.
+
+    scql -f queries/average_income.sql             # bundled demo catalog, first party asks
+    scql --catalog C --party P -c "SELECT ..." --format table|csv|json
+    scql --catalog C --party P                     # interactive REPL (statements from stdin
+                                                   # when it is not a terminal)
+    scql explain --catalog C --party P -c "SELECT ..."
+
+A user mistake (bad SQL, unknown name, CCL refusal, bad catalog, missing file) prints one
+line ``error: <text>`` on stderr and exits with status 1; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from scql_py import dbapi
+from scql_py.cli.render import FORMATS, render
+from scql_py.cli.script import read_headers, split_script
+from scql_py.errors import Error, NotSupportedError
+
+# Subcommands named in the design that later issues implement.
+RESERVED = {
+    "serve": "running a party as its own server process",
+    "certs": "generating the parties' TLS certificates",
+    "import": "importing tables into a party's storage",
+}
+
+
+class UsageError(Exception):
+    """A command line that cannot run (reported like any other user error)."""
+
+    exit_status = 1
+
+
+class BadArguments(UsageError):
+    """Options argparse rejects; exit status 2 as is usual for usage errors."""
+
+    exit_status = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, like every other error
+        raise BadArguments(f"{message} (see {self.prog} --help)")
+
+
+@dataclass
+class Session:
+    """One connection plus where and how results are printed."""
+
+    connection: dbapi.Connection
+    fmt: str = "table"
+    out: TextIO = sys.stdout
+    err: TextIO = sys.stderr
+
+    def run(self, sql: str) -> None:
+        """Execute one statement and print its result (raises the engine's errors)."""
+        cur = self.connection.cursor()
+        try:
+            cur.execute(sql)
+            columns = [d[0] for d in cur.description or []]
+            rows = cur.fetchall()
+            for message in cur.messages:
+                print(f"warning: {message}", file=self.err)
+        finally:
+            cur.close()
+        print(render(self.fmt, columns, rows), file=self.out)
+
+    def run_script(self, text: str) -> None:
+        """Run each statement of ``text`` in order; stop at the first error."""
+        statements = split_script(text)
+        if not statements:
+            raise UsageError("no SQL statement to run")
+        for i, sql in enumerate(statements):
+            if i and self.fmt == "table":
+                print(file=self.out)
+            self.run(sql)
+
+    def explain(self, sql: str) -> None:
+        print(self.connection.explain(sql).rstrip("\n"), file=self.out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="scql",
+        description="SQL over the secret-shared tables of several parties.",
+        epilog="subcommands: scql explain ... (show the plan); "
+        "serve, certs, import (not available yet)",
+    )
+    _add_common(parser)
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="how results are printed (default: table)")
+    return parser
+
+
+def build_explain_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="scql explain",
+        description="Show a statement's plan: where each step runs and what each party learns.",
+    )
+    _add_common(parser)
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", metavar="C",
+                        help="catalog TOML file (default: the bundled catalogs/demo.toml)")
+    parser.add_argument("--party", metavar="P", help="the asking party (default: the first)")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("-c", dest="command", metavar="SQL",
+                      help="statements to run, separated by ';'")
+    what.add_argument("-f", dest="file", metavar="FILE", help="a file of SQL statements")
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="how long to wait for a party before giving up (default: 30)")
+
+
+def _read_file(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {path}: {err}") from None
+
+
+def _connect(args: argparse.Namespace, headers: dict[str, str], base: Path | None):
+    """Connect as the command line says, falling back on the query file's headers."""
+    catalog: str | Path | None = args.catalog
+    if catalog is None and "catalog" in headers:
+        catalog = (base or Path.cwd()) / headers["catalog"]
+    party = args.party if args.party is not None else headers.get("party")
+    return dbapi.connect(catalog, party=party, timeout=args.timeout)
+
+
+def _error_line(err: BaseException) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return f"error: {text}"
+
+
+def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """Run the command line ``argv``; return the exit status."""
+    if argv and argv[0] in RESERVED:
+        raise NotSupportedError(f"scql {argv[0]} ({RESERVED[argv[0]]}) is not available yet")
+    explain = bool(argv) and argv[0] == "explain"
+    parser = build_explain_parser() if explain else build_parser()
+    args = parser.parse_args(list(argv[1:] if explain else argv))
+
+    text = headers_text = None
+    base = None
+    if args.file is not None:
+        text = headers_text = _read_file(args.file)
+        base = Path(args.file).parent
+    elif args.command is not None:
+        text = args.command
+    headers = read_headers(headers_text) if headers_text is not None else {}
+
+    if explain:
+        if text is None:
+            raise UsageError("scql explain needs -c SQL or -f FILE")
+        statements = split_script(text)
+        if not statements:
+            raise UsageError("no SQL statement to explain")
+        with _connect(args, headers, base) as con:
+            session = Session(con, out=out, err=err)
+            for sql in statements:
+                session.explain(sql)
+        return 0
+
+    with _connect(args, headers, base) as con:
+        session = Session(con, fmt=args.format, out=out, err=err)
+        if text is not None:
+            session.run_script(text)
+            return 0
+        from scql_py.cli.repl import run_interactive, run_piped
+
+        if stdin.isatty():
+            return run_interactive(session)
+        return run_piped(session, stdin)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scql`` console script; returns the exit status."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return run(args, sys.stdin, sys.stdout, sys.stderr)
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        return 1
+    except (Error, UsageError, OSError) as exc:
+        print(_error_line(exc), file=sys.stderr)
+        return getattr(exc, "exit_status", 1)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not a user mistake: still one line unless debugging
+        if os.environ.get("SCQL_DEBUG"):
+            traceback.print_exc()
+        print(f"error: internal error ({type(exc).__name__}): {_error_line(exc)[7:]}"
+              " (set SCQL_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

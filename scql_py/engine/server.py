@@ -1,0 +1,487 @@
+"""One party as its own server: ``scql serve --catalog C --party P``.
+
+A :class:`PartyServer` loads the catalog for its party only (it needs its own source
+files, no one else's), and serves at the party's catalog address: the MPC messages of
+every query (:class:`~scql_py.net.flight.FlightNetwork`), plus the actions of
+:mod:`scql_py.engine.remote_protocol`.
+
+A query, as the asker's server runs it:
+
+1. its own client program sends ``query`` (SQL); the server plans it for its party;
+2. it opens a new session and sends the plan to both other servers (``run``); each
+   re-plans the SQL under its *own* catalog and CCL and refuses anything else
+   (:meth:`Engine.verify`) before any data moves, and only runs plans whose asker is the
+   party that sent them;
+3. all three engines run the plan in lockstep, each in its own thread, one
+   :class:`Engine` per session so that several queries run at once;
+4. each other server reports how its part ended on the session's control channel; the
+   asker's server picks the root cause of any failure (a refusal, a party that is down)
+   and answers its client with the result table or that error.
+
+A party whose engine fails aborts the session (its peers fail fast instead of waiting
+for the timeout) and closes it, which drops its messages; the server stays up.
+
+>>> import tempfile                                                     # doctest: +SKIP
+>>> server = PartyServer("catalogs/demo.toml", "alice", insecure=True)  # doctest: +SKIP
+>>> server.start(); server.serve_forever()                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.flight as fl
+
+from scql_py.catalog import load_catalog
+from scql_py.engine import remote_protocol as rp
+from scql_py.engine.engine import Engine
+from scql_py.errors import Error, InternalError, OperationalError, SecurityError
+from scql_py.net.certs import TLSConfig
+from scql_py.net.channel import DEFAULT_TIMEOUT
+from scql_py.net.flight import FlightCommunicator, FlightNetwork, check_session_id
+from scql_py.sql.explain import explain_plan
+from scql_py.sql.physical import PhysicalPlan
+from scql_py.sql.planner import plan_query
+from scql_py.storage import PartyStorage
+
+log = logging.getLogger("scql_py.server")
+
+MAX_SESSIONS = 16  # queries one party runs at once; more are refused as busy
+_MAX_REQUEST_BYTES = 16 << 20
+
+
+@dataclass
+class Outcome:
+    """How one query ended on the asker's server."""
+
+    table: pa.Table | None = None
+    error: Error | None = None
+    messages: list[str] = field(default_factory=list)
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _rank(exc: Error) -> int:
+    """Root causes first: a party's own error, then a party that is down or silent,
+    then the echoes (a party left, a session was closed under someone)."""
+    text = str(exc)
+    if isinstance(exc, OperationalError):
+        if "left the query" in text or "was closed on party" in text:
+            return 2
+        return 1
+    return 0
+
+
+def _silent_parties(exc: BaseException | None, names: list[str]) -> set[str]:
+    """The parties an ``OperationalError`` says are down or silent (not merely left)."""
+    if not isinstance(exc, OperationalError):
+        return set()
+    text = str(exc)
+    if "left the query" in text:
+        return set()
+    return {n for n in names if f"party '{n}'" in text}
+
+
+class PartyServer:
+    """The engine of party ``party`` behind its Flight server.
+
+    Args:
+        catalog_path: the catalog file; only ``party``'s own sources must exist.
+        party: this server's party.
+        certs: directory of the TLS files (default: ``certs/`` beside the catalog);
+            ``tls`` gives them directly instead.
+        insecure: plain TCP without authentication (tests and benchmarks only).
+        timeout: seconds to wait for another party before ``OperationalError``.
+        listen: ``host:port`` to bind, if not the party's catalog address.
+        max_sessions: queries this party runs at once.
+    """
+
+    def __init__(self, catalog_path: str | Path, party: str, *,
+                 certs: str | Path | None = None, tls: TLSConfig | None = None,
+                 insecure: bool = False, timeout: float = DEFAULT_TIMEOUT,
+                 listen: str | None = None, max_sessions: int = MAX_SESSIONS):
+        self.catalog = load_catalog(catalog_path, party=party)
+        self.party = party
+        self.names = self.catalog.party_names
+        self.me = self.names.index(party)
+        self.timeout = timeout
+        self.heartbeat = min(1.0, timeout / 4)
+        if tls is None:
+            tls = rp.load_tls(self.catalog.path, party, certs, insecure)
+        self.storage = PartyStorage(self.catalog, party)
+        self.network = FlightNetwork(
+            self.names, {n: p.address for n, p in self.catalog.parties.items()}, party,
+            tls=tls, insecure=insecure, timeout=timeout, listen=listen,
+            actions={rp.QUERY: self._on_query, rp.EXPLAIN: self._on_explain,
+                     rp.RUN: self._on_run, rp.PING: self._on_ping})
+        self._sessions = threading.BoundedSemaphore(max_sessions)
+        self._threads: set[threading.Thread] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._stopped = False
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def start(self) -> str:
+        """Start serving; returns the address."""
+        address = self.network.start()
+        log.info("party %s of catalog %r serving at %s (%s)", self.party, self.catalog.name,
+                 address, "TLS" if self.network.tls is not None else "INSECURE plain TCP")
+        return address
+
+    def serve_forever(self) -> None:
+        """Serve until SIGTERM or SIGINT (or :meth:`request_stop`), then stop cleanly."""
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, self._on_signal)
+        while not self._stop.wait(0.5):
+            pass
+        self.stop()
+
+    def _on_signal(self, signum: int, _frame) -> None:
+        log.info("party %s received %s: stopping", self.party, signal.Signals(signum).name)
+        self._stop.set()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def stop(self) -> None:
+        """Stop serving: running queries fail on every party, the storage is closed."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            threads = list(self._threads)
+        self._stop.set()
+        self.network.stop()
+        for t in threads:  # engines fail fast once the mailboxes are gone
+            t.join(timeout=self.timeout)
+        self.storage.close()
+        log.info("party %s stopped", self.party)
+
+    def __enter__(self) -> PartyServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _spawn(self, target, *args, name: str) -> threading.Thread:
+        def body() -> None:
+            try:
+                target(*args)
+            finally:
+                with self._lock:
+                    self._threads.discard(threading.current_thread())
+
+        thread = threading.Thread(target=body, name=name, daemon=True)
+        with self._lock:
+            self._threads.add(thread)
+        thread.start()
+        return thread
+
+    # -- requests -----------------------------------------------------------------------------
+    def _request(self, body: bytes, caller: str | None, action: str) -> dict:
+        if len(body) > _MAX_REQUEST_BYTES:
+            raise fl.FlightServerError("request too large")
+        try:
+            request = json.loads(body)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            request = None
+        if not isinstance(request, dict):
+            log.warning("malformed %r request from %s", action, caller or "an insecure client")
+            raise fl.FlightServerError(f"malformed {action!r} request")
+        return request
+
+    def _own_program(self, caller: str | None, action: str) -> None:
+        """Only this party's own programs may ask or explain through its server."""
+        if self.network.tls is not None and caller != self.party:
+            log.warning("refused %r from party %r: only party %s's own programs may ask",
+                        action, caller, self.party)
+            raise fl.FlightUnauthorizedError(
+                f"only party '{self.party}' may send queries to its own server")
+
+    def _on_ping(self, caller: str | None, body: bytes) -> list[bytes]:
+        return [rp.outcome({"party": self.party, "catalog": self.catalog.name})]
+
+    def _on_explain(self, caller: str | None, body: bytes) -> list[bytes]:
+        self._own_program(caller, rp.EXPLAIN)
+        request = self._request(body, caller, rp.EXPLAIN)
+        try:
+            sql, pushdown = self._sql_of(request)
+            plan = plan_query(self.catalog, self.party, sql, pushdown)
+            return [rp.outcome({"text": explain_plan(plan, self.catalog)})]
+        except Error as exc:
+            return [rp.outcome({"error": rp.error_to_json(exc)})]
+
+    @staticmethod
+    def _sql_of(request: dict) -> tuple[str, bool]:
+        sql, pushdown = request.get("sql"), request.get("pushdown", True)
+        if not isinstance(sql, str) or not isinstance(pushdown, bool):
+            raise InternalError("malformed request: sql must be text, pushdown true or false")
+        return sql, pushdown
+
+    def _on_query(self, caller: str | None, body: bytes) -> Iterator[bytes]:
+        self._own_program(caller, rp.QUERY)
+        request = self._request(body, caller, rp.QUERY)
+        done = threading.Event()
+        box: dict[str, Outcome] = {}
+
+        def work() -> None:
+            try:
+                box["outcome"] = self.ask(*self._sql_of(request))
+            except BaseException as exc:  # a bug: still answer the client
+                log.exception("query failed unexpectedly")
+                box["outcome"] = Outcome(error=InternalError(f"{type(exc).__name__}: {exc}"))
+            finally:
+                done.set()
+
+        self._spawn(work, name=f"scql-ask-{self.party}")
+
+        def answer() -> Iterator[bytes]:
+            while not done.wait(self.heartbeat):  # tells the client this server is alive
+                yield rp.HEARTBEAT
+            result = box["outcome"]
+            head = {"messages": result.messages, "stats": result.stats}
+            if result.error is not None:
+                yield rp.outcome({**head, "error": rp.error_to_json(result.error)})
+                return
+            chunks = rp.table_chunks(result.table)
+            yield rp.outcome({**head, "chunks": len(chunks)})
+            yield from chunks
+
+        return answer()
+
+    def _abort(self, comm: FlightCommunicator) -> None:
+        """Close the session here and tell the peers, in the background: a silent peer
+        must not hold up the error report."""
+        threading.Thread(target=self.network.announce_leave, args=(comm.session,),
+                         daemon=True, name="scql-leave").start()
+        comm.close()
+
+    # -- the asker's side -----------------------------------------------------------------------
+    def ask(self, sql: str, pushdown: bool = True) -> Outcome:
+        """Plan ``sql`` for this party, run it with the other two servers, and return the
+        result (or the root-cause error)."""
+        start = time.perf_counter()
+        session = f"q-{self.party}-{uuid.uuid4().hex[:16]}"
+        try:
+            plan = self.plan(sql, pushdown)
+        except Error as exc:
+            log.info("query %s refused before running: %s: %s", session, type(exc).__name__, exc)
+            return Outcome(error=exc)
+        if not self._sessions.acquire(blocking=False):
+            return Outcome(error=OperationalError(
+                f"party '{self.party}' is busy: too many queries at once"))
+        try:
+            result = self._run_as_asker(plan, session)
+        finally:
+            self._sessions.release()
+        seconds = time.perf_counter() - start
+        mine = result.stats.get(self.party, {})
+        if result.error is None:
+            log.info("query %s: ok, %d row(s) in %.3f s; sent %d bytes in %d rounds", session,
+                     result.table.num_rows, seconds, mine.get("bytes_sent", 0),
+                     mine.get("rounds", 0))
+        else:
+            log.info("query %s: %s after %.3f s: %s", session, type(result.error).__name__,
+                     seconds, result.error)
+        return result
+
+    def plan(self, sql: str, pushdown: bool) -> PhysicalPlan:
+        """The plan this server sends to the others (a test may subclass to tamper)."""
+        return plan_query(self.catalog, self.party, sql, pushdown)
+
+    def _start_peers(self, session: str, plan_json: str) -> dict[str, Error]:
+        """Send the plan to both other servers, at once; the refusals by party."""
+        body = json.dumps({"session": session, "plan": plan_json}).encode()
+        refusals: dict[str, Error] = {}
+
+        def start(peer: int) -> None:
+            name = self.names[peer]
+            try:
+                (answer,) = self.network.call(peer, rp.RUN, body, timeout=self.timeout)
+                reply = rp.read_outcome(answer)
+                if "error" in reply:
+                    refusals[name] = rp.naming(name, rp.error_from_json(reply["error"]))
+            except Error as exc:
+                refusals[name] = rp.naming(name, exc)
+            except ValueError:
+                refusals[name] = InternalError(f"party '{name}' answered with no outcome")
+
+        threads = [threading.Thread(target=start, args=(p,), daemon=True)
+                   for p in range(len(self.names)) if p != self.me]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return refusals
+
+    def _run_as_asker(self, plan: PhysicalPlan, session: str) -> Outcome:
+        plan_json = plan.to_json()
+        peers = [p for p in range(len(self.names)) if p != self.me]
+        ctl = self.network.communicator(session + rp.CTL_SUFFIX)
+        comm = self.network.communicator(session)
+        errors: dict[str, Error] = {}
+        result = Outcome()
+        try:
+            refusals = self._start_peers(session, plan_json)
+            if refusals:
+                self._abort(comm)  # a peer that did start leaves at once
+                errors.update(refusals)
+            else:
+                engine = Engine(self.catalog, self.party, storage=self.storage)
+                try:
+                    result.table = engine.run(plan_json, comm)
+                except BaseException as exc:
+                    self._abort(comm)
+                    errors[self.party] = exc if isinstance(exc, Error) else InternalError(
+                        f"{type(exc).__name__}: {exc}")
+                    if not isinstance(exc, Error):
+                        log.exception("query %s: engine failed", session)
+                result.stats[self.party] = comm.stats.snapshot()
+                self._collect_reports(ctl, peers, errors, result)
+        finally:
+            comm.close()
+            ctl.close()
+        if errors:
+            order = {name: i for i, name in enumerate(self.names)}
+            _, error = min(errors.items(), key=lambda kv: (_rank(kv[1]), order[kv[0]]))
+            result.error = error
+            result.table = None
+        elif result.table is None:
+            result.error = InternalError("the asker's engine produced no result")
+        return result
+
+    def _collect_reports(self, ctl: FlightCommunicator, peers: list[int],
+                         errors: dict[str, Error], result: Outcome) -> None:
+        """Each peer's report of how its part ended (its error and channel counters).
+
+        A party some error already names as down or silent is asked last (the others'
+        reports may name it too) and not waited for: only a report already there counts."""
+        silent = _silent_parties(errors.get(self.party), self.names)
+        pending = [self.names[p] for p in peers]
+        while pending:
+            name = next((n for n in pending if n not in silent), pending[0])
+            pending.remove(name)
+            ctl.timeout = 0.05 if name in silent else self.timeout
+            try:
+                report = ctl.recv(self.names.index(name))
+            except OperationalError as exc:
+                if errors:
+                    errors.setdefault(name, exc)
+                else:  # our engine has its answer: a missing report changes nothing
+                    log.warning("party %s did not report on its part: %s", name, exc)
+                continue
+            if not isinstance(report, dict):
+                errors[name] = InternalError(f"party '{name}' sent a malformed report")
+                continue
+            stats = report.get("stats")
+            if isinstance(stats, dict):
+                result.stats[name] = {k: v for k, v in stats.items() if isinstance(v, int)}
+            if "error" in report:
+                error = rp.naming(name, rp.error_from_json(report["error"]))
+                silent |= _silent_parties(error, self.names) - {name}
+                if self.party in errors or result.table is None:
+                    errors[name] = error
+                else:  # our engine has its answer: a late failure elsewhere changes nothing
+                    log.warning("party %s failed after its part: %s", name, error)
+
+    # -- the other parties' side ----------------------------------------------------------------
+    def _on_run(self, caller: str | None, body: bytes) -> list[bytes]:
+        if caller is not None and (caller == self.party or caller not in self.names):
+            raise fl.FlightUnauthorizedError("only another party's server may send plans")
+        request = self._request(body, caller, rp.RUN)
+        try:
+            session, engine, plan = self._accept(caller, request)
+        except Error as exc:
+            log.warning("refused a plan from %s: %s", caller or "an insecure client", exc)
+            return [rp.outcome({"error": rp.error_to_json(exc)})]
+        if not self._sessions.acquire(blocking=False):
+            return [rp.outcome({"error": rp.error_to_json(OperationalError(
+                f"party '{self.party}' is busy: too many queries at once"))})]
+        try:
+            comm = self.network.communicator(session)
+        except ValueError as exc:
+            self._sessions.release()
+            return [rp.outcome({"error": rp.error_to_json(SecurityError(
+                f"party '{self.party}' refuses the plan: {exc}", party=self.party))})]
+        log.info("query %s for %s: plan verified, running", session, plan.asker)
+        self._spawn(self._run_as_peer, engine, plan, request["plan"], comm,
+                    name=f"scql-run-{self.party}")
+        return [rp.outcome({"ok": True})]
+
+    def _accept(self, caller: str | None, request: dict) -> tuple[str, Engine, PhysicalPlan]:
+        """Check a ``run`` request: a valid session, a plan from its own asker that this
+        party's planning of the same SQL produces (else ``SecurityError``)."""
+        session, plan_json = request.get("session"), request.get("plan")
+
+        def refuse(why: str) -> SecurityError:
+            return SecurityError(f"party '{self.party}' refuses the plan: {why}",
+                                 party=self.party)
+
+        try:
+            check_session_id(session)
+        except ValueError as exc:
+            raise refuse(str(exc)) from None
+        if session.endswith(rp.CTL_SUFFIX) or not isinstance(plan_json, str):
+            raise refuse("malformed request")
+        try:
+            plan = PhysicalPlan.from_json(plan_json)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise refuse("it is not a valid plan") from None
+        if caller is not None and plan.asker != caller:
+            raise refuse(f"it names '{plan.asker}' as the asker but comes from '{caller}'")
+        engine = Engine(self.catalog, self.party, storage=self.storage)
+        try:
+            engine.verify(plan_json)
+        except SecurityError as exc:
+            if str(exc).startswith(f"party '{self.party}' refuses"):
+                raise
+            raise refuse(str(exc)) from None
+        except Error as exc:  # e.g. a table this party's catalog does not have
+            raise refuse(str(exc)) from None
+        except Exception as exc:  # a plan crafted to break the planner
+            raise refuse(f"it cannot be checked ({type(exc).__name__})") from None
+        return session, engine, plan
+
+    def _run_as_peer(self, engine: Engine, plan: PhysicalPlan, plan_json: str,
+                     comm: FlightCommunicator) -> None:
+        start = time.perf_counter()
+        asker = self.names.index(plan.asker)
+        report: dict = {"ok": True}
+        try:
+            engine.run(plan_json, comm)
+        except BaseException as exc:
+            self._abort(comm)
+            if not isinstance(exc, Error):
+                log.exception("query %s: engine failed", comm.session)
+            report = {"error": rp.error_to_json(exc)}
+        finally:
+            comm.close()
+            self._sessions.release()
+        report["stats"] = comm.stats.snapshot()
+        seconds = time.perf_counter() - start
+        if "error" in report:
+            log.info("query %s for %s: %s after %.3f s: %s", comm.session, plan.asker,
+                     report["error"]["class"], seconds, report["error"]["message"])
+        else:
+            log.info("query %s for %s: ok in %.3f s; sent %d bytes in %d rounds", comm.session,
+                     plan.asker, seconds, comm.stats.bytes_sent, comm.stats.rounds)
+        if self._stop.is_set():
+            return  # the asker hears of it from the closed session
+        ctl = self.network.communicator(comm.session + rp.CTL_SUFFIX)
+        try:
+            ctl.send(asker, report)
+        except OperationalError as exc:
+            log.info("query %s: could not report to %s: %s", comm.session, plan.asker, exc)
+        finally:
+            ctl.close()
+

@@ -1,0 +1,197 @@
+"""The ``scql`` command: -c, -f, formats, explain, query-file headers, piped stdin, errors.
+
+Expected values come from DuckDB over the plaintext union of the same catalog. Most
+cases call ``main()`` in this process (same code path as the console script, minus
+interpreter start-up); a few run ``python -m scql_py.cli`` to check exit codes and that
+no traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scql_py.catalog import load_catalog
+from scql_py.cli.main import main
+from scql_py.storage.plaintext_union import plaintext_union
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "catalogs" / "demo.toml"
+UNION = (
+    "(SELECT person, income FROM alice_income UNION ALL SELECT person, income FROM "
+    "bob_income UNION ALL SELECT person, income FROM carol_income) AS t"
+)
+
+
+def run_module(*args: str, stdin: str | None = None, cwd: Path = REPO):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "scql_py.cli", *args], input=stdin, capture_output=True,
+        text=True, cwd=cwd, env=env, timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def duck():
+    return plaintext_union(load_catalog(DEMO))
+
+
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_average_income_query_file(duck):
+    """The README's quick start: the bundled demo, asking as the first party."""
+    proc = run_module("-f", "queries/average_income.sql")
+    assert proc.returncode == 0, proc.stderr
+    (expected,) = duck.sql(f"SELECT AVG(income) FROM {UNION}").fetchall()[0]
+    assert expected == 6000.0
+    assert "6000.0" in proc.stdout
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("+-") and lines[1].startswith("| ")  # a table
+    assert "avg_income" in lines[1]
+    assert proc.stderr == ""
+
+
+def test_query_file_from_another_directory(tmp_path):
+    """The `-- catalog:` header is relative to the query file, not the working directory."""
+    proc = run_module("-f", str(REPO / "queries" / "average_income.sql"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "6000.0" in proc.stdout
+
+
+def test_csv_format(capsys, duck):
+    sql = f"SELECT COUNT(*) AS n, SUM(income) AS total, MAX(income) AS top FROM {UNION}"
+    code, out, err = cli(capsys, "--catalog", str(DEMO), "-c", sql, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["n", "total", "top"]
+    assert [[int(v) for v in rows[1]]] == [list(duck.sql(sql).fetchall()[0])]
+    assert len(rows) == 2
+
+
+def test_json_format(capsys, duck):
+    sql = "SELECT person, income FROM alice_income"
+    code, out, err = cli(capsys, "--catalog", str(DEMO), "--party", "alice", "-c", sql,
+                         "--format", "json")
+    assert code == 0, err
+    expected = [dict(zip(["person", "income"], r, strict=True)) for r in duck.sql(sql).fetchall()]
+    assert json.loads(out) == expected
+
+
+def test_several_statements_in_one_c(capsys, duck):
+    sql = (f"SELECT MIN(income) AS lo FROM {UNION}; SELECT MAX(income) AS hi FROM {UNION};")
+    code, out, err = cli(capsys, "-c", sql, "--format", "csv")
+    assert code == 0, err
+    lo = duck.sql(f"SELECT MIN(income) FROM {UNION}").fetchall()[0][0]
+    hi = duck.sql(f"SELECT MAX(income) FROM {UNION}").fetchall()[0][0]
+    assert out.split() == ["lo", str(lo), "hi", str(hi)]
+
+
+def test_party_and_catalog_headers(tmp_path, capsys, duck):
+    """`-- party: bob` lets bob read his own rows; asking as alice would be refused."""
+    query = tmp_path / "bob.sql"
+    rel = os.path.relpath(DEMO, tmp_path)
+    query.write_text(f"-- catalog: {rel}\n-- party: bob\nSELECT income FROM bob_income;\n")
+    code, out, err = cli(capsys, "-f", str(query), "--format", "csv")
+    assert code == 0, err
+    assert out.split() == ["income"] + [str(r[0]) for r in
+                                        duck.sql("SELECT income FROM bob_income").fetchall()]
+    # --party on the command line wins over the header: alice may not see bob's rows.
+    code, out, err = cli(capsys, "-f", str(query), "--party", "alice")
+    assert code == 1 and err.startswith("error: ")
+
+
+def test_explain(capsys):
+    sql = f"SELECT AVG(income) FROM {UNION}"
+    code, out, err = cli(capsys, "explain", "--catalog", str(DEMO), "--party", "bob", "-c", sql)
+    assert code == 0, err
+    assert out.strip()
+    for table in ("alice_income", "bob_income", "carol_income"):
+        assert table in out
+
+
+def test_explain_needs_sql(capsys):
+    code, out, err = cli(capsys, "explain", "--catalog", str(DEMO))
+    assert code == 1 and err.startswith("error: ")
+
+
+@pytest.mark.parametrize("sub", ["serve", "certs", "import"])
+def test_reserved_subcommands(capsys, sub):
+    code, out, err = cli(capsys, sub, "--catalog", str(DEMO))
+    assert code == 1
+    assert err.strip() == err.strip().splitlines()[0]
+    assert "not available yet" in err and sub in err
+
+
+USER_MISTAKES = {
+    "syntax": ["-c", "SELEC income FROM alice_income"],
+    "unknown table": ["-c", "SELECT x FROM no_such_table"],
+    "unknown column": ["-c", "SELECT no_such_column FROM alice_income"],
+    "ccl refusal": ["--party", "alice", "-c", "SELECT income FROM bob_income"],
+    "not supported": ["-c", f"SELECT person, SUM(income) FROM {UNION} GROUP BY person"],
+    "unknown party": ["--party", "mallory", "-c", "SELECT 1"],
+    "missing catalog": ["--catalog", "no/such/catalog.toml", "-c", "SELECT 1"],
+    "missing file": ["-f", "no/such/query.sql"],
+    "empty statement": ["-c", "  ;  "],
+}
+
+
+@pytest.mark.parametrize("case", sorted(USER_MISTAKES))
+def test_user_mistakes_print_one_error_line(capsys, case):
+    code, out, err = cli(capsys, *USER_MISTAKES[case])
+    assert code == 1
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert out == ""
+
+
+def test_bad_catalog_file(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[catalog\nname = 'x'\n")
+    code, out, err = cli(capsys, "--catalog", str(bad), "-c", "SELECT 1")
+    assert code == 1 and err.startswith("error: ") and err.count("\n") == 1
+    assert "bad.toml" in err
+
+
+def test_errors_in_a_subprocess_have_no_traceback():
+    for args in (USER_MISTAKES["syntax"], USER_MISTAKES["ccl refusal"],
+                 USER_MISTAKES["missing catalog"]):
+        proc = run_module(*args)
+        assert proc.returncode == 1
+        assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
+        assert "Traceback" not in proc.stderr
+
+
+def test_piped_stdin_runs_statements_and_goes_on_after_errors(duck):
+    script = (
+        "SELECT COUNT(*) AS n\n  FROM alice_income;\n"
+        ".tables\n"
+        "SELECT nope FROM alice_income;\n"
+        f"SELECT SUM(income) AS s FROM {UNION}\n"  # the last statement needs no ';'
+    )
+    proc = run_module("--catalog", str(DEMO), "--format", "csv", stdin=script)
+    assert proc.returncode == 1  # one statement failed
+    assert proc.stderr.count("error: ") == 1 and "Traceback" not in proc.stderr
+    total = duck.sql(f"SELECT SUM(income) FROM {UNION}").fetchall()[0][0]
+    lines = proc.stdout.split()
+    assert lines[:2] == ["n", "1"]
+    assert lines[-2:] == ["s", str(total)]
+    assert "carol_income" in proc.stdout  # .tables
+
+
+def test_bad_options_print_one_line(capsys):
+    for args in (["--format", "xml", "-c", "SELECT 1"], ["-c", "SELECT 1", "-f", "x.sql"],
+                 ["--timeout", "soon"]):
+        code, out, err = cli(capsys, *args)
+        assert code == 2
+        assert err.startswith("error: ") and err.count("\n") == 1, err

@@ -1,0 +1,123 @@
+"""Helpers of the shared-table tests: catalogs in a temporary folder, random plaintext,
+and opening a shared table to one party (a real reveal of the loaded shares)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from scql_py.engine import encoding
+from scql_py.engine.federation import Federation
+from scql_py.engine.relation import SecretRelation
+from scql_py.engine.shared_tables import load_shared, run_inprocess
+from scql_py.mpc import rss
+from scql_py.mpc.rss import AShare, BShare
+
+PARTIES = ("alice", "bob", "carol")
+COLUMNS = {
+    "id": "int64", "amount": "float64", "flag": "bool", "name": "string",
+    "day": "date", "at": "timestamp", "price": "decimal(12,2)",
+}
+
+
+def write_catalog(folder: Path, *, persistent: bool, tables: str | None = None,
+                  name: str = "shared.toml") -> Path:
+    """A catalog of three parties; ``people`` (alice's, shared, every type) by default."""
+    lines = ["[catalog]", 'name = "shared_test"', 'protocol = "rss3"', ""]
+    for i, party in enumerate(PARTIES):
+        storage = f"{party}.duckdb" if persistent else ":memory:"
+        lines += [f"[parties.{party}]", f'storage = "{storage}"',
+                  f'address = "127.0.0.1:{7301 + i}"', ""]
+    if tables is None:
+        cols = ", ".join(f'{c} = "{t}"' for c, t in COLUMNS.items())
+        tables = (
+            "[tables.people]\nowner = \"alice\"\nshared = true\n"
+            f"columns = {{ {cols} }}\n"
+            "[tables.people.ccl]\n"
+            'amount = { bob = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }\n'
+        )
+    path = folder / name
+    path.write_text("\n".join(lines) + tables)
+    return path
+
+
+def random_people(rows: int, seed: int = 0, null_rate: float = 0.1) -> pa.Table:
+    """Rows of every column type, with NULLs, extremes and non-ASCII strings."""
+    rng = np.random.default_rng(seed)
+
+    def nulls() -> np.ndarray:
+        return rng.random(rows) < null_rate
+
+    ids = rng.integers(-(2**63), 2**63 - 1, rows, dtype=np.int64, endpoint=True)
+    amounts = np.round(rng.normal(0, 1e6, rows), 3)
+    words = ["", "a", "Zoë", "hello world", "x" * 17, "日本語テキスト", "tab\tsep"]
+    names = [words[i] for i in rng.integers(0, len(words), rows)]
+    days = [dt.date(1970, 1, 1) + dt.timedelta(days=int(d))
+            for d in rng.integers(-30000, 30000, rows)]
+    ats = [dt.datetime(2000, 1, 1) + dt.timedelta(microseconds=int(u))
+           for u in rng.integers(-10**15, 10**15, rows)]
+    prices = [decimal.Decimal(int(c)).scaleb(-2) for c in rng.integers(-10**11, 10**11, rows)]
+    cols = {
+        "id": pa.array(ids, mask=nulls()),
+        "amount": pa.array(amounts, mask=nulls()),
+        "flag": pa.array(rng.random(rows) < 0.5, mask=nulls()),
+        "name": pa.array(names, pa.string(), mask=nulls()),
+        "day": pa.array(days, pa.date32(), mask=nulls()),
+        "at": pa.array(ats, pa.timestamp("us"), mask=nulls()),
+        "price": pa.array(prices, pa.decimal128(12, 2), mask=nulls()),
+    }
+    return pa.table(cols)
+
+
+def reveal_relation(rt, rel: SecretRelation, to: int) -> pa.Table | None:
+    """Open every column of ``rel`` (and its validity, as column ``_valid``) to ``to``."""
+    arith = [c.value for c in rel.columns if isinstance(c.value, AShare)]
+    boolean: list[BShare] = []
+    for col in rel.columns:
+        if isinstance(col.value, BShare):
+            boolean.append(col.value)
+        boolean.extend(col.chars or [])
+        boolean.append(col.null)
+    if rel.valid is not None:
+        boolean.append(rel.valid)
+    a_words = rss.reveal(rt, AShare.concat(arith), to=to) if arith else None
+    b_words = rss.reveal(rt, BShare.concat(boolean), to=to) if boolean else None
+    if rt.party != to:
+        return None
+    n = rel.n
+    a_parts = [a_words[k * n:(k + 1) * n] for k in range(len(arith))]
+    b_parts = [b_words[k * n:(k + 1) * n] for k in range(len(boolean))]
+    arrays = []
+    for col in rel.columns:
+        value = b_parts.pop(0) if isinstance(col.value, BShare) else a_parts.pop(0)
+        chars = [b_parts.pop(0) for _ in col.chars or []]
+        nulls = (b_parts.pop(0) & np.uint64(1)).astype(bool)
+        if col.type.kind == "string":
+            words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
+            arrays.append(encoding.decode_strings(words, nulls))
+        else:
+            arrays.append(encoding.decode(value, nulls, col.type))
+    names = list(rel.names)
+    if rel.valid is not None:
+        arrays.append(pa.array((b_parts.pop(0) & np.uint64(1)).astype(bool)))
+        names.append("_valid")
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def open_shared(fed: Federation, table: str, to: str = "alice",
+                columns: list[str] | None = None) -> tuple[pa.Table, int]:
+    """Load a shared table on every party and reveal it to ``to``: (rows, version)."""
+    index = PARTIES.index(to)
+
+    def fn(engine, rt, _):
+        rel, version = load_shared(engine, rt, table, columns)
+        return reveal_relation(rt, rel, index), version
+
+    results = run_inprocess(fed, fn)
+    versions = {v for _, v in results}
+    assert len(versions) == 1, versions
+    return results[index][0], versions.pop()

@@ -1,0 +1,148 @@
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+-- Queries that must not run: refused by the CCL (SecurityError, before any data moves),
+-- SQL the engine does not support yet (NotSupportedError naming the construct), and
+-- user mistakes (ProgrammingError).
+
+-- name: secret_sum
+-- error: SecurityError secret
+SELECT SUM(secret) AS s FROM t_bob;
+
+-- name: secret_count
+-- error: SecurityError secret
+SELECT COUNT(secret) AS n
+FROM (SELECT secret FROM t_alice UNION ALL SELECT secret FROM t_bob) AS u;
+
+-- name: secret_rows
+-- error: SecurityError secret
+SELECT secret FROM t_carol;
+
+-- name: secret_inside_case
+-- error: SecurityError secret
+SELECT SUM(CASE WHEN secret > 0 THEN 1 ELSE 0 END) AS n FROM t_bob;
+
+-- name: secret_in_where_under_count
+-- An ENCRYPTED_ONLY column must not steer a revealed result: with id PLAINTEXT, a
+-- binary search over "secret < x" on one row would recover bob's secret in ~30 queries.
+-- error: SecurityError secret
+SELECT COUNT(*) AS n FROM t_bob WHERE id = 30 AND secret < 500000000;
+
+-- name: aggregate_only_column_as_rows
+-- error: SecurityError t_bob.i
+SELECT i FROM t_bob;
+
+-- name: aggregate_only_column_rows_of_union
+-- error: SecurityError PLAINTEXT_AFTER_AGGREGATE
+SELECT f FROM (SELECT f FROM t_alice UNION ALL SELECT f FROM t_bob) AS u;
+
+-- name: aggregate_only_column_compared_in_rows
+-- error: SecurityError t_carol.i
+SELECT id, i > 0 AS positive FROM t_carol;
+
+-- name: aggregate_only_column_filters_rows
+-- error: SecurityError t_bob.i
+SELECT id FROM t_bob WHERE i > 0;
+
+-- name: aggregate_only_column_with_limit
+-- error: SecurityError t_carol.f
+SELECT f FROM t_carol LIMIT 1;
+
+-- name: compare_only_column_as_rows
+-- error: SecurityError t_bob.c
+SELECT c FROM t_bob;
+
+-- name: compare_only_column_summed
+-- error: SecurityError t_bob.c
+SELECT SUM(c) AS s FROM t_bob;
+
+-- name: compare_only_column_counted
+-- COUNT(col) is an aggregate of col: it needs PLAINTEXT_AFTER_AGGREGATE
+-- error: SecurityError t_bob.c
+SELECT COUNT(c) AS n FROM t_bob;
+
+-- name: mixed_levels_in_one_union_column
+-- error: SecurityError
+SELECT MAX(x) AS top FROM (SELECT i AS x FROM t_bob UNION ALL SELECT c AS x FROM t_carol) AS q;
+
+-- name: mixed_levels_in_one_expression
+-- error: SecurityError
+SELECT SUM(i * c) AS s FROM t_bob;
+
+-- name: another_asker_same_refusal
+-- party: bob
+-- error: SecurityError t_alice.m
+SELECT id, m FROM t_alice;
+
+-- name: group_by
+-- error: NotSupportedError GROUP BY
+SELECT k, COUNT(*) AS n FROM t_alice GROUP BY k;
+
+-- name: group_by_over_union
+-- error: NotSupportedError GROUP BY
+SELECT k, SUM(i) AS s
+FROM (SELECT k, i FROM t_alice UNION ALL SELECT k, i FROM t_bob) AS u
+GROUP BY k;
+
+-- name: order_by
+-- error: NotSupportedError ORDER BY
+SELECT id FROM t_alice ORDER BY id;
+
+-- name: order_by_over_union
+-- error: NotSupportedError ORDER BY
+SELECT id, k FROM (SELECT id, k FROM t_alice UNION ALL SELECT id, k FROM t_bob) AS u ORDER BY k, id LIMIT 5;
+
+-- name: explicit_join
+-- error: NotSupportedError JOIN
+SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: left_join
+-- error: NotSupportedError JOIN
+SELECT COUNT(*) AS n FROM t_alice AS a LEFT JOIN t_carol AS c ON a.k = c.k;
+
+-- name: comma_join
+-- error: NotSupportedError JOIN
+SELECT COUNT(*) AS n FROM t_alice, t_bob;
+
+-- name: having
+-- error: NotSupportedError HAVING
+SELECT COUNT(*) AS n FROM t_alice HAVING COUNT(*) > 1;
+
+-- name: select_distinct
+-- error: NotSupportedError DISTINCT
+SELECT DISTINCT k FROM t_alice;
+
+-- name: union_distinct
+-- error: NotSupportedError UNION
+SELECT id FROM t_alice UNION SELECT id FROM t_bob;
+
+-- name: window_function
+-- error: NotSupportedError
+SELECT id, SUM(k) OVER () AS total FROM t_alice;
+
+-- name: scalar_subquery
+-- error: NotSupportedError
+SELECT id FROM t_alice WHERE k > (SELECT AVG(k) FROM t_bob);
+
+-- name: string_function
+-- error: NotSupportedError UPPER
+SELECT UPPER(s) AS loud FROM t_alice;
+
+-- name: unknown_table
+-- error: ProgrammingError no_such_table
+SELECT id FROM no_such_table;
+
+-- name: unknown_column
+-- error: ProgrammingError no_such_column
+SELECT no_such_column FROM t_alice;
+
+-- name: syntax_error
+-- error: ProgrammingError
+SELEC id FROM t_alice;
+
+-- name: string_plus_number
+-- error: ProgrammingError
+SELECT s + 1 AS x FROM t_alice;
+
+-- name: union_of_different_widths
+-- error: ProgrammingError
+SELECT id, k FROM t_alice UNION ALL SELECT id FROM t_bob;

@@ -1,0 +1,48 @@
+-- catalog: ../../catalogs/health.toml
+-- party: hospital
+-- CCL refusals and unsupported SQL on catalogs/health.toml.
+
+-- name: compare_only_balance_in_a_union_sum
+-- party: insurer
+-- error: SecurityError accounts.balance
+SELECT SUM(x) AS total
+FROM (SELECT cost AS x FROM patients UNION ALL SELECT amount AS x FROM claims
+      UNION ALL SELECT balance AS x FROM accounts) AS u;
+
+-- name: encrypted_credit_score
+-- error: SecurityError credit_score
+SELECT AVG(credit_score) AS mean FROM accounts;
+
+-- name: reveal_rank_is_not_plaintext
+-- party: insurer
+-- error: SecurityError credit_score
+SELECT credit_score FROM accounts;
+
+-- name: encrypted_claim_ids
+-- error: SecurityError claim_id
+SELECT claim_id FROM claims;
+
+-- name: join_key_without_a_join
+-- error: SecurityError patient_id
+SELECT patient_id FROM claims;
+
+-- name: group_by_level_without_group_by
+-- party: insurer
+-- error: SecurityError sex
+SELECT sex FROM patients;
+
+-- name: encrypted_column_in_where_under_sum
+-- party: bank
+-- smoker is ENCRYPTED_ONLY to the bank: it may not select which rows are summed
+-- error: SecurityError smoker
+SELECT SUM(cost) AS total FROM patients WHERE smoker;
+
+-- name: group_by_diagnosis
+-- party: insurer
+-- error: NotSupportedError GROUP BY
+SELECT diagnosis, AVG(cost) AS mean FROM patients GROUP BY diagnosis;
+
+-- name: join_patients_and_claims
+-- party: insurer
+-- error: NotSupportedError JOIN
+SELECT SUM(c.amount) AS total FROM patients AS p JOIN claims AS c ON p.patient_id = c.patient_id;

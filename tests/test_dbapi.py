@@ -1,0 +1,310 @@
+"""The PEP 249 layer (scql_py.connect, Connection, Cursor) against DuckDB's answers.
+
+Every expected value is computed by DuckDB over the plaintext union of the same catalog
+(``plaintext_union``), never by our own engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+import sqlglot
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import scql_py
+from scql_py.catalog import load_catalog
+from scql_py.dbapi import substitute_parameters
+from scql_py.storage.plaintext_union import plaintext_union
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "catalogs" / "demo.toml"
+TYPES = REPO / "catalogs" / "types.toml"
+
+UNION_AVG = (
+    "SELECT AVG(income) AS avg_income FROM (SELECT income FROM alice_income UNION ALL "
+    "SELECT income FROM bob_income UNION ALL SELECT income FROM carol_income) AS t"
+)
+
+
+@pytest.fixture(scope="module")
+def con():
+    with scql_py.connect(DEMO, party="alice") as connection:
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def demo_duck():
+    return plaintext_union(load_catalog(DEMO))
+
+
+@pytest.fixture(scope="module")
+def types_catalog():
+    return load_catalog(TYPES)
+
+
+def test_module_globals():
+    assert scql_py.apilevel == "2.0"
+    assert scql_py.threadsafety == 1
+    assert scql_py.paramstyle == "qmark"
+    for name in ("Warning", "Error", "InterfaceError", "DatabaseError", "DataError",
+                 "OperationalError", "IntegrityError", "InternalError", "ProgrammingError",
+                 "NotSupportedError"):
+        assert issubclass(getattr(scql_py, name), Exception)
+    assert issubclass(scql_py.InterfaceError, scql_py.Error)
+    assert issubclass(scql_py.SecurityError, scql_py.DatabaseError)
+    assert scql_py.Date(2024, 2, 29) == dt.date(2024, 2, 29)
+    assert scql_py.Timestamp(2024, 2, 29, 1, 2, 3) == dt.datetime(2024, 2, 29, 1, 2, 3)
+    assert scql_py.DateFromTicks(0) == dt.date.fromtimestamp(0)
+
+
+def test_default_connect_uses_bundled_demo_and_first_party(demo_duck):
+    with scql_py.connect() as c:
+        assert c.party == load_catalog(DEMO).party_names[0]
+        (got,) = c.cursor().execute(UNION_AVG).fetchall()
+        (expected,) = demo_duck.sql(UNION_AVG).fetchall()
+        assert got[0] == pytest.approx(expected[0], abs=1e-3, rel=1e-6)
+
+
+def test_average_income_matches_duckdb(con, demo_duck):
+    cur = con.cursor()
+    cur.execute(UNION_AVG)
+    (expected,) = demo_duck.sql(UNION_AVG).fetchall()[0]
+    rows = cur.fetchall()
+    assert len(rows) == 1 and rows[0][0] == pytest.approx(expected, abs=1e-3)
+    assert cur.rowcount == 1
+
+
+def test_description_is_seven_tuples_with_type_codes(con):
+    cur = con.execute("SELECT person, income, income * 1.5 AS more FROM alice_income")
+    assert [len(d) for d in cur.description] == [7, 7, 7]
+    assert [d[0] for d in cur.description] == ["person", "income", "more"]
+    person, income, more = (d[1] for d in cur.description)
+    assert person == scql_py.STRING and person != scql_py.NUMBER
+    assert income == scql_py.NUMBER and income != scql_py.STRING
+    assert more == scql_py.NUMBER and more != scql_py.DATETIME
+
+
+def test_description_of_every_type(types_catalog):
+    # The owner of a table sees all of it: every column type comes back.
+    table = next(iter(types_catalog.tables.values()))
+    with scql_py.connect(TYPES, party=table.owner) as c:
+        cur = c.execute(f"SELECT * FROM {table.name}")
+        codes = {d[0]: d[1] for d in cur.description}
+        assert list(codes) == list(table.columns)
+        expected = {
+            "int64": scql_py.NUMBER, "float64": scql_py.NUMBER, "decimal": scql_py.NUMBER,
+            "bool": scql_py.NUMBER, "string": scql_py.STRING, "date": scql_py.DATETIME,
+            "timestamp": scql_py.DATETIME,
+        }
+        for column, sql_type in table.columns.items():
+            assert codes[column] == expected[sql_type.kind], column
+            assert codes[column] == str(sql_type)
+            for other in {scql_py.STRING, scql_py.DATETIME, scql_py.BINARY} - {
+                expected[sql_type.kind]
+            }:
+                assert codes[column] != other
+        rows = cur.fetchall()
+        duck = plaintext_union(types_catalog).sql(f"SELECT * FROM {table.name}").fetchall()
+        assert sorted(rows, key=repr) == sorted(duck, key=repr)
+        python_types = {type(v) for row in rows for v in row if v is not None}
+        assert python_types <= {int, float, decimal.Decimal, str, bool, dt.date, dt.datetime}
+
+
+def test_fetchone_fetchmany_and_exhaustion(types_catalog):
+    sql = "SELECT id, s, m FROM t_alice"  # alice's own 50 rows
+    expected = plaintext_union(types_catalog).sql(sql).fetchall()
+    with scql_py.connect(TYPES, party="alice") as c:
+        cur = c.execute(sql)
+        assert cur.rowcount == len(expected) == 50
+        got = [cur.fetchone() for _ in range(3)]
+        cur.arraysize = 5
+        chunk = cur.fetchmany()
+        assert len(chunk) == 5
+        got += chunk
+        chunk = cur.fetchmany(10)
+        assert len(chunk) == 10
+        got += chunk
+        got += cur.fetchall()
+        assert sorted(got, key=repr) == sorted(expected, key=repr)
+        assert cur.fetchone() is None
+        assert cur.fetchmany() == [] and cur.fetchall() == []
+        assert cur.fetchone() is None
+
+
+def test_iteration(con, demo_duck):
+    sql = "SELECT income FROM alice_income WHERE income > 0"
+    assert list(con.cursor().execute(sql)) == demo_duck.sql(sql).fetchall()
+
+
+def test_fetch_after_close_raises_error(con):
+    cur = con.execute("SELECT income FROM alice_income")
+    cur.close()
+    for fetch in (cur.fetchone, cur.fetchall, cur.fetchmany, cur.fetch_df,
+                  cur.fetch_arrow_table):
+        with pytest.raises(scql_py.Error):
+            fetch()
+    with pytest.raises(scql_py.InterfaceError):
+        cur.execute("SELECT income FROM alice_income")
+
+
+def test_fetch_before_execute_raises_error(con):
+    with pytest.raises(scql_py.InterfaceError):
+        con.cursor().fetchone()
+
+
+def test_context_manager_closes_connection(demo_duck):
+    with scql_py.connect(DEMO, party="bob") as c:
+        cur = c.execute(UNION_AVG)
+        assert cur.fetchone()[0] == pytest.approx(demo_duck.sql(UNION_AVG).fetchall()[0][0],
+                                                  abs=1e-3, rel=1e-6)
+    assert c.closed
+    with pytest.raises(scql_py.InterfaceError):
+        c.cursor()
+    with pytest.raises(scql_py.Error):
+        cur.fetchone()
+
+
+def test_fetch_df_and_arrow_table(con, demo_duck):
+    sql = "SELECT person, income FROM alice_income"
+    df = con.execute(sql).fetch_df()
+    assert isinstance(df, pd.DataFrame)
+    pd.testing.assert_frame_equal(df, demo_duck.sql(sql).df(), check_dtype=False)
+    table = con.execute(sql).fetch_arrow_table()
+    assert isinstance(table, pa.Table)
+    assert table.to_pylist() == demo_duck.sql(sql).to_arrow_table().to_pylist()
+    cur = con.execute(sql)
+    first = cur.fetchone()
+    rest = cur.fetch_arrow_table()  # only the rows not fetched yet
+    assert [first] + [tuple(r.values()) for r in rest.to_pylist()] == demo_duck.sql(
+        sql).fetchall()
+
+
+@pytest.mark.parametrize("threshold", [-1, 0, 4999, 5000, 10**12])
+def test_qmark_parameters(con, demo_duck, threshold):
+    sql = "SELECT COUNT(*) AS n FROM alice_income WHERE income > ?"
+    got = con.execute(sql, (threshold,)).fetchall()
+    assert got == demo_duck.execute(sql, [threshold]).fetchall()
+
+
+@pytest.mark.parametrize("name", ["Alice", "O'Brien", "x' OR 'a' = 'a", "back\\slash", ""])
+def test_string_parameters_are_one_literal(con, demo_duck, name):
+    sql = "SELECT COUNT(*) AS n FROM alice_income WHERE person = ?"
+    assert con.execute(sql, [name]).fetchall() == demo_duck.execute(sql, [name]).fetchall()
+
+
+def test_parameter_count_mismatch_is_programming_error(con):
+    sql = "SELECT COUNT(*) FROM alice_income WHERE income > ? AND income < ?"
+    for params in [(), (1,), (1, 2, 3), None]:
+        with pytest.raises(scql_py.ProgrammingError, match="parameter"):
+            con.execute(sql, params)
+    with pytest.raises(scql_py.ProgrammingError, match="parameter"):
+        con.execute("SELECT COUNT(*) FROM alice_income", (1,))
+
+
+def test_executemany(con, demo_duck):
+    sql = "SELECT COUNT(*) AS n FROM alice_income WHERE income >= ?"
+    cur = con.cursor()
+    cur.executemany(sql, [(0,), (5000,), (7000,)])
+    assert cur.fetchall() == demo_duck.execute(sql, [7000]).fetchall()
+    assert cur.rowcount == 3  # one row per run
+
+
+def test_messages_are_a_list(con):
+    cur = con.cursor()
+    assert cur.messages == []
+    cur.execute(UNION_AVG)
+    assert isinstance(cur.messages, list)
+    assert all(isinstance(m, str) for m in cur.messages)
+
+
+def test_commit_and_rollback(con):
+    con.commit()
+    with pytest.raises(scql_py.NotSupportedError):
+        con.rollback()
+
+
+def test_connect_errors():
+    with pytest.raises(scql_py.NotSupportedError, match="network"):
+        scql_py.connect(DEMO, mode="network")
+    with pytest.raises(scql_py.ProgrammingError, match="mallory"):
+        scql_py.connect(DEMO, party="mallory")
+    with pytest.raises(scql_py.ProgrammingError):
+        scql_py.connect(REPO / "no_such_catalog.toml")
+
+
+def test_engine_errors_are_pep249(con):
+    with pytest.raises(scql_py.ProgrammingError):
+        con.execute("SELEC income FROM alice_income")
+    with pytest.raises(scql_py.ProgrammingError):
+        con.execute("SELECT no_such_column FROM alice_income")
+    with pytest.raises(scql_py.SecurityError):
+        con.execute("SELECT income FROM bob_income")  # bob's rows, not an aggregate
+
+
+# --- parameter rendering, checked by parsing the SQL back ---------------------------------
+
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4,
+                min_value=-(10**20), max_value=10**20),
+    st.text(),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_values)
+def test_substituted_parameter_is_exactly_one_equal_value(value):
+    sql = substitute_parameters("SELECT ? AS v FROM t WHERE 1 = 1", (value,))
+    duck_sql = sqlglot.transpile(sql, read="mysql", write="duckdb")[0]
+    duck_sql = duck_sql.replace(" FROM t WHERE 1 = 1", "")
+    got = duckdb.sql(duck_sql).fetchall()
+    assert len(got) == 1 and len(got[0]) == 1
+    back = got[0][0]
+    if isinstance(value, float):
+        assert float(back) == value
+    elif isinstance(value, decimal.Decimal):
+        assert decimal.Decimal(back) == value
+    else:
+        assert back == value
+
+
+def test_unsupported_parameters():
+    with pytest.raises(scql_py.NotSupportedError):
+        substitute_parameters("SELECT ?", (float("nan"),))
+    with pytest.raises(scql_py.NotSupportedError):
+        substitute_parameters("SELECT ?", (b"bytes",))
+    with pytest.raises(scql_py.ProgrammingError):
+        substitute_parameters("SELECT ?", "x")  # a bare string is not a sequence of params
+    with pytest.raises(scql_py.ProgrammingError):
+        substitute_parameters("SELECT :name", (1,))
+
+
+def test_parameters_bind_in_text_order():
+    sql = substitute_parameters(
+        "SELECT ? AS a FROM (SELECT x FROM t WHERE y = ?) AS s WHERE x BETWEEN ? AND ? LIMIT ?",
+        (1, 2, 3, 4, 5),
+    )
+    assert sql == (
+        "SELECT 1 AS a FROM (SELECT x FROM t WHERE y = 2) AS s WHERE x BETWEEN 3 AND 4 LIMIT 5"
+    )
+
+
+def test_type_objects():
+    assert scql_py.NUMBER == "int64" == scql_py.NUMBER
+    assert scql_py.NUMBER == "decimal(12,2)"
+    assert scql_py.NUMBER == "bool"
+    assert scql_py.DATETIME == "timestamp" and scql_py.DATETIME == "date"
+    assert scql_py.STRING == "string" and scql_py.STRING != "int64"
+    assert scql_py.BINARY != "string" and scql_py.ROWID != "int64"
