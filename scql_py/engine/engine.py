@@ -20,6 +20,7 @@ from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
 from scql_py.engine.aggregate import aggregate
+from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator
@@ -69,6 +70,7 @@ class Engine:
         self.rt = Runtime(comm)
         self.string_key = self._agree_string_key()
         self.values: dict[str, object] = {}
+        self.messages: list[str] = []
         result = None
         for step in plan.steps:
             out = getattr(self, f"step_{step.op}")(step, plan)
@@ -219,10 +221,38 @@ class Engine:
     def step_aggregate(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel: SecretRelation = self.values[step.inputs[0]]
         ev = self.evaluator(rel)
+        keyless_distinct = not step.args.get("keys") and any(a[4] for a in step.args["aggs"])
+        if keyless_distinct:
+            return self._distinct_without_groups(ev, rel, step)
+        if step.args.get("keys"):
+            threshold = self.catalog.group_size_threshold
+            out, dropped = group_aggregate(ev, rel, step.args["keys"], step.args["aggs"],
+                                           list(step.columns), threshold)
+            if dropped:
+                self.messages.append(
+                    f"{dropped} group(s) with fewer than {threshold} rows were left out "
+                    f"(the catalog's group_size_threshold)")
+            return out
         cols = []
         for _, func, arg, t, distinct in step.args["aggs"]:
             arg_expr = exp.maybe_parse(arg) if arg is not None else None
             cols.append(aggregate(ev, rel, func, arg_expr, SqlType.parse(t), distinct))
+        return SecretRelation(1, list(step.columns), cols)
+
+    def _distinct_without_groups(self, ev, rel: SecretRelation, step: Step) -> SecretRelation:
+        """COUNT(DISTINCT x) with no GROUP BY: one group of all rows; no rows still give
+        one row (counts 0, other aggregates NULL)."""
+        out, _ = group_aggregate(ev, rel, [], step.args["aggs"], list(step.columns))
+        if out.n == 1:
+            return out
+        party = self.rt.party
+        cols = []
+        for (_, func, _, t, _), col in zip(step.args["aggs"], out.columns):
+            one = np.ones(1, np.uint64)
+            null = None if func == "count" else BShare.public(party, one)
+            value = (BShare.zeros(party, 1) if isinstance(col.value, BShare)
+                     else AShare.zeros(party, 1))
+            cols.append(SecretColumn(SqlType.parse(t), value, null))
         return SecretRelation(1, list(step.columns), cols)
 
     def step_sort(self, step: Step, plan: PhysicalPlan) -> SecretRelation:

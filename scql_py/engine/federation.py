@@ -86,7 +86,8 @@ class Federation:
         if table is None:
             raise InternalError("the asker received no result")
         stats = {name: net.communicator(i).stats.snapshot() for i, name in enumerate(names)}
-        return QueryResult(table=table, messages=[], stats=stats)
+        messages = list(self.engines[names.index(asker)].messages)
+        return QueryResult(table=table, messages=messages, stats=stats)
 
     @staticmethod
     def _raise_first(errors: list[BaseException | None]) -> None:

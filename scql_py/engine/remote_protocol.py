@@ -11,6 +11,8 @@ action      from                       body -> results
 ``explain`` the party's own programs   ``{"sql", "pushdown"}`` -> one outcome ``{"text"}``
 ``run``     the asker's server         ``{"session", "plan"}`` -> one outcome: the plan is
                                        verified and this party's engine started, or refused
+``cancel``  the asker's server         ``{"session"}`` -> one outcome: this party dropped
+                                       the session (the query failed elsewhere)
 ``ping``    anyone authenticated       ``{}`` -> one outcome ``{"party", "catalog"}``
 ==========  =========================  ===================================================
 
@@ -39,7 +41,7 @@ from scql_py import errors
 from scql_py.errors import Error, InternalError, OperationalError, SecurityError
 from scql_py.net.certs import CA_CERT_FILE, TLSConfig
 
-QUERY, EXPLAIN, RUN, PING = "query", "explain", "run", "ping"
+QUERY, EXPLAIN, RUN, CANCEL, PING = "query", "explain", "run", "cancel", "ping"
 CTL_SUFFIX = ".ctl"
 
 HEARTBEAT = b"h"
@@ -155,7 +157,7 @@ def load_tls(catalog_path: str | Path, party: str, certs: str | Path | None = No
 
 
 __all__ = [
-    "CA_CERT_FILE", "CTL_SUFFIX", "EXPLAIN", "HEARTBEAT", "OUTCOME", "PING", "QUERY", "RUN",
+    "CANCEL", "CA_CERT_FILE", "CTL_SUFFIX", "EXPLAIN", "HEARTBEAT", "OUTCOME", "PING", "QUERY", "RUN",
     "TABLE", "default_cert_dir", "error_from_json", "error_to_json", "load_tls", "naming",
     "outcome", "read_outcome", "table_chunks", "table_from_chunks",
 ]

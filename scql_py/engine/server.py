@@ -121,9 +121,10 @@ class PartyServer:
             self.names, {n: p.address for n, p in self.catalog.parties.items()}, party,
             tls=tls, insecure=insecure, timeout=timeout, listen=listen,
             actions={rp.QUERY: self._on_query, rp.EXPLAIN: self._on_explain,
-                     rp.RUN: self._on_run, rp.PING: self._on_ping})
+                     rp.RUN: self._on_run, rp.CANCEL: self._on_cancel, rp.PING: self._on_ping})
         self._sessions = threading.BoundedSemaphore(max_sessions)
         self._threads: set[threading.Thread] = set()
+        self._running: dict[str, str] = {}  # session -> asker, of the plans run for others
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._stopped = False
@@ -161,8 +162,9 @@ class PartyServer:
             threads = list(self._threads)
         self._stop.set()
         self.network.stop()
-        for t in threads:  # engines fail fast once the mailboxes are gone
-            t.join(timeout=self.timeout)
+        deadline = time.monotonic() + min(2.0, self.timeout)
+        for t in threads:  # engines fail fast once the mailboxes are gone (a send being
+            t.join(timeout=max(deadline - time.monotonic(), 0.0))  # retried may not)
         self.storage.close()
         log.info("party %s stopped", self.party)
 
@@ -266,6 +268,22 @@ class PartyServer:
                          daemon=True, name="scql-leave").start()
         comm.close()
 
+    def _cancel(self, session: str, peers: list[int]) -> None:
+        """Tell ``peers`` to drop ``session`` now, in the background: one that waits for
+        a third party which is gone would otherwise wait for the timeout."""
+        body = json.dumps({"session": session}).encode()
+
+        def cancel(peer: int) -> None:
+            try:
+                self.network.call(peer, rp.CANCEL, body, timeout=min(2.0, self.timeout))
+            except Error as exc:
+                log.info("query %s: could not cancel it on %s: %s", session,
+                         self.names[peer], exc)
+
+        for peer in peers:
+            threading.Thread(target=cancel, args=(peer,), daemon=True,
+                             name="scql-cancel").start()
+
     # -- the asker's side -----------------------------------------------------------------------
     def ask(self, sql: str, pushdown: bool = True) -> Outcome:
         """Plan ``sql`` for this party, run it with the other two servers, and return the
@@ -335,6 +353,7 @@ class PartyServer:
             refusals = self._start_peers(session, plan_json)
             if refusals:
                 self._abort(comm)  # a peer that did start leaves at once
+                self._cancel(session, [p for p in peers if self.names[p] not in refusals])
                 errors.update(refusals)
             else:
                 engine = Engine(self.catalog, self.party, storage=self.storage)
@@ -346,6 +365,8 @@ class PartyServer:
                         f"{type(exc).__name__}: {exc}")
                     if not isinstance(exc, Error):
                         log.exception("query %s: engine failed", session)
+                    silent = _silent_parties(errors[self.party], self.names)
+                    self._cancel(session, [p for p in peers if self.names[p] not in silent])
                 result.stats[self.party] = comm.stats.snapshot()
                 self._collect_reports(ctl, peers, errors, result)
         finally:
@@ -414,8 +435,21 @@ class PartyServer:
             return [rp.outcome({"error": rp.error_to_json(SecurityError(
                 f"party '{self.party}' refuses the plan: {exc}", party=self.party))})]
         log.info("query %s for %s: plan verified, running", session, plan.asker)
+        with self._lock:
+            self._running[session] = plan.asker
         self._spawn(self._run_as_peer, engine, plan, request["plan"], comm,
                     name=f"scql-run-{self.party}")
+        return [rp.outcome({"ok": True})]
+
+    def _on_cancel(self, caller: str | None, body: bytes) -> list[bytes]:
+        request = self._request(body, caller, rp.CANCEL)
+        session = request.get("session")
+        with self._lock:
+            asker = self._running.get(session) if isinstance(session, str) else None
+        if asker is None or (caller is not None and caller != asker):
+            return [rp.outcome({"ok": False})]  # over already, or not the caller's
+        log.info("query %s: cancelled by %s", session, asker)
+        self.network.close_session(session)
         return [rp.outcome({"ok": True})]
 
     def _accept(self, caller: str | None, request: dict) -> tuple[str, Engine, PhysicalPlan]:
@@ -466,6 +500,8 @@ class PartyServer:
             report = {"error": rp.error_to_json(exc)}
         finally:
             comm.close()
+            with self._lock:
+                self._running.pop(comm.session, None)
             self._sessions.release()
         report["stats"] = comm.stats.snapshot()
         seconds = time.perf_counter() - start

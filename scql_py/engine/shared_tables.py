@@ -120,13 +120,11 @@ def _column_labels(column: str, kind: str, width: int) -> list[_Label]:
     return labels + [_Label(f"{column}.null", True, True)]
 
 
-def _labels(schema: list[list[str]], widths: dict[str, int], valid: bool,
-            columns: Iterable[str] | None = None) -> list[_Label]:
-    wanted = None if columns is None else set(columns)
+def _labels(schema: list[list[str]], widths: dict[str, int], valid: bool) -> list[_Label]:
+    """Every word column of ``schema``'s columns, then the row validity if any."""
     labels = []
     for name, typ in schema:
-        if wanted is None or name in wanted:
-            labels += _column_labels(name, SqlType.parse(typ).kind, widths.get(name, 0))
+        labels += _column_labels(name, SqlType.parse(typ).kind, widths.get(name, 0))
     return labels + ([_Label(VALID, True, True)] if valid else [])
 
 
@@ -351,9 +349,9 @@ def check_rows(table: Table, data: pa.Table, not_null: Iterable[str] = (),
             try:
                 arr = arr.cast(target)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                row, value = _first_bad(arr, target)
-                raise DataError(f"{where}: row {row}, column '{column}': cannot read "
-                                f"{value!r} as {typ}") from None
+                row = _first_failing(arr, lambda part, to=target: part.cast(to))
+                raise DataError(f"{where}: row {row + 1}, column '{column}': cannot read "
+                                f"{arr[row].as_py()!r} as {typ}") from None
         arrays.append(arr)
     checked = pa.table(arrays, names=list(table.columns))
     for column in not_null:
@@ -368,43 +366,54 @@ def check_rows(table: Table, data: pa.Table, not_null: Iterable[str] = (),
     return checked
 
 
-def _first_bad(arr: pa.ChunkedArray, target: pa.DataType) -> tuple[int, Any]:
-    """The first row (1-based) of ``arr`` that does not cast, and its value."""
-    flat = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    step = 4096
-    for start in range(0, len(flat), step):
-        chunk = flat.slice(start, step)
-        try:
-            chunk.cast(target)
-            continue
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        for j in range(len(chunk)):
-            try:
-                chunk.slice(j, 1).cast(target)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                return start + j + 1, chunk[j].as_py()
-    return 1, flat[0].as_py() if len(flat) else None
-
-
-def _plain_words(table: Table, data: pa.Table, widths: dict[str, int],
-                 key: bytes) -> dict[str, np.ndarray]:
-    """The owner's plaintext of every word column (values encoded per SQL type)."""
+def _plain_words(table: Table, data: pa.Table, widths: dict[str, int]
+                 ) -> tuple[dict[str, np.ndarray], dict[str, list]]:
+    """The owner's plaintext of every word column (values encoded per SQL type), but for
+    the string hashes, whose key comes later; and the strings to hash, by column.
+    DataError naming the row and column of a value the encoding cannot hold."""
     out: dict[str, np.ndarray] = {}
+    strings: dict[str, list] = {}
     for column, typ in table.columns.items():
         arr = data.column(column)
         if typ.kind == "bool":
             out[f"{column}.v"] = pack_bits(encoding.encode(arr, typ))
         elif typ.kind == "string":
-            values = arr.to_pylist()
-            out[column] = encoding.string_hash(values, key)
-            packed = encoding.pack_strings(values, widths[column])
+            strings[column] = arr.to_pylist()
+            packed = encoding.pack_strings(strings[column], widths[column])
             for k in range(widths[column]):
                 out[f"{column}.w{k}"] = np.ascontiguousarray(packed[:, k])
         else:
-            out[column] = encoding.encode(arr, typ)
+            out[column] = _encode_checked(table.name, column, arr, typ)
         out[f"{column}.null"] = pack_bits(encoding.null_mask(arr))
-    return out
+    return out, strings
+
+
+def _encode_checked(table: str, column: str, arr: pa.ChunkedArray, typ: SqlType) -> np.ndarray:
+    try:
+        return encoding.encode(arr, typ)
+    except (ValueError, DataError) as err:
+        row = _first_failing(arr, lambda part: encoding.encode(part, typ))
+        raise DataError(f"table '{table}': row {row + 1}, column '{column}': cannot hold "
+                        f"{arr[row].as_py()!r} as {typ} ({err})") from None
+
+
+def _first_failing(arr: pa.ChunkedArray | pa.Array, fn: Callable[[pa.Array], Any]) -> int:
+    """The first row (0-based) on which ``fn`` of a one-row slice raises (0 if none)."""
+    flat = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    step = 4096
+    for start in range(0, len(flat), step):
+        chunk = flat.slice(start, step)
+        try:
+            fn(chunk)
+            continue
+        except (ValueError, DataError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        for j in range(len(chunk)):
+            try:
+                fn(chunk.slice(j, 1))
+            except (ValueError, DataError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                return start + j
+    return 0
 
 
 # -- the catalog's view ---------------------------------------------------------------------
@@ -433,8 +442,8 @@ def _ccl(table: Table) -> dict[str, dict[str, str]]:
 
 
 def _check_declaration(table: Table, info: VersionInfo) -> None:
-    """The catalog must declare the table as it was imported; its CCL may not grant more
-    than the owner's at import (the owner is not there to agree)."""
+    """The catalog must declare the table as it was imported, with the CCL the owner
+    shared it under: the owner is not there to agree to another."""
     if table.owner != info.owner:
         raise ProgrammingError(f"shared table '{table.name}' was imported by "
                                f"'{info.owner}', the catalog says its owner is '{table.owner}'")
@@ -477,6 +486,7 @@ def import_table(engine: Engine, rt: Runtime, owner: str, table: str,
             rows = check_rows(decl, rows, not_null)
             widths = {c: encoding.string_width(rows.column(c))
                       for c, t in decl.columns.items() if t.kind == "string"}
+            known, strings = _plain_words(decl, rows, widths)
             meta = {"rows": rows.num_rows, "widths": widths}
         except (DataError, ProgrammingError, OperationalError) as err:
             meta = {"error": str(err), "kind": type(err).__name__}
@@ -491,8 +501,11 @@ def import_table(engine: Engine, rt: Runtime, owner: str, table: str,
         n, widths = int(meta["rows"]), {k: int(v) for k, v in meta["widths"].items()}
         schema = _schema(decl)
         labels = _labels(schema, widths, valid=False)
-        known = _plain_words(decl, rows, widths, agreement.string_key) \
-            if engine.party == owner else None
+        if engine.party == owner:
+            for column, values in strings.items():
+                known[column] = encoding.string_hash(values, agreement.string_key)
+        else:
+            known = None
         seg, words, bits = _seeded(rt, owner_index, labels, n, known, None, widths, False)
         version = agreement.next_version[decl.name]
         seg.id = version

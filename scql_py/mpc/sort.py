@@ -194,15 +194,20 @@ def _less_open(rt: Runtime, words: Sequence[BShare], rows: np.ndarray, other: np
         np.take(w.b, rows, out=ub[block])
         np.take(w.a, other, out=va[block])
         np.take(w.b, other, out=vb[block])
-    word, cell = _result_cells(m_pad, n_words)
+    blocks = m_pad // _FOLD_PAD  # rows e = j * blocks + r end in word r, cell cells[j]
+    cells = _final_cells(n_words)
     if lanes:
-        slot = _lane_slots(m_pad, word, cell)[:m]
+        # narrow block j takes the rows whose wide cell is narrow block j's final cell
+        block_of_cell = np.empty(_FOLD_PAD, np.int64)
+        block_of_cell[cells] = np.arange(_FOLD_PAD)
+        source = block_of_cell[_NARROW_CELLS]
         for src, idx, dst in ((words[-1].a, rows, ua), (words[-1].b, rows, ub),
                               (words[-1].a, other, va), (words[-1].b, other, vb)):
-            lane = np.zeros(m_pad, U64)
-            lane[slot] = src[idx] & _LOW32  # each share below 2^32, as the value is
-            lane[narrow_width:] <<= U64(32)
-            np.bitwise_or(lane[:narrow_width], lane[narrow_width:], out=dst[width:])
+            vals = np.zeros(m_pad, U64)
+            np.bitwise_and(src[idx], _LOW32, out=vals[:m])  # each share below 2^32, too
+            lane = vals.reshape(_FOLD_PAD, blocks)[source].reshape(2, narrow_width)
+            lane[1] <<= U64(32)
+            np.bitwise_or(lane[0], lane[1], out=dst[width:])
     level = _first_levels(rt, ua, ub, va, vb)
     del ua, ub, va, vb
     segments = [(0, width), (width, narrow_width)] if lanes else [(0, width)]
@@ -222,25 +227,8 @@ def _less_open(rt: Runtime, words: Sequence[BShare], rows: np.ndarray, other: np
         sb ^= zb
     # open only the lt bits (bit 0 of every cell), never the eq bits
     opened = rss.reveal(rt, BShare(rt.party, sa & _EVEN, sb & _EVEN))
-    return ((opened[word[:m]] >> (2 * cell[:m]).astype(U64)) & U64(1)).astype(bool)
-
-
-def _lane_slots(m_pad: int, word: np.ndarray, cell: np.ndarray) -> np.ndarray:
-    """Where to put each row in the narrow tree's input (slot ``q``: lane ``q // half``
-    of word ``q % half``) so that its final cell is the row's final cell in the wide
-    tree (``word``, ``cell``): then the last round combines them word by word."""
-    half = m_pad // 2
-    q = np.arange(m_pad, dtype=np.int64)
-    w, c = q % half, (q // half) * 16  # lane 1 starts at bit 32, cell 16
-    words = half
-    for h in _IN_WORD[:-1]:
-        words //= 2
-        upper = w >= words
-        c += upper * (h // 2)
-        w -= upper * words
-    slot_at = np.empty(m_pad, np.int64)
-    slot_at[w * 32 + c] = q
-    return slot_at[word * 32 + cell]
+    bits = (opened[None, :] >> (2 * cells).astype(U64)[:, None]) & U64(1)
+    return bits.reshape(-1)[:m].astype(bool)
 
 
 def _reverse(value: int, bits: int) -> int:
@@ -251,21 +239,40 @@ def _reverse(value: int, bits: int) -> int:
     return out
 
 
-def _result_cells(m_pad: int, n_words: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where row ``e``'s final (lt, eq) cell ends up: (word index, cell index).
+def _final_cells(n_words: int) -> np.ndarray:
+    """The cell where each block of rows ends, for the wide tree over ``n_words`` words.
 
-    Follows the least significant unit of the row (block 0): merges keep the lower cell
-    in place, folds move the upper half of the words into the lower half, ``h`` bits up.
+    Rows are cut into 32 blocks of ``m_pad / 32``; every fold halves the words, so row
+    ``e`` ends in word ``e % (m_pad / 32)`` and its cell depends on its block only.
+    Follows the row's least significant unit: merges keep the lower cell in place,
+    folds move the upper half of the words into the lower half, ``h`` bits up.
     """
-    word = np.arange(m_pad, dtype=np.int64)
-    cell = np.zeros(m_pad, dtype=np.int64)
-    words = n_words * m_pad
+    word = np.arange(_FOLD_PAD)  # one word per block: m_pad = 32
+    cell = np.zeros(_FOLD_PAD, np.int64)
+    words = n_words * _FOLD_PAD
     for h in _IN_WORD + tuple(2 << i for i in range(n_words.bit_length() - 1)):
         words //= 2
         upper = word >= words
         cell += upper * (h // 2)
         word -= upper * words
-    return word, cell
+    return cell
+
+
+def _narrow_cells() -> np.ndarray:
+    """The same for the narrow tree: block ``j`` is lane ``j // 16`` (the upper lane
+    starts at bit 32, cell 16) of words ``(j % 16) * blocks ...``; four folds."""
+    word = np.arange(_FOLD_PAD) % 16
+    cell = (np.arange(_FOLD_PAD) // 16) * 16
+    words = 16
+    for h in _IN_WORD[:-1]:
+        words //= 2
+        upper = word >= words
+        cell += upper * (h // 2)
+        word -= upper * words
+    return cell
+
+
+_NARROW_CELLS = _narrow_cells()
 
 
 def _sample_sizes(lengths: np.ndarray) -> np.ndarray:

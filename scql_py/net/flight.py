@@ -172,8 +172,7 @@ class Mailboxes:
 
     def take(self, session: str, sender: int, timeout: float) -> Payload:
         """The next payload from ``sender``. Raises ``TimeoutError``, ``ConnectionAbortedError``
-        (a party left: the sender, or another one, whose index it carries: the parties run
-        in lockstep, so the query cannot go on without it), or ``SessionClosedError``."""
+        (the sender left), or ``SessionClosedError``."""
         with self._cond:
             box = self._inboxes.get(session)
             if box is None or not box.opened:
@@ -181,14 +180,14 @@ class Mailboxes:
             seq = box.next_seq[sender]
 
             def ready() -> bool:
-                return box.closed or seq in box.pending[sender] or bool(box.left)
+                return box.closed or seq in box.pending[sender] or sender in box.left
 
             if not self._cond.wait_for(ready, timeout):
                 raise TimeoutError
             if box.closed:
                 raise SessionClosedError(session)
             if seq not in box.pending[sender]:
-                raise ConnectionAbortedError(sender if sender in box.left else min(box.left))
+                raise ConnectionAbortedError
             box.next_seq[sender] = seq + 1
             return box.pending[sender].pop(seq)
 
@@ -564,9 +563,8 @@ class FlightCommunicator(Communicator):
         except TimeoutError:
             raise OperationalError(f"party '{name}' did not answer within {timeout:g} s"
                                    ) from None
-        except ConnectionAbortedError as exc:
-            gone = self.name_of(exc.args[0]) if exc.args else name
-            raise OperationalError(f"party '{gone}' left the query") from None
+        except ConnectionAbortedError:
+            raise OperationalError(f"party '{name}' left the query") from None
         except SessionClosedError:
             raise OperationalError(f"query {self.session!r} was closed on party "
                                    f"'{self.network.me_name}'") from None

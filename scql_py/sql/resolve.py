@@ -47,18 +47,8 @@ def _unsupported_construct(node: exp.Expression) -> str | None:
         return "WITH (common table expressions)"
     if isinstance(node, exp.Join):
         return "JOIN"
-    if isinstance(node, exp.Group):
-        return "GROUP BY"
-    if isinstance(node, exp.Having):
-        return "HAVING"
-    if isinstance(node, exp.Order):
-        return "ORDER BY"
     if isinstance(node, exp.Window):
         return "window functions (OVER)"
-    if isinstance(node, exp.Distinct) and isinstance(node.parent, exp.Select):
-        return "SELECT DISTINCT"
-    if isinstance(node, exp.Distinct):
-        return "DISTINCT inside an aggregate (COUNT(DISTINCT ...))"
     if isinstance(node, exp.Union) and node.args.get("distinct"):
         return "UNION (without ALL)"
     if isinstance(node, (exp.Intersect, exp.Except)):

@@ -173,6 +173,25 @@ class Analyzer:
                 )
         self._check_row_filters(root, asker, aggregated=False)
         self._check_sort_keys(root, asker)
+        self._check_group_keys(root, asker)
+
+    def _check_group_keys(self, node: lp.Node, asker: str) -> None:
+        """Group sizes and per-group aggregates show the asker the distribution of the
+        keys, selected or not: each key must be plain (or PLAINTEXT_AFTER_GROUP_BY)."""
+        if isinstance(node, lp.Aggregate) and node.keys:
+            scope = dict(zip(node.child.columns, self.node(node.child)))
+            for _, key, _ in node.keys:
+                state = _lift(self.expr(key, scope)[asker], "after_group_by")
+                if not state.plain:
+                    s = state.blocker()
+                    raise SecurityError(
+                        f"GROUP BY {key.sql()} would show party '{asker}' the groups of "
+                        f"source column '{s.culprit}', which has CCL level {s.level} "
+                        f"for '{asker}'",
+                        column=s.culprit, party=asker, level=s.level,
+                    )
+        for child in node.children:
+            self._check_group_keys(child, asker)
 
     def _check_sort_keys(self, node: lp.Node, asker: str) -> None:
         """The order of the result shows the asker the rank of each sort key."""

@@ -103,7 +103,7 @@ def test_boolean_keys_and_payload():
 
 
 @pytest.mark.parametrize("directions", [(False, False), (False, True), (True, False),
-                                        (True, True, False)])
+                                        (True, True, False), (False, True, False, True, True)])
 def test_multi_key(directions):
     n = 401
     cols = [RNG.integers(-3, 3, n, dtype=np.int64) for _ in directions]
@@ -112,17 +112,21 @@ def test_multi_key(directions):
     _check(list(zip(cols, directions, strict=True)), n_payload=2)
 
 
-def test_narrow_keys_pack_with_the_row_index():
-    """Keys declared narrow (bits) share a word with the row index; order is unchanged."""
+@pytest.mark.parametrize("small_bits", [10, 40])
+def test_narrow_keys_pack_with_the_row_index(small_bits: int):
+    """Keys declared narrow (bits) share a word with the row index; order is unchanged.
+    With 10 bits the last word stays below 2^32 (two rows per word in the comparison
+    tree), with 40 it does not (one row per word)."""
     n = 300
-    small = RNG.integers(0, 2**10, n, dtype=np.int64)
+    small = RNG.integers(0, 2**small_bits, n, dtype=np.int64)
+    small[::4] = small[1]
     flag = RNG.integers(0, 2, n, dtype=np.int64)
     big = RNG.integers(-5, 5, n, dtype=np.int64)
     payload = np.arange(n, dtype=np.int64)
 
     def prog(rt, _):
         ks = [(_share(rt, flag, boolean=True), True, 1), (_share(rt, big), False),
-              (_share(rt, small), True, 10)]
+              (_share(rt, small), True, small_bits)]
         out_keys, (p,) = sort(rt, ks, [_share(rt, payload)])
         return [rss.reveal(rt, k).view(np.int64) for k in out_keys], rss.reveal(rt, p)
 

@@ -74,21 +74,17 @@ SELECT SUM(i * c) AS s FROM t_bob;
 SELECT id, m FROM t_alice;
 
 -- name: group_by
--- error: NotSupportedError GROUP BY
 SELECT k, COUNT(*) AS n FROM t_alice GROUP BY k;
 
 -- name: group_by_over_union
--- error: NotSupportedError GROUP BY
 SELECT k, SUM(i) AS s
 FROM (SELECT k, i FROM t_alice UNION ALL SELECT k, i FROM t_bob) AS u
 GROUP BY k;
 
 -- name: order_by
--- error: NotSupportedError ORDER BY
 SELECT id FROM t_alice ORDER BY id;
 
 -- name: order_by_over_union
--- error: NotSupportedError ORDER BY
 SELECT id, k FROM (SELECT id, k FROM t_alice UNION ALL SELECT id, k FROM t_bob) AS u ORDER BY k, id LIMIT 5;
 
 -- name: explicit_join
@@ -103,12 +99,10 @@ SELECT COUNT(*) AS n FROM t_alice AS a LEFT JOIN t_carol AS c ON a.k = c.k;
 -- error: NotSupportedError JOIN
 SELECT COUNT(*) AS n FROM t_alice, t_bob;
 
--- name: having
--- error: NotSupportedError HAVING
+-- name: having_without_group_by
 SELECT COUNT(*) AS n FROM t_alice HAVING COUNT(*) > 1;
 
 -- name: select_distinct
--- error: NotSupportedError DISTINCT
 SELECT DISTINCT k FROM t_alice;
 
 -- name: union_distinct
@@ -146,3 +140,13 @@ SELECT s + 1 AS x FROM t_alice;
 -- name: union_of_different_widths
 -- error: ProgrammingError
 SELECT id, k FROM t_alice UNION ALL SELECT id FROM t_bob;
+
+-- name: group_key_only_after_aggregate
+-- i is PLAINTEXT_AFTER_AGGREGATE to alice: grouping by it would show its values
+-- error: SecurityError t_bob.i
+SELECT i, COUNT(*) AS n FROM t_bob GROUP BY i;
+
+-- name: order_by_aggregate_only_column
+-- the order of the rows would rank bob's i for alice
+-- error: SecurityError t_bob.i
+SELECT id FROM t_bob ORDER BY i;

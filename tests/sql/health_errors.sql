@@ -39,7 +39,6 @@ SELECT SUM(cost) AS total FROM patients WHERE smoker;
 
 -- name: group_by_diagnosis
 -- party: insurer
--- error: NotSupportedError GROUP BY
 SELECT diagnosis, AVG(cost) AS mean FROM patients GROUP BY diagnosis;
 
 -- name: join_patients_and_claims

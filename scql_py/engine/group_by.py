@@ -1,0 +1,215 @@
+"""Secure GROUP BY: oblivious sort by the group keys, then segmented aggregation.
+
+1. Evaluate the key and argument expressions; NULL keys get value 0 so that all NULLs
+   form one group, and filtered-out rows (validity bit 0) get all-zero keys and sort
+   after the valid ones.
+2. Sort every needed share by (validity, keys[, the COUNT(DISTINCT) argument]).
+3. Mark group starts by equality with the previous row; running COUNT/SUM restart at
+   the marks (prefix sums), MIN/MAX by a log-depth scan.
+4. A group's aggregates are the running values at its last row: those rows, if valid,
+   are kept by one compaction, which reveals the number of groups and nothing else.
+5. AVG divisions and the NULL-ness of empty aggregates are computed on the (few) kept
+   rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlglot import exp
+
+from scql_py.catalog.types import FLOAT64, INT64, SqlType
+from scql_py.engine.aggregate import SENTINEL
+from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.secure_expr import SecureEvaluator, bit_not
+from scql_py.errors import NotSupportedError
+from scql_py.mpc import compare, convert, equality, mux, segment
+from scql_py.mpc.fixedpoint import FRAC_BITS
+from scql_py.mpc.rounded_division import divide_rounded
+from scql_py.mpc.rss import AShare, BShare, and_
+from scql_py.mpc.sort import sort
+
+
+def _zero_where(ev: SecureEvaluator, bit: BShare, col: SecretColumn) -> SecretColumn:
+    """The column with its value (and string bytes) set to 0 where ``bit`` is 1."""
+    rt = ev.rt
+    keep = bit_not(bit)
+    if isinstance(col.value, BShare):
+        value = and_(rt, keep, col.value)
+    else:
+        value = mux.mul_bit(rt, keep, col.value)
+    chars = None
+    if col.chars is not None:
+        from scql_py.engine.secure_expr import bit_mask
+
+        mask = bit_mask(keep)
+        chars = [and_(rt, mask, w) for w in col.chars]
+    return SecretColumn(col.type, value, col.null, chars)
+
+
+def _key_words(col: SecretColumn) -> list[AShare | BShare]:
+    """What makes two keys equal: NULL bit, then the value (strings: the hash)."""
+    words: list[AShare | BShare] = []
+    if col.null is not None:
+        words.append(col.null)
+    words.append(col.value)
+    return words
+
+
+def _sort_key(word: AShare | BShare):
+    return (word, False, 1) if isinstance(word, BShare) else (word, False)
+
+
+def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
+                    keys: list[tuple[str, str, str]],
+                    aggs: list[tuple[str, str, str | None, str, bool]],
+                    names: list[str], threshold: int | None = None,
+                    ) -> tuple[SecretRelation, int]:
+    """GROUP BY ``keys`` computing ``aggs`` (plan step arguments).
+
+    Returns the relation of groups (compacted) and the number of groups dropped by the
+    group-size ``threshold`` (0 when none is set).
+    """
+    rt = ev.rt
+    n = rel.n
+    party = rt.party
+    valid = rel.valid if rel.valid is not None else BShare.public(party, np.ones(n, np.uint64))
+    invalid = bit_not(valid)
+
+    key_cols = [ev.evaluate(exp.maybe_parse(sql), SqlType.parse(t)) for _, sql, t in keys]
+    # NULL keys and filtered-out rows get zero values: each forms one group
+    cleaned = []
+    for col in key_cols:
+        if col.null is not None:
+            col = _zero_where(ev, col.null, col)
+            col = SecretColumn(col.type, col.value, and_(rt, col.null, valid), col.chars)
+        cleaned.append(_zero_where(ev, invalid, col) if rel.valid is not None else col)
+    key_cols = cleaned
+
+    arg_cols: dict[str, SecretColumn] = {}
+    distinct_args = {arg for _, _, arg, _, distinct in aggs if distinct and arg is not None}
+    if len(distinct_args) > 1:
+        raise NotSupportedError("COUNT(DISTINCT ...) of more than one expression in a query")
+    for _, func, arg, _, distinct in aggs:
+        if arg is not None and arg not in arg_cols:
+            arg_cols[arg] = ev.evaluate(exp.maybe_parse(arg))
+            if arg_cols[arg].type.kind == "string" and func not in ("count",):
+                raise NotSupportedError(f"{func.upper()} of a secret string")
+        if distinct and func != "count":
+            raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
+
+    # -- sort rows by (valid first, keys[, distinct argument]) -------------------------------
+    group_words = [w for col in key_cols for w in _key_words(col)]
+    sort_keys = [(valid, True, 1)] + [_sort_key(w) for w in group_words]
+    distinct_col = None
+    if distinct_args:
+        distinct_col = arg_cols[next(iter(distinct_args))]
+        if distinct_col.null is not None:
+            distinct_col = _zero_where(ev, distinct_col.null, distinct_col)
+        sort_keys += [_sort_key(w) for w in _key_words(distinct_col)]
+    payload: list = [valid]
+    for col in key_cols:
+        payload += [col.value, col.null if col.null is not None else BShare.zeros(party, n)]
+        payload += list(col.chars or [])
+    arg_names = list(arg_cols)
+    for name in arg_names:
+        col = arg_cols[name]
+        payload += [col.value, col.null if col.null is not None else BShare.zeros(party, n)]
+    if distinct_col is not None:
+        payload += _key_words(distinct_col)
+    if n > 1:
+        _, moved = sort(rt, sort_keys, payload)
+    else:
+        moved = payload
+    it = iter(moved)
+    valid_s = next(it)
+    keys_s = []
+    for col in key_cols:
+        value, null = next(it), next(it)
+        chars = [next(it) for _ in col.chars] if col.chars is not None else None
+        keys_s.append(SecretColumn(col.type, value, null, chars))
+    args_s = {}
+    for name in arg_names:
+        value, null = next(it), next(it)
+        args_s[name] = SecretColumn(arg_cols[name].type, value, null)
+    distinct_s = list(it)
+
+    # -- segments and running aggregates ---------------------------------------------------
+    starts = segment.segment_starts(rt, [valid_s] + [w for c in keys_s for w in _key_words(c)])
+    ends = segment.group_ends(starts)
+    present = {}
+    for name, col in args_s.items():
+        present[name] = and_(rt, valid_s, bit_not(col.null))
+    count_star = segment.segmented_count(rt, starts, valid_s)
+    running: list[AShare] = []
+    for _, func, arg, _, distinct in aggs:
+        if arg is None:
+            running.append(count_star)
+        elif distinct:
+            first = segment.distinct_starts(rt, [valid_s] + [w for c in keys_s
+                                                             for w in _key_words(c)], distinct_s)
+            running.append(segment.segmented_count(rt, starts, and_(rt, first, present[arg])))
+        elif func == "count":
+            running.append(segment.segmented_count(rt, starts, present[arg]))
+        elif func in ("sum", "avg"):
+            col = args_s[arg]
+            value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
+            running.append(segment.segmented_sum(rt, mux.mul_bit(rt, present[arg], value), starts))
+            running.append(segment.segmented_count(rt, starts, present[arg]))
+        elif func in ("min", "max"):
+            fill = SENTINEL if func == "min" else -SENTINEL
+            sentinel = AShare.public(party, np.full(n, np.int64(fill).view(np.uint64)))
+            value = mux.select(rt, present[arg], args_s[arg].value, sentinel)
+            scan = segment.segmented_min if func == "min" else segment.segmented_max
+            running.append(scan(rt, value, starts))
+            running.append(segment.segmented_count(rt, starts, present[arg]))
+        else:
+            raise NotSupportedError(f"aggregate {func.upper()}")
+
+    # -- keep each valid group's last row ---------------------------------------------------
+    keep = and_(rt, ends, valid_s)
+    dropped = 0
+    if threshold:
+        big = convert.bit_not(compare.less_than_public(rt, count_star, threshold))
+        total = convert.b2a_bit(rt, keep).sum()
+        keep = and_(rt, keep, big)
+        dropped_share = total - convert.b2a_bit(rt, keep).sum()
+    flat: list = []
+    for col in keys_s:
+        flat += [col.value, col.null] + list(col.chars or [])
+    flat += running
+    kept = segment.compact(rt, keep, flat) if n else flat
+    if threshold:
+        from scql_py.mpc import rss
+
+        dropped = int(rss.reveal(rt, dropped_share)[0])
+    groups = len(kept[0]) if kept else 0
+    it = iter(kept)
+    out_cols: list[SecretColumn] = []
+    for col in keys_s:
+        value, null = next(it), next(it)
+        chars = [next(it) for _ in col.chars] if col.chars is not None else None
+        out_cols.append(SecretColumn(col.type, value, null, chars))
+    finals: list[tuple[str, AShare, AShare | None]] = []
+    for _, func, arg, _, _ in aggs:
+        v = next(it)
+        if arg is None or func == "count":
+            finals.append((func, v, None))
+        else:
+            finals.append((func, v, next(it)))
+    for (_, func, arg, t, _), (_, v, cnt) in zip(aggs, finals):
+        out_type = SqlType.parse(t)
+        if func == "count" or arg is None:
+            out_cols.append(SecretColumn(INT64, v))
+            continue
+        null = equality.equal_zero(rt, cnt)
+        if func == "avg":
+            src = args_s[arg].type
+            scale = cnt
+            if src.kind == "decimal":
+                scale = cnt.mul_public(10**src.scale)
+            elif src.kind == "float64":
+                scale = cnt.mul_public(1 << FRAC_BITS)
+            out_cols.append(SecretColumn(FLOAT64, divide_rounded(rt, v, scale, FRAC_BITS), null))
+        else:
+            out_cols.append(SecretColumn(out_type, v, null))
+    return SecretRelation(groups, list(names), out_cols), dropped
