@@ -30,7 +30,6 @@ from scql_py.errors import Error, NotSupportedError
 RESERVED = {
     "serve": "running a party as its own server process",
     "certs": "generating the parties' TLS certificates",
-    "import": "importing tables into a party's storage",
 }
 
 
@@ -92,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="scql",
         description="SQL over the secret-shared tables of several parties.",
         epilog="subcommands: scql explain ... (show the plan); "
-        "serve, certs, import (not available yet)",
+        "scql import ... (secret-share a table into every party's storage); "
+        "serve, certs (not available yet)",
     )
     _add_common(parser)
     parser.add_argument("--format", choices=FORMATS, default="table",
@@ -148,6 +148,8 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Run the command line ``argv``; return the exit status."""
     if argv and argv[0] in RESERVED:
         raise NotSupportedError(f"scql {argv[0]} ({RESERVED[argv[0]]}) is not available yet")
+    if argv and argv[0] == "import":
+        return _run_import(argv[1:], out)
     explain = bool(argv) and argv[0] == "explain"
     parser = build_explain_parser() if explain else build_parser()
     args = parser.parse_args(list(argv[1:] if explain else argv))
@@ -183,6 +185,19 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
         if stdin.isatty():
             return run_interactive(session)
         return run_piped(session, stdin)
+
+
+def _run_import(argv: Sequence[str], out: TextIO) -> int:
+    from scql_py.cli import import_cmd
+
+    parser = _Parser(prog="scql import",
+                     description="Secret-share an owner's table into every party's storage.")
+    parser.add_argument("--catalog", metavar="C", required=True, help="catalog TOML file")
+    parser.add_argument("--party", metavar="OWNER", required=True, help="the table's owner")
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    import_cmd.add_arguments(parser)
+    print(import_cmd.run_from_args(parser.parse_args(list(argv))), file=out)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

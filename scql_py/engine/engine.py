@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
-from scql_py.engine import encoding
+from scql_py.engine import encoding, shared_tables
 from scql_py.engine.aggregate import aggregate
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
@@ -68,7 +68,11 @@ class Engine:
         """Run the plan; return the result on the asker, None elsewhere."""
         plan = self.verify(plan_json)
         self.rt = Runtime(comm)
-        self.string_key = self._agree_string_key()
+        if any(s.op == "scan_shared" for s in plan.steps):
+            # strings stored as shares were hashed under the federation's shared key
+            self.string_key = shared_tables.shared_string_key(self, self.rt)
+        else:
+            self.string_key = self._agree_string_key()
         self.values: dict[str, object] = {}
         self.messages: list[str] = []
         result = None
@@ -170,6 +174,12 @@ class Engine:
             null = b_parts.pop(0)
             columns.append(SecretColumn(t, value, null, chars))
         return SecretRelation(n, list(step.columns), columns)
+
+    def step_scan_shared(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        table = step.args["table"]
+        rel, version = shared_tables.load_shared(self, self.rt, table, step.columns)
+        self.messages.append(f"read shared table {table} at version {version}")
+        return rel
 
     def step_concat(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         parts: list[SecretRelation] = [self.values[i] for i in step.inputs]

@@ -69,14 +69,15 @@ class Outcome:
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+# what a party says when the query failed elsewhere first
+_ECHOES = ("left the query", "was closed on party", "has closed query", "is closed")
+
+
 def _rank(exc: Error) -> int:
     """Root causes first: a party's own error, then a party that is down or silent,
     then the echoes (a party left, a session was closed under someone)."""
-    text = str(exc)
     if isinstance(exc, OperationalError):
-        if "left the query" in text or "was closed on party" in text:
-            return 2
-        return 1
+        return 2 if any(echo in str(exc) for echo in _ECHOES) else 1
     return 0
 
 
@@ -85,7 +86,7 @@ def _silent_parties(exc: BaseException | None, names: list[str]) -> set[str]:
     if not isinstance(exc, OperationalError):
         return set()
     text = str(exc)
-    if "left the query" in text:
+    if any(echo in text for echo in _ECHOES):
         return set()
     return {n for n in names if f"party '{n}'" in text}
 
@@ -396,10 +397,12 @@ class PartyServer:
             try:
                 report = ctl.recv(self.names.index(name))
             except OperationalError as exc:
-                if errors:
-                    errors.setdefault(name, exc)
-                else:  # our engine has its answer: a missing report changes nothing
+                if not errors:  # our engine has its answer: a missing report changes nothing
                     log.warning("party %s did not report on its part: %s", name, exc)
+                elif name not in silent:  # (a silent one is named by an error already)
+                    errors.setdefault(name, OperationalError(
+                        f"party '{name}' did not report on its part of the query within "
+                        f"{self.timeout:g} s"))
                 continue
             if not isinstance(report, dict):
                 errors[name] = InternalError(f"party '{name}' sent a malformed report")

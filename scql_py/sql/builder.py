@@ -59,7 +59,8 @@ def _source(select: exp.Select, catalog: Catalog) -> lp.Node:
         # read only the columns this SELECT uses (at least one, for the row count)
         used = {c.name for c in select.find_all(exp.Column) if c.table == source.alias_or_name}
         cols = [c for c in table.columns if c in used] or [next(iter(table.columns))]
-        return lp.Scan(table.name, table.owner, cols, [table.columns[c] for c in cols])
+        return lp.Scan(table.name, table.owner, cols, [table.columns[c] for c in cols],
+                       shared=table.shared)
     if isinstance(source, exp.Subquery):
         return build(source.this, catalog)
     raise NotSupportedError(f"{source.key.upper()} in FROM")

@@ -19,6 +19,8 @@ def _describe(step: Step) -> str:
         return a["sql"]
     if step.op == "share":
         return f"secret-share {', '.join(step.columns)} (row count becomes public)"
+    if step.op == "scan_shared":
+        return f"read the shares of {a['table']} from every party's storage (no owner involved)"
     if step.op == "concat":
         return f"UNION ALL of {', '.join(step.inputs)}"
     if step.op == "filter":

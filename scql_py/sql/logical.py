@@ -41,10 +41,11 @@ class Scan(Node):
     party: str
     columns: list[str]
     types: list[SqlType]
+    shared: bool = False  # stored as shares at every party: no owner runs anything
 
     @property
     def owner(self) -> str | None:
-        return self.party
+        return None if self.shared else self.party
 
 
 @dataclass

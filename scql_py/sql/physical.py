@@ -5,6 +5,7 @@ Steps (``op``):
 ==============  ===================================================================
 ``local``       ``party`` runs ``sql`` in its own storage engine (plaintext, private)
 ``share``       ``party`` secret-shares a local result; everyone learns its row count
+``scan_shared`` every party reads its shares of a table stored secret-shared
 ``concat``      UNION ALL of secret relations (local work on shares)
 ``filter``      secure predicate; rows are kept with a secret validity bit
 ``project``     secure expressions
@@ -79,6 +80,8 @@ class _Placer:
 
     def secret(self, node: lp.Node) -> str:
         """Emit the steps that leave ``node``'s rows secret-shared; return the step id."""
+        if isinstance(node, lp.Scan) and node.shared:
+            return self.emit("scan_shared", node, table=node.table)
         if self.is_local(node):
             return self.emit("share", node, party=node.owner, inputs=[self.local(node)])
         if isinstance(node, lp.UnionAll):

@@ -125,7 +125,7 @@ def test_explain_needs_sql(capsys):
     assert code == 1 and err.startswith("error: ")
 
 
-@pytest.mark.parametrize("sub", ["serve", "certs", "import"])
+@pytest.mark.parametrize("sub", ["serve", "certs"])
 def test_reserved_subcommands(capsys, sub):
     code, out, err = cli(capsys, sub, "--catalog", str(DEMO))
     assert code == 1
