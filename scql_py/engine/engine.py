@@ -24,6 +24,7 @@ from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator
+from scql_py.engine.window import window
 from scql_py.errors import InternalError, NotSupportedError, SecurityError
 from scql_py.mpc import rss
 from scql_py.mpc.rss import AShare, BShare
@@ -264,6 +265,32 @@ class Engine:
                      else AShare.zeros(party, 1))
             cols.append(SecretColumn(SqlType.parse(t), value, null))
         return SecretRelation(1, list(step.columns), cols)
+
+    def step_psi_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        from scql_py.engine import join
+
+        width = step.args["left_width"]
+        keys = step.args["keys"]
+        return join.psi_join(
+            self.rt, self.values[step.inputs[0]], self.values[step.inputs[1]],
+            self.party_index(step.args["left_party"]), self.party_index(step.args["right_party"]),
+            [a for a, _ in keys], [b for _, b in keys], step.args["how"], list(step.columns),
+            step.types[:width], step.types[width:], self.string_key)
+
+    def step_secret_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        from scql_py.engine import join
+
+        keys = step.args["keys"]
+        return join.secret_join(
+            self.rt, self.values[step.inputs[0]], self.values[step.inputs[1]],
+            [a for a, _ in keys], [b for _, b in keys], step.args["how"], list(step.columns))
+
+    def step_window(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        rel = self.compact(self.values[step.inputs[0]])
+        out = window(self.rt, rel, step.args["partition"],
+                     [tuple(k) for k in step.args["order"]], [tuple(f) for f in step.args["funcs"]])
+        out.names = list(step.columns)
+        return out
 
     def step_sort(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel = self.compact(self.values[step.inputs[0]])

@@ -282,9 +282,10 @@ def _sample_sizes(lengths: np.ndarray) -> np.ndarray:
 
 
 def _median_offsets(rt: Runtime, words: Sequence[BShare], narrow_last: bool,
-                    starts: np.ndarray, sample: np.ndarray) -> np.ndarray:
-    """For each segment, which of the ``sample`` rows from ``starts`` on holds their
-    median (one batch of comparisons between every pair of candidates)."""
+                    order: np.ndarray, starts: np.ndarray, sample: np.ndarray
+                    ) -> np.ndarray:
+    """For each segment, which of the ``sample`` rows of ``order`` from ``starts`` on
+    holds their median (one batch of comparisons between every pair of candidates)."""
     offsets = np.zeros(len(starts), np.int64)
     groups = []  # (segments, pairs) per sample size
     rows_a, rows_b = [], []
@@ -292,8 +293,8 @@ def _median_offsets(rt: Runtime, words: Sequence[BShare], narrow_last: bool,
         segs = np.flatnonzero(sample == size)
         pairs = [(i, j) for i in range(size) for j in range(i + 1, size)]
         for i, j in pairs:
-            rows_a.append(starts[segs] + i)
-            rows_b.append(starts[segs] + j)
+            rows_a.append(order[starts[segs] + i])
+            rows_b.append(order[starts[segs] + j])
         groups.append((size, segs, pairs))
     if not groups:
         return offsets
@@ -322,13 +323,8 @@ def _quicksort_order(rt: Runtime, words: Sequence[BShare], narrow_last: bool = F
     then partitions stably. Rows that were candidates once stay at the front of their
     side (stability keeps them there) and are skipped when the next candidates are
     taken, so every sample is fresh and unbiased.
-
-    The key words move along with ``order`` (a local permutation of shares), so the
-    rows compared at a level are read almost sequentially; the partition writes each
-    segment's two sides as two sequential streams.
     """
     n = len(words[0])
-    arranged = [BShare(w.party, w.a.copy(), w.b.copy()) for w in words]
     idx = np.int32 if n < 2**31 else np.int64  # halves the bookkeeping's memory traffic
     order = np.arange(n, dtype=idx)
     starts = np.array([0], dtype=idx)  # unfinished segments of `order`
@@ -337,8 +333,9 @@ def _quicksort_order(rt: Runtime, words: Sequence[BShare], narrow_last: bool = F
     while len(starts):
         cand_at = starts + np.minimum(used, lengths - 1)
         sample = np.minimum(_sample_sizes(lengths - used), starts + lengths - cand_at)
-        offsets = _median_offsets(rt, arranged, narrow_last, cand_at, sample)
+        offsets = _median_offsets(rt, words, narrow_last, order, cand_at, sample)
         pivot_at = cand_at + offsets.astype(idx)
+        pivot_rows = order[pivot_at]
         others = lengths - 1  # rows compared with the pivot, per segment
         total = int(others.sum())
         first = np.cumsum(others, dtype=idx) - others  # a segment's first compared row
@@ -346,7 +343,8 @@ def _quicksort_order(rt: Runtime, words: Sequence[BShare], narrow_last: bool = F
         pos = np.arange(total, dtype=idx)
         pos += (starts - first)[seg]
         pos += pos >= pivot_at[seg]  # skip the pivot's position
-        less = _less_open(rt, arranged, pos, pivot_at[seg], narrow_last)
+        rows = order[pos]
+        less = _less_open(rt, words, rows, pivot_rows[seg], narrow_last)
         # stable partition of every segment: [less] pivot [greater]
         less_int = less.astype(idx)
         before = np.cumsum(less_int, dtype=idx)
@@ -356,11 +354,8 @@ def _quicksort_order(rt: Runtime, words: Sequence[BShare], narrow_last: bool = F
         greater_at = starts + n_less + 1
         dest = np.where(less, starts[seg] + less_before,
                         greater_at[seg] + (pos - starts[seg] - (pos > pivot_at[seg]) - less_before))
-        pivot_to = starts + n_less
-        for arr in [order] + [share for w in arranged for share in (w.a, w.b)]:
-            pivots = arr[pivot_at]
-            arr[dest] = arr[pos]
-            arr[pivot_to] = pivots
+        order[dest] = rows
+        order[starts + n_less] = pivot_rows
         # former and current candidates, by side
         was_used = (pos < (cand_at + sample)[seg]).astype(idx)
         used_less = np.add.reduceat(was_used * less_int, first, dtype=idx)

@@ -51,9 +51,130 @@ def bare(node: exp.Expression) -> exp.Expression:
     return node.copy().transform(strip)
 
 
+def qualified(node: exp.Expression) -> exp.Expression:
+    """Copy of ``node`` whose column references are named ``alias.column`` (in a join,
+    the inputs' columns are renamed so, which keeps same-named columns apart)."""
+    def rename(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Column):
+            name = f"{n.table}.{n.name}" if n.table else n.name
+            return exp.Column(this=exp.to_identifier(name, quoted=True))
+        return n
+    return node.copy().transform(rename)
+
+
+def _aliased(node: lp.Node, alias: str) -> lp.Node:
+    """``node`` with its columns renamed ``alias.column``."""
+    return lp.Project(node, [(f"{alias}.{c}", exp.column(c, quoted=True), t)
+                             for c, t in zip(node.columns, node.types)])
+
+
+def _conjuncts(e: exp.Expression | None) -> list[exp.Expression]:
+    if e is None:
+        return []
+    if isinstance(e, exp.And):
+        return _conjuncts(e.left) + _conjuncts(e.right)
+    if isinstance(e, exp.Paren):
+        return _conjuncts(e.this)
+    return [e]
+
+
+def _names(e: exp.Expression) -> set[str]:
+    return {c.name for c in e.find_all(exp.Column)}
+
+
+def _and(parts: list[exp.Expression]) -> exp.Expression | None:
+    out = None
+    for p in parts:
+        out = p if out is None else exp.And(this=out, expression=p)
+    return out
+
+
+def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Expression | None]:
+    """The FROM ... JOIN ... of ``select`` as Join nodes over ``alias.column`` names;
+    returns it with the part of WHERE that could not be pushed into one input."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
+    where = select.args.get("where")
+    pending = [qualified(c) for c in _conjuncts(where.this if where is not None else None)]
+    for join in select.args.get("joins") or []:
+        side = (join.args.get("side") or "").lower()
+        if side == "full" or join.args.get("kind") in ("CROSS",) and join.args.get("on"):
+            raise NotSupportedError(f"{side.upper() or join.args.get('kind')} JOIN")
+        how = side or "inner"
+        right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
+        on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
+        if how == "inner":  # WHERE conjuncts over these two inputs can join them too
+            on, pending = on + pending, []
+        keys, residual = [], []
+        lcols, rcols = set(node.columns), set(right.columns)
+        for c in on:
+            if (isinstance(c, exp.EQ) and isinstance(c.left, exp.Column)
+                    and isinstance(c.right, exp.Column)):
+                a, b = c.left.name, c.right.name
+                if a in lcols and b in rcols:
+                    keys.append((a, b))
+                    continue
+                if b in lcols and a in rcols:
+                    keys.append((b, a))
+                    continue
+            residual.append(c)
+        if not keys:
+            raise NotSupportedError("a join without an equality between its two inputs "
+                                    "(cross join)")
+        # conditions on one input only filter that input first (for outer joins, only the
+        # preserved side's WHERE conditions may move; ON conditions on it may not)
+        left_only = [c for c in residual if _names(c) <= lcols]
+        right_only = [c for c in residual if _names(c) <= rcols and c not in left_only]
+        rest = [c for c in residual if c not in left_only and c not in right_only]
+        if how == "inner":
+            if left_only:
+                node = lp.Filter(node, _and(left_only))
+            if right_only:
+                right = lp.Filter(right, _and(right_only))
+        elif how == "left" and right_only:
+            right = lp.Filter(right, _and(right_only))
+            right_only = []
+        elif how == "right" and left_only:
+            node = lp.Filter(node, _and(left_only))
+            left_only = []
+        if how != "inner" and (rest or left_only or right_only):
+            raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
+                                    "key equalities on both inputs")
+        node = _typed_join(node, right, how, keys)
+        pending = rest + pending
+    return node, _and(pending)
+
+
+def _typed_join(left: lp.Node, right: lp.Node, how: str, keys) -> lp.Join:
+    """Both sides of each key pair in one type (a cast column where they differ)."""
+    ltypes, rtypes = dict(zip(left.columns, left.types)), dict(zip(right.columns, right.types))
+    fixed = []
+    for i, (a, b) in enumerate(keys):
+        ta, tb = ltypes[a], rtypes[b]
+        if ta != tb:
+            t = common_type(ta, tb, "JOIN")
+            if ta != t:
+                left = _with_cast(left, a, f"__jk{i}.l", t)
+                a = f"__jk{i}.l"
+            if tb != t:
+                right = _with_cast(right, b, f"__jk{i}.r", t)
+                b = f"__jk{i}.r"
+        fixed.append((a, b))
+    return lp.Join(left, right, how, fixed)
+
+
+def _with_cast(node: lp.Node, col: str, name: str, t) -> lp.Node:
+    exprs = [(c, exp.column(c, quoted=True), ct) for c, ct in zip(node.columns, node.types)]
+    cast = exp.Cast(this=exp.column(col, quoted=True), to=exp.DataType.build(t.to_duckdb()))
+    return lp.Project(node, exprs + [(name, cast, t)])
+
+
 def _source(select: exp.Select, catalog: Catalog) -> lp.Node:
     from_ = select.args.get("from_") or select.args.get("from")
-    source = from_.this
+    return _single_source(from_.this, select, catalog)
+
+
+def _single_source(source: exp.Expression, select: exp.Select, catalog: Catalog) -> lp.Node:
     if isinstance(source, exp.Table):
         table = catalog.tables[source.name]
         # read only the columns this SELECT uses (at least one, for the row count)
@@ -81,17 +202,22 @@ def _int_literal(node: exp.Expression | None, clause: str) -> int | None:
 
 
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
-    node = _source(select, catalog)
-    where = select.args.get("where")
-    if where is not None:
-        pred = bare(where.this)
+    if select.args.get("joins"):
+        ref = qualified
+        node, pred = _join_sources(select, catalog)
+    else:
+        ref = bare
+        node = _source(select, catalog)
+        where = select.args.get("where")
+        pred = bare(where.this) if where is not None else None
+    if pred is not None:
         infer_type(pred, dict(zip(node.columns, node.types)))
         node = lp.Filter(node, pred)
 
-    projections = [(p.alias_or_name, bare(p.unalias())) for p in select.expressions]
+    projections = [(p.alias_or_name, ref(p.unalias())) for p in select.expressions]
     group = select.args.get("group")
     having = select.args.get("having")
-    having_expr = bare(having.this) if having is not None else None
+    having_expr = ref(having.this) if having is not None else None
     order = select.args.get("order")
     # ORDER BY items that are not output columns are computed as hidden columns
     out_names = {name for name, _ in projections}
@@ -103,16 +229,21 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
             name = target.name
         else:
             name = f"__order{i}"
-            hidden.append((name, bare(target)))
+            hidden.append((name, ref(target)))
         desc = bool(o.args.get("desc"))
         nulls_first = o.args.get("nulls_first")
         if nulls_first is None:
             nulls_first = not desc  # MySQL: NULL is the smallest value
         order_keys.append(lp.SortKey(name, desc, bool(nulls_first)))
 
-    group_exprs = [bare(g) for g in group.expressions] if group is not None else []
+    group_exprs = [ref(g) for g in group.expressions] if group is not None else []
     aggregating = group_exprs or having_expr is not None or any(
         _has_aggregate(e) for _, e in projections + hidden)
+    if any(e.find(exp.Window) for _, e in projections + hidden):
+        if aggregating:
+            raise NotSupportedError("window functions together with GROUP BY or aggregates")
+        node, rewritten = _split_windows(node, projections + hidden)
+        projections, hidden = rewritten[: len(projections)], rewritten[len(projections):]
     if aggregating:
         node, rewritten = _split_aggregates(node, projections + hidden, group_exprs, having_expr)
         *rewritten_out, having_expr = rewritten
@@ -152,6 +283,61 @@ def _project(node: lp.Node, exprs) -> lp.Node:
     if identity and [name for name, _, _ in exprs] == node.columns:
         return node
     return lp.Project(node, exprs)
+
+
+_WINDOW_FUNCS = {exp.RowNumber: "row_number", exp.Rank: "rank", exp.DenseRank: "dense_rank",
+                 exp.PercentRank: "percent_rank"}
+
+
+def _split_windows(child: lp.Node, projections):
+    """Window calls become columns ``__win<i>`` of a Window node below the select list.
+    The partition and order expressions are first computed as columns of a Project."""
+    windows = [w for _, e in projections for w in e.find_all(exp.Window)]
+    spec = None
+    for w in windows:
+        if type(w.this) not in _WINDOW_FUNCS:
+            raise NotSupportedError(f"window function {w.this.sql()} (supported: ROW_NUMBER, "
+                                    "RANK, DENSE_RANK, PERCENT_RANK)")
+        if w.args.get("spec") is not None:
+            raise NotSupportedError("window frames (ROWS/RANGE BETWEEN ...)")
+        this_spec = (tuple(p.sql() for p in w.args.get("partition_by") or []),
+                     w.args["order"].sql() if w.args.get("order") else "")
+        if spec is not None and this_spec != spec:
+            raise NotSupportedError("window functions with different PARTITION BY/ORDER BY "
+                                    "in one query")
+        spec = this_spec
+    first = windows[0]
+    scope = dict(zip(child.columns, child.types))
+    extra = []
+
+    def as_column(e: exp.Expression, name: str) -> str:
+        if isinstance(e, exp.Column) and e.name in scope:
+            return e.name  # already a column: no copy
+        extra.append((name, e.copy(), infer_type(e, scope)))
+        return name
+
+    parts = [as_column(p, f"__part{i}")
+             for i, p in enumerate(first.args.get("partition_by") or [])]
+    order_keys = []
+    for i, o in enumerate(first.args["order"].expressions if first.args.get("order") else []):
+        desc = bool(o.args.get("desc"))
+        nulls_first = o.args.get("nulls_first")
+        order_keys.append(lp.SortKey(as_column(o.this, f"__word{i}"), desc,
+                                     (not desc) if nulls_first is None else bool(nulls_first)))
+    base = [(c, exp.column(c, quoted=True), t) for c, t in zip(child.columns, child.types)]
+    node = lp.Project(child, base + extra) if extra else child
+    funcs: dict[str, lp.WindowFunc] = {}
+
+    def replace(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Window):
+            func = _WINDOW_FUNCS[type(n.this)]
+            if func not in funcs:
+                funcs[func] = lp.WindowFunc(f"__win{len(funcs)}", func)
+            return exp.column(funcs[func].name, quoted=True)
+        return n
+
+    rewritten = [(name, e.copy().transform(replace)) for name, e in projections]
+    return lp.Window(node, parts, order_keys, list(funcs.values())), rewritten
 
 
 def _has_aggregate(e: exp.Expression) -> bool:

@@ -38,6 +38,12 @@ def _describe(step: Step) -> str:
         return "ORDER BY " + ", ".join(
             f"{col} {'DESC' if desc else 'ASC'} NULLS {'FIRST' if nf else 'LAST'}"
             for col, desc, nf in a["keys"]) + " (oblivious sort)"
+    if step.op in ("psi_join", "secret_join"):
+        on = " AND ".join(f"{a} = {b}" for a, b in a["keys"])
+        if step.op == "psi_join":
+            return (f"{a['how'].upper()} JOIN ON {on} by ECDH-PSI between "
+                    f"{a['left_party']} and {a['right_party']}")
+        return f"{a['how'].upper()} JOIN ON {on} by oblivious sort (reveals only sizes)"
     if step.op == "limit":
         return f"LIMIT {a['limit']} OFFSET {a['offset']}"
     if step.op in ("reveal", "send_plain"):
@@ -72,6 +78,9 @@ def _learns(plan: PhysicalPlan, party: str) -> list[str]:
     ) and not any(s.op == "aggregate" for s in plan.steps):
         out.append("the number of rows that pass the secure WHERE")
     for s in plan.steps:
+        if s.op == "psi_join" and party in (s.args["left_party"], s.args["right_party"]):
+            other = s.args["right_party"] if party == s.args["left_party"] else s.args["left_party"]
+            out.append(f"which of its rows match {other}'s join keys (PSI in {s.id})")
         if s.op in ("reveal", "send_plain") and s.args.get("to") == party:
             out.append(f"the result ({', '.join(plan.output_names)})")
     if not out:

@@ -55,6 +55,33 @@ def to_ast(node: lp.Node) -> exp.Expression:
         for b in node.inputs[1:]:
             out = exp.union(out, to_ast(b), distinct=False)
         return out
+    if isinstance(node, lp.Window):
+        funcs = {"row_number": exp.RowNumber, "rank": exp.Rank, "dense_rank": exp.DenseRank,
+                 "percent_rank": exp.PercentRank}
+        over = []
+        for f in node.funcs:
+            win = exp.Window(
+                this=funcs[f.func](),
+                partition_by=[exp.column(p, quoted=True) for p in node.partition],
+                order=exp.Order(expressions=[
+                    exp.Ordered(this=exp.column(k.column, quoted=True), desc=k.descending,
+                                nulls_first=k.nulls_first) for k in node.order]) if node.order else None,
+            )
+            over.append(exp.alias_(win, f.name, quoted=True))
+        sel = _from(node.child)
+        sel.set("expressions", [exp.Star()] + over)
+        return sel
+    if isinstance(node, lp.Join):
+        on = None
+        for a, b in node.keys:
+            eq = exp.EQ(this=exp.column(a, table="_l", quoted=True),
+                        expression=exp.column(b, table="_r", quoted=True))
+            on = eq if on is None else exp.And(this=on, expression=eq)
+        left = exp.Subquery(this=to_ast(node.left), alias=exp.TableAlias(this=exp.to_identifier("_l")))
+        right = exp.Subquery(this=to_ast(node.right), alias=exp.TableAlias(this=exp.to_identifier("_r")))
+        sel = exp.select(*[exp.column(c, table="_l", quoted=True) for c in node.left.columns],
+                         *[exp.column(c, table="_r", quoted=True) for c in node.right.columns])
+        return sel.from_(left).join(right, on=on, join_type=node.how.upper() if node.how != "inner" else "")
     if isinstance(node, lp.Limit):
         sel = _from(node.child)
         if node.limit is not None:

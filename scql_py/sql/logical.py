@@ -192,3 +192,67 @@ def walk(node: Node):
     yield node
     for child in node.children:
         yield from walk(child)
+
+
+@dataclass
+class Join(Node):
+    """Equi-join of two inputs on ``keys`` (pairs of left and right column names).
+
+    ``how`` is inner, left or right. Output columns: the left's, then the right's.
+    ``psi`` is set by the planner when both key owners may learn the intersection.
+    """
+
+    left: Node
+    right: Node
+    how: str
+    keys: list[tuple[str, str]]
+    psi: bool = False
+
+    @property
+    def children(self) -> list[Node]:
+        return [self.left, self.right]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.left.columns + self.right.columns
+
+    @property
+    def types(self) -> list[SqlType]:
+        return self.left.types + self.right.types
+
+
+@dataclass
+class WindowFunc:
+    """A ranking window function: row_number, rank, dense_rank or percent_rank."""
+
+    name: str
+    func: str
+
+
+@dataclass
+class Window(Node):
+    """Ranking window functions sharing one ``PARTITION BY`` / ``ORDER BY``.
+
+    ``partition`` and ``order`` are columns of the child; output: the child's columns,
+    then one column per function.
+    """
+
+    child: Node
+    partition: list[str]
+    order: list[SortKey]
+    funcs: list[WindowFunc]
+
+    @property
+    def children(self) -> list[Node]:
+        return [self.child]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.child.columns + [f.name for f in self.funcs]
+
+    @property
+    def types(self) -> list[SqlType]:
+        from scql_py.catalog.types import FLOAT64
+
+        return self.child.types + [FLOAT64 if f.func == "percent_rank" else INT64
+                                   for f in self.funcs]

@@ -11,6 +11,10 @@ Steps (``op``):
 ``project``     secure expressions
 ``aggregate``   secure aggregates, grouped by ``keys`` (none: one row)
 ``sort``        secure ORDER BY (filtered rows are compacted first)
+``window``      ROW_NUMBER/RANK/DENSE_RANK/PERCENT_RANK: oblivious sort + segment scans
+``psi_join``    the two key owners intersect their keys by ECDH-PSI, then share the
+                matching rows (they learn the intersection; nobody else learns anything)
+``secret_join`` join of secret relations by oblivious sort (reveals only sizes)
 ``limit``       first rows (filtered rows are compacted first: the count is revealed)
 ``reveal``      open a secret relation to ``party`` only (the asker)
 ``send_plain``  ``party`` sends its local result to the asker (the CCL allows it)
@@ -98,6 +102,21 @@ class _Placer:
             keys = [[name, e.sql(), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys)
+        if isinstance(node, lp.Join):
+            keys = [list(pair) for pair in node.keys]
+            if node.psi and self.is_local(node.left) and self.is_local(node.right):
+                inputs = [self.local(node.left), self.local(node.right)]
+                return self.emit("psi_join", node, inputs=inputs, keys=keys, how=node.how,
+                                 left_party=node.left.owner, right_party=node.right.owner,
+                                 left_width=len(node.left.columns))
+            inputs = [self.secret(node.left), self.secret(node.right)]
+            return self.emit("secret_join", node, inputs=inputs, keys=keys, how=node.how,
+                             left_width=len(node.left.columns))
+        if isinstance(node, lp.Window):
+            order = [[k.column, k.descending, k.nulls_first] for k in node.order]
+            return self.emit("window", node, inputs=[self.secret(node.child)],
+                             partition=node.partition, order=order,
+                             funcs=[[f.name, f.func] for f in node.funcs])
         if isinstance(node, lp.Sort):
             keys = [[k.column, k.descending, k.nulls_first] for k in node.keys]
             return self.emit("sort", node, inputs=[self.secret(node.child)], keys=keys)

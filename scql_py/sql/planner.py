@@ -10,6 +10,7 @@ from sqlglot import exp
 from scql_py.catalog import Catalog
 from scql_py.sql import rewrite
 from scql_py.sql.builder import build
+from scql_py.sql.logical import Join, walk
 from scql_py.sql.parse import DIALECT, parse_statement
 from scql_py.sql.physical import PhysicalPlan, place
 from scql_py.sql.resolve import check_supported, resolve
@@ -44,6 +45,10 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
     if len(names) != len(root.columns):
         names = list(root.columns)
     Analyzer(catalog).check_result(root, asker, names)
+    analyzer = Analyzer(catalog)
+    for node in walk(root):
+        if isinstance(node, Join):
+            node.psi = analyzer.psi_allowed(node)
     if pushdown:
         root = rewrite.optimize(root)
     steps = place(root, asker, pushdown)

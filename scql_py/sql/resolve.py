@@ -20,7 +20,7 @@ from scql_py.sql.parse import DIALECT
 # the scalar functions and operators the secure expression evaluator implements
 SUPPORTED_FUNCTIONS = (
     exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.Coalesce, exp.If, exp.Case, exp.Cast,
-    exp.TryCast, exp.Nullif,
+    exp.TryCast, exp.Nullif, exp.RowNumber, exp.Rank, exp.DenseRank, exp.PercentRank,
 )
 
 _STATEMENTS = {
@@ -45,10 +45,9 @@ def check_supported(ast: exp.Expression) -> None:
 def _unsupported_construct(node: exp.Expression) -> str | None:
     if isinstance(node, exp.With):
         return "WITH (common table expressions)"
-    if isinstance(node, exp.Join):
+    if isinstance(node, exp.Join) and not (node.args.get("on") or node.args.get("using")) \
+            and not isinstance(node.parent, exp.Select):
         return "JOIN"
-    if isinstance(node, exp.Window):
-        return "window functions (OVER)"
     if isinstance(node, exp.Union) and node.args.get("distinct"):
         return "UNION (without ALL)"
     if isinstance(node, (exp.Intersect, exp.Except)):

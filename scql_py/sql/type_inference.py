@@ -187,6 +187,8 @@ def infer_type(node: exp.Expression, columns: dict[str, SqlType]) -> SqlType:
         if node.args.get("false") is not None:
             types.append(infer_type(node.args["false"], columns))
         return _fold_common(types, "IF")
+    if isinstance(node, exp.Window):
+        return FLOAT64 if isinstance(node.this, exp.PercentRank) else INT64
     if isinstance(node, exp.Nullif):
         return infer_type(node.this, columns)
     if isinstance(node, exp.Coalesce):

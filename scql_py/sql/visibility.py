@@ -130,6 +130,51 @@ class Analyzer:
         scope = dict(zip(node.child.columns, self.node(node.child)))
         return [self.expr(e, scope) for _, e, _ in node.exprs]
 
+    def visit_Join(self, node: lp.Join) -> list[Vis]:
+        """Keys may be seen after the join (PLAINTEXT_AFTER_JOIN), the other columns as
+        join payload (PLAINTEXT_AS_JOIN_PAYLOAD)."""
+        keys = {k for pair in node.keys for k in pair}
+        out = []
+        for name, vis in zip(node.columns, self.node(node.left) + self.node(node.right)):
+            lift = "after_join" if name in keys else "join_payload"
+            out.append({p: _lift(s, lift) for p, s in vis.items()})
+        return out
+
+    def key_states(self, node: lp.Join) -> dict[str, list[State]]:
+        """Per party, the state of every key column of ``node`` after the join."""
+        left = dict(zip(node.left.columns, self.node(node.left)))
+        right = dict(zip(node.right.columns, self.node(node.right)))
+        out: dict[str, list[State]] = {p: [] for p in self.parties}
+        for a, b in node.keys:
+            for p in self.parties:
+                out[p].append(_lift(left[a][p], "after_join"))
+                out[p].append(_lift(right[b][p], "after_join"))
+        return out
+
+    def psi_allowed(self, node: lp.Join) -> bool:
+        """PSI shows each key owner the intersection: both owners must be allowed to
+        see every key column after the join."""
+        owners = {node.left.owner, node.right.owner}
+        if None in owners or len(owners) != 2:
+            return False
+        states = self.key_states(node)
+        return all(s.plain for p in owners for s in states[p])
+
+    def visit_Window(self, node: lp.Window) -> list[Vis]:
+        """A rank is plain where the partition keys may be grouped by and the order keys
+        ranked (REVEAL_RANK) by that party."""
+        child = self.node(node.child)
+        scope = dict(zip(node.child.columns, child))
+        states = {p: [] for p in self.parties}
+        for name in node.partition:
+            for p, s in scope[name].items():
+                states[p].append(_lift(s, "after_group_by"))
+        for key in node.order:
+            for p, s in scope[key.column].items():
+                states[p].append(_lift(s, "rank"))
+        rank = {p: _combine(states[p]) for p in self.parties}
+        return child + [dict(rank) for _ in node.funcs]
+
     def visit_Sort(self, node: lp.Sort) -> list[Vis]:
         return self.node(node.child)
 
@@ -215,6 +260,17 @@ class Analyzer:
         the answer: no ENCRYPTED_ONLY column may take part."""
         if isinstance(node, lp.Aggregate):
             aggregated = True
+        if isinstance(node, lp.Join):
+            for state in self.key_states(node)[asker]:
+                if aggregated:
+                    state = State(frozenset(p for p in state.parts if p.state == HIDDEN))
+                if not state.plain:
+                    s = state.blocker()
+                    raise SecurityError(
+                        f"the join would show party '{asker}' which rows match, but key "
+                        f"column '{s.culprit}' has CCL level {s.level} for '{asker}'",
+                        column=s.culprit, party=asker, level=s.level,
+                    )
         if isinstance(node, lp.Filter):
             scope = dict(zip(node.child.columns, self.node(node.child)))
             state = self.expr(node.predicate, scope)[asker]

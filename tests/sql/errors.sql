@@ -88,11 +88,9 @@ SELECT id FROM t_alice ORDER BY id;
 SELECT id, k FROM (SELECT id, k FROM t_alice UNION ALL SELECT id, k FROM t_bob) AS u ORDER BY k, id LIMIT 5;
 
 -- name: explicit_join
--- error: NotSupportedError JOIN
 SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
 -- name: left_join
--- error: NotSupportedError JOIN
 SELECT COUNT(*) AS n FROM t_alice AS a LEFT JOIN t_carol AS c ON a.k = c.k;
 
 -- name: comma_join
@@ -150,3 +148,17 @@ SELECT i, COUNT(*) AS n FROM t_bob GROUP BY i;
 -- the order of the rows would rank bob's i for alice
 -- error: SecurityError t_bob.i
 SELECT id FROM t_bob ORDER BY i;
+
+-- name: join_on_aggregate_only_key
+-- i is PLAINTEXT_AFTER_AGGREGATE: which of bob's rows match would show
+-- error: SecurityError t_bob.i
+SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.i = b.i;
+
+-- name: full_outer_join
+-- error: NotSupportedError FULL
+SELECT COUNT(*) AS n FROM t_alice AS a FULL OUTER JOIN t_bob AS b ON a.id = b.id;
+
+-- name: rank_over_aggregate_only_column
+-- i is PLAINTEXT_AFTER_AGGREGATE, not REVEAL_RANK: its ranks may not be shown
+-- error: SecurityError t_bob.i
+SELECT id, RANK() OVER (ORDER BY i) AS r FROM t_bob;

@@ -43,5 +43,4 @@ SELECT diagnosis, AVG(cost) AS mean FROM patients GROUP BY diagnosis;
 
 -- name: join_patients_and_claims
 -- party: insurer
--- error: NotSupportedError JOIN
 SELECT SUM(c.amount) AS total FROM patients AS p JOIN claims AS c ON p.patient_id = c.patient_id;

@@ -1,0 +1,58 @@
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+-- Joins across parties. id and k are PLAINTEXT to everyone, so the planner may use
+-- PSI; the same joins run as secret joins in the secure mode (pushdown off) and over
+-- keys computed under MPC. ids overlap between neighbours (1-50, 26-75, 51-100); k has
+-- duplicates and NULLs.
+
+-- name: inner_join_on_id_two_parties
+SELECT a.id, a.k, b.k AS bk FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: inner_join_aggregate_payload
+SELECT COUNT(*) AS n, SUM(b.i) AS si, AVG(a.m) AS am
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: left_join_keeps_unmatched
+SELECT a.id, b.id AS bid FROM t_alice AS a LEFT JOIN t_bob AS b ON a.id = b.id;
+
+-- name: right_join_keeps_unmatched
+SELECT a.id AS aid, c.id FROM t_alice AS a RIGHT JOIN t_carol AS c ON a.id = c.id;
+
+-- name: join_with_where_on_both_sides
+SELECT a.id, b.s FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE a.k > 1 AND b.k < 8;
+
+-- name: join_then_group_by
+SELECT a.k, COUNT(*) AS n, SUM(b.i) AS si
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+GROUP BY a.k;
+
+-- name: comma_join_with_where_key
+SELECT COUNT(*) AS n FROM t_alice AS a, t_carol AS c WHERE a.id = c.id;
+
+-- name: join_on_duplicated_keys
+SELECT COUNT(*) AS n, SUM(a.id) AS sa FROM t_alice AS a JOIN t_bob AS b ON a.k = b.k;
+
+-- name: join_on_string_keys
+SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.s = b.s;
+
+-- name: join_on_two_keys
+SELECT a.id, a.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id AND a.k = b.k;
+
+-- name: three_party_join
+SELECT COUNT(*) AS n, SUM(c.i) AS si
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id JOIN t_carol AS c ON b.id = c.id;
+
+-- name: self_join_local
+SELECT COUNT(*) AS n FROM t_alice AS x JOIN t_alice AS y ON x.k = y.k;
+
+-- name: join_after_union
+SELECT COUNT(*) AS n, SUM(u.i) AS si
+FROM (SELECT id, i FROM t_alice UNION ALL SELECT id, i FROM t_carol) AS u
+JOIN t_bob AS b ON u.id = b.id;
+
+-- name: join_no_matches
+SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_carol AS c ON a.id = c.id + 1000;
+
+-- name: join_order_by_limit
+SELECT a.id, b.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id ORDER BY a.id DESC LIMIT 5;
