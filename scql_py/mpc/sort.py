@@ -71,6 +71,7 @@ _EVEN = _bit_pattern(2, (0,))
 _LT_LO = {h: _bit_pattern(2 * h, range(0, h, 2)) for h in (2, 4, 8, 16, 32)}
 _LO_HALF = {h: _bit_pattern(2 * h, range(h)) for h in (2, 4, 8, 16, 32)}
 _FOLD_PAD = 32  # rows are padded to a multiple of this (5 in-word folds)
+MAX_KEY_WORDS = 32  # a row's words must fit the 32 cells of one final word
 _CHUNK = 1 << 16  # words per slice of local work: keeps the temporaries in cache
 
 
@@ -213,8 +214,8 @@ def _less_open(rt: Runtime, words: Sequence[BShare], rows: np.ndarray, other: np
     segments = [(0, width), (width, narrow_width)] if lanes else [(0, width)]
     narrow = None
     # levels inside the words (h = 2..32), then log2(n_words) levels across them
-    for h in _IN_WORD + tuple(2 << i for i in range(log_w)):
-        if h == 32 and lanes:  # the narrow words are done: one cell per row and lane
+    for i, h in enumerate(_IN_WORD + tuple(2 << i for i in range(log_w))):
+        if lanes and i == len(_IN_WORD) - 1:  # narrow words done: a cell per row and lane
             start, length = segments.pop()
             narrow = level.state(start, start + length)
         level = _merge_level(rt, level, h, segments)
@@ -452,6 +453,9 @@ def sort(rt: Runtime, keys: Sequence[SortKey], payload: Sequence[Column] = ()
     if n <= 1:
         return [c.copy() for c in key_cols], [c.copy() for c in payload]
     words, low_bits = _order_words(rt, keys, n)
+    if len(words) > MAX_KEY_WORDS + (low_bits <= 32):
+        raise ValueError(f"sort keys need {len(words)} words; at most {MAX_KEY_WORDS} "
+                         "64-bit words (besides the row index) are supported")
     carried = list(key_cols) + list(payload)
     shuffled = shuffle(rt, words + carried)
     n_words = len(words)

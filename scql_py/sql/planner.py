@@ -13,6 +13,7 @@ from scql_py.sql.builder import build
 from scql_py.sql.logical import Join, walk
 from scql_py.sql.parse import DIALECT, parse_statement
 from scql_py.sql.physical import PhysicalPlan, place
+from scql_py.sql.prune import prune
 from scql_py.sql.resolve import check_supported, resolve
 from scql_py.sql.visibility import Analyzer
 
@@ -49,6 +50,7 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
     for node in walk(root):
         if isinstance(node, Join):
             node.psi = analyzer.psi_allowed(node)
+    root = prune(root)
     if pushdown:
         root = rewrite.optimize(root)
     steps = place(root, asker, pushdown)

@@ -230,3 +230,18 @@ def test_first_split_is_that_of_a_median_of_three(values):
     expected = np.array([r * (7 - r) / 56 * runs for r in range(1, 7)])
     chi2 = float(((counts[1:7] - expected) ** 2 / expected).sum())
     assert chi2 < 25.7, counts  # df = 5, p = 1e-4
+
+
+def test_many_keys_up_to_the_limit():
+    """32 int64 keys: the comparison tree merges 32 words per row (5 levels across
+    words); one key more is refused with a clear error, before any comparison."""
+    n = 40
+    cols = [RNG.integers(-1, 2, n, dtype=np.int64) for _ in range(32)]
+    _check([(c, i % 2 == 1) for i, c in enumerate(cols)])
+
+    def prog(rt, _):
+        col = _share(rt, cols[0])
+        sort(rt, [(col, False)] * 33)
+
+    with pytest.raises(ValueError, match="at most 32"):
+        run_parties(prog)
