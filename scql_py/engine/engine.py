@@ -69,7 +69,7 @@ class Engine:
         """Run the plan; return the result on the asker, None elsewhere."""
         plan = self.verify(plan_json)
         self.rt = Runtime(comm)
-        if any(s.op == "scan_shared" for s in plan.steps):
+        if any(s.op in ("scan_shared", "append_shared") for s in plan.steps):
             # strings stored as shares were hashed under the federation's shared key
             self.string_key = shared_tables.shared_string_key(self, self.rt)
         else:
@@ -181,6 +181,24 @@ class Engine:
         rel, version = shared_tables.load_shared(self, self.rt, table, step.columns)
         self.messages.append(f"read shared table {table} at version {version}")
         return rel
+
+    def step_append_shared(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
+        # compacted first: the number of inserted rows is the statement's answer anyway
+        rel = self.compact(self.values[step.inputs[0]])
+        res = shared_tables.append(self, self.rt, step.args["table"], rel)
+        return self._change_result(res, plan, rows=rel.n)
+
+    def step_drop_shared(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
+        return self._change_result(shared_tables.drop(self, self.rt, step.args["table"]), plan)
+
+    def _change_result(self, res, plan: PhysicalPlan, rows: int = 0) -> pa.Table | None:
+        """The asker's answer to INSERT/DROP: rows changed and the table's new version."""
+        if self.party != plan.asker:
+            return None
+        self.messages.append(f"shared table {res.table} is now at version {res.version} "
+                             f"({res.rows} rows)")
+        return pa.table({"rows": pa.array([rows], pa.int64()),
+                         "version": pa.array([res.version], pa.int64())})
 
     def step_concat(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         parts: list[SecretRelation] = [self.values[i] for i in step.inputs]

@@ -10,6 +10,7 @@ from sqlglot import exp
 from scql_py.catalog import Catalog
 from scql_py.sql import rewrite
 from scql_py.sql.builder import build
+from scql_py.sql.changes import plan_drop, plan_insert
 from scql_py.sql.logical import Join, walk
 from scql_py.sql.parse import DIALECT, parse_statement
 from scql_py.sql.physical import PhysicalPlan, place
@@ -39,6 +40,11 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
     """Parse, check, resolve, build, check the CCL for ``asker``, optimise and place."""
     catalog.party(asker)  # unknown asker -> error
     ast = parse_statement(sql)
+    if isinstance(ast, (exp.Insert, exp.Drop)):
+        steps = (plan_insert(catalog, asker, ast, pushdown) if isinstance(ast, exp.Insert)
+                 else plan_drop(catalog, asker, ast))
+        return PhysicalPlan(asker=asker, sql=sql, steps=steps, output_names=["rows", "version"],
+                            output_types=["int64", "int64"], pushdown=pushdown)
     check_supported(ast)
     resolved = resolve(ast, catalog)
     root = build(resolved, catalog)

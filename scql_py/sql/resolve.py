@@ -24,8 +24,8 @@ SUPPORTED_FUNCTIONS = (
 )
 
 _STATEMENTS = {
-    exp.Insert: "INSERT", exp.Update: "UPDATE", exp.Delete: "DELETE", exp.Create: "CREATE",
-    exp.Drop: "DROP", exp.Alter: "ALTER", exp.Command: "this statement",
+    exp.Update: "UPDATE", exp.Delete: "DELETE", exp.Create: "CREATE",
+    exp.Alter: "ALTER", exp.Command: "this statement",
 }
 
 

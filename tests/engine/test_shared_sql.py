@@ -91,3 +91,25 @@ def test_shared_table_keeps_its_ccl(catalog):
             fed.execute("carol", "SELECT SUM(units) FROM sales")
     finally:
         fed.close()
+
+
+def test_insert_select_appends_and_drop_removes(catalog):
+    run_import(catalog / "catalog.toml", "alice", "sales", source=catalog / "sales.csv")
+    fed = Federation(catalog / "catalog.toml")
+    try:
+        res = fed.execute("alice", "INSERT INTO sales SELECT region, amount * 2, units "
+                                   "FROM sales WHERE units > 1")
+        assert res.table.to_pylist() == [{"rows": 3, "version": 2}]
+        got = fed.execute("bob", "SELECT COUNT(*) AS n, SUM(amount) AS s FROM sales").table
+        # original rows plus the doubled rows whose units > 1 (units 3, 4, 2)
+        assert got.to_pylist()[0]["n"] == 5 + 3
+        expected = sum(float(a) for _, a, _ in ROWS if a is not None)
+        expected += 2 * sum(float(a) for _, a, u in ROWS if a is not None and u and u > 1)
+        assert abs(float(got.to_pylist()[0]["s"]) - expected) < 1e-9
+        with pytest.raises(SecurityError, match="owner"):
+            fed.execute("bob", "INSERT INTO sales SELECT region, amount, units FROM sales")
+        fed.execute("alice", "DROP TABLE sales")
+        with pytest.raises(Exception, match="sales"):
+            fed.execute("bob", "SELECT COUNT(*) FROM sales")
+    finally:
+        fed.close()
