@@ -136,7 +136,15 @@ def main_network(names: list[str], rows: dict[str, int], repeat: int,
     """Print one line per case: networked seconds, in-process seconds, per-party costs."""
     import micro
 
-    jobs = [{"name": n, "rows": rows[n], "repeat": repeat} for n in names]
+    # only cases that run their parties through time_protocol can be spread over processes
+    networked = [n for n in names if "time_protocol" in micro.CASES[n].run.__code__.co_names]
+    skipped = [n for n in names if n not in networked]
+    if skipped:
+        print(f"# skipped (they do not run through time_protocol): {', '.join(skipped)}",
+              flush=True)
+    jobs = [{"name": n, "rows": rows[n], "repeat": repeat} for n in networked]
+    if not jobs:
+        return 1
     start = time.perf_counter()
     results = run_networked(jobs, insecure)
     print(f"# three processes over loopback {'plain TCP' if insecure else 'TLS'}; "

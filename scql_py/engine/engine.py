@@ -25,7 +25,7 @@ from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.engine.window import window
-from scql_py.errors import InternalError, NotSupportedError, SecurityError
+from scql_py.errors import DataError, InternalError, NotSupportedError, SecurityError
 from scql_py.mpc import rss
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
@@ -283,6 +283,24 @@ class Engine:
                      else AShare.zeros(party, 1))
             cols.append(SecretColumn(SqlType.parse(t), value, null))
         return SecretRelation(1, list(step.columns), cols)
+
+    def step_scalar_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        """Every row of the left gets the one row of the right (a scalar subquery)."""
+        left: SecretRelation = self.values[step.inputs[0]]
+        right = self.compact(self.values[step.inputs[1]])
+        if right.n > 1:
+            raise DataError(f"a scalar subquery returned {right.n} rows; it must return one")
+        party = self.rt.party
+        cols = []
+        for col in right.columns:
+            if right.n == 0:  # no row: NULL
+                zeros = type(col.value).zeros(party, left.n)
+                cols.append(SecretColumn(col.type, zeros, BShare.public(party, np.ones(
+                    left.n, np.uint64)), [BShare.zeros(party, left.n) for _ in col.chars or []]
+                    if col.chars is not None else None))
+                continue
+            cols.append(col.take(np.zeros(left.n, dtype=np.int64)))
+        return SecretRelation(left.n, list(step.columns), left.columns + cols, left.valid)
 
     def step_psi_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         from scql_py.engine import join

@@ -21,7 +21,6 @@ A query, as the asker's server runs it:
 A party whose engine fails aborts the session (its peers fail fast instead of waiting
 for the timeout) and closes it, which drops its messages; the server stays up.
 
->>> import tempfile                                                     # doctest: +SKIP
 >>> server = PartyServer("catalogs/demo.toml", "alice", insecure=True)  # doctest: +SKIP
 >>> server.start(); server.serve_forever()                              # doctest: +SKIP
 """
@@ -360,6 +359,7 @@ class PartyServer:
                 engine = Engine(self.catalog, self.party, storage=self.storage)
                 try:
                     result.table = engine.run(plan_json, comm)
+                    result.messages = [str(m) for m in getattr(engine, "messages", [])]
                 except BaseException as exc:
                     self._abort(comm)
                     errors[self.party] = exc if isinstance(exc, Error) else InternalError(

@@ -42,24 +42,37 @@ def _build_union(ast: exp.Union, catalog: Catalog) -> lp.Node:
     return lp.UnionAll(inputs, types)
 
 
+def _outer_columns(node: exp.Expression) -> list[exp.Column]:
+    """The column references of ``node`` that are not inside one of its subqueries."""
+    out = []
+    for col in node.find_all(exp.Column):
+        p = col.parent
+        while p is not None and p is not node and not isinstance(p, (exp.Subquery, exp.Select)):
+            p = p.parent
+        if p is None or p is node:
+            out.append(col)
+    return out
+
+
+def _rename(node: exp.Expression, name_of) -> exp.Expression:
+    node = node.copy()
+    if isinstance(node, exp.Column):
+        return exp.Column(this=exp.to_identifier(name_of(node), quoted=True))
+    for col in _outer_columns(node):
+        col.replace(exp.Column(this=exp.to_identifier(name_of(col), quoted=True)))
+    return node
+
+
 def bare(node: exp.Expression) -> exp.Expression:
-    """Copy of ``node`` with table qualifiers dropped from its column references."""
-    def strip(n: exp.Expression) -> exp.Expression:
-        if isinstance(n, exp.Column):
-            return exp.column(n.name)
-        return n
-    return node.copy().transform(strip)
+    """Copy of ``node`` with table qualifiers dropped from its column references
+    (subqueries inside keep theirs: they are planned on their own)."""
+    return _rename(node, lambda c: c.name)
 
 
 def qualified(node: exp.Expression) -> exp.Expression:
     """Copy of ``node`` whose column references are named ``alias.column`` (in a join,
     the inputs' columns are renamed so, which keeps same-named columns apart)."""
-    def rename(n: exp.Expression) -> exp.Expression:
-        if isinstance(n, exp.Column):
-            name = f"{n.table}.{n.name}" if n.table else n.name
-            return exp.Column(this=exp.to_identifier(name, quoted=True))
-        return n
-    return node.copy().transform(rename)
+    return _rename(node, lambda c: f"{c.table}.{c.name}" if c.table else c.name)
 
 
 def _aliased(node: lp.Node, alias: str) -> lp.Node:
@@ -83,10 +96,8 @@ def _names(e: exp.Expression) -> set[str]:
 
 
 def _and(parts: list[exp.Expression]) -> exp.Expression | None:
-    out = None
-    for p in parts:
-        out = p if out is None else exp.And(this=out, expression=p)
-    return out
+    """AND of ``parts`` (parenthesised where needed: an OR stays an OR)."""
+    return exp.and_(*parts, copy=False) if parts else None
 
 
 def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Expression | None]:
@@ -210,11 +221,12 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
         node = _source(select, catalog)
         where = select.args.get("where")
         pred = bare(where.this) if where is not None else None
+    projections = [(p.alias_or_name, ref(p.unalias())) for p in select.expressions]
+    node, pred, projections = _subqueries(node, pred, projections, catalog)
     if pred is not None:
         infer_type(pred, dict(zip(node.columns, node.types)))
         node = lp.Filter(node, pred)
 
-    projections = [(p.alias_or_name, ref(p.unalias())) for p in select.expressions]
     group = select.args.get("group")
     having = select.args.get("having")
     having_expr = ref(having.this) if having is not None else None
@@ -276,6 +288,67 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
 def _concrete(t):
     """A bare NULL column gets a type (DuckDB's INTEGER family)."""
     return INT64 if t.kind == "null" else t
+
+
+def _uncorrelated(query: exp.Expression) -> exp.Expression:
+    inner = {t.alias_or_name for t in query.find_all(exp.Table)}
+    inner |= {s.alias_or_name for s in query.find_all(exp.Subquery) if s.alias_or_name}
+    for col in query.find_all(exp.Column):
+        if col.table and col.table not in inner:
+            raise NotSupportedError(f"correlated subqueries (the subquery uses {col.sql()} "
+                                    "of the outer query)")
+    return query
+
+
+def _subqueries(node: lp.Node, pred, projections, catalog: Catalog):
+    """Uncorrelated subqueries outside FROM become joins below the select:
+
+    * ``x IN (SELECT y ...)`` as a WHERE conjunct: a semi-join with the distinct ``y``;
+    * a scalar subquery (one row, one column): its value joined onto every row.
+    """
+    counter = [0]
+
+    def sub_plan(query: exp.Expression, name: str) -> lp.Node:
+        plan = build(_uncorrelated(query), catalog)
+        if len(plan.columns) != 1:
+            raise ProgrammingError("a subquery used as a value must return one column")
+        return lp.Project(plan, [(name, exp.column(plan.columns[0], quoted=True), plan.types[0])])
+
+    kept = []
+    for conj in _conjuncts(pred):
+        if isinstance(conj, exp.In) and conj.args.get("query") is not None:
+            if not isinstance(conj.this, exp.Column):
+                raise NotSupportedError("IN (subquery) on an expression (use a column)")
+            name = f"__in{counter[0]}"
+            counter[0] += 1
+            sub = sub_plan(conj.args["query"].this if isinstance(conj.args["query"], exp.Subquery)
+                           else conj.args["query"], name)
+            distinct = lp.Aggregate(sub, [], [(name, exp.column(name, quoted=True), sub.types[0])])
+            node = _typed_join(node, distinct, "inner", [(conj.this.name, name)])
+            continue
+        kept.append(conj)
+    pred = _and(kept)
+
+    def scalar(n: exp.Expression) -> exp.Expression:
+        nonlocal node
+        if isinstance(n, exp.Subquery) and not isinstance(n.parent, (exp.From, exp.Join)):
+            name = f"__sq{counter[0]}"
+            counter[0] += 1
+            node = lp.Join(node, sub_plan(n.this, name), "scalar", [])
+            return exp.column(name, quoted=True)
+        return n
+
+    if pred is not None:
+        pred = pred.transform(scalar)
+    projections = [(name, e.transform(scalar)) for name, e in projections]
+    for _, e in projections:
+        if e.find(exp.Exists) or (pred is not None and pred.find(exp.Exists)):
+            raise NotSupportedError("EXISTS (use IN (SELECT ...))")
+    if pred is not None and (pred.find(exp.Exists) or any(
+            isinstance(i, exp.In) and i.args.get("query") for i in pred.find_all(exp.In))):
+        raise NotSupportedError("EXISTS / IN (subquery) inside OR or NOT (only as a WHERE "
+                                "conjunct)")
+    return node, pred, projections
 
 
 def _project(node: lp.Node, exprs) -> lp.Node:
@@ -359,6 +432,10 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having):
     def replace(n: exp.Expression) -> exp.Expression:
         if n.sql() in key_sql and not isinstance(n, exp.Literal):
             return exp.column(key_sql[n.sql()])
+        if isinstance(n, exp.Column) and n.name.startswith("__sq") and not n.find_ancestor(
+                *AGGREGATES):
+            # a scalar subquery's value is the same on every row: any row's will do
+            n = exp.Max(this=n.copy())
         if type(n) not in AGGREGATES:
             return n
         func = AGGREGATES[type(n)]

@@ -81,6 +81,8 @@ def to_ast(node: lp.Node) -> exp.Expression:
         right = exp.Subquery(this=to_ast(node.right), alias=exp.TableAlias(this=exp.to_identifier("_r")))
         sel = exp.select(*[exp.column(c, table="_l", quoted=True) for c in node.left.columns],
                          *[exp.column(c, table="_r", quoted=True) for c in node.right.columns])
+        if node.how == "scalar":
+            return sel.from_(left).join(right, join_type="CROSS")
         return sel.from_(left).join(right, on=on, join_type=node.how.upper() if node.how != "inner" else "")
     if isinstance(node, lp.Limit):
         sel = _from(node.child)

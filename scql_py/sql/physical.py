@@ -12,6 +12,7 @@ Steps (``op``):
 ``aggregate``   secure aggregates, grouped by ``keys`` (none: one row)
 ``sort``        secure ORDER BY (filtered rows are compacted first)
 ``window``      ROW_NUMBER/RANK/DENSE_RANK/PERCENT_RANK: oblivious sort + segment scans
+``scalar_join`` a one-row relation (a scalar subquery) repeated onto every row (local)
 ``psi_join``    the two key owners intersect their keys by ECDH-PSI, then share the
                 matching rows (they learn the intersection; nobody else learns anything)
 ``secret_join`` join of secret relations by oblivious sort (reveals only sizes)
@@ -102,6 +103,9 @@ class _Placer:
             keys = [[name, e.sql(), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys)
+        if isinstance(node, lp.Join) and node.how == "scalar":
+            return self.emit("scalar_join", node,
+                             inputs=[self.secret(node.left), self.secret(node.right)])
         if isinstance(node, lp.Join):
             keys = [list(pair) for pair in node.keys]
             if node.psi and self.is_local(node.left) and self.is_local(node.right):

@@ -53,14 +53,7 @@ def _unsupported_construct(node: exp.Expression) -> str | None:
     if isinstance(node, (exp.Intersect, exp.Except)):
         return node.key.upper()
     if isinstance(node, exp.Exists):
-        return "EXISTS"
-    if isinstance(node, exp.Select) and node.parent is not None and not isinstance(
-        node.parent, (exp.Subquery, exp.Union)
-    ):
-        return "subqueries outside FROM (IN (SELECT ...), scalar subqueries)"
-    if isinstance(node, exp.Subquery) and not isinstance(node.parent, (exp.From, exp.Union)):
-        if node.parent is not None:
-            return "subqueries outside FROM (IN (SELECT ...), scalar subqueries)"
+        return "EXISTS (use IN (SELECT ...))"
     if isinstance(node, exp.Placeholder):
         return "an unbound parameter '?' (pass parameters to execute)"
     if isinstance(node, exp.Func) and not isinstance(

@@ -155,7 +155,7 @@ class Analyzer:
         """PSI shows each key owner the intersection: both owners must be allowed to
         see every key column after the join."""
         owners = {node.left.owner, node.right.owner}
-        if None in owners or len(owners) != 2:
+        if None in owners or len(owners) != 2 or not node.keys:
             return False
         states = self.key_states(node)
         return all(s.plain for p in owners for s in states[p])

@@ -111,9 +111,9 @@ SELECT id FROM t_alice UNION SELECT id FROM t_bob;
 -- error: NotSupportedError
 SELECT id, SUM(k) OVER () AS total FROM t_alice;
 
--- name: scalar_subquery
--- error: NotSupportedError
-SELECT id FROM t_alice WHERE k > (SELECT AVG(k) FROM t_bob);
+-- name: correlated_subquery
+-- error: NotSupportedError correlated
+SELECT id FROM t_alice AS a WHERE k > (SELECT AVG(k) FROM t_bob AS b WHERE b.id = a.id);
 
 -- name: string_function
 -- error: NotSupportedError UPPER

@@ -1,0 +1,615 @@
+"""Equi-joins of two relations: the secret join (sort, copy down) and the PSI join.
+
+**Secret join** (:func:`secret_join`): both inputs are secret-shared; nothing but sizes
+and two documented bits is revealed. After ORQ's PK-FK join (SOSP'25; ideas only):
+
+1. Rows of both sides are stacked, each carrying its own columns (zeros on the other
+   side's rows) and a side tag, and sorted by ``(key, excluded, side)``: equal keys
+   become adjacent, left rows before right rows. *Excluded* rows -- validity bit 0 or
+   a NULL key component -- sort after the usable rows of the same key and never join.
+2. Adjacent equality marks the runs of equal usable keys (segments). Two adjacent left
+   (right) rows in one segment are a duplicate: a secret count of those per side is
+   compared with zero and **one bit per side is revealed: whether that side's usable
+   keys are unique**. That is the only data-dependent value this join opens.
+3. When one side (*u*) is unique, its row opens its segment (the array is reversed when
+   *u* is the right side) and a Hillis-Steele scan copies *u*'s columns down the
+   segment, ``ceil(log2 n)`` rounds: every row of the other side (*m*) then carries its
+   partner's columns, and a copied presence bit says whether it has one.
+4. Output: ``n_left + n_right`` rows in sorted order with a secret validity bit (the
+   engine compacts later); left columns, then right columns. LEFT joins keep unmatched
+   left rows with the right columns NULL; RIGHT is LEFT with the sides swapped.
+
+When neither side is unique the join compares all ``n_left * n_right`` pairs
+(vectorised equality, in chunks) and compacts the matches, which reveals the output
+size; it is refused above a public bound (``max_rows``).
+
+**PSI join** (:func:`psi_join`): the two owners hold their tables in plaintext and the
+key's CCL lets them learn the intersection; ECDH-PSI (:mod:`scql_py.mpc.psi`) aligns
+their rows and each owner secret-shares its own rows in the common order.
+
+>>> import numpy as np, pyarrow as pa
+>>> from scql_py.mpc.inprocess import run_parties
+>>> def prog(rt, _):
+...     a = pa.table({"k": [1, 2, 3], "x": [10, 20, 30]}) if rt.party == 0 else None
+...     b = pa.table({"k": [3, 3, 1, 5]}) if rt.party == 1 else None
+...     left = share_table(rt, 0, a, ["int64", "int64"], b"key", ["k", "x"])
+...     right = share_table(rt, 1, b, ["int64"], b"key", ["k"])
+...     out = secret_join(rt, left, right, ["k"], ["k"], "inner", ["k", "x", "k2"])
+...     x = rss.reveal(rt, out.column("x").value).view(np.int64)
+...     return sorted(x[(rss.reveal(rt, out.valid) & 1) == 1].tolist())
+>>> run_parties(prog)[0]
+[10, 30, 30]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+
+from scql_py.catalog.types import SqlType
+from scql_py.engine import encoding
+from scql_py.engine.ordering import flatten, unflatten
+from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.errors import InternalError, NotSupportedError
+from scql_py.mpc import convert, equality, rss, segment
+from scql_py.mpc.psi import psi_join_indices, psi_left_join_indices
+from scql_py.mpc.rss import AShare, BShare
+from scql_py.mpc.runtime import Runtime
+from scql_py.mpc.sort import sort
+
+if TYPE_CHECKING:  # engine.py imports this module
+    from scql_py.engine.engine import LocalResult
+
+U64 = np.uint64
+ALL_ONES = np.uint64((1 << 64) - 1)
+HOWS = ("inner", "left", "right")
+DEFAULT_MAX_ROWS = 10_000_000  # pairs a many-to-many secret join may compare
+_GRID_CHUNK = 1 << 20  # pairs per batch of equality tests (bounds the temporaries)
+
+# bit positions in a side's packed bit word(s): then NULL bits and bool values
+_PRESENT = 0  # 1 on this side's rows, 0 on the other side's (padding)
+_VALID = 1  # the row's validity bit
+
+
+# -- sharing an owner's table --------------------------------------------------------------
+
+def share_table(rt: Runtime, owner: int, table: pa.Table | None,
+                types: Sequence[SqlType | str], string_key: bytes,
+                names: Sequence[str]) -> SecretRelation:
+    """Secret-share ``table`` (given on ``owner`` only, columns in ``types`` order).
+
+    The same encoding as the engine's share step: ring words per column (bool: an XOR
+    bit), strings as a keyed hash plus packed bytes, a NULL bit per column. The owner
+    reveals the row count and the longest string of each string column (in words).
+    """
+    types = [t if isinstance(t, SqlType) else SqlType.parse(t) for t in types]
+    comm = rt.comm
+    if rt.party == owner:
+        if table is None:
+            raise ValueError("the owner must pass its table")
+        cols = [_as_type(table.column(i), t) for i, t in enumerate(types)]
+        widths = [encoding.string_width(c) if t.kind == "string" else 0
+                  for c, t in zip(cols, types)]
+        meta = {"rows": table.num_rows, "widths": widths}
+        comm.exchange({p: meta for p in range(3) if p != owner}, [])
+    else:
+        (meta,) = comm.exchange({}, [owner])
+        cols = None
+    n, widths = int(meta["rows"]), [int(w) for w in meta["widths"]]
+    if len(widths) != len(types):
+        raise InternalError("the table owner sent metadata for other columns")
+
+    # words in an order every party knows: per column its value (ring words, or an XOR
+    # bit for bool), the packed string bytes, then its NULL bit
+    arith: list[np.ndarray] = []
+    boolean: list[np.ndarray] = []
+    if cols is not None:
+        for col, t, width in zip(cols, types, widths):
+            if t.kind == "string":
+                values = col.to_pylist()
+                arith.append(encoding.string_hash(values, string_key))
+                packed = encoding.pack_strings(values, width)
+                boolean.extend(packed[:, j].copy() for j in range(width))
+            elif t.kind == "bool":
+                boolean.append(encoding.encode(col, t))
+            else:
+                arith.append(encoding.encode(col, t))
+            boolean.append(encoding.null_mask(col).astype(U64))
+    n_arith = sum(t.kind != "bool" for t in types)
+    n_bool = len(types) + sum(t.kind == "bool" for t in types) + sum(widths)
+    a_all = (rss.share_input(rt, owner, np.concatenate(arith) if arith else None, n * n_arith)
+             if n_arith else None)
+    b_all = rss.share_input_bool(rt, owner, np.concatenate(boolean) if boolean else None,
+                                 n * n_bool)
+    a_parts = [a_all[k * n:(k + 1) * n] for k in range(n_arith)] if a_all is not None else []
+    b_parts = [b_all[k * n:(k + 1) * n] for k in range(n_bool)]
+    columns = []
+    for t, width in zip(types, widths):
+        value = b_parts.pop(0) if t.kind == "bool" else a_parts.pop(0)
+        chars = [b_parts.pop(0) for _ in range(width)] if t.kind == "string" else None
+        columns.append(SecretColumn(t, value, b_parts.pop(0), chars))
+    return SecretRelation(n, list(names), columns)
+
+
+def _as_type(col: pa.ChunkedArray, t: SqlType) -> pa.ChunkedArray:
+    target = t.to_arrow()
+    return col if col.type == target else col.cast(target)
+
+
+# -- the secret join ------------------------------------------------------------------------
+
+def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
+                left_keys: list[str], right_keys: list[str], how: str, names: list[str],
+                max_rows: int | None = None) -> SecretRelation:
+    """Equi-join of two secret relations on ``left_keys[i] = right_keys[i]``.
+
+    ``how``: ``"inner"``, ``"left"`` or ``"right"``. NULL keys and rows with validity 0
+    never match; in outer joins only rows with validity 1 are kept. The result has the
+    left columns then the right ones, named ``names``, and a validity bit per row
+    (``n_left + n_right`` rows), except after the many-to-many fallback, which returns
+    only the result rows. Reveals the sizes, whether each side's keys are unique (one
+    bit each), and for the fallback the number of result rows. Raises
+    ``NotSupportedError`` when neither side is unique and ``n_left * n_right`` exceeds
+    ``max_rows`` (default :data:`DEFAULT_MAX_ROWS`).
+    """
+    if how not in HOWS:
+        raise ValueError(f"join type must be one of {HOWS}, got {how!r}")
+    if not left_keys or len(left_keys) != len(right_keys):
+        raise ValueError("a join needs one or more pairs of key columns")
+    if len(names) != len(left.columns) + len(right.columns):
+        raise ValueError("names must name every left column, then every right column")
+    if how == "right":
+        n_left = len(left.columns)
+        swapped = secret_join(rt, right, left, right_keys, left_keys, "left",
+                              names[n_left:] + names[:n_left], max_rows)
+        n_right = len(right.columns)
+        cols = swapped.columns[n_right:] + swapped.columns[:n_right]
+        return SecretRelation(swapped.n, list(names), cols, swapped.valid)
+    max_rows = DEFAULT_MAX_ROWS if max_rows is None else max_rows
+    if left.n == 0 or right.n == 0:
+        return _join_with_empty(rt, left, right, how, names)
+
+    keys_l, keys_r = _key_words(rt, left, right, left_keys, right_keys)
+    ok_l, ok_r = _usable_rows(rt, (left, left_keys), (right, right_keys))
+    n_l, n_r, n = left.n, right.n, left.n + right.n
+    party = rt.party
+
+    # 1. stack and sort by (key, excluded, side)
+    excluded = convert.bit_not(BShare.concat([ok_l, ok_r]))
+    side = BShare.public(party, np.concatenate([np.zeros(n_l, U64), np.ones(n_r, U64)]))
+    pack_l, cols_l = _pack(left)
+    pack_r, cols_r = _pack(right)
+    payload = ([_pad(c, 0, n_r) for c in cols_l] + [_pad(c, n_l, 0) for c in cols_r])
+    keys = [AShare.concat([a, b]) for a, b in zip(keys_l, keys_r)]
+    sort_keys = [(k, False) for k in keys] + [(excluded, False, 1), (side, False, 1)]
+    sorted_keys, moved = sort(rt, sort_keys, payload)
+    *keys_s, excluded_s, side_s = sorted_keys
+
+    # 2. segments of equal usable keys; is either side unique on its usable keys?
+    same = _same_as_previous(rt, keys_s, excluded_s)
+    dup_l, dup_r = convert.and_bits_many(rt, [(same[1:], convert.bit_not(side_s[1:])),
+                                              (same[1:], side_s[:-1])])
+    unique_l, unique_r = _no_duplicates(rt, dup_l, dup_r)
+
+    if how == "inner":
+        unique = "left" if unique_l else "right" if unique_r else None
+    else:  # a unique right side keeps the output one row per left row
+        unique = "right" if unique_r else "left" if unique_l else None
+    if unique is None:
+        return _all_pairs_join(rt, left, right, keys_l, keys_r, ok_l, ok_r, how, names,
+                               max_rows)
+
+    # 3. orient so that the unique side opens each segment, copy its columns down
+    moved_l, moved_r = moved[:len(cols_l)], moved[len(cols_l):]
+    if unique == "left":
+        pack_u, own_u, pack_m, own_m = pack_l, moved_l, pack_r, moved_r
+        same_o = same
+    else:
+        pack_u, own_u, pack_m, own_m = pack_r, moved_r, pack_l, moved_l
+        own_u, own_m = [_reversed(c) for c in own_u], [_reversed(c) for c in own_m]
+        same_o = BShare.concat([same[:1], _reversed(same[1:])])
+    starts = convert.bit_not(same_o)
+    n_arith = pack_u.n_arith
+    copied_arith, copied_words = _copy_down(rt, starts, own_u[:n_arith], own_u[n_arith:])
+    copied_u = copied_arith + copied_words
+
+    # 4. validity and NULLs of the output rows
+    present_copied = pack_u.bit(copied_u, _PRESENT)  # the segment opens with a u row
+    present_own = pack_u.bit(own_u, _PRESENT)  # this is a u row (always a segment start)
+    if how == "inner":
+        valid = present_copied ^ present_own  # an m row with a partner
+        out_u, out_m = pack_u.columns(copied_u), pack_m.columns(own_m)
+    elif unique == "right":  # LEFT join, every left row once
+        valid = pack_m.bit(own_m, _VALID)
+        out_u = pack_u.columns(copied_u, null_xor=convert.bit_not(present_copied))
+        out_m = pack_m.columns(own_m)
+    else:  # LEFT join, unique left side: matched right rows + left rows without a partner
+        next_same = BShare.concat([same_o[1:], BShare.zeros(party, 1)])
+        lonely = convert.bit_and(rt, pack_u.bit(own_u, _VALID), convert.bit_not(next_same))
+        valid = convert.clean_bit(present_copied ^ present_own ^ lonely)
+        out_u = pack_u.columns(copied_u)
+        out_m = pack_m.columns(own_m, null_xor=present_own)  # m columns of a u row: NULL
+    out_l, out_r = (out_u, out_m) if unique == "left" else (out_m, out_u)
+    return SecretRelation(n, list(names), out_l + out_r, convert.clean_bit(valid))
+
+
+def _join_with_empty(rt: Runtime, left: SecretRelation, right: SecretRelation, how: str,
+                     names: list[str]) -> SecretRelation:
+    """A join where one side has no rows: no rows, or (LEFT) the left rows with NULLs."""
+    if how == "inner" or left.n == 0:
+        cols = [c.take(slice(0, 0)) for c in left.columns + right.columns]
+        return SecretRelation(0, list(names), cols)
+    nulls = [_null_column(rt.party, c, left.n) for c in right.columns]
+    return SecretRelation(left.n, list(names), list(left.columns) + nulls, left.valid)
+
+
+def _null_column(party: int, like: SecretColumn, n: int) -> SecretColumn:
+    """``n`` NULLs of ``like``'s type (zero values, the same string width)."""
+    value = (BShare.zeros(party, n) if isinstance(like.value, BShare)
+             else AShare.zeros(party, n))
+    chars = None if like.chars is None else [BShare.zeros(party, n) for _ in like.chars]
+    return SecretColumn(like.type, value, BShare.public(party, np.ones(n, U64)), chars)
+
+
+def _key_words(rt: Runtime, left: SecretRelation, right: SecretRelation,
+               left_keys: list[str], right_keys: list[str]
+               ) -> tuple[list[AShare], list[AShare]]:
+    """Each key as ring words on both sides (strings: their keyed hash; bools: 0/1)."""
+    words_l, words_r = [], []
+    for lk, rk in zip(left_keys, right_keys):
+        cl, cr = left.column(lk), right.column(rk)
+        if (cl.type.kind, cl.type.scale) != (cr.type.kind, cr.type.scale):
+            raise InternalError(
+                f"join keys {lk} ({cl.type}) and {rk} ({cr.type}) need one type")
+        words_l.append(cl.value)
+        words_r.append(cr.value)
+    bits = [w for w in words_l + words_r if isinstance(w, BShare)]
+    if bits:  # bool keys: one batched bit injection
+        arith = convert.b2a_bit(rt, BShare.concat(bits))
+        at = 0
+        for words in (words_l, words_r):
+            for i, w in enumerate(words):
+                if isinstance(w, BShare):
+                    words[i] = arith[at:at + len(w)]
+                    at += len(w)
+    return words_l, words_r
+
+
+def _usable_rows(rt: Runtime, *sides: tuple[SecretRelation, list[str]]) -> list[BShare]:
+    """Per side, a bit per row: valid and no key component NULL."""
+    terms = []
+    for rel, keys in sides:
+        mine = [] if rel.valid is None else [rel.valid]
+        mine += [convert.bit_not(rel.column(k).null) for k in keys
+                 if rel.column(k).null is not None]
+        terms.append(mine)
+    ands = _and_all(rt, terms)
+    return [BShare.public(rt.party, np.ones(rel.n, U64)) if bit is None else bit
+            for bit, (rel, _) in zip(ands, sides)]
+
+
+def _and_all(rt: Runtime, groups: list[list[BShare]]) -> list[BShare | None]:
+    """The AND of each group of bits (None for an empty group); the groups' trees run
+    in the same rounds."""
+    groups = [list(g) for g in groups]
+    while any(len(g) > 1 for g in groups):
+        pairs, layout = [], []
+        for g in groups:
+            layout.append(len(g) // 2)
+            pairs += [(g[i], g[i + 1]) for i in range(0, len(g) - 1, 2)]
+        merged = iter(convert.and_bits_many(rt, pairs))
+        groups = [[next(merged) for _ in range(k)] + (g[-1:] if len(g) % 2 else [])
+                  for g, k in zip(groups, layout)]
+    return [convert.clean_bit(g[0]) if g else None for g in groups]
+
+
+def _same_as_previous(rt: Runtime, keys: list[AShare], excluded: BShare) -> BShare:
+    """Bit per sorted row: same usable key as the row before (row 0: 0).
+
+    Rows are sorted by (key, excluded), so an excluded row is never followed by a
+    usable row of the same key: ``key[i] == key[i-1] and not excluded[i]`` suffices.
+    """
+    n = len(excluded)
+    m = n - 1
+    eq = equality.equal(rt, AShare.concat([k[1:] for k in keys]),
+                        AShare.concat([k[:-1] for k in keys]))
+    terms = [eq[i * m:(i + 1) * m] for i in range(len(keys))]
+    (same,) = _and_all(rt, [terms + [convert.bit_not(excluded[1:])]])
+    return BShare.concat([BShare.zeros(rt.party, 1), same])
+
+
+def _no_duplicates(rt: Runtime, dup_l: BShare, dup_r: BShare) -> tuple[bool, bool]:
+    """Reveal, per side, only whether it has no duplicate (not how many)."""
+    counts = convert.b2a_bit(rt, BShare.concat([dup_l, dup_r]))
+    m = len(dup_l)
+    totals = AShare.concat([counts[:m].sum(), counts[m:].sum()])
+    none = rss.reveal(rt, equality.equal_zero(rt, totals)) & U64(1)
+    return bool(none[0]), bool(none[1])
+
+
+# -- packing a side's columns for the sort and the scan -------------------------------------
+
+@dataclass
+class _Slots:
+    """Where one column lives in a packed side: its value (an arithmetic column, or a
+    bit position for bool), its NULL bit position, its string byte words."""
+
+    type: SqlType
+    value: int
+    null: int | None
+    chars: list[int] | None
+
+
+@dataclass
+class _Packing:
+    """A side's columns as ``arith`` ring-word columns, then ``n_chars`` XOR words of
+    string bytes, then packed bit words (presence, validity, NULLs, bool values)."""
+
+    slots: list[_Slots]
+    n_arith: int
+    n_chars: int
+    n_bits: int
+
+    def bit(self, cols: list, pos: int) -> BShare:
+        word = cols[self.n_arith + self.n_chars + pos // 64]
+        s = U64(pos % 64)
+        return BShare(word.party, (word.a >> s) & U64(1), (word.b >> s) & U64(1))
+
+    def columns(self, cols: list, null_xor: BShare | None = None) -> list[SecretColumn]:
+        """The side's columns from packed ``cols``; ``null_xor`` flips NULL bits (rows
+        where it is 1 had no NULL bit set: they become NULL)."""
+        out = []
+        for s in self.slots:
+            value = self.bit(cols, s.value) if s.type.kind == "bool" else cols[s.value]
+            null = None if s.null is None else self.bit(cols, s.null)
+            if null_xor is not None:
+                null = null_xor if null is None else null ^ null_xor
+            chars = None if s.chars is None else [cols[i] for i in s.chars]
+            out.append(SecretColumn(s.type, value, null, chars))
+        return out
+
+
+def _pack(rel: SecretRelation) -> tuple[_Packing, list]:
+    """A side's columns as arithmetic columns, string words and packed bit words (bits
+    in one word move and are selected together: 64 per word)."""
+    arith: list[AShare] = []
+    chars: list[BShare] = []
+    bits: list[BShare | None] = [None, rel.valid]  # presence: public 1, set below
+    slots = []
+    for col in rel.columns:
+        if col.type.kind == "bool":
+            value = len(bits)
+            bits.append(col.value)
+        else:
+            value = len(arith)
+            arith.append(col.value)
+        null = None
+        if col.null is not None:
+            null = len(bits)
+            bits.append(col.null)
+        char_at = None
+        if col.chars is not None:
+            char_at = list(range(len(chars), len(chars) + len(col.chars)))
+            chars.extend(col.chars)
+        slots.append(_Slots(col.type, value, null, char_at))
+    n_arith, n_chars = len(arith), len(chars)
+    for s in slots:
+        if s.chars is not None:
+            s.chars = [n_arith + i for i in s.chars]
+    party = rel.columns[0].value.party if rel.columns else 0
+    words = []
+    for w in range(-(-len(bits) // 64)):
+        a, b = np.zeros(rel.n, U64), np.zeros(rel.n, U64)
+        for pos in range(64 * w, min(64 * w + 64, len(bits))):
+            bit = bits[pos]
+            if bit is not None:
+                s = U64(pos % 64)
+                a ^= (bit.a & U64(1)) << s
+                b ^= (bit.b & U64(1)) << s
+        words.append(BShare(party, a, b))
+    constant = U64(1 << _PRESENT) | (U64(1 << _VALID) if rel.valid is None else U64(0))
+    words[0] = words[0].xor_public(np.full(rel.n, constant, U64))
+    return _Packing(slots, n_arith, n_chars, len(bits)), arith + chars + words
+
+
+def _pad(x: AShare | BShare, before: int, after: int) -> AShare | BShare:
+    zeros = type(x).zeros
+    return type(x).concat([zeros(x.party, before), x, zeros(x.party, after)])
+
+
+def _reversed(x: AShare | BShare) -> AShare | BShare:
+    return type(x)(x.party, x.a[::-1].copy(), x.b[::-1].copy())
+
+
+# -- the copy-down scan ---------------------------------------------------------------------
+
+def _products(rt: Runtime, mul_pairs: list[tuple[AShare, AShare]],
+              and_pairs: list[tuple[BShare, BShare]]) -> tuple[list[AShare], list[BShare]]:
+    """Ring products and word ANDs in one round and one message per party.
+
+    (``rss.mul_many`` and ``rss.and_many`` would take a round each; the local halves
+    are the same, so their resharing messages are joined here.)
+    """
+    parts = []
+    if mul_pairs:
+        x, y = AShare.concat([p[0] for p in mul_pairs]), AShare.concat([p[1] for p in mul_pairs])
+        parts.append(rss._mul_local(rt, x.a, x.b, y.a, y.b))
+    if and_pairs:
+        x, y = BShare.concat([p[0] for p in and_pairs]), BShare.concat([p[1] for p in and_pairs])
+        parts.append(rss._and_local(rt, x.a, x.b, y.a, y.b))
+    z = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    (nxt,) = rt.comm.exchange({rt.prev: z}, [rt.next])
+    nxt = np.asarray(nxt)
+    out_mul, out_and, at = [], [], 0
+    for pairs, out, cls in ((mul_pairs, out_mul, AShare), (and_pairs, out_and, BShare)):
+        for p in pairs:
+            k = len(p[0])
+            out.append(cls(rt.party, z[at:at + k], nxt[at:at + k]))
+            at += k
+    return out_mul, out_and
+
+
+def _copy_down(rt: Runtime, starts: BShare, arith: list[AShare], words: list[BShare]
+               ) -> tuple[list[AShare], list[BShare]]:
+    """For each row, the columns of the last row at or above it with a start mark.
+
+    Hillis-Steele scan of ``(F_l, V_l) . (F_r, V_r) = (F_l | F_r, F_r ? V_r : V_l)``:
+    1 + ``ceil(log2 n)`` rounds. The flag ``F`` is kept arithmetic; its bit for the
+    XOR words is free, as bit 0 of a sum of shares is the XOR of their bits 0.
+    """
+    n = len(starts)
+    flag = convert.b2a_bit(rt, starts)
+    d = 1
+    while d < n:
+        last = 2 * d >= n
+        f = flag[d:]
+        mask = BShare(rt.party, (f.a & U64(1)) * ALL_ONES, (f.b & U64(1)) * ALL_ONES)
+        mul_pairs = [(f, v[d:] - v[:-d]) for v in arith]
+        if not last:
+            mul_pairs.append((f, flag[:-d]))
+        and_pairs = [(mask, w[d:] ^ w[:-d]) for w in words]
+        prods, ands = _products(rt, mul_pairs, and_pairs)
+        arith = [AShare.concat([v[:d], v[:-d] + p]) for v, p in zip(arith, prods)]
+        words = [BShare.concat([w[:d], w[:-d] ^ q]) for w, q in zip(words, ands)]
+        if not last:
+            flag = AShare.concat([flag[:d], f + flag[:-d] - prods[-1]])
+        d *= 2
+    return arith, words
+
+
+# -- many-to-many: all pairs ----------------------------------------------------------------
+
+def _all_pairs_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
+                    keys_l: list[AShare], keys_r: list[AShare], ok_l: BShare, ok_r: BShare,
+                    how: str, names: list[str], max_rows: int) -> SecretRelation:
+    """Compare every (left, right) pair, then keep the matches (and, for LEFT, the left
+    rows without one) by one compaction: reveals the number of result rows."""
+    n_l, n_r = left.n, right.n
+    pairs = n_l * n_r
+    if pairs > max_rows:
+        raise NotSupportedError(
+            f"secret JOIN with duplicate keys on both sides ({n_l:,} x {n_r:,} rows): "
+            f"the join would compare {pairs:,} row pairs, above the bound of {max_rows:,} "
+            f"(max_rows) for many-to-many secret joins; raise that bound, make one side's "
+            f"join key unique, or filter the inputs first")
+    rows_l = np.repeat(np.arange(n_l), n_r)
+    rows_r = np.tile(np.arange(n_r), n_l)
+    match_parts = []
+    for lo in range(0, pairs, _GRID_CHUNK):
+        i, j = rows_l[lo:lo + _GRID_CHUNK], rows_r[lo:lo + _GRID_CHUNK]
+        m = len(i)
+        eq = equality.equal_zero(rt, AShare.concat([kl[i] - kr[j]
+                                                    for kl, kr in zip(keys_l, keys_r)]))
+        terms = [eq[k * m:(k + 1) * m] for k in range(len(keys_l))] + [ok_l[i], ok_r[j]]
+        match_parts += _and_all(rt, [terms])
+    match = BShare.concat(match_parts)
+    grid = left.take(rows_l).columns + right.take(rows_r).columns
+    rel = SecretRelation(pairs, list(names), grid)
+    valid = match
+    if how == "left":
+        hits = convert.b2a_bit(rt, match)
+        per_row = AShare(rt.party, hits.a.reshape(n_l, n_r).sum(axis=1, dtype=U64),
+                         hits.b.reshape(n_l, n_r).sum(axis=1, dtype=U64))
+        no_match = equality.equal_zero(rt, per_row)
+        keep = no_match if left.valid is None else convert.bit_and(rt, left.valid, no_match)
+        nulls = [_null_column(rt.party, c, n_l) for c in right.columns]
+        alone = SecretRelation(n_l, list(names), list(left.columns) + nulls)
+        cols = []
+        for a, b in zip(rel.columns, alone.columns):
+            cols.append(_concat_columns(rt.party, a, b))
+        rel = SecretRelation(pairs + n_l, list(names), cols)
+        valid = BShare.concat([match, keep])
+    kept = segment.compact(rt, valid, flatten(rel))
+    k = len(kept[0]) if kept else 0
+    return SecretRelation(k, list(names), unflatten(rel, kept, k))
+
+
+def _concat_columns(party: int, a: SecretColumn, b: SecretColumn) -> SecretColumn:
+    null = None
+    if a.null is not None or b.null is not None:
+        null = BShare.concat([c.null if c.null is not None else BShare.zeros(party, len(c))
+                              for c in (a, b)])
+    chars = None if a.chars is None else [BShare.concat([x, y])
+                                          for x, y in zip(a.chars, b.chars)]
+    return SecretColumn(a.type, type(a.value).concat([a.value, b.value]), null, chars)
+
+
+# -- the PSI join -----------------------------------------------------------------------------
+
+def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int,
+             right_party: int, left_keys: list[str], right_keys: list[str], how: str,
+             names: list[str], left_types: list[str], right_types: list[str],
+             string_key: bytes) -> SecretRelation:
+    """Join two owners' plaintext tables by ECDH-PSI on their keys, then share the rows.
+
+    ``left.table`` is given on ``left_party`` only, ``right.table`` on ``right_party``.
+    The owners learn the intersection (see :mod:`scql_py.mpc.psi`), the third party only
+    the sizes. Each owner secret-shares its own rows in the join's common order (matched
+    pairs, then for LEFT the unmatched left rows, whose right columns are NULL; their
+    count is public). All result rows are valid; left columns first, named ``names``.
+    """
+    if how not in HOWS:
+        raise ValueError(f"join type must be one of {HOWS}, got {how!r}")
+    if not left_keys or len(left_keys) != len(right_keys):
+        raise ValueError("a join needs one or more pairs of key columns")
+    n_left = len(left_types)
+    if len(names) != n_left + len(right_types):
+        raise ValueError("names must name every left column, then every right column")
+    if how == "right":
+        swapped = psi_join(rt, right, left, right_party, left_party, right_keys, left_keys,
+                           "left", names[n_left:] + names[:n_left], right_types, left_types,
+                           string_key)
+        n_right = len(right_types)
+        cols = swapped.columns[n_right:] + swapped.columns[:n_right]
+        return SecretRelation(swapped.n, list(names), cols)
+    types_l = [SqlType.parse(t) for t in left_types]
+    types_r = [SqlType.parse(t) for t in right_types]
+    me = rt.party
+    keys = valid = None
+    if me in (left_party, right_party):
+        mine = left if me == left_party else right
+        if mine.table is None:
+            raise ValueError("a key owner must hold its table")
+        key_names = left_keys if me == left_party else right_keys
+        types = types_l if me == left_party else types_r
+        columns = list(mine.table.column_names)
+        keys, valid = _psi_keys(mine.table, [(k, types[columns.index(k)]) for k in key_names])
+    if how == "inner":
+        idx = psi_join_indices(rt, left_party, right_party, keys, valid)
+    else:
+        idx = psi_left_join_indices(rt, left_party, right_party, keys, valid)
+    taken_l = taken_r = None
+    if me == left_party:
+        rows = idx.left if how == "inner" else np.concatenate([idx.left, idx.unmatched_left])
+        taken_l = left.table.take(pa.array(rows, pa.int64()))
+    if me == right_party:
+        taken_r = right.table.take(pa.array(idx.right, pa.int64()))
+    rel_l = share_table(rt, left_party, taken_l, types_l, string_key, names[:n_left])
+    rel_r = share_table(rt, right_party, taken_r, types_r, string_key, names[n_left:])
+    cols_r = rel_r.columns
+    extra = rel_l.n - rel_r.n  # LEFT: the unmatched left rows
+    if extra < 0 or (how == "inner" and extra):
+        raise InternalError("the PSI join owners shared different row counts")
+    if extra:
+        cols_r = [_concat_columns(me, c, _null_column(me, c, extra)) for c in cols_r]
+    return SecretRelation(rel_l.n, list(names), rel_l.columns + cols_r)
+
+
+def _psi_keys(table: pa.Table, keys: list[tuple[str, SqlType]]
+              ) -> tuple[list[np.ndarray], np.ndarray]:
+    """Key columns as PSI inputs: the ring encoding (so that PSI and the secret join
+    agree on equality, e.g. of fixed-point floats), strings as text; and the mask of
+    rows with no NULL component."""
+    cols, ok = [], np.ones(table.num_rows, bool)
+    for name, t in keys:
+        col = _as_type(table.column(name), t)
+        ok &= ~encoding.null_mask(col)
+        if t.kind == "string":
+            cols.append(np.asarray(col.to_numpy(zero_copy_only=False), dtype=object))
+        else:
+            cols.append(encoding.encode(col, t).view(np.int64))
+    return cols, ok

@@ -1,0 +1,22 @@
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+-- Uncorrelated subqueries outside FROM: scalar values and IN (SELECT ...) semi-joins.
+
+-- name: scalar_subquery_in_where
+SELECT id FROM t_alice WHERE k > (SELECT AVG(k) FROM t_bob);
+
+-- name: scalar_subquery_in_select
+SELECT COUNT(*) AS n, SUM(i) - (SELECT SUM(i) FROM t_bob) AS diff FROM t_carol;
+
+-- name: scalar_subquery_over_union
+SELECT id, k - (SELECT MIN(k) FROM (SELECT k FROM t_bob UNION ALL SELECT k FROM t_carol) AS u) AS dk
+FROM t_alice;
+
+-- name: scalar_subquery_empty_is_null
+SELECT id, (SELECT MAX(k) FROM t_bob WHERE id < 0) AS nothing FROM t_alice WHERE id < 5;
+
+-- name: in_subquery_semi_join
+SELECT id, k FROM t_alice WHERE id IN (SELECT id FROM t_bob);
+
+-- name: in_subquery_with_duplicates_and_filter
+SELECT COUNT(*) AS n, SUM(i) AS si FROM t_alice WHERE k IN (SELECT k FROM t_carol WHERE id > 60) AND id > 10;
