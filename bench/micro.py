@@ -173,6 +173,34 @@ def bench_psi_join(rows: int, repeat: int) -> Timing:
     return time_protocol(keys, lambda rt, k: psi_join_indices(rt, 0, 1, k), repeat)
 
 
+@case("secret_join", 100_000)
+def bench_secret_join(rows: int, repeat: int) -> Timing:
+    """Secret PK-FK inner join: rows primary-table rows (unique int64 key, one int64
+    column; party 0) with 10 x rows foreign-table rows (key, one int64 column; party 1),
+    90% of the foreign keys present in the primary table. Sort of 11 x rows, copy down
+    the primary columns; the result keeps one row per input row with a validity bit."""
+    from scql_py.engine.join import secret_join, share_table
+
+    def tables(rt: Runtime):
+        import pyarrow as pa
+
+        rng = np.random.default_rng(4)
+        keys = rng.choice(2**62, size=rows, replace=False).astype(np.int64)
+        primary = foreign = None
+        if rt.party == 0:
+            primary = pa.table({"pk": keys, "a": rng.integers(0, 10**6, rows)})
+        if rt.party == 1:
+            fk = keys[rng.integers(0, rows, 10 * rows)]
+            fk[rng.random(10 * rows) < 0.1] = -1  # absent from the primary table
+            foreign = pa.table({"fk": fk, "b": rng.integers(0, 10**6, 10 * rows)})
+        left = share_table(rt, 0, primary, ["int64", "int64"], b"bench", ["pk", "a"])
+        right = share_table(rt, 1, foreign, ["int64", "int64"], b"bench", ["fk", "b"])
+        return left, right
+
+    return time_protocol(tables, lambda rt, lr: secret_join(
+        rt, lr[0], lr[1], ["pk"], ["fk"], "inner", ["pk", "a", "fk", "b"]), repeat)
+
+
 @case("sort")
 def bench_sort(rows: int, repeat: int) -> Timing:
     """Oblivious sort of rows int64 keys carrying one int64 payload column."""

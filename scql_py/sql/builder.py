@@ -119,16 +119,25 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         keys, residual = [], []
         lcols, rcols = set(node.columns), set(right.columns)
         for c in on:
-            if (isinstance(c, exp.EQ) and isinstance(c.left, exp.Column)
-                    and isinstance(c.right, exp.Column)):
-                a, b = c.left.name, c.right.name
-                if a in lcols and b in rcols:
-                    keys.append((a, b))
-                    continue
-                if b in lcols and a in rcols:
-                    keys.append((b, a))
-                    continue
-            residual.append(c)
+            pair = None
+            if isinstance(c, exp.EQ):
+                a, b = c.left, c.right
+                if _names(a) and _names(b) and _names(a) <= lcols and _names(b) <= rcols:
+                    pair = (a, b)
+                elif _names(a) and _names(b) and _names(b) <= lcols and _names(a) <= rcols:
+                    pair = (b, a)
+            if pair is None:
+                residual.append(c)
+                continue
+            # an expression key is computed as a column of its input first
+            a, b = pair
+            if not isinstance(a, exp.Column):
+                node = _with_expr(node, a, f"__jx{len(keys)}.l")
+                a = exp.column(f"__jx{len(keys)}.l", quoted=True)
+            if not isinstance(b, exp.Column):
+                right = _with_expr(right, b, f"__jx{len(keys)}.r")
+                b = exp.column(f"__jx{len(keys)}.r", quoted=True)
+            keys.append((a.name, b.name))
         if not keys:
             raise NotSupportedError("a join without an equality between its two inputs "
                                     "(cross join)")
@@ -172,6 +181,12 @@ def _typed_join(left: lp.Node, right: lp.Node, how: str, keys) -> lp.Join:
                 b = f"__jk{i}.r"
         fixed.append((a, b))
     return lp.Join(left, right, how, fixed)
+
+
+def _with_expr(node: lp.Node, e: exp.Expression, name: str) -> lp.Node:
+    exprs = [(c, exp.column(c, quoted=True), ct) for c, ct in zip(node.columns, node.types)]
+    return lp.Project(node, exprs + [(name, e.copy(), infer_type(e, dict(zip(node.columns,
+                                                                            node.types))))])
 
 
 def _with_cast(node: lp.Node, col: str, name: str, t) -> lp.Node:
