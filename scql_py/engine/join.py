@@ -70,9 +70,6 @@ HOWS = ("inner", "left", "right")
 DEFAULT_MAX_ROWS = 10_000_000  # pairs a many-to-many secret join may compare
 _GRID_CHUNK = 1 << 20  # pairs per batch of equality tests (bounds the temporaries)
 
-# bit positions in a side's packed bit word(s): then NULL bits and bool values
-_PRESENT = 0  # 1 on this side's rows, 0 on the other side's (padding)
-_VALID = 1  # the row's validity bit
 
 
 # -- sharing an owner's table --------------------------------------------------------------
@@ -179,14 +176,13 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     party = rt.party
 
     # 1. stack and sort by (key, excluded, side)
+    stack = _Stack(left, right, left_keys, right_keys)
     excluded = convert.bit_not(BShare.concat([ok_l, ok_r]))
     side = BShare.public(party, np.concatenate([np.zeros(n_l, U64), np.ones(n_r, U64)]))
-    pack_l, cols_l = _pack(left)
-    pack_r, cols_r = _pack(right)
-    payload = ([_pad(c, 0, n_r) for c in cols_l] + [_pad(c, n_l, 0) for c in cols_r])
     keys = [AShare.concat([a, b]) for a, b in zip(keys_l, keys_r)]
     sort_keys = [(k, False) for k in keys] + [(excluded, False, 1), (side, False, 1)]
-    sorted_keys, moved = sort(rt, sort_keys, payload)
+    n_key_slots = len(stack.arith) - stack.n_payload_arith  # key slots travel as sort keys
+    sorted_keys, moved = sort(rt, sort_keys, stack.payload())
     *keys_s, excluded_s, side_s = sorted_keys
 
     # 2. segments of equal usable keys; is either side unique on its usable keys?
@@ -203,36 +199,43 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
         return _all_pairs_join(rt, left, right, keys_l, keys_r, ok_l, ok_r, how, names,
                                max_rows)
 
-    # 3. orient so that the unique side opens each segment, copy its columns down
-    moved_l, moved_r = moved[:len(cols_l)], moved[len(cols_l):]
-    if unique == "left":
-        pack_u, own_u, pack_m, own_m = pack_l, moved_l, pack_r, moved_r
-        same_o = same
-    else:
-        pack_u, own_u, pack_m, own_m = pack_r, moved_r, pack_l, moved_l
-        own_u, own_m = [_reversed(c) for c in own_u], [_reversed(c) for c in own_m]
+    # 3. orient so that the unique side opens each segment, copy its own columns down
+    arith, chars, words = stack.unpack([keys_s[i] for i in stack.key_pairs], moved)
+    u, m = (stack.left, stack.right) if unique == "left" else (stack.right, stack.left)
+    same_o = same
+    if unique == "right":
+        arith, chars, words = ([_reversed(c) for c in cols] for cols in (arith, chars, words))
         same_o = BShare.concat([same[:1], _reversed(same[1:])])
-    starts = convert.bit_not(same_o)
-    n_arith = pack_u.n_arith
-    copied_arith, copied_words = _copy_down(rt, starts, own_u[:n_arith], own_u[n_arith:])
-    copied_u = copied_arith + copied_words
+    assert n_key_slots == stack.n_key_arith
+    copied_a, copied_w = _copy_down(rt, convert.bit_not(same_o),
+                                    [arith[i] for i in u.copy_arith],
+                                    [chars[i] for i in u.copy_chars] + words)
+    # u's view: its key slots need no copy (an m row's key is its partner's key)
+    arith_u, chars_u = list(arith), list(chars)
+    for i, c in zip(u.copy_arith, copied_a):
+        arith_u[i] = c
+    for i, c in zip(u.copy_chars, copied_w):
+        chars_u[i] = c
+    words_u = copied_w[len(u.copy_chars):]
 
     # 4. validity and NULLs of the output rows
-    present_copied = pack_u.bit(copied_u, _PRESENT)  # the segment opens with a u row
-    present_own = pack_u.bit(own_u, _PRESENT)  # this is a u row (always a segment start)
+    present_copied = _bit(words_u, u.present)  # the segment opens with a u row
+    present_own = _bit(words, u.present)  # this is a u row (always a segment start)
     if how == "inner":
         valid = present_copied ^ present_own  # an m row with a partner
-        out_u, out_m = pack_u.columns(copied_u), pack_m.columns(own_m)
+        out_u, out_m = u.columns(arith_u, chars_u, words_u), m.columns(arith, chars, words)
     elif unique == "right":  # LEFT join, every left row once
-        valid = pack_m.bit(own_m, _VALID)
-        out_u = pack_u.columns(copied_u, null_xor=convert.bit_not(present_copied))
-        out_m = pack_m.columns(own_m)
+        valid = _bit(words, m.valid)
+        out_u = u.columns(arith_u, chars_u, words_u, null_xor=convert.bit_not(present_copied))
+        out_u = _zero_unless(rt, present_copied, out_u)  # no partner: NULL, value 0
+        out_m = m.columns(arith, chars, words)
     else:  # LEFT join, unique left side: matched right rows + left rows without a partner
         next_same = BShare.concat([same_o[1:], BShare.zeros(party, 1)])
-        lonely = convert.bit_and(rt, pack_u.bit(own_u, _VALID), convert.bit_not(next_same))
-        valid = convert.clean_bit(present_copied ^ present_own ^ lonely)
-        out_u = pack_u.columns(copied_u)
-        out_m = pack_m.columns(own_m, null_xor=present_own)  # m columns of a u row: NULL
+        lonely = convert.bit_and(rt, _bit(words, u.valid), convert.bit_not(next_same))
+        valid = present_copied ^ present_own ^ lonely
+        out_u = u.columns(arith_u, chars_u, words_u)
+        out_m = m.columns(arith, chars, words, null_xor=present_own)  # of a u row: NULL
+        out_m = _zero_unless(rt, _bit(words, m.present), out_m)
     out_l, out_r = (out_u, out_m) if unique == "left" else (out_m, out_u)
     return SecretRelation(n, list(names), out_l + out_r, convert.clean_bit(valid))
 
@@ -331,12 +334,12 @@ def _no_duplicates(rt: Runtime, dup_l: BShare, dup_r: BShare) -> tuple[bool, boo
     return bool(none[0]), bool(none[1])
 
 
-# -- packing a side's columns for the sort and the scan -------------------------------------
+# -- stacking both sides for the sort and the scan ------------------------------------------
 
 @dataclass
 class _Slots:
-    """Where one column lives in a packed side: its value (an arithmetic column, or a
-    bit position for bool), its NULL bit position, its string byte words."""
+    """Where one column lives in the stack: its value (an arithmetic slot, or a bit
+    position for bool), its NULL bit position, its string byte word slots."""
 
     type: SqlType
     value: int
@@ -345,80 +348,182 @@ class _Slots:
 
 
 @dataclass
-class _Packing:
-    """A side's columns as ``arith`` ring-word columns, then ``n_chars`` XOR words of
-    string bytes, then packed bit words (presence, validity, NULLs, bool values)."""
+class _Side:
+    """One side's columns in the stack, and the slots that only it fills (what the
+    scan copies when it is the unique side)."""
 
     slots: list[_Slots]
-    n_arith: int
-    n_chars: int
-    n_bits: int
+    present: int  # bit: 1 on this side's rows
+    valid: int  # bit: the row's validity
+    copy_arith: list[int]
+    copy_chars: list[int]
 
-    def bit(self, cols: list, pos: int) -> BShare:
-        word = cols[self.n_arith + self.n_chars + pos // 64]
-        s = U64(pos % 64)
-        return BShare(word.party, (word.a >> s) & U64(1), (word.b >> s) & U64(1))
-
-    def columns(self, cols: list, null_xor: BShare | None = None) -> list[SecretColumn]:
-        """The side's columns from packed ``cols``; ``null_xor`` flips NULL bits (rows
-        where it is 1 had no NULL bit set: they become NULL)."""
+    def columns(self, arith: list[AShare], chars: list[BShare], words: list[BShare],
+                null_xor: BShare | None = None) -> list[SecretColumn]:
+        """The side's columns; ``null_xor`` flips NULL bits (rows where it is 1 had no
+        NULL bit set: they become NULL)."""
         out = []
         for s in self.slots:
-            value = self.bit(cols, s.value) if s.type.kind == "bool" else cols[s.value]
-            null = None if s.null is None else self.bit(cols, s.null)
+            value = _bit(words, s.value) if s.type.kind == "bool" else arith[s.value]
+            null = None if s.null is None else _bit(words, s.null)
             if null_xor is not None:
                 null = null_xor if null is None else null ^ null_xor
-            chars = None if s.chars is None else [cols[i] for i in s.chars]
-            out.append(SecretColumn(s.type, value, null, chars))
+            col_chars = None if s.chars is None else [chars[i] for i in s.chars]
+            out.append(SecretColumn(s.type, value, null, col_chars))
         return out
 
 
-def _pack(rel: SecretRelation) -> tuple[_Packing, list]:
-    """A side's columns as arithmetic columns, string words and packed bit words (bits
-    in one word move and are selected together: 64 per word)."""
-    arith: list[AShare] = []
-    chars: list[BShare] = []
-    bits: list[BShare | None] = [None, rel.valid]  # presence: public 1, set below
-    slots = []
-    for col in rel.columns:
-        if col.type.kind == "bool":
-            value = len(bits)
-            bits.append(col.value)
-        else:
-            value = len(arith)
-            arith.append(col.value)
-        null = None
-        if col.null is not None:
-            null = len(bits)
-            bits.append(col.null)
-        char_at = None
-        if col.chars is not None:
-            char_at = list(range(len(chars), len(chars) + len(col.chars)))
-            chars.extend(col.chars)
-        slots.append(_Slots(col.type, value, null, char_at))
-    n_arith, n_chars = len(arith), len(chars)
-    for s in slots:
-        if s.chars is not None:
-            s.chars = [n_arith + i for i in s.chars]
-    party = rel.columns[0].value.party if rel.columns else 0
-    words = []
-    for w in range(-(-len(bits) // 64)):
-        a, b = np.zeros(rel.n, U64), np.zeros(rel.n, U64)
-        for pos in range(64 * w, min(64 * w + 64, len(bits))):
-            bit = bits[pos]
-            if bit is not None:
-                s = U64(pos % 64)
-                a ^= (bit.a & U64(1)) << s
-                b ^= (bit.b & U64(1)) << s
-        words.append(BShare(party, a, b))
-    constant = U64(1 << _PRESENT) | (U64(1 << _VALID) if rel.valid is None else U64(0))
-    words[0] = words[0].xor_public(np.full(rel.n, constant, U64))
-    return _Packing(slots, n_arith, n_chars, len(bits)), arith + chars + words
+def _bit(words: list[BShare], pos: int) -> BShare:
+    word = words[pos // 64]
+    s = U64(pos % 64)
+    return BShare(word.party, (word.a >> s) & U64(1), (word.b >> s) & U64(1))
 
 
-def _pad(x: AShare | BShare, before: int, after: int) -> AShare | BShare:
-    zeros = type(x).zeros
-    return type(x).concat([zeros(x.party, before), x, zeros(x.party, after)])
+class _Stack:
+    """Both sides' columns in shared slots, left rows then right rows.
+
+    A slot holds one left column on the left rows and one right column on the right
+    rows, so the sort moves ``max(left, right)`` columns, not their sum. Key pairs
+    share one slot each (their values are the sort keys; string keys also share byte
+    words, padded to the wider side). Bits of both sides (presence, validity, NULLs,
+    bool values) sit at distinct positions of packed words, 64 per word.
+    """
+
+    def __init__(self, left: SecretRelation, right: SecretRelation, left_keys: list[str],
+                 right_keys: list[str]):
+        self.n_l, self.n_r = left.n, right.n
+        self.party = (left.columns or right.columns)[0].value.party
+        key_arith: list[AShare] = []
+        key_chars: list[BShare] = []
+        self.key_pairs: list[int] = []  # the pairs whose key words are the key slots
+        placed: list[dict[int, tuple[int, list[int] | None]]] = [{}, {}]
+        for pair, (lk, rk) in enumerate(zip(left_keys, right_keys)):
+            li, ri = left.names.index(lk), right.names.index(rk)
+            cl, cr = left.columns[li], right.columns[ri]
+            if cl.type.kind == "bool":
+                continue  # a bit: kept with the other bits
+            slot = len(key_arith)
+            key_arith.append(AShare.concat([cl.value, cr.value]))
+            self.key_pairs.append(pair)
+            where = None
+            if cl.chars is not None:
+                width = max(len(cl.chars), len(cr.chars or []))
+                where = list(range(len(key_chars), len(key_chars) + width))
+                key_chars += [BShare.concat([_word(cl, t, self.n_l), _word(cr, t, self.n_r)])
+                              for t in range(width)]
+            placed[0].setdefault(li, (slot, where))
+            placed[1].setdefault(ri, (slot, where))
+        self.n_key_arith, n_key_chars = len(key_arith), len(key_chars)
+
+        own_arith: list[list[AShare]] = [[], []]
+        own_chars: list[list[BShare]] = [[], []]
+        own_bits: list[list[BShare | None]] = [[], []]
+        sides = []
+        base = 0
+        for s, rel in enumerate((left, right)):
+            bits: list[BShare | None] = [None, rel.valid]  # presence: a public 1, below
+            slots = []
+            copy_arith, copy_chars = [], []
+            for c, col in enumerate(rel.columns):
+                where = None
+                if c in placed[s]:
+                    value, where = placed[s][c]
+                elif col.type.kind == "bool":
+                    value = base + len(bits)
+                    bits.append(col.value)
+                else:
+                    value = self.n_key_arith + len(own_arith[s])
+                    own_arith[s].append(col.value)
+                    copy_arith.append(value)
+                if col.chars is not None and where is None:
+                    where = [n_key_chars + len(own_chars[s]) + t for t in range(len(col.chars))]
+                    own_chars[s] += col.chars
+                    copy_chars += where
+                null = None
+                if col.null is not None:
+                    null = base + len(bits)
+                    bits.append(col.null)
+                slots.append(_Slots(col.type, value, null, where))
+            sides.append(_Side(slots, base, base + 1, copy_arith, copy_chars))
+            own_bits[s] = bits
+            base += len(bits)
+        self.left, self.right = sides
+        self.n_bits = base
+
+        self.arith = key_arith + [
+            AShare.concat([_nth(own_arith[0], j, AShare, self.party, self.n_l),
+                           _nth(own_arith[1], j, AShare, self.party, self.n_r)])
+            for j in range(max(len(own_arith[0]), len(own_arith[1])))]
+        self.chars = key_chars + [
+            BShare.concat([_nth(own_chars[0], j, BShare, self.party, self.n_l),
+                           _nth(own_chars[1], j, BShare, self.party, self.n_r)])
+            for j in range(max(len(own_chars[0]), len(own_chars[1])))]
+        self.words = self._pack_bits(own_bits, [left.valid is None, right.valid is None])
+        self.n_payload_arith = len(self.arith) - self.n_key_arith
+
+    def _pack_bits(self, own_bits: list[list[BShare | None]], no_valid: list[bool]
+                   ) -> list[BShare]:
+        """Every side's bits at their positions: per word, left rows then right rows."""
+        words = []
+        bases = [self.left.present, self.right.present]
+        for w in range(-(-self.n_bits // 64)):
+            halves = []
+            for s, n in enumerate((self.n_l, self.n_r)):
+                a, b = np.zeros(n, U64), np.zeros(n, U64)
+                constant = 0
+                for k, bit in enumerate(own_bits[s]):
+                    pos = bases[s] + k
+                    if pos // 64 != w:
+                        continue
+                    shift = U64(pos % 64)
+                    if bit is not None:
+                        a ^= (bit.a & U64(1)) << shift
+                        b ^= (bit.b & U64(1)) << shift
+                    elif k == 0 or (k == 1 and no_valid[s]):  # presence; validity if none
+                        constant |= 1 << (pos % 64)
+                halves.append(BShare(self.party, a, b).xor_public(np.full(n, constant, U64)))
+            words.append(BShare.concat(halves))
+        return words
+
+    def payload(self) -> list:
+        """What the sort moves besides the keys: non-key slots, byte words, bit words."""
+        return self.arith[self.n_key_arith:] + self.chars + self.words
+
+    def unpack(self, key_slots: list[AShare], moved: list) -> tuple[list, list, list]:
+        """The sorted slots ``(arith, chars, words)`` from the sorted key slots and the
+        moved payload."""
+        n_arith, n_chars = self.n_payload_arith, len(self.chars)
+        arith = list(key_slots) + moved[:n_arith]
+        return arith, moved[n_arith:n_arith + n_chars], moved[n_arith + n_chars:]
+
+
+def _word(col: SecretColumn, t: int, n: int) -> BShare:
+    """Word ``t`` of a string column's bytes (zeros past its width)."""
+    chars = col.chars or []
+    return chars[t] if t < len(chars) else BShare.zeros(col.value.party, n)
+
+
+def _nth(cols: list, j: int, cls, party: int, n: int):
+    return cols[j] if j < len(cols) else cls.zeros(party, n)
+
+
+def _zero_unless(rt: Runtime, bit: BShare, cols: list[SecretColumn]) -> list[SecretColumn]:
+    """The columns with values and string bytes set to 0 where ``bit`` is 0 (there they
+    are NULL: the engine's encoding keeps NULL values 0). Bits are left alone."""
+    arith = [c.value for c in cols if isinstance(c.value, AShare)]
+    words = [w for c in cols for w in c.chars or []]
+    if not arith and not words:
+        return cols
+    mask = BShare(bit.party, (bit.a & U64(1)) * ALL_ONES, (bit.b & U64(1)) * ALL_ONES)
+    factor = convert.b2a_bit(rt, bit) if arith else None
+    prods, ands = _products(rt, [(factor, a) for a in arith], [(mask, w) for w in words])
+    prods, ands = iter(prods), iter(ands)
+    out = []
+    for c in cols:
+        value = next(prods) if isinstance(c.value, AShare) else c.value
+        chars = None if c.chars is None else [next(ands) for _ in c.chars]
+        out.append(SecretColumn(c.type, value, c.null, chars))
+    return out
 
 
 def _reversed(x: AShare | BShare) -> AShare | BShare:

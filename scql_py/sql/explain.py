@@ -33,7 +33,11 @@ def _describe(step: Step) -> str:
             f" AS {name}" for name, func, arg, _, distinct in a["aggs"]
         )
         keys = ", ".join(f"{sql} AS {name}" for name, sql, _ in a.get("keys", []))
-        return f"GROUP BY {keys} (oblivious sort + segmented aggregation): {aggs}" if keys else aggs
+        how = ("merging the owners' local partial aggregates" if a.get("merges_partials")
+               else "over every row")
+        if keys:
+            return f"GROUP BY {keys} ({how}: oblivious sort + segmented aggregation): {aggs}"
+        return f"{aggs} ({how})"
     if step.op == "sort":
         return "ORDER BY " + ", ".join(
             f"{col} {'DESC' if desc else 'ASC'} NULLS {'FIRST' if nf else 'LAST'}"

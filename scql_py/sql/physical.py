@@ -65,8 +65,11 @@ class PhysicalPlan:
 
 
 class _Placer:
-    def __init__(self, pushdown: bool):
+    def __init__(self, pushdown: bool, keep_groups_secure: str | None = None):
         self.pushdown = pushdown
+        # with a group-size threshold, grouping for another party than the owner runs
+        # under MPC, where small groups are dropped (and counted for the warning)
+        self.keep_groups_secure = keep_groups_secure
         self.steps: list[Step] = []
 
     def emit(self, op: str, node: lp.Node, *, party=None, inputs=(), **args) -> str:
@@ -81,7 +84,11 @@ class _Placer:
         return self.emit("local", node, party=node.owner, sql=to_sql(node))
 
     def is_local(self, node: lp.Node) -> bool:
-        return node.owner is not None and (self.pushdown or isinstance(node, lp.Scan))
+        if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)):
+            return False
+        if self.keep_groups_secure and node.owner != self.keep_groups_secure:
+            return not any(isinstance(n, lp.Aggregate) and n.keys for n in lp.walk(node))
+        return True
 
     def secret(self, node: lp.Node) -> str:
         """Emit the steps that leave ``node``'s rows secret-shared; return the step id."""
@@ -102,7 +109,7 @@ class _Placer:
                      c.distinct] for name, c in node.aggs]
             keys = [[name, e.sql(), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
-                             keys=keys)
+                             keys=keys, merges_partials=node.merges_partials)
         if isinstance(node, lp.Join) and node.how == "scalar":
             return self.emit("scalar_join", node,
                              inputs=[self.secret(node.left), self.secret(node.right)])
@@ -130,9 +137,10 @@ class _Placer:
         raise TypeError(f"cannot place {type(node).__name__}")
 
 
-def place(root: lp.Node, asker: str, pushdown: bool = True) -> list[Step]:
+def place(root: lp.Node, asker: str, pushdown: bool = True,
+          group_threshold: int | None = None) -> list[Step]:
     """The steps that compute ``root`` and deliver it to ``asker``."""
-    placer = _Placer(pushdown)
+    placer = _Placer(pushdown, asker if group_threshold else None)
     if placer.is_local(root) and pushdown:
         src = placer.local(root)
         if root.owner != asker:

@@ -57,9 +57,12 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
         if isinstance(node, Join):
             node.psi = analyzer.psi_allowed(node)
     root = prune(root)
+    threshold = catalog.group_size_threshold
     if pushdown:
-        root = rewrite.optimize(root)
-    steps = place(root, asker, pushdown)
+        # partial aggregates would count partial rows, not group sizes, against the
+        # threshold: with one, groups are formed under MPC from the rows themselves
+        root = rewrite.optimize(root, partial_groups=not threshold)
+    steps = place(root, asker, pushdown, threshold)
     return PhysicalPlan(
         asker=asker, sql=sql, steps=steps, output_names=names,
         output_types=[str(t) for t in root.types], pushdown=pushdown,

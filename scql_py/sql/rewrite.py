@@ -113,16 +113,17 @@ def _widest(types):
     return out
 
 
-RULES = (push_into_union, partial_aggregates)
-
-
-def optimize(node: lp.Node) -> lp.Node:
-    """Apply every rule bottom-up until nothing changes."""
-    node = _with_children(node, [optimize(c) for c in node.children])
-    for rule in RULES:
+def optimize(node: lp.Node, partial_groups: bool = True) -> lp.Node:
+    """Apply every rule bottom-up until nothing changes. ``partial_groups``: may a
+    grouped aggregate be pre-aggregated per party (not under a group-size threshold)."""
+    node = _with_children(node, [optimize(c, partial_groups) for c in node.children])
+    rules = [push_into_union]
+    if partial_groups or not (isinstance(node, lp.Aggregate) and node.keys):
+        rules.append(partial_aggregates)
+    for rule in rules:
         new = rule(node)
         if new is not node:
-            return optimize(new)
+            return optimize(new, partial_groups)
     return node
 
 
