@@ -250,7 +250,8 @@ class Engine:
     def step_aggregate(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel: SecretRelation = self.values[step.inputs[0]]
         ev = self.evaluator(rel)
-        keyless_distinct = not step.args.get("keys") and any(a[4] for a in step.args["aggs"])
+        keyless_distinct = not step.args.get("keys") and any(
+            a[4] or a[1].startswith("percentile_disc") for a in step.args["aggs"])
         if keyless_distinct:
             return self._distinct_without_groups(ev, rel, step)
         if step.args.get("keys"):

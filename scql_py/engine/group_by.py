@@ -86,14 +86,18 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     key_cols = cleaned
 
     arg_cols: dict[str, SecretColumn] = {}
-    distinct_args = {arg for _, _, arg, _, distinct in aggs if distinct and arg is not None}
+    # rows are also sorted by at most one argument: COUNT(DISTINCT x) counts its runs,
+    # PERCENTILE_DISC(p) WITHIN GROUP (ORDER BY x) picks by rank
+    distinct_args = {arg for _, func, arg, _, distinct in aggs
+                     if (distinct or func.startswith("percentile_disc")) and arg is not None}
     if len(distinct_args) > 1:
-        raise NotSupportedError("COUNT(DISTINCT ...) of more than one expression in a query")
+        raise NotSupportedError("COUNT(DISTINCT ...) or PERCENTILE_DISC of more than one "
+                                "expression in a query")
     for _, func, arg, _, distinct in aggs:
         if arg is not None and arg not in arg_cols:
             arg_cols[arg] = ev.evaluate(exp.maybe_parse(arg))
             if arg_cols[arg].type.kind == "string" and func not in ("count",):
-                raise NotSupportedError(f"{func.upper()} of a secret string")
+                raise NotSupportedError(f"{func.split(':')[0].upper()} of a secret string")
         if distinct and func != "count":
             raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
 
@@ -155,6 +159,10 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
             value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
             running.append(segment.segmented_sum(rt, mux.mul_bit(rt, present[arg], value), starts))
             running.append(segment.segmented_count(rt, starts, present[arg]))
+        elif func.startswith("percentile_disc"):
+            running.append(_percentile_disc(rt, args_s[arg], present[arg], starts,
+                                            float(func.split(":")[1])))
+            running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in ("min", "max"):
             fill = SENTINEL if func == "min" else -SENTINEL
             sentinel = AShare.public(party, np.full(n, np.int64(fill).view(np.uint64)))
@@ -213,3 +221,32 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
         else:
             out_cols.append(SecretColumn(out_type, v, null))
     return SecretRelation(groups, list(names), out_cols), dropped
+
+
+def _reverse(x):
+    return type(x)(x.party, x.a[::-1].copy(), x.b[::-1].copy())
+
+
+def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float) -> AShare:
+    """Running value that, at each group's last row, is the group's PERCENTILE_DISC(p):
+    the non-NULL value of rank ceil(p N) (at least 1) among the group's N non-NULL values,
+    which the sort put first, in ascending order."""
+    from fractions import Fraction
+
+    from scql_py.mpc import division
+
+    n = len(present)
+    frac = Fraction(str(p)).limit_denominator(1 << 20)
+    rank = segment.segmented_count(rt, starts, present)  # among non-NULL rows so far
+    after = _reverse(segment.segmented_count(rt, _reverse(segment.group_ends(starts)),
+                                             _reverse(present)))
+    size = rank + after - convert.b2a_bit(rt, present)  # N, on every row of the group
+    # target = max(1, ceil(p N)) = floor((a N + b - 1) / b), or 1 when p = 0
+    if frac == 0:
+        target = AShare.public(rt.party, np.ones(n, np.int64))
+    else:
+        num = size.mul_public(frac.numerator).add_public(frac.denominator - 1)
+        target = division.divide_public(rt, num, frac.denominator)
+    hit = and_(rt, present, equality.equal(rt, rank, target))
+    value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
+    return segment.segmented_sum(rt, mux.mul_bit(rt, hit, value), starts)

@@ -181,7 +181,6 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     side = BShare.public(party, np.concatenate([np.zeros(n_l, U64), np.ones(n_r, U64)]))
     keys = [AShare.concat([a, b]) for a, b in zip(keys_l, keys_r)]
     sort_keys = [(k, False) for k in keys] + [(excluded, False, 1), (side, False, 1)]
-    n_key_slots = len(stack.arith) - stack.n_payload_arith  # key slots travel as sort keys
     sorted_keys, moved = sort(rt, sort_keys, stack.payload())
     *keys_s, excluded_s, side_s = sorted_keys
 
@@ -206,7 +205,6 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     if unique == "right":
         arith, chars, words = ([_reversed(c) for c in cols] for cols in (arith, chars, words))
         same_o = BShare.concat([same[:1], _reversed(same[1:])])
-    assert n_key_slots == stack.n_key_arith
     copied_a, copied_w = _copy_down(rt, convert.bit_not(same_o),
                                     [arith[i] for i in u.copy_arith],
                                     [chars[i] for i in u.copy_chars] + words)
@@ -231,7 +229,7 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
         out_m = m.columns(arith, chars, words)
     else:  # LEFT join, unique left side: matched right rows + left rows without a partner
         next_same = BShare.concat([same_o[1:], BShare.zeros(party, 1)])
-        lonely = convert.bit_and(rt, _bit(words, u.valid), convert.bit_not(next_same))
+        lonely = convert.bit_and(rt, _bit(words, u.present), convert.bit_not(next_same))
         valid = present_copied ^ present_own ^ lonely
         out_u = u.columns(arith_u, chars_u, words_u)
         out_m = m.columns(arith, chars, words, null_xor=present_own)  # of a u row: NULL

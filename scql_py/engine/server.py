@@ -161,10 +161,13 @@ class PartyServer:
             self._stopped = True
             threads = list(self._threads)
         self._stop.set()
-        self.network.stop()
+        # receivers fail at once, so the engines end; they start no new threads now. Wait
+        # for them (a send being retried may take longer) before the clients they use go
+        self.network.mailboxes.stop()
         deadline = time.monotonic() + min(2.0, self.timeout)
-        for t in threads:  # engines fail fast once the mailboxes are gone (a send being
-            t.join(timeout=max(deadline - time.monotonic(), 0.0))  # retried may not)
+        for t in threads:
+            t.join(timeout=max(deadline - time.monotonic(), 0.0))
+        self.network.stop()
         self.storage.close()
         log.info("party %s stopped", self.party)
 
@@ -175,7 +178,9 @@ class PartyServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def _spawn(self, target, *args, name: str) -> threading.Thread:
+    def _spawn(self, target, *args, name: str) -> bool:
+        """Run ``target(*args)`` in a thread that :meth:`stop` waits for; False (and not
+        run) once the server is stopping."""
         def body() -> None:
             try:
                 target(*args)
@@ -185,9 +190,14 @@ class PartyServer:
 
         thread = threading.Thread(target=body, name=name, daemon=True)
         with self._lock:
+            if self._stopped:
+                return False
             self._threads.add(thread)
         thread.start()
-        return thread
+        return True
+
+    def _stopping(self) -> OperationalError:
+        return OperationalError(f"party '{self.party}' is shutting down")
 
     # -- requests -----------------------------------------------------------------------------
     def _request(self, body: bytes, caller: str | None, action: str) -> dict:
@@ -233,19 +243,24 @@ class PartyServer:
     def _on_query(self, caller: str | None, body: bytes) -> Iterator[bytes]:
         self._own_program(caller, rp.QUERY)
         request = self._request(body, caller, rp.QUERY)
+        try:
+            sql, pushdown = self._sql_of(request)
+        except Error as exc:
+            return [rp.outcome({"error": rp.error_to_json(exc)})]
         done = threading.Event()
         box: dict[str, Outcome] = {}
 
         def work() -> None:
             try:
-                box["outcome"] = self.ask(*self._sql_of(request))
+                box["outcome"] = self.ask(sql, pushdown)
             except BaseException as exc:  # a bug: still answer the client
                 log.exception("query failed unexpectedly")
                 box["outcome"] = Outcome(error=InternalError(f"{type(exc).__name__}: {exc}"))
             finally:
                 done.set()
 
-        self._spawn(work, name=f"scql-ask-{self.party}")
+        if not self._spawn(work, name=f"scql-ask-{self.party}"):
+            return [rp.outcome({"error": rp.error_to_json(self._stopping())})]
 
         def answer() -> Iterator[bytes]:
             while not done.wait(self.heartbeat):  # tells the client this server is alive
@@ -264,8 +279,7 @@ class PartyServer:
     def _abort(self, comm: FlightCommunicator) -> None:
         """Close the session here and tell the peers, in the background: a silent peer
         must not hold up the error report."""
-        threading.Thread(target=self.network.announce_leave, args=(comm.session,),
-                         daemon=True, name="scql-leave").start()
+        self._spawn(self.network.announce_leave, comm.session, name="scql-leave")
         comm.close()
 
     def _cancel(self, session: str, peers: list[int]) -> None:
@@ -281,8 +295,7 @@ class PartyServer:
                          self.names[peer], exc)
 
         for peer in peers:
-            threading.Thread(target=cancel, args=(peer,), daemon=True,
-                             name="scql-cancel").start()
+            self._spawn(cancel, peer, name="scql-cancel")
 
     # -- the asker's side -----------------------------------------------------------------------
     def ask(self, sql: str, pushdown: bool = True) -> Outcome:
@@ -437,11 +450,16 @@ class PartyServer:
             self._sessions.release()
             return [rp.outcome({"error": rp.error_to_json(SecurityError(
                 f"party '{self.party}' refuses the plan: {exc}", party=self.party))})]
-        log.info("query %s for %s: plan verified, running", session, plan.asker)
         with self._lock:
             self._running[session] = plan.asker
-        self._spawn(self._run_as_peer, engine, plan, request["plan"], comm,
-                    name=f"scql-run-{self.party}")
+        if not self._spawn(self._run_as_peer, engine, plan, request["plan"], comm,
+                           name=f"scql-run-{self.party}"):
+            with self._lock:
+                self._running.pop(session, None)
+            comm.close()
+            self._sessions.release()
+            return [rp.outcome({"error": rp.error_to_json(self._stopping())})]
+        log.info("query %s for %s: plan verified, running", session, plan.asker)
         return [rp.outcome({"ok": True})]
 
     def _on_cancel(self, caller: str | None, body: bytes) -> list[bytes]:

@@ -429,7 +429,7 @@ def _split_windows(child: lp.Node, projections):
 
 
 def _has_aggregate(e: exp.Expression) -> bool:
-    return any(isinstance(n, tuple(AGGREGATES)) for n in e.walk())
+    return any(isinstance(n, (*AGGREGATES, exp.WithinGroup)) for n in e.walk())
 
 
 def _split_aggregates(child: lp.Node, projections, group_exprs, having):
@@ -444,9 +444,32 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having):
     key_sql = {g.sql(): name for name, g, _ in keys}
     calls: dict[str, tuple[str, lp.AggCall]] = {}
 
+    def _percentile(n: exp.WithinGroup) -> exp.Expression:
+        func = n.this
+        order = n.expression.expressions if isinstance(n.expression, exp.Order) else []
+        if not isinstance(func, exp.PercentileDisc) or len(order) != 1:
+            raise NotSupportedError(f"{n.sql()} (supported: PERCENTILE_DISC(p) WITHIN GROUP "
+                                    "(ORDER BY x))")
+        try:
+            p = float(func.this.this)
+        except (AttributeError, ValueError):
+            p = -1.0
+        if not 0.0 <= p <= 1.0 or not isinstance(func.this, exp.Literal):
+            raise ProgrammingError(f"PERCENTILE_DISC takes a constant between 0 and 1: {n.sql()}")
+        if order[0].args.get("desc"):
+            raise NotSupportedError("PERCENTILE_DISC ... ORDER BY x DESC")
+        arg = order[0].this
+        call = lp.AggCall(f"percentile_disc:{func.this.this}", arg, infer_type(arg, scope))
+        key = call.sql()
+        if key not in calls:
+            calls[key] = (f"__agg{len(calls)}", call)
+        return exp.column(calls[key][0])
+
     def replace(n: exp.Expression) -> exp.Expression:
         if n.sql() in key_sql and not isinstance(n, exp.Literal):
             return exp.column(key_sql[n.sql()])
+        if isinstance(n, exp.WithinGroup):
+            return _percentile(n)
         if isinstance(n, exp.Column) and n.name.startswith("__sq") and not n.find_ancestor(
                 *AGGREGATES):
             # a scalar subquery's value is the same on every row: any row's will do

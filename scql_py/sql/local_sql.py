@@ -22,6 +22,9 @@ def _from(node: lp.Node) -> exp.Select:
 
 def _agg_sql(call: lp.AggCall) -> exp.Expression:
     arg = exp.Star() if call.arg is None else call.arg.copy()
+    if call.percentile is not None:
+        return exp.Anonymous(this="quantile_disc",
+                             expressions=[arg, exp.Literal.number(call.percentile)])
     cls = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}
     node = cls[call.func](this=arg)
     if call.func == "sum" and call.type.kind == "int64":

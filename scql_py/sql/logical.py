@@ -86,15 +86,23 @@ class Project(Node):
 
 @dataclass
 class AggCall:
-    """One aggregate: ``func`` in count/sum/avg/min/max, ``arg`` None for COUNT(*)."""
+    """One aggregate: ``func`` in count/sum/avg/min/max or ``percentile_disc:<p>``;
+    ``arg`` None for COUNT(*)."""
 
     func: str
     arg: exp.Expression | None
     type: SqlType
     distinct: bool = False
 
+    @property
+    def percentile(self) -> float | None:
+        """The fraction of ``percentile_disc:<p>`` (PERCENTILE_DISC(p) WITHIN GROUP)."""
+        return float(self.func.split(":")[1]) if self.func.startswith("percentile_disc") else None
+
     def sql(self) -> str:
         inner = "*" if self.arg is None else self.arg.sql()
+        if self.percentile is not None:
+            return f"PERCENTILE_DISC({self.percentile}) WITHIN GROUP (ORDER BY {inner})"
         return f"{self.func.upper()}({'DISTINCT ' if self.distinct else ''}{inner})"
 
 

@@ -55,6 +55,9 @@ def _open_rows(rt, rel: SecretRelation) -> list[tuple] | None:
     """The valid rows of ``rel`` as Python tuples, on party 0 only."""
     n = rel.n
     valid = rss.reveal(rt, rel.valid, to=0) if rel.valid is not None else None
+    keep = None
+    if rt.party == 0:
+        keep = np.ones(n, bool) if valid is None else (valid & U64(1)).astype(bool)
     columns = []
     for col in rel.columns:
         value = rss.reveal(rt, col.value, to=0)
@@ -63,6 +66,11 @@ def _open_rows(rt, rel: SecretRelation) -> list[tuple] | None:
         if rt.party != 0:
             continue
         nulls = (null & U64(1)).astype(bool)
+        # the engine's encoding: a NULL has value 0 (strings: no bytes), whoever's row
+        # the slot held before
+        if col.type.kind != "string":
+            assert not value[nulls & keep].any(), "a NULL with a non-zero value"
+        assert not any(w[nulls & keep].any() for w in chars), "a NULL string with bytes"
         if col.type.kind == "string":
             words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), U64)
             columns.append(encoding.decode_strings(words, nulls).to_pylist())
@@ -70,7 +78,6 @@ def _open_rows(rt, rel: SecretRelation) -> list[tuple] | None:
             columns.append(encoding.decode(value, nulls, col.type).to_pylist())
     if rt.party != 0:
         return None
-    keep = np.ones(n, bool) if valid is None else (valid & U64(1)).astype(bool)
     return [tuple(c[i] for c in columns) for i in np.flatnonzero(keep)]
 
 
@@ -200,8 +207,9 @@ def test_secret_join_string_and_two_column_keys(how: str):
         "salary": pa.array(rng.integers(0, 1000, 12), pa.int64()),
     })
     m = 25
+    long = ["a much longer name than the others", "alice"]  # 5 words on the right only
     right = pa.table({
-        "who": pa.array([names[i] for i in rng.integers(0, 6, m)], pa.string()),
+        "who": pa.array([names[i] for i in rng.integers(0, 6, m - 2)] + long, pa.string()),
         "dept": pa.array(_maybe_null(rng, rng.integers(0, 3, m).tolist(), 0.1), pa.int64()),
         "note": pa.array([f"n{i}" for i in range(m)], pa.string()),
     })

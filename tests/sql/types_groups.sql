@@ -115,3 +115,18 @@ LIMIT 5;
 -- name: count_distinct_on_empty_input
 SELECT COUNT(DISTINCT i) AS di, COUNT(*) AS n, SUM(i) AS si
 FROM (SELECT i FROM t_alice WHERE id < 0 UNION ALL SELECT i FROM t_bob WHERE id < 0) AS u;
+
+-- name: percentile_disc_per_group
+SELECT k, PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY i) AS median_i,
+       PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY i) AS again, COUNT(*) AS n
+FROM (SELECT k, i FROM t_alice UNION ALL SELECT k, i FROM t_bob UNION ALL SELECT k, i FROM t_carol) AS u
+GROUP BY k;
+
+-- name: percentile_disc_quartiles_without_group
+SELECT PERCENTILE_DISC(0.25) WITHIN GROUP (ORDER BY m) AS q1, COUNT(m) AS n
+FROM (SELECT m FROM t_alice UNION ALL SELECT m FROM t_bob) AS u;
+
+-- name: percentile_disc_extremes
+SELECT k, PERCENTILE_DISC(0) WITHIN GROUP (ORDER BY f) AS lo, SUM(i) AS si
+FROM (SELECT k, f, i FROM t_alice UNION ALL SELECT k, f, i FROM t_carol) AS u
+GROUP BY k;
