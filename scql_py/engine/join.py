@@ -229,7 +229,7 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
         out_m = m.columns(arith, chars, words)
     else:  # LEFT join, unique left side: matched right rows + left rows without a partner
         next_same = BShare.concat([same_o[1:], BShare.zeros(party, 1)])
-        lonely = convert.bit_and(rt, _bit(words, u.present), convert.bit_not(next_same))
+        lonely = convert.bit_and(rt, _bit(words, u.valid), convert.bit_not(next_same))
         valid = present_copied ^ present_own ^ lonely
         out_u = u.columns(arith_u, chars_u, words_u)
         out_m = m.columns(arith, chars, words, null_xor=present_own)  # of a u row: NULL

@@ -237,7 +237,7 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
         where = select.args.get("where")
         pred = bare(where.this) if where is not None else None
     projections = [(p.alias_or_name, ref(p.unalias())) for p in select.expressions]
-    node, pred, projections = _subqueries(node, pred, projections, catalog)
+    node, pred, projections = _subqueries(node, pred, projections, catalog, ref)
     if pred is not None:
         infer_type(pred, dict(zip(node.columns, node.types)))
         node = lp.Filter(node, pred)
@@ -315,13 +315,22 @@ def _uncorrelated(query: exp.Expression) -> exp.Expression:
     return query
 
 
-def _subqueries(node: lp.Node, pred, projections, catalog: Catalog):
-    """Uncorrelated subqueries outside FROM become joins below the select:
+def _subqueries(node: lp.Node, pred, projections, catalog: Catalog, ref):
+    """Uncorrelated subqueries outside FROM, and EXISTS correlated by equalities, become
+    joins below the select (each as a WHERE conjunct, possibly under NOT):
 
-    * ``x IN (SELECT y ...)`` as a WHERE conjunct: a semi-join with the distinct ``y``;
+    * ``x IN (SELECT y ...)``: a semi-join with the distinct ``y``; ``NOT IN``: an
+      anti-join (a LEFT join keeping the unmatched rows), false for a NULL ``x`` and
+      for every row when the subquery has a NULL;
+    * ``EXISTS (SELECT ... WHERE inner = outer ...)``: a semi-join on those equalities;
+      ``NOT EXISTS``: the anti-join;
     * a scalar subquery (one row, one column): its value joined onto every row.
     """
     counter = [0]
+
+    def fresh(prefix: str) -> str:
+        counter[0] += 1
+        return f"{prefix}{counter[0] - 1}"
 
     def sub_plan(query: exp.Expression, name: str) -> lp.Node:
         plan = build(_uncorrelated(query), catalog)
@@ -329,26 +338,51 @@ def _subqueries(node: lp.Node, pred, projections, catalog: Catalog):
             raise ProgrammingError("a subquery used as a value must return one column")
         return lp.Project(plan, [(name, exp.column(plan.columns[0], quoted=True), plan.types[0])])
 
+    def semi_join(node: lp.Node, outer: list[str], sub: lp.Node, anti: bool):
+        keys = [(n, exp.column(n, quoted=True), t) for n, t in zip(sub.columns, sub.types)]
+        distinct = lp.Aggregate(sub, [], keys)
+        node = _typed_join(node, distinct, "left" if anti else "inner",
+                           list(zip(outer, sub.columns)))
+        cond = exp.Is(this=exp.column(sub.columns[0], quoted=True), expression=exp.Null())
+        return node, (cond if anti else None)
+
+    extra: list[exp.Expression] = []
     kept = []
     for conj in _conjuncts(pred):
-        if isinstance(conj, exp.In) and conj.args.get("query") is not None:
-            if not isinstance(conj.this, exp.Column):
+        negated = isinstance(conj, exp.Not)
+        inner = conj.this if negated else conj
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        if isinstance(inner, exp.In) and inner.args.get("query") is not None:
+            if not isinstance(inner.this, exp.Column):
                 raise NotSupportedError("IN (subquery) on an expression (use a column)")
-            name = f"__in{counter[0]}"
-            counter[0] += 1
-            sub = sub_plan(conj.args["query"].this if isinstance(conj.args["query"], exp.Subquery)
-                           else conj.args["query"], name)
-            distinct = lp.Aggregate(sub, [], [(name, exp.column(name, quoted=True), sub.types[0])])
-            node = _typed_join(node, distinct, "inner", [(conj.this.name, name)])
+            query = inner.args["query"]
+            query = query.this if isinstance(query, exp.Subquery) else query
+            name = fresh("__in")
+            sub = sub_plan(query, name)
+            node, cond = semi_join(node, [inner.this.name], sub, anti=negated)
+            if negated:
+                # NOT IN is NULL (so false) for a NULL x, and for all rows if y has a NULL
+                nulls = lp.Aggregate(lp.Filter(sub, exp.Is(this=exp.column(name, quoted=True),
+                                                          expression=exp.Null())),
+                                     [(fresh("__nn"), lp.AggCall("count", None, INT64))])
+                nn = nulls.aggs[0][0]
+                node = lp.Join(node, nulls, "scalar", [])
+                extra += [cond, exp.Not(this=exp.Is(this=inner.this.copy(), expression=exp.Null())),
+                          exp.EQ(this=exp.column(nn, quoted=True), expression=exp.Literal.number(0))]
+            continue
+        if isinstance(inner, exp.Exists):
+            node, cond = _exists(node, inner.this, negated, ref, catalog, fresh, semi_join)
+            if cond is not None:
+                extra.append(cond)
             continue
         kept.append(conj)
-    pred = _and(kept)
+    pred = _and(kept + extra)
 
     def scalar(n: exp.Expression) -> exp.Expression:
         nonlocal node
         if isinstance(n, exp.Subquery) and not isinstance(n.parent, (exp.From, exp.Join)):
-            name = f"__sq{counter[0]}"
-            counter[0] += 1
+            name = fresh("__sq")
             node = lp.Join(node, sub_plan(n.this, name), "scalar", [])
             return exp.column(name, quoted=True)
         return n
@@ -356,14 +390,44 @@ def _subqueries(node: lp.Node, pred, projections, catalog: Catalog):
     if pred is not None:
         pred = pred.transform(scalar)
     projections = [(name, e.transform(scalar)) for name, e in projections]
-    for _, e in projections:
-        if e.find(exp.Exists) or (pred is not None and pred.find(exp.Exists)):
-            raise NotSupportedError("EXISTS (use IN (SELECT ...))")
-    if pred is not None and (pred.find(exp.Exists) or any(
-            isinstance(i, exp.In) and i.args.get("query") for i in pred.find_all(exp.In))):
-        raise NotSupportedError("EXISTS / IN (subquery) inside OR or NOT (only as a WHERE "
-                                "conjunct)")
+    for e in [e for _, e in projections] + ([pred] if pred is not None else []):
+        if e.find(exp.Exists) or any(i.args.get("query") for i in e.find_all(exp.In)):
+            raise NotSupportedError("EXISTS / IN (subquery) inside OR, or in the select list "
+                                    "(only as a WHERE conjunct, possibly under NOT)")
     return node, pred, projections
+
+
+def _exists(node: lp.Node, query: exp.Expression, anti: bool, ref, catalog: Catalog, fresh,
+            semi_join):
+    """EXISTS (SELECT ... FROM ... WHERE inner = outer AND ...) as a semi-join."""
+    if isinstance(query, exp.Subquery):
+        query = query.this
+    if not isinstance(query, exp.Select) or query.args.get("joins") or query.args.get("group"):
+        raise NotSupportedError("EXISTS over a subquery with joins or GROUP BY")
+    query = query.copy()
+    inner_aliases = {t.alias_or_name for t in query.find_all(exp.Table)}
+    where = query.args.get("where")
+    outer_cols, inner_cols, rest = [], [], []
+    for c in _conjuncts(where.this if where is not None else None):
+        cols = list(c.find_all(exp.Column))
+        if not any(col.table and col.table not in inner_aliases for col in cols):
+            rest.append(c)
+            continue
+        if not (isinstance(c, exp.EQ) and isinstance(c.left, exp.Column)
+                and isinstance(c.right, exp.Column)):
+            raise NotSupportedError(f"EXISTS correlated by anything but equalities ({c.sql()})")
+        a, b = c.left, c.right
+        if a.table in inner_aliases:
+            a, b = b, a  # a: outer, b: inner
+        outer_cols.append(ref(a).name)
+        inner_cols.append(b)
+    if not outer_cols:
+        raise NotSupportedError("uncorrelated EXISTS")
+    query.set("where", exp.Where(this=_and(rest)) if rest else None)
+    names = [fresh("__ex") for _ in inner_cols]
+    query.set("expressions", [exp.alias_(c.copy(), n) for c, n in zip(inner_cols, names)])
+    sub = build(query, catalog)
+    return semi_join(node, outer_cols, sub, anti)
 
 
 def _project(node: lp.Node, exprs) -> lp.Node:

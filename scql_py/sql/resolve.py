@@ -52,8 +52,6 @@ def _unsupported_construct(node: exp.Expression) -> str | None:
         return "UNION (without ALL)"
     if isinstance(node, (exp.Intersect, exp.Except)):
         return node.key.upper()
-    if isinstance(node, exp.Exists):
-        return "EXISTS (use IN (SELECT ...))"
     if isinstance(node, exp.Placeholder):
         return "an unbound parameter '?' (pass parameters to execute)"
     if isinstance(node, exp.Func) and not isinstance(
@@ -62,7 +60,8 @@ def _unsupported_construct(node: exp.Expression) -> str | None:
         if isinstance(node, exp.Anonymous):
             return f"function {node.name.upper()}()"
         return f"function {node.sql_name()}()"
-    if isinstance(node, exp.Select) and node.args.get("from_") is None:
+    if isinstance(node, exp.Select) and node.args.get("from_") is None and not isinstance(
+            node.parent, exp.Exists):
         return "SELECT without FROM"
     if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
         return "table functions"

@@ -20,3 +20,16 @@ SELECT id, k FROM t_alice WHERE id IN (SELECT id FROM t_bob);
 
 -- name: in_subquery_with_duplicates_and_filter
 SELECT COUNT(*) AS n, SUM(i) AS si FROM t_alice WHERE k IN (SELECT k FROM t_carol WHERE id > 60) AND id > 10;
+
+-- name: not_in_subquery_anti_join
+SELECT id, k FROM t_alice WHERE k NOT IN (SELECT k FROM t_bob WHERE k IS NOT NULL AND id > 60);
+
+-- name: not_in_subquery_with_a_null_gives_nothing
+SELECT COUNT(*) AS n FROM t_alice WHERE k NOT IN (SELECT k FROM t_bob);
+
+-- name: exists_correlated
+SELECT id, k FROM t_alice AS a WHERE EXISTS (SELECT 1 FROM t_carol AS c WHERE c.id = a.id);
+
+-- name: not_exists_correlated_with_filter
+SELECT COUNT(*) AS n, SUM(a.i) AS si FROM t_alice AS a
+WHERE NOT EXISTS (SELECT 1 FROM t_bob AS b WHERE b.k = a.k AND b.id > 40);
