@@ -201,6 +201,71 @@ def bench_secret_join(rows: int, repeat: int) -> Timing:
         rt, lr[0], lr[1], ["pk"], ["fk"], "inner", ["pk", "a", "fk", "b"]), repeat)
 
 
+@case("psi_join_sql", 100_000)
+def bench_psi_join_sql(rows: int, repeat: int) -> Timing:
+    """End to end through the engine: ``SELECT COUNT(*), SUM(o.amount), SUM(c.score)
+    FROM customers c JOIN orders o ON c.id = o.id`` asked by the third party; customers
+    (alice): rows unique ids, orders (bob): rows ids, 80% of them customers'. The key's
+    CCL is PLAINTEXT_AFTER_JOIN: a PSI join, then the sums under MPC. Checked against
+    DuckDB on the same files; seconds are the whole query (planning included)."""
+    import tempfile
+
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scql_py.engine.federation import Federation
+
+    rng = np.random.default_rng(5)
+    ids = rng.choice(2**40, size=rows, replace=False).astype(np.int64)
+    order_ids = ids[rng.integers(0, rows, rows)]
+    order_ids[rng.random(rows) < 0.2] = -1
+    sql = ("SELECT COUNT(*) AS n, SUM(o.amount) AS amount, SUM(c.score) AS score "
+           "FROM customers c JOIN orders o ON c.id = o.id")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pq.write_table(pa.table({"id": ids, "score": rng.integers(0, 100, rows)}),
+                       folder / "customers.parquet")
+        pq.write_table(pa.table({"id": order_ids, "amount": rng.integers(0, 10**4, rows)}),
+                       folder / "orders.parquet")
+        lines = ["[catalog]", 'name = "bench_join"', 'protocol = "rss3"']
+        for i, party in enumerate(("alice", "bob", "carol")):
+            lines += [f"[parties.{party}]", 'storage = ":memory:"',
+                      f'address = "127.0.0.1:{7501 + i}"']
+        for table, owner, value in (("customers", "alice", "score"),
+                                    ("orders", "bob", "amount")):
+            others = [p for p in ("alice", "bob", "carol") if p != owner]
+            lines += [f"[tables.{table}]", f'owner = "{owner}"',
+                      f'source = "{table}.parquet"',
+                      f'columns = {{ id = "int64", {value} = "int64" }}',
+                      f"[tables.{table}.ccl]",
+                      "id = { " + ", ".join(f'{p} = "PLAINTEXT_AFTER_JOIN"' for p in others)
+                      + " }",
+                      f"{value} = {{ "
+                      + ", ".join(f'{p} = "PLAINTEXT_AFTER_AGGREGATE"' for p in others) + " }"]
+        (folder / "join.toml").write_text("\n".join(lines) + "\n")
+        ref = duckdb.connect()
+        for table in ("customers", "orders"):
+            ref.execute(f"CREATE VIEW {table} AS SELECT * FROM '{folder / table}.parquet'")
+        start = time.perf_counter()
+        want = ref.execute(sql).fetchall()[0]
+        plain = time.perf_counter() - start
+        times, stats = [], {}
+        with Federation(folder / "join.toml", timeout=600.0) as fed:
+            for _ in range(repeat):
+                start = time.perf_counter()
+                result = fed.execute("carol", sql)
+                times.append(time.perf_counter() - start)
+                stats = stats or result.stats
+                got = tuple(result.table.to_pylist()[0].values())
+                if got != tuple(want):
+                    raise AssertionError(f"psi_join_sql: got {got}, DuckDB says {want}")
+    seconds = statistics.median(times)
+    print(f"# psi_join_sql: DuckDB {plain:.3f} s, ratio {seconds / plain:.0f}", flush=True)
+    return Timing(seconds, max(s["rounds"] for s in stats.values()),
+                  max(s["bytes_sent"] for s in stats.values()))
+
+
 @case("sort")
 def bench_sort(rows: int, repeat: int) -> Timing:
     """Oblivious sort of rows int64 keys carrying one int64 payload column."""

@@ -460,23 +460,30 @@ def connect(
     party: str | None = None,
     mode: str = "inprocess",
     timeout: float = 30.0,
+    certs: str | Path | None = None,
+    insecure: bool = False,
 ) -> Connection:
     """Open a session asking as ``party`` (default: the catalog's first party).
 
     ``catalog`` is a catalog TOML file (default: the bundled demo). ``mode="inprocess"``
     runs every party's engine in this process, each in its own thread, talking only over
-    the in-process network.
+    the in-process network. ``mode="network"`` sends each statement to the party's own
+    ``scql serve`` process, which runs it with the other parties' servers over mutually
+    authenticated TLS (``certs``: the folder of ``scql certs``, by default ``certs/``
+    beside the catalog; ``insecure=True`` for plain TCP).
     """
+    if mode not in ("inprocess", "network"):
+        raise ProgrammingError(f"unknown mode {mode!r}: use 'inprocess' or 'network'")
+    path = Path(catalog) if catalog is not None else default_catalog_path()
     if mode == "network":
-        raise NotSupportedError(
-            "mode='network' (parties as separate server processes) is not available yet"
-        )
-    if mode != "inprocess":
-        raise ProgrammingError(f"unknown mode {mode!r}: use 'inprocess'")
+        # a party's machine holds only its own sources: the server checks the catalog
+        from scql_py.engine.remote import RemoteFederation
+
+        fed = RemoteFederation(path, party, certs=certs, insecure=insecure, timeout=timeout)
+        return Connection(fed, fed.party, fed.catalog)
     from scql_py.catalog import load_catalog
     from scql_py.engine.federation import Federation
 
-    path = Path(catalog) if catalog is not None else default_catalog_path()
     cat = load_catalog(path)
     names = list(cat.parties)
     if party is None:

@@ -231,8 +231,12 @@ def test_commit_and_rollback(con):
 
 
 def test_connect_errors():
-    with pytest.raises(scql_py.NotSupportedError, match="network"):
-        scql_py.connect(DEMO, mode="network")
+    # no `scql serve` is running for the demo: the asker's own server is named
+    with pytest.raises(scql_py.OperationalError, match="alice"):
+        con = scql_py.connect(DEMO, mode="network", insecure=True, timeout=2)
+        con.cursor().execute("SELECT SUM(income) FROM alice_income")
+    with pytest.raises(scql_py.ProgrammingError, match="mode"):
+        scql_py.connect(DEMO, mode="carrier-pigeon")
     with pytest.raises(scql_py.ProgrammingError, match="mallory"):
         scql_py.connect(DEMO, party="mallory")
     with pytest.raises(scql_py.ProgrammingError):

@@ -27,10 +27,7 @@ from scql_py.cli.script import read_headers, split_script
 from scql_py.errors import Error, NotSupportedError
 
 # Subcommands named in the design that later issues implement.
-RESERVED = {
-    "serve": "running a party as its own server process",
-    "certs": "generating the parties' TLS certificates",
-}
+RESERVED: dict[str, str] = {}
 
 
 class UsageError(Exception):
@@ -92,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="SQL over the secret-shared tables of several parties.",
         epilog="subcommands: scql explain ... (show the plan); "
         "scql import ... (secret-share a table into every party's storage); "
-        "serve, certs (not available yet)",
+        "scql certs --catalog C (development TLS certificates); "
+        "scql serve --catalog C --party P (one party as its own server)",
     )
     _add_common(parser)
     parser.add_argument("--format", choices=FORMATS, default="table",
@@ -119,6 +117,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     what.add_argument("-f", dest="file", metavar="FILE", help="a file of SQL statements")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                         help="how long to wait for a party before giving up (default: 30)")
+    parser.add_argument("--network", action="store_true",
+                        help="send statements to the parties' `scql serve` processes")
+    parser.add_argument("--certs", metavar="DIR",
+                        help="TLS certificates (default: certs/ beside the catalog)")
+    parser.add_argument("--insecure", action="store_true",
+                        help="with --network: plain TCP without TLS (testing only)")
 
 
 def _read_file(path: str) -> str:
@@ -136,7 +140,9 @@ def _connect(args: argparse.Namespace, headers: dict[str, str], base: Path | Non
     if catalog is None and "catalog" in headers:
         catalog = (base or Path.cwd()) / headers["catalog"]
     party = args.party if args.party is not None else headers.get("party")
-    return dbapi.connect(catalog, party=party, timeout=args.timeout)
+    return dbapi.connect(catalog, party=party, timeout=args.timeout,
+                         mode="network" if args.network else "inprocess",
+                         certs=args.certs, insecure=args.insecure)
 
 
 def _error_line(err: BaseException) -> str:
@@ -150,6 +156,12 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
         raise NotSupportedError(f"scql {argv[0]} ({RESERVED[argv[0]]}) is not available yet")
     if argv and argv[0] == "import":
         return _run_import(argv[1:], out)
+    if argv and argv[0] in ("serve", "certs"):
+        from scql_py.cli import serve_cmd
+
+        if argv[0] == "serve":
+            return serve_cmd.serve_main(argv[1:], parser_cls=_Parser)
+        return serve_cmd.certs_main(argv[1:], out, parser_cls=_Parser)
     explain = bool(argv) and argv[0] == "explain"
     parser = build_explain_parser() if explain else build_parser()
     args = parser.parse_args(list(argv[1:] if explain else argv))

@@ -24,6 +24,7 @@ from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator
+from scql_py.engine.sharing import share_table
 from scql_py.engine.window import window
 from scql_py.errors import DataError, InternalError, NotSupportedError, SecurityError
 from scql_py.mpc import rss
@@ -127,54 +128,9 @@ class Engine:
         return LocalResult(step.party, _cast_table(table, step.columns, step.types))
 
     def step_share(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
-        owner = self.party_index(step.party)
         local: LocalResult = self.values[step.inputs[0]]
-        types = [SqlType.parse(t) for t in step.types]
-        comm = self.rt.comm
-        if self.party == step.party:
-            table = local.table
-            widths = [encoding.string_width(table.column(i)) if t.kind == "string" else 0
-                      for i, t in enumerate(types)]
-            meta = {"rows": table.num_rows, "widths": widths}
-            others = [p for p in range(3) if p != owner]
-            comm.exchange({p: meta for p in others}, [])
-        else:
-            (meta,) = comm.exchange({}, [owner])
-            table = None
-        n, widths = int(meta["rows"]), list(meta["widths"])
-
-        # the owner's words, in an order every party knows: per column its value (ring
-        # words, or XOR words for bool), then for strings the packed bytes (XOR words,
-        # so that they can be byte-swapped for sorting), then its NULL bit
-        arith, boolean = [], []
-        if table is not None:
-            for i, t in enumerate(types):
-                col = table.column(i)
-                if t.kind == "string":
-                    values = col.to_pylist()
-                    arith.append(encoding.string_hash(values, self.string_key))
-                    packed = encoding.pack_strings(values, widths[i])
-                    boolean.extend(packed[:, j].copy() for j in range(widths[i]))
-                elif t.kind == "bool":
-                    boolean.append(encoding.encode(col, t))
-                else:
-                    arith.append(encoding.encode(col, t))
-                boolean.append(encoding.null_mask(col).astype(np.uint64))
-        n_arith = sum(t.kind != "bool" for t in types)
-        n_bool = len(types) + sum(t.kind == "bool" for t in types) + sum(widths)
-        a_all = rss.share_input(self.rt, owner, np.concatenate(arith) if arith else None,
-                                n * n_arith) if n_arith else None
-        b_all = rss.share_input_bool(self.rt, owner, np.concatenate(boolean) if boolean else None,
-                                     n * n_bool)
-        a_parts = [a_all[k * n:(k + 1) * n] for k in range(n_arith)] if n_arith else []
-        b_parts = [b_all[k * n:(k + 1) * n] for k in range(n_bool)]
-        columns = []
-        for i, t in enumerate(types):
-            value = b_parts.pop(0) if t.kind == "bool" else a_parts.pop(0)
-            chars = [b_parts.pop(0) for _ in range(widths[i])] if t.kind == "string" else None
-            null = b_parts.pop(0)
-            columns.append(SecretColumn(t, value, null, chars))
-        return SecretRelation(n, list(step.columns), columns)
+        return share_table(self.rt, self.party_index(step.party), local.table, step.types,
+                           self.string_key, step.columns)
 
     def step_scan_shared(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         table = step.args["table"]

@@ -43,7 +43,6 @@ their rows and each owner secret-shares its own rows in the common order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,6 +53,7 @@ from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
 from scql_py.engine.ordering import flatten, unflatten
 from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.sharing import as_type, share_table
 from scql_py.errors import InternalError, NotSupportedError
 from scql_py.mpc import convert, equality, rss, segment
 from scql_py.mpc.psi import psi_join_indices, psi_left_join_indices
@@ -73,69 +73,6 @@ _GRID_CHUNK = 1 << 20  # pairs per batch of equality tests (bounds the temporari
 
 
 # -- sharing an owner's table --------------------------------------------------------------
-
-def share_table(rt: Runtime, owner: int, table: pa.Table | None,
-                types: Sequence[SqlType | str], string_key: bytes,
-                names: Sequence[str]) -> SecretRelation:
-    """Secret-share ``table`` (given on ``owner`` only, columns in ``types`` order).
-
-    The same encoding as the engine's share step: ring words per column (bool: an XOR
-    bit), strings as a keyed hash plus packed bytes, a NULL bit per column. The owner
-    reveals the row count and the longest string of each string column (in words).
-    """
-    types = [t if isinstance(t, SqlType) else SqlType.parse(t) for t in types]
-    comm = rt.comm
-    if rt.party == owner:
-        if table is None:
-            raise ValueError("the owner must pass its table")
-        cols = [_as_type(table.column(i), t) for i, t in enumerate(types)]
-        widths = [encoding.string_width(c) if t.kind == "string" else 0
-                  for c, t in zip(cols, types)]
-        meta = {"rows": table.num_rows, "widths": widths}
-        comm.exchange({p: meta for p in range(3) if p != owner}, [])
-    else:
-        (meta,) = comm.exchange({}, [owner])
-        cols = None
-    n, widths = int(meta["rows"]), [int(w) for w in meta["widths"]]
-    if len(widths) != len(types):
-        raise InternalError("the table owner sent metadata for other columns")
-
-    # words in an order every party knows: per column its value (ring words, or an XOR
-    # bit for bool), the packed string bytes, then its NULL bit
-    arith: list[np.ndarray] = []
-    boolean: list[np.ndarray] = []
-    if cols is not None:
-        for col, t, width in zip(cols, types, widths):
-            if t.kind == "string":
-                values = col.to_pylist()
-                arith.append(encoding.string_hash(values, string_key))
-                packed = encoding.pack_strings(values, width)
-                boolean.extend(packed[:, j].copy() for j in range(width))
-            elif t.kind == "bool":
-                boolean.append(encoding.encode(col, t))
-            else:
-                arith.append(encoding.encode(col, t))
-            boolean.append(encoding.null_mask(col).astype(U64))
-    n_arith = sum(t.kind != "bool" for t in types)
-    n_bool = len(types) + sum(t.kind == "bool" for t in types) + sum(widths)
-    a_all = (rss.share_input(rt, owner, np.concatenate(arith) if arith else None, n * n_arith)
-             if n_arith else None)
-    b_all = rss.share_input_bool(rt, owner, np.concatenate(boolean) if boolean else None,
-                                 n * n_bool)
-    a_parts = [a_all[k * n:(k + 1) * n] for k in range(n_arith)] if a_all is not None else []
-    b_parts = [b_all[k * n:(k + 1) * n] for k in range(n_bool)]
-    columns = []
-    for t, width in zip(types, widths):
-        value = b_parts.pop(0) if t.kind == "bool" else a_parts.pop(0)
-        chars = [b_parts.pop(0) for _ in range(width)] if t.kind == "string" else None
-        columns.append(SecretColumn(t, value, b_parts.pop(0), chars))
-    return SecretRelation(n, list(names), columns)
-
-
-def _as_type(col: pa.ChunkedArray, t: SqlType) -> pa.ChunkedArray:
-    target = t.to_arrow()
-    return col if col.type == target else col.cast(target)
-
 
 # -- the secret join ------------------------------------------------------------------------
 
@@ -382,8 +319,8 @@ class _Stack:
 
     A slot holds one left column on the left rows and one right column on the right
     rows, so the sort moves ``max(left, right)`` columns, not their sum. Key pairs
-    share one slot each (their values are the sort keys; string keys also share byte
-    words, padded to the wider side). Bits of both sides (presence, validity, NULLs,
+    share one slot each, which is their sort key (string keys also share byte words,
+    padded to the wider side). Bits of both sides (presence, validity, NULLs,
     bool values) sit at distinct positions of packed words, 64 per word.
     """
 
@@ -391,7 +328,7 @@ class _Stack:
                  right_keys: list[str]):
         self.n_l, self.n_r = left.n, right.n
         self.party = (left.columns or right.columns)[0].value.party
-        key_arith: list[AShare] = []
+        n_key_arith = 0  # key slots: the sort keys themselves, not stacked here
         key_chars: list[BShare] = []
         self.key_pairs: list[int] = []  # the pairs whose key words are the key slots
         placed: list[dict[int, tuple[int, list[int] | None]]] = [{}, {}]
@@ -400,8 +337,8 @@ class _Stack:
             cl, cr = left.columns[li], right.columns[ri]
             if cl.type.kind == "bool":
                 continue  # a bit: kept with the other bits
-            slot = len(key_arith)
-            key_arith.append(AShare.concat([cl.value, cr.value]))
+            slot = n_key_arith
+            n_key_arith += 1
             self.key_pairs.append(pair)
             where = None
             if cl.chars is not None:
@@ -411,7 +348,7 @@ class _Stack:
                               for t in range(width)]
             placed[0].setdefault(li, (slot, where))
             placed[1].setdefault(ri, (slot, where))
-        self.n_key_arith, n_key_chars = len(key_arith), len(key_chars)
+        self.n_key_arith, n_key_chars = n_key_arith, len(key_chars)
 
         own_arith: list[list[AShare]] = [[], []]
         own_chars: list[list[BShare]] = [[], []]
@@ -448,7 +385,7 @@ class _Stack:
         self.left, self.right = sides
         self.n_bits = base
 
-        self.arith = key_arith + [
+        self.arith = [  # the non-key slots; slot i is self.arith[i - n_key_arith]
             AShare.concat([_nth(own_arith[0], j, AShare, self.party, self.n_l),
                            _nth(own_arith[1], j, AShare, self.party, self.n_r)])
             for j in range(max(len(own_arith[0]), len(own_arith[1])))]
@@ -457,7 +394,6 @@ class _Stack:
                            _nth(own_chars[1], j, BShare, self.party, self.n_r)])
             for j in range(max(len(own_chars[0]), len(own_chars[1])))]
         self.words = self._pack_bits(own_bits, [left.valid is None, right.valid is None])
-        self.n_payload_arith = len(self.arith) - self.n_key_arith
 
     def _pack_bits(self, own_bits: list[list[BShare | None]], no_valid: list[bool]
                    ) -> list[BShare]:
@@ -485,12 +421,12 @@ class _Stack:
 
     def payload(self) -> list:
         """What the sort moves besides the keys: non-key slots, byte words, bit words."""
-        return self.arith[self.n_key_arith:] + self.chars + self.words
+        return self.arith + self.chars + self.words
 
     def unpack(self, key_slots: list[AShare], moved: list) -> tuple[list, list, list]:
         """The sorted slots ``(arith, chars, words)`` from the sorted key slots and the
         moved payload."""
-        n_arith, n_chars = self.n_payload_arith, len(self.chars)
+        n_arith, n_chars = len(self.arith), len(self.chars)
         arith = list(key_slots) + moved[:n_arith]
         return arith, moved[n_arith:n_arith + n_chars], moved[n_arith + n_chars:]
 
@@ -506,15 +442,16 @@ def _nth(cols: list, j: int, cls, party: int, n: int):
 
 
 def _zero_unless(rt: Runtime, bit: BShare, cols: list[SecretColumn]) -> list[SecretColumn]:
-    """The columns with values and string bytes set to 0 where ``bit`` is 0 (there they
-    are NULL: the engine's encoding keeps NULL values 0). Bits are left alone."""
+    """The columns with values and string bytes set to 0 where ``bit`` is 0: there they
+    are NULL, and a NULL should not carry another row's data. Bits are left alone
+    (those rows hold none of this side's bits)."""
     arith = [c.value for c in cols if isinstance(c.value, AShare)]
     words = [w for c in cols for w in c.chars or []]
     if not arith and not words:
         return cols
     mask = BShare(bit.party, (bit.a & U64(1)) * ALL_ONES, (bit.b & U64(1)) * ALL_ONES)
     factor = convert.b2a_bit(rt, bit) if arith else None
-    prods, ands = _products(rt, [(factor, a) for a in arith], [(mask, w) for w in words])
+    prods, ands = rss.mul_and_many(rt, [(factor, a) for a in arith], [(mask, w) for w in words])
     prods, ands = iter(prods), iter(ands)
     out = []
     for c in cols:
@@ -529,32 +466,6 @@ def _reversed(x: AShare | BShare) -> AShare | BShare:
 
 
 # -- the copy-down scan ---------------------------------------------------------------------
-
-def _products(rt: Runtime, mul_pairs: list[tuple[AShare, AShare]],
-              and_pairs: list[tuple[BShare, BShare]]) -> tuple[list[AShare], list[BShare]]:
-    """Ring products and word ANDs in one round and one message per party.
-
-    (``rss.mul_many`` and ``rss.and_many`` would take a round each; the local halves
-    are the same, so their resharing messages are joined here.)
-    """
-    parts = []
-    if mul_pairs:
-        x, y = AShare.concat([p[0] for p in mul_pairs]), AShare.concat([p[1] for p in mul_pairs])
-        parts.append(rss._mul_local(rt, x.a, x.b, y.a, y.b))
-    if and_pairs:
-        x, y = BShare.concat([p[0] for p in and_pairs]), BShare.concat([p[1] for p in and_pairs])
-        parts.append(rss._and_local(rt, x.a, x.b, y.a, y.b))
-    z = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    (nxt,) = rt.comm.exchange({rt.prev: z}, [rt.next])
-    nxt = np.asarray(nxt)
-    out_mul, out_and, at = [], [], 0
-    for pairs, out, cls in ((mul_pairs, out_mul, AShare), (and_pairs, out_and, BShare)):
-        for p in pairs:
-            k = len(p[0])
-            out.append(cls(rt.party, z[at:at + k], nxt[at:at + k]))
-            at += k
-    return out_mul, out_and
-
 
 def _copy_down(rt: Runtime, starts: BShare, arith: list[AShare], words: list[BShare]
                ) -> tuple[list[AShare], list[BShare]]:
@@ -575,7 +486,7 @@ def _copy_down(rt: Runtime, starts: BShare, arith: list[AShare], words: list[BSh
         if not last:
             mul_pairs.append((f, flag[:-d]))
         and_pairs = [(mask, w[d:] ^ w[:-d]) for w in words]
-        prods, ands = _products(rt, mul_pairs, and_pairs)
+        prods, ands = rss.mul_and_many(rt, mul_pairs, and_pairs)
         arith = [AShare.concat([v[:d], v[:-d] + p]) for v, p in zip(arith, prods)]
         words = [BShare.concat([w[:d], w[:-d] ^ q]) for w, q in zip(words, ands)]
         if not last:
@@ -709,7 +620,7 @@ def _psi_keys(table: pa.Table, keys: list[tuple[str, SqlType]]
     rows with no NULL component."""
     cols, ok = [], np.ones(table.num_rows, bool)
     for name, t in keys:
-        col = _as_type(table.column(name), t)
+        col = as_type(table.column(name), t)
         ok &= ~encoding.null_mask(col)
         if t.kind == "string":
             cols.append(np.asarray(col.to_numpy(zero_copy_only=False), dtype=object))

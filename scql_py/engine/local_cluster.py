@@ -39,6 +39,17 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _READY = re.compile(r"serving at (\S+)")
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the parent dies (Linux), so a crashed
+    test run leaves no servers behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def free_ports(n: int, host: str = "127.0.0.1") -> list[int]:
     """``n`` distinct ports that were free a moment ago."""
     socks = []
@@ -179,7 +190,10 @@ class LocalCluster:
         return [*cmd, "--insecure"] if self.insecure else cmd
 
     def start(self, parties: list[str] | None = None, wait: bool = True) -> None:
-        """Start the servers of ``parties`` (default: all); wait until they serve."""
+        """Start the servers of ``parties`` (default: all); wait until they serve.
+
+        On Linux they get SIGTERM if the thread that started them ends (call it from
+        the main thread, or one that outlives the cluster)."""
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
             GRPC_VERBOSITY=os.environ.get("GRPC_VERBOSITY", "ERROR"))
@@ -190,7 +204,8 @@ class LocalCluster:
             with (self.dir(name) / "server.stderr").open("ab") as err:
                 self.procs[name] = subprocess.Popen(
                     self.command(name), env=env, stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL, stderr=err)
+                    stdout=subprocess.DEVNULL, stderr=err,
+                    preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         if wait:
             for name in parties or self.names:
                 self.wait_ready(name)

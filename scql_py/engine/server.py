@@ -147,7 +147,9 @@ class PartyServer:
         self.stop()
 
     def _on_signal(self, signum: int, _frame) -> None:
-        log.info("party %s received %s: stopping", self.party, signal.Signals(signum).name)
+        if not self._stop.is_set():
+            log.info("party %s received %s: stopping", self.party,
+                     signal.Signals(signum).name)
         self._stop.set()
 
     def request_stop(self) -> None:

@@ -316,3 +316,29 @@ def and_many(rt: Runtime, pairs: Sequence[tuple[BShare, BShare]]) -> list[BShare
     xs = BShare.concat([p[0] for p in pairs])
     ys = BShare.concat([p[1] for p in pairs])
     return _split(and_(rt, xs, ys), [p[0] for p in pairs])
+
+
+def mul_and_many(rt: Runtime, mul_pairs: list[tuple[AShare, AShare]],
+              and_pairs: list[tuple[BShare, BShare]]) -> tuple[list[AShare], list[BShare]]:
+    """Ring products and word ANDs in one round and one message per party.
+
+    (:func:`mul_many` and :func:`and_many` would take a round each; the local halves
+    are the same, so their resharing messages are joined here.)
+    """
+    parts = []
+    if mul_pairs:
+        x, y = AShare.concat([p[0] for p in mul_pairs]), AShare.concat([p[1] for p in mul_pairs])
+        parts.append(_mul_local(rt, x.a, x.b, y.a, y.b))
+    if and_pairs:
+        x, y = BShare.concat([p[0] for p in and_pairs]), BShare.concat([p[1] for p in and_pairs])
+        parts.append(_and_local(rt, x.a, x.b, y.a, y.b))
+    z = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    (nxt,) = rt.comm.exchange({rt.prev: z}, [rt.next])
+    nxt = np.asarray(nxt)
+    out_mul, out_and, at = [], [], 0
+    for pairs, out, cls in ((mul_pairs, out_mul, AShare), (and_pairs, out_and, BShare)):
+        for p in pairs:
+            k = len(p[0])
+            out.append(cls(rt.party, z[at:at + k], nxt[at:at + k]))
+            at += k
+    return out_mul, out_and

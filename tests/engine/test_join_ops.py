@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
+from scql_py.engine import join as join_module
 from scql_py.engine.join import psi_join, secret_join, share_table
 from scql_py.engine.relation import SecretRelation
 from scql_py.errors import NotSupportedError
@@ -279,7 +280,8 @@ def test_secret_join_extreme_int_keys():
 # -- secret join: many-to-many --------------------------------------------------------------
 
 @pytest.mark.parametrize("how", ["inner", "left", "right"])
-def test_secret_join_many_to_many_fallback(how: str):
+def test_secret_join_many_to_many_fallback(how: str, monkeypatch):
+    monkeypatch.setattr(join_module, "_GRID_CHUNK", 37)  # several batches of pairs
     rng = np.random.default_rng(21)
     left = pa.table({"k": pa.array(_maybe_null(rng, rng.integers(0, 6, 15).tolist(), 0.1),
                                    pa.int64()),

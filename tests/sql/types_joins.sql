@@ -56,3 +56,11 @@ SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_carol AS c ON a.id = c.id + 1000;
 
 -- name: join_order_by_limit
 SELECT a.id, b.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id ORDER BY a.id DESC LIMIT 5;
+
+-- name: secret_join_on_compare_only_keys
+-- c is PLAINTEXT_AFTER_COMPARE, not AFTER_JOIN: no PSI; a secret join (many-to-many)
+SELECT COUNT(*) AS n, SUM(b.i) AS si FROM t_alice AS a JOIN t_bob AS b ON a.c = b.c;
+
+-- name: secret_join_pk_fk_on_encrypted_keys
+-- secret is ENCRYPTED_ONLY: joined obliviously, only the aggregate is revealed
+SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_carol AS c ON a.secret = c.secret;

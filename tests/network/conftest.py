@@ -1,0 +1,55 @@
+"""Parties as separate ``scql serve`` processes on loopback: shared clusters and helpers.
+
+Each cluster gives every party its own directory with its own sources only and its own
+TLS key (see :class:`~scql_py.engine.local_cluster.LocalCluster`); ports are chosen at
+run time. The in-process :class:`Federation` over the full catalog is the reference.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from scql_py.catalog import load_catalog
+from scql_py.engine.federation import Federation
+from scql_py.engine.local_cluster import LocalCluster
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOGS = REPO / "catalogs"
+SERVER_TIMEOUT = 10.0  # the shared clusters' timeout; fault tests use shorter ones
+
+sys.path.insert(0, str(REPO / "tests" / "sql"))  # the SQL oracle suite's comparator
+
+
+def average_sql() -> str:
+    return ("SELECT AVG(income) AS avg_income FROM (SELECT income FROM alice_income "
+            "UNION ALL SELECT income FROM bob_income UNION ALL SELECT income FROM "
+            "carol_income) AS t")
+
+
+@pytest.fixture(scope="session")
+def types_cluster(tmp_path_factory):
+    with LocalCluster(CATALOGS / "types.toml", tmp_path_factory.mktemp("types"),
+                      timeout=SERVER_TIMEOUT) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def demo_cluster(tmp_path_factory):
+    with LocalCluster(CATALOGS / "demo.toml", tmp_path_factory.mktemp("demo"),
+                      timeout=SERVER_TIMEOUT) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def types_reference():
+    with Federation(load_catalog(CATALOGS / "types.toml")) as fed:
+        yield fed
+
+
+@pytest.fixture(scope="session")
+def demo_reference():
+    with Federation(load_catalog(CATALOGS / "demo.toml")) as fed:
+        yield fed

@@ -1,0 +1,125 @@
+"""A party that is down, killed mid-query or silent: an ``OperationalError`` naming it
+within the timeout; the others abandon the query and serve the next one."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import pytest
+from conftest import CATALOGS
+from sqlcases import arrow_result, compare
+
+from scql_py import errors
+from scql_py.engine.local_cluster import LocalCluster
+
+pytestmark = pytest.mark.network
+
+TIMEOUT = 2.0
+SLACK = 2.5  # process and scheduling overheads on a loaded 2-core machine
+# a query with many rounds (secure comparisons), so that it is surely still running
+SLOW_SQL = ("SELECT MIN(d) AS lo, MAX(d) AS hi, MIN(i) AS ilo, MAX(f) AS fhi FROM "
+            "(SELECT d, i, f FROM t_alice UNION ALL SELECT d, i, f FROM t_bob UNION ALL "
+            "SELECT d, i, f FROM t_carol) AS u")
+QUICK_SQL = ("SELECT COUNT(*) AS n, SUM(k) AS s FROM (SELECT k FROM t_alice UNION ALL "
+             "SELECT k FROM t_bob UNION ALL SELECT k FROM t_carol) AS u")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    with LocalCluster(CATALOGS / "types.toml", tmp_path_factory.mktemp("faults"),
+                      timeout=TIMEOUT) as c:
+        yield c
+
+
+def assert_serves(cluster: LocalCluster, types_reference, asker: str = "alice") -> None:
+    with cluster.client(asker, timeout=30.0) as fed:
+        got = fed.execute(asker, QUICK_SQL)
+    problem = compare(arrow_result(got.table),
+                      arrow_result(types_reference.execute(asker, QUICK_SQL).table))
+    assert problem is None, problem
+
+
+def ask_in_background(cluster: LocalCluster, asker: str, sql: str, pushdown: bool = False):
+    """Start a query in a thread; returns (thread, box) where box gets 'error'/'result'
+    and 'done_at'."""
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            with cluster.client(asker, pushdown=pushdown) as fed:
+                box["result"] = fed.execute(asker, sql)
+        except errors.Error as exc:
+            box["error"] = exc
+        box["done_at"] = time.monotonic()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, box
+
+
+def wait_for_log(cluster: LocalCluster, party: str, text: str, after: int,
+                 timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in cluster.log(party)[after:]:
+        assert time.monotonic() < deadline, f"{party} never logged {text!r}"
+        time.sleep(0.002)
+
+
+def test_a_party_that_is_down_is_named_within_the_timeout(cluster, types_reference):
+    cluster.kill("carol")
+    try:
+        start = time.monotonic()
+        with cluster.client("alice") as fed, pytest.raises(errors.OperationalError) as info:
+            fed.execute("alice", QUICK_SQL)
+        assert "party 'carol'" in str(info.value)
+        assert time.monotonic() - start < TIMEOUT + SLACK
+    finally:
+        cluster.start(["carol"])
+    assert_serves(cluster, types_reference)
+
+
+@pytest.mark.parametrize("fault", ["killed", "silent"])
+def test_a_party_failing_mid_query_is_named_and_the_others_stay_up(cluster, types_reference,
+                                                                    fault):
+    pids = {p: proc.pid for p, proc in cluster.procs.items()}
+    logged = {p: len(cluster.log(p)) for p in cluster.names}
+    thread, box = ask_in_background(cluster, "alice", SLOW_SQL)
+    wait_for_log(cluster, "carol", "plan verified, running", logged["carol"])
+    time.sleep(0.4)  # into the engines' rounds (the query takes over a second)
+    assert not box, "the query ended before the fault: use a slower one"
+    if fault == "killed":
+        cluster.kill("carol")
+    else:
+        cluster.signal("carol", signal.SIGSTOP)
+    struck = time.monotonic()
+    try:
+        thread.join(TIMEOUT * 4 + 10)
+        assert not thread.is_alive()
+        assert isinstance(box.get("error"), errors.OperationalError), box
+        assert "party 'carol'" in str(box["error"]), box["error"]
+        assert box["done_at"] - struck < TIMEOUT + SLACK
+    finally:
+        if fault == "killed":
+            cluster.start(["carol"])
+        else:
+            cluster.signal("carol", signal.SIGCONT)
+    # bob abandoned the query (and said so); alice and bob are the same processes
+    wait_for_log(cluster, "bob", "OperationalError after", logged["bob"])
+    assert {p: cluster.procs[p].pid for p in ("alice", "bob")} == {
+        p: pids[p] for p in ("alice", "bob")}
+    if fault == "silent":  # carol's own part fails once it runs again: the others left
+        wait_for_log(cluster, "carol", "OperationalError after", logged["carol"])
+        assert cluster.procs["carol"].pid == pids["carol"]
+    assert_serves(cluster, types_reference, "alice")
+    assert_serves(cluster, types_reference, "carol")
+
+
+def test_sigterm_stops_a_server_cleanly(cluster, types_reference):
+    logged = len(cluster.log("bob"))
+    assert cluster.terminate("bob") == 0
+    assert "received SIGTERM: stopping" in cluster.log("bob")[logged:]
+    assert "party bob stopped" in cluster.log("bob")[logged:]
+    cluster.start(["bob"])
+    assert_serves(cluster, types_reference, "bob")
