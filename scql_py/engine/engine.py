@@ -141,7 +141,8 @@ class Engine:
     def step_append_shared(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
         # compacted first: the number of inserted rows is the statement's answer anyway
         rel = self.compact(self.values[step.inputs[0]])
-        res = shared_tables.append(self, self.rt, step.args["table"], rel)
+        res = shared_tables.append(self, self.rt, step.args["table"], rel,
+                                   create=bool(step.args.get("create")))
         return self._change_result(res, plan, rows=rel.n)
 
     def step_drop_shared(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:

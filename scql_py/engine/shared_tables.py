@@ -517,15 +517,26 @@ def import_table(engine: Engine, rt: Runtime, owner: str, table: str,
         store.close()
 
 
-def append(engine: Engine, rt: Runtime, table: str, rel: SecretRelation) -> ChangeResult:
+def append(engine: Engine, rt: Runtime, table: str, rel: SecretRelation,
+           create: bool = False) -> ChangeResult:
     """``INSERT INTO table``: add the rows of a secret relation (columns in the table's
     order and types; its validity bits are kept, so filtered rows stay secret) as a new
-    version. Rounds: agree, reshare, prepared (3)."""
+    version. ``create``: ``CREATE SHARED TABLE table AS SELECT``, the first version of a
+    declared table that holds none (or was dropped). Rounds: agree, reshare, prepared (3)."""
     decl = _declared(engine.catalog, table)
     store = _store(engine)
     try:
         agreement = _agree(rt, store, [decl.name])
-        info = _current(store, agreement, decl.name)
+        if create:
+            version = agreement.current.get(decl.name)
+            held = store.get(decl.name, version) if version is not None else None
+            if held is not None and not held.dropped:
+                raise ProgrammingError(f"shared table '{decl.name}' already exists (version "
+                                       f"{version}): use INSERT INTO, or DROP TABLE first")
+            info = VersionInfo(decl.name, 0, PREPARED, False, decl.owner, _schema(decl),
+                               _ccl(decl), [])
+        else:
+            info = _current(store, agreement, decl.name)
         _check_declaration(decl, info)
         types = [str(c.type) for c in rel.columns]
         if types != [t for _, t in info.schema]:

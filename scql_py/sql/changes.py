@@ -1,7 +1,8 @@
-"""Statements that change shared tables: ``INSERT INTO t SELECT ...`` and ``DROP TABLE t``.
+"""Statements that change shared tables: ``CREATE SHARED TABLE t AS SELECT ...``,
+``INSERT INTO t SELECT ...`` and ``DROP TABLE t``.
 
-Only a shared table (stored as shares at every party) can change, and only its owner
-may change it. Inserted rows take the table's CCL, so they must not be more visible
+Only a shared table (stored as shares at every party, declared in the catalog with its
+columns and CCL) can change, and only its owner may change it. Inserted rows take the table's CCL, so they must not be more visible
 under it than they are at their sources: for every party, a column's source must be
 plain to that party, or held back by the very condition the table grants (e.g. both
 PLAINTEXT_AFTER_AGGREGATE), or the table must grant ENCRYPTED_ONLY.
@@ -34,13 +35,18 @@ def _shared_table(catalog: Catalog, name: str, asker: str, verb: str):
     return table
 
 
-def plan_insert(catalog: Catalog, asker: str, ast: exp.Insert, pushdown: bool) -> list[Step]:
+def plan_insert(catalog: Catalog, asker: str, ast: exp.Insert | exp.Create,
+                pushdown: bool) -> list[Step]:
+    """``INSERT INTO t SELECT`` or, for a ``Create``, ``CREATE SHARED TABLE t AS SELECT``
+    (the table is declared in the catalog, with its CCL, and holds no version yet)."""
+    create = isinstance(ast, exp.Create)
+    verb = "CREATE SHARED TABLE" if create else "INSERT INTO"
     target = ast.this
     columns = None
     if isinstance(target, exp.Schema):
         columns = [c.name.lower() for c in target.expressions]
         target = target.this
-    table = _shared_table(catalog, target.name, asker, "INSERT")
+    table = _shared_table(catalog, target.name, asker, verb)
     select = ast.expression
     if select is None or not isinstance(select, (exp.Select, exp.Union, exp.Subquery)):
         raise NotSupportedError("INSERT ... VALUES: use INSERT INTO t SELECT ...")
@@ -63,7 +69,7 @@ def plan_insert(catalog: Catalog, asker: str, ast: exp.Insert, pushdown: bool) -
                 continue
             s = state.blocker()
             raise SecurityError(
-                f"INSERT INTO {table.name}: column '{col}' would give party '{party}' level "
+                f"{verb} {table.name}: column '{col}' would give party '{party}' level "
                 f"{table.ccl_level(col, party).name if party != table.owner else 'PLAINTEXT'}"
                 f", but its source '{s.culprit}' has CCL level {s.level} for '{party}'",
                 column=s.culprit, party=party, level=s.level)
@@ -79,7 +85,7 @@ def plan_insert(catalog: Catalog, asker: str, ast: exp.Insert, pushdown: bool) -
     placer = _Placer(pushdown)
     rel = placer.secret(root)
     out = lp.Scan("", asker, ["rows", "version"], [INT64, INT64])
-    placer.emit("append_shared", out, inputs=[rel], table=table.name)
+    placer.emit("append_shared", out, inputs=[rel], table=table.name, create=create)
     return placer.steps
 
 

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from scql_py.catalog import Catalog
@@ -36,13 +38,18 @@ def output_names(ast: exp.Expression) -> list[str]:
     return names
 
 
+# CREATE SHARED TABLE t AS SELECT: "SHARED" is ours; the table is declared shared anyway
+_SHARED_CREATE = re.compile(r"^\s*CREATE\s+SHARED\s+TABLE", re.IGNORECASE)
+
+
 def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) -> PhysicalPlan:
     """Parse, check, resolve, build, check the CCL for ``asker``, optimise and place."""
     catalog.party(asker)  # unknown asker -> error
-    ast = parse_statement(sql)
-    if isinstance(ast, (exp.Insert, exp.Drop)):
-        steps = (plan_insert(catalog, asker, ast, pushdown) if isinstance(ast, exp.Insert)
-                 else plan_drop(catalog, asker, ast))
+    ast = parse_statement(_SHARED_CREATE.sub("CREATE TABLE", sql, count=1))
+    creates = isinstance(ast, exp.Create) and (ast.args.get("kind") or "").upper() == "TABLE"
+    if isinstance(ast, (exp.Insert, exp.Drop)) or (creates and ast.expression is not None):
+        steps = (plan_drop(catalog, asker, ast) if isinstance(ast, exp.Drop)
+                 else plan_insert(catalog, asker, ast, pushdown))
         return PhysicalPlan(asker=asker, sql=sql, steps=steps, output_names=["rows", "version"],
                             output_types=["int64", "int64"], pushdown=pushdown)
     check_supported(ast)

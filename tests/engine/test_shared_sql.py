@@ -33,6 +33,14 @@ CATALOG = textwrap.dedent('''
     region = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
     amount = { bob = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }
     units = { bob = "PLAINTEXT_AFTER_AGGREGATE" }
+    [tables.sales_src]
+    owner = "alice"
+    source = "sales.csv"
+    columns = { region = "string", amount = "decimal(10,2)", units = "int64" }
+    [tables.sales_src.ccl]
+    region = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
+    amount = { bob = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }
+    units = { bob = "PLAINTEXT_AFTER_AGGREGATE" }
 ''')
 ROWS = [("north", "10.50", 3), ("south", "7.25", None), ("north", "-2.00", 1),
         ("east", None, 4), (None, "1.00", 2)]
@@ -111,5 +119,28 @@ def test_insert_select_appends_and_drop_removes(catalog):
         fed.execute("alice", "DROP TABLE sales")
         with pytest.raises(Exception, match="sales"):
             fed.execute("bob", "SELECT COUNT(*) FROM sales")
+    finally:
+        fed.close()
+
+
+def test_create_shared_table_as_select_then_query(catalog):
+    # 'sales' is declared shared in the catalog; nobody imported it: CREATE makes v1
+    fed = Federation(catalog / "catalog.toml")
+    try:
+        with pytest.raises(Exception, match="not been imported"):
+            fed.execute("bob", "SELECT COUNT(*) FROM sales")
+        res = fed.execute("alice", "CREATE SHARED TABLE sales AS SELECT region, amount, units "
+                                   "FROM sales_src WHERE units > 1")
+        assert res.table.to_pylist() == [{"rows": 3, "version": 1}]
+        got = fed.execute("bob", "SELECT SUM(amount) AS s, COUNT(*) AS n FROM sales").table
+        want = [(a, u) for _, a, u in ROWS if u is not None and u > 1]
+        assert got.to_pylist()[0]["n"] == len(want)
+        assert float(got.to_pylist()[0]["s"]) == sum(float(a) for a, _ in want if a is not None)
+        with pytest.raises(SecurityError, match="sales_src.units"):  # no laundering
+            fed.execute("alice", "INSERT INTO sales SELECT region, units * 1.00, amount "
+                                 "FROM sales_src")
+        with pytest.raises(Exception, match="already exists"):
+            fed.execute("alice", "CREATE SHARED TABLE sales AS SELECT region, amount, units "
+                                 "FROM sales_src")
     finally:
         fed.close()
