@@ -8,13 +8,15 @@ the in-process network.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from scql_py.catalog import Catalog, load_catalog
 from scql_py.engine.engine import Engine
 from scql_py.engine.result import QueryResult
 from scql_py.errors import Error, InternalError, OperationalError
+from scql_py.net.channel import Communicator
 from scql_py.net.inprocess import InProcessNetwork
 from scql_py.sql.explain import explain_plan
 from scql_py.sql.params import bind_parameters
@@ -59,18 +61,31 @@ class Federation:
         return explain_plan(self.plan(asker, sql, params), self.catalog)
 
     def execute(self, asker: str, sql: str, params: Sequence | None = None) -> QueryResult:
-        plan = self.plan(asker, sql, params)
-        plan_json = plan.to_json()
+        plan_json = self.plan(asker, sql, params).to_json()
+        names = self.catalog.party_names
+        results, net = self.run_on_parties(lambda engine, comm: engine.run(plan_json, comm))
+        table = results[names.index(asker)]
+        if table is None:
+            raise InternalError("the asker received no result")
+        stats = {name: net.communicator(i).stats.snapshot() for i, name in enumerate(names)}
+        messages = list(self.engines[names.index(asker)].messages)
+        return QueryResult(table=table, messages=messages, stats=stats)
+
+    def run_on_parties(self, fn: Callable[[Engine, Communicator], Any]
+                       ) -> tuple[list[Any], InProcessNetwork]:
+        """Run ``fn(engine, comm)`` on every party at once, each in its own thread, over a
+        fresh in-process network; return the results by party (and the network, for its
+        counters). A party's failure releases the others and is raised here."""
         names = self.catalog.party_names
         with self._lock:
             net = InProcessNetwork(names, timeout=self.timeout, record=self.record)
             self.last_network = net
-            results: list = [None] * len(names)
+            results: list[Any] = [None] * len(names)
             errors: list[BaseException | None] = [None] * len(names)
 
             def body(i: int) -> None:
                 try:
-                    results[i] = self.engines[i].run(plan_json, net.communicator(i))
+                    results[i] = fn(self.engines[i], net.communicator(i))
                 except BaseException as exc:  # reported below, in the caller's thread
                     errors[i] = exc
                     net.abort(i)
@@ -82,12 +97,7 @@ class Federation:
             for t in threads:
                 t.join()
         self._raise_first(errors)
-        table = results[names.index(asker)]
-        if table is None:
-            raise InternalError("the asker received no result")
-        stats = {name: net.communicator(i).stats.snapshot() for i, name in enumerate(names)}
-        messages = list(self.engines[names.index(asker)].messages)
-        return QueryResult(table=table, messages=messages, stats=stats)
+        return results, net
 
     @staticmethod
     def _raise_first(errors: list[BaseException | None]) -> None:

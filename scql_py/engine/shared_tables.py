@@ -38,9 +38,7 @@ reads shared strings must use that key as its string key.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -706,31 +704,9 @@ def run_inprocess(federation: Federation, fn: Callable[..., Any],
                   per_party: Sequence[Any] | None = None) -> list[Any]:
     """Run ``fn(engine, rt, arg)`` on the federation's three engines in threads, over a
     fresh in-process network, as :meth:`Federation.execute` runs a plan; results by party."""
-    from scql_py.engine.federation import Federation as _Federation
-    from scql_py.net.inprocess import InProcessNetwork
-
-    names = federation.catalog.party_names
-    args = list(per_party) if per_party is not None else [None] * len(names)
-    results: list[Any] = [None] * len(names)
-    errors: list[BaseException | None] = [None] * len(names)
-    with getattr(federation, "_lock", nullcontext()):
-        net = InProcessNetwork(names, timeout=federation.timeout)
-
-        def body(i: int) -> None:
-            try:
-                rt = Runtime(net.communicator(i))
-                results[i] = fn(federation.engines[i], rt, args[i])
-            except BaseException as exc:  # re-raised below, in the caller's thread
-                errors[i] = exc
-                net.abort(i)
-
-        threads = [threading.Thread(target=body, args=(i,), daemon=True,
-                                    name=f"scql-{name}") for i, name in enumerate(names)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    _Federation._raise_first(errors)
+    args = list(per_party) if per_party is not None else [None] * N_PARTIES
+    results, _ = federation.run_on_parties(
+        lambda engine, comm: fn(engine, Runtime(comm), args[engine.index]))
     return results
 
 
