@@ -18,11 +18,12 @@ from sqlglot import exp
 
 from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
-from scql_py.engine import encoding, shared_tables
+from scql_py.engine import shared_tables
 from scql_py.engine.aggregate import aggregate
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.reveal import open_relation
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.engine.sharing import share_table
 from scql_py.engine.window import window
@@ -299,30 +300,8 @@ class Engine:
 
     def step_reveal(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
         rel = self.compact(self.values[step.inputs[0]])
-        to = self.party_index(step.args["to"])
-        arith, boolean = [], []
-        for col in rel.columns:
-            (boolean if isinstance(col.value, BShare) else arith).append(col.value)
-            boolean.extend(col.chars or [])
-            boolean.append(col.null if col.null is not None else BShare.zeros(self.rt.party, rel.n))
-        a_words = rss.reveal(self.rt, AShare.concat(arith), to=to) if arith else None
-        b_words = rss.reveal(self.rt, BShare.concat(boolean), to=to)
-        if self.rt.party != to:
-            return None
-        n = rel.n
-        a_parts = [a_words[k * n:(k + 1) * n] for k in range(len(arith))] if arith else []
-        b_parts = [b_words[k * n:(k + 1) * n] for k in range(len(boolean))]
-        arrays = []
-        for col in rel.columns:
-            value = b_parts.pop(0) if isinstance(col.value, BShare) else a_parts.pop(0)
-            chars = [b_parts.pop(0) for _ in col.chars or []]
-            nulls = (b_parts.pop(0) & np.uint64(1)).astype(bool)
-            if col.type.kind == "string":
-                words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
-                arrays.append(encoding.decode_strings(words, nulls))
-            else:
-                arrays.append(encoding.decode(value, nulls, col.type))
-        return pa.Table.from_arrays(arrays, names=list(step.columns))
+        rel.names = list(step.columns)
+        return open_relation(self.rt, rel, self.party_index(step.args["to"]))
 
     def step_send_plain(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
         local: LocalResult = self.values[step.inputs[0]]

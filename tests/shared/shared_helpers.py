@@ -10,12 +10,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from scql_py.engine import encoding
 from scql_py.engine.federation import Federation
 from scql_py.engine.relation import SecretRelation
+from scql_py.engine.reveal import open_relation
 from scql_py.engine.shared_tables import load_shared, run_inprocess
-from scql_py.mpc import rss
-from scql_py.mpc.rss import AShare, BShare
 
 PARTIES = ("alice", "bob", "carol")
 COLUMNS = {
@@ -75,37 +73,7 @@ def random_people(rows: int, seed: int = 0, null_rate: float = 0.1) -> pa.Table:
 
 def reveal_relation(rt, rel: SecretRelation, to: int) -> pa.Table | None:
     """Open every column of ``rel`` (and its validity, as column ``_valid``) to ``to``."""
-    arith = [c.value for c in rel.columns if isinstance(c.value, AShare)]
-    boolean: list[BShare] = []
-    for col in rel.columns:
-        if isinstance(col.value, BShare):
-            boolean.append(col.value)
-        boolean.extend(col.chars or [])
-        boolean.append(col.null)
-    if rel.valid is not None:
-        boolean.append(rel.valid)
-    a_words = rss.reveal(rt, AShare.concat(arith), to=to) if arith else None
-    b_words = rss.reveal(rt, BShare.concat(boolean), to=to) if boolean else None
-    if rt.party != to:
-        return None
-    n = rel.n
-    a_parts = [a_words[k * n:(k + 1) * n] for k in range(len(arith))]
-    b_parts = [b_words[k * n:(k + 1) * n] for k in range(len(boolean))]
-    arrays = []
-    for col in rel.columns:
-        value = b_parts.pop(0) if isinstance(col.value, BShare) else a_parts.pop(0)
-        chars = [b_parts.pop(0) for _ in col.chars or []]
-        nulls = (b_parts.pop(0) & np.uint64(1)).astype(bool)
-        if col.type.kind == "string":
-            words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
-            arrays.append(encoding.decode_strings(words, nulls))
-        else:
-            arrays.append(encoding.decode(value, nulls, col.type))
-    names = list(rel.names)
-    if rel.valid is not None:
-        arrays.append(pa.array((b_parts.pop(0) & np.uint64(1)).astype(bool)))
-        names.append("_valid")
-    return pa.Table.from_arrays(arrays, names=names)
+    return open_relation(rt, rel, to, with_valid=True)
 
 
 def open_shared(fed: Federation, table: str, to: str = "alice",
