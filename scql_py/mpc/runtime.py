@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
-
 from scql_py.mpc.prg import KEY_BYTES, PRG
 from scql_py.net.channel import Communicator
 
@@ -54,15 +52,3 @@ class Runtime:
         if other == self.prev:
             return self.prg_prev
         raise ValueError(f"party {self.party} shares no key with {other}")
-
-    def zero_share(self, n: int) -> np.ndarray:
-        """This party's additive share of zero (one word per element)."""
-        return self.prg_prev.uint64(n) - self.prg_next.uint64(n)
-
-    def zero_share_xor(self, n: int) -> np.ndarray:
-        """This party's XOR share of zero."""
-        return self.prg_prev.uint64(n) ^ self.prg_next.uint64(n)
-
-    def random_pair(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Replicated shares ``(r_i, r_{i+1})`` of a random value nobody knows."""
-        return self.prg_prev.uint64(n), self.prg_next.uint64(n)

@@ -63,13 +63,3 @@ class InProcessCommunicator(Communicator):
         if self.network.record:
             self.received.append((frm, item))
         return item
-
-    def drain(self) -> None:
-        """Drop anything still queued for this party (after an aborted query)."""
-        for (_src, dst), q in self.network.queues.items():
-            if dst == self.party:
-                while True:
-                    try:
-                        q.get_nowait()
-                    except queue.Empty:
-                        break

@@ -11,7 +11,6 @@ import re
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import TokenType
 
 from scql_py.errors import ProgrammingError
 
@@ -38,25 +37,3 @@ def parse_statement(sql: str) -> exp.Expression:
     if len(statements) > 1:
         raise ProgrammingError("one statement at a time: split statements on ';'")
     return statements[0]
-
-
-def split_statements(text: str) -> list[str]:
-    """Split a script into statement texts (on ';' outside quotes and comments)."""
-    try:
-        tokens = sqlglot.tokenize(text, read=DIALECT)
-    except TokenError:
-        return [text.strip()] if text.strip() else []
-    pieces, start = [], 0
-    for tok in tokens:
-        if tok.token_type == TokenType.SEMICOLON:
-            pieces.append(text[start : tok.start])
-            start = tok.end + 1
-    pieces.append(text[start:])
-    return [p.strip() for p in pieces if _has_code(p)]
-
-
-def _has_code(piece: str) -> bool:
-    try:
-        return bool(sqlglot.tokenize(piece, read=DIALECT))
-    except TokenError:
-        return bool(piece.strip())
