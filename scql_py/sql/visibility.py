@@ -133,11 +133,21 @@ class Analyzer:
     def visit_Join(self, node: lp.Join) -> list[Vis]:
         """Keys may be seen after the join (PLAINTEXT_AFTER_JOIN), the other columns as
         join payload (PLAINTEXT_AS_JOIN_PAYLOAD)."""
-        keys = {k for pair in node.keys for k in pair}
+        # only a key whose every output value is in the intersection becomes plain: in a
+        # LEFT join the right key (the left one keeps its unmatched values), and so on
+        left_keys = {a for a, _ in node.keys} if node.how in ("inner", "right") else set()
+        right_keys = {b for _, b in node.keys} if node.how in ("inner", "left") else set()
+        keys = left_keys | right_keys
+        all_keys = {k for pair in node.keys for k in pair}
         out = []
         for name, vis in zip(node.columns, self.node(node.left) + self.node(node.right)):
-            lift = "after_join" if name in keys else "join_payload"
-            out.append({p: _lift(s, lift) for p, s in vis.items()})
+            if name in keys:
+                lift = "after_join"
+            elif name in all_keys:
+                lift = None  # a preserved side's key: as it was
+            else:
+                lift = "join_payload"
+            out.append({p: (_lift(s, lift) if lift else s) for p, s in vis.items()})
         return out
 
     def key_states(self, node: lp.Join) -> dict[str, list[State]]:

@@ -160,3 +160,14 @@ def test_psi_is_chosen_only_when_both_owners_may_see_the_keys():
     assert "psi_join" in ops and "secret_join" not in ops
     ops = [s.op for s in plan_query(health, "insurer", sql, pushdown=False).steps]
     assert "secret_join" in ops or "psi_join" in ops
+
+
+def test_left_join_makes_only_the_right_key_plain():
+    health = load_catalog(ROOT / "catalogs" / "health.toml")
+    on = "FROM patients AS p LEFT JOIN claims AS c ON p.patient_id = c.patient_id"
+    plan_query(health, "insurer", f"SELECT c.patient_id, c.amount {on}")  # its own side
+    # the hospital's ids of unmatched rows are not in the intersection
+    with pytest.raises(SecurityError, match="patients.patient_id"):
+        plan_query(health, "insurer", f"SELECT p.patient_id {on}")
+    inner = "FROM patients AS p JOIN claims AS c ON p.patient_id = c.patient_id"
+    plan_query(health, "insurer", f"SELECT p.patient_id {inner}")
