@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
-from scql_py.engine import shared_tables
+from scql_py.engine import join, shared_tables
 from scql_py.engine.aggregate import aggregate
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
@@ -27,10 +27,11 @@ from scql_py.engine.reveal import open_relation
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.engine.sharing import share_table
 from scql_py.engine.window import window
-from scql_py.errors import DataError, InternalError, NotSupportedError, SecurityError
+from scql_py.errors import DataError, InternalError, SecurityError
 from scql_py.mpc import rss
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
+from scql_py.mpc.segment import compact
 from scql_py.net.channel import Communicator
 from scql_py.sql.physical import PhysicalPlan, Step
 from scql_py.sql.planner import plan_query
@@ -262,8 +263,6 @@ class Engine:
         return SecretRelation(left.n, list(step.columns), left.columns + cols, left.valid)
 
     def step_psi_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
-        from scql_py.engine import join
-
         width = step.args["left_width"]
         keys = step.args["keys"]
         return join.psi_join(
@@ -273,8 +272,6 @@ class Engine:
             step.types[:width], step.types[width:], self.string_key)
 
     def step_secret_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
-        from scql_py.engine import join
-
         keys = step.args["keys"]
         return join.secret_join(
             self.rt, self.values[step.inputs[0]], self.values[step.inputs[1]],
@@ -323,12 +320,6 @@ class Engine:
         """Drop invalid rows; everyone learns how many rows remain (and nothing else)."""
         if rel.valid is None:
             return rel
-        try:
-            from scql_py.mpc.segment import compact
-        except ImportError:
-            raise NotSupportedError(
-                "returning filtered rows without aggregating them (needs the secret shuffle)"
-            ) from None
         kept = compact(self.rt, rel.valid, flatten(rel))
         n = len(kept[0]) if kept else 0
         columns = unflatten(rel, kept, n)

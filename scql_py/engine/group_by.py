@@ -14,15 +14,17 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
 from scql_py.engine.aggregate import SENTINEL
 from scql_py.engine.relation import SecretColumn, SecretRelation
-from scql_py.engine.secure_expr import SecureEvaluator, bit_not
+from scql_py.engine.secure_expr import SecureEvaluator, bit_mask, bit_not
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import compare, convert, equality, mux, segment
+from scql_py.mpc import compare, convert, division, equality, mux, rss, segment
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_
@@ -39,8 +41,6 @@ def _zero_where(ev: SecureEvaluator, bit: BShare, col: SecretColumn) -> SecretCo
         value = mux.mul_bit(rt, keep, col.value)
     chars = None
     if col.chars is not None:
-        from scql_py.engine.secure_expr import bit_mask
-
         mask = bit_mask(keep)
         chars = [and_(rt, mask, w) for w in col.chars]
     return SecretColumn(col.type, value, col.null, chars)
@@ -187,8 +187,6 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     flat += running
     kept = segment.compact(rt, keep, flat) if n else flat
     if threshold:
-        from scql_py.mpc import rss
-
         dropped = int(rss.reveal(rt, dropped_share)[0])
     groups = len(kept[0]) if kept else 0
     it = iter(kept)
@@ -231,10 +229,6 @@ def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: 
     """Running value that, at each group's last row, is the group's PERCENTILE_DISC(p):
     the non-NULL value of rank ceil(p N) (at least 1) among the group's N non-NULL values,
     which the sort put first, in ascending order."""
-    from fractions import Fraction
-
-    from scql_py.mpc import division
-
     n = len(present)
     frac = Fraction(str(p)).limit_denominator(1 << 20)
     rank = segment.segmented_count(rt, starts, present)  # among non-NULL rows so far

@@ -17,7 +17,7 @@ import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import BOOL, FLOAT64, INT64, STRING, SqlType
-from scql_py.engine.encoding import string_hash
+from scql_py.engine.encoding import pack_strings, string_hash
 from scql_py.engine.relation import Const, SecretColumn, SecretRelation
 from scql_py.errors import DataError, NotSupportedError
 from scql_py.mpc import compare, convert, division, equality, mux
@@ -26,7 +26,13 @@ from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import ALL_ONES, AShare, BShare, and_, and_many
 from scql_py.mpc.rss import mul as rss_mul
 from scql_py.mpc.runtime import Runtime
-from scql_py.sql.type_inference import NULL_TYPE, arithmetic_type, cast_target, common_type
+from scql_py.sql.type_inference import (
+    NULL_TYPE,
+    arithmetic_type,
+    cast_target,
+    common_type,
+    literal_type,
+)
 
 US_PER_DAY = 86_400_000_000
 Value = SecretColumn | Const
@@ -128,8 +134,6 @@ class SecureEvaluator:
         return self.visit(e.this)
 
     def visit_Literal(self, e: exp.Literal) -> Value:
-        from scql_py.sql.type_inference import literal_type
-
         t = literal_type(e)
         if t.kind == "string":
             return Const(STRING, e.this)
@@ -168,8 +172,6 @@ class SecureEvaluator:
             return SecretColumn(t, BShare.public(party, words), null)
         chars = None
         if t.kind == "string":
-            from scql_py.engine.encoding import pack_strings
-
             packed = pack_strings([v.value or ""] * n, -(-len((v.value or "").encode()) // 8))
             chars = [BShare.public(party, packed[:, j]) for j in range(packed.shape[1])]
         return SecretColumn(t, AShare.public(party, words), null, chars)
@@ -344,9 +346,7 @@ class SecureEvaluator:
         return SecretColumn(t, val, self._nulls(a2, b2))
 
     def _mul(self, x: AShare, y: AShare) -> AShare:
-        from scql_py.mpc.rss import mul
-
-        return mul(self.rt, x, y)
+        return rss_mul(self.rt, x, y)
 
     def visit_Div(self, e: exp.Div) -> Value:
         a, b = self.visit(e.left), self.visit(e.right)
