@@ -110,7 +110,9 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
     for join in select.args.get("joins") or []:
         side = (join.args.get("side") or "").lower()
         if side == "full" or join.args.get("kind") in ("CROSS",) and join.args.get("on"):
-            raise NotSupportedError(f"{side.upper() or join.args.get('kind')} JOIN")
+            raise NotSupportedError(
+                f"{side.upper() or join.args.get('kind')} JOIN is not supported (INNER, LEFT, "
+                "RIGHT and comma joins are)")
         how = side or "inner"
         right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
         on = [qualified(c) for c in _conjuncts(join.args.get("on"))]

@@ -33,7 +33,9 @@ def check_supported(ast: exp.Expression) -> None:
     """Raise ``NotSupportedError`` for the first construct the engine does not run."""
     for kind, name in _STATEMENTS.items():
         if isinstance(ast, kind):
-            raise NotSupportedError(f"{name} statements are not supported; only SELECT")
+            raise NotSupportedError(f"{name} statements are not supported: only SELECT, and "
+                                    "for shared tables CREATE SHARED TABLE ... AS SELECT, "
+                                    "INSERT INTO ... SELECT and DROP TABLE")
     if not isinstance(ast, (exp.Select, exp.Union, exp.Subquery)):
         raise NotSupportedError(f"{ast.key.upper()} statements are not supported; only SELECT")
     for node in ast.walk():
