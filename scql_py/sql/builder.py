@@ -153,18 +153,41 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
                 node = lp.Filter(node, _and(left_only))
             if right_only:
                 right = lp.Filter(right, _and(right_only))
-        elif how == "left" and right_only:
-            right = lp.Filter(right, _and(right_only))
-            right_only = []
-        elif how == "right" and left_only:
-            node = lp.Filter(node, _and(left_only))
-            left_only = []
-        if how != "inner" and (rest or left_only or right_only):
+        else:
+            # the kept side's ON conditions decide whether a row may match, not whether
+            # it is output: its key becomes NULL (never matches) where they fail
+            if how == "left":
+                if right_only:
+                    right = lp.Filter(right, _and(right_only))
+                if left_only:
+                    node, keys = _gate_keys(node, keys, _and(left_only), 0)
+            else:
+                if left_only:
+                    node = lp.Filter(node, _and(left_only))
+                if right_only:
+                    right, keys = _gate_keys(right, keys, _and(right_only), 1)
+            left_only = right_only = []
+        if how != "inner" and rest:
             raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
                                     "key equalities on both inputs")
         node = _typed_join(node, right, how, keys)
         pending = rest + pending
     return node, _and(pending)
+
+
+def _gate_keys(node: lp.Node, keys, cond: exp.Expression, side: int):
+    """``node`` with each of its join keys (``side`` of each pair) NULL where ``cond``
+    fails, and the pairs renamed to those gated columns."""
+    types = dict(zip(node.columns, node.types))
+    exprs = [(c, exp.column(c, quoted=True), t) for c, t in zip(node.columns, node.types)]
+    pairs = []
+    for i, pair in enumerate(keys):
+        col = pair[side]
+        name = f"__jg{i}.{'lr'[side]}"
+        gated = exp.Case(ifs=[exp.If(this=cond.copy(), true=exp.column(col, quoted=True))])
+        exprs.append((name, gated, types[col]))
+        pairs.append((name, pair[1]) if side == 0 else (pair[0], name))
+    return lp.Project(node, exprs), pairs
 
 
 def _typed_join(left: lp.Node, right: lp.Node, how: str, keys) -> lp.Join:

@@ -64,3 +64,12 @@ SELECT COUNT(*) AS n, SUM(b.i) AS si FROM t_alice AS a JOIN t_bob AS b ON a.c = 
 -- name: secret_join_pk_fk_on_encrypted_keys
 -- secret is ENCRYPTED_ONLY: joined obliviously, only the aggregate is revealed
 SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_carol AS c ON a.secret = c.secret;
+
+-- name: left_join_with_conditions_on_both_inputs_in_on
+-- a.k > 3 decides whether a left row may match (it is output either way)
+SELECT a.id, b.id AS bid, b.k AS bk
+FROM t_alice AS a LEFT JOIN t_bob AS b ON a.id = b.id AND a.k > 3 AND b.k < 8;
+
+-- name: right_join_with_a_left_condition_in_on
+SELECT a.id AS aid, c.id
+FROM t_alice AS a RIGHT JOIN t_carol AS c ON a.id = c.id AND c.k <> 2;
