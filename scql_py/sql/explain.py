@@ -10,6 +10,7 @@ _WHERE = {
     "share": "share  {party} -> all",
     "send_plain": "send   {party} -> {to}",
     "reveal": "reveal -> {to}",
+    "psi_join": "psi    {left} <-> {right}, then shared",
 }
 
 
@@ -59,7 +60,8 @@ def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
     lines = [f"asker: {plan.asker}", f"pushdown: {'on' if plan.pushdown else 'off'}", "steps:"]
     for step in plan.steps:
         where = _WHERE.get(step.op, "mpc    all parties").format(
-            party=step.party, to=step.args.get("to"))
+            party=step.party, to=step.args.get("to"), left=step.args.get("left_party"),
+            right=step.args.get("right_party"))
         inputs = f" <- {', '.join(step.inputs)}" if step.inputs else ""
         lines.append(f"  {step.id:<4} {step.op:<10} [{where}]{inputs}")
         lines.append(f"         {_describe(step)}")
