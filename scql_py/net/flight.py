@@ -433,21 +433,43 @@ class FlightNetwork:
                 timeout: float) -> None:
         """Put one payload in ``to``'s mailbox for ``session``; retry until ``timeout``
         while the peer cannot be reached (it may still be starting)."""
-        peer = self._peers[to]
         schema, batches = wire.encode(payload, self.chunk_bytes)
         descriptor = fl.FlightDescriptor.for_path(_PATH_TAG, session, self.me_name, str(seq))
+
+        def put(client, options) -> None:
+            writer, _ = client.do_put(descriptor, schema, options=options)
+            for batch in batches:
+                writer.write_batch(batch)
+            writer.close()
+
+        self._retrying(self._peers[to], timeout, put, "take a message",
+                       f"a message of query {session!r}")
+
+    def call(self, to: int | str, action: str, body: bytes, timeout: float | None = None
+             ) -> list[bytes]:
+        """Run a short action on peer ``to`` and return its result bodies; retry until
+        ``timeout`` while the peer cannot be reached (it may still be starting)."""
+        peer = self._peers[to if isinstance(to, int) else self.party_names.index(to)]
+
+        def act(client, options) -> list[bytes]:
+            return [r.body.to_pybytes()
+                    for r in client.do_action(fl.Action(action, body), options=options)]
+
+        return self._retrying(peer, self.timeout if timeout is None else timeout, act,
+                              f"answer action {action!r}", f"action {action!r}")
+
+    def _retrying(self, peer, timeout: float, attempt, doing: str, what: str):
+        """``attempt(client, options)`` against ``peer``, retried while it cannot be
+        reached, until ``timeout``; every failure an ``OperationalError`` naming it.
+        A certificate problem is final; a forgotten token is renewed once."""
         deadline = time.monotonic() + timeout
-        delay, renewed = 0.02, False
+        delay, renewed, last = 0.02, False, None
         while True:
             client = None
             try:
                 client = self._client(peer, deadline - time.monotonic())
                 options = fl.FlightCallOptions(timeout=max(deadline - time.monotonic(), 0.01))
-                writer, _ = client.do_put(descriptor, schema, options=options)
-                for batch in batches:
-                    writer.write_batch(batch)
-                writer.close()
-                return
+                return attempt(client, options)
             except (fl.FlightUnavailableError, fl.FlightCancelledError) as exc:
                 self._drop_client(peer, client)
                 if "handshake failed" in str(exc).lower():  # a certificate problem: final
@@ -464,57 +486,16 @@ class FlightNetwork:
                 continue
             except fl.FlightTimedOutError:
                 self._drop_client(peer, client)
-                raise OperationalError(f"party '{peer.name}' at {peer.address} did not take "
-                                       f"a message within {timeout:g} s") from None
+                raise OperationalError(f"party '{peer.name}' at {peer.address} did not "
+                                       f"{doing} within {timeout:g} s") from None
             except fl.FlightError as exc:
-                raise OperationalError(f"party '{peer.name}' rejected a message of query "
-                                       f"{session!r}: {_short(exc)}") from None
+                raise OperationalError(f"party '{peer.name}' rejected {what}: "
+                                       f"{_short(exc)}") from None
             if time.monotonic() + delay >= deadline:
                 hint = (" (it closed the connection: it may have refused this party's "
                         "certificate)" if "socket closed" in str(last).lower() else "")
                 raise OperationalError(f"party '{peer.name}' at {peer.address} cannot be "
                                        f"reached within {timeout:g} s{hint}: {_short(last)}")
-            time.sleep(delay)
-            delay = min(2 * delay, 0.5)
-
-    def call(self, to: int | str, action: str, body: bytes, timeout: float | None = None
-             ) -> list[bytes]:
-        """Run a short action on peer ``to`` and return its result bodies; retry until
-        ``timeout`` while the peer cannot be reached (it may still be starting)."""
-        peer = self._peers[to if isinstance(to, int) else self.party_names.index(to)]
-        timeout = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + timeout
-        delay, renewed = 0.02, False
-        while True:
-            client = None
-            try:
-                client = self._client(peer, deadline - time.monotonic())
-                options = fl.FlightCallOptions(timeout=max(deadline - time.monotonic(), 0.01))
-                return [r.body.to_pybytes()
-                        for r in client.do_action(fl.Action(action, body), options=options)]
-            except (fl.FlightUnavailableError, fl.FlightCancelledError) as exc:
-                self._drop_client(peer, client)
-                if "handshake failed" in str(exc).lower():
-                    raise OperationalError(f"TLS with party '{peer.name}' at {peer.address} "
-                                           f"failed: {_short(exc)}") from None
-                last = exc
-            except fl.FlightUnauthenticatedError as exc:
-                self._drop_client(peer, client)
-                if renewed:
-                    raise OperationalError(f"party '{peer.name}' refused this party: "
-                                           f"{_short(exc)}") from None
-                renewed = True
-                continue
-            except fl.FlightTimedOutError:
-                self._drop_client(peer, client)
-                raise OperationalError(f"party '{peer.name}' at {peer.address} did not answer "
-                                       f"action {action!r} within {timeout:g} s") from None
-            except fl.FlightError as exc:
-                raise OperationalError(f"party '{peer.name}' rejected action {action!r}: "
-                                       f"{_short(exc)}") from None
-            if time.monotonic() + delay >= deadline:
-                raise OperationalError(f"party '{peer.name}' at {peer.address} cannot be "
-                                       f"reached within {timeout:g} s: {_short(last)}")
             time.sleep(delay)
             delay = min(2 * delay, 0.5)
 
