@@ -12,6 +12,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 from sqlglot import exp
@@ -36,6 +37,17 @@ from scql_py.net.channel import Communicator
 from scql_py.sql.physical import PhysicalPlan, Step
 from scql_py.sql.planner import plan_query
 from scql_py.storage import PartyStorage
+
+
+def sort_plain(table: pa.Table, order: list) -> pa.Table:
+    """ORDER BY on the asker's own plaintext result, with SQL's NULL placement (by
+    DuckDB, as the owners' local queries)."""
+    con = duckdb.connect()
+    con.register("result", table)
+    keys = ", ".join(
+        f'"{c.replace(chr(34), chr(34) * 2)}" {"DESC" if desc else "ASC"} '
+        f'NULLS {"FIRST" if nf else "LAST"}' for c, desc, nf in order)
+    return con.sql(f"SELECT * FROM result ORDER BY {keys}").to_arrow_table()
 
 
 @dataclass
@@ -298,7 +310,10 @@ class Engine:
     def step_reveal(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
         rel = self.compact(self.values[step.inputs[0]])
         rel.names = list(step.columns)
-        return open_relation(self.rt, rel, self.party_index(step.args["to"]))
+        table = open_relation(self.rt, rel, self.party_index(step.args["to"]))
+        if table is not None and step.args.get("order"):
+            table = sort_plain(table, step.args["order"])
+        return table
 
     def step_send_plain(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
         local: LocalResult = self.values[step.inputs[0]]

@@ -52,7 +52,11 @@ def _describe(step: Step) -> str:
     if step.op == "limit":
         return f"LIMIT {a['limit']} OFFSET {a['offset']}"
     if step.op in ("reveal", "send_plain"):
-        return ", ".join(step.columns)
+        cols = ", ".join(step.columns)
+        if a.get("order"):
+            return cols + " (the asker sorts them: ORDER BY " + ", ".join(
+                f"{c} {'DESC' if d else 'ASC'}" for c, d, _ in a["order"]) + ")"
+        return cols
     return str(a)
 
 

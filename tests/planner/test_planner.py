@@ -171,3 +171,13 @@ def test_left_join_makes_only_the_right_key_plain():
         plan_query(health, "insurer", f"SELECT p.patient_id {on}")
     inner = "FROM patients AS p JOIN claims AS c ON p.patient_id = c.patient_id"
     plan_query(health, "insurer", f"SELECT p.patient_id {inner}")
+
+
+def test_order_by_of_the_whole_result_is_done_by_the_asker_top_k_under_mpc():
+    types = load_catalog(ROOT / "catalogs" / "types.toml")
+    union = "(SELECT id, k FROM t_alice UNION ALL SELECT id, k FROM t_bob) AS u"
+    plan = plan_query(types, "alice", f"SELECT id, k FROM {union} ORDER BY k, id")
+    assert "sort" not in [s.op for s in plan.steps]
+    assert plan.steps[-1].op == "reveal" and plan.steps[-1].args["order"]
+    top = plan_query(types, "alice", f"SELECT id, k FROM {union} ORDER BY k, id LIMIT 3")
+    assert "sort" in [s.op for s in top.steps]  # only 3 rows may be opened
