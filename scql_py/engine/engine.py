@@ -21,7 +21,7 @@ from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
 from scql_py.engine import join, shared_tables
 from scql_py.engine.aggregate import aggregate
-from scql_py.engine.group_by import group_aggregate
+from scql_py.engine.group_by import group_aggregate, owner_group_aggregate
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.reveal import open_relation
@@ -227,8 +227,13 @@ class Engine:
             return self._distinct_without_groups(ev, rel, step)
         if step.args.get("keys"):
             threshold = self.catalog.group_size_threshold
-            out, dropped = group_aggregate(ev, rel, step.args["keys"], step.args["aggs"],
-                                           list(step.columns), threshold)
+            if step.args.get("keys_owner"):
+                out, dropped = owner_group_aggregate(
+                    ev, rel, self.party_index(step.args["keys_owner"]), step.args["keys"],
+                    step.args["aggs"], list(step.columns), threshold)
+            else:
+                out, dropped = group_aggregate(ev, rel, step.args["keys"], step.args["aggs"],
+                                               list(step.columns), threshold)
             if dropped:
                 self.messages.append(
                     f"{dropped} group(s) with fewer than {threshold} rows were left out "

@@ -579,7 +579,7 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
                            string_key)
         n_right = len(right_types)
         cols = swapped.columns[n_right:] + swapped.columns[:n_right]
-        return SecretRelation(swapped.n, list(names), cols)
+        return SecretRelation(swapped.n, list(names), cols, own_rows=swapped.own_rows)
     types_l = [SqlType.parse(t) for t in left_types]
     types_r = [SqlType.parse(t) for t in right_types]
     me = rt.party
@@ -610,7 +610,11 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
         raise InternalError("the PSI join owners shared different row counts")
     if extra:
         cols_r = [_concat_columns(me, c, _null_column(me, c, extra)) for c in cols_r]
-    return SecretRelation(rel_l.n, list(names), rel_l.columns + cols_r)
+        if taken_r is not None:  # its columns of the unmatched left rows are NULL
+            taken_r = pa.concat_tables([taken_r, pa.Table.from_arrays(
+                [pa.nulls(extra, f.type) for f in taken_r.schema], schema=taken_r.schema)])
+    own = taken_l if me == left_party else taken_r if me == right_party else None
+    return SecretRelation(rel_l.n, list(names), rel_l.columns + cols_r, own_rows=own)
 
 
 def _psi_keys(table: pa.Table, keys: list[tuple[str, SqlType]]

@@ -6,7 +6,7 @@ its own shares in it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -50,13 +50,18 @@ class Const:
 
 @dataclass
 class SecretRelation:
-    """Rows of secret columns; ``valid`` is a secret bit per row (None: all rows valid)."""
+    """Rows of secret columns; ``valid`` is a secret bit per row (None: all rows valid).
+
+    ``own_rows``: this party's own plaintext columns of these rows, in this order, when
+    it has them (after a PSI join each key owner knows which of its rows are where);
+    it lets that owner group by its own columns without an oblivious sort.
+    """
 
     n: int
     names: list[str]
     columns: list[SecretColumn]
     valid: BShare | None = None
-    extra: dict = field(default_factory=dict)
+    own_rows: Any = None  # pyarrow.Table | None
 
     def column(self, name: str) -> SecretColumn:
         return self.columns[self.names.index(name)]

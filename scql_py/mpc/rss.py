@@ -342,3 +342,27 @@ def mul_and_many(rt: Runtime, mul_pairs: list[tuple[AShare, AShare]],
             out.append(cls(rt.party, z[at:at + k], nxt[at:at + k]))
             at += k
     return out_mul, out_and
+
+
+def dot_columns(rt: Runtime, matrix: AShare, k: int, vectors: Sequence[AShare]) -> list[AShare]:
+    """For each vector ``v`` (n rows), the ``k`` sums ``sum_i M[i, j] * v[i]`` where
+    ``matrix`` holds ``M`` row-major (n * k elements). All in one round of ``k`` words
+    per vector: the cross terms are summed before resharing, as in :func:`mul`.
+
+    E.g. with ``M`` a one-hot group matrix, the per-group sums of every vector.
+    """
+    if not vectors:
+        return []
+    n = len(vectors[0])
+    ma = matrix.a.reshape(n, k)
+    mb = matrix.b.reshape(n, k)
+    parts = []
+    for v in vectors:
+        # x_i*y_i + x_i*y_{i+1} + x_{i+1}*y_i, summed over the rows
+        parts.append(ma.T @ (v.a + v.b) + mb.T @ v.a)
+    z = np.concatenate(parts).astype(U64)
+    rt.prg_prev.add_into(z)  # the zero share
+    rt.prg_next.add_into(z, subtract=True)
+    (nxt,) = rt.comm.exchange({rt.prev: z}, [rt.next])
+    joined = AShare(rt.party, z, np.asarray(nxt))
+    return [joined[j * k:(j + 1) * k] for j in range(len(vectors))]

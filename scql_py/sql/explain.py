@@ -36,6 +36,9 @@ def _describe(step: Step) -> str:
         keys = ", ".join(f"{sql} AS {name}" for name, sql, _ in a.get("keys", []))
         how = ("merging the owners' local partial aggregates" if a.get("merges_partials")
                else "over every row")
+        if keys and a.get("keys_owner"):
+            return (f"GROUP BY {keys} (grouped by {a['keys_owner']}, who knows its own keys "
+                    f"after the PSI join; per-group sums under MPC, no sort): {aggs}")
         if keys:
             return f"GROUP BY {keys} ({how}: oblivious sort + segmented aggregation): {aggs}"
         return f"{aggs} ({how})"

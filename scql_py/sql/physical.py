@@ -30,6 +30,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from sqlglot import exp
+
 from scql_py.sql import logical as lp
 from scql_py.sql.local_sql import to_sql
 
@@ -90,6 +92,25 @@ class _Placer:
             return not any(isinstance(n, lp.Aggregate) and n.keys for n in lp.walk(node))
         return True
 
+    def psi_placed(self, node: lp.Node) -> bool:
+        return (isinstance(node, lp.Join) and node.psi and self.is_local(node.left)
+                and self.is_local(node.right))
+
+    def keys_owner(self, node: lp.Aggregate) -> str | None:
+        """The party that may group these rows itself: right after a PSI join, the owner
+        of the input every key is computed from (it knows its rows' keys in the join's
+        order). Only for sums and counts, which then need no oblivious sort."""
+        join = node.child
+        if not node.keys or not self.psi_placed(join):
+            return None
+        if any(c.func not in ("count", "sum", "avg") or c.distinct for _, c in node.aggs):
+            return None
+        used = set().union(*({c.name for c in e.find_all(exp.Column)} for _, e, _ in node.keys))
+        for side in (join.left, join.right):
+            if used <= set(side.columns):
+                return side.owner
+        return None
+
     def secret(self, node: lp.Node) -> str:
         """Emit the steps that leave ``node``'s rows secret-shared; return the step id."""
         if isinstance(node, lp.Scan) and node.shared:
@@ -109,7 +130,8 @@ class _Placer:
                      c.distinct] for name, c in node.aggs]
             keys = [[name, e.sql(), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
-                             keys=keys, merges_partials=node.merges_partials)
+                             keys=keys, merges_partials=node.merges_partials,
+                             keys_owner=self.keys_owner(node))
         if isinstance(node, lp.Join) and node.how == "scalar":
             return self.emit("scalar_join", node,
                              inputs=[self.secret(node.left), self.secret(node.right)])

@@ -181,3 +181,16 @@ def test_order_by_of_the_whole_result_is_done_by_the_asker_top_k_under_mpc():
     assert plan.steps[-1].op == "reveal" and plan.steps[-1].args["order"]
     top = plan_query(types, "alice", f"SELECT id, k FROM {union} ORDER BY k, id LIMIT 3")
     assert "sort" in [s.op for s in top.steps]  # only 3 rows may be opened
+
+
+def test_group_by_one_owners_keys_after_a_psi_join_needs_no_sort():
+    types = load_catalog(ROOT / "catalogs" / "types.toml")
+    join = "FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id"
+    plan = plan_query(types, "alice", f"SELECT a.k, SUM(b.i) {join} GROUP BY a.k")
+    agg = next(s for s in plan.steps if s.op == "aggregate")
+    assert agg.args["keys_owner"] == "alice"
+    # keys from both owners, or MIN/MAX: the oblivious sort path
+    plan = plan_query(types, "alice", f"SELECT a.k, b.k, COUNT(*) {join} GROUP BY a.k, b.k")
+    assert next(s for s in plan.steps if s.op == "aggregate").args["keys_owner"] is None
+    plan = plan_query(types, "alice", f"SELECT a.k, MAX(b.i) {join} GROUP BY a.k")
+    assert next(s for s in plan.steps if s.op == "aggregate").args["keys_owner"] is None

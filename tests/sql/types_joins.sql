@@ -73,3 +73,21 @@ FROM t_alice AS a LEFT JOIN t_bob AS b ON a.id = b.id AND a.k > 3 AND b.k < 8;
 -- name: right_join_with_a_left_condition_in_on
 SELECT a.id AS aid, c.id
 FROM t_alice AS a RIGHT JOIN t_carol AS c ON a.id = c.id AND c.k <> 2;
+
+-- name: group_by_the_left_owners_keys_after_psi
+-- alice groups its own rows (it knows their keys after the PSI join): no sort
+SELECT a.k, a.s, COUNT(*) AS n, SUM(b.i) AS si, AVG(b.f) AS af, COUNT(b.m) AS nm
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+GROUP BY a.k, a.s;
+
+-- name: group_by_the_right_owners_expression_after_left_join
+SELECT c.k % 2 AS parity, COUNT(*) AS n, SUM(a.i) AS si
+FROM t_alice AS a LEFT JOIN t_carol AS c ON a.id = c.id
+GROUP BY c.k % 2;
+
+-- name: group_by_after_psi_with_having_and_order
+SELECT b.k, SUM(a.m) AS sm, COUNT(*) AS n
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+GROUP BY b.k
+HAVING COUNT(*) > 1
+ORDER BY sm DESC, b.k;
