@@ -209,7 +209,7 @@ class Engine:
         cond = ev.materialize(cond)
         keep, _ = ev._truth(cond)
         valid = keep if rel.valid is None else rss.and_(self.rt, rel.valid, keep)
-        return SecretRelation(rel.n, rel.names, rel.columns, valid)
+        return SecretRelation(rel.n, rel.names, rel.columns, valid, own_rows=rel.own_rows)
 
     def step_project(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel: SecretRelation = self.values[step.inputs[0]]

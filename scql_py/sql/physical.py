@@ -101,6 +101,8 @@ class _Placer:
         of the input every key is computed from (it knows its rows' keys in the join's
         order). Only for sums and counts, which then need no oblivious sort."""
         join = node.child
+        while isinstance(join, lp.Filter):  # a WHERE only marks rows: they stay in place
+            join = join.child
         if not node.keys or not self.psi_placed(join):
             return None
         if any(c.func not in ("count", "sum", "avg") or c.distinct for _, c in node.aggs):
