@@ -216,84 +216,69 @@ class Analyzer:
 
     # -- checks ---------------------------------------------------------------------------
     def check_result(self, root: lp.Node, asker: str, names: list[str]) -> None:
-        """Refuse (SecurityError) unless every result column is plain to ``asker``."""
+        """Refuse (SecurityError) unless every result column is plain to ``asker``, and
+        nothing the plan shows the asker on the way (which rows pass or match, groups,
+        order) comes from a column it may not see so."""
         for name, vis in zip(names, self.node(root)):
-            if not vis[asker].plain:
-                s = vis[asker].blocker()
-                raise SecurityError(
-                    f"result column '{name}' is not visible to party '{asker}': source column "
-                    f"'{s.culprit}' has CCL level {s.level} for '{asker}'"
-                    + (" and the query does not satisfy it" if s.state != HIDDEN else ""),
-                    column=s.culprit, party=asker, level=s.level,
-                )
-        self._check_row_filters(root, asker, aggregated=False)
-        self._check_sort_keys(root, asker)
-        self._check_group_keys(root, asker)
+            _refuse(vis[asker], asker,
+                    f"result column '{name}' is not visible to party '{asker}': source "
+                    "column '{culprit}' has CCL level {level} for " + f"'{asker}'{{more}}")
+        for node, aggregated in _walk_with_context(root):
+            self._check_node(node, asker, aggregated)
 
-    def _check_group_keys(self, node: lp.Node, asker: str) -> None:
-        """Group sizes and per-group aggregates show the asker the distribution of the
-        keys, selected or not: each key must be plain (or PLAINTEXT_AFTER_GROUP_BY)."""
-        if isinstance(node, lp.Aggregate) and node.keys:
-            scope = dict(zip(node.child.columns, self.node(node.child)))
-            for _, key, _ in node.keys:
-                state = _lift(self.expr(key, scope)[asker], "after_group_by")
-                if not state.plain:
-                    s = state.blocker()
-                    raise SecurityError(
-                        f"GROUP BY {key.sql()} would show party '{asker}' the groups of "
-                        f"source column '{s.culprit}', which has CCL level {s.level} "
-                        f"for '{asker}'",
-                        column=s.culprit, party=asker, level=s.level,
-                    )
-        for child in node.children:
-            self._check_group_keys(child, asker)
-
-    def _check_sort_keys(self, node: lp.Node, asker: str) -> None:
-        """The order of the result shows the asker the rank of each sort key."""
-        if isinstance(node, lp.Sort):
-            scope = dict(zip(node.child.columns, self.node(node.child)))
-            for key in node.keys:
-                state = _lift(scope[key.column][asker], "rank")
-                if not state.plain:
-                    s = state.blocker()
-                    raise SecurityError(
-                        f"ORDER BY would show party '{asker}' the order of source column "
-                        f"'{s.culprit}', which has CCL level {s.level} for '{asker}'",
-                        column=s.culprit, party=asker, level=s.level,
-                    )
-        for child in node.children:
-            self._check_sort_keys(child, asker)
-
-    def _check_row_filters(self, node: lp.Node, asker: str, aggregated: bool) -> None:
-        """A filter decides which rows reach the result. Un-aggregated, the asker sees
-        which rows pass: the predicate must be plain to it. Aggregated, it still steers
-        the answer: no ENCRYPTED_ONLY column may take part."""
-        if isinstance(node, lp.Aggregate):
-            aggregated = True
+    def _check_node(self, node: lp.Node, asker: str, aggregated: bool) -> None:
         if isinstance(node, lp.Join) and not aggregated:
             # un-aggregated, the asker sees which rows matched; aggregated, the keys may
             # even be ENCRYPTED_ONLY: the secret join reveals nothing but sizes
             for state in self.key_states(node)[asker]:
-                if not state.plain:
-                    s = state.blocker()
-                    raise SecurityError(
-                        f"the join would show party '{asker}' which rows match, but key "
-                        f"column '{s.culprit}' has CCL level {s.level} for '{asker}'",
-                        column=s.culprit, party=asker, level=s.level,
-                    )
+                _refuse(state, asker, f"the join would show party '{asker}' which rows "
+                        "match, but key column '{culprit}' has CCL level {level} for "
+                        f"'{asker}'")
+            return
+        if not isinstance(node, (lp.Filter, lp.Sort, lp.Aggregate)):
+            return
+        scope = dict(zip(node.child.columns, self.node(node.child)))
         if isinstance(node, lp.Filter):
-            scope = dict(zip(node.child.columns, self.node(node.child)))
+            # a filter decides which rows reach the result: un-aggregated, the asker sees
+            # which rows pass; aggregated, it still steers the answer, so no
+            # ENCRYPTED_ONLY column may take part
             state = self.expr(node.predicate, scope)[asker]
             if aggregated:
                 state = State(frozenset(p for p in state.parts if p.state == HIDDEN))
-            if not state.plain:
-                s = state.blocker()
-                shows = "which rows reach an aggregate" if aggregated else "which rows pass"
-                raise SecurityError(
-                    f"the WHERE condition '{node.predicate.sql()}' would show party '{asker}' "
-                    f"{shows}, but source column '{s.culprit}' has CCL level "
-                    f"{s.level} for '{asker}'",
-                    column=s.culprit, party=asker, level=s.level,
-                )
-        for child in node.children:
-            self._check_row_filters(child, asker, aggregated)
+            shows = "which rows reach an aggregate" if aggregated else "which rows pass"
+            _refuse(state, asker, f"the WHERE condition '{node.predicate.sql()}' would show "
+                    f"party '{asker}' {shows}, but source column " + "'{culprit}' has CCL "
+                    "level {level} for " + f"'{asker}'")
+        elif isinstance(node, lp.Sort):
+            # the order of the result shows the rank of each sort key
+            for key in node.keys:
+                _refuse(_lift(scope[key.column][asker], "rank"), asker,
+                        f"ORDER BY would show party '{asker}' the order of source column "
+                        "'{culprit}', which has CCL level {level} for " + f"'{asker}'")
+        else:
+            # group sizes and per-group aggregates show the distribution of the keys,
+            # selected or not: each must be plain (or PLAINTEXT_AFTER_GROUP_BY)
+            for _, key, _ in node.keys:
+                _refuse(_lift(self.expr(key, scope)[asker], "after_group_by"), asker,
+                        f"GROUP BY {key.sql()} would show party '{asker}' the groups of "
+                        "source column '{culprit}', which has CCL level {level} for "
+                        f"'{asker}'")
+
+
+def _walk_with_context(node: lp.Node, aggregated: bool = False):
+    """Every node, with whether an aggregate lies above it (pre-order)."""
+    yield node, aggregated
+    below = aggregated or isinstance(node, lp.Aggregate)
+    for child in node.children:
+        yield from _walk_with_context(child, below)
+
+
+def _refuse(state: State, asker: str, template: str) -> None:
+    """Raise the SecurityError for a state that is not plain; ``template`` names the
+    blocking source column as ``{culprit}``, its level as ``{level}``."""
+    if state.plain:
+        return
+    s = state.blocker()
+    more = " and the query does not satisfy it" if s.state != HIDDEN else ""
+    raise SecurityError(template.format(culprit=s.culprit, level=s.level, more=more),
+                        column=s.culprit, party=asker, level=s.level)
