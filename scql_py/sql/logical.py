@@ -34,6 +34,25 @@ class Node:
 
 
 @dataclass
+class RowsKept(Node):
+    """A node whose output has exactly its child's columns (Filter, Sort, Limit)."""
+
+    child: Node
+
+    @property
+    def children(self) -> list[Node]:
+        return [self.child]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.child.columns
+
+    @property
+    def types(self) -> list[SqlType]:
+        return self.child.types
+
+
+@dataclass
 class Scan(Node):
     """Read ``columns`` of a catalog table; runs at its owner ``party``."""
 
@@ -49,21 +68,8 @@ class Scan(Node):
 
 
 @dataclass
-class Filter(Node):
-    child: Node
+class Filter(RowsKept):
     predicate: exp.Expression
-
-    @property
-    def children(self) -> list[Node]:
-        return [self.child]
-
-    @property
-    def columns(self) -> list[str]:
-        return self.child.columns
-
-    @property
-    def types(self) -> list[SqlType]:
-        return self.child.types
 
 
 @dataclass
@@ -139,23 +145,10 @@ class SortKey:
 
 
 @dataclass
-class Sort(Node):
+class Sort(RowsKept):
     """ORDER BY columns of the child (expressions were projected below it)."""
 
-    child: Node
     keys: list[SortKey]
-
-    @property
-    def children(self) -> list[Node]:
-        return [self.child]
-
-    @property
-    def columns(self) -> list[str]:
-        return self.child.columns
-
-    @property
-    def types(self) -> list[SqlType]:
-        return self.child.types
 
 
 @dataclass
@@ -177,22 +170,9 @@ class UnionAll(Node):
 
 
 @dataclass
-class Limit(Node):
-    child: Node
+class Limit(RowsKept):
     limit: int | None
     offset: int = 0
-
-    @property
-    def children(self) -> list[Node]:
-        return [self.child]
-
-    @property
-    def columns(self) -> list[str]:
-        return self.child.columns
-
-    @property
-    def types(self) -> list[SqlType]:
-        return self.child.types
 
 
 def walk(node: Node):
