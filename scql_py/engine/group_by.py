@@ -24,7 +24,7 @@ from sqlglot import exp
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
 from scql_py.engine.aggregate import SENTINEL
 from scql_py.engine.relation import SecretColumn, SecretRelation
-from scql_py.engine.secure_expr import SecureEvaluator, bit_mask, bit_not
+from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.engine.sharing import share_table
 from scql_py.errors import InternalError, NotSupportedError
 from scql_py.mpc import compare, convert, division, equality, mux, rss, segment
@@ -44,7 +44,7 @@ def _zero_where(ev: SecureEvaluator, bit: BShare, col: SecretColumn) -> SecretCo
         value = mux.mul_bit(rt, keep, col.value)
     chars = None
     if col.chars is not None:
-        mask = bit_mask(keep)
+        mask = mux.broadcast_bit(keep)
         chars = [and_(rt, mask, w) for w in col.chars]
     return SecretColumn(col.type, value, col.null, chars)
 

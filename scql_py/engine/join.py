@@ -55,7 +55,7 @@ from scql_py.engine.ordering import flatten, unflatten
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.sharing import as_type, share_table
 from scql_py.errors import InternalError, NotSupportedError
-from scql_py.mpc import convert, equality, rss, segment
+from scql_py.mpc import convert, equality, mux, rss, segment
 from scql_py.mpc.psi import psi_join_indices, psi_left_join_indices
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
@@ -65,7 +65,6 @@ if TYPE_CHECKING:  # engine.py imports this module
     from scql_py.engine.engine import LocalResult
 
 U64 = np.uint64
-ALL_ONES = np.uint64((1 << 64) - 1)
 HOWS = ("inner", "left", "right")
 DEFAULT_MAX_ROWS = 10_000_000  # pairs a many-to-many secret join may compare
 _GRID_CHUNK = 1 << 20  # pairs per batch of equality tests (bounds the temporaries)
@@ -449,7 +448,7 @@ def _zero_unless(rt: Runtime, bit: BShare, cols: list[SecretColumn]) -> list[Sec
     words = [w for c in cols for w in c.chars or []]
     if not arith and not words:
         return cols
-    mask = BShare(bit.party, (bit.a & U64(1)) * ALL_ONES, (bit.b & U64(1)) * ALL_ONES)
+    mask = mux.broadcast_bit(bit)
     factor = convert.b2a_bit(rt, bit) if arith else None
     prods, ands = rss.mul_and_many(rt, [(factor, a) for a in arith], [(mask, w) for w in words])
     prods, ands = iter(prods), iter(ands)
@@ -481,7 +480,7 @@ def _copy_down(rt: Runtime, starts: BShare, arith: list[AShare], words: list[BSh
     while d < n:
         last = 2 * d >= n
         f = flag[d:]
-        mask = BShare(rt.party, (f.a & U64(1)) * ALL_ONES, (f.b & U64(1)) * ALL_ONES)
+        mask = mux.broadcast_bit(f)
         mul_pairs = [(f, v[d:] - v[:-d]) for v in arith]
         if not last:
             mul_pairs.append((f, flag[:-d]))

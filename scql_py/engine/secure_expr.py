@@ -23,7 +23,7 @@ from scql_py.errors import DataError, NotSupportedError
 from scql_py.mpc import compare, convert, division, equality, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
-from scql_py.mpc.rss import ALL_ONES, AShare, BShare, and_, and_many
+from scql_py.mpc.rss import AShare, BShare, and_, and_many
 from scql_py.mpc.rss import mul as rss_mul
 from scql_py.mpc.runtime import Runtime
 from scql_py.sql.type_inference import (
@@ -38,38 +38,27 @@ US_PER_DAY = 86_400_000_000
 Value = SecretColumn | Const
 
 
-# -- bits ---------------------------------------------------------------------------------
-def bit_not(b: BShare) -> BShare:
-    return b.xor_public(np.uint64(1))
+# -- bits (the protocols are mpc.convert's and mpc.mux's) -----------------------------------
+bit_not = convert.bit_not
 
 
 def bit_or(rt: Runtime, a: BShare | None, b: BShare | None) -> BShare | None:
-    """OR of two optional bits (None = all zero)."""
+    """OR of two optional NULL bits (None: no row is NULL)."""
     if a is None:
         return b
     if b is None:
         return a
-    return a ^ b ^ and_(rt, a, b)
-
-
-def select_bits(rt: Runtime, cond: BShare, a: BShare, b: BShare) -> BShare:
-    """cond ? a : b for bits (one AND)."""
-    return b ^ and_(rt, cond, a ^ b)
-
-
-def bit_mask(b: BShare) -> BShare:
-    """A bit spread to all 64 positions of its word (local: linear over XOR)."""
-    one = np.uint64(1)
-    return BShare(b.party, (b.a & one) * ALL_ONES, (b.b & one) * ALL_ONES)
+    return convert.bit_or(rt, a, b)
 
 
 def select_words(rt: Runtime, cond: BShare, a: list[BShare], b: list[BShare]) -> list[BShare]:
-    """cond ? a : b for lists of XOR-shared words, in one AND round."""
+    """cond ? a : b for lists of XOR-shared words (string bytes), in one AND round."""
     if not a:
         return []
-    mask = bit_mask(cond)
-    diffs = and_many(rt, [(mask, x ^ y) for x, y in zip(a, b)])
-    return [y ^ d for y, d in zip(b, diffs)]
+    n = len(cond)
+    chosen = mux.select_words(rt, BShare.concat([cond] * len(a)), BShare.concat(a),
+                              BShare.concat(b))
+    return [chosen[i * n:(i + 1) * n] for i in range(len(a))]
 
 
 def const_word(value, t: SqlType) -> int:
@@ -561,13 +550,13 @@ class SecureEvaluator:
     def select(self, bit: BShare, a: SecretColumn, b: SecretColumn) -> SecretColumn:
         rt = self.rt
         if a.type.kind == "bool":
-            value = select_bits(rt, bit, a.value, b.value)
+            value = mux.select_bits(rt, bit, a.value, b.value)
         else:
             value = mux.select(rt, bit, a.value, b.value)
         null = None
         if a.null is not None or b.null is not None:
             zeros = BShare.zeros(rt.party, len(bit))
-            null = select_bits(rt, bit, a.null or zeros, b.null or zeros)
+            null = mux.select_bits(rt, bit, a.null or zeros, b.null or zeros)
         chars = None
         if a.chars is not None and b.chars is not None:
             width = max(len(a.chars), len(b.chars))
