@@ -15,7 +15,7 @@ from typing import Any
 from scql_py.catalog import Catalog, load_catalog
 from scql_py.engine.engine import Engine
 from scql_py.engine.result import QueryResult
-from scql_py.errors import Error, InternalError, OperationalError
+from scql_py.errors import Error, InternalError
 from scql_py.net.channel import Communicator
 from scql_py.net.inprocess import InProcessNetwork
 from scql_py.sql.explain import explain_plan
@@ -76,38 +76,14 @@ class Federation:
         """Run ``fn(engine, comm)`` on every party at once, each in its own thread, over a
         fresh in-process network; return the results by party (and the network, for its
         counters). A party's failure releases the others and is raised here."""
-        names = self.catalog.party_names
         with self._lock:
-            net = InProcessNetwork(names, timeout=self.timeout, record=self.record)
+            net = InProcessNetwork(self.catalog.party_names, timeout=self.timeout,
+                                   record=self.record)
             self.last_network = net
-            results: list[Any] = [None] * len(names)
-            errors: list[BaseException | None] = [None] * len(names)
-
-            def body(i: int) -> None:
-                try:
-                    results[i] = fn(self.engines[i], net.communicator(i))
-                except BaseException as exc:  # reported below, in the caller's thread
-                    errors[i] = exc
-                    net.abort(i)
-
-            threads = [threading.Thread(target=body, args=(i,), daemon=True,
-                                        name=f"scql-{name}") for i, name in enumerate(names)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-        self._raise_first(errors)
+            try:
+                results = net.run(lambda i: fn(self.engines[i], net.communicator(i)))
+            except Error:
+                raise
+            except BaseException as err:  # a bug, not a user error: say so
+                raise InternalError(f"{type(err).__name__}: {err}") from err
         return results, net
-
-    @staticmethod
-    def _raise_first(errors: list[BaseException | None]) -> None:
-        """Raise the root cause: a party's own error before the others' 'left the query'."""
-        real = [e for e in errors if e is not None]
-        if not real:
-            return
-        primary = [e for e in real if not (isinstance(e, OperationalError)
-                                           and "left the query" in str(e))]
-        err = (primary or real)[0]
-        if isinstance(err, Error):
-            raise err
-        raise InternalError(f"{type(err).__name__}: {err}") from err

@@ -15,7 +15,6 @@ order. An exception on any party is re-raised (the others are released by timeou
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,32 +38,14 @@ def run_parties(
     """
     net = InProcessNetwork(PARTY_NAMES, timeout=timeout)
     args = list(per_party_args) if per_party_args is not None else [None] * N_PARTIES
-    results: list[Any] = [None] * N_PARTIES
-    errors: list[BaseException | None] = [None] * N_PARTIES
     runtimes: list[Runtime | None] = [None] * N_PARTIES
 
-    def body(i: int) -> None:
-        try:
-            rt = Runtime(net.communicator(i))
-            runtimes[i] = rt
-            results[i] = fn(rt, args[i])
-        except BaseException as exc:  # re-raised in the caller's thread
-            errors[i] = exc
-            net.abort(i)
+    def body(i: int) -> Any:
+        runtimes[i] = Runtime(net.communicator(i))
+        return fn(runtimes[i], args[i])
 
-    threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(N_PARTIES)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if with_runtimes is not None:
-        with_runtimes.extend(runtimes)
-    first = next((e for e in errors if e is not None and not _is_abort(e)), None)
-    first = first or next((e for e in errors if e is not None), None)
-    if first is not None:
-        raise first
-    return results
-
-
-def _is_abort(exc: BaseException) -> bool:
-    return "left the query" in str(exc)
+    try:
+        return net.run(body)
+    finally:
+        if with_runtimes is not None:
+            with_runtimes.extend(runtimes)

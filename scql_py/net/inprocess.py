@@ -7,6 +7,9 @@ Arrays are passed by reference but made read-only by :meth:`Communicator.send`.
 from __future__ import annotations
 
 import queue
+import threading
+from collections.abc import Callable
+from typing import Any
 
 from scql_py.errors import OperationalError
 from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload
@@ -40,6 +43,34 @@ class InProcessNetwork:
         for (src, _dst), q in self.queues.items():
             if src == party:
                 q.put(_CLOSED)
+
+    def run(self, fn: Callable[[int], Any]) -> list[Any]:
+        """Run ``fn(party)`` for every party at once, each in its own thread; return the
+        results by party. A party that fails is seen as gone by the others (who then
+        fail too); the root cause is raised: a party's own error before "left the query"."""
+        n = len(self.party_names)
+        results: list[Any] = [None] * n
+        errors: list[BaseException | None] = [None] * n
+
+        def body(i: int) -> None:
+            try:
+                results[i] = fn(i)
+            except BaseException as exc:  # re-raised below, in the caller's thread
+                errors[i] = exc
+                self.abort(i)
+
+        threads = [threading.Thread(target=body, args=(i,), daemon=True,
+                                    name=f"party-{name}") for i, name in enumerate(self.party_names)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        failed = [e for e in errors if e is not None]
+        if failed:
+            own = [e for e in failed if not (isinstance(e, OperationalError)
+                                             and "left the query" in str(e))]
+            raise (own or failed)[0]
+        return results
 
 
 class InProcessCommunicator(Communicator):

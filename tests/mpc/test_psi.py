@@ -7,7 +7,6 @@ are computed independently with pandas/numpy on the plaintext inputs.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 from scql_py.errors import InternalError
 from scql_py.mpc import psi
 from scql_py.mpc.inprocess import run_parties
-from scql_py.net.inprocess import InProcessCommunicator, InProcessNetwork
+from scql_py.net.inprocess import InProcessNetwork
 
 LEFT, RIGHT, THIRD = 0, 1, 2
 
@@ -67,47 +66,12 @@ def check_join(lk, rk, lv=None, rv=None, **kw):
     return results
 
 
-class RecordingCommunicator(InProcessCommunicator):
-    """The in-process channel, also keeping a copy of every payload this party receives."""
-
-    def __init__(self, network: InProcessNetwork, party: int):
-        super().__init__(network, party)
-        self.received: list[tuple[int, object]] = []
-
-    def _recv(self, frm: int, timeout: float):
-        payload = super()._recv(frm, timeout)
-        self.received.append((frm, payload))
-        return payload
-
-
-class RecordingNetwork(InProcessNetwork):
-    def __init__(self, party_names: list[str], timeout: float = 30.0):
-        super().__init__(party_names, timeout)
-        self._comms = [RecordingCommunicator(self, i) for i in range(len(party_names))]
-
-
 def run_recorded(fn, per_party_args):
-    """Run ``fn(comm, arg)`` on three threads over recording channels."""
-    net = RecordingNetwork(["alice", "bob", "carol"])
+    """Run ``fn(comm, arg)`` on three threads over channels that keep what each party
+    receives (``comm.received``)."""
+    net = InProcessNetwork(["alice", "bob", "carol"], record=True)
     comms = [net.communicator(i) for i in range(3)]
-    results: list = [None] * 3
-    errors: list = []
-
-    def body(i: int) -> None:
-        try:
-            results[i] = fn(comms[i], per_party_args[i])
-        except BaseException as exc:
-            errors.append(exc)
-            net.abort(i)
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results, comms
+    return net.run(lambda i: fn(comms[i], per_party_args[i])), comms
 
 
 def unblinded_points(keys: list[np.ndarray]) -> set[bytes]:

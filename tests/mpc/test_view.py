@@ -4,8 +4,6 @@ the same inputs should show different bytes."""
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pytest
 
@@ -19,37 +17,19 @@ N = 20000
 def _received_bytes(protocol, x: np.ndarray, y: np.ndarray) -> list[bytes]:
     """Run ``protocol(rt, X, Y)`` on three threads; return, per party, the bytes it
     received during the protocol (input sharing excluded)."""
-    net = InProcessNetwork(["p0", "p1", "p2"], timeout=60)
-    seen: list[list[bytes]] = [[], [], []]
-    errors: list[BaseException] = []
+    net = InProcessNetwork(["p0", "p1", "p2"], timeout=60, record=True)
 
-    def body(i: int) -> None:
-        try:
-            comm = net.communicator(i)
-            rt = Runtime(comm)
-            xs = rss.share_input(rt, 0, x if i == 0 else None, len(x))
-            ys = rss.share_input(rt, 1, y if i == 1 else None, len(y))
-            plain_recv = comm.recv
+    def body(i: int) -> int:
+        rt = Runtime(net.communicator(i))
+        xs = rss.share_input(rt, 0, x if i == 0 else None, len(x))
+        ys = rss.share_input(rt, 1, y if i == 1 else None, len(y))
+        shared = len(rt.comm.received)
+        protocol(rt, xs, ys)
+        return shared
 
-            def recording_recv(frm, _plain=plain_recv):
-                payload = _plain(frm)
-                seen[i].append(np.ascontiguousarray(payload).tobytes())
-                return payload
-
-            comm.recv = recording_recv  # the instance attribute shadows the method
-            protocol(rt, xs, ys)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below
-            errors.append(exc)
-            net.abort(i)
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return [b"".join(chunks) for chunks in seen]
+    skip = net.run(body)
+    return [b"".join(np.ascontiguousarray(p).tobytes()
+                     for _, p in net.communicator(i).received[skip[i]:]) for i in range(3)]
 
 
 def _bit_of_lt(rt, xs, ys):
