@@ -1,7 +1,7 @@
 """``bench/micro.py --network``: the micro-benchmark cases with each party in its own process.
 
 Three processes on loopback, talking over Arrow Flight with mutual TLS (``--insecure``:
-plain TCP), run the very cases of :mod:`micro` (their ``time_protocol`` runs the party
+plain TCP), run the very cases of :mod:`micro_cases` (their ``time_protocol`` runs the party
 function on the process's own party instead of three threads). The same cases then run
 in-process, in this process, for the ratio. One line per case::
 
@@ -24,6 +24,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import micro_cases  # first: it puts the checkout on sys.path
+
+from scql_py.mpc.runtime import Runtime  # noqa: E402
+from scql_py.net.certs import TLSConfig, make_dev_certs  # noqa: E402
+from scql_py.net.flight import FlightNetwork  # noqa: E402
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 NAMES = ["p0", "p1", "p2"]
@@ -34,13 +40,6 @@ PEER_TIMEOUT = 900.0  # a 1M-row sort on a loaded machine: be patient with peers
 
 def party_main(config: dict[str, Any]) -> None:
     """Run every case of ``config`` as party ``config["me"]``; print party 0's findings."""
-    sys.path[:0] = [str(REPO), str(BENCH)]
-    import micro
-
-    from scql_py.mpc.runtime import Runtime
-    from scql_py.net.certs import TLSConfig
-    from scql_py.net.flight import FlightNetwork
-
     me = config["me"]
     tls = TLSConfig.from_dir(config["cert_dir"], NAMES[me]) if config.get("cert_dir") else None
     net = FlightNetwork(NAMES, ["127.0.0.1:0"] * 3, me, tls=tls, insecure=tls is None,
@@ -68,11 +67,11 @@ def party_main(config: dict[str, Any]) -> None:
             with_runtimes.append(rt)
         return per_party
 
-    micro.run_parties = run_here  # time_protocol looks it up at call time
+    micro_cases.set_party_runner(run_here)
     results = []
     for i, job in enumerate(config["cases"]):
         session["id"] = f"bench-{i}-{job['name']}"
-        timing = micro.CASES[job["name"]].run(job["rows"], job["repeat"])
+        timing = micro_cases.CASES[job["name"]].run(job["rows"], job["repeat"])
         firsts = [p[0] for p in session["per_party"]]  # (seconds, rounds, bytes) of run 1
         results.append({"name": job["name"], "rows": job["rows"], "seconds": timing.seconds,
                         "rounds": [int(f[1]) for f in firsts],
@@ -94,8 +93,6 @@ def run_networked(jobs: list[dict[str, Any]], insecure: bool = False) -> list[di
     with tempfile.TemporaryDirectory(prefix="scql-bench-") as tmp:
         cert_dir = None
         if not insecure:
-            from scql_py.net.certs import make_dev_certs
-
             make_dev_certs(tmp, NAMES)
             cert_dir = tmp
         procs = [subprocess.Popen(
@@ -134,10 +131,8 @@ def _read(proc: subprocess.Popen) -> dict[str, Any]:
 def main_network(names: list[str], rows: dict[str, int], repeat: int,
                  insecure: bool = False, reference: bool = True) -> int:
     """Print one line per case: networked seconds, in-process seconds, per-party costs."""
-    import micro
-
     # only cases that run their parties through time_protocol can be spread over processes
-    networked = [n for n in names if "time_protocol" in micro.CASES[n].run.__code__.co_names]
+    networked = [n for n in names if "time_protocol" in micro_cases.CASES[n].run.__code__.co_names]
     skipped = [n for n in names if n not in networked]
     if skipped:
         print(f"# skipped (they do not run through time_protocol): {', '.join(skipped)}",
@@ -151,7 +146,7 @@ def main_network(names: list[str], rows: dict[str, int], repeat: int,
           f"{time.perf_counter() - start:.1f} s in all", flush=True)
     print("# case rows seconds inprocess_s ratio rounds mb_sent_per_party", flush=True)
     for r in results:
-        local = micro.CASES[r["name"]].run(r["rows"], repeat).seconds if reference else None
+        local = micro_cases.CASES[r["name"]].run(r["rows"], repeat).seconds if reference else None
         ratio = f"{r['seconds'] / local:.2f}" if local else "-"
         rounds = "/".join(str(x) for x in r["rounds"])
         mb = "/".join(f"{b / 1e6:.1f}" for b in r["bytes_sent"])

@@ -34,8 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from scql_py.catalog import load_catalog  # noqa: E402
-from scql_py.engine.federation import Federation  # noqa: E402
-from scql_py.storage.plaintext_union import plaintext_union  # noqa: E402
+from scql_py.cluster.federation import Federation  # noqa: E402
+from scql_py.testing.plaintext_union import plaintext_union  # noqa: E402
 
 LINEITEM = "l_quantity, l_extendedprice, l_discount, l_tax, l_shipdate, l_returnflag"
 UNION_AB = (f"(SELECT {LINEITEM} FROM lineitem_alice UNION ALL "

@@ -22,8 +22,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from scql_py.engine.federation import Federation
-from scql_py.engine.shared_tables import import_table, load_shared, run_inprocess
+from scql_py.cluster.federation import Federation
+from scql_py.cluster.shared_table_changes import run_inprocess
+from scql_py.engine.shared_table_versions import import_table, load_shared
 from scql_py.mpc import rss
 
 TABLE = "sales"
@@ -59,10 +60,10 @@ def _source(folder: Path, rows: int) -> tuple[Path, int]:
 
 
 def _timed(fed: Federation, fn) -> tuple[float, int, int, list]:
-    def party(engine, rt, _):
+    def party(storage, rt, _):
         rt.comm.stats.reset()
         start = time.perf_counter()
-        out = fn(engine, rt)
+        out = fn(storage, rt)
         return time.perf_counter() - start, rt.comm.stats.rounds, rt.comm.stats.bytes_sent, out
 
     start = time.perf_counter()
@@ -73,9 +74,9 @@ def _timed(fed: Federation, fn) -> tuple[float, int, int, list]:
 
 
 def _import(fed: Federation, source: Path):
-    def fn(engine, rt):
-        data = pq.read_table(source) if engine.party == "alice" else None
-        return import_table(engine, rt, "alice", TABLE, data)
+    def fn(storage, rt):
+        data = pq.read_table(source) if storage.party.name == "alice" else None
+        return import_table(storage, rt, "alice", TABLE, data)
     return _timed(fed, fn)
 
 
@@ -113,8 +114,8 @@ def time_scan_shared(rows: int, repeat: int) -> tuple[float, int, int]:
             _import(fed, source)
         source.unlink()  # the owner's data is gone: only the shares remain
 
-        def scan(engine, rt):
-            rel, _version = load_shared(engine, rt, TABLE, ["qty"])
+        def scan(storage, rt):
+            rel, _version = load_shared(storage, rt, TABLE, ["qty"])
             return rss.reveal(rt, rel.columns[0].value.sum(), to=1)
 
         with Federation(catalog) as fed:  # a restart: engines reopen the storage files

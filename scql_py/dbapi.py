@@ -2,7 +2,7 @@
 
 A :class:`Connection` asks as one party of a catalog; every statement runs across all the
 parties and only the answer comes back to that party. This module holds no planning or
-protocol logic: it substitutes qmark parameters, calls ``Federation.execute`` and hands the
+protocol logic: it calls ``Federation.execute`` (which binds qmark parameters) and hands the
 Arrow result out row by row.
 
 >>> import scql_py
@@ -16,32 +16,22 @@ Arrow result out row by row.
 from __future__ import annotations
 
 import datetime as _dt
-import decimal
-import math
-import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import TokenType
 
 from scql_py import errors as _errors
+from scql_py.catalog import load_catalog
+from scql_py.cluster.federation import Federation
+from scql_py.cluster.remote import RemoteFederation
 from scql_py.errors import (
     InterfaceError,
     NotSupportedError,
     ProgrammingError,
 )
-
-# The SQL dialect users write (MySQL-like, as in SCQL); parameters are rendered in it.
-try:
-    from scql_py.sql.parse import DIALECT as _DIALECT
-except ImportError:  # the SQL front end is optional for parameter rendering
-    _DIALECT = "mysql"
 
 apilevel = "2.0"
 threadsafety = 1  # threads may share the module, not connections
@@ -148,107 +138,6 @@ def _describe(field: pa.Field) -> tuple:
     return (field.name, code, None, None, precision, scale, field.nullable)
 
 
-# --- qmark parameters --------------------------------------------------------------------
-
-
-def _literal(value: Any) -> exp.Expression:
-    """A SQL literal that denotes ``value`` exactly (never spliced as raw text)."""
-    if value is None:
-        return exp.Null()
-    if isinstance(value, bool):  # before int: bool is an int subclass
-        return exp.Boolean(this=value)
-    if isinstance(value, int):
-        return _number(str(abs(value)), value < 0)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise NotSupportedError(f"parameter {value!r}: NaN and infinities are not supported")
-        return _number(repr(abs(value)), math.copysign(1.0, value) < 0 and value != 0)
-    if isinstance(value, decimal.Decimal):
-        if not value.is_finite():
-            raise NotSupportedError(f"parameter {value!r}: only finite decimals are supported")
-        return _number(format(abs(value), "f"), value < 0)
-    if isinstance(value, str):
-        return exp.Literal.string(value)
-    if isinstance(value, _dt.datetime):  # before date: datetime is a date subclass
-        if value.tzinfo is not None:
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMP")
-    if isinstance(value, _dt.date):
-        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        raise NotSupportedError("binary parameters are not supported: there is no binary type")
-    raise ProgrammingError(f"unsupported parameter type {type(value).__name__}: {value!r}")
-
-
-def _number(digits: str, negative: bool) -> exp.Expression:
-    lit = exp.Literal.number(digits)
-    # Parenthesised so that "x - ?" never renders as "x --5" (a comment).
-    return exp.Paren(this=exp.Neg(this=lit)) if negative else lit
-
-
-def substitute_parameters(sql: str, params: Sequence[Any] | None) -> str:
-    """Replace each ``?`` of ``sql`` by the SQL literal of the matching parameter.
-
-    The statement is parsed and its placeholder nodes replaced by literal nodes, so a
-    parameter is always one value, whatever characters it holds.
-
-    >>> substitute_parameters("SELECT a FROM t WHERE b = ? AND c < ?", ("it's", -2))
-    "SELECT a FROM t WHERE b = 'it''s' AND c < (-2)"
-    """
-    if isinstance(params, (str, bytes)):
-        raise ProgrammingError("parameters must be a sequence such as a tuple, not a string")
-    given = [] if params is None else list(params)
-    if not given and not _has_placeholder_token(sql):
-        return sql
-    try:
-        statements = [s for s in sqlglot.parse(sql, read=_DIALECT) if s is not None]
-    except (ParseError, TokenError) as err:
-        raise ProgrammingError(f"syntax error: {str(err).splitlines()[0]}") from None
-    if len(statements) != 1:
-        raise ProgrammingError("one statement at a time: split statements on ';'")
-    tree = statements[0]
-    holders = list(tree.find_all(exp.Placeholder))
-    named = [h for h in holders if h.this]
-    if named:
-        raise ProgrammingError(
-            f"named parameter :{named[0].this} is not supported: paramstyle is qmark ('?')"
-        )
-    if len(holders) != len(given):
-        raise ProgrammingError(
-            f"the statement has {len(holders)} parameter(s) but {len(given)} were given"
-        )
-    for holder, value in zip(_in_text_order(tree, holders), given, strict=True):
-        holder.replace(_literal(value))
-    return tree.sql(dialect=_DIALECT)
-
-
-def _in_text_order(tree: exp.Expression, holders: list[exp.Placeholder]) -> list[exp.Expression]:
-    """The placeholders in the order their ``?`` appear in the statement.
-
-    Tree traversal order is not text order (clauses are stored by name), but the
-    generator writes clauses in SQL's fixed grammatical order, which is the order the
-    user had to write them in: number the nodes, render, and read the numbers back.
-    """
-    marked = []
-    for i, holder in enumerate(holders):
-        marker = exp.Placeholder(this=f"__scql_param{i}__")
-        holder.replace(marker)
-        marked.append(marker)
-    rendered = tree.sql(dialect=_DIALECT)
-    order = [int(m) for m in re.findall(r"__scql_param(\d+)__", rendered)]
-    if sorted(order) != list(range(len(marked))):
-        raise ProgrammingError("cannot bind parameters in this statement")
-    return [marked[i] for i in order]
-
-
-def _has_placeholder_token(sql: str) -> bool:
-    try:
-        tokens = sqlglot.tokenize(sql, read=_DIALECT)
-    except TokenError:
-        return False  # the engine reports the syntax error with its position
-    return any(t.token_type == TokenType.PLACEHOLDER for t in tokens)
-
-
 # --- connection and cursor ----------------------------------------------------------------
 
 
@@ -335,8 +224,7 @@ class Cursor:
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
         """Run one statement; ``?`` placeholders are bound to ``params`` in order."""
         self._check_open()
-        text = substitute_parameters(sql, params)
-        result = self.connection._federation.execute(self.connection.party, text)
+        result = self.connection._federation.execute(self.connection.party, sql, params)
         self._set_result(result.table, list(result.messages))
         return self
 
@@ -450,9 +338,7 @@ class Cursor:
 
 def default_catalog_path() -> Path:
     """The bundled demo catalog: ``catalogs/demo.toml`` beside the package, in the repo."""
-    import scql_py
-
-    return Path(scql_py.__file__).resolve().parents[1] / "catalogs" / "demo.toml"
+    return Path(__file__).resolve().parents[1] / "catalogs" / "demo.toml"
 
 
 def connect(
@@ -477,13 +363,8 @@ def connect(
     path = Path(catalog) if catalog is not None else default_catalog_path()
     if mode == "network":
         # a party's machine holds only its own sources: the server checks the catalog
-        from scql_py.engine.remote import RemoteFederation
-
         fed = RemoteFederation(path, party, certs=certs, insecure=insecure, timeout=timeout)
         return Connection(fed, fed.party, fed.catalog)
-    from scql_py.catalog import load_catalog
-    from scql_py.engine.federation import Federation
-
     cat = load_catalog(path)
     names = list(cat.parties)
     if party is None:

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 import scql_py
 from scql_py.catalog import load_catalog
-from scql_py.dbapi import substitute_parameters
-from scql_py.storage.plaintext_union import plaintext_union
+from scql_py.sql.params import bind_parameters
+from scql_py.testing.plaintext_union import plaintext_union
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "catalogs" / "demo.toml"
@@ -269,8 +269,8 @@ _values = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(value=_values)
-def test_substituted_parameter_is_exactly_one_equal_value(value):
-    sql = substitute_parameters("SELECT ? AS v FROM t WHERE 1 = 1", (value,))
+def test_bound_parameter_is_exactly_one_equal_value(value):
+    sql = bind_parameters("SELECT ? AS v FROM t WHERE 1 = 1", (value,))
     duck_sql = sqlglot.transpile(sql, read="mysql", write="duckdb")[0]
     duck_sql = duck_sql.replace(" FROM t WHERE 1 = 1", "")
     got = duckdb.sql(duck_sql).fetchall()
@@ -286,23 +286,52 @@ def test_substituted_parameter_is_exactly_one_equal_value(value):
 
 def test_unsupported_parameters():
     with pytest.raises(scql_py.NotSupportedError):
-        substitute_parameters("SELECT ?", (float("nan"),))
+        bind_parameters("SELECT ?", (float("nan"),))
     with pytest.raises(scql_py.NotSupportedError):
-        substitute_parameters("SELECT ?", (b"bytes",))
+        bind_parameters("SELECT ?", (b"bytes",))
     with pytest.raises(scql_py.ProgrammingError):
-        substitute_parameters("SELECT ?", "x")  # a bare string is not a sequence of params
+        bind_parameters("SELECT ?", "x")  # a bare string is not a sequence of params
     with pytest.raises(scql_py.ProgrammingError):
-        substitute_parameters("SELECT :name", (1,))
+        bind_parameters("SELECT :name", (1,))
 
 
 def test_parameters_bind_in_text_order():
-    sql = substitute_parameters(
+    sql = bind_parameters(
         "SELECT ? AS a FROM (SELECT x FROM t WHERE y = ?) AS s WHERE x BETWEEN ? AND ? LIMIT ?",
         (1, 2, 3, 4, 5),
     )
     assert sql == (
         "SELECT 1 AS a FROM (SELECT x FROM t WHERE y = 2) AS s WHERE x BETWEEN 3 AND 4 LIMIT 5"
     )
+
+
+def test_parameters_bind_in_text_order_across_clauses():
+    # the tree stores clauses by name: WHERE, HAVING and LIMIT holes must still be
+    # numbered as the user wrote them
+    sql = bind_parameters(
+        "SELECT k, COUNT(*) FROM t WHERE x > ? GROUP BY k HAVING COUNT(*) > ? "
+        "ORDER BY k LIMIT ?", (5, 1, 2))
+    assert "WHERE x > 5" in sql and "HAVING COUNT(*) > 1" in sql and sql.endswith("LIMIT 2")
+    # MySQL's LIMIT offset, count: the first hole is the offset
+    sql = bind_parameters("SELECT x FROM t ORDER BY x LIMIT ?, ?", (10, 3))
+    assert sql.endswith("LIMIT 3 OFFSET 10")
+    sql = bind_parameters("WITH c AS (SELECT ? AS z) SELECT z FROM c WHERE z > ?", (7, 8))
+    assert "SELECT 7 AS z" in sql and "z > 8" in sql
+    # a ? inside a string or a comment is no parameter
+    assert bind_parameters("SELECT '?' AS q FROM t WHERE x = ? -- why?", (4,)).startswith(
+        "SELECT '?' AS q FROM t WHERE x = 4")
+
+
+def test_parameter_values_normalised_once_for_every_path():
+    with pytest.raises(scql_py.NotSupportedError, match="infinities"):
+        bind_parameters("SELECT ?", (float("inf"),))
+    with pytest.raises(scql_py.ProgrammingError, match="2 parameter"):
+        bind_parameters("SELECT ?, ?", (1,))
+    with pytest.raises(scql_py.ProgrammingError, match="1 parameter"):
+        bind_parameters("SELECT ?", None)
+    plus_two = dt.timezone(dt.timedelta(hours=2))
+    sql = bind_parameters("SELECT ?", (dt.datetime(2024, 1, 1, 12, 0, tzinfo=plus_two),))
+    assert "2024-01-01 10:00:00" in sql  # UTC, as stored timestamps are
 
 
 def test_type_objects():

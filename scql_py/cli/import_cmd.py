@@ -15,15 +15,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from scql_py.catalog import load_catalog
-from scql_py.engine.shared_tables import ChangeResult, import_table_inprocess
+from scql_py.cluster.federation import Federation
+from scql_py.cluster.shared_table_changes import import_table_inprocess
+from scql_py.engine.shared_table_versions import ChangeResult
 
 
 def run_import(catalog_path: str | Path, owner: str, table: str, *,
                source: str | Path | None = None, not_null: Iterable[str] = (),
                timeout: float = 30.0) -> ChangeResult:
     """Import ``owner``'s ``table``; returns the new version and its row count."""
-    from scql_py.engine.federation import Federation
-
     catalog = load_catalog(catalog_path, party=owner)
     with Federation(catalog, timeout=timeout) as federation:
         return import_table_inprocess(federation, owner, table, source=source,

@@ -17,74 +17,23 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from scql_py import dbapi
-from scql_py.cli.render import FORMATS, render
+from scql_py.cli import import_cmd, serve_cmd
+from scql_py.cli.render import FORMATS
+from scql_py.cli.repl import run_interactive, run_piped
 from scql_py.cli.script import read_headers, split_script
+from scql_py.cli.session import CommandParser, Session, UsageError, error_line
 from scql_py.errors import Error, NotSupportedError
 
 # Subcommands named in the design that later issues implement.
 RESERVED: dict[str, str] = {}
 
 
-class UsageError(Exception):
-    """A command line that cannot run (reported like any other user error)."""
-
-    exit_status = 1
-
-
-class BadArguments(UsageError):
-    """Options argparse rejects; exit status 2 as is usual for usage errors."""
-
-    exit_status = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, like every other error
-        raise BadArguments(f"{message} (see {self.prog} --help)")
-
-
-@dataclass
-class Session:
-    """One connection plus where and how results are printed."""
-
-    connection: dbapi.Connection
-    fmt: str = "table"
-    out: TextIO = sys.stdout
-    err: TextIO = sys.stderr
-
-    def run(self, sql: str) -> None:
-        """Execute one statement and print its result (raises the engine's errors)."""
-        cur = self.connection.cursor()
-        try:
-            cur.execute(sql)
-            columns = [d[0] for d in cur.description or []]
-            rows = cur.fetchall()
-            for message in cur.messages:
-                print(f"warning: {message}", file=self.err)
-        finally:
-            cur.close()
-        print(render(self.fmt, columns, rows), file=self.out)
-
-    def run_script(self, text: str) -> None:
-        """Run each statement of ``text`` in order; stop at the first error."""
-        statements = split_script(text)
-        if not statements:
-            raise UsageError("no SQL statement to run")
-        for i, sql in enumerate(statements):
-            if i and self.fmt == "table":
-                print(file=self.out)
-            self.run(sql)
-
-    def explain(self, sql: str) -> None:
-        print(self.connection.explain(sql).rstrip("\n"), file=self.out)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = CommandParser(
         prog="scql",
         description="SQL over the secret-shared tables of several parties.",
         epilog="subcommands: scql explain ... (show the plan); "
@@ -99,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_explain_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = CommandParser(
         prog="scql explain",
         description="Show a statement's plan: where each step runs and what each party learns.",
     )
@@ -145,11 +94,6 @@ def _connect(args: argparse.Namespace, headers: dict[str, str], base: Path | Non
                          certs=args.certs, insecure=args.insecure)
 
 
-def _error_line(err: BaseException) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    return f"error: {text}"
-
-
 def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Run the command line ``argv``; return the exit status."""
     if argv and argv[0] in RESERVED:
@@ -157,11 +101,9 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
     if argv and argv[0] == "import":
         return _run_import(argv[1:], out)
     if argv and argv[0] in ("serve", "certs"):
-        from scql_py.cli import serve_cmd
-
         if argv[0] == "serve":
-            return serve_cmd.serve_main(argv[1:], parser_cls=_Parser)
-        return serve_cmd.certs_main(argv[1:], out, parser_cls=_Parser)
+            return serve_cmd.serve_main(argv[1:], parser_cls=CommandParser)
+        return serve_cmd.certs_main(argv[1:], out, parser_cls=CommandParser)
     explain = bool(argv) and argv[0] == "explain"
     parser = build_explain_parser() if explain else build_parser()
     args = parser.parse_args(list(argv[1:] if explain else argv))
@@ -192,17 +134,13 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
         if text is not None:
             session.run_script(text)
             return 0
-        from scql_py.cli.repl import run_interactive, run_piped
-
         if stdin.isatty():
             return run_interactive(session)
         return run_piped(session, stdin)
 
 
 def _run_import(argv: Sequence[str], out: TextIO) -> int:
-    from scql_py.cli import import_cmd
-
-    parser = _Parser(prog="scql import",
+    parser = CommandParser(prog="scql import",
                      description="Secret-share an owner's table into every party's storage.")
     parser.add_argument("--catalog", metavar="C", required=True, help="catalog TOML file")
     parser.add_argument("--party", metavar="OWNER", required=True, help="the table's owner")
@@ -222,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
         return 1
     except (Error, UsageError, OSError) as exc:
-        print(_error_line(exc), file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return getattr(exc, "exit_status", 1)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -230,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not a user mistake: still one line unless debugging
         if os.environ.get("SCQL_DEBUG"):
             traceback.print_exc()
-        print(f"error: internal error ({type(exc).__name__}): {_error_line(exc)[7:]}"
+        print(f"error: internal error ({type(exc).__name__}): {error_line(exc)[7:]}"
               " (set SCQL_DEBUG=1 for a traceback)", file=sys.stderr)
         return 1
 

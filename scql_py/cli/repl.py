@@ -11,8 +11,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from scql_py.cli.main import Session, UsageError, _error_line
 from scql_py.cli.script import complete_prefix, split_script
+from scql_py.cli.session import Session, UsageError, error_line
 from scql_py.errors import Error
 
 PROMPT = "scql> "
@@ -71,7 +71,7 @@ class Shell:
             raise  # the reader went away (e.g. `| head`): stop, see main()
         except (Error, UsageError, OSError) as exc:
             self.failed += 1
-            print(_error_line(exc), file=self.session.err)
+            print(error_line(exc), file=self.session.err)
         except Exception as exc:  # a bug: report it on one line and keep the shell alive
             self.failed += 1
             print(f"error: internal error ({type(exc).__name__}): {exc}", file=self.session.err)

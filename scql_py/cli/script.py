@@ -19,7 +19,7 @@ import sqlglot
 from sqlglot.errors import TokenError
 from sqlglot.tokens import TokenType
 
-from scql_py.dbapi import _DIALECT
+from scql_py.sql.parse import DIALECT as _DIALECT
 
 _HEADER = re.compile(r"^\s*--\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 

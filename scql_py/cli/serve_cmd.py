@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from scql_py.engine import remote_protocol as rp
-from scql_py.engine.remote import catalog_parties
+from scql_py.cluster import remote_protocol as rp
+from scql_py.cluster.remote import catalog_parties
+from scql_py.cluster.server import PartyServer
 from scql_py.errors import Error
 from scql_py.net.certs import DEFAULT_HOSTS, make_dev_certs
 from scql_py.net.channel import DEFAULT_TIMEOUT
@@ -51,8 +52,6 @@ def run_serve(catalog_path: str | Path, party: str, *, certs: str | Path | None 
     Errors before serving (bad catalog, missing certificates, port in use) are raised as
     :class:`~scql_py.errors.Error` for the caller to print.
     """
-    from scql_py.engine.server import PartyServer
-
     handler: logging.Handler = (logging.FileHandler(log_file) if log_file is not None
                                 else logging.StreamHandler(sys.stderr))
     handler.setFormatter(logging.Formatter(LOG_FORMAT.format(party=party)))

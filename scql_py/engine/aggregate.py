@@ -18,6 +18,7 @@ from scql_py.mpc import convert, equality, extremum, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_
+from scql_py.mpc.runtime import Runtime
 
 SENTINEL = 1 << 62  # larger than any value MIN/MAX accept
 
@@ -66,7 +67,7 @@ def aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expr
         total = kept.sum()
         if func == "sum":
             return SecretColumn(out_type, total, null)
-        return SecretColumn(FLOAT64, _average(ev, total, count, col.type), null)
+        return SecretColumn(FLOAT64, average(rt, total, count, col.type), null)
     if func in ("min", "max"):
         if present is not None:
             fill = SENTINEL if func == "min" else -SENTINEL
@@ -80,10 +81,11 @@ def aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expr
     raise NotSupportedError(f"aggregate {func.upper()}")
 
 
-def _average(ev: SecureEvaluator, total: AShare, count: AShare, t: SqlType) -> AShare:
-    """total / count as fixed point; both brought to the value's scale first."""
+def average(rt: Runtime, total: AShare, count: AShare, t: SqlType) -> AShare:
+    """AVG as fixed point: ``total`` (a sum of values of type ``t``) over ``count``,
+    the count first brought to the values' scale (every AVG path divides here)."""
     if t.kind == "decimal":
         count = count.mul_public(10**t.scale)
     elif t.kind == "float64":
         count = count.mul_public(1 << FRAC_BITS)
-    return divide_rounded(ev.rt, total, count, FRAC_BITS)
+    return divide_rounded(rt, total, count, FRAC_BITS)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -19,14 +18,15 @@ from sqlglot import exp
 
 from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
-from scql_py.engine import join, shared_tables
+from scql_py.engine import join, shared_table_versions
 from scql_py.engine.aggregate import aggregate
-from scql_py.engine.group_by import group_aggregate, owner_group_aggregate
+from scql_py.engine.group_by import group_aggregate
+from scql_py.engine.input_sharing import share_table
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
-from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.owner_grouping import owner_group_aggregate
+from scql_py.engine.relation import LocalResult, SecretColumn, SecretRelation
 from scql_py.engine.reveal import open_relation
 from scql_py.engine.secure_expr import SecureEvaluator
-from scql_py.engine.sharing import share_table
 from scql_py.engine.window import window
 from scql_py.errors import DataError, InternalError, SecurityError
 from scql_py.mpc import rss
@@ -48,14 +48,6 @@ def sort_plain(table: pa.Table, order: list) -> pa.Table:
         f'"{c.replace(chr(34), chr(34) * 2)}" {"DESC" if desc else "ASC"} '
         f'NULLS {"FIRST" if nf else "LAST"}' for c, desc, nf in order)
     return con.sql(f"SELECT * FROM result ORDER BY {keys}").to_arrow_table()
-
-
-@dataclass
-class LocalResult:
-    """A plaintext result held by ``party`` only (``table`` is None elsewhere)."""
-
-    party: str
-    table: pa.Table | None
 
 
 def _cast_table(table: pa.Table, names: list[str], types: list[str]) -> pa.Table:
@@ -86,7 +78,7 @@ class Engine:
         self.rt = Runtime(comm)
         if any(s.op in ("scan_shared", "append_shared") for s in plan.steps):
             # strings stored as shares were hashed under the federation's shared key
-            self.string_key = shared_tables.shared_string_key(self, self.rt)
+            self.string_key = shared_table_versions.shared_string_key(self.storage, self.rt)
         else:
             self.string_key = self._agree_string_key()
         self.values: dict[str, object] = {}
@@ -148,19 +140,19 @@ class Engine:
 
     def step_scan_shared(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         table = step.args["table"]
-        rel, version = shared_tables.load_shared(self, self.rt, table, step.columns)
+        rel, version = shared_table_versions.load_shared(self.storage, self.rt, table, step.columns)
         self.messages.append(f"read shared table {table} at version {version}")
         return rel
 
     def step_append_shared(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
         # compacted first: the number of inserted rows is the statement's answer anyway
         rel = self.compact(self.values[step.inputs[0]])
-        res = shared_tables.append(self, self.rt, step.args["table"], rel,
+        res = shared_table_versions.append(self.storage, self.rt, step.args["table"], rel,
                                    create=bool(step.args.get("create")))
         return self._change_result(res, plan, rows=rel.n)
 
     def step_drop_shared(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
-        return self._change_result(shared_tables.drop(self, self.rt, step.args["table"]), plan)
+        return self._change_result(shared_table_versions.drop(self.storage, self.rt, step.args["table"]), plan)
 
     def _change_result(self, res, plan: PhysicalPlan, rows: int = 0) -> pa.Table | None:
         """The asker's answer to INSERT/DROP: rows changed and the table's new version."""

@@ -44,25 +44,21 @@ their rows and each owner secret-shares its own rows in the common order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
+from scql_py.engine.input_sharing import as_type, share_table
 from scql_py.engine.ordering import flatten, unflatten
-from scql_py.engine.relation import SecretColumn, SecretRelation
-from scql_py.engine.sharing import as_type, share_table
+from scql_py.engine.relation import LocalResult, SecretColumn, SecretRelation
 from scql_py.errors import InternalError, NotSupportedError
 from scql_py.mpc import convert, equality, mux, rss, segment
 from scql_py.mpc.psi import psi_join_indices, psi_left_join_indices
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.sort import sort
-
-if TYPE_CHECKING:  # engine.py imports this module
-    from scql_py.engine.engine import LocalResult
 
 U64 = np.uint64
 HOWS = ("inner", "left", "right")
@@ -139,8 +135,8 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     u, m = (stack.left, stack.right) if unique == "left" else (stack.right, stack.left)
     same_o = same
     if unique == "right":
-        arith, chars, words = ([_reversed(c) for c in cols] for cols in (arith, chars, words))
-        same_o = BShare.concat([same[:1], _reversed(same[1:])])
+        arith, chars, words = ([c.reversed() for c in cols] for cols in (arith, chars, words))
+        same_o = BShare.concat([same[:1], same[1:].reversed()])
     copied_a, copied_w = _copy_down(rt, convert.bit_not(same_o),
                                     [arith[i] for i in u.copy_arith],
                                     [chars[i] for i in u.copy_chars] + words)
@@ -459,9 +455,6 @@ def _zero_unless(rt: Runtime, bit: BShare, cols: list[SecretColumn]) -> list[Sec
         out.append(SecretColumn(c.type, value, c.null, chars))
     return out
 
-
-def _reversed(x: AShare | BShare) -> AShare | BShare:
-    return type(x)(x.party, x.a[::-1].copy(), x.b[::-1].copy())
 
 
 # -- the copy-down scan ---------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""A party's view of a secret-shared relation.
+"""What a step of the executor produces: a party's view of a secret-shared relation, or
+a plaintext result held by one party.
 
-Every party holds the same structure (names, types, row count: these are public) with
-its own shares in it.
+Every party holds the same structure of a secret relation (names, types, row count:
+these are public) with its own shares in it.
 """
 
 from __future__ import annotations
@@ -10,9 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from scql_py.catalog.types import SqlType
 from scql_py.mpc.rss import AShare, BShare
+
+
+@dataclass
+class LocalResult:
+    """A plaintext result held by ``party`` only (``table`` is None elsewhere)."""
+
+    party: str
+    table: pa.Table | None
 
 
 @dataclass

@@ -33,9 +33,6 @@ def _equal_words(col: SecretColumn) -> list[AShare | BShare]:
     return words + [col.value]
 
 
-def _reverse(x):
-    return type(x)(x.party, x.a[::-1].copy(), x.b[::-1].copy())
-
 
 def window(rt: Runtime, rel: SecretRelation, partition: list[str],
            order: list[tuple[str, bool, bool]], funcs: list[tuple[str, str]]) -> SecretRelation:
@@ -73,7 +70,7 @@ def window(rt: Runtime, rel: SecretRelation, partition: list[str],
             out.append(SecretColumn(INT64, segment.segmented_count(rt, starts, peers)))
         elif func == "percent_rank":
             rank = _rank(rt, row_number, peers)
-            after = _reverse(segment.segmented_count(rt, _reverse(segment.group_ends(starts))))
+            after = segment.segmented_count(rt, segment.group_ends(starts).reversed()).reversed()
             size = row_number + after
             # (rank - 1) / (size - 1); a one-row partition divides 0 by 0: make it 0 / 1
             denom = size.add_public(np.full(n, -2, np.int64))

@@ -106,7 +106,7 @@ def addends(rt: Runtime, x: AShare, transform_u=None, transform_v=None
         (s1,) = rt.comm.exchange({}, [0])
         return BShare(me, np.asarray(s1), zero), BShare(me, zero, v)
     s0 = rt.prg_next.uint64(n)
-    rt.comm.stats.rounds += 1  # party 2 idles through the round
+    rt.comm.idle_round()
     return BShare(me, zero, s0), BShare(me, v, zero)
 
 

@@ -49,6 +49,11 @@ class _Share:
     def copy(self):
         return type(self)(self.party, self.a.copy(), self.b.copy())
 
+    def reversed(self):
+        """The rows in reverse order (a local operation), as contiguous words: scans
+        that run from the end of each segment are forward scans of the reversed rows."""
+        return type(self)(self.party, self.a[::-1].copy(), self.b[::-1].copy())
+
     @classmethod
     def concat(cls, shares: Sequence[_Share]):
         party = shares[0].party
@@ -196,7 +201,7 @@ def reveal(rt: Runtime, x: AShare | BShare, to: int | None = None) -> np.ndarray
     if me == to:
         (c,) = rt.comm.exchange({}, [(to + 1) % N_PARTIES])
         return (x.a ^ x.b ^ c) if boolean else (x.a + x.b + c)
-    rt.comm.stats.rounds += 1  # this party idles through the round
+    rt.comm.idle_round()
     return None
 
 

@@ -51,7 +51,7 @@ def truncate_public_div(rt: Runtime, x: AShare, d: int) -> AShare:
     if me == 0:  # holds (x0, x1): y0 = x0 / d, y1 = r
         y0 = _floor_div(x.a, d)
         y1 = rt.prg_next.uint64(n)
-        rt.comm.stats.rounds += 1  # party 0 idles through the round
+        rt.comm.idle_round()
         return AShare(me, y0, y1)
     if me == 1:  # holds (x1, x2): y1 = r, y2 = (x1 + x2) / d - r
         y1 = rt.prg_prev.uint64(n)

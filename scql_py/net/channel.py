@@ -127,3 +127,8 @@ class Communicator(ABC):
         for to, payload in sends.items():
             self.send(to, payload)
         return [self.recv(frm) for frm in recv_from]
+
+    def idle_round(self) -> None:
+        """A round in which this party sends and receives nothing while the others
+        exchange: counted, so that every party of a protocol counts the same rounds."""
+        self.exchange({}, [])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from scql_py.catalog.types import INT64, SqlType  # noqa: F401 - INT64 used in doctest
+from scql_py.catalog.types import FLOAT64, INT64, SqlType
 
 
 @dataclass
@@ -240,7 +240,5 @@ class Window(Node):
 
     @property
     def types(self) -> list[SqlType]:
-        from scql_py.catalog.types import FLOAT64
-
         return self.child.types + [FLOAT64 if f.func == "percent_rank" else INT64
                                    for f in self.funcs]

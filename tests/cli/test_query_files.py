@@ -11,7 +11,7 @@ import sqlglot
 from scql_py import dbapi
 from scql_py.catalog import load_catalog
 from scql_py.cli.script import read_headers, split_script
-from scql_py.storage.plaintext_union import plaintext_union
+from scql_py.testing.plaintext_union import plaintext_union
 
 REPO = Path(__file__).resolve().parents[2]
 QUERY_FILES = sorted((REPO / "queries").glob("*.sql"))

@@ -20,7 +20,7 @@ import pytest
 
 from scql_py.catalog import load_catalog
 from scql_py.cli.main import main
-from scql_py.storage.plaintext_union import plaintext_union
+from scql_py.testing.plaintext_union import plaintext_union
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "catalogs" / "demo.toml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pexpect
 
 from scql_py.catalog import load_catalog
-from scql_py.storage.plaintext_union import plaintext_union
+from scql_py.testing.plaintext_union import plaintext_union
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "catalogs" / "demo.toml"

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from scql_py.catalog import load_catalog
-from scql_py.engine.federation import Federation
-from scql_py.storage.plaintext_union import plaintext_union
+from scql_py.cluster.federation import Federation
+from scql_py.testing.plaintext_union import plaintext_union
 
 ROOT = Path(__file__).resolve().parents[2]
 SQL = ("SELECT k, COUNT(*) AS n, SUM(i) AS si FROM (SELECT k, i FROM t_alice "

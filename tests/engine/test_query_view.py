@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scql_py.engine.federation import Federation
+from scql_py.cluster.federation import Federation
 
 ROOT = Path(__file__).resolve().parents[2]
 # aggregates only: what is opened (to the asker) is then one row

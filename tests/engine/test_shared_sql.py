@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from scql_py.cli.import_cmd import run_import
-from scql_py.engine.federation import Federation
+from scql_py.cluster.federation import Federation
 from scql_py.errors import SecurityError
 
 CATALOG = textwrap.dedent('''

@@ -1,7 +1,7 @@
 """Parties as separate ``scql serve`` processes on loopback: shared clusters and helpers.
 
 Each cluster gives every party its own directory with its own sources only and its own
-TLS key (see :class:`~scql_py.engine.local_cluster.LocalCluster`); ports are chosen at
+TLS key (see :class:`~scql_py.testing.local_cluster.LocalCluster`); ports are chosen at
 run time. The in-process :class:`Federation` over the full catalog is the reference.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from scql_py.catalog import load_catalog
-from scql_py.engine.federation import Federation
-from scql_py.engine.local_cluster import LocalCluster
+from scql_py.cluster.federation import Federation
+from scql_py.testing.local_cluster import LocalCluster
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGS = REPO / "catalogs"

@@ -14,8 +14,8 @@ from cryptography import x509
 
 from scql_py import errors
 from scql_py.cli.serve_cmd import certs_main, run_certs
-from scql_py.engine.local_cluster import LocalCluster
 from scql_py.net.certs import TLSConfig, party_of_certificate
+from scql_py.testing.local_cluster import LocalCluster
 
 pytestmark = pytest.mark.network
 

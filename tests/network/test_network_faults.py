@@ -12,7 +12,7 @@ from conftest import CATALOGS
 from sqlcases import arrow_result, compare
 
 from scql_py import errors
-from scql_py.engine.local_cluster import LocalCluster
+from scql_py.testing.local_cluster import LocalCluster
 
 pytestmark = pytest.mark.network
 

@@ -25,8 +25,8 @@ from sqlcases import (
 
 from scql_py import errors
 from scql_py.catalog import load_catalog
-from scql_py.engine.local_cluster import LocalCluster
-from scql_py.storage.plaintext_union import plaintext_union
+from scql_py.testing.local_cluster import LocalCluster
+from scql_py.testing.plaintext_union import plaintext_union
 
 pytestmark = pytest.mark.network
 

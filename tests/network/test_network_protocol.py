@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scql_py import errors
-from scql_py.engine import remote_protocol as rp
-from scql_py.engine.local_cluster import dump_toml, free_ports
-from scql_py.engine.remote import party_names
+from scql_py.cluster import remote_protocol as rp
+from scql_py.cluster.remote import party_names
+from scql_py.testing.local_cluster import dump_toml, free_ports
 
 try:
     import tomllib

@@ -9,8 +9,8 @@ from conftest import average_sql
 from sqlcases import arrow_result, compare
 
 from scql_py import errors
+from scql_py.cluster.remote import RemoteFederation
 from scql_py.dbapi import Connection
-from scql_py.engine.remote import RemoteFederation
 
 pytestmark = pytest.mark.network
 
@@ -151,3 +151,24 @@ def test_each_party_holds_only_its_own_sources_and_key(types_cluster, types_refe
         assert sorted(p.name for p in (home / "sources").iterdir()) == [f"t_{party}.csv"]
         assert sorted(p.name for p in (home / "certs").iterdir()) == sorted(
             ["ca.pem", f"{party}.pem", f"{party}.key"])
+
+
+PARAMETERISED = [
+    ("SELECT k, COUNT(*) AS n FROM t_bob WHERE id > ? GROUP BY k HAVING COUNT(*) > ? "
+     "ORDER BY k LIMIT ?", (30, 1, 2)),
+    ("SELECT id FROM t_bob WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?, ?", (30, 60, 2, 3)),
+    ("SELECT COUNT(*) AS n FROM (SELECT id, c FROM t_alice UNION ALL "
+     "SELECT id, c FROM t_carol) AS u WHERE c > ? AND id < ?", (5, 90)),
+]
+
+
+@pytest.mark.parametrize("sql, params", PARAMETERISED)
+def test_parameters_bind_the_same_on_every_path(types_cluster, types_reference, sql, params):
+    # one binder: the DB-API, the in-process federation and the networked client agree
+    networked = types_cluster.client("bob").execute("bob", sql, params)
+    in_process = types_reference.execute("bob", sql, params)
+    assert_same(networked, in_process, sql)
+    cur = Connection(types_reference, "bob", types_reference.catalog).cursor()
+    cur.execute(sql, params)
+    assert cur.fetchall() == [tuple(r.values()) for r in in_process.table.to_pylist()]
+    assert in_process.table.num_rows > 0, "a query that returns nothing proves no order"

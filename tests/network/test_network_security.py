@@ -12,14 +12,14 @@ from conftest import CATALOGS, average_sql
 
 from scql_py import errors
 from scql_py.catalog import load_catalog
-from scql_py.engine import remote_protocol as rp
-from scql_py.engine.local_cluster import LocalCluster
-from scql_py.engine.server import PartyServer
+from scql_py.cluster import remote_protocol as rp
+from scql_py.cluster.server import PartyServer
 from scql_py.net.certs import TLSConfig, make_dev_certs
 from scql_py.net.flight import FlightNetwork
 from scql_py.net.flight_auth import PartyClientAuth
 from scql_py.sql.physical import PhysicalPlan
 from scql_py.sql.planner import plan_query
+from scql_py.testing.local_cluster import LocalCluster
 
 pytestmark = pytest.mark.network
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from scql_py.engine.federation import Federation
+from scql_py.cluster.federation import Federation
+from scql_py.cluster.shared_table_changes import run_inprocess
 from scql_py.engine.relation import SecretRelation
 from scql_py.engine.reveal import open_relation
-from scql_py.engine.shared_tables import load_shared, run_inprocess
+from scql_py.engine.shared_table_versions import load_shared
 
 PARTIES = ("alice", "bob", "carol")
 COLUMNS = {
@@ -81,8 +82,8 @@ def open_shared(fed: Federation, table: str, to: str = "alice",
     """Load a shared table on every party and reveal it to ``to``: (rows, version)."""
     index = PARTIES.index(to)
 
-    def fn(engine, rt, _):
-        rel, version = load_shared(engine, rt, table, columns)
+    def fn(storage, rt, _):
+        rel, version = load_shared(storage, rt, table, columns)
         return reveal_relation(rt, rel, index), version
 
     results = run_inprocess(fed, fn)

@@ -6,7 +6,7 @@ prints ``{"address": ...}``, reads ``{"addresses": [...]}``, runs its job and pr
 
 Config: ``names``, ``me``, ``catalog`` (its storage is this party's DuckDB file),
 ``owner``, ``table``, ``source`` (the owner's Parquet file), ``timeout``, and
-``crash_at``: a point of :mod:`scql_py.engine.shared_tables` where this party kills itself
+``crash_at``: a point of :mod:`scql_py.engine.shared_table_versions` where this party kills itself
 with SIGKILL (its process ends there, mid-import, with no clean-up of any kind).
 """
 
@@ -25,7 +25,7 @@ def main(config: dict) -> None:
     import pyarrow.parquet as pq
 
     from scql_py.catalog import load_catalog
-    from scql_py.engine import shared_tables
+    from scql_py.engine import shared_table_versions
     from scql_py.engine.engine import Engine
     from scql_py.errors import Error
     from scql_py.mpc.runtime import Runtime
@@ -45,12 +45,12 @@ def main(config: dict) -> None:
         if point == crash_at:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    shared_tables.fault_hook = hook
+    shared_table_versions.fault_hook = hook
     comm = net.communicator("import")
     try:
         data = pq.read_table(config["source"]) if names[me] == config["owner"] else None
-        result = shared_tables.import_table(engine, Runtime(comm), config["owner"],
-                                            config["table"], data)
+        result = shared_table_versions.import_table(engine.storage, Runtime(comm), config["owner"],
+                                                    config["table"], data)
         outcome = {"version": result.version, "rows": result.rows}
     except Error as exc:
         outcome = {"error": f"{type(exc).__name__}: {exc}"}

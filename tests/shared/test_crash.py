@@ -20,19 +20,18 @@ import pyarrow.parquet as pq
 import pytest
 from shared_helpers import PARTIES, open_shared, random_people, write_catalog
 
-from scql_py.engine import shared_tables
-from scql_py.engine.federation import Federation
-from scql_py.engine.shared_tables import (
-    append,
+from scql_py.cluster.federation import Federation
+from scql_py.cluster.shared_table_changes import (
     drop_inprocess,
     import_table_inprocess,
-    load_shared,
     recover_inprocess,
     run_inprocess,
 )
+from scql_py.engine import shared_table_versions
+from scql_py.engine.shared_table_versions import append, load_shared
 from scql_py.errors import Error, ProgrammingError
 from scql_py.mpc import rss
-from scql_py.storage.share_store import ShareStore
+from scql_py.storage.stored_shares import ShareStore
 
 HERE = Path(__file__).parent
 # where a dying party leaves the change: before any party can commit, or after
@@ -77,10 +76,10 @@ def test_party_dies_during_import(tmp_path: Path, monkeypatch, point: str, victi
     old, new = random_people(50, seed=1), random_people(80, seed=2)
     with Federation(catalog) as fed:
         import_table_inprocess(fed, "alice", "people", data=old)
-        monkeypatch.setattr(shared_tables, "fault_hook", crash_at(point, victim))
+        monkeypatch.setattr(shared_table_versions, "fault_hook", crash_at(point, victim))
         with pytest.raises(Error, match=f"party {victim} crashed at {point}"):
             import_table_inprocess(fed, "alice", "people", data=new)
-        monkeypatch.setattr(shared_tables, "fault_hook", None)
+        monkeypatch.setattr(shared_table_versions, "fault_hook", None)
         held = [check_no_half_written(e.storage.connection) for e in fed.engines]
         if point in BEFORE_COMMIT:
             assert not any(h.get(2) == "committed" for h in held)
@@ -102,24 +101,24 @@ def test_party_dies_during_append_or_drop(tmp_path: Path, monkeypatch, point: st
     with Federation(catalog) as fed:
         import_table_inprocess(fed, "alice", "people", data=rows)
 
-        def insert_self(engine, rt, _):
-            rel, _v = load_shared(engine, rt, "people")
-            return append(engine, rt, "people", rel)
+        def insert_self(storage, rt, _):
+            rel, _v = load_shared(storage, rt, "people")
+            return append(storage, rt, "people", rel)
 
-        monkeypatch.setattr(shared_tables, "fault_hook", crash_at(point, 2))
+        monkeypatch.setattr(shared_table_versions, "fault_hook", crash_at(point, 2))
         with pytest.raises(Error, match="crashed"):
             run_inprocess(fed, insert_self)
-        monkeypatch.setattr(shared_tables, "fault_hook", None)
+        monkeypatch.setattr(shared_table_versions, "fault_hook", None)
         got, version = open_shared(fed, "people")
         if point == "acked":
             assert (version, got.num_rows) == (2, 80)
         else:
             assert (version, got.num_rows) == (1, 40)
 
-        monkeypatch.setattr(shared_tables, "fault_hook", crash_at(point, 0))
+        monkeypatch.setattr(shared_table_versions, "fault_hook", crash_at(point, 0))
         with pytest.raises(Error, match="crashed"):
             drop_inprocess(fed, "people")
-        monkeypatch.setattr(shared_tables, "fault_hook", None)
+        monkeypatch.setattr(shared_table_versions, "fault_hook", None)
     # restart; recovery at start-up settles every party on the same version
     with Federation(catalog) as fed:
         current = recover_inprocess(fed)

@@ -24,21 +24,18 @@ from shared_helpers import (
 
 from scql_py.catalog import load_catalog
 from scql_py.cli.import_cmd import describe, run_import
-from scql_py.engine import encoding
-from scql_py.engine.federation import Federation
-from scql_py.engine.shared_tables import (
-    append,
+from scql_py.cluster.federation import Federation
+from scql_py.cluster.shared_table_changes import (
     drop_inprocess,
     import_table_inprocess,
-    load_shared,
     run_inprocess,
-    shared_string_key,
-    versions,
 )
+from scql_py.engine import encoding
+from scql_py.engine.shared_table_versions import append, load_shared, shared_string_key, versions
 from scql_py.errors import DataError, ProgrammingError, SecurityError
 from scql_py.mpc import rss
 from scql_py.mpc.rss import AShare
-from scql_py.storage.share_store import DATA_PREFIX
+from scql_py.storage.stored_shares import DATA_PREFIX
 
 
 def assert_same_rows(got: pa.Table, want: pa.Table) -> None:
@@ -66,8 +63,8 @@ def secure_sums(fed: Federation, table: str, columns: list[str]) -> tuple[list[i
     """SUM of each column's ring words over the stored shares, opened to bob (NULLs are
     encoded as 0, so this is SQL's SUM of the non-NULL values)."""
 
-    def fn(engine, rt, _):
-        rel, version = load_shared(engine, rt, table, columns)
+    def fn(storage, rt, _):
+        rel, version = load_shared(storage, rt, table, columns)
         sums = AShare.concat([rel.column(c).value.sum() for c in columns])
         return rss.reveal(rt, sums, to=1), version
 
@@ -157,9 +154,9 @@ def test_strings_hash_under_one_key_for_every_shared_table(tmp_path: Path) -> No
         import_table_inprocess(fed, "carol", "t2", data=pa.table({"s": words[::-1]}))
         keys = run_inprocess(fed, lambda e, rt, _: shared_string_key(e, rt))
 
-        def hashes(engine, rt, _):
-            one, _v = load_shared(engine, rt, "t1")
-            two, _v = load_shared(engine, rt, "t2")
+        def hashes(storage, rt, _):
+            one, _v = load_shared(storage, rt, "t1")
+            two, _v = load_shared(storage, rt, "t2")
             both = AShare.concat([one.columns[0].value, two.columns[0].value])
             return rss.reveal(rt, both, to=0)
 
@@ -182,11 +179,11 @@ def test_append_keeps_secret_validity_then_drop_removes_everywhere(tmp_path: Pat
         import_table_inprocess(fed, "alice", "people", data=first)
         import_table_inprocess(fed, "alice", "people", data=second)  # replaces: version 2
 
-        def insert_filtered(engine, rt, mask):
+        def insert_filtered(storage, rt, mask):
             # INSERT INTO people SELECT * FROM people WHERE <carol's secret predicate>
-            rel, _ = load_shared(engine, rt, "people")
+            rel, _ = load_shared(storage, rt, "people")
             rel.valid = rss.share_input_bool(rt, 2, mask, rel.n)
-            return append(engine, rt, "people", rel)
+            return append(storage, rt, "people", rel)
 
         results = run_inprocess(fed, insert_filtered, [None, None, keep.astype(np.uint64)])
         assert {(r.version, r.rows) for r in results} == {(3, 240)}
@@ -204,7 +201,7 @@ def test_append_keeps_secret_validity_then_drop_removes_everywhere(tmp_path: Pat
             drop_inprocess(fed, "people")
         for engine in fed.engines:
             assert share_tables(engine.storage.connection) == []
-            assert [v[:2] for v in versions(engine)["people"]] == [[4, "committed"]]
+            assert [v[:2] for v in versions(engine.storage)["people"]] == [[4, "committed"]]
         again = import_table_inprocess(fed, "alice", "people", data=first)
         assert again.version == 5
         got, version = open_shared(fed, "people")
@@ -220,9 +217,9 @@ def test_append_checks_types(tmp_path: Path) -> None:
         import_table_inprocess(fed, "alice", "a", data=pa.table({"x": [1, 2]}))
         import_table_inprocess(fed, "bob", "b", data=pa.table({"x": [1.5]}))
 
-        def insert(engine, rt, _):
-            rel, _v = load_shared(engine, rt, "b")
-            return append(engine, rt, "a", rel)
+        def insert(storage, rt, _):
+            rel, _v = load_shared(storage, rt, "b")
+            return append(storage, rt, "a", rel)
 
         with pytest.raises(ProgrammingError, match=r"INSERT INTO a: the rows have types \(float64"):
             run_inprocess(fed, insert)
@@ -233,7 +230,7 @@ def test_append_checks_types(tmp_path: Path) -> None:
 
 def _no_versions_anywhere(fed: Federation) -> None:
     for engine in fed.engines:
-        assert versions(engine) == {}
+        assert versions(engine.storage) == {}
         assert share_tables(engine.storage.connection) == []
 
 
@@ -422,8 +419,8 @@ def test_secret_relation_shapes(tmp_path: Path) -> None:
     with Federation(catalog) as fed:
         import_table_inprocess(fed, "alice", "people", data=data)
 
-        def shapes(engine, rt, _):
-            rel, version = load_shared(engine, rt, "people")
+        def shapes(storage, rt, _):
+            rel, version = load_shared(storage, rt, "people")
             out = [(str(c.type), type(c.value).__name__, len(c.value), c.null is not None,
                     None if c.chars is None else len(c.chars)) for c in rel.columns]
             reveal_relation(rt, rel, 0)

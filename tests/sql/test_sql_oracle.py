@@ -28,8 +28,8 @@ from sqlcases import (
 
 from scql_py import errors
 from scql_py.catalog import load_catalog
-from scql_py.engine.federation import Federation
-from scql_py.storage.plaintext_union import plaintext_union
+from scql_py.cluster.federation import Federation
+from scql_py.testing.plaintext_union import plaintext_union
 
 HERE = Path(__file__).parent
 CASES = load_all(HERE)

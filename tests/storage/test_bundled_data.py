@@ -10,7 +10,7 @@ import pytest
 
 from scql_py.catalog import load_catalog
 from scql_py.storage import PartyStorage
-from scql_py.storage.plaintext_union import plaintext_union
+from scql_py.testing.plaintext_union import plaintext_union
 
 CATALOGS = Path(__file__).parents[2] / "catalogs"
 

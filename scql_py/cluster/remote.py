@@ -1,7 +1,7 @@
 """The asker's side of a networked federation: a client of its own party's server.
 
 :class:`RemoteFederation` has the interface of the in-process
-:class:`~scql_py.engine.federation.Federation` (``execute``, ``explain``, ``close``), so
+:class:`~scql_py.cluster.federation.Federation` (``execute``, ``explain``, ``close``), so
 the DB-API and the CLI use either. It connects only to the server of its own party (the
 asker), with that party's certificate; that server plans the query, runs it with the
 other parties' servers and sends back the result or the error, which is raised here as
@@ -23,8 +23,8 @@ from pathlib import Path
 import pyarrow.flight as fl
 
 from scql_py.catalog import Catalog, load_catalog
-from scql_py.engine import remote_protocol as rp
-from scql_py.engine.result import QueryResult
+from scql_py.cluster import remote_protocol as rp
+from scql_py.cluster.query_result import QueryResult
 from scql_py.errors import Error, InternalError, OperationalError, ProgrammingError
 from scql_py.net.certs import TLSConfig
 from scql_py.net.channel import DEFAULT_TIMEOUT
@@ -148,7 +148,7 @@ class RemoteFederation:
             raise ProgrammingError(
                 f"this connection asks as party '{self.party}' through its server; it "
                 f"cannot ask as '{asker}'")
-        text = bind_parameters(sql, params) if params else sql
+        text = bind_parameters(sql, params)
         return json.dumps({"sql": text, "pushdown": self.pushdown}).encode()
 
     def _where(self) -> str:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from scql_py.catalog import Catalog, load_catalog
+from scql_py.cluster.query_result import QueryResult
 from scql_py.engine.engine import Engine
-from scql_py.engine.result import QueryResult
 from scql_py.errors import Error, InternalError
 from scql_py.net.channel import Communicator
 from scql_py.net.inprocess import InProcessNetwork

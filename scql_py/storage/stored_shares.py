@@ -20,7 +20,7 @@ A shared table has *versions*; a version is a list of *segments* (an import make
 Every share is replicated 2-out-of-3 (party *i* holds ``(z_i, z_{i+1})``), *seeded*: two
 of the three shares of a segment are expansions of 16-byte seeds, so a segment's share
 words are stored by two parties and its third party keeps only two seeds (see
-:mod:`scql_py.engine.shared_tables`). Per value a party stores at most one 64-bit word
+:mod:`scql_py.engine.seeded_shares`). Per value a party stores at most one 64-bit word
 plus one bit per packed bit column, well inside 2 x 8 bytes plus 1 bit.
 
 Writes are DuckDB transactions: a version appears with all its data or not at all.

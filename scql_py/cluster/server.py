@@ -3,7 +3,7 @@
 A :class:`PartyServer` loads the catalog for its party only (it needs its own source
 files, no one else's), and serves at the party's catalog address: the MPC messages of
 every query (:class:`~scql_py.net.flight.FlightNetwork`), plus the actions of
-:mod:`scql_py.engine.remote_protocol`.
+:mod:`scql_py.cluster.remote_protocol`.
 
 A query, as the asker's server runs it:
 
@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.flight as fl
 
 from scql_py.catalog import load_catalog
-from scql_py.engine import remote_protocol as rp
+from scql_py.cluster import remote_protocol as rp
 from scql_py.engine.engine import Engine
 from scql_py.errors import Error, InternalError, OperationalError, SecurityError
 from scql_py.net.certs import TLSConfig

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from scql_py.catalog import load_catalog
-from scql_py.engine import remote_protocol as rp
-from scql_py.engine.remote import RemoteFederation
+from scql_py.cluster import remote_protocol as rp
+from scql_py.cluster.remote import RemoteFederation
 from scql_py.net.certs import CA_CERT_FILE, make_dev_certs
 
 try:

@@ -1,0 +1,289 @@
+"""The benchmark cases of ``bench/micro.py``: single rss3 protocols and a few engine
+operations, each a function ``(rows, repeat) -> Timing`` registered with :func:`case`.
+
+Each case runs its three parties through :func:`time_protocol`, by default as threads of
+this process; ``bench/micro_network.py`` installs a runner that puts each party in its
+own process (:func:`set_party_runner`).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run from a checkout without installing
+
+import duckdb  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+from shared_cases import time_import, time_scan_shared  # noqa: E402
+
+from scql_py.cluster.federation import Federation  # noqa: E402
+from scql_py.engine.input_sharing import share_table  # noqa: E402
+from scql_py.engine.join import secret_join  # noqa: E402
+from scql_py.mpc import compare, equality, rss, segment, sort  # noqa: E402
+from scql_py.mpc.inprocess import run_parties  # noqa: E402
+from scql_py.mpc.psi import psi_join_indices  # noqa: E402
+from scql_py.mpc.runtime import Runtime  # noqa: E402
+
+# how time_protocol runs the three parties: threads here, or processes (micro_network)
+_party_runner: Callable[..., list] = run_parties
+
+
+def set_party_runner(runner: Callable[..., list]) -> None:
+    """Run every later case's parties with ``runner`` (same signature as run_parties)."""
+    global _party_runner
+    _party_runner = runner
+
+
+@dataclass
+class Timing:
+    """What one case measured (per party figures are the maximum over the parties)."""
+
+    seconds: float
+    rounds: int
+    bytes_sent: int
+
+
+@dataclass
+class Case:
+    name: str
+    default_rows: int
+    run: Callable[[int, int], Timing]
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(name: str, default_rows: int = 1_000_000):
+    """Register ``fn(rows, repeat) -> Timing`` as a benchmark case called ``name``."""
+
+    def register(fn: Callable[[int, int], Timing]) -> Callable[[int, int], Timing]:
+        if name in CASES:
+            raise ValueError(f"benchmark case {name!r} registered twice")
+        CASES[name] = Case(name, default_rows, fn)
+        return fn
+
+    return register
+
+
+def _sync(rt: Runtime) -> None:
+    """A barrier: every party has finished what came before when this returns."""
+    rt.comm.exchange({rt.next: b"", rt.prev: b""}, [rt.next, rt.prev])
+
+
+def time_protocol(
+    setup: Callable[[Runtime], Any],
+    body: Callable[[Runtime, Any], Any],
+    repeat: int = 3,
+) -> Timing:
+    """Time ``body(rt, setup(rt))`` on three parties; ``setup`` is not timed.
+
+    Each repetition starts with a barrier, so the clock starts on every party when all
+    inputs exist; a repetition's time is the slowest party's. Rounds and bytes are those
+    of one repetition (the first).
+    """
+
+    def party(rt: Runtime, _arg: Any) -> list[tuple[float, int, int]]:
+        inputs = setup(rt)
+        out = []
+        for _ in range(repeat):
+            _sync(rt)
+            rt.comm.stats.reset()
+            start = time.perf_counter()
+            body(rt, inputs)
+            elapsed = time.perf_counter() - start
+            out.append((elapsed, rt.comm.stats.rounds, rt.comm.stats.bytes_sent))
+        return out
+
+    per_party = _party_runner(party, timeout=600.0)
+    times = [max(p[r][0] for p in per_party) for r in range(repeat)]
+    return Timing(
+        seconds=statistics.median(times),
+        rounds=max(p[0][1] for p in per_party),
+        bytes_sent=max(p[0][2] for p in per_party),
+    )
+
+
+def share_random(rt: Runtime, rows: int, owner: int = 0, seed: int = 1,
+                 low: int = -(2**62), high: int = 2**62) -> rss.AShare:
+    """Arithmetic shares of ``rows`` random int64 in ``[low, high)`` input by ``owner``."""
+    values = None
+    if rt.party == owner:
+        values = np.random.default_rng(seed).integers(low, high, rows, dtype=np.int64)
+    return rss.share_input(rt, owner, values, rows)
+
+
+def _two_inputs(rows: int) -> Callable[[Runtime], tuple[rss.AShare, rss.AShare]]:
+    return lambda rt: (share_random(rt, rows, owner=0, seed=1),
+                       share_random(rt, rows, owner=1, seed=2))
+
+
+# -- the cases ----------------------------------------------------------------------------
+
+@case("mul")
+def bench_mul(rows: int, repeat: int) -> Timing:
+    return time_protocol(_two_inputs(rows), lambda rt, xy: rss.mul(rt, *xy), repeat)
+
+
+@case("lt")
+def bench_lt(rows: int, repeat: int) -> Timing:
+    return time_protocol(_two_inputs(rows), lambda rt, xy: compare.less_than(rt, *xy), repeat)
+
+
+@case("eq")
+def bench_eq(rows: int, repeat: int) -> Timing:
+    return time_protocol(_two_inputs(rows), lambda rt, xy: equality.equal(rt, *xy), repeat)
+
+
+@case("sum")
+def bench_sum(rows: int, repeat: int) -> Timing:
+    return time_protocol(lambda rt: share_random(rt, rows),
+                         lambda rt, x: rss.reveal(rt, x.sum()), repeat)
+
+
+@case("psi_join", 100_000)
+def bench_psi_join(rows: int, repeat: int) -> Timing:
+    """ECDH-PSI inner join of rows x rows distinct int64 keys, half of them in common.
+
+    Linear in rows (~115 us of libsodium work per key per owner); the 1M x 1M target:
+    ``python bench/micro.py --cases psi_join --rows 1000000 --repeat 1``.
+    """
+    def keys(rt: Runtime) -> list[np.ndarray] | None:
+        if rt.party not in (0, 1):
+            return None
+        rng = np.random.default_rng(3)  # both owners draw the same base, then diverge
+        base = rng.choice(2**62, size=rows, replace=False).astype(np.int64)
+        if rt.party == 0:
+            return [base]
+        right = np.concatenate([base[: rows // 2], -1 - base[rows // 2 :]])
+        return [right[rng.permutation(rows)]]
+
+    return time_protocol(keys, lambda rt, k: psi_join_indices(rt, 0, 1, k), repeat)
+
+
+@case("secret_join", 100_000)
+def bench_secret_join(rows: int, repeat: int) -> Timing:
+    """Secret PK-FK inner join: rows primary-table rows (unique int64 key, one int64
+    column; party 0) with 10 x rows foreign-table rows (key, one int64 column; party 1),
+    90% of the foreign keys present in the primary table. Sort of 11 x rows, copy down
+    the primary columns; the result keeps one row per input row with a validity bit."""
+    def tables(rt: Runtime):
+        rng = np.random.default_rng(4)
+        keys = rng.choice(2**62, size=rows, replace=False).astype(np.int64)
+        primary = foreign = None
+        if rt.party == 0:
+            primary = pa.table({"pk": keys, "a": rng.integers(0, 10**6, rows)})
+        if rt.party == 1:
+            fk = keys[rng.integers(0, rows, 10 * rows)]
+            fk[rng.random(10 * rows) < 0.1] = -1  # absent from the primary table
+            foreign = pa.table({"fk": fk, "b": rng.integers(0, 10**6, 10 * rows)})
+        left = share_table(rt, 0, primary, ["int64", "int64"], b"bench", ["pk", "a"])
+        right = share_table(rt, 1, foreign, ["int64", "int64"], b"bench", ["fk", "b"])
+        return left, right
+
+    return time_protocol(tables, lambda rt, lr: secret_join(
+        rt, lr[0], lr[1], ["pk"], ["fk"], "inner", ["pk", "a", "fk", "b"]), repeat)
+
+
+@case("psi_join_sql", 100_000)
+def bench_psi_join_sql(rows: int, repeat: int) -> Timing:
+    """End to end through the engine: ``SELECT COUNT(*), SUM(o.amount), SUM(c.score)
+    FROM customers c JOIN orders o ON c.id = o.id`` asked by the third party; customers
+    (alice): rows unique ids, orders (bob): rows ids, 80% of them customers'. The key's
+    CCL is PLAINTEXT_AFTER_JOIN: a PSI join, then the sums under MPC. Checked against
+    DuckDB on the same files; seconds are the whole query (planning included)."""
+    rng = np.random.default_rng(5)
+    ids = rng.choice(2**40, size=rows, replace=False).astype(np.int64)
+    order_ids = ids[rng.integers(0, rows, rows)]
+    order_ids[rng.random(rows) < 0.2] = -1
+    sql = ("SELECT COUNT(*) AS n, SUM(o.amount) AS amount, SUM(c.score) AS score "
+           "FROM customers c JOIN orders o ON c.id = o.id")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pq.write_table(pa.table({"id": ids, "score": rng.integers(0, 100, rows)}),
+                       folder / "customers.parquet")
+        pq.write_table(pa.table({"id": order_ids, "amount": rng.integers(0, 10**4, rows)}),
+                       folder / "orders.parquet")
+        lines = ["[catalog]", 'name = "bench_join"', 'protocol = "rss3"']
+        for i, party in enumerate(("alice", "bob", "carol")):
+            lines += [f"[parties.{party}]", 'storage = ":memory:"',
+                      f'address = "127.0.0.1:{7501 + i}"']
+        for table, owner, value in (("customers", "alice", "score"),
+                                    ("orders", "bob", "amount")):
+            others = [p for p in ("alice", "bob", "carol") if p != owner]
+            lines += [f"[tables.{table}]", f'owner = "{owner}"',
+                      f'source = "{table}.parquet"',
+                      f'columns = {{ id = "int64", {value} = "int64" }}',
+                      f"[tables.{table}.ccl]",
+                      "id = { " + ", ".join(f'{p} = "PLAINTEXT_AFTER_JOIN"' for p in others)
+                      + " }",
+                      f"{value} = {{ "
+                      + ", ".join(f'{p} = "PLAINTEXT_AFTER_AGGREGATE"' for p in others) + " }"]
+        (folder / "join.toml").write_text("\n".join(lines) + "\n")
+        ref = duckdb.connect()
+        for table in ("customers", "orders"):
+            ref.execute(f"CREATE VIEW {table} AS SELECT * FROM '{folder / table}.parquet'")
+        start = time.perf_counter()
+        want = ref.execute(sql).fetchall()[0]
+        plain = time.perf_counter() - start
+        times, stats = [], {}
+        with Federation(folder / "join.toml", timeout=600.0) as fed:
+            for _ in range(repeat):
+                start = time.perf_counter()
+                result = fed.execute("carol", sql)
+                times.append(time.perf_counter() - start)
+                stats = stats or result.stats
+                got = tuple(result.table.to_pylist()[0].values())
+                if got != tuple(want):
+                    raise AssertionError(f"psi_join_sql: got {got}, DuckDB says {want}")
+    seconds = statistics.median(times)
+    print(f"# psi_join_sql: DuckDB {plain:.3f} s, ratio {seconds / plain:.0f}", flush=True)
+    return Timing(seconds, max(s["rounds"] for s in stats.values()),
+                  max(s["bytes_sent"] for s in stats.values()))
+
+
+@case("sort")
+def bench_sort(rows: int, repeat: int) -> Timing:
+    """Oblivious sort of rows int64 keys carrying one int64 payload column."""
+    return time_protocol(_two_inputs(rows),
+                         lambda rt, kv: sort.sort(rt, [(kv[0], False)], [kv[1]]), repeat)
+
+
+@case("groupby")
+def bench_groupby(rows: int, repeat: int) -> Timing:
+    """GROUP BY key, SUM(value) over secret rows, 1000 groups: sort by key, mark group
+    starts, compact the group ends (reveals the group count only)."""
+    def inputs(rt: Runtime) -> tuple[rss.AShare, rss.AShare]:
+        return (share_random(rt, rows, owner=0, seed=1, low=0, high=1000),
+                share_random(rt, rows, owner=1, seed=2))
+
+    def body(rt: Runtime, kv: tuple[rss.AShare, rss.AShare]):
+        (key,), (value,) = sort.sort(rt, [(kv[0], False)], [kv[1]])
+        starts = segment.segment_starts(rt, [key])
+        return segment.sum_by_group(rt, starts, [key], [value])
+
+    return time_protocol(inputs, body, repeat)
+
+
+@case("import")
+def bench_import(rows: int, repeat: int) -> Timing:
+    """Secret-share rows x 4 columns from the owner's Parquet file into the parties'
+    persistent storage (bench/shared_cases.py)."""
+    return Timing(*time_import(rows, repeat))
+
+
+@case("scan_shared")
+def bench_scan_shared(rows: int, repeat: int) -> Timing:
+    """SUM over one column of a shared table, read from each party's storage after a
+    restart (bench/shared_cases.py)."""
+    return Timing(*time_scan_shared(rows, repeat))

@@ -1,0 +1,24 @@
+"""The catalog's ``group_size_threshold``: groups of fewer rows are left out of a result.
+
+Every GROUP BY path applies it here, so that the rule (and what it opens) is one rule.
+"""
+
+from __future__ import annotations
+
+from scql_py.mpc import compare, convert, rss
+from scql_py.mpc.rss import AShare, BShare, and_
+from scql_py.mpc.runtime import Runtime
+
+
+def leave_out_small_groups(rt: Runtime, keep: BShare, sizes: AShare,
+                           threshold: int | None) -> tuple[BShare, int]:
+    """``keep`` without the groups whose ``sizes`` are below ``threshold``, and how many
+    kept groups that left out (opened: the result's message says it). ``keep`` marks the
+    rows that are groups; no threshold changes nothing."""
+    if not threshold:
+        return keep, 0
+    big = convert.bit_not(compare.less_than_public(rt, sizes, threshold))
+    before = convert.b2a_bit(rt, keep).sum()
+    kept = and_(rt, keep, big)
+    dropped = rss.reveal(rt, before - convert.b2a_bit(rt, kept).sum())
+    return kept, int(dropped[0])
