@@ -63,7 +63,8 @@ class Federation:
     def execute(self, asker: str, sql: str, params: Sequence | None = None) -> QueryResult:
         plan_json = self.plan(asker, sql, params).to_json()
         names = self.catalog.party_names
-        results, net = self.run_on_parties(lambda engine, comm: engine.run(plan_json, comm))
+        results, net = self.run_on_parties(lambda engine, comm: engine.run(plan_json, comm),
+                                           prefer=names.index(asker))
         table = results[names.index(asker)]
         if table is None:
             raise InternalError("the asker received no result")
@@ -71,17 +72,18 @@ class Federation:
         messages = list(self.engines[names.index(asker)].messages)
         return QueryResult(table=table, messages=messages, stats=stats)
 
-    def run_on_parties(self, fn: Callable[[Engine, Communicator], Any]
-                       ) -> tuple[list[Any], InProcessNetwork]:
+    def run_on_parties(self, fn: Callable[[Engine, Communicator], Any],
+                       prefer: int | None = None) -> tuple[list[Any], InProcessNetwork]:
         """Run ``fn(engine, comm)`` on every party at once, each in its own thread, over a
         fresh in-process network; return the results by party (and the network, for its
-        counters). A party's failure releases the others and is raised here."""
+        counters). A party's failure releases the others and is raised here (party
+        ``prefer``'s own error first)."""
         with self._lock:
             net = InProcessNetwork(self.catalog.party_names, timeout=self.timeout,
                                    record=self.record)
             self.last_network = net
             try:
-                results = net.run(lambda i: fn(self.engines[i], net.communicator(i)))
+                results = net.run(lambda i: fn(self.engines[i], net.communicator(i)), prefer)
             except Error:
                 raise
             except BaseException as err:  # a bug, not a user error: say so

@@ -389,7 +389,8 @@ class PartyServer:
             comm.close()
             ctl.close()
         if errors:
-            order = {name: i for i, name in enumerate(self.names)}
+            # the asker's own error first: the others say only which step they failed at
+            order = {name: (name != self.party, i) for i, name in enumerate(self.names)}
             _, error = min(errors.items(), key=lambda kv: (_rank(kv[1]), order[kv[0]]))
             result.error = error
             result.table = None

@@ -9,6 +9,7 @@ the asker.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 
 import duckdb
@@ -28,8 +29,9 @@ from scql_py.engine.relation import LocalResult, SecretColumn, SecretRelation
 from scql_py.engine.reveal import open_relation
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.engine.window import window
-from scql_py.errors import DataError, InternalError, SecurityError
-from scql_py.mpc import rss
+from scql_py.errors import DataError, Error, InternalError, OperationalError, SecurityError
+from scql_py.mpc import openings, rss
+from scql_py.mpc.openings import Opening
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.segment import compact
@@ -37,6 +39,8 @@ from scql_py.net.channel import Communicator
 from scql_py.sql.physical import PhysicalPlan, Step
 from scql_py.sql.planner import plan_query
 from scql_py.storage import PartyStorage
+
+log = logging.getLogger("scql_py.engine")
 
 
 def sort_plain(table: pa.Table, order: list) -> pa.Table:
@@ -85,7 +89,12 @@ class Engine:
         self.messages: list[str] = []
         result = None
         for step in plan.steps:
-            out = getattr(self, f"step_{step.op}")(step, plan)
+            opened_before = len(self.rt.openings)
+            try:
+                out = getattr(self, f"step_{step.op}")(step, plan)
+            except Exception as err:
+                raise self._error_for_others(err, step, plan) from None
+            self.check_openings(step, self.rt.openings[opened_before:])
             self.values[step.id] = out
             if isinstance(out, pa.Table):
                 result = out
@@ -97,6 +106,42 @@ class Engine:
         if result is None:
             raise InternalError("the plan produced no result for the asker")
         return _cast_table(result, plan.output_names, plan.output_types)
+
+    def check_openings(self, step: Step, opened: list[Opening]) -> None:
+        """The step opened exactly what the plan lists for it (the plan's optional
+        entries may not happen); anything else is a bug that may leak: InternalError."""
+        names = self.catalog.party_names
+        made = {(o.what, tuple(names[i] for i in o.to)) for o in opened}
+        listed = {(what, tuple(sorted(to, key=names.index))): optional
+                  for what, to, optional in step.args.get("opens", [])}
+        unlisted = made - set(listed)
+        missing = {k for k, optional in listed.items() if not optional} - made
+        if unlisted or missing:
+            what = "; ".join([f"opened {w} to {', '.join(t)}, which the plan does not list"
+                              for w, t in sorted(unlisted)] +
+                             [f"did not open {w} to {', '.join(t)}, which the plan lists"
+                              for w, t in sorted(missing)])
+            raise InternalError(f"step {step.id} ({step.op}) {what}")
+
+    def _error_for_others(self, err: Exception, step: Step, plan: PhysicalPlan) -> Exception:
+        """What may leave this party of its error: the asker sees its own errors, and
+        every party sees a channel error or a refusal (they name parties, never data);
+        any other error names only this party and the step, since its text may quote
+        this party's values (a failed cast, an overflow)."""
+        if isinstance(err, (OperationalError, SecurityError)):
+            return err
+        log.info("party %s: step %s (%s) failed: %s: %s", self.party, step.id, step.op,
+                 type(err).__name__, err)  # this party's own log: its own data only
+        if self.party == plan.asker and isinstance(err, Error):
+            return err
+        kind = type(err) if isinstance(err, Error) and not isinstance(err, InternalError) \
+            else InternalError
+        try:
+            return kind(f"party '{self.party}' could not run step {step.id} ({step.op}) of "
+                        "the query; its error stays with that party")
+        except TypeError:  # an Error subclass with other arguments
+            return InternalError(f"party '{self.party}' could not run step {step.id} "
+                                 f"({step.op}) of the query; its error stays with that party")
 
     def verify(self, plan_json: str) -> PhysicalPlan:
         """Refuse a plan that this party's own planning of the same SQL does not produce:
@@ -316,6 +361,8 @@ class Engine:
         local: LocalResult = self.values[step.inputs[0]]
         to = self.party_index(step.args["to"])
         owner = self.party_index(step.party)
+        self.rt.record_opening(openings.RESULT, (to,), 0 if local.table is None
+                               else local.table.num_rows)
         if self.rt.party == owner:
             sink = pa.BufferOutputStream()
             with pa.ipc.new_stream(sink, local.table.schema) as writer:

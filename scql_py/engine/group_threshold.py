@@ -5,7 +5,7 @@ Every GROUP BY path applies it here, so that the rule (and what it opens) is one
 
 from __future__ import annotations
 
-from scql_py.mpc import compare, convert, rss
+from scql_py.mpc import compare, convert, openings, rss
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.runtime import Runtime
 
@@ -20,5 +20,6 @@ def leave_out_small_groups(rt: Runtime, keep: BShare, sizes: AShare,
     big = convert.bit_not(compare.less_than_public(rt, sizes, threshold))
     before = convert.b2a_bit(rt, keep).sum()
     kept = and_(rt, keep, big)
-    dropped = rss.reveal(rt, before - convert.b2a_bit(rt, kept).sum())
+    dropped = rss.reveal(rt, before - convert.b2a_bit(rt, kept).sum(),
+                         what=openings.GROUPS_LEFT_OUT)
     return kept, int(dropped[0])

@@ -17,7 +17,7 @@ from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.errors import InternalError
-from scql_py.mpc import rss
+from scql_py.mpc import openings, rss
 from scql_py.mpc.runtime import Runtime
 
 U64 = np.uint64
@@ -46,6 +46,7 @@ def share_table(rt: Runtime, owner: int, table: pa.Table | None,
         (meta,) = comm.exchange({}, [owner])
         cols = None
     n, widths = int(meta["rows"]), [int(w) for w in meta["widths"]]
+    rt.record_opening(openings.ROW_COUNT, None, 1)
     if len(widths) != len(types):
         raise InternalError("the table owner sent metadata for other columns")
 

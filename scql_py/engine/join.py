@@ -54,7 +54,7 @@ from scql_py.engine.input_sharing import as_type, share_table
 from scql_py.engine.ordering import flatten, unflatten
 from scql_py.engine.relation import LocalResult, SecretColumn, SecretRelation
 from scql_py.errors import InternalError, NotSupportedError
-from scql_py.mpc import convert, equality, mux, rss, segment
+from scql_py.mpc import convert, equality, mux, openings, rss, segment
 from scql_py.mpc.psi import psi_join_indices, psi_left_join_indices
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
@@ -260,7 +260,7 @@ def _no_duplicates(rt: Runtime, dup_l: BShare, dup_r: BShare) -> tuple[bool, boo
     counts = convert.b2a_bit(rt, BShare.concat([dup_l, dup_r]))
     m = len(dup_l)
     totals = AShare.concat([counts[:m].sum(), counts[m:].sum()])
-    none = rss.reveal(rt, equality.equal_zero(rt, totals)) & U64(1)
+    none = rss.reveal(rt, equality.equal_zero(rt, totals), what=openings.KEY_UNIQUENESS) & U64(1)
     return bool(none[0]), bool(none[1])
 
 
@@ -588,6 +588,9 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
         idx = psi_join_indices(rt, left_party, right_party, keys, valid)
     else:
         idx = psi_left_join_indices(rt, left_party, right_party, keys, valid)
+    rt.record_opening(openings.JOIN_MATCHES, (left_party, right_party),
+                      len(idx.right) if idx is not None and idx.right is not None else
+                      len(idx.left) if idx is not None else 0)
     taken_l = taken_r = None
     if me == left_party:
         rows = idx.left if how == "inner" else np.concatenate([idx.left, idx.unmatched_left])

@@ -22,7 +22,7 @@ from scql_py.engine.input_sharing import share_table
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import InternalError
-from scql_py.mpc import convert, equality, mux, rss
+from scql_py.mpc import convert, equality, mux, openings, rss
 from scql_py.mpc.rss import BShare, and_
 
 # the one-hot matrix of the owner path holds n * k words per party
@@ -49,6 +49,7 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
         (meta,) = rt.comm.exchange({}, [owner])
         ids = distinct = None
     k = int(meta["groups"])
+    rt.record_opening(openings.GROUP_COUNT, None, 1)
     if n * k > OWNER_GROUPING_MAX_CELLS:
         return group_aggregate(ev, rel, keys, aggs, names, threshold)
     onehot = None

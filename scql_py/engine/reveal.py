@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from scql_py.engine import encoding
 from scql_py.engine.relation import SecretRelation
-from scql_py.mpc import rss
+from scql_py.mpc import openings, rss
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 
@@ -31,8 +31,9 @@ def open_relation(rt: Runtime, rel: SecretRelation, to: int,
         boolean.append(rel.valid)
     elif rel.valid is not None:
         raise ValueError("open_relation: compact the relation first")
-    a_words = rss.reveal(rt, AShare.concat(arith), to=to) if arith else None
-    b_words = rss.reveal(rt, BShare.concat(boolean), to=to) if boolean else None
+    a_words = rss.reveal(rt, AShare.concat(arith), to=to, what=openings.RESULT) if arith else None
+    b_words = rss.reveal(rt, BShare.concat(boolean), to=to, what=openings.RESULT) \
+        if boolean else None
     if party != to:
         return None
     n = rel.n

@@ -185,11 +185,14 @@ def share_input_bool(rt: Runtime, owner: int, values: np.ndarray | None, n: int)
     return _share_input(rt, owner, values, n, boolean=True)
 
 
-def reveal(rt: Runtime, x: AShare | BShare, to: int | None = None) -> np.ndarray | None:
-    """Open ``x`` to party ``to`` (or to every party when ``to`` is None).
+def reveal(rt: Runtime, x: AShare | BShare, to: int | None = None,
+           what: str = "values") -> np.ndarray | None:
+    """Open ``x`` to party ``to`` (or to every party when ``to`` is None); ``what`` says
+    which kind of value it is, for the runtime's record of openings.
 
     Returns uint64 words on the receivers and None elsewhere. One round.
     """
+    rt.record_opening(what, None if to is None else (to,), len(x))
     boolean = isinstance(x, BShare)
     me = rt.party
     if to is None:

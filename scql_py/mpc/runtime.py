@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+from scql_py.mpc.openings import Opening
 from scql_py.mpc.prg import KEY_BYTES, PRG
 from scql_py.net.channel import Communicator
 
@@ -36,6 +37,13 @@ class Runtime:
         self.prg_prev = PRG(own_key)  # k_i, also held by party i-1
         self.prg_next = PRG(bytes(next_key))  # k_{i+1}, also held by party i+1
         self.prg_own = PRG()
+        self.openings: list[Opening] = []
+
+    def record_opening(self, what: str, to: tuple[int, ...] | None, values: int) -> None:
+        """Note that ``values`` values of kind ``what`` were opened ``to`` those parties
+        (None: every party). Protocols that open call this; nothing else does."""
+        self.openings.append(Opening(what, tuple(range(N_PARTIES)) if to is None
+                                     else tuple(sorted(to)), int(values)))
 
     @property
     def next(self) -> int:

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from scql_py.mpc import compare, convert, equality, mux, rss
+from scql_py.mpc import compare, convert, equality, mux, openings, rss
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.shuffle import shuffle
@@ -208,7 +208,7 @@ def _open_bits(rt: Runtime, bit: BShare) -> np.ndarray:
     n = len(bit)
     packed = BShare(bit.party, np.packbits((bit.a & U64(1)).astype(np.uint8)),
                     np.packbits((bit.b & U64(1)).astype(np.uint8)))
-    return np.unpackbits(rss.reveal(rt, packed), count=n).astype(bool)
+    return np.unpackbits(rss.reveal(rt, packed, what=openings.ROW_COUNT), count=n).astype(bool)
 
 
 def compact(rt: Runtime, valid: BShare, columns: Sequence[Column], *, keep_order: bool = False
@@ -233,7 +233,8 @@ def compact(rt: Runtime, valid: BShare, columns: Sequence[Column], *, keep_order
     kept = np.flatnonzero(_open_bits(rt, mixed[0]))
     out = [c[kept] for c in mixed[1:]]
     if keep_order:
-        rank = rss.reveal(rt, out.pop()).astype(np.int64) - 1
+        # a random permutation of 0..k-1 after the shuffle: nothing beyond the count
+        rank = rss.reveal(rt, out.pop(), what=openings.ROW_COUNT).astype(np.int64) - 1
         where = np.empty(len(kept), np.int64)
         where[rank] = np.arange(len(kept))
         out = [c[where] for c in out]

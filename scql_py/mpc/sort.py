@@ -42,7 +42,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from scql_py.mpc import convert, rss
+from scql_py.mpc import convert, openings, rss
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import N_PARTIES, Runtime
 from scql_py.mpc.shuffle import shuffle
@@ -227,7 +227,8 @@ def _less_open(rt: Runtime, words: Sequence[BShare], rows: np.ndarray, other: np
         sa ^= za
         sb ^= zb
     # open only the lt bits (bit 0 of every cell), never the eq bits
-    opened = rss.reveal(rt, BShare(rt.party, sa & _EVEN, sb & _EVEN))
+    opened = rss.reveal(rt, BShare(rt.party, sa & _EVEN, sb & _EVEN),
+                        what=openings.SHUFFLED_COMPARISONS)
     bits = (opened[None, :] >> (2 * cells).astype(U64)[:, None]) & U64(1)
     return bits.reshape(-1)[:m].astype(bool)
 

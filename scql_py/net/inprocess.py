@@ -44,10 +44,11 @@ class InProcessNetwork:
             if src == party:
                 q.put(_CLOSED)
 
-    def run(self, fn: Callable[[int], Any]) -> list[Any]:
+    def run(self, fn: Callable[[int], Any], prefer: int | None = None) -> list[Any]:
         """Run ``fn(party)`` for every party at once, each in its own thread; return the
         results by party. A party that fails is seen as gone by the others (who then
-        fail too); the root cause is raised: a party's own error before "left the query"."""
+        fail too); the root cause is raised: a party's own error before "left the query",
+        party ``prefer``'s own error (the asker's: others' are terse) before the others'."""
         n = len(self.party_names)
         results: list[Any] = [None] * n
         errors: list[BaseException | None] = [None] * n
@@ -65,6 +66,8 @@ class InProcessNetwork:
             t.start()
         for t in threads:
             t.join()
+        if prefer is not None:
+            errors = [errors[prefer]] + errors[:prefer] + errors[prefer + 1:]
         failed = [e for e in errors if e is not None]
         if failed:
             own = [e for e in failed if not (isinstance(e, OperationalError)

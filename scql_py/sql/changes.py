@@ -82,7 +82,7 @@ def plan_insert(catalog: Catalog, asker: str, ast: exp.Insert | exp.Create,
             this=src, to=exp.DataType.build(want.to_duckdb()))
         exprs.append((col, e, want))
     root = prune(lp.Project(root, exprs))
-    placer = _Placer(pushdown)
+    placer = _Placer(asker, pushdown)
     rel = placer.secret(root)
     out = lp.Scan("", asker, ["rows", "version"], [INT64, INT64])
     placer.emit("append_shared", out, inputs=[rel], table=table.name, create=create)
@@ -96,7 +96,7 @@ def plan_drop(catalog: Catalog, asker: str, ast: exp.Drop) -> list[Step]:
     if len(targets) != 1:
         raise NotSupportedError("DROP TABLE of several tables at once")
     table = _shared_table(catalog, targets[0].name, asker, "DROP TABLE")
-    placer = _Placer(True)
+    placer = _Placer(asker, True)
     out = lp.Scan("", asker, ["rows", "version"], [INT64, INT64])
     placer.emit("drop_shared", out, table=table.name)
     return placer.steps

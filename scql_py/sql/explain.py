@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scql_py.catalog import Catalog
+from scql_py.mpc.openings import JOIN_MATCHES, RESULT, ROW_COUNT
 from scql_py.sql.physical import PhysicalPlan, Step
 
 _WHERE = {
@@ -51,7 +52,7 @@ def _describe(step: Step) -> str:
         if step.op == "psi_join":
             return (f"{a['how'].upper()} JOIN ON {on} by ECDH-PSI between "
                     f"{a['left_party']} and {a['right_party']}")
-        return f"{a['how'].upper()} JOIN ON {on} by oblivious sort (reveals only sizes)"
+        return f"{a['how'].upper()} JOIN ON {on} by oblivious sort (reveals sizes only)"
     if step.op == "limit":
         return f"LIMIT {a['limit']} OFFSET {a['offset']}"
     if step.op in ("reveal", "send_plain"):
@@ -79,25 +80,28 @@ def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
 
 
 def _learns(plan: PhysicalPlan, party: str) -> list[str]:
+    """The plan's ledger (``opens``) as seen by ``party``, step by step."""
     out = []
-    shares = [s for s in plan.steps if s.op == "share"]
-    for s in shares:
-        if s.party == party:
-            out.append(f"its own rows of {s.id}")
-        else:
-            out.append(f"the row count of {s.id} (from {s.party})")
-    if any(s.op in ("filter",) for s in plan.steps) and any(
-        s.op in ("reveal", "limit") for s in plan.steps
-    ) and not any(s.op == "aggregate" for s in plan.steps):
-        out.append("the number of rows that pass the secure WHERE")
     for s in plan.steps:
-        if s.op == "psi_join" and party in (s.args["left_party"], s.args["right_party"]):
-            other = s.args["right_party"] if party == s.args["left_party"] else s.args["left_party"]
-            out.append(f"which of its rows match {other}'s join keys (PSI in {s.id})")
-        if s.op in ("reveal", "send_plain") and s.args.get("to") == party:
-            out.append(f"the result ({', '.join(plan.output_names)})")
+        if s.op == "share" and s.party == party:
+            out.append(f"its own rows of {s.id}")
+        for what, to, optional in s.args.get("opens", []):
+            if party not in to:
+                continue
+            if what == RESULT:
+                text = f"the result ({', '.join(plan.output_names)})"
+            elif what == JOIN_MATCHES:
+                other = [p for p in to if p != party]
+                text = f"which of its rows match {other[0] if other else 'itself'}'s keys"
+            elif what == ROW_COUNT and s.op == "share":
+                if s.party == party:
+                    continue
+                text = f"the row count of {s.party}'s rows"
+            elif what == ROW_COUNT:
+                text = "the number of rows it keeps"
+            else:
+                text = what
+            out.append(f"{text} ({s.id}{', if any' if optional else ''})")
     if not out:
         out.append("nothing but message sizes")
-    elif len(out) == 1 and party != plan.asker and out[0].startswith("its own"):
-        out.append("nothing else")
     return out

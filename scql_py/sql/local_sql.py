@@ -105,6 +105,43 @@ def _null_on_zero_divisor(e: exp.Expression) -> exp.Expression:
     return e
 
 
-def to_sql(node: lp.Node) -> str:
+# the nodes DuckDB may raise on for some values (an overflow, a failed conversion)
+_MAY_FAIL = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Neg, exp.Pow,
+             exp.Func)
+# where an expression of its own begins: TRY may not reach across these
+_SCOPE = (exp.AggFunc, exp.Window, exp.Select, exp.Subquery, exp.Union)
+
+
+def _may_fail(e: exp.Expression) -> bool:
+    return (isinstance(e, _MAY_FAIL) and not isinstance(e, (exp.AggFunc, exp.Cast))
+            and not isinstance(e.parent, exp.Window))
+
+
+def _with_total_semantics(ast: exp.Expression) -> exp.Expression:
+    """``ast`` with total semantics: a failed cast or an overflow gives NULL (TRY_CAST,
+    TRY) instead of an error whose text, and whose very occurrence, shows the data."""
+    for cast in reversed(list(ast.find_all(exp.Cast))):
+        if not isinstance(cast, exp.TryCast):
+            cast.replace(exp.TryCast(this=cast.this, to=cast.to))
+    # the outermost expressions that may fail, each within its own aggregate or query
+    outermost = []
+    for node in ast.find_all(*_MAY_FAIL):
+        if not _may_fail(node):
+            continue
+        up = node.parent
+        while up is not None and not isinstance(up, _SCOPE) and not _may_fail(up):
+            up = up.parent
+        if up is None or isinstance(up, _SCOPE):
+            outermost.append(node)
+    for node in outermost:
+        node.replace(exp.Anonymous(this="TRY", expressions=[node.copy()]))
+    return ast
+
+
+def to_sql(node: lp.Node, total: bool = False) -> str:
+    """The owner's SQL for ``node``; ``total``: no value makes it fail (for an owner who
+    does not ask, so that an error cannot tell the asker about the data)."""
     ast = to_ast(node).transform(_null_on_zero_divisor)
+    if total:
+        ast = _with_total_semantics(ast)
     return ast.sql(dialect=STORAGE_DIALECT, identify=True)

@@ -67,7 +67,8 @@ class PhysicalPlan:
 
 
 class _Placer:
-    def __init__(self, pushdown: bool, keep_groups_secure: str | None = None):
+    def __init__(self, asker: str, pushdown: bool, keep_groups_secure: str | None = None):
+        self.asker = asker
         self.pushdown = pushdown
         # with a group-size threshold, grouping for another party than the owner runs
         # under MPC, where small groups are dropped (and counted for the warning)
@@ -83,7 +84,10 @@ class _Placer:
         return step.id
 
     def local(self, node: lp.Node) -> str:
-        return self.emit("local", node, party=node.owner, sql=to_sql(node))
+        # an owner that does not ask evaluates with total semantics: whether its query
+        # fails, and what the error says, must not depend on its data
+        return self.emit("local", node, party=node.owner,
+                         sql=to_sql(node, total=node.owner != self.asker))
 
     def is_local(self, node: lp.Node) -> bool:
         if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)):
@@ -164,7 +168,7 @@ class _Placer:
 def place(root: lp.Node, asker: str, pushdown: bool = True,
           group_threshold: int | None = None) -> list[Step]:
     """The steps that compute ``root`` and deliver it to ``asker``."""
-    placer = _Placer(pushdown, asker if group_threshold else None)
+    placer = _Placer(asker, pushdown, asker if group_threshold else None)
     if placer.is_local(root) and pushdown:
         src = placer.local(root)
         if root.owner != asker:

@@ -13,6 +13,7 @@ from scql_py.catalog import Catalog
 from scql_py.sql import rewrite
 from scql_py.sql.builder import build
 from scql_py.sql.changes import plan_drop, plan_insert
+from scql_py.sql.ledger import list_openings
 from scql_py.sql.logical import Join, walk
 from scql_py.sql.parse import DIALECT, parse_statement
 from scql_py.sql.physical import PhysicalPlan, place
@@ -50,6 +51,7 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
     if isinstance(ast, (exp.Insert, exp.Drop)) or (creates and ast.expression is not None):
         steps = (plan_drop(catalog, asker, ast) if isinstance(ast, exp.Drop)
                  else plan_insert(catalog, asker, ast, pushdown))
+        list_openings(steps, asker, catalog.party_names, catalog.group_size_threshold)
         return PhysicalPlan(asker=asker, sql=sql, steps=steps, output_names=["rows", "version"],
                             output_types=["int64", "int64"], pushdown=pushdown)
     check_supported(ast)
@@ -70,6 +72,7 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
         # threshold: with one, groups are formed under MPC from the rows themselves
         root = rewrite.optimize(root, partial_groups=not threshold)
     steps = place(root, asker, pushdown, threshold)
+    list_openings(steps, asker, catalog.party_names, threshold)
     return PhysicalPlan(
         asker=asker, sql=sql, steps=steps, output_names=names,
         output_types=[str(t) for t in root.types], pushdown=pushdown,

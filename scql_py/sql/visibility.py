@@ -21,7 +21,7 @@ A refused column names the source column, the party and the level that blocked i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlglot import exp
 
@@ -131,14 +131,17 @@ class Analyzer:
         return [self.expr(e, scope) for _, e, _ in node.exprs]
 
     def visit_Join(self, node: lp.Join) -> list[Vis]:
-        """Keys may be seen after the join (PLAINTEXT_AFTER_JOIN), the other columns as
-        join payload (PLAINTEXT_AS_JOIN_PAYLOAD)."""
+        """Keys may be seen after the join (PLAINTEXT_AFTER_JOIN), the other columns of an
+        inner join as join payload (PLAINTEXT_AS_JOIN_PAYLOAD), as SCQL lifts them: only
+        for the parties in the join, and only for a join of different parties' data (a
+        self-join's intersection is the whole column)."""
         # only a key whose every output value is in the intersection becomes plain: in a
         # LEFT join the right key (the left one keeps its unmatched values), and so on
         left_keys = {a for a, _ in node.keys} if node.how in ("inner", "right") else set()
         right_keys = {b for _, b in node.keys} if node.how in ("inner", "left") else set()
         keys = left_keys | right_keys
         all_keys = {k for pair in node.keys for k in pair}
+        lifted = join_parties(node)
         out = []
         for name, vis in zip(node.columns, self.node(node.left) + self.node(node.right)):
             if name in keys:
@@ -146,19 +149,27 @@ class Analyzer:
             elif name in all_keys:
                 lift = None  # a preserved side's key: as it was
             else:
-                lift = "join_payload"
-            out.append({p: (_lift(s, lift) if lift else s) for p, s in vis.items()})
+                # an outer join's payload shows unmatched rows too: no lift
+                lift = "join_payload" if node.how == "inner" else None
+            out.append({p: (_lift(s, lift) if lift and p in lifted else s)
+                        for p, s in vis.items()})
         return out
 
-    def key_states(self, node: lp.Join) -> dict[str, list[State]]:
-        """Per party, the state of every key column of ``node`` after the join."""
+    def key_states(self, node: lp.Join, compared: bool = False) -> dict[str, list[State]]:
+        """Per party, the state of every key column of ``node`` once joined; ``compared``:
+        as the result of the key comparison (PLAINTEXT_AFTER_COMPARE lifts it too)."""
         left = dict(zip(node.left.columns, self.node(node.left)))
         right = dict(zip(node.right.columns, self.node(node.right)))
+        lifted = join_parties(node)
         out: dict[str, list[State]] = {p: [] for p in self.parties}
         for a, b in node.keys:
             for p in self.parties:
-                out[p].append(_lift(left[a][p], "after_join"))
-                out[p].append(_lift(right[b][p], "after_join"))
+                for state in (left[a][p], right[b][p]):
+                    if p in lifted:
+                        state = _lift(state, "after_join")
+                    if compared:
+                        state = _lift(state, "after_compare")
+                    out[p].append(state)
         return out
 
     def psi_allowed(self, node: lp.Join) -> bool:
@@ -218,43 +229,60 @@ class Analyzer:
     def check_result(self, root: lp.Node, asker: str, names: list[str]) -> None:
         """Refuse (SecurityError) unless every result column is plain to ``asker``, and
         nothing the plan shows the asker on the way (which rows pass or match, groups,
-        order) comes from a column it may not see so."""
+        ranks, order) comes from a column it may not see so."""
         for name, vis in zip(names, self.node(root)):
             _refuse(vis[asker], asker,
                     f"result column '{name}' is not visible to party '{asker}': source "
                     "column '{culprit}' has CCL level {level} for " + f"'{asker}'{{more}}")
-        for node, aggregated in _walk_with_context(root):
-            self._check_node(node, asker, aggregated)
+        for node, ctx in _walk_with_context(self, root, asker):
+            self._check_node(node, asker, ctx)
 
-    def _check_node(self, node: lp.Node, asker: str, aggregated: bool) -> None:
-        if isinstance(node, lp.Join) and not aggregated:
-            # un-aggregated, the asker sees which rows matched; aggregated, the keys may
-            # even be ENCRYPTED_ONLY: the secret join reveals nothing but sizes
-            for state in self.key_states(node)[asker]:
-                _refuse(state, asker, f"the join would show party '{asker}' which rows "
-                        "match, but key column '{culprit}' has CCL level {level} for "
-                        f"'{asker}'")
+    def _check_node(self, node: lp.Node, asker: str, ctx: _Context) -> None:
+        if isinstance(node, lp.Join):
+            # where result rows can be told apart (rows, groups, extremes), the asker sees
+            # which rows matched: the key comparison must be plain to it. Under a single
+            # count or sum the keys may be ENCRYPTED_ONLY: SCQL does not protect sizes.
+            if ctx.attributable:
+                for state in self.key_states(node, compared=True)[asker]:
+                    _refuse(state, asker, f"the join would show party '{asker}' which rows "
+                            "match, but key column '{culprit}' has CCL level {level} for "
+                            f"'{asker}'")
             return
-        if not isinstance(node, (lp.Filter, lp.Sort, lp.Aggregate)):
+        if not isinstance(node, (lp.Filter, lp.Sort, lp.Aggregate, lp.Window)):
             return
         scope = dict(zip(node.child.columns, self.node(node.child)))
         if isinstance(node, lp.Filter):
-            # a filter decides which rows reach the result: un-aggregated, the asker sees
-            # which rows pass; aggregated, it still steers the answer, so no
-            # ENCRYPTED_ONLY column may take part
+            # a filter decides which rows reach the result: where those can be told
+            # apart, the asker sees which rows pass (the comparison's result)
+            if not ctx.attributable:
+                return
+            for name, lift in ctx.lifted.items():  # only matched rows reach the result
+                if name in scope:
+                        scope[name] = {p: _lift(v, lift) if p == asker else v
+                                   for p, v in scope[name].items()}
             state = self.expr(node.predicate, scope)[asker]
-            if aggregated:
-                state = State(frozenset(p for p in state.parts if p.state == HIDDEN))
-            shows = "which rows reach an aggregate" if aggregated else "which rows pass"
-            _refuse(state, asker, f"the WHERE condition '{node.predicate.sql()}' would show "
-                    f"party '{asker}' {shows}, but source column " + "'{culprit}' has CCL "
-                    "level {level} for " + f"'{asker}'")
+            _refuse(_lift(state, "after_compare"), asker,
+                    f"the WHERE condition '{node.predicate.sql()}' would show party "
+                    f"'{asker}' which rows pass, but source column " + "'{culprit}' has "
+                    "CCL level {level} for " + f"'{asker}'")
         elif isinstance(node, lp.Sort):
             # the order of the result shows the rank of each sort key
             for key in node.keys:
                 _refuse(_lift(scope[key.column][asker], "rank"), asker,
                         f"ORDER BY would show party '{asker}' the order of source column "
                         "'{culprit}', which has CCL level {level} for " + f"'{asker}'")
+        elif isinstance(node, lp.Window):
+            # a rank shows the order of its ORDER BY keys within groups of its PARTITION
+            # BY keys, even when only used to filter (rn <= 10)
+            for key in node.order:
+                _refuse(_lift(scope[key.column][asker], "rank"), asker,
+                        f"a window's ORDER BY would show party '{asker}' the order of source "
+                        "column '{culprit}', which has CCL level {level} for " + f"'{asker}'")
+            for name in node.partition:
+                _refuse(_lift(scope[name][asker], "after_group_by"), asker,
+                        f"a window's PARTITION BY would show party '{asker}' the groups of "
+                        "source column '{culprit}', which has CCL level {level} for "
+                        f"'{asker}'")
         else:
             # group sizes and per-group aggregates show the distribution of the keys,
             # selected or not: each must be plain (or PLAINTEXT_AFTER_GROUP_BY)
@@ -265,12 +293,66 @@ class Analyzer:
                         f"'{asker}'")
 
 
-def _walk_with_context(node: lp.Node, aggregated: bool = False):
-    """Every node, with whether an aggregate lies above it (pre-order)."""
-    yield node, aggregated
-    below = aggregated or isinstance(node, lp.Aggregate)
+def join_parties(node: lp.Join) -> set[str]:
+    """The parties in a join, for whom SCQL lifts its keys and payload: the owners of the
+    tables on either side, when the two sides are different parties' data."""
+    left, right = _table_owners(node.left), _table_owners(node.right)
+    if not left or not right or left & right:
+        return set()
+    return left | right
+
+
+def _table_owners(node: lp.Node) -> set[str]:
+    return {n.party for n in lp.walk(node) if isinstance(n, lp.Scan)}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What lies above a node. ``attributable``: the asker can tell apart the result rows
+    that this node's rows lead to (they are rows, groups or extremes of what it sees),
+    so which rows pass here is shown to it. ``lifted``: columns that only reach the
+    result through an inner join on them (filtering them shows nothing the join does
+    not), with the lift that join gives the asker."""
+
+    attributable: bool = True
+    lifted: dict = field(default_factory=dict)
+
+
+def _walk_with_context(analyzer: Analyzer, node: lp.Node, asker: str,
+                       ctx: _Context | None = None):
+    """Every node with its :class:`_Context` (pre-order)."""
+    ctx = ctx or _Context()
+    yield node, ctx
+    if isinstance(node, lp.Aggregate):
+        below = _Context(attributable=ctx.attributable and _tells_rows_apart(analyzer, node, asker))
+        yield from _walk_with_context(analyzer, node.child, asker, below)
+        return
+    if isinstance(node, lp.Join):
+        lifts = node.how == "inner" and asker in join_parties(node)
+        for side, names in ((node.left, [a for a, _ in node.keys]),
+                            (node.right, [b for _, b in node.keys])):
+            lifted = {n: "after_join" for n in names} if lifts else {}
+            yield from _walk_with_context(analyzer, side, asker,
+                                          _Context(ctx.attributable, lifted))
+        return
     for child in node.children:
-        yield from _walk_with_context(child, below)
+        # a filter keeps its child's columns: what the join above lifts still holds
+        keep = ctx.lifted if isinstance(node, lp.Filter) else {}
+        yield from _walk_with_context(analyzer, child, asker, _Context(ctx.attributable, keep))
+
+
+def _tells_rows_apart(analyzer: Analyzer, node: lp.Aggregate, asker: str) -> bool:
+    """Whether the asker can tie this aggregate's result to the rows it came from: by
+    its groups, or by an extreme (MIN, MAX, a percentile) of values it sees row by row.
+    One count, sum or average of all rows cannot: SCQL does not protect sizes."""
+    if node.keys:
+        return True
+    scope = dict(zip(node.child.columns, analyzer.node(node.child)))
+    for _, call in node.aggs:
+        picks_a_row = call.func in ("min", "max") or call.percentile is not None
+        if picks_a_row and call.arg is not None and analyzer.expr(call.arg, scope)[asker].plain:
+            return True
+    return False
 
 
 def _refuse(state: State, asker: str, template: str) -> None:

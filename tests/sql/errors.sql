@@ -21,11 +21,16 @@ SELECT secret FROM t_carol;
 -- error: SecurityError secret
 SELECT SUM(CASE WHEN secret > 0 THEN 1 ELSE 0 END) AS n FROM t_bob;
 
--- name: secret_in_where_under_count
--- An ENCRYPTED_ONLY column must not steer a revealed result: with id PLAINTEXT, a
--- binary search over "secret < x" on one row would recover bob's secret in ~30 queries.
+-- name: secret_in_where_under_group_by
+-- Each group's count would show how many of its rows have "secret < x": comparison
+-- results of an ENCRYPTED_ONLY column
 -- error: SecurityError secret
-SELECT COUNT(*) AS n FROM t_bob WHERE id = 30 AND secret < 500000000;
+SELECT k, COUNT(*) AS n FROM t_bob WHERE secret < 500000000 GROUP BY k;
+
+-- name: secret_in_where_under_min_of_own_rows
+-- MIN of a column the asker sees row by row tells which row passed
+-- error: SecurityError secret
+SELECT MIN(id) AS first FROM t_bob WHERE secret < 500000000;
 
 -- name: aggregate_only_column_as_rows
 -- error: SecurityError t_bob.i

@@ -31,11 +31,11 @@ SELECT patient_id FROM claims;
 -- error: SecurityError sex
 SELECT sex FROM patients;
 
--- name: encrypted_column_in_where_under_sum
+-- name: encrypted_column_in_where_under_group_by
 -- party: bank
--- smoker is ENCRYPTED_ONLY to the bank: it may not select which rows are summed
+-- smoker is ENCRYPTED_ONLY to the bank: per-group sums would show which rows it selects
 -- error: SecurityError smoker
-SELECT SUM(cost) AS total FROM patients WHERE smoker;
+SELECT diagnosis, SUM(cost) AS total FROM patients WHERE smoker GROUP BY diagnosis;
 
 -- name: group_by_diagnosis
 -- party: insurer

@@ -264,3 +264,9 @@ SELECT COUNT(*) AS n FROM (SELECT id FROM t_bob LIMIT 7) AS q;
 
 -- name: count_after_limit_larger_than_table
 SELECT COUNT(*) AS n FROM (SELECT id FROM t_carol LIMIT 1000) AS q;
+
+-- name: count_over_a_filter_on_an_encrypted_column
+-- SCQL does not protect counts: one COUNT (or SUM) of the rows an ENCRYPTED_ONLY
+-- comparison keeps may be revealed; grouped, or as a MIN of visible rows, it may not
+-- (errors.sql)
+SELECT COUNT(*) AS n, SUM(i) AS si FROM t_bob WHERE secret < 500000000;

@@ -26,6 +26,16 @@ FROM (SELECT k, i FROM t_alice UNION ALL SELECT k, i FROM t_bob) AS u
 GROUP BY k % 3;
 
 -- name: group_by_with_where
+-- c is PLAINTEXT_AFTER_COMPARE: each group's count shows how many of its rows pass
+SELECT k, COUNT(*) AS n, SUM(m) AS sm
+FROM (SELECT k, m, c FROM t_alice UNION ALL SELECT k, m, c FROM t_carol) AS u
+WHERE c > 5
+GROUP BY k;
+
+-- name: group_by_with_where_on_aggregate_only_column
+-- A group of one row would show whether that row's i > 0: a comparison result of a
+-- column that is only PLAINTEXT_AFTER_AGGREGATE
+-- error: SecurityError t_carol.i
 SELECT k, COUNT(*) AS n, SUM(m) AS sm
 FROM (SELECT k, m, i FROM t_alice UNION ALL SELECT k, m, i FROM t_carol) AS u
 WHERE i > 0

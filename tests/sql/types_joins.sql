@@ -95,5 +95,5 @@ ORDER BY sm DESC, b.k;
 -- name: group_by_owner_keys_after_psi_and_where
 SELECT a.k, COUNT(*) AS n, SUM(b.i) AS si
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
-WHERE b.i > 0 OR a.k = 2
+WHERE b.c > 0 OR a.k = 2
 GROUP BY a.k;

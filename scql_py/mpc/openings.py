@@ -1,0 +1,29 @@
+"""The kinds of values a query opens, and the record of one opening.
+
+Every secret made plain to a party is one of these kinds. The planner lists, per step,
+which kinds it will open to whom (EXPLAIN prints the list as "what each party learns");
+the protocols record what they actually open (:meth:`Runtime.record_opening`), and the
+executor checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RESULT = "the result"
+ROW_COUNT = "row count"  # an owner's shared rows, or the rows kept by a compaction
+GROUP_COUNT = "number of groups"
+GROUPS_LEFT_OUT = "number of groups under the size threshold"
+SHUFFLED_COMPARISONS = "comparisons of shuffled rows"  # sort: random-looking, ties broken
+KEY_UNIQUENESS = "whether a join side's keys are unique"
+JOIN_MATCHES = "which of its rows match (PSI)"
+SIZE_KINDS = (ROW_COUNT, GROUP_COUNT, GROUPS_LEFT_OUT, SHUFFLED_COMPARISONS, KEY_UNIQUENESS)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """``values`` values of kind ``what`` made plain ``to`` those parties (indices)."""
+
+    what: str
+    to: tuple[int, ...]
+    values: int

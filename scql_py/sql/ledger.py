@@ -1,0 +1,69 @@
+"""The ledger: every value a plan opens, to whom, step by step.
+
+The planner lists here what each step will make plain (EXPLAIN prints it as "what each
+party learns"); the executor records what the protocols actually open and refuses, at
+the end of the query, any difference (``Engine.check_openings``). Sizes (row counts,
+numbers of groups, the comparisons of shuffled rows, whether a join side's keys are
+unique) are opened to every computing party: SCQL does not protect sizes, and they are
+listed so that nobody is told it learns less than it does. Values are opened to the
+asker only (the result), and PSI shows each key owner which of its own rows match.
+
+An entry is ``[what, [party, ...], optional]``: ``optional`` where the step opens it
+only for some data (a compaction happens only if rows were filtered out, a sort opens
+comparisons only for two rows or more).
+"""
+
+from __future__ import annotations
+
+from scql_py.mpc.openings import (
+    GROUP_COUNT,
+    GROUPS_LEFT_OUT,
+    JOIN_MATCHES,
+    KEY_UNIQUENESS,
+    RESULT,
+    ROW_COUNT,
+    SHUFFLED_COMPARISONS,
+)
+from scql_py.sql.physical import Step
+
+
+def list_openings(steps: list[Step], asker: str, parties: list[str],
+                  group_threshold: int | None) -> None:
+    """Set ``args["opens"]`` of every step."""
+    for step in steps:
+        step.args["opens"] = _openings(step, asker, parties, group_threshold)
+
+
+def _openings(step: Step, asker: str, everyone: list[str],
+              threshold: int | None) -> list[list]:
+    def to_all(what: str, optional: bool = False) -> list:
+        return [what, list(everyone), optional]
+
+    compaction = [to_all(ROW_COUNT, optional=True)]
+    sorting = [to_all(SHUFFLED_COMPARISONS, optional=True)]
+    op, a = step.op, step.args
+    if op == "share":
+        return [to_all(ROW_COUNT)]
+    if op == "aggregate":
+        if not a.get("keys"):
+            distinct = any(agg[4] or agg[1].startswith("percentile_disc") for agg in a["aggs"])
+            return sorting + compaction if distinct else []
+        out = sorting + compaction
+        if a.get("keys_owner"):  # the owner tells the others its number of groups
+            out = [to_all(GROUP_COUNT)] + out
+        if threshold:
+            out.append(to_all(GROUPS_LEFT_OUT))
+        return out
+    if op in ("sort", "window"):
+        return compaction + sorting
+    if op in ("limit", "scalar_join", "append_shared"):
+        return compaction
+    if op == "psi_join":
+        return [[JOIN_MATCHES, [a["left_party"], a["right_party"]], False], to_all(ROW_COUNT)]
+    if op == "secret_join":
+        return [to_all(KEY_UNIQUENESS, optional=True)] + sorting + compaction
+    if op == "reveal":
+        return compaction + [[RESULT, [asker], False]]
+    if op == "send_plain":
+        return [[RESULT, [a["to"]], False]]
+    return []
