@@ -570,6 +570,8 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having):
         distinct = isinstance(arg, exp.Distinct)
         if distinct:
             arg = arg.expressions[0]
+            # MIN and MAX of the distinct values are those of all values
+            distinct = func not in ("min", "max")
         if isinstance(arg, exp.Star) or (func == "count" and arg is None):
             arg = None
         if arg is not None and _has_aggregate(arg):

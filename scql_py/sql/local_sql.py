@@ -25,6 +25,8 @@ def _agg_sql(call: lp.AggCall) -> exp.Expression:
     if call.percentile is not None:
         return exp.Anonymous(this="quantile_disc",
                              expressions=[arg, exp.Literal.number(call.percentile)])
+    if call.distinct:
+        arg = exp.Distinct(expressions=[arg])
     cls = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}
     node = cls[call.func](this=arg)
     if call.func == "sum" and call.type.kind == "int64":

@@ -1,0 +1,35 @@
+-- catalog: wrong_answers/wrong_answers.toml
+-- party: alice
+-- The wrong answers of issue 11, each once it was fixed: the engine returned a result
+-- without an error that differed from DuckDB's on the plaintext union.
+
+-- name: count_distinct_single_owner_health
+-- catalog: ../../catalogs/health.toml
+-- party: hospital
+-- pushdown: on
+-- issue 11 #1: the owner's local SQL dropped DISTINCT (290, 300, 300); under MPC two
+-- COUNT(DISTINCT) arguments are not supported yet
+SELECT COUNT(DISTINCT diagnosis) AS nd, COUNT(DISTINCT sex) AS ns, COUNT(*) AS n FROM patients;
+
+-- name: count_distinct_single_owner_for_another_party
+-- catalog: ../../catalogs/health.toml
+-- party: insurer
+SELECT COUNT(DISTINCT age) AS na, COUNT(age) AS n FROM patients;
+
+-- name: sum_avg_distinct_single_owner
+-- pushdown: on
+-- SUM/AVG(DISTINCT) run only where the owner computes them (under MPC: NotSupported)
+SELECT COUNT(DISTINCT g) AS cg, SUM(DISTINCT g) AS sg, AVG(DISTINCT g) AS ag,
+       MIN(DISTINCT x) AS mx, SUM(x) AS sx FROM people;
+
+-- name: sum_distinct_grouped_single_owner
+-- pushdown: on
+SELECT city, COUNT(DISTINCT g) AS cg, SUM(DISTINCT g) AS sg FROM people GROUP BY city;
+
+-- name: sum_distinct_under_mpc_is_refused
+-- pushdown: off
+-- error: NotSupportedError SUM(DISTINCT
+SELECT SUM(DISTINCT g) AS sg FROM people;
+
+-- name: min_max_distinct_under_mpc
+SELECT MIN(DISTINCT x) AS mn, MAX(DISTINCT x) AS mx FROM people;
