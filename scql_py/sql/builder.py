@@ -107,7 +107,8 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
     node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
     where = select.args.get("where")
     pending = [qualified(c) for c in _conjuncts(where.this if where is not None else None)]
-    for join in select.args.get("joins") or []:
+    joins = select.args.get("joins") or []
+    for i, join in enumerate(joins):
         side = (join.args.get("side") or "").lower()
         if side == "full" or join.args.get("kind") in ("CROSS",) and join.args.get("on"):
             raise NotSupportedError(
@@ -116,10 +117,19 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         how = side or "inner"
         right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
         on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
-        if how == "inner":  # WHERE conjuncts over these two inputs can join them too
-            on, pending = on + pending, []
-        keys, residual = [], []
         lcols, rcols = set(node.columns), set(right.columns)
+        if how == "inner" and not any((j.args.get("side") or "").lower() == "right"
+                                      for j in joins[i + 1:]):
+            # WHERE conjuncts over these two inputs can join and filter them here
+            on, pending = on + pending, []
+        elif how == "inner":
+            # a later RIGHT JOIN adds rows with this join's columns NULL, which WHERE
+            # must see: its conjuncts stay above every join. A copy of an equality of a
+            # column of each input may still be this join's key: where the key drops a
+            # pair that WHERE would drop, the row NULL-extended in its place has the
+            # equality NULL, so WHERE drops it too
+            on = on + [c.copy() for c in pending if _column_pair(c, lcols, rcols)]
+        keys, residual = [], []
         for c in on:
             pair = None
             if isinstance(c, exp.EQ):
@@ -173,6 +183,15 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         node = _typed_join(node, right, how, keys)
         pending = rest + pending
     return node, _and(pending)
+
+
+def _column_pair(c: exp.Expression, lcols: set[str], rcols: set[str]) -> bool:
+    """Whether ``c`` is ``column = column`` with one column in each of two inputs."""
+    if not (isinstance(c, exp.EQ) and isinstance(c.left, exp.Column)
+            and isinstance(c.right, exp.Column)):
+        return False
+    names = {c.left.name, c.right.name}
+    return len(names & lcols) == 1 and len(names & rcols) == 1
 
 
 def _gate_keys(node: lp.Node, keys, cond: exp.Expression, side: int):

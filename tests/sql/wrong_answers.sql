@@ -33,3 +33,26 @@ SELECT SUM(DISTINCT g) AS sg FROM people;
 
 -- name: min_max_distinct_under_mpc
 SELECT MIN(DISTINCT x) AS mn, MAX(DISTINCT x) AS mx FROM people;
+
+-- name: inner_then_right_join_keeps_where_above
+-- issue 11 #5: WHERE conjuncts on the inner join's tables were pushed below the RIGHT
+-- JOIN, so its NULL-extended rows survived "o.k IS NOT NULL" (9 rows, not 6)
+SELECT COUNT(*) AS n FROM people p JOIN orders o ON p.id = o.person
+RIGHT JOIN tags t ON o.person = t.person WHERE o.k IS NOT NULL;
+
+-- name: inner_then_right_join_where_equality
+SELECT p.id, o.id AS oid, t.tag FROM people p JOIN orders o ON p.id = o.person
+RIGHT JOIN tags t ON p.id = t.person WHERE o.k = 1;
+
+-- name: inner_then_right_join_where_is_null
+-- rows NULL-extended by the RIGHT JOIN pass "o.k IS NULL", the inner join's rows too
+SELECT p.id, t.tag FROM people p JOIN orders o ON p.id = o.person
+RIGHT JOIN tags t ON p.id = t.person WHERE o.k IS NULL;
+
+-- name: comma_join_key_from_where_then_right_join
+SELECT p.id, t.tag FROM people p, orders o RIGHT JOIN tags t ON o.person = t.person
+WHERE p.id = o.person AND p.x > 5;
+
+-- name: left_then_inner_join_where_is_null
+SELECT p.id, o.k, t.tag FROM people p LEFT JOIN orders o ON p.id = o.person
+JOIN tags t ON p.id = t.person WHERE o.k IS NULL;
