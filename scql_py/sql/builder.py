@@ -365,7 +365,8 @@ def _subqueries(node: lp.Node, pred, projections, catalog: Catalog, ref):
 
     * ``x IN (SELECT y ...)``: a semi-join with the distinct ``y``; ``NOT IN``: an
       anti-join (a LEFT join keeping the unmatched rows), false for a NULL ``x`` and
-      for every row when the subquery has a NULL;
+      for every row when the subquery has a NULL, and true for every row when the
+      subquery returns no rows;
     * ``EXISTS (SELECT ... WHERE inner = outer ...)``: a semi-join on those equalities;
       ``NOT EXISTS``: the anti-join;
     * a scalar subquery (one row, one column): its value joined onto every row.
@@ -390,6 +391,13 @@ def _subqueries(node: lp.Node, pred, projections, catalog: Catalog, ref):
         cond = exp.Is(this=exp.column(sub.columns[0], quoted=True), expression=exp.Null())
         return node, (cond if anti else None)
 
+    def count_of(rows: lp.Node) -> str:
+        """COUNT(*) of ``rows`` joined onto every row of ``node``: its column name."""
+        nonlocal node
+        counted = lp.Aggregate(rows, [(fresh("__nn"), lp.AggCall("count", None, INT64))])
+        node = lp.Join(node, counted, "scalar", [])
+        return counted.aggs[0][0]
+
     extra: list[exp.Expression] = []
     kept = []
     for conj in _conjuncts(pred):
@@ -406,14 +414,16 @@ def _subqueries(node: lp.Node, pred, projections, catalog: Catalog, ref):
             sub = sub_plan(query, name)
             node, cond = semi_join(node, [inner.this.name], sub, anti=negated)
             if negated:
-                # NOT IN is NULL (so false) for a NULL x, and for all rows if y has a NULL
-                nulls = lp.Aggregate(lp.Filter(sub, exp.Is(this=exp.column(name, quoted=True),
-                                                          expression=exp.Null())),
-                                     [(fresh("__nn"), lp.AggCall("count", None, INT64))])
-                nn = nulls.aggs[0][0]
-                node = lp.Join(node, nulls, "scalar", [])
-                extra += [cond, exp.Not(this=exp.Is(this=inner.this.copy(), expression=exp.Null())),
-                          exp.EQ(this=exp.column(nn, quoted=True), expression=exp.Literal.number(0))]
+                # over no rows NOT IN is TRUE, even for a NULL x; otherwise it is NULL (so
+                # false) for a NULL x, and for every row if y has a NULL
+                nulls = count_of(lp.Filter(sub, exp.Is(this=exp.column(name, quoted=True),
+                                                       expression=exp.Null())))
+                rows = count_of(sub)
+                x_known = exp.Not(this=exp.Is(this=inner.this.copy(), expression=exp.Null()))
+                extra += [cond, exp.EQ(this=exp.column(nulls, quoted=True),
+                                       expression=exp.Literal.number(0)),
+                          exp.or_(x_known, exp.EQ(this=exp.column(rows, quoted=True),
+                                                  expression=exp.Literal.number(0)))]
             continue
         if isinstance(inner, exp.Exists):
             node, cond = _exists(node, inner.this, negated, ref, catalog, fresh, semi_join)

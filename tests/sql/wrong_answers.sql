@@ -56,3 +56,19 @@ WHERE p.id = o.person AND p.x > 5;
 -- name: left_then_inner_join_where_is_null
 SELECT p.id, o.k, t.tag FROM people p LEFT JOIN orders o ON p.id = o.person
 JOIN tags t ON p.id = t.person WHERE o.k IS NULL;
+
+-- name: not_in_empty_table_keeps_null_x
+-- issue 11 #6: x NOT IN (no rows) is TRUE, also where x is NULL (9 rows, not 12)
+SELECT id, x FROM people WHERE x NOT IN (SELECT v FROM empty);
+
+-- name: not_in_subquery_filtering_out_every_row
+SELECT id, x FROM people WHERE x NOT IN (SELECT n FROM one_row WHERE n > 5);
+
+-- name: not_in_empty_own_table_counted
+SELECT COUNT(*) AS n FROM people WHERE x NOT IN (SELECT x FROM people WHERE id > 100);
+
+-- name: not_in_nonempty_drops_null_x
+SELECT id, x FROM people WHERE x NOT IN (SELECT amount FROM orders WHERE amount < 80);
+
+-- name: not_in_with_a_null_in_the_subquery
+SELECT COUNT(*) AS n FROM people WHERE id NOT IN (SELECT person FROM tags);
