@@ -72,3 +72,51 @@ SELECT id, x FROM people WHERE x NOT IN (SELECT amount FROM orders WHERE amount 
 
 -- name: not_in_with_a_null_in_the_subquery
 SELECT COUNT(*) AS n FROM people WHERE id NOT IN (SELECT person FROM tags);
+
+-- name: having_scalar_subquery_one_row_table
+-- party: bob
+-- issue 11 #2: the subquery in HAVING was given the outer query's aggregates (no rows)
+SELECT city, COUNT(*) AS n FROM people GROUP BY city
+HAVING COUNT(*) > (SELECT COUNT(*) FROM one_row);
+
+-- name: having_scalar_subquery_of_another_party
+-- issue 11 #8: the HAVING subquery was sent to the outer table's owner
+-- ("party alice: Catalog Error: Table with name orders does not exist")
+SELECT city, COUNT(*) AS n FROM people GROUP BY city
+HAVING COUNT(*) > (SELECT COUNT(*) / 5 FROM orders);
+
+-- name: having_scalar_subquery_on_a_join
+-- issue 11 #2: on a join the subquery's columns were "unknown" (TPC-H Q11's shape)
+SELECT p.city, COUNT(*) AS n FROM people p JOIN orders o ON p.id = o.person GROUP BY p.city
+HAVING SUM(o.amount) > (SELECT SUM(o2.amount) FROM orders o2 JOIN people p2 ON o2.person = p2.id) / 4;
+
+-- name: having_scalar_subquery_with_a_where_of_its_own
+SELECT city, SUM(x) AS sx FROM people GROUP BY city
+HAVING SUM(x) > (SELECT MAX(amount) FROM orders WHERE k = 1) AND COUNT(*) > 1;
+
+-- name: having_scalar_subquery_health_q11_shape
+-- catalog: ../../catalogs/health.toml
+-- party: insurer
+SELECT c.status, SUM(c.amount) AS total FROM claims c JOIN patients p ON c.patient_id = p.patient_id
+GROUP BY c.status
+HAVING SUM(c.amount) > (SELECT SUM(c2.amount) * 0.1 FROM claims c2 JOIN patients p2 ON c2.patient_id = p2.patient_id);
+
+-- name: having_scalar_subquery_health_other_owner
+-- catalog: ../../catalogs/health.toml
+-- party: hospital
+SELECT diagnosis, COUNT(*) AS n FROM patients GROUP BY diagnosis
+HAVING COUNT(*) > (SELECT COUNT(*) / 20 FROM accounts);
+
+-- name: scalar_subquery_added_to_an_aggregate_over_no_rows
+-- issue 11 #7: the subquery's value was taken as MAX over the (no) input rows: NULL
+SELECT COUNT(*) + (SELECT COUNT(*) FROM orders WHERE k = 1) AS n FROM people WHERE id > 100;
+
+-- name: scalar_subquery_beside_grouped_aggregates
+SELECT city, SUM(x) - (SELECT MAX(amount) FROM orders) AS d, (SELECT n FROM one_row) AS one
+FROM people GROUP BY city;
+
+-- name: scalar_subquery_inside_an_aggregate
+SELECT COUNT(*) AS n, SUM(x * (SELECT n FROM one_row)) AS s FROM people WHERE id > 100;
+
+-- name: scalar_subquery_of_an_empty_table_in_an_aggregate_query
+SELECT COUNT(*) AS n, (SELECT MAX(v) FROM empty) AS m FROM people;
