@@ -293,14 +293,19 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     having = select.args.get("having")
     having_expr = ref(having.this) if having is not None else None
     order = select.args.get("order")
-    # ORDER BY items that are not output columns are computed as hidden columns
+    # an ORDER BY item is an output column by its alias, or by being the expression of
+    # one (ORDER BY a.g for SELECT a.g AS c0); others are computed as hidden columns
     out_names = {name for name, _ in projections}
+    unique = [name for name, _, _ in _unique_names([(n, e, None) for n, e in projections])]
     order_keys: list[lp.SortKey] = []
     hidden: list[tuple[str, exp.Expression]] = []
     for i, o in enumerate(order.expressions if order is not None else []):
         target = o.this
+        same = [u for u, (_, e) in zip(unique, projections) if e == ref(target)]
         if isinstance(target, exp.Column) and not target.table and target.name in out_names:
             name = target.name
+        elif same:
+            name = same[0]
         else:
             name = f"__order{i}"
             hidden.append((name, ref(target)))

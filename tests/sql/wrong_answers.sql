@@ -120,3 +120,17 @@ SELECT COUNT(*) AS n, SUM(x * (SELECT n FROM one_row)) AS s FROM people WHERE id
 
 -- name: scalar_subquery_of_an_empty_table_in_an_aggregate_query
 SELECT COUNT(*) AS n, (SELECT MAX(v) FROM empty) AS m FROM people;
+
+-- name: distinct_order_by_the_expression_of_an_alias_on_a_join
+-- issue 11 #8: ORDER BY items were matched to the select list by alias only, so this
+-- was refused ("with SELECT DISTINCT, ORDER BY items must be in the select list")
+SELECT DISTINCT a.g AS c0 FROM people a JOIN orders o ON a.id = o.person ORDER BY a.g;
+
+-- name: distinct_order_by_the_expression_of_an_alias
+SELECT DISTINCT g + 1 AS c0 FROM people ORDER BY g + 1 DESC;
+
+-- name: order_by_an_aggregate_of_the_select_list
+SELECT city AS c, COUNT(*) AS n FROM people GROUP BY city ORDER BY COUNT(*) DESC, city;
+
+-- name: order_by_alias_before_expression
+SELECT g AS x, x AS g FROM people ORDER BY g, x;
