@@ -446,8 +446,7 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
     * a scalar subquery (one row, one column): its value joined onto every row.
     """
     def semi_join(node: lp.Node, outer: list[str], sub: lp.Node, anti: bool):
-        keys = [(n, exp.column(n, quoted=True), t) for n, t in zip(sub.columns, sub.types)]
-        distinct = lp.Aggregate(sub, [], keys)
+        distinct = _distinct_rows(sub, fresh)
         node = _typed_join(node, distinct, "left" if anti else "inner",
                            list(zip(outer, sub.columns)))
         cond = exp.Is(this=exp.column(sub.columns[0], quoted=True), expression=exp.Null())
@@ -500,6 +499,27 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
         raise NotSupportedError("EXISTS / IN (subquery) inside OR, or in the select list "
                                 "(only as a WHERE conjunct, possibly under NOT)")
     return node, pred
+
+
+def _distinct_rows(sub: lp.Node, fresh) -> lp.Node:
+    """The distinct rows of ``sub``, the right side of a semi-join (the secret join needs
+    one side's keys unique, and a semi-join must not repeat the outer rows).
+
+    This deduplication is the planner's, not a GROUP BY the user asked for, and must show
+    nobody anything. A GROUP BY would: every party would learn how many distinct rows
+    there are (an owner's local result is shared with its row count, the secure GROUP BY
+    compacts its groups), a group-size threshold would drop keys, and the subquery's
+    WHERE would pass as being under an aggregate although the asker sees which of its
+    rows match. Instead the first row of each run of equal rows is kept by a secret
+    validity bit (ROW_NUMBER() OVER (PARTITION BY every column) = 1, a ``secret_rows``
+    filter): nothing about them is opened, and what the asker learns is the join's,
+    checked as a join's.
+    """
+    keys = [(n, exp.column(n, quoted=True), t) for n, t in zip(sub.columns, sub.types)]
+    number = fresh("__rn")
+    numbered = lp.Window(sub, list(sub.columns), [], [lp.WindowFunc(number, "row_number")])
+    first = exp.EQ(this=exp.column(number, quoted=True), expression=exp.Literal.number(1))
+    return lp.Project(lp.Filter(numbered, first, secret_rows=True), keys)
 
 
 def _exists(node: lp.Node, query: exp.Expression, anti: bool, ref, catalog: Catalog, fresh,

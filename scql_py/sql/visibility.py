@@ -237,6 +237,8 @@ class Analyzer:
             return
         if not isinstance(node, (lp.Filter, lp.Sort, lp.Aggregate)):
             return
+        if isinstance(node, lp.Filter) and node.secret_rows:
+            return  # nobody learns which rows pass: what the join above shows is checked there
         scope = dict(zip(node.child.columns, self.node(node.child)))
         if isinstance(node, lp.Filter):
             # a filter decides which rows reach the result: un-aggregated, the asker sees

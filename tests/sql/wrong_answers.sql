@@ -134,3 +134,34 @@ SELECT city AS c, COUNT(*) AS n FROM people GROUP BY city ORDER BY COUNT(*) DESC
 
 -- name: order_by_alias_before_expression
 SELECT g AS x, x AS g FROM people ORDER BY g, x;
+
+-- name: in_subquery_on_a_join_key_across_parties
+-- issue 11 #9: refused through the planner's own deduplication ('GROUP BY "__in0" would
+-- show party alice ...'), while the same question as a JOIN ran
+SELECT id, city FROM people WHERE id IN (SELECT person FROM orders);
+
+-- name: in_subquery_with_duplicates_and_a_filter_of_its_own
+SELECT COUNT(*) AS n, SUM(x) AS sx FROM people WHERE id IN (SELECT person FROM orders WHERE amount > 30);
+
+-- name: exists_on_a_join_key_across_parties
+SELECT id FROM people p WHERE EXISTS (SELECT 1 FROM orders o WHERE o.person = p.id AND o.k = 1);
+
+-- name: not_exists_on_a_join_key_across_parties
+SELECT id FROM people p WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.person = p.id);
+
+-- name: not_in_on_a_join_key_across_parties
+SELECT COUNT(*) AS n FROM people WHERE id NOT IN (SELECT person FROM orders WHERE person IS NOT NULL);
+
+-- name: in_subquery_of_an_encrypted_only_column_counted
+-- aggregated, as the same JOIN: the secret join shows nobody which rows match
+SELECT COUNT(*) AS n FROM people WHERE id IN (SELECT secret FROM orders);
+
+-- name: in_subquery_of_an_encrypted_only_column_refused
+-- error: SecurityError orders.secret
+SELECT id FROM people WHERE id IN (SELECT secret FROM orders);
+
+-- name: in_subquery_health_claimants
+-- catalog: ../../catalogs/health.toml
+-- party: hospital
+SELECT COUNT(*) AS n, AVG(age) AS a FROM patients
+WHERE patient_id IN (SELECT patient_id FROM claims WHERE status = 'approved');
