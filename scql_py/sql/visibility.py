@@ -133,6 +133,10 @@ class Analyzer:
     def visit_Join(self, node: lp.Join) -> list[Vis]:
         """Keys may be seen after the join (PLAINTEXT_AFTER_JOIN), the other columns as
         join payload (PLAINTEXT_AS_JOIN_PAYLOAD)."""
+        if node.how == "scalar":
+            # one row repeated onto every row (a scalar subquery) joins nothing: no column
+            # becomes a join payload
+            return self.node(node.left) + self.node(node.right)
         # only a key whose every output value is in the intersection becomes plain: in a
         # LEFT join the right key (the left one keeps its unmatched values), and so on
         left_keys = {a for a, _ in node.keys} if node.how in ("inner", "right") else set()
