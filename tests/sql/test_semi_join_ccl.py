@@ -120,3 +120,17 @@ def test_in_subquery_runs_where_the_join_does(catalog):
     with Federation(catalog) as fed:
         rows = sorted(r["id"] for r in fed.execute("alice", sql).table.to_pylist())
     assert rows == [1, 3, 5, 7, 8, 11]
+
+
+def test_a_group_size_threshold_does_not_drop_the_subquerys_values(tmp_path):
+    """Deduplicated by GROUP BY under MPC, the subquery lost every value with fewer rows
+    than the catalog's group_size_threshold: 1 instead of 3 (tags names 1 and 3 once)."""
+    shutil.copytree(HERE, tmp_path / "c")
+    path = tmp_path / "c" / "wrong_answers.toml"
+    path.write_text(path.read_text().replace('protocol = "rss3"',
+                                             'protocol = "rss3"\ngroup_size_threshold = 2'))
+    sql = "SELECT COUNT(*) AS n FROM people WHERE id IN (SELECT person FROM tags)"
+    with Federation(load_catalog(path)) as fed:
+        result = fed.execute("alice", sql)
+    assert result.table.to_pylist() == [{"n": 3}]
+    assert not result.messages
