@@ -165,3 +165,23 @@ SELECT id FROM people WHERE id IN (SELECT secret FROM orders);
 -- party: hospital
 SELECT COUNT(*) AS n, AVG(age) AS a FROM patients
 WHERE patient_id IN (SELECT patient_id FROM claims WHERE status = 'approved');
+
+-- name: single_owner_scalar_subquery_with_no_row_is_null
+-- found with issue 11: where one owner runs the query and its scalar subquery, the
+-- subquery was a CROSS JOIN in the owner's SQL: no row of it dropped every row
+SELECT id, (SELECT x FROM people WHERE id > 100) AS y FROM people;
+
+-- name: single_owner_scalar_subquery_in_where_with_no_row
+SELECT id FROM people WHERE x > (SELECT x FROM people WHERE id > 100) OR id = 1;
+
+-- name: single_owner_scalar_subquery_with_one_row
+SELECT id, (SELECT x FROM people WHERE id = 3) AS y FROM people WHERE id < 3;
+
+-- name: single_owner_scalar_subquery_with_two_rows_is_an_error
+-- error: DataError row
+-- ... and two rows of it repeated every row (24 rows), where SQL raises an error
+SELECT x + (SELECT x FROM people WHERE id < 3) AS y FROM people;
+
+-- name: scalar_subquery_of_another_party_with_two_rows_is_an_error
+-- error: DataError row
+SELECT x + (SELECT amount FROM orders WHERE id < 3) AS y FROM people;
