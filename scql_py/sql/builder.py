@@ -7,6 +7,8 @@ lose their table qualifier: each node has a single input, so bare names are unam
 
 from __future__ import annotations
 
+import itertools
+
 from sqlglot import exp
 
 from scql_py.catalog import INT64, Catalog
@@ -107,7 +109,8 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
     node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
     where = select.args.get("where")
     pending = [qualified(c) for c in _conjuncts(where.this if where is not None else None)]
-    for join in select.args.get("joins") or []:
+    joins = select.args.get("joins") or []
+    for i, join in enumerate(joins):
         side = (join.args.get("side") or "").lower()
         if side == "full" or join.args.get("kind") in ("CROSS",) and join.args.get("on"):
             raise NotSupportedError(
@@ -116,10 +119,19 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         how = side or "inner"
         right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
         on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
-        if how == "inner":  # WHERE conjuncts over these two inputs can join them too
-            on, pending = on + pending, []
-        keys, residual = [], []
         lcols, rcols = set(node.columns), set(right.columns)
+        if how == "inner" and not any((j.args.get("side") or "").lower() == "right"
+                                      for j in joins[i + 1:]):
+            # WHERE conjuncts over these two inputs can join and filter them here
+            on, pending = on + pending, []
+        elif how == "inner":
+            # a later RIGHT JOIN adds rows with this join's columns NULL, which WHERE
+            # must see: its conjuncts stay above every join. A copy of an equality of a
+            # column of each input may still be this join's key: where the key drops a
+            # pair that WHERE would drop, the row NULL-extended in its place has the
+            # equality NULL, so WHERE drops it too
+            on = on + [c.copy() for c in pending if _column_pair(c, lcols, rcols)]
+        keys, residual = [], []
         for c in on:
             pair = None
             if isinstance(c, exp.EQ):
@@ -173,6 +185,15 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         node = _typed_join(node, right, how, keys)
         pending = rest + pending
     return node, _and(pending)
+
+
+def _column_pair(c: exp.Expression, lcols: set[str], rcols: set[str]) -> bool:
+    """Whether ``c`` is ``column = column`` with one column in each of two inputs."""
+    if not (isinstance(c, exp.EQ) and isinstance(c.left, exp.Column)
+            and isinstance(c.right, exp.Column)):
+        return False
+    names = {c.left.name, c.right.name}
+    return len(names & lcols) == 1 and len(names & rcols) == 1
 
 
 def _gate_keys(node: lp.Node, keys, cond: exp.Expression, side: int):
@@ -262,7 +283,8 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
         where = select.args.get("where")
         pred = bare(where.this) if where is not None else None
     projections = [(p.alias_or_name, ref(p.unalias())) for p in select.expressions]
-    node, pred, projections = _subqueries(node, pred, projections, catalog, ref)
+    fresh = _fresh_names()
+    node, pred = _subqueries(node, pred, catalog, ref, fresh)
     if pred is not None:
         infer_type(pred, dict(zip(node.columns, node.types)))
         node = lp.Filter(node, pred)
@@ -271,14 +293,19 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     having = select.args.get("having")
     having_expr = ref(having.this) if having is not None else None
     order = select.args.get("order")
-    # ORDER BY items that are not output columns are computed as hidden columns
+    # an ORDER BY item is an output column by its alias, or by being the expression of
+    # one (ORDER BY a.g for SELECT a.g AS c0); others are computed as hidden columns
     out_names = {name for name, _ in projections}
+    unique = [name for name, _, _ in _unique_names([(n, e, None) for n, e in projections])]
     order_keys: list[lp.SortKey] = []
     hidden: list[tuple[str, exp.Expression]] = []
     for i, o in enumerate(order.expressions if order is not None else []):
         target = o.this
+        same = [u for u, (_, e) in zip(unique, projections) if e == ref(target)]
         if isinstance(target, exp.Column) and not target.table and target.name in out_names:
             name = target.name
+        elif same:
+            name = same[0]
         else:
             name = f"__order{i}"
             hidden.append((name, ref(target)))
@@ -289,18 +316,38 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
         order_keys.append(lp.SortKey(name, desc, bool(nulls_first)))
 
     group_exprs = [ref(g) for g in group.expressions] if group is not None else []
+    if any(g.find(exp.Subquery) for g in group_exprs):
+        raise NotSupportedError("a subquery in GROUP BY")
     aggregating = group_exprs or having_expr is not None or any(
         _has_aggregate(e) for _, e in projections + hidden)
+
+    # a scalar subquery of the select list, HAVING or ORDER BY has one value: it is joined
+    # onto every row of the input where that row needs it (no aggregation, or inside an
+    # aggregate's argument), else onto the aggregate's rows, after the aggregation (an
+    # aggregate over no rows still has its row, and the subquery its value)
+    items = [e for _, e in projections + hidden] + [having_expr]
+    if aggregating:
+        items, before = _scalar_subqueries(items, catalog, fresh, _inside_aggregate)
+        items, after = _scalar_subqueries(items, catalog, fresh)
+    else:
+        items, before = _scalar_subqueries(items, catalog, fresh)
+        after = []
+    node = _join_scalars(node, before)
+    *items, having_expr = items
+    projections = [(name, e) for (name, _), e in zip(projections, items)]
+    hidden = [(name, e) for (name, _), e in zip(hidden, items[len(projections):])]
     if any(e.find(exp.Window) for _, e in projections + hidden):
         if aggregating:
             raise NotSupportedError("window functions together with GROUP BY or aggregates")
         node, rewritten = _split_windows(node, projections + hidden)
         projections, hidden = rewritten[: len(projections)], rewritten[len(projections):]
     if aggregating:
-        node, rewritten = _split_aggregates(node, projections + hidden, group_exprs, having_expr)
+        node, rewritten = _split_aggregates(node, projections + hidden, group_exprs, having_expr,
+                                            {name for name, _ in after})
         *rewritten_out, having_expr = rewritten
         projections = rewritten_out[: len(projections)]
         hidden = rewritten_out[len(projections):]
+        node = _join_scalars(node, after)
         if having_expr is not None:
             node = lp.Filter(node, having_expr)
     scope = dict(zip(node.columns, node.types))
@@ -340,36 +387,77 @@ def _uncorrelated(query: exp.Expression) -> exp.Expression:
     return query
 
 
-def _subqueries(node: lp.Node, pred, projections, catalog: Catalog, ref):
-    """Uncorrelated subqueries outside FROM, and EXISTS correlated by equalities, become
+def _fresh_names():
+    """A source of column names unique in one SELECT: ``fresh("__sq")`` -> ``__sq0``, ..."""
+    counter = itertools.count()
+    return lambda prefix: f"{prefix}{next(counter)}"
+
+
+def _scalar_plan(query: exp.Expression, name: str, catalog: Catalog) -> lp.Node:
+    """The plan of a subquery used as a value: its one column, named ``name``."""
+    plan = build(_uncorrelated(query), catalog)
+    if len(plan.columns) != 1:
+        raise ProgrammingError("a subquery used as a value must return one column")
+    return lp.Project(plan, [(name, exp.column(plan.columns[0], quoted=True), plan.types[0])])
+
+
+def _is_scalar_subquery(n: exp.Expression) -> bool:
+    """A subquery used as a value (not a FROM source, not the set of IN (SELECT ...))."""
+    return isinstance(n, exp.Subquery) and not isinstance(n.parent, (exp.From, exp.Join)) \
+        and not (isinstance(n.parent, exp.In) and n.arg_key == "query")
+
+
+def _inside_aggregate(n: exp.Expression) -> bool:
+    return n.find_ancestor(*AGGREGATES, exp.WithinGroup) is not None
+
+
+def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, pick=lambda n: True):
+    """``exprs`` (None stays None) with each scalar subquery that ``pick`` accepts
+    replaced by a column ``__sq<i>``, and the ``(column, plan)`` pairs to join on."""
+    subs: list[tuple[str, lp.Node]] = []
+
+    def swap(n: exp.Expression) -> exp.Expression:
+        if _is_scalar_subquery(n) and pick(n):
+            name = fresh("__sq")
+            subs.append((name, _scalar_plan(n.this, name, catalog)))
+            return exp.column(name, quoted=True)
+        return n
+
+    return [None if e is None else e.transform(swap) for e in exprs], subs
+
+
+def _join_scalars(node: lp.Node, subs: list[tuple[str, lp.Node]]) -> lp.Node:
+    """``node`` with each one-row plan of ``subs`` repeated onto every row."""
+    for _, plan in subs:
+        node = lp.Join(node, plan, "scalar", [])
+    return node
+
+
+def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
+    """Uncorrelated subqueries in WHERE, and EXISTS correlated by equalities, become
     joins below the select (each as a WHERE conjunct, possibly under NOT):
 
     * ``x IN (SELECT y ...)``: a semi-join with the distinct ``y``; ``NOT IN``: an
       anti-join (a LEFT join keeping the unmatched rows), false for a NULL ``x`` and
-      for every row when the subquery has a NULL;
+      for every row when the subquery has a NULL, and true for every row when the
+      subquery returns no rows;
     * ``EXISTS (SELECT ... WHERE inner = outer ...)``: a semi-join on those equalities;
       ``NOT EXISTS``: the anti-join;
     * a scalar subquery (one row, one column): its value joined onto every row.
     """
-    counter = [0]
-
-    def fresh(prefix: str) -> str:
-        counter[0] += 1
-        return f"{prefix}{counter[0] - 1}"
-
-    def sub_plan(query: exp.Expression, name: str) -> lp.Node:
-        plan = build(_uncorrelated(query), catalog)
-        if len(plan.columns) != 1:
-            raise ProgrammingError("a subquery used as a value must return one column")
-        return lp.Project(plan, [(name, exp.column(plan.columns[0], quoted=True), plan.types[0])])
-
     def semi_join(node: lp.Node, outer: list[str], sub: lp.Node, anti: bool):
-        keys = [(n, exp.column(n, quoted=True), t) for n, t in zip(sub.columns, sub.types)]
-        distinct = lp.Aggregate(sub, [], keys)
+        distinct = _distinct_rows(sub, fresh)
         node = _typed_join(node, distinct, "left" if anti else "inner",
                            list(zip(outer, sub.columns)))
         cond = exp.Is(this=exp.column(sub.columns[0], quoted=True), expression=exp.Null())
         return node, (cond if anti else None)
+
+    def count_of(rows: lp.Node) -> str:
+        """COUNT(*) of ``rows`` joined onto every row of ``node``: its column name."""
+        nonlocal node
+        counted = lp.Aggregate(rows, [(fresh("__nn"), lp.AggCall("count", None, INT64))])
+        node = lp.Join(node, counted, "scalar", [])
+        return counted.aggs[0][0]
 
     extra: list[exp.Expression] = []
     kept = []
@@ -384,17 +472,19 @@ def _subqueries(node: lp.Node, pred, projections, catalog: Catalog, ref):
             query = inner.args["query"]
             query = query.this if isinstance(query, exp.Subquery) else query
             name = fresh("__in")
-            sub = sub_plan(query, name)
+            sub = _scalar_plan(query, name, catalog)
             node, cond = semi_join(node, [inner.this.name], sub, anti=negated)
             if negated:
-                # NOT IN is NULL (so false) for a NULL x, and for all rows if y has a NULL
-                nulls = lp.Aggregate(lp.Filter(sub, exp.Is(this=exp.column(name, quoted=True),
-                                                          expression=exp.Null())),
-                                     [(fresh("__nn"), lp.AggCall("count", None, INT64))])
-                nn = nulls.aggs[0][0]
-                node = lp.Join(node, nulls, "scalar", [])
-                extra += [cond, exp.Not(this=exp.Is(this=inner.this.copy(), expression=exp.Null())),
-                          exp.EQ(this=exp.column(nn, quoted=True), expression=exp.Literal.number(0))]
+                # over no rows NOT IN is TRUE, even for a NULL x; otherwise it is NULL (so
+                # false) for a NULL x, and for every row if y has a NULL
+                nulls = count_of(lp.Filter(sub, exp.Is(this=exp.column(name, quoted=True),
+                                                       expression=exp.Null())))
+                rows = count_of(sub)
+                x_known = exp.Not(this=exp.Is(this=inner.this.copy(), expression=exp.Null()))
+                extra += [cond, exp.EQ(this=exp.column(nulls, quoted=True),
+                                       expression=exp.Literal.number(0)),
+                          exp.or_(x_known, exp.EQ(this=exp.column(rows, quoted=True),
+                                                  expression=exp.Literal.number(0)))]
             continue
         if isinstance(inner, exp.Exists):
             node, cond = _exists(node, inner.this, negated, ref, catalog, fresh, semi_join)
@@ -402,24 +492,34 @@ def _subqueries(node: lp.Node, pred, projections, catalog: Catalog, ref):
                 extra.append(cond)
             continue
         kept.append(conj)
-    pred = _and(kept + extra)
+    (pred,), subs = _scalar_subqueries([_and(kept + extra)], catalog, fresh)
+    node = _join_scalars(node, subs)
+    if pred is not None and (pred.find(exp.Exists) or any(
+            i.args.get("query") for i in pred.find_all(exp.In))):
+        raise NotSupportedError("EXISTS / IN (subquery) inside OR, or in the select list "
+                                "(only as a WHERE conjunct, possibly under NOT)")
+    return node, pred
 
-    def scalar(n: exp.Expression) -> exp.Expression:
-        nonlocal node
-        if isinstance(n, exp.Subquery) and not isinstance(n.parent, (exp.From, exp.Join)):
-            name = fresh("__sq")
-            node = lp.Join(node, sub_plan(n.this, name), "scalar", [])
-            return exp.column(name, quoted=True)
-        return n
 
-    if pred is not None:
-        pred = pred.transform(scalar)
-    projections = [(name, e.transform(scalar)) for name, e in projections]
-    for e in [e for _, e in projections] + ([pred] if pred is not None else []):
-        if e.find(exp.Exists) or any(i.args.get("query") for i in e.find_all(exp.In)):
-            raise NotSupportedError("EXISTS / IN (subquery) inside OR, or in the select list "
-                                    "(only as a WHERE conjunct, possibly under NOT)")
-    return node, pred, projections
+def _distinct_rows(sub: lp.Node, fresh) -> lp.Node:
+    """The distinct rows of ``sub``, the right side of a semi-join (the secret join needs
+    one side's keys unique, and a semi-join must not repeat the outer rows).
+
+    This deduplication is the planner's, not a GROUP BY the user asked for, and must show
+    nobody anything. A GROUP BY would: every party would learn how many distinct rows
+    there are (an owner's local result is shared with its row count, the secure GROUP BY
+    compacts its groups), a group-size threshold would drop keys, and the subquery's
+    WHERE would pass as being under an aggregate although the asker sees which of its
+    rows match. Instead the first row of each run of equal rows is kept by a secret
+    validity bit (ROW_NUMBER() OVER (PARTITION BY every column) = 1, a ``secret_rows``
+    filter): nothing about them is opened, and what the asker learns is the join's,
+    checked as a join's.
+    """
+    keys = [(n, exp.column(n, quoted=True), t) for n, t in zip(sub.columns, sub.types)]
+    number = fresh("__rn")
+    numbered = lp.Window(sub, list(sub.columns), [], [lp.WindowFunc(number, "row_number")])
+    first = exp.EQ(this=exp.column(number, quoted=True), expression=exp.Literal.number(1))
+    return lp.Project(lp.Filter(numbered, first, secret_rows=True), keys)
 
 
 def _exists(node: lp.Node, query: exp.Expression, anti: bool, ref, catalog: Catalog, fresh,
@@ -518,12 +618,15 @@ def _split_windows(child: lp.Node, projections):
 
 
 def _has_aggregate(e: exp.Expression) -> bool:
-    return any(isinstance(n, (*AGGREGATES, exp.WithinGroup)) for n in e.walk())
+    """Whether ``e`` calls an aggregate (a subquery's own aggregates do not count)."""
+    return any(isinstance(n, (*AGGREGATES, exp.WithinGroup))
+               for n in e.walk(prune=lambda n: isinstance(n, exp.Subquery)))
 
 
-def _split_aggregates(child: lp.Node, projections, group_exprs, having):
+def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars: set[str]):
     """GROUP BY keys become columns ``__key<i>`` and aggregate calls ``__agg<i>`` of an
-    Aggregate node; the select list (and HAVING) are then evaluated over its rows."""
+    Aggregate node; the select list (and HAVING) are then evaluated over its rows, and
+    over the columns ``scalars`` (scalar subqueries joined onto those rows)."""
     scope = dict(zip(child.columns, child.types))
     keys = []
     for i, g in enumerate(group_exprs):
@@ -559,10 +662,6 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having):
             return exp.column(key_sql[n.sql()])
         if isinstance(n, exp.WithinGroup):
             return _percentile(n)
-        if isinstance(n, exp.Column) and n.name.startswith("__sq") and not n.find_ancestor(
-                *AGGREGATES):
-            # a scalar subquery's value is the same on every row: any row's will do
-            n = exp.Max(this=n.copy())
         if type(n) not in AGGREGATES:
             return n
         func = AGGREGATES[type(n)]
@@ -570,6 +669,8 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having):
         distinct = isinstance(arg, exp.Distinct)
         if distinct:
             arg = arg.expressions[0]
+            # MIN and MAX of the distinct values are those of all values
+            distinct = func not in ("min", "max")
         if isinstance(arg, exp.Star) or (func == "count" and arg is None):
             arg = None
         if arg is not None and _has_aggregate(arg):
@@ -588,7 +689,7 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having):
             continue
         new = e.copy().transform(replace)
         for col in new.find_all(exp.Column):
-            if not col.name.startswith(("__agg", "__key")):
+            if not col.name.startswith(("__agg", "__key")) and col.name not in scalars:
                 raise ProgrammingError(
                     f"column '{col.name}' must appear in GROUP BY or be inside an aggregate"
                 )

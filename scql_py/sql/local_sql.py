@@ -25,6 +25,8 @@ def _agg_sql(call: lp.AggCall) -> exp.Expression:
     if call.percentile is not None:
         return exp.Anonymous(this="quantile_disc",
                              expressions=[arg, exp.Literal.number(call.percentile)])
+    if call.distinct:
+        arg = exp.Distinct(expressions=[arg])
     cls = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}
     node = cls[call.func](this=arg)
     if call.func == "sum" and call.type.kind == "int64":
@@ -85,7 +87,13 @@ def to_ast(node: lp.Node) -> exp.Expression:
         sel = exp.select(*[exp.column(c, table="_l", quoted=True) for c in node.left.columns],
                          *[exp.column(c, table="_r", quoted=True) for c in node.right.columns])
         if node.how == "scalar":
-            return sel.from_(left).join(right, join_type="CROSS")
+            # SQL's scalar subquery: NULL when it has no row, an error when it has several
+            # (a CROSS JOIN would drop every row, or repeat them)
+            sel = exp.select(*[exp.column(c, table="_l", quoted=True) for c in node.left.columns])
+            for c in node.right.columns:
+                value = exp.select(exp.column(c, table="_r", quoted=True)).from_(right.copy())
+                sel = sel.select(exp.alias_(exp.Subquery(this=value), c, quoted=True))
+            return sel.from_(left)
         return sel.from_(left).join(right, on=on, join_type=node.how.upper() if node.how != "inner" else "")
     if isinstance(node, lp.Limit):
         sel = _from(node.child)

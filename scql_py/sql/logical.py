@@ -69,7 +69,16 @@ class Scan(Node):
 
 @dataclass
 class Filter(RowsKept):
+    """Rows of the child where ``predicate`` is true.
+
+    ``secret_rows``: which rows pass is opened to nobody, not even as a count (the
+    planner's own filters, such as the deduplication of a semi-join): the filter runs
+    under MPC with a secret validity bit per row, and a join consumes the rows before
+    anything compacts them.
+    """
+
     predicate: exp.Expression
+    secret_rows: bool = False
 
 
 @dataclass

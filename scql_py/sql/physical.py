@@ -92,6 +92,8 @@ class _Placer:
     def is_local(self, node: lp.Node) -> bool:
         if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)):
             return False
+        if _shows_secret_rows(node):
+            return False  # shared, its row count would be public
         if self.keep_groups_secure and node.owner != self.keep_groups_secure:
             return not any(isinstance(n, lp.Aggregate) and n.keys for n in lp.walk(node))
         return True
@@ -163,6 +165,16 @@ class _Placer:
             return self.emit("limit", node, inputs=[self.secret(node.child)],
                              limit=node.limit, offset=node.offset)
         raise TypeError(f"cannot place {type(node).__name__}")
+
+
+def _shows_secret_rows(node: lp.Node) -> bool:
+    """Whether the rows of ``node`` are those of a ``secret_rows`` filter that no join
+    below ``node`` has consumed yet."""
+    if isinstance(node, lp.Filter) and node.secret_rows:
+        return True
+    if isinstance(node, lp.Join):
+        return False
+    return any(_shows_secret_rows(c) for c in node.children)
 
 
 def place(root: lp.Node, asker: str, pushdown: bool = True,

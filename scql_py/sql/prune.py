@@ -38,7 +38,8 @@ def prune(node: lp.Node, needed: set[str] | None = None) -> lp.Node:
         child = prune(node.child, set().union(*(_used(e) for _, e, _ in exprs)))
         return lp.Project(child, exprs)
     if isinstance(node, lp.Filter):
-        return lp.Filter(prune(node.child, needed | _used(node.predicate)), node.predicate)
+        return lp.Filter(prune(node.child, needed | _used(node.predicate)), node.predicate,
+                         node.secret_rows)
     if isinstance(node, (lp.Limit, lp.Sort)):
         extra = {k.column for k in node.keys} if isinstance(node, lp.Sort) else set()
         child = prune(node.child, needed | extra)

@@ -35,8 +35,8 @@ def push_into_union(node: lp.Node) -> lp.Node:
     if isinstance(node, lp.Filter) and isinstance(node.child, lp.UnionAll):
         union = node.child
         return lp.UnionAll(
-            [lp.Filter(b, rename_columns(node.predicate, _branch_mapping(union, b)))
-             for b in union.inputs],
+            [lp.Filter(b, rename_columns(node.predicate, _branch_mapping(union, b)),
+                       node.secret_rows) for b in union.inputs],
             union.types,
         )
     if isinstance(node, lp.Project) and isinstance(node.child, lp.UnionAll):

@@ -135,6 +135,10 @@ class Analyzer:
         inner join as join payload (PLAINTEXT_AS_JOIN_PAYLOAD), as SCQL lifts them: only
         for the parties in the join, and only for a join of different parties' data (a
         self-join's intersection is the whole column)."""
+        if node.how == "scalar":
+            # one row repeated onto every row (a scalar subquery) joins nothing: no column
+            # becomes a join payload
+            return self.node(node.left) + self.node(node.right)
         # only a key whose every output value is in the intersection becomes plain: in a
         # LEFT join the right key (the left one keeps its unmatched values), and so on
         left_keys = {a for a, _ in node.keys} if node.how in ("inner", "right") else set()
@@ -250,6 +254,8 @@ class Analyzer:
             return
         if not isinstance(node, (lp.Filter, lp.Sort, lp.Aggregate, lp.Window)):
             return
+        if isinstance(node, lp.Filter) and node.secret_rows:
+            return  # nobody learns which rows pass: what the join above shows is checked there
         scope = dict(zip(node.child.columns, self.node(node.child)))
         if isinstance(node, lp.Filter):
             # a filter decides which rows reach the result: where those can be told
@@ -258,7 +264,7 @@ class Analyzer:
                 return
             for name, lift in ctx.lifted.items():  # only matched rows reach the result
                 if name in scope:
-                        scope[name] = {p: _lift(v, lift) if p == asker else v
+                    scope[name] = {p: _lift(v, lift) if p == asker else v
                                    for p, v in scope[name].items()}
             state = self.expr(node.predicate, scope)[asker]
             _refuse(_lift(state, "after_compare"), asker,
@@ -272,6 +278,8 @@ class Analyzer:
                         f"ORDER BY would show party '{asker}' the order of source column "
                         "'{culprit}', which has CCL level {level} for " + f"'{asker}'")
         elif isinstance(node, lp.Window):
+            if ctx.ranks_hidden:
+                return  # the planner's own numbering (a semi-join's first rows): opens nothing
             # a rank shows the order of its ORDER BY keys within groups of its PARTITION
             # BY keys, even when only used to filter (rn <= 10)
             for key in node.order:
@@ -316,6 +324,7 @@ class _Context:
 
     attributable: bool = True
     lifted: dict = field(default_factory=dict)
+    ranks_hidden: bool = False  # a window whose ranks only a secret_rows filter reads
 
 
 def _walk_with_context(analyzer: Analyzer, node: lp.Node, asker: str,
@@ -338,7 +347,9 @@ def _walk_with_context(analyzer: Analyzer, node: lp.Node, asker: str,
     for child in node.children:
         # a filter keeps its child's columns: what the join above lifts still holds
         keep = ctx.lifted if isinstance(node, lp.Filter) else {}
-        yield from _walk_with_context(analyzer, child, asker, _Context(ctx.attributable, keep))
+        hidden = isinstance(node, lp.Filter) and node.secret_rows
+        yield from _walk_with_context(analyzer, child, asker,
+                                      _Context(ctx.attributable, keep, hidden))
 
 
 def _tells_rows_apart(analyzer: Analyzer, node: lp.Aggregate, asker: str) -> bool:

@@ -44,3 +44,15 @@ SELECT diagnosis, AVG(cost) AS mean FROM patients GROUP BY diagnosis;
 -- name: join_patients_and_claims
 -- party: insurer
 SELECT SUM(c.amount) AS total FROM patients AS p JOIN claims AS c ON p.patient_id = c.patient_id;
+
+-- name: join_payload_is_not_revealed_by_a_scalar_subquery
+-- party: bank
+-- error: SecurityError patients.sex
+-- sex is PLAINTEXT_AS_JOIN_PAYLOAD to the bank; a scalar subquery is joined on as a one-
+-- row relation, which made every column of the outer query a "join payload" and plain
+SELECT sex, (SELECT COUNT(*) FROM accounts) AS n FROM patients;
+
+-- name: join_payload_is_not_revealed_by_a_scalar_subquery_in_where
+-- party: bank
+-- error: SecurityError patients.sex
+SELECT sex FROM patients WHERE age > (SELECT MIN(credit_score) FROM accounts) - 1000;

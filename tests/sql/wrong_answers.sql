@@ -1,0 +1,187 @@
+-- catalog: wrong_answers/wrong_answers.toml
+-- party: alice
+-- The wrong answers of issue 11, each once it was fixed: the engine returned a result
+-- without an error that differed from DuckDB's on the plaintext union.
+
+-- name: count_distinct_single_owner_health
+-- catalog: ../../catalogs/health.toml
+-- party: hospital
+-- pushdown: on
+-- issue 11 #1: the owner's local SQL dropped DISTINCT (290, 300, 300); under MPC two
+-- COUNT(DISTINCT) arguments are not supported yet
+SELECT COUNT(DISTINCT diagnosis) AS nd, COUNT(DISTINCT sex) AS ns, COUNT(*) AS n FROM patients;
+
+-- name: count_distinct_single_owner_for_another_party
+-- catalog: ../../catalogs/health.toml
+-- party: insurer
+SELECT COUNT(DISTINCT age) AS na, COUNT(age) AS n FROM patients;
+
+-- name: sum_avg_distinct_single_owner
+-- pushdown: on
+-- SUM/AVG(DISTINCT) run only where the owner computes them (under MPC: NotSupported)
+SELECT COUNT(DISTINCT g) AS cg, SUM(DISTINCT g) AS sg, AVG(DISTINCT g) AS ag,
+       MIN(DISTINCT x) AS mx, SUM(x) AS sx FROM people;
+
+-- name: sum_distinct_grouped_single_owner
+-- pushdown: on
+SELECT city, COUNT(DISTINCT g) AS cg, SUM(DISTINCT g) AS sg FROM people GROUP BY city;
+
+-- name: sum_distinct_under_mpc_is_refused
+-- pushdown: off
+-- error: NotSupportedError SUM(DISTINCT
+SELECT SUM(DISTINCT g) AS sg FROM people;
+
+-- name: min_max_distinct_under_mpc
+SELECT MIN(DISTINCT x) AS mn, MAX(DISTINCT x) AS mx FROM people;
+
+-- name: inner_then_right_join_keeps_where_above
+-- issue 11 #5: WHERE conjuncts on the inner join's tables were pushed below the RIGHT
+-- JOIN, so its NULL-extended rows survived "o.k IS NOT NULL" (9 rows, not 6)
+SELECT COUNT(*) AS n FROM people p JOIN orders o ON p.id = o.person
+RIGHT JOIN tags t ON o.person = t.person WHERE o.k IS NOT NULL;
+
+-- name: inner_then_right_join_where_equality
+SELECT p.id, o.id AS oid, t.tag FROM people p JOIN orders o ON p.id = o.person
+RIGHT JOIN tags t ON p.id = t.person WHERE o.k = 1;
+
+-- name: inner_then_right_join_where_is_null
+-- rows NULL-extended by the RIGHT JOIN pass "o.k IS NULL", the inner join's rows too
+SELECT p.id, t.tag FROM people p JOIN orders o ON p.id = o.person
+RIGHT JOIN tags t ON p.id = t.person WHERE o.k IS NULL;
+
+-- name: comma_join_key_from_where_then_right_join
+SELECT p.id, t.tag FROM people p, orders o RIGHT JOIN tags t ON o.person = t.person
+WHERE p.id = o.person AND p.x > 5;
+
+-- name: left_then_inner_join_where_is_null
+SELECT p.id, o.k, t.tag FROM people p LEFT JOIN orders o ON p.id = o.person
+JOIN tags t ON p.id = t.person WHERE o.k IS NULL;
+
+-- name: not_in_empty_table_keeps_null_x
+-- issue 11 #6: x NOT IN (no rows) is TRUE, also where x is NULL (9 rows, not 12)
+SELECT id, x FROM people WHERE x NOT IN (SELECT v FROM empty);
+
+-- name: not_in_subquery_filtering_out_every_row
+SELECT id, x FROM people WHERE x NOT IN (SELECT n FROM one_row WHERE n > 5);
+
+-- name: not_in_empty_own_table_counted
+SELECT COUNT(*) AS n FROM people WHERE x NOT IN (SELECT x FROM people WHERE id > 100);
+
+-- name: not_in_nonempty_drops_null_x
+SELECT id, x FROM people WHERE x NOT IN (SELECT amount FROM orders WHERE amount < 80);
+
+-- name: not_in_with_a_null_in_the_subquery
+SELECT COUNT(*) AS n FROM people WHERE id NOT IN (SELECT person FROM tags);
+
+-- name: having_scalar_subquery_one_row_table
+-- party: bob
+-- issue 11 #2: the subquery in HAVING was given the outer query's aggregates (no rows)
+SELECT city, COUNT(*) AS n FROM people GROUP BY city
+HAVING COUNT(*) > (SELECT COUNT(*) FROM one_row);
+
+-- name: having_scalar_subquery_of_another_party
+-- issue 11 #8: the HAVING subquery was sent to the outer table's owner
+-- ("party alice: Catalog Error: Table with name orders does not exist")
+SELECT city, COUNT(*) AS n FROM people GROUP BY city
+HAVING COUNT(*) > (SELECT COUNT(*) / 5 FROM orders);
+
+-- name: having_scalar_subquery_on_a_join
+-- issue 11 #2: on a join the subquery's columns were "unknown" (TPC-H Q11's shape)
+SELECT p.city, COUNT(*) AS n FROM people p JOIN orders o ON p.id = o.person GROUP BY p.city
+HAVING SUM(o.amount) > (SELECT SUM(o2.amount) FROM orders o2 JOIN people p2 ON o2.person = p2.id) / 4;
+
+-- name: having_scalar_subquery_with_a_where_of_its_own
+SELECT city, SUM(x) AS sx FROM people GROUP BY city
+HAVING SUM(x) > (SELECT MAX(amount) FROM orders WHERE k = 1) AND COUNT(*) > 1;
+
+-- name: having_scalar_subquery_health_q11_shape
+-- catalog: ../../catalogs/health.toml
+-- party: insurer
+SELECT c.status, SUM(c.amount) AS total FROM claims c JOIN patients p ON c.patient_id = p.patient_id
+GROUP BY c.status
+HAVING SUM(c.amount) > (SELECT SUM(c2.amount) * 0.1 FROM claims c2 JOIN patients p2 ON c2.patient_id = p2.patient_id);
+
+-- name: having_scalar_subquery_health_other_owner
+-- catalog: ../../catalogs/health.toml
+-- party: hospital
+SELECT diagnosis, COUNT(*) AS n FROM patients GROUP BY diagnosis
+HAVING COUNT(*) > (SELECT COUNT(*) / 20 FROM accounts);
+
+-- name: scalar_subquery_added_to_an_aggregate_over_no_rows
+-- issue 11 #7: the subquery's value was taken as MAX over the (no) input rows: NULL
+SELECT COUNT(*) + (SELECT COUNT(*) FROM orders WHERE k = 1) AS n FROM people WHERE id > 100;
+
+-- name: scalar_subquery_beside_grouped_aggregates
+SELECT city, SUM(x) - (SELECT MAX(amount) FROM orders) AS d, (SELECT n FROM one_row) AS one
+FROM people GROUP BY city;
+
+-- name: scalar_subquery_inside_an_aggregate
+SELECT COUNT(*) AS n, SUM(x * (SELECT n FROM one_row)) AS s FROM people WHERE id > 100;
+
+-- name: scalar_subquery_of_an_empty_table_in_an_aggregate_query
+SELECT COUNT(*) AS n, (SELECT MAX(v) FROM empty) AS m FROM people;
+
+-- name: distinct_order_by_the_expression_of_an_alias_on_a_join
+-- issue 11 #8: ORDER BY items were matched to the select list by alias only, so this
+-- was refused ("with SELECT DISTINCT, ORDER BY items must be in the select list")
+SELECT DISTINCT a.g AS c0 FROM people a JOIN orders o ON a.id = o.person ORDER BY a.g;
+
+-- name: distinct_order_by_the_expression_of_an_alias
+SELECT DISTINCT g + 1 AS c0 FROM people ORDER BY g + 1 DESC;
+
+-- name: order_by_an_aggregate_of_the_select_list
+SELECT city AS c, COUNT(*) AS n FROM people GROUP BY city ORDER BY COUNT(*) DESC, city;
+
+-- name: order_by_alias_before_expression
+SELECT g AS x, x AS g FROM people ORDER BY g, x;
+
+-- name: in_subquery_on_a_join_key_across_parties
+-- issue 11 #9: refused through the planner's own deduplication ('GROUP BY "__in0" would
+-- show party alice ...'), while the same question as a JOIN ran
+SELECT id, city FROM people WHERE id IN (SELECT person FROM orders);
+
+-- name: in_subquery_with_duplicates_and_a_filter_of_its_own
+SELECT COUNT(*) AS n, SUM(x) AS sx FROM people WHERE id IN (SELECT person FROM orders WHERE amount > 30);
+
+-- name: exists_on_a_join_key_across_parties
+SELECT id FROM people p WHERE EXISTS (SELECT 1 FROM orders o WHERE o.person = p.id AND o.k = 1);
+
+-- name: not_exists_on_a_join_key_across_parties
+SELECT id FROM people p WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.person = p.id);
+
+-- name: not_in_on_a_join_key_across_parties
+SELECT COUNT(*) AS n FROM people WHERE id NOT IN (SELECT person FROM orders WHERE person IS NOT NULL);
+
+-- name: in_subquery_of_an_encrypted_only_column_counted
+-- aggregated, as the same JOIN: the secret join shows nobody which rows match
+SELECT COUNT(*) AS n FROM people WHERE id IN (SELECT secret FROM orders);
+
+-- name: in_subquery_of_an_encrypted_only_column_refused
+-- error: SecurityError orders.secret
+SELECT id FROM people WHERE id IN (SELECT secret FROM orders);
+
+-- name: in_subquery_health_claimants
+-- catalog: ../../catalogs/health.toml
+-- party: hospital
+SELECT COUNT(*) AS n, AVG(age) AS a FROM patients
+WHERE patient_id IN (SELECT patient_id FROM claims WHERE status = 'approved');
+
+-- name: single_owner_scalar_subquery_with_no_row_is_null
+-- found with issue 11: where one owner runs the query and its scalar subquery, the
+-- subquery was a CROSS JOIN in the owner's SQL: no row of it dropped every row
+SELECT id, (SELECT x FROM people WHERE id > 100) AS y FROM people;
+
+-- name: single_owner_scalar_subquery_in_where_with_no_row
+SELECT id FROM people WHERE x > (SELECT x FROM people WHERE id > 100) OR id = 1;
+
+-- name: single_owner_scalar_subquery_with_one_row
+SELECT id, (SELECT x FROM people WHERE id = 3) AS y FROM people WHERE id < 3;
+
+-- name: single_owner_scalar_subquery_with_two_rows_is_an_error
+-- error: DataError row
+-- ... and two rows of it repeated every row (24 rows), where SQL raises an error
+SELECT x + (SELECT x FROM people WHERE id < 3) AS y FROM people;
+
+-- name: scalar_subquery_of_another_party_with_two_rows_is_an_error
+-- error: DataError row
+SELECT x + (SELECT amount FROM orders WHERE id < 3) AS y FROM people;
