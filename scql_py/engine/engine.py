@@ -138,7 +138,7 @@ class Engine:
     def step_local(self, step: Step, plan: PhysicalPlan) -> LocalResult:
         if step.party != self.party:
             return LocalResult(step.party, None)
-        table = self.storage.query(step.args["sql"])
+        table = self.storage.query(step.args["sql"], types=step.types)
         return LocalResult(step.party, _cast_table(table, step.columns, step.types))
 
     def step_share(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
