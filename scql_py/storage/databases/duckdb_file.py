@@ -70,7 +70,7 @@ class DuckDBFile(DatabaseKind):
         return typ.kind in _READS_AS.get(db_type.split("(")[0].strip().upper(), set())
 
     def fetch(self, con: Any, sql: str, types: list[SqlType] | None) -> pa.Table:
-        return conform(con.execute(sql).to_arrow_table(), types)
+        return conform(con.sql(sql).to_arrow_table(), types)
 
     def classify(self, err: BaseException) -> tuple[str, str]:
         name = type(err).__name__

@@ -69,13 +69,21 @@ class PostgreSQL(DatabaseKind):
     extra_nodes = (exp.Mod, exp.IntDiv, exp.PercentileDisc)
 
     def rewrite(self, ast: exp.Expression) -> exp.Expression:
-        def numeric_mod(node: exp.Expression) -> exp.Expression:
-            # PostgreSQL has no % for floating point; numeric MOD truncates like DuckDB
+        def fix(node: exp.Expression) -> exp.Expression:
             if isinstance(node, exp.Mod):
+                # no % for floating point; numeric MOD truncates like DuckDB's %
                 return exp.Anonymous(this="MOD", expressions=[
                     exp.cast(node.this, "NUMERIC"), exp.cast(node.expression, "NUMERIC")])
+            if isinstance(node, exp.Cast) and node.this.is_type("boolean") and \
+                    node.to.is_type(*exp.DataType.NUMERIC_TYPES):
+                # booleans cast only to integer, as 0 and 1: from there to any number
+                return exp.Cast(this=exp.cast(node.this, "INT"), to=node.to)
+            if isinstance(node, (exp.Min, exp.Max)) and node.this.is_type("boolean"):
+                # no MIN/MAX of booleans: FALSE < TRUE, as in DuckDB
+                name = "BOOL_AND" if isinstance(node, exp.Min) else "BOOL_OR"
+                return exp.Anonymous(this=name, expressions=[node.this])
             return node
-        return ast.transform(numeric_mod)
+        return ast.transform(fix)
 
     def read_column(self, column: exp.Expression, typ: SqlType) -> exp.Expression:
         if typ.kind == "decimal":

@@ -20,7 +20,7 @@ This module only writes text: EXPLAIN uses it too, on any party's copy of the ca
 >>> t = Table("visits", "alice", None, {"cost": INT64}, database="main", db_table=("public", "v"))
 >>> cat = Catalog("c", "rss3", None, {"alice": alice}, {"visits": t})
 >>> print(route(cat, "alice", 'SELECT SUM("cost") FROM "visits" WHERE "cost" > 2').sql)
-SELECT SUM("cost") FROM (SELECT CAST("cost" AS BIGINT) AS "cost" FROM "public"."v") AS "visits" WHERE "cost" > 2
+SELECT SUM("visits"."cost") AS "_col_0" FROM (SELECT CAST("cost" AS BIGINT) AS "cost" FROM "public"."v") AS "visits" WHERE "visits"."cost" > 2
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError, UnsupportedError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
 
 from scql_py.catalog import Catalog, Table
 from scql_py.catalog.databases import Database
@@ -92,10 +94,12 @@ def route(catalog: Catalog, party: str, sql: str,
     else:
         database = owner.databases[tables[0].database]
         kind = kind_of(database, catalog.path)
-        reason = next((r for node in ast.walk() if (r := kind.refuses(node))), None)
+        typed, reason = _typed(ast, catalog)
+        if reason is None:
+            reason = next((r for node in typed.walk() if (r := kind.refuses(node))), None)
         if reason is None:
             try:
-                text = _statement(ast, kind, {t.name: t for t in tables}, names)
+                text = _statement(typed, kind, {t.name: t for t in tables}, names)
                 return Route(text, read, database=database)
             except UnsupportedError as err:
                 reason = f"sqlglot cannot write it for {kind.label}: {err}"
@@ -108,13 +112,27 @@ def route(catalog: Catalog, party: str, sql: str,
     return Route(sql, read, reads=reads, reason=reason)
 
 
-def read_table(table: Table, kind: DatabaseKind,
-               names: dict[str, str] | None = None) -> exp.Select:
-    """``SELECT`` of the table's catalog columns as their catalog types, in its database."""
+def _typed(ast: exp.Expression, catalog: Catalog) -> tuple[exp.Expression, str | None]:
+    """``ast`` with every column qualified and every expression's type known, for the
+    kinds whose semantics depend on types (MIN of booleans, % of reals, ...)."""
+    schema = catalog.sqlglot_schema()
+    try:
+        typed = qualify(ast.copy(), schema=schema, dialect=LOCAL_DIALECT,
+                        quote_identifiers=True, identify=False)
+        return annotate_types(typed, schema=schema, dialect=LOCAL_DIALECT), None
+    except SqlglotError as err:
+        return ast, f"its types cannot be worked out ({err})"
+
+
+def read_table(table: Table, kind: DatabaseKind, names: dict[str, str] | None = None,
+               only: set[str] | None = None) -> exp.Select:
+    """``SELECT`` of the table's catalog columns (those in ``only``, if given) as their
+    catalog types, in its database."""
     names = names or {}
-    select = [exp.alias_(kind.read_column(exp.column(names.get(c, c), quoted=True), typ),
-                         c, quoted=True)
-              for c, typ in table.columns.items()]
+    columns = [c for c in table.columns if only is None or c in only] or list(table.columns)[:1]
+    select = [exp.alias_(kind.read_column(exp.column(names.get(c, c), quoted=True),
+                                          table.columns[c]), c, quoted=True)
+              for c in columns]
     return exp.select(*select).from_(db_table(table))
 
 
@@ -127,15 +145,21 @@ def db_table(table: Table) -> exp.Table:
 
 def _statement(ast: exp.Expression, kind: DatabaseKind, tables: dict[str, Table],
                names: dict[str, dict[str, str]]) -> str:
+    used = {c.name.lower() for c in ast.find_all(exp.Column)}
+
     def substitute(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Table) and node.name.lower() in tables:
             table = tables[node.name.lower()]
             alias = node.alias or table.name
-            return exp.Subquery(this=read_table(table, kind, names.get(table.name)),
-                                alias=exp.TableAlias(this=exp.to_identifier(alias)))
+            # only the columns the statement names (all of them under a SELECT *)
+            select = node.find_ancestor(exp.Select)
+            star = select is not None and any(isinstance(e, exp.Star)
+                                              for e in select.expressions)
+            read = read_table(table, kind, names.get(table.name), None if star else used)
+            return exp.Subquery(this=read, alias=exp.TableAlias(this=exp.to_identifier(alias)))
         return node
 
-    rewritten = kind.rewrite(ast.copy().transform(substitute))
+    rewritten = kind.rewrite(ast).transform(substitute)
     try:
         return rewritten.sql(dialect=kind.dialect, identify=True,
                              unsupported_level=ErrorLevel.RAISE)
