@@ -72,16 +72,6 @@ class DatabaseUrl:
             return self
         return replace(self, path=str((base / self.path).resolve()))
 
-    def __str__(self) -> str:
-        """The URL without secrets (it never holds one), for messages and EXPLAIN."""
-        query = "&".join(f"{k}={v}" for k, v in self.params.items())
-        tail = f"?{query}" if query else ""
-        if self.path is not None:
-            return f"{self.scheme}:///{self.path}{tail}"  # an absolute path makes 4 slashes
-        user = f"{self.user}@" if self.user else ""
-        port = f":{self.port}" if self.port else ""
-        return f"{self.scheme}://{user}{self.host or ''}{port}/{self.database or ''}{tail}"
-
 
 @dataclass(frozen=True)
 class Database:

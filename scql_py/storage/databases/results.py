@@ -21,7 +21,7 @@ from scql_py.catalog.types import SqlType
 
 def plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """``column`` without an extension type (its storage values, e.g. numeric text)."""
-    if isinstance(column.type, pa.ExtensionType) or hasattr(column.type, "storage_type"):
+    if isinstance(column.type, pa.BaseExtensionType):
         return pa.chunked_array([c.storage for c in column.chunks], column.type.storage_type)
     return column
 
