@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CATALOGS
 from sqlcases import arrow_result, compare, duckdb_result
 
 from scql_py.catalog import load_catalog
 from scql_py.engine.local_cluster import LocalCluster
 from scql_py.storage.plaintext_union import plaintext_union
+
+from .types_data import CATALOGS
 
 pytestmark = pytest.mark.network
 

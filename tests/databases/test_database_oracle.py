@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGS, REPO
 from sqlcases import (
     arrow_result,
     compare,
@@ -29,6 +28,8 @@ from scql_py.engine.federation import Federation
 from scql_py.sql.planner import plan_query
 from scql_py.storage.databases import route
 from scql_py.storage.plaintext_union import plaintext_union
+
+from .types_data import CATALOGS, REPO
 
 SUITE = REPO / "tests" / "sql"
 CASES = [c for f in sorted(SUITE.glob("types_*.sql")) for c in load_cases(f)

@@ -14,14 +14,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
-from conftest import PASSWORD_ENV, write_sqlite
-from pg_server import PASSWORD
 
 from scql_py.catalog import CatalogError, load_catalog
 from scql_py.engine.federation import Federation
 from scql_py.errors import DataError, OperationalError
 from scql_py.storage import PartyStorage
 from scql_py.storage.databases import DatabaseClient
+
+from .pg_server import PASSWORD, free_port
+from .types_data import PASSWORD_ENV, write_sqlite
 
 PARTIES = """
 [catalog]
@@ -296,8 +297,6 @@ def test_wrong_password(app, tmp_path, monkeypatch):
 
 def test_database_down(app, tmp_path):
     """Nothing listens there: refused at once; the other parties abandon the query."""
-    from pg_server import free_port
-
     url = f"postgresql://postgres@127.0.0.1:{free_port()}/app"
     cat = load_catalog(big_catalog(tmp_path, app, url=url))
     start = time.monotonic()
