@@ -93,14 +93,15 @@ class SQLite(DatabaseKind):
         path = Path(url.path or "")
         if not path.is_file():  # sqlite3 would create an empty database instead
             raise sqlite3.OperationalError(f"no database file {path.name}")
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout,
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout,
                               check_same_thread=False)
         con.execute("PRAGMA case_sensitive_like = ON")  # LIKE as DuckDB's
         return con
 
     def describe(self, con: Any, table: tuple[str, ...]) -> list[tuple[str, str]] | None:
-        schema = table[0] if len(table) > 1 else "main"
-        rows = con.execute(f'PRAGMA "{schema}".table_info("{table[-1]}")').fetchall()
+        schema, name = (table[-2] if len(table) > 1 else "main"), table[-1]
+        quoted = ['"' + part.replace('"', '""') + '"' for part in (schema, name)]
+        rows = con.execute(f"PRAGMA {quoted[0]}.table_info({quoted[1]})").fetchall()
         return [(str(r[1]), str(r[2]) or "(no type)") for r in rows] or None
 
     def compatible(self, db_type: str, typ: SqlType) -> bool:
