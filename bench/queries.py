@@ -13,6 +13,12 @@ over DuckDB's, ``match`` whether the answers agree (floats within 1e-6 relative)
 
     python bench/queries.py                    # 1M rows per party, both modes
     python bench/queries.py --rows 100000 --mode pushdown
+
+With PostgreSQL installed (Debian's package), a last case puts alice's lineitem table
+in a throwaway PostgreSQL server and asks a filtered aggregate of both lineitem tables:
+once with alice's share of the work running inside PostgreSQL (only its aggregate comes
+back), once reading alice's whole table into its DuckDB first; ``ratio`` is the first
+over the second (``--postgres only`` runs just that case, ``no`` skips it).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from scql_py.catalog import load_catalog  # noqa: E402
 from scql_py.cluster.federation import Federation  # noqa: E402
+from scql_py.storage.databases.postgresql import PostgreSQL  # noqa: E402
 from scql_py.testing.plaintext_union import plaintext_union  # noqa: E402
 
 LINEITEM = "l_quantity, l_extendedprice, l_discount, l_tax, l_shipdate, l_returnflag"
@@ -168,6 +175,66 @@ def _rows(table: pa.Table) -> list[tuple]:
     return list(zip(*(c.to_pylist() for c in table.columns), strict=True))
 
 
+# the PostgreSQL case: alice's table in PostgreSQL, bob's in Parquet, carol asks
+PG_QUERY = ("SELECT SUM(l_extendedprice * l_discount) AS revenue, COUNT(*) AS n FROM " + UNION_AB +
+            " WHERE l_shipdate >= CAST('1994-01-01' AS DATE) AND l_discount >= 0.05"
+            " AND l_quantity < 24")
+
+
+def postgres_case(directory: Path, rows: int, timeout: float) -> bool:
+    """Alice's lineitem in PostgreSQL: the filtered aggregate with alice's work done in
+    PostgreSQL, against reading her whole table into DuckDB first. Prints two lines."""
+    sys.path.insert(0, str(REPO / "tests" / "databases"))
+    import os
+
+    import pyarrow.parquet as pq
+    from pg_server import PASSWORD, PostgresServer, find_bindir
+
+    if find_bindir() is None:
+        print("# postgres case skipped: PostgreSQL is not installed (apt-get install postgresql)")
+        return True
+    with PostgresServer() as pg:
+        t0 = time.perf_counter()
+        pg.create_database("bench")
+        pg.load("bench", "lineitem", pq.read_table(directory / "lineitem_alice.parquet"),
+                "l_quantity bigint, l_extendedprice numeric(12,2), l_discount numeric(12,2), "
+                "l_tax numeric(12,2), l_shipdate date, l_returnflag text")
+        pg.execute("VACUUM ANALYZE lineitem", database="bench")
+        print(f"# loaded {rows} rows into PostgreSQL in {time.perf_counter() - t0:.1f} s")
+        text = (directory / "bench.toml").read_text().replace(
+            'source = "lineitem_alice.parquet"', 'database = "pg"\ntable = "lineitem"').replace(
+            'address = "127.0.0.1:7401"\n', 'address = "127.0.0.1:7401"\n'
+            f'[parties.alice.databases.pg]\nurl = "{pg.url("bench")}"\n'
+            'password_env = "SCQL_BENCH_PG_PASSWORD"\n')
+        path = directory / "bench_pg.toml"
+        path.write_text(text, encoding="utf-8")
+        os.environ["SCQL_BENCH_PG_PASSWORD"] = PASSWORD
+        expected = plaintext_union(load_catalog(directory / "bench.toml")).sql(PG_QUERY).fetchall()
+        times, answers = {}, {}
+        for how in ("in_postgres", "read_whole"):
+            saved = PostgreSQL.refuses
+            if how == "read_whole":  # every statement runs in DuckDB over the whole table
+                PostgreSQL.refuses = lambda self, node: "the benchmark reads the whole table"
+            try:
+                with Federation(load_catalog(path), timeout=timeout) as fed:
+                    for engine in fed.engines:
+                        engine.storage.load_all()
+                    t0 = time.perf_counter()
+                    answers[how] = _rows(fed.execute("carol", PG_QUERY).table)
+                    times[how] = time.perf_counter() - t0
+            finally:
+                PostgreSQL.refuses = saved
+        ok = True
+        for how in ("in_postgres", "read_whole"):
+            match = _same(answers[how], expected)
+            ok &= match
+            print(f"{'pg_filtered_agg':<22} {how:<11} {2 * rows:>9} {times[how]:>9.3f} "
+                  f"{times['read_whole']:>9.3f} {times[how] / times['read_whole']:>8.2f}  "
+                  f"{'yes' if match else 'NO: ' + repr(answers[how]) + ' vs ' + repr(expected)}",
+                  flush=True)
+        return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows per table")
@@ -175,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query", action="append", choices=sorted(QUERIES),
                         help="run only this query (repeatable)")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--postgres", choices=("auto", "only", "no"), default="auto",
+                        help="the PostgreSQL case: after the others (auto), alone, or not")
     args = parser.parse_args(argv)
     modes = {"pushdown": [True], "secure": [False], "both": [True, False]}[args.mode]
     names = args.query or list(QUERIES)
@@ -187,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'query':<22} {'mode':<9} {'rows':>9} {'seconds':>9} {'duckdb_s':>9} "
               f"{'ratio':>8}  match")
         all_match = True
+        if args.postgres == "only":
+            modes = []
         for pushdown in modes:
             with Federation(catalog, timeout=args.timeout, pushdown=pushdown) as fed:
                 # Each party loads its own source files up front, as DuckDB did above:
@@ -208,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
                           f"{duck_s:>9.4f} {secs / max(duck_s, 1e-9):>8.1f}  "
                           f"{'yes' if match else 'NO: ' + repr(got) + ' vs ' + repr(expected)}",
                           flush=True)
+        if args.postgres != "no":
+            print(f"{'query':<22} {'how':<11} {'rows':>9} {'seconds':>9} {'whole_s':>9} "
+                  f"{'ratio':>8}  match")
+            all_match &= postgres_case(Path(tmp), args.rows, args.timeout)
     return 0 if all_match else 1
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scql_py.catalog.ccl import CCLLevel
+from scql_py.catalog.databases import Database, DatabaseUrl, check_env_name, split_table_name
 from scql_py.catalog.types import SqlType
 from scql_py.errors import CatalogError
 
@@ -34,8 +35,9 @@ MEMORY = ":memory:"
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 _CATALOG_KEYS = {"name", "protocol", "group_size_threshold"}
-_PARTY_KEYS = {"storage", "address"}
-_TABLE_KEYS = {"owner", "source", "columns", "ccl", "shared"}
+_PARTY_KEYS = {"storage", "address", "databases"}
+_DATABASE_KEYS = {"url", "password_env"}
+_TABLE_KEYS = {"owner", "source", "database", "table", "columns", "ccl", "shared"}
 
 
 @dataclass
@@ -46,11 +48,13 @@ class Party:
     index: int
     storage: str  # ':memory:' or an absolute path to a DuckDB file
     address: str  # 'host:port', used only when parties run as separate servers
+    databases: dict[str, Database] = field(default_factory=dict)
 
 
 @dataclass
 class Table:
-    """A table owned by one party; ``source`` is read by that party only."""
+    """A table owned by one party, read by that party only: from a ``source`` file, or
+    from ``database`` (one of the owner's databases) where it is called ``db_table``."""
 
     name: str
     owner: str
@@ -58,6 +62,8 @@ class Table:
     columns: dict[str, SqlType]
     ccl: dict[str, dict[str, CCLLevel]] = field(default_factory=dict)
     shared: bool = False
+    database: str | None = None
+    db_table: tuple[str, ...] = ()  # its name in the database, e.g. ('public', 'visits')
 
     def ccl_level(self, column: str, party: str) -> CCLLevel:
         """What ``party`` may learn of ``column``: the owner sees everything, a party
@@ -123,13 +129,32 @@ def load_catalog(path: str | Path, party: str | None = None) -> Catalog:
     if party is not None:
         catalog.party(party)
     for table in catalog.tables.values():
-        if table.source is None or (party is not None and table.owner != party):
+        if party is not None and table.owner != party:
             continue
-        if not table.source.is_file():
+        if table.source is not None and not table.source.is_file():
             raise CatalogError(
                 f"{path}: tables.{table.name}.source: file not found: {table.source}"
             )
+        if table.database is not None:
+            _check_database_declared(catalog, table)
     return catalog
+
+
+def _check_database_declared(catalog: Catalog, table: Table) -> None:
+    """The owner must know how to reach the database of each of its tables (another
+    party's copy of the catalog needs neither the database nor its URL)."""
+    database = catalog.parties[table.owner].databases.get(table.database or "")
+    key = f"{catalog.path}: tables.{table.name}.database"
+    if database is None:
+        declared = ", ".join(catalog.parties[table.owner].databases) or "none"
+        raise CatalogError(
+            f"{key}: party {table.owner} declares no database '{table.database}' "
+            f"(its databases: {declared}; add [parties.{table.owner}.databases."
+            f"{table.database}])"
+        )
+    if database.url is None:
+        raise CatalogError(f"{catalog.path}: {database.key}.url: missing (the owner "
+                           f"connects to it for table '{table.name}')")
 
 
 class _Reader:
@@ -223,8 +248,34 @@ class _Reader:
             host, _, port = address.rpartition(":")
             if not host or not port.isdigit() or not 0 < int(port) < 65536:
                 raise self.fail(f"{key}.address", f"must be 'host:port', not {address!r}")
-            parties[pname] = Party(pname, index, storage, address)
+            databases = self.databases(pname, pdoc.get("databases", {}))
+            parties[pname] = Party(pname, index, storage, address, databases)
         return parties
+
+    def databases(self, party: str, doc: Any) -> dict[str, Database]:
+        key = f"parties.{party}.databases"
+        if not isinstance(doc, dict):
+            raise self.fail(key, "must be a table of [parties.P.databases.NAME] sections")
+        databases = {}
+        for dname in doc:
+            dkey = f"{key}.{dname}"
+            self.name(dkey, dname, "database")
+            ddoc = self.section(doc, dkey, _DATABASE_KEYS)
+            url = None
+            if "url" in ddoc:
+                try:
+                    url = DatabaseUrl.parse(self.string(ddoc, dkey, "url"))
+                except ValueError as err:
+                    raise self.fail(f"{dkey}.url", str(err)) from None
+                url = url.resolved(self.path.parent)
+            password_env = None
+            if "password_env" in ddoc:
+                try:
+                    password_env = check_env_name(self.string(ddoc, dkey, "password_env"))
+                except ValueError as err:
+                    raise self.fail(f"{dkey}.password_env", str(err)) from None
+            databases[dname] = Database(party, dname, url, password_env)
+        return databases
 
     def table(self, tname: str, doc: Any, parties: dict[str, Party]) -> Table:
         key = f"tables.{tname}"
@@ -242,17 +293,40 @@ class _Reader:
         if "source" in doc:
             if shared:
                 raise self.fail(f"{key}.source", "a shared table has no source file")
+            if "database" in doc:
+                raise self.fail(f"{key}.source", "a table has a source file or a database, "
+                                "not both")
             raw = self.string(doc, key, "source")
             source = (self.path.parent / raw).resolve()
             if source.suffix.lower() not in SOURCE_SUFFIXES:
                 raise self.fail(
                     f"{key}.source", f"'{raw}' must be a .csv or .parquet file"
                 )
+        elif "database" in doc:
+            if shared:
+                raise self.fail(f"{key}.database", "a shared table lives in no database")
         elif not shared:
-            raise self.fail(key, "a table needs a source file or shared = true")
+            raise self.fail(key, "a table needs a source file, a database or shared = true")
+        database, db_table = self.database_table(key, doc, tname)
         columns = self.columns(key, self.section(doc, f"{key}.columns"))
         ccl = self.ccl(key, doc.get("ccl", {}), columns, parties)
-        return Table(tname.lower(), owner, source, columns, ccl, shared)
+        return Table(tname.lower(), owner, source, columns, ccl, shared, database, db_table)
+
+    def database_table(self, key: str, doc: dict, tname: str) -> tuple[str | None, tuple]:
+        """``database`` and ``table`` of a table; whether the owner declares that
+        database is checked by :func:`load_catalog` (only the owner's copy must)."""
+        if "database" not in doc:
+            if "table" in doc:
+                raise self.fail(f"{key}.table", "names a table in a database: set "
+                                "'database' too")
+            return None, ()
+        database = self.name(f"{key}.database", self.string(doc, key, "database"),
+                             "database")
+        try:
+            db_table = split_table_name(self.string(doc, key, "table", tname))
+        except ValueError as err:
+            raise self.fail(f"{key}.table", str(err)) from None
+        return database, db_table
 
     def columns(self, key: str, doc: dict) -> dict[str, SqlType]:
         if not doc:

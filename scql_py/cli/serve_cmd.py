@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +53,9 @@ def run_serve(catalog_path: str | Path, party: str, *, certs: str | Path | None 
     Errors before serving (bad catalog, missing certificates, port in use) are raised as
     :class:`~scql_py.errors.Error` for the caller to print.
     """
+    # what a party's server writes (its storage, its write-ahead log, its log) holds its
+    # data and its shares: readable by this user only
+    os.umask(0o077)
     handler: logging.Handler = (logging.FileHandler(log_file) if log_file is not None
                                 else logging.StreamHandler(sys.stderr))
     handler.setFormatter(logging.Formatter(LOG_FORMAT.format(party=party)))

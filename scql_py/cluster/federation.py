@@ -22,6 +22,7 @@ from scql_py.sql.explain import explain_plan
 from scql_py.sql.params import bind_parameters
 from scql_py.sql.physical import PhysicalPlan
 from scql_py.sql.planner import plan_query
+from scql_py.storage import PartyStorage
 
 
 class Federation:
@@ -41,7 +42,8 @@ class Federation:
         self.pushdown = pushdown
         self.record = record  # keep each party's received messages in self.last_network
         self.last_network: InProcessNetwork | None = None
-        self.engines = [Engine(self.catalog, name) for name in self.catalog.party_names]
+        self.engines = [Engine(self.catalog, name, PartyStorage(self.catalog, name, timeout))
+                        for name in self.catalog.party_names]
         self._lock = threading.Lock()  # one statement at a time over the in-process network
 
     def close(self) -> None:

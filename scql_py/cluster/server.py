@@ -116,7 +116,7 @@ class PartyServer:
         self.heartbeat = min(1.0, timeout / 4)
         if tls is None:
             tls = rp.load_tls(self.catalog.path, party, certs, insecure)
-        self.storage = PartyStorage(self.catalog, party)
+        self.storage = PartyStorage(self.catalog, party, timeout)
         self.network = FlightNetwork(
             self.names, {n: p.address for n, p in self.catalog.parties.items()}, party,
             tls=tls, insecure=insecure, timeout=timeout, listen=listen,

@@ -175,7 +175,7 @@ class Engine:
     def step_local(self, step: Step, plan: PhysicalPlan) -> LocalResult:
         if step.party != self.party:
             return LocalResult(step.party, None)
-        table = self.storage.query(step.args["sql"])
+        table = self.storage.query(step.args["sql"], types=step.types)
         return LocalResult(step.party, _cast_table(table, step.columns, step.types))
 
     def step_share(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
@@ -263,7 +263,7 @@ class Engine:
         if keyless_distinct:
             return self._distinct_without_groups(ev, rel, step)
         if step.args.get("keys"):
-            threshold = self.catalog.group_size_threshold
+            threshold = step.args.get("threshold")
             if step.args.get("keys_owner"):
                 out, dropped = owner_group_aggregate(
                     ev, rel, self.party_index(step.args["keys_owner"]), step.args["keys"],
@@ -274,7 +274,7 @@ class Engine:
             if dropped:
                 self.messages.append(
                     f"{dropped} group(s) with fewer than {threshold} rows were left out "
-                    f"(the catalog's group_size_threshold)")
+                    f"(the group size threshold)")
             return out
         cols = []
         for _, func, arg, t, distinct in step.args["aggs"]:

@@ -588,6 +588,7 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
         idx = psi_join_indices(rt, left_party, right_party, keys, valid)
     else:
         idx = psi_left_join_indices(rt, left_party, right_party, keys, valid)
+    rt.record_opening(openings.DISTINCT_KEYS, (left_party, right_party), 1)
     rt.record_opening(openings.JOIN_MATCHES, (left_party, right_party),
                       len(idx.right) if idx is not None and idx.right is not None else
                       len(idx.left) if idx is not None else 0)

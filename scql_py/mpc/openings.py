@@ -17,8 +17,9 @@ GROUPS_LEFT_OUT = "number of groups under the size threshold"
 SHUFFLED_COMPARISONS = "comparisons of shuffled rows"  # sort: random-looking, ties broken
 KEY_UNIQUENESS = "whether a join side's keys are unique"
 JOIN_MATCHES = "which of its rows match (PSI)"
-SIZE_KINDS = (ROW_COUNT, GROUP_COUNT, GROUPS_LEFT_OUT, SHUFFLED_COMPARISONS, KEY_UNIQUENESS)
-
+# PSI: each key owner learns the other's number of distinct keys, and the multiplicity
+# of the keys they have in common
+DISTINCT_KEYS = "the other side's number of distinct keys and matched keys' multiplicity"
 
 @dataclass(frozen=True)
 class Opening:

@@ -66,14 +66,21 @@ class InProcessNetwork:
             t.start()
         for t in threads:
             t.join()
-        if prefer is not None:
-            errors = [errors[prefer]] + errors[:prefer] + errors[prefer + 1:]
-        failed = [e for e in errors if e is not None]
+        failed = [(i, e) for i, e in enumerate(errors) if e is not None]
         if failed:
-            own = [e for e in failed if not (isinstance(e, OperationalError)
-                                             and "left the query" in str(e))]
-            raise (own or failed)[0]
+            _, root = min(failed, key=lambda f: (_echo_rank(f[1]), f[0] != prefer, f[0]))
+            raise root
         return results
+
+
+def _echo_rank(err: BaseException) -> int:
+    """How far an error is from a root cause: 0 a party's own, 3 a mere echo."""
+    if not isinstance(err, OperationalError):
+        return 0
+    text = str(err)
+    if "left the query" in text:
+        return 3
+    return 2 if "did not answer" in text else 1
 
 
 class InProcessCommunicator(Communicator):

@@ -82,7 +82,7 @@ def plan_insert(catalog: Catalog, asker: str, ast: exp.Insert | exp.Create,
             this=src, to=exp.DataType.build(want.to_duckdb()))
         exprs.append((col, e, want))
     root = prune(lp.Project(root, exprs))
-    placer = _Placer(asker, pushdown)
+    placer = _Placer(asker, pushdown, None, catalog.group_size_threshold)
     rel = placer.secret(root)
     out = lp.Scan("", asker, ["rows", "version"], [INT64, INT64])
     placer.emit("append_shared", out, inputs=[rel], table=table.name, create=create)

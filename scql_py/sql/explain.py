@@ -5,6 +5,7 @@ from __future__ import annotations
 from scql_py.catalog import Catalog
 from scql_py.mpc.openings import JOIN_MATCHES, RESULT, ROW_COUNT
 from scql_py.sql.physical import PhysicalPlan, Step
+from scql_py.storage.databases import kind_of, route
 
 _WHERE = {
     "local": "local @ {party}",
@@ -72,11 +73,36 @@ def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
             right=step.args.get("right_party"))
         inputs = f" <- {', '.join(step.inputs)}" if step.inputs else ""
         lines.append(f"  {step.id:<4} {step.op:<10} [{where}]{inputs}")
-        lines.append(f"         {_describe(step)}")
+        if step.op == "local":
+            lines.extend(f"         {line}" for line in _local(step, catalog))
+        else:
+            lines.append(f"         {_describe(step)}")
     lines.append("what each party learns:")
     for party in catalog.party_names:
         lines.append(f"  {party}: " + "; ".join(_learns(plan, party)))
     return "\n".join(lines)
+
+
+def _local(step: Step, catalog: Catalog) -> list[str]:
+    """The owner's statement, and where it runs: its DuckDB, or one of its databases
+    (then the statement it sends there, in that database's dialect)."""
+    sql = step.args["sql"]
+    how = route(catalog, step.party, sql)
+    if how.unknown is not None:
+        return [f"in {step.party}'s database {how.unknown} (described in {step.party}'s "
+                f"catalog only), as its dialect says: {sql}"]
+    if how.database is not None:
+        label = kind_of(how.database).label
+        return [f"sent to {step.party}'s {label} database {how.database.name}: {how.sql}"]
+    lines = []
+    for name, (database, read_sql) in how.reads.items():
+        lines.append(f"reads {name} from {step.party}'s {kind_of(database).label} database "
+                     f"{database.name}: {read_sql}")
+    if how.reads:
+        lines.append(f"then in its DuckDB ({how.reason}): {sql}")
+    else:
+        lines.append(sql)
+    return lines
 
 
 def _learns(plan: PhysicalPlan, party: str) -> list[str]:

@@ -16,6 +16,7 @@ comparisons only for two rows or more).
 from __future__ import annotations
 
 from scql_py.mpc.openings import (
+    DISTINCT_KEYS,
     GROUP_COUNT,
     GROUPS_LEFT_OUT,
     JOIN_MATCHES,
@@ -27,15 +28,13 @@ from scql_py.mpc.openings import (
 from scql_py.sql.physical import Step
 
 
-def list_openings(steps: list[Step], asker: str, parties: list[str],
-                  group_threshold: int | None) -> None:
+def list_openings(steps: list[Step], asker: str, parties: list[str]) -> None:
     """Set ``args["opens"]`` of every step."""
     for step in steps:
-        step.args["opens"] = _openings(step, asker, parties, group_threshold)
+        step.args["opens"] = _openings(step, asker, parties)
 
 
-def _openings(step: Step, asker: str, everyone: list[str],
-              threshold: int | None) -> list[list]:
+def _openings(step: Step, asker: str, everyone: list[str]) -> list[list]:
     def to_all(what: str, optional: bool = False) -> list:
         return [what, list(everyone), optional]
 
@@ -51,7 +50,7 @@ def _openings(step: Step, asker: str, everyone: list[str],
         out = sorting + compaction
         if a.get("keys_owner"):  # the owner tells the others its number of groups
             out = [to_all(GROUP_COUNT)] + out
-        if threshold:
+        if a.get("threshold"):
             out.append(to_all(GROUPS_LEFT_OUT))
         return out
     if op in ("sort", "window"):
@@ -59,7 +58,9 @@ def _openings(step: Step, asker: str, everyone: list[str],
     if op in ("limit", "scalar_join", "append_shared"):
         return compaction
     if op == "psi_join":
-        return [[JOIN_MATCHES, [a["left_party"], a["right_party"]], False], to_all(ROW_COUNT)]
+        owners = [a["left_party"], a["right_party"]]
+        return [[JOIN_MATCHES, owners, False], [DISTINCT_KEYS, owners, False],
+                to_all(ROW_COUNT)]
     if op == "secret_join":
         return [to_all(KEY_UNIQUENESS, optional=True)] + sorting + compaction
     if op == "reveal":

@@ -113,15 +113,18 @@ def _null_on_zero_divisor(e: exp.Expression) -> exp.Expression:
     return e
 
 
-# the nodes DuckDB may raise on for some values (an overflow, a failed conversion)
+# the nodes DuckDB may raise on for some values: an overflow, a logarithm of a negative
+# number, a string that is no date; and functions it knows by name only
 _MAY_FAIL = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Neg, exp.Pow,
-             exp.Func)
+             exp.Exp, exp.Ln, exp.Log, exp.Sqrt, exp.StrToDate, exp.StrToTime, exp.DateAdd,
+             exp.DateSub, exp.Anonymous)
 # where an expression of its own begins: TRY may not reach across these
 _SCOPE = (exp.AggFunc, exp.Window, exp.Select, exp.Subquery, exp.Union)
 
 
 def _may_fail(e: exp.Expression) -> bool:
     return (isinstance(e, _MAY_FAIL) and not isinstance(e, (exp.AggFunc, exp.Cast))
+            and not (isinstance(e, exp.Anonymous) and e.name.upper() == "TRY")
             and not isinstance(e.parent, exp.Window))
 
 

@@ -67,8 +67,10 @@ class PhysicalPlan:
 
 
 class _Placer:
-    def __init__(self, asker: str, pushdown: bool, keep_groups_secure: str | None = None):
+    def __init__(self, asker: str, pushdown: bool, keep_groups_secure: str | None = None,
+                 group_threshold: int | None = None):
         self.asker = asker
+        self.group_threshold = group_threshold
         self.pushdown = pushdown
         # with a group-size threshold, grouping for another party than the owner runs
         # under MPC, where small groups are dropped (and counted for the warning)
@@ -139,7 +141,8 @@ class _Placer:
             keys = [[name, e.sql(), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys, merges_partials=node.merges_partials,
-                             keys_owner=self.keys_owner(node))
+                             keys_owner=self.keys_owner(node),
+                             threshold=self.group_threshold if keys else None)
         if isinstance(node, lp.Join) and node.how == "scalar":
             return self.emit("scalar_join", node,
                              inputs=[self.secret(node.left), self.secret(node.right)])
@@ -180,7 +183,7 @@ def _shows_secret_rows(node: lp.Node) -> bool:
 def place(root: lp.Node, asker: str, pushdown: bool = True,
           group_threshold: int | None = None) -> list[Step]:
     """The steps that compute ``root`` and deliver it to ``asker``."""
-    placer = _Placer(asker, pushdown, asker if group_threshold else None)
+    placer = _Placer(asker, pushdown, asker if group_threshold else None, group_threshold)
     if placer.is_local(root) and pushdown:
         src = placer.local(root)
         if root.owner != asker:

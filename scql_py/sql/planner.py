@@ -43,6 +43,21 @@ def output_names(ast: exp.Expression) -> list[str]:
 _SHARED_CREATE = re.compile(r"^\s*CREATE\s+SHARED\s+TABLE", re.IGNORECASE)
 
 
+# SCQL 2.0's default: groups of another party's PLAINTEXT_AFTER_GROUP_BY keys with fewer
+# rows are left out unless the catalog sets group_size_threshold
+DEFAULT_GROUP_THRESHOLD = 4
+
+
+def group_threshold(catalog: Catalog, analyzer: Analyzer, root, asker: str) -> int | None:
+    """The size below which this query's groups are left out: the catalog's, for every
+    GROUP BY; without one, the default where the asker may see the keys only grouped."""
+    if catalog.group_size_threshold is not None:
+        return catalog.group_size_threshold
+    if analyzer.groups_by_what_it_may_only_group(root, asker):
+        return DEFAULT_GROUP_THRESHOLD
+    return None
+
+
 def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) -> PhysicalPlan:
     """Parse, check, resolve, build, check the CCL for ``asker``, optimise and place."""
     catalog.party(asker)  # unknown asker -> error
@@ -51,7 +66,7 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
     if isinstance(ast, (exp.Insert, exp.Drop)) or (creates and ast.expression is not None):
         steps = (plan_drop(catalog, asker, ast) if isinstance(ast, exp.Drop)
                  else plan_insert(catalog, asker, ast, pushdown))
-        list_openings(steps, asker, catalog.party_names, catalog.group_size_threshold)
+        list_openings(steps, asker, catalog.party_names)
         return PhysicalPlan(asker=asker, sql=sql, steps=steps, output_names=["rows", "version"],
                             output_types=["int64", "int64"], pushdown=pushdown)
     check_supported(ast)
@@ -66,13 +81,13 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
         if isinstance(node, Join):
             node.psi = analyzer.psi_allowed(node)
     root = prune(root)
-    threshold = catalog.group_size_threshold
+    threshold = group_threshold(catalog, analyzer, root, asker)
     if pushdown:
         # partial aggregates would count partial rows, not group sizes, against the
         # threshold: with one, groups are formed under MPC from the rows themselves
         root = rewrite.optimize(root, partial_groups=not threshold)
     steps = place(root, asker, pushdown, threshold)
-    list_openings(steps, asker, catalog.party_names, threshold)
+    list_openings(steps, asker, catalog.party_names)
     return PhysicalPlan(
         asker=asker, sql=sql, steps=steps, output_names=names,
         output_types=[str(t) for t in root.types], pushdown=pushdown,

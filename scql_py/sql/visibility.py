@@ -229,6 +229,18 @@ class Analyzer:
             combined = {p: _lift(s, "after_compare") for p, s in combined.items()}
         return combined
 
+    def groups_by_what_it_may_only_group(self, root: lp.Node, asker: str) -> bool:
+        """Whether some GROUP BY shows ``asker`` groups of another party's column that it
+        may see only grouped (PLAINTEXT_AFTER_GROUP_BY): such groups get a size threshold."""
+        for node in lp.walk(root):
+            if isinstance(node, lp.Aggregate) and node.keys:
+                scope = dict(zip(node.child.columns, self.node(node.child)))
+                for _, key, _ in node.keys:
+                    parts = self.expr(key, scope)[asker].parts
+                    if any(p.state == "after_group_by" for p in parts):
+                        return True
+        return False
+
     # -- checks ---------------------------------------------------------------------------
     def check_result(self, root: lp.Node, asker: str, names: list[str]) -> None:
         """Refuse (SecurityError) unless every result column is plain to ``asker``, and

@@ -3,10 +3,15 @@
 Tables are loaded from their source files on first use, and only those the party owns:
 a party never opens another party's source. With a file as storage, a loaded table is
 kept and reloaded only when its source file or declared columns change.
+
+A table in one of the party's databases is never copied in: a local statement reading
+only such tables of one database runs there (see :mod:`scql_py.storage.databases`), and
+one that the database cannot run reads the tables' rows from it for this statement only.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from pathlib import Path
@@ -15,7 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from scql_py.catalog import Catalog, Table
+from scql_py.catalog import Catalog, SqlType, Table
 from scql_py.catalog.catalog import MEMORY
 from scql_py.errors import (
     DatabaseError,
@@ -24,6 +29,7 @@ from scql_py.errors import (
     OperationalError,
     ProgrammingError,
 )
+from scql_py.storage.databases import DatabaseClient, Route, route
 from scql_py.storage.sources import load_table, quote_ident
 
 # Which source (and version of it) each stored table was loaded from.
@@ -41,10 +47,16 @@ class PartyStorage:
     [6000]
     """
 
-    def __init__(self, catalog: Catalog, party_name: str):
+    def __init__(self, catalog: Catalog, party_name: str, timeout: float = 30.0):
         self.catalog = catalog
         self.party = catalog.party(party_name)
         self._own = {t.name: t for t in catalog.tables_of(party_name) if t.source is not None}
+        self._in_databases = {t.name: t for t in catalog.tables_of(party_name)
+                              if t.database is not None}
+        # connected on first use; a database this copy of the catalog describes without
+        # a URL is another party's business
+        self.databases = {name: DatabaseClient(db, timeout, catalog.path)
+                          for name, db in self.party.databases.items() if db.url is not None}
         self._loaded: set[str] = set()
         self._lock = threading.Lock()
         storage = self.party.storage
@@ -52,6 +64,8 @@ class PartyStorage:
             if storage != MEMORY:
                 Path(storage).parent.mkdir(parents=True, exist_ok=True)
             self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(storage)
+            if storage != MEMORY:
+                os.chmod(storage, 0o600)  # its shares and copies of its data: this party's only
         except (duckdb.Error, OSError) as err:
             raise OperationalError(
                 f"party {party_name}: cannot open its storage {storage}: {_message(err)}"
@@ -59,8 +73,8 @@ class PartyStorage:
 
     @property
     def table_names(self) -> list[str]:
-        """The tables this party owns and can load."""
-        return list(self._own)
+        """The tables this party owns and can read (files and database tables)."""
+        return list(self._own) + list(self._in_databases)
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -74,20 +88,27 @@ class PartyStorage:
             self._load(name)
 
     def load_all(self) -> None:
+        """Load every source file, and check every database table against the catalog."""
         with self._lock:
             for name in self._own:
                 self._load(name)
+            for table in self._in_databases.values():
+                self._client(table).check(table)
 
-    def query(self, sql: str, params: Any = None) -> pa.Table:
+    def query(self, sql: str, params: Any = None,
+              types: list[str] | list[SqlType] | None = None) -> pa.Table:
         """Run DuckDB SQL over this party's own tables; the result as an Arrow table.
 
         Own tables the text names are loaded first. A statement with no result (DDL)
-        gives an empty table.
+        gives an empty table. ``types``: the catalog types of the result columns, which
+        a result computed in a database is converted to (DuckDB's results already are).
         """
         with self._lock:
-            for name in self._own:
-                if name not in self._loaded and re.search(rf"\b{name}\b", sql, re.IGNORECASE):
-                    self._load(name)
+            if self._in_databases and params is None:
+                how = route(self.catalog, self.party.name, sql)
+                if how.database is not None or how.reads:
+                    return self._query_databases(sql, how, _types(types))
+            self._load_file_tables(sql)
             try:
                 rel = self.connection.sql(sql, params=params) if params is not None \
                     else self.connection.sql(sql)
@@ -97,6 +118,8 @@ class PartyStorage:
 
     def close(self) -> None:
         with self._lock:
+            for client in self.databases.values():
+                client.close()
             if self._con is not None:
                 self._con.close()
                 self._con = None
@@ -106,6 +129,42 @@ class PartyStorage:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _client(self, table: Table) -> DatabaseClient:
+        return self.databases[table.database or ""]
+
+    def _query_databases(self, sql: str, how: Route, types: list[SqlType] | None) -> pa.Table:
+        """Run a local statement that reads database tables (``how``: its route)."""
+        if how.unknown is not None:
+            raise OperationalError(f"party {self.party.name}: its catalog gives no URL of "
+                                   f"its database {how.unknown}")
+        # before any row moves: every table is there, with the declared columns and types
+        tables = [self._in_databases[name] for name in how.tables]
+        names = {t.name: self._client(t).check(t) for t in tables}
+        how = route(self.catalog, self.party.name, sql, names)
+        if how.database is not None:
+            return self.databases[how.database.name].fetch(how.sql, types)
+        # the database cannot run it all: read its tables' rows for this statement only
+        con = self.connection
+        registered = []
+        try:
+            for name, (database, read_sql) in how.reads.items():
+                rows = self.databases[database.name].fetch(
+                    read_sql, list(self._in_databases[name].columns.values()))
+                con.register(name, rows)
+                registered.append(name)
+            self._load_file_tables(how.sql)
+            return con.sql(how.sql).to_arrow_table()
+        except duckdb.Error as err:
+            raise translate_error(err, f"party {self.party.name}") from None
+        finally:
+            for name in registered:
+                con.unregister(name)
+
+    def _load_file_tables(self, sql: str) -> None:
+        for name in self._own:
+            if name not in self._loaded and re.search(rf"\b{name}\b", sql, re.IGNORECASE):
+                self._load(name)
 
     def _load(self, name: str) -> None:
         if name in self._loaded:
@@ -156,6 +215,12 @@ class PartyStorage:
             )
         except duckdb.Error as err:
             raise translate_error(err, f"party {self.party.name}") from None
+
+
+def _types(types: list[str] | list[SqlType] | None) -> list[SqlType] | None:
+    if types is None:
+        return None
+    return [t if isinstance(t, SqlType) else SqlType.parse(t) for t in types]
 
 
 def translate_error(err: duckdb.Error, where: str) -> DatabaseError:

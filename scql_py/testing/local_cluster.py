@@ -159,6 +159,7 @@ class LocalCluster:
                 if table.owner == name:  # only the owner's machine holds the file
                     (home / "sources").mkdir(exist_ok=True)
                     shutil.copyfile(table.source, home / rel)
+                    os.chmod(home / rel, 0o600)
             self.catalog_path(name).write_text(dump_toml(doc))
             if not self.insecure:
                 certs = home / rp.CERTS_DIR
@@ -166,6 +167,7 @@ class LocalCluster:
                 src = self._cert_override.get(name, ca_dir)
                 for fname in (CA_CERT_FILE, f"{name}.pem", f"{name}.key"):
                     shutil.copyfile(Path(src) / fname, certs / fname)
+                os.chmod(certs / f"{name}.key", 0o600)
 
     def dir(self, party: str) -> Path:
         return self.workdir / party

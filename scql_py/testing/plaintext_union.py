@@ -10,7 +10,8 @@ from __future__ import annotations
 import duckdb
 
 from scql_py.catalog import Catalog
-from scql_py.storage.sources import load_table
+from scql_py.storage.databases import DatabaseClient, read_table
+from scql_py.storage.sources import load_table, quote_ident
 
 
 def plaintext_union(catalog: Catalog) -> duckdb.DuckDBPyConnection:
@@ -28,4 +29,22 @@ def plaintext_union(catalog: Catalog) -> duckdb.DuckDBPyConnection:
     for table in catalog.tables.values():
         if table.source is not None:
             load_table(con, table)
+        elif table.database is not None:
+            _copy_database_table(con, catalog, table)
     return con
+
+
+def _copy_database_table(con: duckdb.DuckDBPyConnection, catalog: Catalog, table) -> None:
+    """Read a table from its owner's database, as the owner reads it, into ``con``."""
+    database = catalog.parties[table.owner].databases[table.database]
+    client = DatabaseClient(database, timeout=600.0, catalog_path=catalog.path)
+    try:
+        names = client.check(table)
+        sql = read_table(table, client.kind, names).sql(dialect=client.kind.dialect,
+                                                        identify=True)
+        rows = client.fetch(sql, list(table.columns.values()))
+    finally:
+        client.close()
+    con.register("_scql_rows", rows)
+    con.execute(f"CREATE TABLE {quote_ident(table.name)} AS SELECT * FROM _scql_rows")
+    con.unregister("_scql_rows")

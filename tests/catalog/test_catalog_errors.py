@@ -46,7 +46,7 @@ CASES = [
     ("source suffix", 'demo/bob_income.csv', 'demo/bob_income.txt',
      "tables.bob_income.source", "must be a .csv or .parquet file"),
     ("no source", 'source = "demo/bob_income.csv"\n', '',
-     "tables.bob_income", "needs a source file or shared = true"),
+     "tables.bob_income", "needs a source file, a database or shared = true"),
     ("source and shared", 'source = "demo/bob_income.csv"\n',
      'source = "demo/bob_income.csv"\nshared = true\n',
      "tables.bob_income.source", "a shared table has no source file"),

@@ -37,12 +37,14 @@ region = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
 [tables.claim]
 owner = "bob"
 source = "claim.csv"
-columns = { cid = "int64", ck = "int64", amount = "int64", score = "int64", hidden = "int64", g = "string", note = "string" }
+columns = { cid = "int64", ck = "int64", amount = "int64", score = "int64", hidden = "int64", g = "string", note = "string", tier = "string", level = "int64" }
 [tables.claim.ccl]
 ck = { alice = "PLAINTEXT_AFTER_JOIN", carol = "PLAINTEXT_AFTER_JOIN" }
 amount = { alice = "PLAINTEXT_AS_JOIN_PAYLOAD", carol = "PLAINTEXT_AS_JOIN_PAYLOAD" }
 score = { alice = "PLAINTEXT_AFTER_AGGREGATE" }
 g = { alice = "PLAINTEXT_AFTER_GROUP_BY" }
+tier = { alice = "PLAINTEXT_AFTER_GROUP_BY" }
+level = { alice = "PLAINTEXT_AFTER_COMPARE" }
 note = { alice = "PLAINTEXT_AFTER_AGGREGATE" }
 """
 
@@ -60,7 +62,10 @@ def write_federation(folder: Path) -> Path:
         "cid": claim_keys, "ck": claim_keys, "amount": rng.integers(1, 10_000, ROWS),
         "score": rng.integers(0, 100, ROWS), "hidden": rng.integers(0, 10, ROWS),
         "g": [["x", "y"][i % 2] for i in range(ROWS)],
-        "note": [NOTES[i % len(NOTES)] for i in range(ROWS)]})
+        "note": [NOTES[i % len(NOTES)] for i in range(ROWS)],
+        # groups of 37, 2 and 1 rows: two are under the default size threshold
+        "tier": ["gold"] * (ROWS - 3) + ["silver"] * 2 + ["bronze"],
+        "level": rng.integers(0, 1000, ROWS)})
     pacsv.write_csv(acct, folder / "acct.csv")
     pacsv.write_csv(claim, folder / "claim.csv")
     (folder / "attacks.toml").write_text(CATALOG)

@@ -7,8 +7,9 @@ acct (alice)   id PLAINTEXT; k PLAINTEXT_AFTER_JOIN for bob and carol; bal
                PLAINTEXT_AFTER_AGGREGATE; region PLAINTEXT
 claim (bob)    cid ENCRYPTED_ONLY; ck PLAINTEXT_AFTER_JOIN for alice and carol; amount
                PLAINTEXT_AS_JOIN_PAYLOAD; score PLAINTEXT_AFTER_AGGREGATE for alice;
-               hidden ENCRYPTED_ONLY; g PLAINTEXT_AFTER_GROUP_BY for alice; note
-               (a string) PLAINTEXT_AFTER_AGGREGATE for alice
+               hidden ENCRYPTED_ONLY; g and tier PLAINTEXT_AFTER_GROUP_BY for alice; note
+               (a string) PLAINTEXT_AFTER_AGGREGATE for alice; level PLAINTEXT_AFTER_COMPARE
+               for alice
 """
 
 from __future__ import annotations

@@ -81,6 +81,8 @@ ALLOWED = {
                  "JOIN claim c ON a.k = c.ck GROUP BY a.region"),
     "filter_on_the_other_key_below_the_join": (
         "alice", "SELECT a.id, c.ck FROM acct a JOIN claim c ON a.k = c.ck WHERE c.ck > 110"),
+    "where_equality_of_compare_only_columns_becomes_a_join": (
+        "alice", "SELECT a.id FROM acct a, claim c WHERE a.bal = c.level"),
     "row_number_over_plain_column": (
         "bob", "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM acct) t "
                "WHERE rn <= 3"),

@@ -1,0 +1,1 @@
+"""Tables in a party's own databases (PostgreSQL, SQLite, DuckDB files)."""
