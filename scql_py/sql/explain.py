@@ -63,8 +63,19 @@ def _describe(step: Step) -> str:
     return str(a)
 
 
+_PUSHDOWN = {
+    True: "on (each owner first does what it can on its own rows, in its own database: "
+          "filters, expressions, partial aggregates; only what is left is secret-shared "
+          "and computed under MPC)",
+    False: "off (owners only read their tables; everything after that runs under MPC)",
+}
+_LEGEND = ("steps (local = one party's plaintext work on its own data, in its own "
+           "database; mpc = all computing parties together, on secret shares):")
+
+
 def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
-    lines = [f"asker: {plan.asker}", f"pushdown: {'on' if plan.pushdown else 'off'}", "steps:"]
+    lines = [f"asker: {plan.asker} (the party that asked, and the only one that gets the "
+             "result)", f"pushdown: {_PUSHDOWN[plan.pushdown]}", _LEGEND]
     for step in plan.steps:
         where = _WHERE.get(step.op, "mpc    all parties").format(
             party=step.party, to=step.args.get("to"), left=step.args.get("left_party"),
@@ -72,6 +83,9 @@ def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
         inputs = f" <- {', '.join(step.inputs)}" if step.inputs else ""
         lines.append(f"  {step.id:<4} {step.op:<10} [{where}]{inputs}")
         lines.append(f"         {_describe(step)}")
+        if step.op == "secret_join":
+            lines.append(f"         (if both sides repeat keys: at most {plan.max_rows:,} "
+                         "row pairs compared, max_rows)")
     lines.append("what each party learns:")
     for party in catalog.party_names:
         lines.append(f"  {party}: " + "; ".join(_learns(plan, party)))
@@ -94,8 +108,12 @@ def _learns(plan: PhysicalPlan, party: str) -> list[str]:
         if s.op == "psi_join" and party in (s.args["left_party"], s.args["right_party"]):
             other = s.args["right_party"] if party == s.args["left_party"] else s.args["left_party"]
             out.append(f"which of its rows match {other}'s join keys (PSI in {s.id})")
-        if s.op in ("reveal", "send_plain") and s.args.get("to") == party:
-            out.append(f"the result ({', '.join(plan.output_names)})")
+    if party == plan.asker:
+        # also when no step opens anything: the asker computed the answer itself
+        result = f"the result ({', '.join(plan.output_names)})"
+        if all(s.op == "local" and s.party == party for s in plan.steps):
+            result += f", computed by {party} alone (nothing is shared)"
+        out.append(result)
     if not out:
         out.append("nothing but message sizes")
     elif len(out) == 1 and party != plan.asker and out[0].startswith("its own"):
