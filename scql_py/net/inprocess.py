@@ -15,6 +15,7 @@ from scql_py.errors import OperationalError
 from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload
 
 _CLOSED = object()
+_CANCELLED = object()
 
 
 class InProcessNetwork:
@@ -31,6 +32,7 @@ class InProcessNetwork:
         self.party_names = list(party_names)
         self.timeout = timeout
         self.record = record  # keep what each party receives (for view tests)
+        self.cancelled = False
         n = len(party_names)
         self.queues = {(s, d): queue.Queue() for s in range(n) for d in range(n) if s != d}
         self._comms = [InProcessCommunicator(self, i) for i in range(n)]
@@ -44,10 +46,20 @@ class InProcessNetwork:
             if src == party:
                 q.put(_CLOSED)
 
+    def cancel(self) -> None:
+        """Stop the query on every party: each one's next send or receive fails."""
+        self.cancelled = True
+        for q in self.queues.values():
+            q.put(_CANCELLED)
+
     def run(self, fn: Callable[[int], Any]) -> list[Any]:
         """Run ``fn(party)`` for every party at once, each in its own thread; return the
         results by party. A party that fails is seen as gone by the others (who then
-        fail too); the root cause is raised: a party's own error before "left the query"."""
+        fail too); the root cause is raised: a party's own error before "left the query".
+
+        Ctrl-C (``KeyboardInterrupt`` in the calling thread) cancels the query on every
+        party and waits until all of them have stopped before it is raised again, so
+        that nothing of the query goes on running behind the next one."""
         n = len(self.party_names)
         results: list[Any] = [None] * n
         errors: list[BaseException | None] = [None] * n
@@ -63,14 +75,29 @@ class InProcessNetwork:
                                     name=f"party-{name}") for i, name in enumerate(self.party_names)]
         for t in threads:
             t.start()
-        for t in threads:
-            t.join()
+        try:
+            for t in threads:
+                t.join()
+        except KeyboardInterrupt:
+            self.cancel()
+            _join_through_interrupts(threads)
+            raise
         failed = [e for e in errors if e is not None]
         if failed:
             own = [e for e in failed if not (isinstance(e, OperationalError)
                                              and "left the query" in str(e))]
             raise (own or failed)[0]
         return results
+
+
+def _join_through_interrupts(threads: list[threading.Thread]) -> None:
+    """Wait for ``threads`` even if Ctrl-C is pressed again meanwhile."""
+    for t in threads:
+        while t.is_alive():
+            try:
+                t.join()
+            except KeyboardInterrupt:
+                continue
 
 
 class InProcessCommunicator(Communicator):
@@ -80,6 +107,8 @@ class InProcessCommunicator(Communicator):
         self.received: list[tuple[int, Payload]] = []  # filled only when recording
 
     def _send(self, to: int, payload: Payload) -> None:
+        if self.network.cancelled:
+            raise OperationalError("the query was cancelled")
         self.network.queues[(self.party, to)].put(payload)
 
     def _recv(self, frm: int, timeout: float) -> Payload:
@@ -91,6 +120,8 @@ class InProcessCommunicator(Communicator):
             ) from None
         if item is _CLOSED:
             raise OperationalError(f"party '{self.name_of(frm)}' left the query")
+        if item is _CANCELLED:
+            raise OperationalError("the query was cancelled")
         if self.network.record:
             self.received.append((frm, item))
         return item
