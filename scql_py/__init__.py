@@ -33,6 +33,7 @@ from scql_py.dbapi import (
     paramstyle,
     threadsafety,
 )
+from scql_py.engine.progress import Progress
 from scql_py.errors import (
     CatalogError,
     DatabaseError,
@@ -54,7 +55,7 @@ __all__ = [
     "BINARY", "DATETIME", "NUMBER", "ROWID", "STRING",
     "Binary", "Date", "DateFromTicks", "Time", "TimeFromTicks", "Timestamp",
     "TimestampFromTicks",
-    "Connection", "Cursor", "connect", "apilevel", "paramstyle", "threadsafety",
+    "Connection", "Cursor", "Progress", "connect", "apilevel", "paramstyle", "threadsafety",
     "Warning", "Error", "InterfaceError", "DatabaseError", "DataError", "OperationalError",
     "IntegrityError", "InternalError", "ProgrammingError", "NotSupportedError",
     "SecurityError", "CatalogError",

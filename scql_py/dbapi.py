@@ -3,7 +3,8 @@
 A :class:`Connection` asks as one party of a catalog; every statement runs across all the
 parties and only the answer comes back to that party. This module holds no planning or
 protocol logic: it calls ``Federation.execute`` (which binds qmark parameters) and hands the
-Arrow result out row by row.
+Arrow result out row by row. ``SHOW TABLES``, ``DESCRIBE t`` and ``SHOW COLUMNS FROM t``
+are answered here, from the asker's own copy of the catalog: nothing is sent to anyone.
 
 >>> import scql_py
 >>> con = scql_py.connect()                                     # doctest: +SKIP
@@ -21,17 +22,17 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from scql_py import errors as _errors
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation
 from scql_py.cluster.remote import RemoteFederation
-from scql_py.errors import (
-    InterfaceError,
-    NotSupportedError,
-    ProgrammingError,
-)
+from scql_py.engine.progress import ProgressCallback
+from scql_py.errors import InterfaceError, ProgrammingError
+from scql_py.sql import catalog_statements
+from scql_py.sql.params import bind_parameters
 
 apilevel = "2.0"
 threadsafety = 1  # threads may share the module, not connections
@@ -144,14 +145,19 @@ def _describe(field: pa.Field) -> tuple:
 class Connection:
     """A session of one party (the asker) over one catalog. Use :meth:`cursor`.
 
-    Statements do not change data, so :meth:`commit` does nothing and there is nothing
-    to roll back.
+    Queries do not change data and a change of a shared table commits at once on every
+    party, so :meth:`commit` and :meth:`rollback` do nothing.
+
+    ``progress``: a function called with a :class:`~scql_py.engine.progress.Progress`
+    before each step of every query on this connection (see :meth:`Cursor.execute`).
     """
 
-    def __init__(self, federation: Any, party: str, catalog: Any):
+    def __init__(self, federation: Any, party: str, catalog: Any,
+                 progress: ProgressCallback | None = None):
         self._federation = federation
         self.party = party
         self.catalog = catalog
+        self.progress = progress
         self._closed = False
 
     @property
@@ -171,16 +177,25 @@ class Connection:
         self._check_open()
 
     def rollback(self) -> None:
-        raise NotSupportedError("rollback: queries are read-only, there are no transactions")
+        """Nothing to roll back (no transactions): a no-op, so that tools which roll
+        back after a failed statement (pandas does) report that statement's error."""
+        self._check_open()
 
     def explain(self, sql: str) -> str:
         """The plan of ``sql``: placement of each step and what each party learns."""
         self._check_open()
         return self._federation.explain(self.party, sql)
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
+    def execute(self, sql: str, params: Sequence[Any] | None = None, *,
+                progress: ProgressCallback | None = None) -> Cursor:
         """Shortcut: a new cursor that has executed ``sql``."""
-        return self.cursor().execute(sql, params)
+        return self.cursor().execute(sql, params, progress=progress)
+
+    def party_status(self) -> dict[str, str]:
+        """Every party of the catalog -> ``"up..."`` or why it is not (network mode: as
+        this party's server sees the others now)."""
+        self._check_open()
+        return self._federation.party_status()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -221,10 +236,24 @@ class Cursor:
 
     # -- executing
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
-        """Run one statement; ``?`` placeholders are bound to ``params`` in order."""
+    def execute(self, sql: str, params: Sequence[Any] | None = None, *,
+                progress: ProgressCallback | None = None) -> Cursor:
+        """Run one statement; ``?`` placeholders are bound to ``params`` in order.
+
+        ``progress`` (default: the connection's) is called with a
+        :class:`~scql_py.engine.progress.Progress` before each step of the plan, from
+        the thread that runs the asker's engine: keep it quick. Ctrl-C cancels the query
+        on every party and raises ``KeyboardInterrupt``; the connection stays usable.
+        """
         self._check_open()
-        result = self.connection._federation.execute(self.connection.party, sql, params)
+        con = self.connection
+        local = catalog_statements.answer(con.catalog, con.party, bind_parameters(sql, params)
+                                          if params else sql)
+        if local is not None:
+            self._set_result(local, [])
+            return self
+        result = con._federation.execute(con.party, sql, params,
+                                         progress=progress or con.progress)
         self._set_result(result.table, list(result.messages))
         return self
 
@@ -284,6 +313,13 @@ class Cursor:
     def fetch_df(self):
         """The rows not fetched yet, as a ``pandas.DataFrame``."""
         return self.fetch_arrow_table().to_pandas()
+
+    def fetch_numpy(self) -> dict[str, np.ndarray]:
+        """The rows not fetched yet, as one numpy array per column (by name). NULL is
+        NaN in a numeric column that has one (integers then become floats) and None in
+        the others (object arrays)."""
+        table = self.fetch_arrow_table()
+        return {name: col.to_numpy() for name, col in zip(table.column_names, table.columns)}
 
     def __iter__(self) -> Iterator[tuple]:
         return self
@@ -348,6 +384,8 @@ def connect(
     timeout: float = 30.0,
     certs: str | Path | None = None,
     insecure: bool = False,
+    max_rows: int | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Connection:
     """Open a session asking as ``party`` (default: the catalog's first party).
 
@@ -357,14 +395,23 @@ def connect(
     ``scql serve`` process, which runs it with the other parties' servers over mutually
     authenticated TLS (``certs``: the folder of ``scql certs``, by default ``certs/``
     beside the catalog; ``insecure=True`` for plain TCP).
+
+    ``timeout``: seconds to wait for any party before ``OperationalError`` (in network
+    mode the servers use it for this connection's queries when it is shorter than
+    theirs). ``max_rows``: the row pairs a many-to-many secret join may compare (default:
+    the catalog's ``max_rows``, else 10,000,000). ``progress``: see :meth:`Cursor.execute`.
     """
     if mode not in ("inprocess", "network"):
         raise ProgrammingError(f"unknown mode {mode!r}: use 'inprocess' or 'network'")
+    if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int)
+                                 or max_rows < 1):
+        raise ProgrammingError(f"max_rows must be a positive integer, not {max_rows!r}")
     path = Path(catalog) if catalog is not None else default_catalog_path()
     if mode == "network":
         # a party's machine holds only its own sources: the server checks the catalog
-        fed = RemoteFederation(path, party, certs=certs, insecure=insecure, timeout=timeout)
-        return Connection(fed, fed.party, fed.catalog)
+        fed = RemoteFederation(path, party, certs=certs, insecure=insecure, timeout=timeout,
+                               max_rows=max_rows)
+        return Connection(fed, fed.party, fed.catalog, progress)
     cat = load_catalog(path)
     names = list(cat.parties)
     if party is None:
@@ -375,4 +422,4 @@ def connect(
         raise ProgrammingError(
             f"unknown party {party!r}: the catalog's parties are {', '.join(names)}"
         )
-    return Connection(Federation(cat, timeout=timeout), party, cat)
+    return Connection(Federation(cat, timeout=timeout, max_rows=max_rows), party, cat, progress)

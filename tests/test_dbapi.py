@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import warnings
 from pathlib import Path
 
 import duckdb
@@ -224,10 +225,123 @@ def test_messages_are_a_list(con):
     assert all(isinstance(m, str) for m in cur.messages)
 
 
-def test_commit_and_rollback(con):
+def test_commit_and_rollback_do_nothing(con):
     con.commit()
-    with pytest.raises(scql_py.NotSupportedError):
-        con.rollback()
+    con.rollback()  # no transactions: nothing to roll back (pandas calls it after errors)
+    assert con.execute("SELECT 1 AS one").fetchall() == [(1,)]
+
+
+def test_select_without_from_is_answered_by_the_asker(con):
+    cur = con.execute("SELECT 1 AS one, 2 * 3 AS six, 1 / 0 AS q, CAST('2024-02-29' AS DATE) AS d")
+    assert cur.fetchall() == [(1, 6, None, dt.date(2024, 2, 29))]
+    assert [d[0] for d in cur.description] == ["one", "six", "q", "d"]
+    plan = con.explain("SELECT 1")
+    assert "local @ alice" in plan and "alice: the result (1)" in plan
+    with pytest.raises(scql_py.NotSupportedError, match="aggregates in a SELECT without FROM"):
+        con.execute("SELECT COUNT(*)")
+    with pytest.raises(scql_py.ProgrammingError, match="unknown column"):
+        con.execute("SELECT income")
+
+
+def test_show_tables_and_describe_from_the_catalog(con):
+    cur = con.execute("SHOW TABLES")
+    assert [d[0] for d in cur.description] == ["table", "owner"]
+    assert cur.fetchall() == [("alice_income", "alice"), ("bob_income", "bob"),
+                              ("carol_income", "carol")]
+    assert con.execute("SHOW TABLES LIKE 'b%'").fetchall() == [("bob_income", "bob")]
+    # the asker's own CCL level of each column: the owner sees its table in full
+    expected = [("person", "string", "ENCRYPTED_ONLY"),
+                ("income", "int64", "PLAINTEXT_AFTER_AGGREGATE")]
+    assert con.execute("DESCRIBE bob_income").fetchall() == expected
+    assert con.execute("SHOW COLUMNS FROM bob_income;").fetchall() == expected
+    assert con.execute("DESC alice_income").fetchall() == [
+        ("person", "string", "PLAINTEXT"), ("income", "int64", "PLAINTEXT")]
+    with pytest.raises(scql_py.ProgrammingError, match="unknown table 'nope'"):
+        con.execute("DESCRIBE nope")
+    with pytest.raises(scql_py.NotSupportedError, match="SHOW databases"):
+        con.execute("SHOW DATABASES")
+
+
+def test_catalog_statements_need_no_running_server():
+    """In network mode too, SHOW and DESCRIBE are answered by the client's own catalog."""
+    with scql_py.connect(DEMO, party="bob", mode="network", insecure=True, timeout=2) as net:
+        assert len(net.execute("SHOW TABLES").fetchall()) == 3
+        assert net.execute("DESCRIBE bob_income").fetchall()[1] == (
+            "income", "int64", "PLAINTEXT")
+
+
+def test_progress_callback_sees_every_step_in_order(demo_duck):
+    reports: list[scql_py.Progress] = []
+    with scql_py.connect(DEMO, party="alice", progress=reports.append) as c:
+        steps = len(c._federation.plan("alice", UNION_AVG).steps)
+        assert c.execute(UNION_AVG).fetchall() == demo_duck.sql(UNION_AVG).fetchall()
+        assert [r.step for r in reports] == list(range(1, steps + 1))
+        assert {r.steps for r in reports} == {steps}
+        assert reports[-1].op == "reveal" and reports[-1].name == "open the result to alice"
+        assert all(a.elapsed <= b.elapsed for a, b in zip(reports, reports[1:]))
+        # a per-statement callback instead of the connection's
+        mine: list[scql_py.Progress] = []
+        c.cursor().execute(UNION_AVG, progress=mine.append)
+        assert len(mine) == steps and len(reports) == steps
+
+
+def test_max_rows_from_connect_and_from_the_catalog(tmp_path):
+    sql = ("SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.c = b.c")  # 50 x 50
+    expected = plaintext_union(load_catalog(TYPES)).sql(sql).fetchall()
+    with scql_py.connect(TYPES, party="alice", max_rows=100) as small, pytest.raises(
+            scql_py.NotSupportedError, match=r"above the bound of 100 \(max_rows\)"):
+        small.execute(sql)
+    with scql_py.connect(TYPES, party="alice", max_rows=2500) as enough:
+        assert enough.execute(sql).fetchall() == expected
+        assert "at most 2,500 row pairs" in enough.explain(sql)
+    bounded = tmp_path / "types.toml"
+    bounded.write_text(TYPES.read_text().replace('protocol = "rss3"', 'protocol = "rss3"\n'
+                                                 "max_rows = 99", 1)
+                       .replace('"types/', f'"{(REPO / "catalogs" / "types").as_posix()}/'))
+    assert load_catalog(bounded).max_rows == 99
+    with scql_py.connect(bounded, party="alice") as c, pytest.raises(
+            scql_py.NotSupportedError, match="bound of 99"):
+        c.execute(sql)
+    with pytest.raises(scql_py.ProgrammingError, match="max_rows"):
+        scql_py.connect(TYPES, max_rows=0)
+
+
+def test_fetchmany_executemany_and_fetch_numpy(types_catalog):
+    duck = plaintext_union(types_catalog)
+    sql = "SELECT id, i, s FROM t_alice ORDER BY id"
+    with scql_py.connect(TYPES, party="alice") as c:
+        cur = c.execute(sql)
+        first = cur.fetchmany(3)
+        arrays = cur.fetch_numpy()  # the rows not fetched yet
+    rows = duck.sql(sql).fetchall()
+    assert first == rows[:3]
+    assert list(arrays) == ["id", "i", "s"]
+    assert arrays["id"].tolist() == [r[0] for r in rows[3:]]
+    assert [None if v != v else v for v in arrays["i"].tolist()] == [r[1] for r in rows[3:]]
+    assert arrays["s"].tolist() == [r[2] for r in rows[3:]]
+
+
+def test_pandas_read_sql(con, demo_duck):
+    """pandas reads through the connection. It warns about every DB-API connection that
+    is not sqlite3, SQLAlchemy or ADBC (its own check): that warning is pandas's, and
+    ``fetch_df`` gives the same frame without it."""
+    sql = "SELECT person, income FROM alice_income WHERE income > ?"
+    expected = demo_duck.sql(bind_parameters(sql, (1000,))).df()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = pd.read_sql(sql, con, params=(1000,))
+    pd.testing.assert_frame_equal(df, expected, check_dtype=False)
+    assert all("pandas only supports SQLAlchemy" in str(w.message) for w in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        df2 = con.execute(sql, (1000,)).fetch_df()
+    pd.testing.assert_frame_equal(df2, expected, check_dtype=False)
+    # a failing statement is reported as itself (rollback does not fail on top of it)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(Exception, match="unknown column 'nope'") as info:
+            pd.read_sql("SELECT nope FROM alice_income", con)
+    assert "rollback" not in str(info.value)
 
 
 def test_connect_errors():

@@ -34,7 +34,10 @@ MEMORY = ":memory:"
 # Names end up in generated SQL, file names and messages: keep them plain identifiers.
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-_CATALOG_KEYS = {"name", "protocol", "group_size_threshold"}
+_CATALOG_KEYS = {"name", "protocol", "group_size_threshold", "max_rows"}
+# Row pairs a many-to-many secret join may compare unless the catalog (``max_rows``) or
+# the asker's connection says otherwise: a bound on the work, not on what is learned.
+DEFAULT_MAX_ROWS = 10_000_000
 _PARTY_KEYS = {"storage", "address", "databases"}
 _DATABASE_KEYS = {"url", "password_env"}
 _TABLE_KEYS = {"owner", "source", "database", "table", "columns", "ccl", "shared"}
@@ -83,6 +86,7 @@ class Catalog:
     parties: dict[str, Party]
     tables: dict[str, Table]
     group_size_threshold: int | None = None
+    max_rows: int = DEFAULT_MAX_ROWS
 
     @property
     def party_names(self) -> list[str]:
@@ -208,13 +212,8 @@ class _Reader:
                 "catalog.protocol",
                 f"unknown protocol '{protocol}' (supported: {', '.join(PROTOCOLS)})",
             )
-        threshold = head.get("group_size_threshold")
-        if threshold is not None and (
-            not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1
-        ):
-            raise self.fail(
-                "catalog.group_size_threshold", f"must be a positive integer, not {threshold!r}"
-            )
+        threshold = self.positive(head, "group_size_threshold")
+        max_rows = self.positive(head, "max_rows")
         parties = self.parties(self.section(doc, "parties"), protocol)
         tables = {}
         for tname, tdoc in self.section(doc, "tables").items():
@@ -222,7 +221,17 @@ class _Reader:
             if table.name in tables:
                 raise self.fail(f"tables.{tname}", f"duplicate table name '{table.name}'")
             tables[table.name] = table
-        return Catalog(name, protocol, self.path, parties, tables, threshold)
+        return Catalog(name, protocol, self.path, parties, tables, threshold,
+                       DEFAULT_MAX_ROWS if max_rows is None else max_rows)
+
+    def positive(self, head: dict, key: str) -> int | None:
+        """An optional positive integer of the ``[catalog]`` section."""
+        value = head.get(key)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 1
+        ):
+            raise self.fail(f"catalog.{key}", f"must be a positive integer, not {value!r}")
+        return value
 
     def parties(self, doc: dict, protocol: str) -> dict[str, Party]:
         want = PROTOCOLS[protocol]

@@ -7,7 +7,10 @@
     scql explain --catalog C --party P -c "SELECT ..."
 
 A user mistake (bad SQL, unknown name, CCL refusal, bad catalog, missing file) prints one
-line ``error: <text>`` on stderr and exits with status 1; never a traceback.
+line ``error: <text>`` on stderr; never a traceback. A script (``-c``, ``-f`` or a piped
+standard input, all alike) goes on with its next statement after an error and exits with
+status 1 if any failed; ``--bail`` stops it at the first error. Ctrl-C cancels the query
+on every party: the shell goes back to its prompt, a script stops with status 130.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+import scql_py
 from scql_py import dbapi
 from scql_py.cli import import_cmd, serve_cmd
 from scql_py.cli.render import FORMATS
-from scql_py.cli.repl import run_interactive, run_piped
+from scql_py.cli.repl import run_interactive
 from scql_py.cli.script import read_headers, split_script
 from scql_py.cli.session import CommandParser, Session, UsageError, error_line
+from scql_py.cli.shell import Shell
 from scql_py.errors import Error, NotSupportedError
 
 # Subcommands named in the design that later issues implement.
@@ -44,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(parser)
     parser.add_argument("--format", choices=FORMATS, default="table",
                         help="how results are printed (default: table)")
+    parser.add_argument("--bail", action="store_true",
+                        help="stop a script at its first error (default: report it, go on)")
+    parser.add_argument("--version", action="version", version=f"scql_py {scql_py.__version__}")
     return parser
 
 
@@ -66,6 +74,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     what.add_argument("-f", dest="file", metavar="FILE", help="a file of SQL statements")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                         help="how long to wait for a party before giving up (default: 30)")
+    parser.add_argument("--max-rows", type=int, metavar="N",
+                        help="row pairs a many-to-many secret join may compare (default: "
+                             "the catalog's max_rows, else 10,000,000)")
     parser.add_argument("--network", action="store_true",
                         help="send statements to the parties' `scql serve` processes")
     parser.add_argument("--certs", metavar="DIR",
@@ -91,7 +102,8 @@ def _connect(args: argparse.Namespace, headers: dict[str, str], base: Path | Non
     party = args.party if args.party is not None else headers.get("party")
     return dbapi.connect(catalog, party=party, timeout=args.timeout,
                          mode="network" if args.network else "inprocess",
-                         certs=args.certs, insecure=args.insecure)
+                         certs=args.certs, insecure=args.insecure,
+                         max_rows=args.max_rows)
 
 
 def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
@@ -129,14 +141,19 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
                 session.explain(sql)
         return 0
 
+    if text is not None and not split_script(text):
+        raise UsageError("no SQL statement to run")
     with _connect(args, headers, base) as con:
-        session = Session(con, fmt=args.format, out=out, err=err)
-        if text is not None:
-            session.run_script(text)
-            return 0
-        if stdin.isatty():
-            return run_interactive(session)
-        return run_piped(session, stdin)
+        if text is None and stdin.isatty():
+            return run_interactive(Session(con, fmt=args.format, out=out, err=err))
+        # -c, -f and a piped stdin alike: every statement, the status says if one failed
+        session = Session(con, fmt=args.format, out=out, err=err, separate=True)
+        shell = Shell(session, bail=args.bail)
+        try:
+            shell.feed_lines(text.splitlines() if text is not None else stdin)
+        finally:
+            session.close()
+        return 1 if shell.failed else 0
 
 
 def _run_import(argv: Sequence[str], out: TextIO) -> int:
@@ -162,8 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Error, UsageError, OSError) as exc:
         print(error_line(exc), file=sys.stderr)
         return getattr(exc, "exit_status", 1)
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+    except KeyboardInterrupt:  # a script's query was cancelled on every party
+        print("cancelled", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not a user mistake: still one line unless debugging
         if os.environ.get("SCQL_DEBUG"):

@@ -1,4 +1,5 @@
-"""Render a result (column names + rows of Python values) as a text table, CSV or JSON.
+"""Render a result (column names + rows of Python values) as a text table, CSV, JSON,
+a Markdown table, or one ``column = value`` line per value.
 
 >>> print(render_table(["avg(income)"], [(6000.0,)]))
 +-------------+
@@ -20,7 +21,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "markdown", "line")
 
 
 def render(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -31,6 +32,10 @@ def render(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> s
         return render_csv(columns, rows)
     if fmt == "json":
         return render_json(columns, rows)
+    if fmt == "markdown":
+        return render_markdown(columns, rows)
+    if fmt == "line":
+        return render_lines(columns, rows)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -108,3 +113,39 @@ def render_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         {c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows
     ]
     return json.dumps(objects)
+
+
+def render_markdown(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown (GitHub) table; numbers right-aligned.
+
+    >>> print(render_markdown(["n", "who"], [(1, "a|b")]))
+    | n | who |
+    | --: | --- |
+    | 1 | a\\|b |
+    """
+    def cell(value: Any) -> str:
+        return format_value(value).replace("|", "\\|").replace("\n", " ")
+
+    numeric = [bool(rows) and all(_is_number(r[i]) or r[i] is None for r in rows)
+               for i in range(len(columns))]
+    out = ["| " + " | ".join(cell(c) for c in columns) + " |",
+           "| " + " | ".join("--:" if n else "---" for n in numeric) + " |"]
+    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def render_lines(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Each row as ``column = value`` lines (names right-aligned), rows apart by a blank
+    line: for wide rows.
+
+    >>> print(render_lines(["n", "name"], [(1, "x"), (2, None)]))
+       n = 1
+    name = x
+    <BLANKLINE>
+       n = 2
+    name = NULL
+    """
+    width = max((len(c) for c in columns), default=0)
+    blocks = ["\n".join(f"{c.rjust(width)} = {format_value(v)}" for c, v in zip(columns, row))
+              for row in rows]
+    return "\n\n".join(blocks) if blocks else "(0 rows)"

@@ -15,6 +15,7 @@ from typing import Any
 from scql_py.catalog import Catalog, load_catalog
 from scql_py.cluster.query_result import QueryResult
 from scql_py.engine.engine import Engine
+from scql_py.engine.progress import ProgressCallback
 from scql_py.errors import Error, InternalError
 from scql_py.net.channel import Communicator
 from scql_py.net.inprocess import InProcessNetwork
@@ -33,13 +34,19 @@ class Federation:
         timeout: seconds a party waits for another before ``OperationalError``.
         pushdown: let owners filter, compute and pre-aggregate their own rows locally
             (False: everything after the table scans runs under MPC; for testing).
+        max_rows: row pairs a many-to-many secret join may compare (default: the
+            catalog's ``max_rows``).
+
+    Ctrl-C during :meth:`execute` cancels the query on every party; the
+    ``KeyboardInterrupt`` is raised once all of them have stopped.
     """
 
     def __init__(self, catalog: Catalog | str | Path, timeout: float = 30.0,
-                 pushdown: bool = True, record: bool = False):
+                 pushdown: bool = True, record: bool = False, max_rows: int | None = None):
         self.catalog = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
         self.timeout = timeout
         self.pushdown = pushdown
+        self.max_rows = max_rows  # None: the catalog's
         self.record = record  # keep each party's received messages in self.last_network
         self.last_network: InProcessNetwork | None = None
         self.engines = [Engine(self.catalog, name, PartyStorage(self.catalog, name, timeout))
@@ -57,22 +64,33 @@ class Federation:
         self.close()
 
     def plan(self, asker: str, sql: str, params: Sequence | None = None) -> PhysicalPlan:
-        return plan_query(self.catalog, asker, bind_parameters(sql, params), self.pushdown)
+        return plan_query(self.catalog, asker, bind_parameters(sql, params), self.pushdown,
+                          self.max_rows)
 
     def explain(self, asker: str, sql: str, params: Sequence | None = None) -> str:
         return explain_plan(self.plan(asker, sql, params), self.catalog)
 
-    def execute(self, asker: str, sql: str, params: Sequence | None = None) -> QueryResult:
+    def execute(self, asker: str, sql: str, params: Sequence | None = None, *,
+                progress: ProgressCallback | None = None) -> QueryResult:
+        """Run ``sql`` as ``asker``; ``progress`` hears of each step of the asker's engine."""
         plan_json = self.plan(asker, sql, params).to_json()
         names = self.catalog.party_names
-        results, net = self.run_on_parties(lambda engine, comm: engine.run(plan_json, comm),
-                                           prefer=names.index(asker))
+        me = names.index(asker)
+
+        def run(engine: Engine, comm: Communicator):
+            return engine.run(plan_json, comm, progress if comm.party == me else None)
+
+        results, net = self.run_on_parties(run, prefer=me)
         table = results[names.index(asker)]
         if table is None:
             raise InternalError("the asker received no result")
         stats = {name: net.communicator(i).stats.snapshot() for i, name in enumerate(names)}
         messages = list(self.engines[names.index(asker)].messages)
         return QueryResult(table=table, messages=messages, stats=stats)
+
+    def party_status(self) -> dict[str, str]:
+        """Every party's engine runs in this process: all are up while it is."""
+        return {name: "up (in this process)" for name in self.catalog.party_names}
 
     def run_on_parties(self, fn: Callable[[Engine, Communicator], Any],
                        prefer: int | None = None) -> tuple[list[Any], InProcessNetwork]:
@@ -86,7 +104,7 @@ class Federation:
             self.last_network = net
             try:
                 results = net.run(lambda i: fn(self.engines[i], net.communicator(i)), prefer)
-            except Error:
+            except (Error, KeyboardInterrupt):
                 raise
             except BaseException as err:  # a bug, not a user error: say so
                 raise InternalError(f"{type(err).__name__}: {err}") from err

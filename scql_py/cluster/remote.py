@@ -17,6 +17,7 @@ import json
 import queue
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import pyarrow.flight as fl
 from scql_py.catalog import Catalog, load_catalog
 from scql_py.cluster import remote_protocol as rp
 from scql_py.cluster.query_result import QueryResult
+from scql_py.engine.progress import ProgressCallback
 from scql_py.errors import Error, InternalError, OperationalError, ProgrammingError
 from scql_py.net.certs import TLSConfig
 from scql_py.net.channel import DEFAULT_TIMEOUT
@@ -76,17 +78,24 @@ class RemoteFederation:
         certs: directory of the TLS files (default: ``certs/`` beside the catalog);
             ``tls`` gives them directly instead.
         insecure: plain TCP, for a server started with ``--insecure``.
-        timeout: seconds without a sign of life from the server before
-            ``OperationalError`` (the server applies its own timeout to the other parties).
+        timeout: seconds to wait for any party: the server applies it to the other
+            parties in this client's queries when it is shorter than the server's own,
+            and this client gives up on a server silent for that long.
         pushdown: let owners compute on their own rows locally (False: everything after
             the scans runs under MPC).
         address: the server's ``host:port``, if not the party's catalog address.
+        max_rows: row pairs a many-to-many secret join may compare (default: the
+            catalog's ``max_rows``).
+
+    Ctrl-C during :meth:`execute` asks the server to cancel the query on every party,
+    then raises ``KeyboardInterrupt``.
     """
 
     def __init__(self, catalog: Catalog | str | Path, party: str | None = None, *,
                  certs: str | Path | None = None, tls: TLSConfig | None = None,
                  insecure: bool = False, timeout: float = DEFAULT_TIMEOUT,
-                 pushdown: bool = True, address: str | None = None):
+                 pushdown: bool = True, address: str | None = None,
+                 max_rows: int | None = None):
         if party is None:
             party = (catalog.party_names if isinstance(catalog, Catalog)
                      else party_names(catalog))[0]
@@ -98,14 +107,18 @@ class RemoteFederation:
                                                            insecure)
         self.timeout = timeout
         self.pushdown = pushdown
+        self.max_rows = max_rows
         self._client: fl.FlightClient | None = None
         self._lock = threading.Lock()
 
     # -- the Federation interface ---------------------------------------------------------------
-    def execute(self, asker: str, sql: str, params: Sequence | None = None) -> QueryResult:
-        """Run ``sql`` as ``asker`` (this client's own party) and return the answer."""
-        body = self._body(asker, sql, params)
-        pieces = self._stream(rp.QUERY, body)
+    def execute(self, asker: str, sql: str, params: Sequence | None = None, *,
+                progress: ProgressCallback | None = None) -> QueryResult:
+        """Run ``sql`` as ``asker`` (this client's own party) and return the answer;
+        ``progress`` hears of each step, as the server's engine reports them."""
+        query_id = f"c-{uuid.uuid4().hex}"
+        body = self._body(asker, sql, params, id=query_id, timeout=self.timeout)
+        pieces = self._stream(rp.QUERY, body, query_id, progress)
         head = rp.read_outcome(pieces[0])
         if "error" in head:
             raise rp.error_from_json(head["error"])
@@ -130,6 +143,15 @@ class RemoteFederation:
         """The server's party and catalog name (a check that it is up and trusted)."""
         return rp.read_outcome(self._call(rp.PING, b"{}")[0])
 
+    def party_status(self) -> dict[str, str]:
+        """For every party, whether its server is up: this party's server answers, and
+        pings the others (this client talks to its own server only)."""
+        reply = rp.read_outcome(self._call(rp.PING, json.dumps({"peers": True}).encode())[0])
+        peers = reply.get("peers") if isinstance(reply.get("peers"), dict) else {}
+        status = {self.party: "up"}
+        status.update({str(k): str(v) for k, v in peers.items()})
+        return {n: status.get(n, "unknown") for n in self.catalog.party_names}
+
     def close(self) -> None:
         with self._lock:
             if self._client is not None:
@@ -143,13 +165,16 @@ class RemoteFederation:
         self.close()
 
     # -- the connection -------------------------------------------------------------------------
-    def _body(self, asker: str, sql: str, params: Sequence | None) -> bytes:
+    def _body(self, asker: str, sql: str, params: Sequence | None, **extra) -> bytes:
         if asker != self.party:
             raise ProgrammingError(
                 f"this connection asks as party '{self.party}' through its server; it "
                 f"cannot ask as '{asker}'")
         text = bind_parameters(sql, params)
-        return json.dumps({"sql": text, "pushdown": self.pushdown}).encode()
+        request = {"sql": text, "pushdown": self.pushdown, **extra}
+        if self.max_rows is not None:
+            request["max_rows"] = self.max_rows
+        return json.dumps(request).encode()
 
     def _where(self) -> str:
         return f"party '{self.party}''s server at {self.address}"
@@ -217,9 +242,11 @@ class RemoteFederation:
             r.body.to_pybytes() for r in client.do_action(
                 fl.Action(action, body), options=fl.FlightCallOptions(timeout=self.timeout))])
 
-    def _stream(self, action: str, body: bytes) -> list[bytes]:
-        """A long action: its results but the heartbeats; ``OperationalError`` when the
-        server is silent for longer than the timeout."""
+    def _stream(self, action: str, body: bytes, query_id: str,
+                progress: ProgressCallback | None) -> list[bytes]:
+        """A long action: its results but the heartbeats and progress reports (those go
+        to ``progress``); ``OperationalError`` when the server is silent for longer than
+        the timeout. Ctrl-C cancels query ``query_id`` on the server."""
 
         def run(client: fl.FlightClient) -> list[bytes]:
             items: queue.Queue = queue.Queue()
@@ -242,6 +269,10 @@ class RemoteFederation:
                     self._drop(client)
                     raise OperationalError(f"{self._where()} did not answer within "
                                            f"{self.timeout:g} s") from None
+                except KeyboardInterrupt:
+                    self._cancel_query(client, query_id)
+                    self._drop(client)  # the answer, if any, is not waited for
+                    raise
                 if item is _END:
                     break
                 if isinstance(item, fl.FlightUnavailableError):
@@ -253,13 +284,29 @@ class RemoteFederation:
                 if isinstance(item, BaseException):
                     raise item
                 heard = True
-                if item != rp.HEARTBEAT:
+                if item.startswith(rp.PROGRESS):
+                    if progress is not None:
+                        try:
+                            report = rp.read_progress(item)
+                        except ValueError:
+                            continue  # only a report: the answer still counts
+                        progress(report)
+                elif item != rp.HEARTBEAT:
                     out.append(item)
             if not out:
                 raise InternalError(f"{self._where()} sent no answer")
             return out
 
         return self._with_client(run)
+
+    def _cancel_query(self, client: fl.FlightClient, query_id: str) -> None:
+        """Ask the server to cancel the query (best effort, briefly)."""
+        body = json.dumps({"id": query_id}).encode()
+        try:
+            list(client.do_action(fl.Action(rp.CANCEL_QUERY, body),
+                                  options=fl.FlightCallOptions(timeout=min(self.timeout, 5.0))))
+        except fl.FlightError:
+            pass  # the server is gone or slow: it will end the query by its timeout
 
     def _with_client(self, fn):
         renewed = False

@@ -3,20 +3,34 @@
 Every exchange is a Flight action on a party's :class:`~scql_py.net.flight.FlightNetwork`
 server, over the same mutually authenticated TLS connections as the MPC traffic:
 
-==========  =========================  ===================================================
-action      from                       body -> results
-==========  =========================  ===================================================
-``query``   the party's own programs   ``{"sql", "pushdown"}`` -> heartbeats while it runs,
-                                       then one outcome and the result table's chunks
-``explain`` the party's own programs   ``{"sql", "pushdown"}`` -> one outcome ``{"text"}``
-``run``     the asker's server         ``{"session", "plan"}`` -> one outcome: the plan is
-                                       verified and this party's engine started, or refused
-``cancel``  the asker's server         ``{"session"}`` -> one outcome: this party dropped
-                                       the session (the query failed elsewhere)
-``ping``    anyone authenticated       ``{}`` -> one outcome ``{"party", "catalog"}``
-==========  =========================  ===================================================
+==============  =========================  =========================  =============================================
+action            from                       body -> results
+================  =========================  =============================================
+``query``         the party's own programs   ``{"sql", "pushdown", "id", "timeout",
+                                             "max_rows"}`` -> heartbeats and progress
+                                             reports while it runs, then one outcome and
+                                             the result table's chunks
+``cancel_query``  the party's own programs   ``{"id"}`` -> one outcome ``{"ok"}``: the
+                                             query of that id is cancelled on every party
+``explain``       the party's own programs   ``{"sql", "pushdown", "max_rows"}`` -> one
+                                             outcome ``{"text"}``
+``run``           the asker's server         ``{"session", "plan", "timeout"}`` -> one
+                                             outcome: the plan is verified and this
+                                             party's engine started, or refused
+``cancel``        the asker's server         ``{"session"}`` -> one outcome: this party
+                                             dropped the session (the query failed or
+                                             was cancelled elsewhere)
+``ping``          anyone authenticated       ``{"peers"}`` -> one outcome ``{"party",
+                                             "catalog"}``, with ``"peers"`` (party -> "up"
+                                             or why not) when asked for
+================  =========================  =============================================
 
-A result body starts with a tag byte: :data:`HEARTBEAT`, :data:`OUTCOME` (then JSON) or
+A query's ``id`` is chosen by the client (so that it can cancel it); ``timeout`` is how
+long the client is prepared to wait for any party: the servers use it for this query
+when it is shorter than their own. ``timeout``, ``id`` and ``max_rows`` may be absent.
+
+A result body starts with a tag byte: :data:`HEARTBEAT`, :data:`PROGRESS` (then the JSON
+of an :class:`~scql_py.engine.progress.Progress`), :data:`OUTCOME` (then JSON) or
 :data:`TABLE` (then a piece of the Arrow IPC stream of the result table). Errors travel
 as ``{"class", "message"}`` and are raised again as the same PEP 249 class; only classes
 of :mod:`scql_py.errors` are ever built from what a peer sent.
@@ -38,13 +52,16 @@ from typing import Any
 import pyarrow as pa
 
 from scql_py import errors
+from scql_py.engine.progress import Progress
 from scql_py.errors import Error, InternalError, OperationalError, SecurityError
 from scql_py.net.certs import CA_CERT_FILE, TLSConfig
 
 QUERY, EXPLAIN, RUN, CANCEL, PING = "query", "explain", "run", "cancel", "ping"
+CANCEL_QUERY = "cancel_query"
 CTL_SUFFIX = ".ctl"
 
 HEARTBEAT = b"h"
+PROGRESS = b"p"
 OUTCOME = b"o"
 TABLE = b"t"
 
@@ -91,6 +108,33 @@ def naming(party: str, exc: Error) -> Error:
     out = error_from_json({**error_to_json(exc), "message": f"party '{party}': {text}"})
     out.__cause__ = exc
     return out
+
+
+# -- progress ------------------------------------------------------------------------------
+
+def progress_item(report: Progress) -> bytes:
+    return PROGRESS + json.dumps(report.to_json()).encode()
+
+
+def read_progress(body: bytes) -> Progress:
+    """The progress report of a :data:`PROGRESS` body (``ValueError`` if malformed)."""
+    try:
+        obj = json.loads(body[1:])
+    except (UnicodeDecodeError, ValueError):
+        raise ValueError("malformed progress report") from None
+    if not isinstance(obj, dict):
+        raise ValueError("malformed progress report")
+    return Progress.from_json(obj)
+
+
+def positive_number(request: dict, key: str) -> float | None:
+    """``request[key]`` if it is a positive number, None if absent; else ``InternalError``."""
+    value = request.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InternalError(f"malformed request: {key} must be a positive number")
+    return float(value)
 
 
 # -- outcomes and tables --------------------------------------------------------------------
@@ -157,7 +201,8 @@ def load_tls(catalog_path: str | Path, party: str, certs: str | Path | None = No
 
 
 __all__ = [
-    "CANCEL", "CA_CERT_FILE", "CTL_SUFFIX", "EXPLAIN", "HEARTBEAT", "OUTCOME", "PING", "QUERY", "RUN",
-    "TABLE", "default_cert_dir", "error_from_json", "error_to_json", "load_tls", "naming",
-    "outcome", "read_outcome", "table_chunks", "table_from_chunks",
+    "CANCEL", "CANCEL_QUERY", "CA_CERT_FILE", "CTL_SUFFIX", "EXPLAIN", "HEARTBEAT", "OUTCOME",
+    "PING", "PROGRESS", "QUERY", "RUN", "TABLE", "default_cert_dir", "error_from_json",
+    "error_to_json", "load_tls", "naming", "outcome", "positive_number", "progress_item",
+    "read_outcome", "read_progress", "table_chunks", "table_from_chunks",
 ]

@@ -43,6 +43,7 @@ import pyarrow.flight as fl
 from scql_py.catalog import load_catalog
 from scql_py.cluster import remote_protocol as rp
 from scql_py.engine.engine import Engine
+from scql_py.engine.progress import Progress, ProgressCallback
 from scql_py.errors import Error, InternalError, OperationalError, SecurityError
 from scql_py.net.certs import TLSConfig
 from scql_py.net.channel import DEFAULT_TIMEOUT
@@ -55,6 +56,7 @@ from scql_py.storage import PartyStorage
 log = logging.getLogger("scql_py.server")
 
 MAX_SESSIONS = 16  # queries one party runs at once; more are refused as busy
+_PROGRESS_EVERY = 0.2  # seconds between a running query's reports to its client
 _MAX_REQUEST_BYTES = 16 << 20
 
 
@@ -78,6 +80,13 @@ def _rank(exc: Error) -> int:
     if isinstance(exc, OperationalError):
         return 2 if any(echo in str(exc) for echo in _ECHOES) else 1
     return 0
+
+
+def _max_rows_of(request: dict) -> int | None:
+    value = request.get("max_rows")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise InternalError("malformed request: max_rows must be an integer")
+    return value
 
 
 def _silent_parties(exc: BaseException | None, names: list[str]) -> set[str]:
@@ -121,10 +130,12 @@ class PartyServer:
             self.names, {n: p.address for n, p in self.catalog.parties.items()}, party,
             tls=tls, insecure=insecure, timeout=timeout, listen=listen,
             actions={rp.QUERY: self._on_query, rp.EXPLAIN: self._on_explain,
-                     rp.RUN: self._on_run, rp.CANCEL: self._on_cancel, rp.PING: self._on_ping})
+                     rp.RUN: self._on_run, rp.CANCEL: self._on_cancel, rp.PING: self._on_ping,
+                     rp.CANCEL_QUERY: self._on_cancel_query})
         self._sessions = threading.BoundedSemaphore(max_sessions)
         self._threads: set[threading.Thread] = set()
         self._running: dict[str, str] = {}  # session -> asker, of the plans run for others
+        self._asked: dict[str, str] = {}  # client's query id -> session, of its own queries
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._stopped = False
@@ -223,14 +234,43 @@ class PartyServer:
                 f"only party '{self.party}' may send queries to its own server")
 
     def _on_ping(self, caller: str | None, body: bytes) -> list[bytes]:
-        return [rp.outcome({"party": self.party, "catalog": self.catalog.name})]
+        answer = {"party": self.party, "catalog": self.catalog.name}
+        request = self._request(body, caller, rp.PING)
+        if request.get("peers") is True:
+            self._own_program(caller, rp.PING)  # (only its own programs make it call out)
+            answer["peers"] = self._peer_status()
+        return [rp.outcome(answer)]
+
+    def _peer_status(self) -> dict[str, str]:
+        """Whether each other party's server answers a ping now (briefly, at once)."""
+        status: dict[str, str] = {}
+        wait = min(2.0, self.timeout)
+
+        def ping(peer: int) -> None:
+            try:
+                self.network.call(peer, rp.PING, b"{}", timeout=wait)
+                status[self.names[peer]] = "up"
+            except Error as exc:
+                status[self.names[peer]] = f"down ({exc})"
+
+        threads = [threading.Thread(target=ping, args=(p,), daemon=True)
+                   for p in range(len(self.names)) if p != self.me]
+        for t in threads:
+            t.start()
+        # bounded even when a ping first waits for a connection that another query's
+        # thread is still trying to make
+        deadline = time.monotonic() + wait
+        for t in threads:
+            t.join(max(deadline - time.monotonic(), 0.0))
+        silent = f"down (no answer within {wait:g} s)"
+        return {n: status.get(n, silent) for n in self.names if n != self.party}
 
     def _on_explain(self, caller: str | None, body: bytes) -> list[bytes]:
         self._own_program(caller, rp.EXPLAIN)
         request = self._request(body, caller, rp.EXPLAIN)
         try:
             sql, pushdown = self._sql_of(request)
-            plan = plan_query(self.catalog, self.party, sql, pushdown)
+            plan = self.plan(sql, pushdown, _max_rows_of(request))
             return [rp.outcome({"text": explain_plan(plan, self.catalog)})]
         except Error as exc:
             return [rp.outcome({"error": rp.error_to_json(exc)})]
@@ -247,14 +287,22 @@ class PartyServer:
         request = self._request(body, caller, rp.QUERY)
         try:
             sql, pushdown = self._sql_of(request)
-        except Error as exc:
-            return [rp.outcome({"error": rp.error_to_json(exc)})]
+            timeout = rp.positive_number(request, "timeout")
+            max_rows = _max_rows_of(request)
+            query_id = request.get("id")
+            if query_id is not None:
+                check_session_id(query_id)
+        except (Error, ValueError) as exc:
+            error = exc if isinstance(exc, Error) else InternalError(f"malformed request: {exc}")
+            return [rp.outcome({"error": rp.error_to_json(error)})]
         done = threading.Event()
         box: dict[str, Outcome] = {}
+        reports: list[Progress] = []  # the newest last; read by answer() below
 
         def work() -> None:
             try:
-                box["outcome"] = self.ask(sql, pushdown)
+                box["outcome"] = self.ask(sql, pushdown, timeout=timeout, max_rows=max_rows,
+                                          query_id=query_id, progress=reports.append)
             except BaseException as exc:  # a bug: still answer the client
                 log.exception("query failed unexpectedly")
                 box["outcome"] = Outcome(error=InternalError(f"{type(exc).__name__}: {exc}"))
@@ -265,8 +313,17 @@ class PartyServer:
             return [rp.outcome({"error": rp.error_to_json(self._stopping())})]
 
         def answer() -> Iterator[bytes]:
-            while not done.wait(self.heartbeat):  # tells the client this server is alive
-                yield rp.HEARTBEAT
+            # tells the client how far the query is, or at least that this server is alive
+            sent, quiet = 0, 0.0
+            while not done.wait(_PROGRESS_EVERY):
+                quiet += _PROGRESS_EVERY
+                if len(reports) > sent:
+                    sent = len(reports)
+                    quiet = 0.0
+                    yield rp.progress_item(reports[-1])
+                elif quiet >= self.heartbeat:
+                    quiet = 0.0
+                    yield rp.HEARTBEAT
             result = box["outcome"]
             head = {"messages": result.messages, "stats": result.stats}
             if result.error is not None:
@@ -300,23 +357,36 @@ class PartyServer:
             self._spawn(cancel, peer, name="scql-cancel")
 
     # -- the asker's side -----------------------------------------------------------------------
-    def ask(self, sql: str, pushdown: bool = True) -> Outcome:
+    def ask(self, sql: str, pushdown: bool = True, *, timeout: float | None = None,
+            max_rows: int | None = None, query_id: str | None = None,
+            progress: ProgressCallback | None = None) -> Outcome:
         """Plan ``sql`` for this party, run it with the other two servers, and return the
-        result (or the root-cause error)."""
+        result (or the root-cause error).
+
+        ``timeout``: the client's wait for any party, used when shorter than this
+        server's; ``query_id``: the client's name for the query, to cancel it by;
+        ``progress``: hears of each step of this party's engine."""
         start = time.perf_counter()
         session = f"q-{self.party}-{uuid.uuid4().hex[:16]}"
+        wait = self.timeout if timeout is None else min(self.timeout, timeout)
         try:
-            plan = self.plan(sql, pushdown)
+            plan = self.plan(sql, pushdown, max_rows)
         except Error as exc:
             log.info("query %s refused before running: %s: %s", session, type(exc).__name__, exc)
             return Outcome(error=exc)
         if not self._sessions.acquire(blocking=False):
             return Outcome(error=OperationalError(
                 f"party '{self.party}' is busy: too many queries at once"))
+        if query_id is not None:
+            with self._lock:
+                self._asked[query_id] = session
         try:
-            result = self._run_as_asker(plan, session)
+            result = self._run_as_asker(plan, session, wait, progress)
         finally:
             self._sessions.release()
+            if query_id is not None:
+                with self._lock:
+                    self._asked.pop(query_id, None)
         seconds = time.perf_counter() - start
         mine = result.stats.get(self.party, {})
         if result.error is None:
@@ -328,19 +398,19 @@ class PartyServer:
                      seconds, result.error)
         return result
 
-    def plan(self, sql: str, pushdown: bool) -> PhysicalPlan:
+    def plan(self, sql: str, pushdown: bool, max_rows: int | None = None) -> PhysicalPlan:
         """The plan this server sends to the others (a test may subclass to tamper)."""
-        return plan_query(self.catalog, self.party, sql, pushdown)
+        return plan_query(self.catalog, self.party, sql, pushdown, max_rows)
 
-    def _start_peers(self, session: str, plan_json: str) -> dict[str, Error]:
+    def _start_peers(self, session: str, plan_json: str, timeout: float) -> dict[str, Error]:
         """Send the plan to both other servers, at once; the refusals by party."""
-        body = json.dumps({"session": session, "plan": plan_json}).encode()
+        body = json.dumps({"session": session, "plan": plan_json, "timeout": timeout}).encode()
         refusals: dict[str, Error] = {}
 
         def start(peer: int) -> None:
             name = self.names[peer]
             try:
-                (answer,) = self.network.call(peer, rp.RUN, body, timeout=self.timeout)
+                (answer,) = self.network.call(peer, rp.RUN, body, timeout=timeout)
                 reply = rp.read_outcome(answer)
                 if "error" in reply:
                     refusals[name] = rp.naming(name, rp.error_from_json(reply["error"]))
@@ -357,15 +427,17 @@ class PartyServer:
             t.join()
         return refusals
 
-    def _run_as_asker(self, plan: PhysicalPlan, session: str) -> Outcome:
+    def _run_as_asker(self, plan: PhysicalPlan, session: str, timeout: float,
+                      progress: ProgressCallback | None) -> Outcome:
         plan_json = plan.to_json()
         peers = [p for p in range(len(self.names)) if p != self.me]
         ctl = self.network.communicator(session + rp.CTL_SUFFIX)
         comm = self.network.communicator(session)
+        comm.timeout = ctl.timeout = timeout
         errors: dict[str, Error] = {}
         result = Outcome()
         try:
-            refusals = self._start_peers(session, plan_json)
+            refusals = self._start_peers(session, plan_json, timeout)
             if refusals:
                 self._abort(comm)  # a peer that did start leaves at once
                 self._cancel(session, [p for p in peers if self.names[p] not in refusals])
@@ -373,7 +445,7 @@ class PartyServer:
             else:
                 engine = Engine(self.catalog, self.party, storage=self.storage)
                 try:
-                    result.table = engine.run(plan_json, comm)
+                    result.table = engine.run(plan_json, comm, progress)
                     result.messages = [str(m) for m in getattr(engine, "messages", [])]
                 except BaseException as exc:
                     self._abort(comm)
@@ -384,7 +456,7 @@ class PartyServer:
                     silent = _silent_parties(errors[self.party], self.names)
                     self._cancel(session, [p for p in peers if self.names[p] not in silent])
                 result.stats[self.party] = comm.stats.snapshot()
-                self._collect_reports(ctl, peers, errors, result)
+                self._collect_reports(ctl, peers, errors, result, timeout)
         finally:
             comm.close()
             ctl.close()
@@ -399,7 +471,7 @@ class PartyServer:
         return result
 
     def _collect_reports(self, ctl: FlightCommunicator, peers: list[int],
-                         errors: dict[str, Error], result: Outcome) -> None:
+                         errors: dict[str, Error], result: Outcome, timeout: float) -> None:
         """Each peer's report of how its part ended (its error and channel counters).
 
         A party some error already names as down or silent is asked last (the others'
@@ -409,7 +481,7 @@ class PartyServer:
         while pending:
             name = next((n for n in pending if n not in silent), pending[0])
             pending.remove(name)
-            ctl.timeout = 0.05 if name in silent else self.timeout
+            ctl.timeout = 0.05 if name in silent else timeout
             try:
                 report = ctl.recv(self.names.index(name))
             except OperationalError as exc:
@@ -418,7 +490,7 @@ class PartyServer:
                 elif name not in silent:  # (a silent one is named by an error already)
                     errors.setdefault(name, OperationalError(
                         f"party '{name}' did not report on its part of the query within "
-                        f"{self.timeout:g} s"))
+                        f"{timeout:g} s"))
                 continue
             if not isinstance(report, dict):
                 errors[name] = InternalError(f"party '{name}' sent a malformed report")
@@ -440,6 +512,7 @@ class PartyServer:
             raise fl.FlightUnauthorizedError("only another party's server may send plans")
         request = self._request(body, caller, rp.RUN)
         try:
+            wait = rp.positive_number(request, "timeout")
             session, engine, plan = self._accept(caller, request)
         except Error as exc:
             log.warning("refused a plan from %s: %s", caller or "an insecure client", exc)
@@ -453,6 +526,8 @@ class PartyServer:
             self._sessions.release()
             return [rp.outcome({"error": rp.error_to_json(SecurityError(
                 f"party '{self.party}' refuses the plan: {exc}", party=self.party))})]
+        if wait is not None:  # the asker's client waits no longer than this
+            comm.timeout = min(comm.timeout, wait)
         with self._lock:
             self._running[session] = plan.asker
         if not self._spawn(self._run_as_peer, engine, plan, request["plan"], comm,
@@ -473,6 +548,22 @@ class PartyServer:
         if asker is None or (caller is not None and caller != asker):
             return [rp.outcome({"ok": False})]  # over already, or not the caller's
         log.info("query %s: cancelled by %s", session, asker)
+        self.network.close_session(session)
+        return [rp.outcome({"ok": True})]
+
+    def _on_cancel_query(self, caller: str | None, body: bytes) -> list[bytes]:
+        """This party's own client cancels the query it asked (Ctrl-C): the query's
+        session is closed here, which ends this engine's part at its next message, and
+        the peers are told to drop it too."""
+        self._own_program(caller, rp.CANCEL_QUERY)
+        request = self._request(body, caller, rp.CANCEL_QUERY)
+        query_id = request.get("id")
+        with self._lock:
+            session = self._asked.get(query_id) if isinstance(query_id, str) else None
+        if session is None:
+            return [rp.outcome({"ok": False})]  # over already
+        log.info("query %s: cancelled by its client", session)
+        self._cancel(session, [p for p in range(len(self.names)) if p != self.me])
         self.network.close_session(session)
         return [rp.outcome({"ok": True})]
 

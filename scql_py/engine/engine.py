@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 
 import duckdb
 import numpy as np
@@ -25,6 +26,7 @@ from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.input_sharing import share_table
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.owner_grouping import owner_group_aggregate
+from scql_py.engine.progress import Progress, ProgressCallback, step_name
 from scql_py.engine.relation import LocalResult, SecretColumn, SecretRelation
 from scql_py.engine.reveal import open_relation
 from scql_py.engine.secure_expr import SecureEvaluator
@@ -76,36 +78,48 @@ class Engine:
         self.storage.close()
 
     # -- one query --------------------------------------------------------------------------
-    def run(self, plan_json: str, comm: Communicator) -> pa.Table | None:
-        """Run the plan; return the result on the asker, None elsewhere."""
+    def run(self, plan_json: str, comm: Communicator,
+            progress: ProgressCallback | None = None) -> pa.Table | None:
+        """Run the plan; return the result on the asker, None elsewhere.
+
+        ``progress`` is called before each step (the plan's steps are public)."""
+        start = time.monotonic()
         plan = self.verify(plan_json)
         self.rt = Runtime(comm)
-        if any(s.op in ("scan_shared", "append_shared") for s in plan.steps):
-            # strings stored as shares were hashed under the federation's shared key
-            self.string_key = shared_table_versions.shared_string_key(self.storage, self.rt)
-        else:
-            self.string_key = self._agree_string_key()
         self.values: dict[str, object] = {}
         self.messages: list[str] = []
-        result = None
-        for step in plan.steps:
-            opened_before = len(self.rt.openings)
-            try:
-                out = getattr(self, f"step_{step.op}")(step, plan)
-            except Exception as err:
-                raise self._error_for_others(err, step, plan) from None
-            self.check_openings(step, self.rt.openings[opened_before:])
-            self.values[step.id] = out
-            if isinstance(out, pa.Table):
-                result = out
-        last = plan.steps[-1]
-        if self.party != plan.asker:
-            return None
-        if result is None and isinstance(self.values[last.id], LocalResult):
-            result = self.values[last.id].table
-        if result is None:
-            raise InternalError("the plan produced no result for the asker")
-        return _cast_table(result, plan.output_names, plan.output_types)
+        try:
+            if any(s.op in ("scan_shared", "append_shared") for s in plan.steps):
+                # strings stored as shares were hashed under the federation's shared key
+                self.string_key = shared_table_versions.shared_string_key(self.storage,
+                                                                          self.rt)
+            else:
+                self.string_key = self._agree_string_key()
+            result = None
+            for i, step in enumerate(plan.steps):
+                if progress is not None:
+                    progress(Progress(i + 1, len(plan.steps), step.op, step_name(step),
+                                      time.monotonic() - start))
+                opened_before = len(self.rt.openings)
+                try:
+                    out = getattr(self, f"step_{step.op}")(step, plan)
+                except Exception as err:
+                    raise self._error_for_others(err, step, plan) from None
+                self.check_openings(step, self.rt.openings[opened_before:])
+                self.values[step.id] = out
+                if isinstance(out, pa.Table):
+                    result = out
+            last = plan.steps[-1]
+            if self.party != plan.asker:
+                return None
+            if result is None and isinstance(self.values[last.id], LocalResult):
+                result = self.values[last.id].table
+            if result is None:
+                raise InternalError("the plan produced no result for the asker")
+            return _cast_table(result, plan.output_names, plan.output_types)
+        finally:
+            # a failed or cancelled query must not keep its shares until the next one
+            self.values = {}
 
     def check_openings(self, step: Step, opened: list[Opening]) -> None:
         """The step opened exactly what the plan lists for it (the plan's optional
@@ -147,7 +161,8 @@ class Engine:
         """Refuse a plan that this party's own planning of the same SQL does not produce:
         it may reveal this party's columns beyond its CCL."""
         plan = PhysicalPlan.from_json(plan_json)
-        mine = plan_query(self.catalog, plan.asker, plan.sql, plan.pushdown)
+        # the asker's max_rows is taken as it is: a bound on work, not on what is learned
+        mine = plan_query(self.catalog, plan.asker, plan.sql, plan.pushdown, plan.max_rows)
         if mine.to_json() != plan_json:
             raise SecurityError(
                 f"party '{self.party}' refuses the plan: it is not the plan of the SQL "
@@ -329,7 +344,8 @@ class Engine:
         keys = step.args["keys"]
         return join.secret_join(
             self.rt, self.values[step.inputs[0]], self.values[step.inputs[1]],
-            [a for a, _ in keys], [b for _, b in keys], step.args["how"], list(step.columns))
+            [a for a, _ in keys], [b for _, b in keys], step.args["how"], list(step.columns),
+            max_rows=plan.max_rows)
 
     def step_window(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel = self.compact(self.values[step.inputs[0]])

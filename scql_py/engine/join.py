@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from scql_py.catalog import DEFAULT_MAX_ROWS
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
 from scql_py.engine.input_sharing import as_type, share_table
@@ -62,7 +63,6 @@ from scql_py.mpc.sort import sort
 
 U64 = np.uint64
 HOWS = ("inner", "left", "right")
-DEFAULT_MAX_ROWS = 10_000_000  # pairs a many-to-many secret join may compare
 _GRID_CHUNK = 1 << 20  # pairs per batch of equality tests (bounds the temporaries)
 
 
@@ -500,7 +500,8 @@ def _all_pairs_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
         raise NotSupportedError(
             f"secret JOIN with duplicate keys on both sides ({n_l:,} x {n_r:,} rows): "
             f"the join would compare {pairs:,} row pairs, above the bound of {max_rows:,} "
-            f"(max_rows) for many-to-many secret joins; raise that bound, make one side's "
+            f"(max_rows) for many-to-many secret joins; raise that bound ([catalog] max_rows, "
+            f"or connect(max_rows=...)), make one side's "
             f"join key unique, or filter the inputs first")
     rows_l = np.repeat(np.arange(n_l), n_r)
     rows_r = np.tile(np.arange(n_r), n_l)

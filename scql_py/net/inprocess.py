@@ -15,6 +15,7 @@ from scql_py.errors import OperationalError
 from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload
 
 _CLOSED = object()
+_CANCELLED = object()
 
 
 class InProcessNetwork:
@@ -31,6 +32,7 @@ class InProcessNetwork:
         self.party_names = list(party_names)
         self.timeout = timeout
         self.record = record  # keep what each party receives (for view tests)
+        self.cancelled = False
         n = len(party_names)
         self.queues = {(s, d): queue.Queue() for s in range(n) for d in range(n) if s != d}
         self._comms = [InProcessCommunicator(self, i) for i in range(n)]
@@ -44,11 +46,23 @@ class InProcessNetwork:
             if src == party:
                 q.put(_CLOSED)
 
+    def cancel(self) -> None:
+        """Stop the query on every party: each one's next send or receive fails."""
+        self.cancelled = True
+        for q in self.queues.values():
+            q.put(_CANCELLED)
+
     def run(self, fn: Callable[[int], Any], prefer: int | None = None) -> list[Any]:
         """Run ``fn(party)`` for every party at once, each in its own thread; return the
         results by party. A party that fails is seen as gone by the others (who then
-        fail too); the root cause is raised: a party's own error before "left the query",
-        party ``prefer``'s own error (the asker's: others' are terse) before the others'."""
+        fail too); the root cause is raised: a party's own error, then a party that is
+        down (an OperationalError of its own), then a peer that did not answer, then
+        "left the query"; among equals, party ``prefer``'s (the asker's: the others'
+        errors are terse) before the others'.
+
+        Ctrl-C (``KeyboardInterrupt`` in the calling thread) cancels the query on every
+        party and waits until all of them have stopped before it is raised again, so
+        that nothing of the query goes on running behind the next one."""
         n = len(self.party_names)
         results: list[Any] = [None] * n
         errors: list[BaseException | None] = [None] * n
@@ -64,8 +78,13 @@ class InProcessNetwork:
                                     name=f"party-{name}") for i, name in enumerate(self.party_names)]
         for t in threads:
             t.start()
-        for t in threads:
-            t.join()
+        try:
+            for t in threads:
+                t.join()
+        except KeyboardInterrupt:
+            self.cancel()
+            _join_through_interrupts(threads)
+            raise
         failed = [(i, e) for i, e in enumerate(errors) if e is not None]
         if failed:
             _, root = min(failed, key=lambda f: (_echo_rank(f[1]), f[0] != prefer, f[0]))
@@ -83,6 +102,16 @@ def _echo_rank(err: BaseException) -> int:
     return 2 if "did not answer" in text else 1
 
 
+def _join_through_interrupts(threads: list[threading.Thread]) -> None:
+    """Wait for ``threads`` even if Ctrl-C is pressed again meanwhile."""
+    for t in threads:
+        while t.is_alive():
+            try:
+                t.join()
+            except KeyboardInterrupt:
+                continue
+
+
 class InProcessCommunicator(Communicator):
     def __init__(self, network: InProcessNetwork, party: int):
         super().__init__(party, network.party_names, network.timeout)
@@ -90,6 +119,8 @@ class InProcessCommunicator(Communicator):
         self.received: list[tuple[int, Payload]] = []  # filled only when recording
 
     def _send(self, to: int, payload: Payload) -> None:
+        if self.network.cancelled:
+            raise OperationalError("the query was cancelled")
         self.network.queues[(self.party, to)].put(payload)
 
     def _recv(self, frm: int, timeout: float) -> Payload:
@@ -101,6 +132,8 @@ class InProcessCommunicator(Communicator):
             ) from None
         if item is _CLOSED:
             raise OperationalError(f"party '{self.name_of(frm)}' left the query")
+        if item is _CANCELLED:
+            raise OperationalError("the query was cancelled")
         if self.network.record:
             self.received.append((frm, item))
         return item

@@ -65,8 +65,19 @@ def _describe(step: Step) -> str:
     return str(a)
 
 
+_PUSHDOWN = {
+    True: "on (each owner first does what it can on its own rows, in its own database: "
+          "filters, expressions, partial aggregates; only what is left is secret-shared "
+          "and computed under MPC)",
+    False: "off (owners only read their tables; everything after that runs under MPC)",
+}
+_LEGEND = ("steps (local = one party's plaintext work on its own data, in its own "
+           "database; mpc = all computing parties together, on secret shares):")
+
+
 def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
-    lines = [f"asker: {plan.asker}", f"pushdown: {'on' if plan.pushdown else 'off'}", "steps:"]
+    lines = [f"asker: {plan.asker} (the party that asked, and the only one that gets the "
+             "result)", f"pushdown: {_PUSHDOWN[plan.pushdown]}", _LEGEND]
     for step in plan.steps:
         where = _WHERE.get(step.op, "mpc    all parties").format(
             party=step.party, to=step.args.get("to"), left=step.args.get("left_party"),
@@ -77,6 +88,9 @@ def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
             lines.extend(f"         {line}" for line in _local(step, catalog))
         else:
             lines.append(f"         {_describe(step)}")
+        if step.op == "secret_join":
+            lines.append(f"         (if both sides repeat keys: at most {plan.max_rows:,} "
+                         "row pairs compared, max_rows)")
     lines.append("what each party learns:")
     for party in catalog.party_names:
         lines.append(f"  {party}: " + "; ".join(_learns(plan, party)))
@@ -128,6 +142,11 @@ def _learns(plan: PhysicalPlan, party: str) -> list[str]:
             else:
                 text = what
             out.append(f"{text} ({s.id}{', if any' if optional else ''})")
+    if party == plan.asker and not any(
+            o[0] == RESULT for s in plan.steps for o in s.args.get("opens", [])):
+        # the asker computed the answer itself: no step opens it
+        out.append(f"the result ({', '.join(plan.output_names)}), computed by {party} "
+                   "alone (nothing is shared)")
     if not out:
         out.append("nothing but message sizes")
     return out

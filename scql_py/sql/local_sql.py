@@ -156,3 +156,13 @@ def to_sql(node: lp.Node, total: bool = False) -> str:
     if total:
         ast = _with_total_semantics(ast)
     return ast.sql(dialect=STORAGE_DIALECT, identify=True)
+
+
+def constant_sql(exprs: list[tuple[str, exp.Expression]]) -> str:
+    """``SELECT e AS name, ...`` without FROM, as the asker's own engine runs it.
+
+    >>> constant_sql([("q", exp.condition("1 / 0"))])
+    'SELECT 1 / NULLIF(0, 0) AS "q"'
+    """
+    ast = exp.select(*[exp.alias_(e.copy(), name, quoted=True) for name, e in exprs])
+    return ast.transform(_null_on_zero_divisor).sql(dialect=STORAGE_DIALECT, identify=True)

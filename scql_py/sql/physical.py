@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlglot import exp
 
+from scql_py.catalog import DEFAULT_MAX_ROWS
 from scql_py.sql import logical as lp
 from scql_py.sql.local_sql import to_sql
 
@@ -55,6 +56,9 @@ class PhysicalPlan:
     output_names: list[str]
     output_types: list[str]
     pushdown: bool = True
+    # the asker's bound on the row pairs of a many-to-many secret join (every party
+    # applies the same one; see Catalog.max_rows)
+    max_rows: int = DEFAULT_MAX_ROWS
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -10,9 +10,11 @@ import re
 from sqlglot import exp
 
 from scql_py.catalog import Catalog
+from scql_py.errors import ProgrammingError
 from scql_py.sql import rewrite
 from scql_py.sql.builder import build
 from scql_py.sql.changes import plan_drop, plan_insert
+from scql_py.sql.constant_query import constant_steps, is_constant_query
 from scql_py.sql.ledger import list_openings
 from scql_py.sql.logical import Join, walk
 from scql_py.sql.parse import DIALECT, parse_statement
@@ -58,9 +60,17 @@ def group_threshold(catalog: Catalog, analyzer: Analyzer, root, asker: str) -> i
     return None
 
 
-def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) -> PhysicalPlan:
-    """Parse, check, resolve, build, check the CCL for ``asker``, optimise and place."""
+def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
+               max_rows: int | None = None) -> PhysicalPlan:
+    """Parse, check, resolve, build, check the CCL for ``asker``, optimise and place.
+
+    ``max_rows`` bounds the row pairs of a many-to-many secret join (default: the
+    catalog's ``max_rows``); it travels in the plan so that every party applies it."""
     catalog.party(asker)  # unknown asker -> error
+    if max_rows is None:
+        max_rows = catalog.max_rows
+    if not isinstance(max_rows, int) or isinstance(max_rows, bool) or max_rows < 1:
+        raise ProgrammingError(f"max_rows must be a positive integer, not {max_rows!r}")
     ast = parse_statement(_SHARED_CREATE.sub("CREATE TABLE", sql, count=1))
     creates = isinstance(ast, exp.Create) and (ast.args.get("kind") or "").upper() == "TABLE"
     if isinstance(ast, (exp.Insert, exp.Drop)) or (creates and ast.expression is not None):
@@ -68,8 +78,16 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
                  else plan_insert(catalog, asker, ast, pushdown))
         list_openings(steps, asker, catalog.party_names)
         return PhysicalPlan(asker=asker, sql=sql, steps=steps, output_names=["rows", "version"],
-                            output_types=["int64", "int64"], pushdown=pushdown)
+                            output_types=["int64", "int64"], pushdown=pushdown,
+                            max_rows=max_rows)
     check_supported(ast)
+    if is_constant_query(ast):
+        names = output_names(ast)
+        steps = constant_steps(ast, asker, names)
+        list_openings(steps, asker, catalog.party_names)
+        return PhysicalPlan(asker=asker, sql=sql, steps=steps, output_names=names,
+                            output_types=steps[0].types, pushdown=pushdown,
+                            max_rows=max_rows)
     resolved = resolve(ast, catalog)
     root = build(resolved, catalog)
     names = output_names(ast) or list(root.columns)
@@ -90,5 +108,5 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True) ->
     list_openings(steps, asker, catalog.party_names)
     return PhysicalPlan(
         asker=asker, sql=sql, steps=steps, output_names=names,
-        output_types=[str(t) for t in root.types], pushdown=pushdown,
+        output_types=[str(t) for t in root.types], pushdown=pushdown, max_rows=max_rows,
     )

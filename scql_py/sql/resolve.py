@@ -62,9 +62,10 @@ def _unsupported_construct(node: exp.Expression) -> str | None:
         if isinstance(node, exp.Anonymous):
             return f"function {node.name.upper()}()"
         return f"function {node.sql_name()}()"
+    # (a top-level one is a constant query: see constant_query)
     if isinstance(node, exp.Select) and node.args.get("from_") is None and not isinstance(
-            node.parent, exp.Exists):
-        return "SELECT without FROM"
+            node.parent, exp.Exists) and node.parent is not None:
+        return "SELECT without FROM inside another query"
     if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
         return "table functions"
     if isinstance(node, (exp.Lateral, exp.Pivot, exp.Unnest)):

@@ -85,6 +85,8 @@ CASES = [
     ("empty name", 'name = "demo"', 'name = ""', "catalog.name", "must be a non-empty string"),
     ("threshold", 'protocol = "rss3"', 'protocol = "rss3"\ngroup_size_threshold = 0',
      "catalog.group_size_threshold", "must be a positive integer"),
+    ("max_rows", 'protocol = "rss3"', 'protocol = "rss3"\nmax_rows = "many"',
+     "catalog.max_rows", "must be a positive integer"),
     ("no columns", 'columns = { person = "string", income = "int64" }\n[tables.carol',
      'columns = {}\n[tables.carol',
      "tables.carol_income.columns", "at least one column"),

@@ -18,6 +18,7 @@ BUNDLED = ["demo", "health", "types", "types_open"]
 def test_demo() -> None:
     cat = load_catalog(CATALOGS / "demo.toml")
     assert (cat.name, cat.protocol, cat.group_size_threshold) == ("demo", "rss3", None)
+    assert cat.max_rows == 10_000_000  # the default bound of many-to-many secret joins
     assert cat.path == (CATALOGS / "demo.toml").resolve()
     assert cat.party_names == ["alice", "bob", "carol"]
     assert [(p.index, p.storage, p.address) for p in cat.parties.values()] == [

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import scql_py
 from scql_py.catalog import load_catalog
 from scql_py.cli.main import main
 from scql_py.testing.plaintext_union import plaintext_union
@@ -118,6 +119,13 @@ def test_explain(capsys):
     assert out.strip()
     for table in ("alice_income", "bob_income", "carol_income"):
         assert table in out
+    # in words for a newcomer: what pushdown means, who learns the result
+    assert "pushdown: on (each owner first does what it can on its own rows" in out
+    assert "bob: " in out and "the result (AVG(income))" in out.split("bob: ", 1)[1]
+    # the asker learns the result also when it computes it alone
+    code, out, err = cli(capsys, "explain", "--party", "bob", "-c", "SELECT income FROM bob_income")
+    assert code == 0, err
+    assert "bob: the result (income), computed by bob alone (nothing is shared)" in out
 
 
 def test_explain_needs_sql(capsys):
@@ -179,21 +187,99 @@ def test_errors_in_a_subprocess_have_no_traceback():
         assert "Traceback" not in proc.stderr
 
 
-def test_piped_stdin_runs_statements_and_goes_on_after_errors(duck):
-    script = (
-        "SELECT COUNT(*) AS n\n  FROM alice_income;\n"
-        ".tables\n"
-        "SELECT nope FROM alice_income;\n"
-        f"SELECT SUM(income) AS s FROM {UNION}\n"  # the last statement needs no ';'
-    )
-    proc = run_module("--catalog", str(DEMO), "--format", "csv", stdin=script)
+SCRIPT = (
+    "SELECT COUNT(*) AS n\n  FROM alice_income;\n"
+    ".tables\n"
+    "SELECT nope FROM alice_income;\n"
+    "clear\n"  # a shell word, not the start of a statement that swallows the next line
+    ".mode line\n"
+    "SELECT 1 AS one;\n"
+    ".mode csv\n"
+    f"SELECT SUM(income) AS s FROM {UNION}\n"  # the last statement needs no ';'
+)
+
+
+@pytest.mark.parametrize("how", ["stdin", "file"])
+def test_a_script_goes_on_after_an_error_from_stdin_and_from_a_file_alike(duck, tmp_path,
+                                                                         how):
+    if how == "stdin":
+        proc = run_module("--catalog", str(DEMO), "--format", "csv", stdin=SCRIPT)
+    else:
+        script = tmp_path / "script.sql"
+        script.write_text(SCRIPT)
+        proc = run_module("--catalog", str(DEMO), "--format", "csv", "-f", str(script))
     assert proc.returncode == 1  # one statement failed
     assert proc.stderr.count("error: ") == 1 and "Traceback" not in proc.stderr
+    assert "unknown column 'nope'" in proc.stderr
     total = duck.sql(f"SELECT SUM(income) FROM {UNION}").fetchall()[0][0]
     lines = proc.stdout.split()
     assert lines[:2] == ["n", "1"]
-    assert lines[-2:] == ["s", str(total)]
     assert "carol_income" in proc.stdout  # .tables
+    assert "one = 1" in proc.stdout  # .mode line
+    assert lines[-2:] == ["s", str(total)]
+
+
+@pytest.mark.parametrize("how", ["stdin", "file"])
+def test_bail_stops_a_script_at_its_first_error(tmp_path, how):
+    if how == "stdin":
+        proc = run_module("--catalog", str(DEMO), "--bail", "--format", "csv", stdin=SCRIPT)
+    else:
+        script = tmp_path / "script.sql"
+        script.write_text(SCRIPT)
+        proc = run_module("--catalog", str(DEMO), "--bail", "--format", "csv", "-f",
+                          str(script))
+    assert proc.returncode == 1
+    assert proc.stderr.count("error: ") == 1
+    assert proc.stdout.split()[:2] == ["n", "1"] and "one" not in proc.stdout
+
+
+def test_exit_ends_a_script(capsys):
+    code, out, err = cli(capsys, "-c", "SELECT 1 AS a;\nexit\nSELECT 2 AS b;", "--format", "csv")
+    assert code == 0, err
+    assert out.split() == ["a", "1"]
+
+
+def test_read_and_output(tmp_path, capsys):
+    inner = tmp_path / "inner.sql"
+    inner.write_text("SELECT 5 AS five;\n.mode json\nSELECT 6 AS six;\n")
+    result = tmp_path / "result.txt"
+    code, out, err = cli(capsys, "-c", f".output {result}\n.read {inner}\n.output stdout\n"
+                         "SELECT 7 AS seven;", "--format", "csv")
+    assert code == 0, err
+    assert result.read_text().splitlines() == ["five", "5", '[{"six": 6}]']
+    assert out.strip() == '[{"seven": 7}]'
+    code, out, err = cli(capsys, "-c", ".read no/such/file.sql")
+    assert code == 1 and err.startswith("error: no such file")
+
+
+def test_select_without_from_and_catalog_statements(capsys):
+    code, out, err = cli(capsys, "--party", "bob", "-c",
+                         "SELECT 1 AS one; SHOW TABLES; DESCRIBE alice_income",
+                         "--format", "csv")
+    assert code == 0, err
+    assert out.split() == ["one", "1", "table,owner", "alice_income,alice", "bob_income,bob",
+                           "carol_income,carol", "column,type,ccl",
+                           "person,string,ENCRYPTED_ONLY",
+                           "income,int64,PLAINTEXT_AFTER_AGGREGATE"]
+
+
+def test_markdown_format(capsys):
+    code, out, err = cli(capsys, "--party", "bob", "-c", "SELECT income, person FROM bob_income",
+                         "--format", "markdown")
+    assert code == 0, err
+    assert out.splitlines()[:2] == ["| income | person |", "| --: | --- |"]
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"scql_py {scql_py.__version__}"
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal():
+    proc = run_module("--catalog", str(DEMO), "-c", f"SELECT AVG(income) AS a FROM {UNION}")
+    assert proc.returncode == 0 and proc.stderr == ""
 
 
 def test_bad_options_print_one_line(capsys):

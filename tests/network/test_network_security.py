@@ -98,8 +98,8 @@ def test_plans_must_come_from_their_asker_and_be_plans(types_cluster):
 class TamperingServer(PartyServer):
     """A modified asker's server: it sends a plan that reveals bob's rows."""
 
-    def plan(self, sql: str, pushdown: bool) -> PhysicalPlan:
-        honest = json.loads(super().plan(sql, pushdown).to_json())
+    def plan(self, sql: str, pushdown: bool, max_rows: int | None = None) -> PhysicalPlan:
+        honest = json.loads(super().plan(sql, pushdown, max_rows).to_json())
         return PhysicalPlan.from_json(json.dumps(reveal_rows_of_bob(honest)))
 
 

@@ -194,3 +194,22 @@ def test_group_by_one_owners_keys_after_a_psi_join_needs_no_sort():
     assert next(s for s in plan.steps if s.op == "aggregate").args["keys_owner"] is None
     plan = plan_query(types, "alice", f"SELECT a.k, MAX(b.i) {join} GROUP BY a.k")
     assert next(s for s in plan.steps if s.op == "aggregate").args["keys_owner"] is None
+
+
+def test_a_constant_query_runs_at_the_asker_alone(demo):
+    plan = plan_query(demo, "carol", "SELECT 1 + 1 AS two, 'x' AS s")
+    assert [(s.op, s.party) for s in plan.steps] == [("local", "carol")]
+    assert (plan.output_names, plan.output_types) == (["two", "s"], ["int64", "string"])
+    assert plan_query(demo, "carol", "SELECT 1", pushdown=False).steps[0].party == "carol"
+    for sql, construct in [("SELECT 1 AS a UNION ALL SELECT 2 AS a", "inside another query"),
+                           ("SELECT 1 ORDER BY 1", "ORDER BY in a SELECT without FROM"),
+                           ("SELECT (SELECT COUNT(*) FROM alice_income)", "subqueries")]:
+        with pytest.raises(NotSupportedError, match=construct):
+            plan_query(demo, "carol", sql)
+
+
+def test_max_rows_is_in_the_plan(demo):
+    assert plan_query(demo, "alice", "SELECT 1").max_rows == demo.max_rows
+    assert plan_query(demo, "alice", "SELECT 1", max_rows=7).max_rows == 7
+    with pytest.raises(ProgrammingError, match="max_rows"):
+        plan_query(demo, "alice", "SELECT 1", max_rows=0)
