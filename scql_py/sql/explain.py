@@ -137,6 +137,8 @@ def _learns(plan: PhysicalPlan, party: str) -> list[str]:
                 if s.party == party:
                     continue
                 text = f"the row count of {s.party}'s rows"
+            elif what == ROW_COUNT and s.op in ("psi_join", "secret_join"):
+                text = "the number of matching rows"
             elif what == ROW_COUNT:
                 text = "the number of rows it keeps"
             else:
