@@ -1,0 +1,50 @@
+"""The oracle: DuckDB on the plaintext union of the parties' tables, asked the same SQL
+with our dialect's semantics.
+
+The transpilation is the fixture suite's (``tests/sql/sqlcases.py``: MySQL to DuckDB,
+which puts ``NULLIF(divisor, 0)`` under ``/`` and ``%`` and NULLs first in ascending
+order). On top of it, ``DIV`` (DuckDB's ``//``) gets the same NULLIF, since sqlglot
+leaves it bare; the connection also has ``error_on_division_by_zero`` off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlglot
+from sqlcases import DIALECT, Result, duckdb_family, to_duckdb
+from sqlglot import exp
+
+
+def oracle_sql(sql: str) -> str:
+    tree = sqlglot.parse_one(to_duckdb(sql), read="duckdb")
+    for node in list(tree.find_all(exp.IntDiv)):
+        divisor = node.expression
+        if not (isinstance(divisor, exp.Nullif)):
+            node.set("expression", exp.Nullif(this=divisor.copy(), expression=exp.Literal.number(0)))
+    return tree.sql(dialect="duckdb")
+
+
+@dataclass
+class OracleAnswer:
+    result: Result | None
+    error: str | None = None
+
+
+def ask_oracle(con, sql: str) -> OracleAnswer:
+    try:
+        rel = con.sql(oracle_sql(sql))
+        return OracleAnswer(Result([duckdb_family(t) for t in rel.types], rel.fetchall()))
+    except Exception as err:  # DuckDB refuses or fails: the query is no test at all
+        return OracleAnswer(None, str(err).splitlines()[0])
+
+
+def without_limit(sql: str) -> str | None:
+    """``sql`` without its top-level LIMIT/OFFSET, or None if it has no LIMIT."""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    if tree.args.get("limit") is None:
+        return None
+    tree = tree.copy()
+    tree.set("limit", None)
+    tree.set("offset", None)
+    return tree.sql(dialect=DIALECT)
