@@ -1,0 +1,183 @@
+"""Engine bugs the tester knows about: each with the issue item it belongs to, a matcher
+that recognises a random failure as an instance of it, and a minimal fixture.
+
+The default suite reports failures that match a known bug instead of failing on them
+(it fails on any other), and ``test_known_bugs.py`` runs every fixture as a strict xfail:
+when a bug is fixed its fixture passes, the xfail turns into a failure, and the entry
+must move out of this list (its fixture becomes a regular oracle case). Matchers are
+deliberately narrow: a failure they do not explain fails the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlglot
+from fuzz_campaign import Case
+from fuzz_federation import PARTIES, ColumnSpec, RandomFederation, TableSpec
+from fuzz_oracle import ask_oracle
+from fuzz_verdict import Verdict
+from sqlcases import DIALECT
+from sqlglot import exp
+
+
+@dataclass(frozen=True)
+class BugFixture:
+    tables: tuple[TableSpec, ...]
+    sql: str
+    asker: str
+    pushdown: bool
+
+    def federation(self) -> RandomFederation:
+        return RandomFederation(0, list(self.tables))
+
+
+@dataclass(frozen=True)
+class KnownBug:
+    item: str  # "11.1" is item 1 of issue 11; "11.new-..." one this tester found
+    title: str
+    matches: Callable[[Case, Verdict, object], bool]
+    fixture: BugFixture
+
+
+def table(name: str, owner: str, columns: str, rows, levels: dict | None = None) -> TableSpec:
+    """A fixture table: ``columns`` like ``"k int64, f float64"``; every column is
+    PLAINTEXT to every other party unless ``levels`` (column -> level) says otherwise."""
+    specs = []
+    for decl in columns.split(","):
+        name_, type_ = decl.split()
+        specs.append(ColumnSpec(name_, type_, "measure", name_))
+    levels = levels or {}
+    ccl = {c.name: {p: levels.get(c.name, "PLAINTEXT") for p in PARTIES if p != owner}
+           for c in specs}
+    return TableSpec(name, owner, specs, [tuple(r) for r in rows], ccl)
+
+
+# --- what the matchers look at ---------------------------------------------------------------
+
+
+def _tree(case: Case) -> exp.Expression:
+    return sqlglot.parse_one(case.query.sql, read=DIALECT)
+
+
+def _owners(case: Case) -> set[str]:
+    return {case.federation.table(t).owner for t in case.query.tables
+            if any(x.name == t for x in case.federation.tables)}
+
+
+def _distinct_aggregate(tree: exp.Expression) -> bool:
+    return any(isinstance(node.this, exp.Distinct)
+               for node in tree.find_all(exp.Count, exp.Sum, exp.Avg))
+
+
+def _having_subquery(tree: exp.Expression) -> bool:
+    return any(h.find(exp.Select) is not None for h in tree.find_all(exp.Having))
+
+
+def _not_in_subqueries(tree: exp.Expression) -> list[exp.Expression]:
+    return [n.this.args["query"] for n in tree.find_all(exp.Not)
+            if isinstance(n.this, exp.In) and n.this.args.get("query") is not None]
+
+
+def _right_join_after_a_join(tree: exp.Expression) -> bool:
+    for select in tree.find_all(exp.Select):
+        joins = select.args.get("joins") or []
+        if select.args.get("where") is not None and any(
+                j.side == "RIGHT" for j in joins[1:]):
+            return True
+    return False
+
+
+def _selected_subquery_over_no_rows(case: Case, fut) -> bool:
+    tree = _tree(case)
+    if not isinstance(tree, exp.Select) or tree.args.get("group") is not None:
+        return False
+    items = tree.expressions
+    if not any(e.find(exp.Subquery) for e in items) or not any(
+            e.find(exp.AggFunc) for e in items):
+        return False
+    counting = tree.copy()
+    counting.set("expressions", [exp.Count(this=exp.Star())])
+    for key in ("order", "limit", "offset", "having"):
+        counting.set(key, None)
+    answer = ask_oracle(fut.oracle, counting.sql(dialect=DIALECT))
+    return answer.result is not None and answer.result.rows == [(0,)]
+
+
+def _empty_not_in(case: Case, fut) -> bool:
+    for sub in _not_in_subqueries(_tree(case)):
+        select = sub.this if isinstance(sub, exp.Subquery) else sub
+        answer = ask_oracle(fut.oracle, select.sql(dialect=DIALECT))
+        if answer.result is not None and not answer.result.rows:
+            return True
+    return False
+
+
+def _bool_extremum(tree: exp.Expression) -> bool:
+    return tree.find(exp.Min, exp.Max) is not None
+
+
+KNOWN_BUGS: tuple[KnownBug, ...] = (
+    KnownBug(
+        "11.1", "DISTINCT inside an aggregate is dropped on the single-owner path",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch" and case.pushdown
+                              and _distinct_aggregate(_tree(case)) and len(_owners(case)) == 1),
+        BugFixture((table("a1", "alice", "k int64", [(1,), (1,), (2,)]),),
+                   "SELECT COUNT(DISTINCT k) AS n FROM a1", "alice", True)),
+    KnownBug(
+        "11.2", "a scalar subquery in HAVING is planned with the outer query (wrong rows, "
+        "'unknown column', or sent to a party that does not own its table: item 8)",
+        lambda case, v, fut: v.is_bug and _having_subquery(_tree(case)),
+        BugFixture((table("a1", "alice", "k int64", [(1,), (1,), (2,)]),
+                    table("b1", "bob", "k int64", [(7,)])),
+                   "SELECT k, COUNT(*) AS n FROM a1 GROUP BY k "
+                   "HAVING COUNT(*) > (SELECT COUNT(*) FROM b1)", "alice", True)),
+    KnownBug(
+        "11.4", "a float that was only moved comes back changed (fixed-point rounding), "
+        "and computed floats have no stated bound",
+        lambda case, v, fut: v.outcome == "wrong" and v.kind in ("inexact_move", "float_bound"),
+        BugFixture((table("a1", "alice", "f float64", [(-0.02,), (0.73,)]),),
+                   "SELECT f FROM a1", "alice", False)),
+    KnownBug(
+        "11.5", "an inner JOIN followed by a RIGHT JOIN loses WHERE conditions on the inner "
+        "join's tables",
+        lambda case, v, fut: v.outcome == "wrong" and _right_join_after_a_join(_tree(case)),
+        BugFixture((table("a1", "alice", "k int64", [(1,), (2,)]),
+                    table("b1", "bob", "k int64", [(1,), (3,)]),
+                    table("c1", "carol", "k int64", [(1,), (2,), (3,), (4,)])),
+                   "SELECT COUNT(*) AS n FROM a1 AS a JOIN b1 AS b ON a.k = b.k "
+                   "RIGHT JOIN c1 AS c ON b.k = c.k WHERE b.k IS NOT NULL", "alice", True)),
+    KnownBug(
+        "11.6", "x NOT IN (a subquery that returns no rows) drops the rows where x is NULL",
+        lambda case, v, fut: v.outcome == "wrong" and _empty_not_in(case, fut),
+        BugFixture((table("a1", "alice", "k int64", [(1,), (None,)]),
+                    table("b1", "bob", "k int64", [(5,)])),
+                   "SELECT k FROM a1 WHERE k NOT IN (SELECT k FROM b1 WHERE k > 10)",
+                   "alice", True)),
+    KnownBug(
+        "11.7", "a scalar subquery in the select list of an aggregate over no rows is NULL",
+        lambda case, v, fut: v.outcome == "wrong" and _selected_subquery_over_no_rows(case, fut),
+        BugFixture((table("a1", "alice", "k int64", [(1,), (None,)]),
+                    table("b1", "bob", "k int64", [(5,)])),
+                   "SELECT COUNT(*) AS n, (SELECT COUNT(*) FROM b1) AS m FROM a1 WHERE k > 100",
+                   "alice", True)),
+    KnownBug(
+        "11.new-bool-extremum", "MIN/MAX of a bool per group under MPC raises TypeError "
+        "(BShare - AShare)",
+        lambda case, v, fut: (v.outcome == "internal" and "BShare" in v.detail
+                              and _bool_extremum(_tree(case))),
+        BugFixture((table("a1", "alice", "k int64, b bool", [(1, True), (1, False), (2, None)]),),
+                   "SELECT k, MAX(b) AS hi FROM a1 GROUP BY k", "alice", False)),
+)
+
+
+def classify(case: Case, verdict: Verdict, fut) -> KnownBug | None:
+    """The known bug ``verdict`` (a failure of ``case``) is an instance of, if any."""
+    for bug in KNOWN_BUGS:
+        try:
+            if bug.matches(case, verdict, fut):
+                return bug
+        except Exception:  # a matcher that cannot read this query does not match it
+            continue
+    return None
