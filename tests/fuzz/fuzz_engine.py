@@ -2,8 +2,7 @@
 federation.
 
 This is the only module of the tester that imports the engine's runner and the oracle's
-loader: the layout change moves them (``scql_py.cluster.federation``,
-``scql_py.testing.plaintext_union``), and the tester must follow in one place.
+loader, so that a move of either is followed in one place.
 """
 
 from __future__ import annotations
@@ -14,16 +13,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+import scql_py
 from scql_py.catalog import load_catalog
-
-try:
-    from scql_py.cluster.federation import Federation
-except ImportError:  # before the layout change
-    from scql_py.engine.federation import Federation
-try:
-    from scql_py.testing.plaintext_union import plaintext_union
-except ImportError:  # before the layout change
-    from scql_py.storage.plaintext_union import plaintext_union
+from scql_py.cluster.federation import Federation
+from scql_py.testing.plaintext_union import plaintext_union
 
 SECURE_OPS = {"share", "scan_shared", "concat", "filter", "project", "aggregate", "sort",
               "window", "scalar_join", "psi_join", "secret_join", "limit", "reveal"}
@@ -48,6 +41,7 @@ class FederationUnderTest:
         self.catalog = load_catalog(catalog_path)
         self.timeout = timeout
         self._engines: dict[bool, Federation] = {}
+        self._connections: dict[str, object] = {}  # DB-API connections by asker
         self._oracle = None
 
     def engine(self, pushdown: bool) -> Federation:
@@ -64,24 +58,39 @@ class FederationUnderTest:
             self._oracle = con
         return self._oracle
 
-    def run(self, asker: str, sql: str, pushdown: bool) -> EngineRun:
+    def run(self, asker: str, sql: str, pushdown: bool, params=None) -> EngineRun:
         engine = self.engine(pushdown)
         path, joins = "unplanned", ()
         start = time.perf_counter()
         try:
-            plan = engine.plan(asker, sql)
+            plan = engine.plan(asker, sql, params)
             ops = [s.op for s in plan.steps]
             path = "mpc" if SECURE_OPS & set(ops) else "local"
             joins = tuple(op for op in ops if op in ("psi_join", "secret_join"))
-            table = engine.execute(asker, sql).table
+            table = engine.execute(asker, sql, params).table
         except Exception as err:  # every failure is classified by the caller
             return EngineRun(None, err, time.perf_counter() - start, path, joins)
         return EngineRun(table, None, time.perf_counter() - start, path, joins)
+
+    def run_dbapi(self, asker: str, sql: str, params) -> EngineRun:
+        """Through ``scql_py.connect`` (in-process, the default pushdown) as a user would."""
+        start = time.perf_counter()
+        try:
+            if asker not in self._connections:
+                self._connections[asker] = scql_py.connect(str(self.catalog_path), party=asker,
+                                                           timeout=self.timeout)
+            table = self._connections[asker].cursor().execute(sql, params).fetch_arrow_table()
+        except Exception as err:  # every failure is classified by the caller
+            return EngineRun(None, err, time.perf_counter() - start, "dbapi")
+        return EngineRun(table, None, time.perf_counter() - start, "dbapi")
 
     def close(self) -> None:
         for engine in self._engines.values():
             engine.close()
         self._engines.clear()
+        for con in self._connections.values():
+            con.close()
+        self._connections.clear()
         if self._oracle is not None:
             self._oracle.close()
             self._oracle = None
