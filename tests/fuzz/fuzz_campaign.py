@@ -14,6 +14,7 @@ from pathlib import Path
 from fuzz_engine import FederationUnderTest
 from fuzz_federation import RandomFederation, generate_federation
 from fuzz_oracle import ask_oracle, without_limit
+from fuzz_parameters import parameterize
 from fuzz_queries import Query, QueryGenerator
 from fuzz_report import Report
 from fuzz_verdict import Verdict, compare_results, judge
@@ -21,6 +22,7 @@ from sqlcases import arrow_result
 
 PUSHDOWN_CHECK_RATE = 0.1  # queries also run in the other mode and compared (metamorphic)
 TLP_RATE = 0.08            # queries replaced by a ternary logic partitioning check
+PARAMETERS_RATE = 0.08     # queries also run with their literals as qmark parameters
 
 
 @dataclass
@@ -48,7 +50,14 @@ class Failure:
 
 
 def evaluate(fut: FederationUnderTest, query: Query, pushdown: bool) -> tuple[Verdict, object]:
-    run = fut.run(query.asker, query.sql, pushdown)
+    """Run ``query`` (its ``params``, if any, bound by ``binder``) and judge it."""
+    if query.params is None:
+        run = fut.run(query.asker, query.sql, pushdown)
+    elif query.binder == "dbapi":
+        run = fut.run_dbapi(query.asker, query.sql, query.params)
+    else:
+        run = fut.run(query.asker, query.sql, pushdown, query.params)
+    query = query.literal()
     oracle = ask_oracle(fut.oracle, query.sql)
     unlimited = None
     bare = without_limit(query.sql)
@@ -136,6 +145,15 @@ def _run_one(fut, gen, fed, seed, index, out: SeedRun, classify) -> None:
             other, other_run = pushdown_check(fut, query, verdict, run, pushdown)
             tagged = replace(query, shapes=query.shapes + ("pushdown_on_off",))
             checks.append((tagged, other, other_run, not pushdown))
+        bound = parameterize(query.sql) if rng.random() < PARAMETERS_RATE else None
+        if bound is not None:
+            for binder in ("execute", "dbapi"):
+                with_params = replace(query, sql=bound[0], params=bound[1], binder=binder,
+                                      literal_sql=query.sql,
+                                      shapes=query.shapes + (f"params:{binder}",))
+                p_verdict, p_run = evaluate(fut, with_params, pushdown)
+                checks.append((with_params, p_verdict, p_run,
+                               pushdown if binder == "execute" else True))
     for query, verdict, run, mode in checks:
         known = None
         case = Case(fed, query, mode, seed, index)

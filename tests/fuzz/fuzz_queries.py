@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import random
+import re
 from dataclasses import dataclass, field, replace
 
 from fuzz_federation import PARTIES, RandomFederation, TableSpec, sql_text
@@ -38,7 +39,7 @@ ORDERED = NUMERIC + ("date", "timestamp", "string", "bool")
 INT_LIMIT = 2.0**40
 FLOAT_LIMIT = 2.0**40
 DECIMAL_UNSCALED_LIMIT = 2.0**44
-FLOAT_PRODUCT_LIMIT = 2.0**28  # exact fixed-point rescaling needs |x*y| < 2^31
+FLOAT_PRODUCT_LIMIT = 2.0**28  # the engine's fixed-point products are exact below 2^31
 DIVISOR_RESOLUTION = 1e-4      # reals have 3 decimals and decimals at most 4
 
 
@@ -85,6 +86,16 @@ class Query:
     shapes: tuple[str, ...]
     must_refuse: bool = False
     tables: tuple[str, ...] = ()
+    items: tuple = ()  # the select items' Exprs, to use the query as a derived table
+    params: list | None = None  # qmark parameters of ``sql``, bound by ``binder``
+    binder: str = "execute"  # "execute" (Federation.execute) or "dbapi" (a cursor)
+    literal_sql: str = ""  # the same query with its literals in place (for the oracle)
+
+    def literal(self) -> Query:
+        """The query as the oracle reads it: literals in place of parameters."""
+        if self.params is None:
+            return self
+        return replace(self, sql=self.literal_sql, params=None)
 
     @property
     def role(self) -> str:
@@ -131,6 +142,8 @@ class QueryGenerator:
 
     def __init__(self, fed: RandomFederation):
         self.fed = fed
+        self.nested = 0  # > 0 while generating a derived table (no ORDER BY, no LIMIT)
+        self.tags: set[str] = set()  # risks taken on the way, for the report and matchers
 
     # --- entry points ----------------------------------------------------------------------
     SHAPES = ("rows", "aggregate", "group_by", "distinct", "window", "union", "join",
@@ -140,6 +153,7 @@ class QueryGenerator:
     def query(self, index: int, shape: str | None = None) -> Query:
         rng = random.Random(f"query:{self.fed.seed}:{index}")
         self.rng = rng
+        self.tags = set()
         shape = shape or rng.choices(self.SHAPES, weights=self.WEIGHTS)[0]
         self.asker = rng.choice(PARTIES)
         q = getattr(self, f"_shape_{shape}")()
@@ -148,13 +162,14 @@ class QueryGenerator:
         owners = {self.fed.table(t).owner for t in q.tables}
         role = ("asker:owner" if owners == {self.asker} else
                 "asker:partial" if self.asker in owners else "asker:other")
-        return replace(q, asker=self.asker, shapes=q.shapes + (role,))
+        return replace(q, asker=self.asker, shapes=q.shapes + tuple(sorted(self.tags)) + (role,))
 
     def tlp(self, index: int) -> tuple[Query, Query]:
         """Ternary logic partitioning: a query and the UNION ALL of its rows where a
         predicate is TRUE, FALSE and NULL (or the same under an aggregate)."""
         rng = random.Random(f"tlp:{self.fed.seed}:{index}")
         self.rng = rng
+        self.tags = set()
         self.asker = rng.choice(PARTIES)
         aggregated = rng.random() < 0.4
         context = FILTER_UNDER_AGGREGATE if aggregated else ROWS
@@ -340,11 +355,32 @@ class QueryGenerator:
 
     def source(self, aggregated: bool, context: Context) -> Source:
         r = self.rng.random()
-        if r < 0.45:
+        if r < 0.12 and not self.nested:
+            return self.derived_source()
+        if r < 0.5:
             return self.table_source()
-        if r < 0.7:
+        if r < 0.72:
             return self.union_source(context=context)
         return self.join_source(aggregated)
+
+    def derived_source(self, alias: str = "q") -> Source:
+        """A grouped, windowed, DISTINCT or aggregated query as a table in FROM."""
+        body = self.rng.choice((self._shape_group_by, self._shape_group_by, self._shape_window,
+                                self._shape_distinct, self._shape_aggregate))
+        self.nested += 1
+        try:
+            inner = body()
+        finally:
+            self.nested -= 1
+        if not inner.items:
+            return self.table_source()
+        columns = [Column(f"{alias}.c{j}", e.kind, e.scale, e.bound, e.waits,
+                          e.domain or f"derived{j}", e.samples)
+                   for j, e in enumerate(inner.items)]
+        rows = sum(max(1, len(self.fed.table(t).rows)) for t in inner.tables) ** 2
+        shapes = ["derived"] + [s for s in inner.shapes if not s.startswith("asker")]
+        return Source(f"({inner.sql}) AS {alias}", columns, list(inner.tables), shapes,
+                      min(rows, 100000), [alias])
 
     # --- expressions -------------------------------------------------------------------------
     def column(self, src: Source, context: Context, kinds=None, compared=False,
@@ -398,7 +434,13 @@ class QueryGenerator:
         if choice == "mul":
             b = self.numeric(src, context, depth - 1, compared) if rng.random() < 0.5 else \
                 self.sample_literal(Expr("", rng.choice(("int64", "decimal", "float64"))))
-            return _arith(a, "*", b) or _arith(a, "*", Expr("2", "int64", 0, 2.0)) or a
+            product = _arith(a, "*", b)
+            if product is None and rng.random() < 0.25:
+                # beyond what fixed-point products are exact for, inside what floats hold
+                product = _arith(a, "*", b, float_product_limit=FLOAT_LIMIT)
+                if product is not None:
+                    self.tags.add("large_float_product")
+            return product or _arith(a, "*", Expr("2", "int64", 0, 2.0)) or a
         if choice == "div":
             b = (self.numeric(src, context, 0, compared) if rng.random() < 0.7 else
                  Expr(rng.choice(("0", "2", "-3", "0.5")), "int64", 0, 3.0))
@@ -632,6 +674,8 @@ class QueryGenerator:
                 group: list[str] = (), having: str | None = None, order: bool = False,
                 limit_ok: bool = True, shapes=(), extra_shapes=()) -> Query:
         rng = self.rng
+        if self.nested:
+            order, limit_ok = False, False  # a derived table's order means nothing
         conjuncts = ([src.comma_condition] if src.comma_condition else []) + list(where)
         sql = ("SELECT " + ("DISTINCT " if distinct else "")
                + ", ".join(f"{e.sql} AS c{j}" for j, e in enumerate(items))
@@ -651,7 +695,12 @@ class QueryGenerator:
             parts = []
             for position in positions:
                 ref = str(position + 1) if rng.random() < 0.5 else f"c{position}"
-                parts.append(ref + (" DESC" if rng.random() < 0.4 else ""))
+                if re.fullmatch(r"\w+\.\w+", items[position].sql) and rng.random() < 0.25:
+                    ref = items[position].sql  # the column itself, not its alias
+                ref += " DESC" if rng.random() < 0.4 else ""
+                if rng.random() < 0.15:
+                    ref += rng.choice((" NULLS FIRST", " NULLS LAST"))
+                parts.append(ref)
             sql += " ORDER BY " + ", ".join(parts)
             tags.append("order_by")
             if limit_ok and rng.random() < 0.6:
@@ -666,7 +715,8 @@ class QueryGenerator:
         for t in tags:
             if t not in seen:
                 seen.append(t)
-        return Query(sql, self.asker, tuple(seen), tables=tuple(dict.fromkeys(src.tables)))
+        return Query(sql, self.asker, tuple(seen), tables=tuple(dict.fromkeys(src.tables)),
+                     items=tuple(items))
 
     def _where(self, src: Source, context: Context, chance: float = 0.6) -> list[str]:
         if self.rng.random() >= chance:
@@ -697,7 +747,8 @@ class QueryGenerator:
             col = self.column(src, Context(frozenset({GRP})))
             if col is None:
                 break
-            e = Expr(col.ref, col.kind, col.scale, col.bound, col.waits - {GRP})
+            e = Expr(col.ref, col.kind, col.scale, col.bound, col.waits - {GRP},
+                     domain=col.domain, samples=col.samples)
             if col.kind == "int64" and rng.random() < 0.2:
                 e = Expr(f"{col.ref} % 3", "int64", 0, 3.0, col.waits - {GRP})
             elif rng.random() < 0.1:
@@ -747,13 +798,15 @@ class QueryGenerator:
             return self._shape_rows()
         funcs = rng.sample(("ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK"),
                            rng.randint(1, 2))
-        shown = [Expr(c.ref, c.kind, c.scale, c.bound, c.waits - {GRP, RANK})
-                 for c in partition + ordered]
+        shown = [Expr(c.ref, c.kind, c.scale, c.bound, c.waits - {GRP, RANK},
+                      domain=c.domain, samples=c.samples) for c in partition + ordered]
         over = ""
         if partition:
             over += "PARTITION BY " + ", ".join(c.ref for c in partition) + " "
         over += "ORDER BY " + ", ".join(
-            c.ref + (" DESC" if rng.random() < 0.4 else "") for c in ordered)
+            c.ref + (" DESC" if rng.random() < 0.4 else "")
+            + (rng.choice((" NULLS FIRST", " NULLS LAST")) if rng.random() < 0.1 else "")
+            for c in ordered)
         items = shown + [Expr(f"{f}() OVER ({over})", "float64" if f == "PERCENT_RANK"
                               else "int64") for f in funcs]
         if "ROW_NUMBER" not in funcs and rng.random() < 0.3:
@@ -992,14 +1045,16 @@ def _fits(kind: str, scale: int, bound: float) -> bool:
     return bound < FLOAT_LIMIT
 
 
-def _arith(a: Expr, op: str, b: Expr) -> Expr | None:
-    """``a op b`` for + - *, or None when the result could leave the documented ranges."""
+def _arith(a: Expr, op: str, b: Expr, float_product_limit: float = FLOAT_PRODUCT_LIMIT
+           ) -> Expr | None:
+    """``a op b`` for + - *, or None when the result could leave the documented ranges
+    (or, for a product of reals, ``float_product_limit``)."""
     if a.kind not in NUMERIC or b.kind not in NUMERIC:
         return None
     kind, scale = _common_numeric(a, b)
     if op == "*":
         bound = a.bound * b.bound
-        if kind == "float64" and bound >= FLOAT_PRODUCT_LIMIT:
+        if kind == "float64" and bound >= float_product_limit:
             return None
         if kind == "decimal":
             scale = (a.scale if a.kind == "decimal" else 0) + (b.scale if b.kind == "decimal" else 0)

@@ -23,6 +23,7 @@ from fuzz_campaign import Case, evaluate
 from fuzz_engine import FederationUnderTest
 from fuzz_federation import RandomFederation, TableSpec
 from fuzz_oracle import ask_oracle
+from fuzz_parameters import parameterize
 from fuzz_verdict import Verdict
 from sqlcases import DIALECT
 from sqlglot import exp
@@ -64,7 +65,7 @@ class Shrinker:
             return None
         self.runs += 1
         fut = self._federation(case.federation)
-        if ask_oracle(fut.oracle, case.query.sql).result is None:
+        if ask_oracle(fut.oracle, case.query.literal().sql).result is None:
             return None
         verdict, _ = evaluate(fut, case.query, case.pushdown)
         return verdict if verdict.signature() == self.signature else None
@@ -86,8 +87,9 @@ class Shrinker:
         improved = True
         while improved and self._budget_left():
             improved = False
-            for sql in sorted(set(query_reductions(case.query.sql)), key=len):
-                if len(sql) >= len(case.query.sql):
+            current = case.query.literal().sql
+            for sql in sorted(set(query_reductions(current)), key=len):
+                if len(sql) >= len(current):
                     continue
                 candidate = replace(case, query=_with_sql(case.query, sql))
                 found = self.fails(candidate)
@@ -99,7 +101,7 @@ class Shrinker:
         return case, verdict
 
     def _drop_unused(self, case: Case, verdict: Verdict) -> tuple[Case, Verdict]:
-        sql = case.query.sql.lower()
+        sql = case.query.literal().sql.lower()
         fed = case.federation
         used = [t for t in fed.tables if re.search(rf"\b{t.name}\b", sql)]
         if len(used) < len(fed.tables):
@@ -141,7 +143,11 @@ class Shrinker:
 
 
 def _with_sql(query, sql: str):
-    return replace(query, sql=sql)
+    """``query`` reduced to the literal SQL ``sql`` (parameterized again if it was)."""
+    if query.params is None:
+        return replace(query, sql=sql)
+    bound = parameterize(sql) or (sql, [])
+    return replace(query, sql=bound[0], params=bound[1], literal_sql=sql)
 
 
 def _without_columns(fed: RandomFederation, table: str, columns: list[str]) -> RandomFederation:
@@ -232,7 +238,8 @@ def describe(case: Case, verdict: Verdict) -> str:
     q = case.query
     lines = [f"replay: {case.replay} (asker {q.asker}, pushdown "
              f"{'on' if case.pushdown else 'off'}); shapes {', '.join(q.shapes)}",
-             f"query: {q.sql}",
+             f"query: {q.sql}" + (f"\nparams ({q.binder}): {q.params!r}"
+                                  if q.params is not None else ""),
              f"outcome: {verdict.outcome} {verdict.kind} {verdict.error_class}".rstrip()]
     if verdict.detail:
         lines.append("detail: " + verdict.detail.replace("\n", "\n        "))
@@ -240,7 +247,7 @@ def describe(case: Case, verdict: Verdict) -> str:
         lines.append(f"expected (DuckDB): {verdict.expected.rows[:10]}")
     if verdict.got is not None:
         lines.append(f"got (engine):      {verdict.got.rows[:10]}")
-    sql = q.sql.lower()
+    sql = q.literal().sql.lower()
     for t in case.federation.tables:
         if not re.search(rf"\b{t.name}\b", sql):
             continue
