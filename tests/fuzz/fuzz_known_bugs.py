@@ -11,12 +11,13 @@ deliberately narrow: a failure they do not explain fails the suite.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlglot
-from fuzz_campaign import Case
+from fuzz_campaign import Case, evaluate
 from fuzz_federation import PARTIES, ColumnSpec, RandomFederation, TableSpec
 from fuzz_oracle import ask_oracle
+from fuzz_queries import Query
 from fuzz_verdict import Verdict
 from sqlcases import DIALECT
 from sqlglot import exp
@@ -28,6 +29,16 @@ class BugFixture:
     sql: str
     asker: str
     pushdown: bool
+    params: tuple | None = None  # bound by Federation.execute
+    shapes: tuple[str, ...] = ()  # the generator's tags a random instance would carry
+
+    def query(self) -> Query:
+        literal = self.sql
+        for value in self.params or ():
+            literal = literal.replace("?", repr(value), 1)
+        return Query(self.sql, self.asker, ("fixture",) + self.shapes, tables=tuple(t.name for t in self.tables),
+                     params=list(self.params) if self.params is not None else None,
+                     literal_sql=literal)
 
     def federation(self) -> RandomFederation:
         return RandomFederation(0, list(self.tables))
@@ -58,7 +69,7 @@ def table(name: str, owner: str, columns: str, rows, levels: dict | None = None)
 
 
 def _tree(case: Case) -> exp.Expression:
-    return sqlglot.parse_one(case.query.sql, read=DIALECT)
+    return sqlglot.parse_one(case.query.literal().sql, read=DIALECT)
 
 
 def _owners(case: Case) -> set[str]:
@@ -118,6 +129,14 @@ def _bool_extremum(tree: exp.Expression) -> bool:
     return tree.find(exp.Min, exp.Max) is not None
 
 
+def _binder_order(case: Case, v: Verdict, fut) -> bool:
+    """Federation.execute binds differently from the DB-API: the cursor gets it right."""
+    q = case.query
+    if q.params is None or q.binder != "execute" or v.outcome != "wrong":
+        return False
+    return evaluate(fut, replace(q, binder="dbapi"), True)[0].outcome == "pass"
+
+
 KNOWN_BUGS: tuple[KnownBug, ...] = (
     KnownBug(
         "11.1", "DISTINCT inside an aggregate is dropped on the single-owner path",
@@ -163,6 +182,21 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                    "SELECT COUNT(*) AS n, (SELECT COUNT(*) FROM b1) AS m FROM a1 WHERE k > 100",
                    "alice", True)),
     KnownBug(
+        "11.8", "SELECT DISTINCT ... ORDER BY <a selected column by its name, not its alias> "
+        "is rejected: ORDER BY items are matched by alias only",
+        lambda case, v, fut: (v.outcome == "internal" and v.error_class == "ProgrammingError"
+                              and "ORDER BY items must be in the select list" in v.detail),
+        BugFixture((table("a1", "alice", "k int64", [(1,), (2,), (2,)]),),
+                   "SELECT DISTINCT k AS c0 FROM a1 ORDER BY k", "alice", True)),
+    KnownBug(
+        "11.new-float-product", "a product of reals (or an integer and a real) of 2^31 or "
+        "more wraps around under MPC, inside the documented |v| < 2^47",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+                              and "large_float_product" in case.query.shapes),
+        BugFixture((table("a1", "alice", "f float64, g float64", [(46341.0, 46341.0)]),),
+                   "SELECT f * g AS p FROM a1", "alice", False,
+                   shapes=("large_float_product",))),
+    KnownBug(
         "11.new-bool-extremum", "MIN/MAX of a bool per group under MPC raises TypeError "
         "(BShare - AShare)",
         lambda case, v, fut: (v.outcome == "internal" and "BShare" in v.detail
@@ -181,3 +215,17 @@ def classify(case: Case, verdict: Verdict, fut) -> KnownBug | None:
         except Exception:  # a matcher that cannot read this query does not match it
             continue
     return None
+
+
+# Fixed since the tester met them: their fixtures must keep passing (regressions). Where
+# a fixture fits the SQL fixture files (tests/sql/*.sql), it belongs there instead; these
+# need what those files cannot say (parameters).
+FIXED_BUGS: tuple[KnownBug, ...] = (
+    KnownBug(
+        "11.3", "Federation.execute bound qmark parameters in tree order, not text order "
+        "(a LIMIT ? took the first parameter), unlike the DB-API cursor",
+        _binder_order,
+        BugFixture((table("a1", "alice", "k int64", [(1,), (2,), (3,)]),),
+                   "SELECT k AS c0 FROM a1 WHERE k > ? ORDER BY 1 LIMIT ?", "alice", True,
+                   params=(1, 5))),
+)

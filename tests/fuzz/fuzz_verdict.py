@@ -23,7 +23,6 @@ float keys are within the tolerance, the engine's order is checked to be a valid
 
 from __future__ import annotations
 
-import decimal
 import math
 from dataclasses import dataclass, field
 
@@ -31,7 +30,7 @@ import sqlglot
 from fuzz_engine import EngineRun
 from fuzz_oracle import OracleAnswer
 from fuzz_queries import Query
-from sqlcases import DIALECT, Result, arrow_result, compare
+from sqlcases import DIALECT, Result, arrow_result, compare, rows_equal
 from sqlglot import exp
 
 from scql_py import errors
@@ -63,6 +62,8 @@ def top_order(sql: str) -> tuple[OrderKey, ...] | None:
             position = int(target.this) - 1
         elif isinstance(target, exp.Column) and not target.table and target.name in names:
             position = names.index(target.name)
+        elif any(e.unalias() == target for e in tree.expressions):
+            position = next(j for j, e in enumerate(tree.expressions) if e.unalias() == target)
         else:
             return None
         descending = bool(item.args.get("desc"))
@@ -197,30 +198,21 @@ def _project(r: Result, cols: list[int]) -> Result:
     return Result([r.families[c] for c in cols], [tuple(row[c] for c in cols) for row in r.rows])
 
 
-def _sort_key(row: tuple) -> tuple:
-    return tuple((v is None, _comparable(v)) for v in row)
-
-
-def _comparable(v):
-    if v is None:
-        return ""
-    if isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool):
-        return f"{float(v):+.2e}"  # coarse: rows pair up despite rounding
-    return repr(v)
-
-
 def float_errors(got: Result, expected: Result) -> list[tuple[float, float]]:
-    """(absolute, relative) differences of the float values of paired rows (statistics)."""
-    if len(got.rows) != len(expected.rows):
-        return []
+    """(absolute, relative) differences of the float values of rows paired as the
+    comparator pairs them (statistics of what passed or nearly passed)."""
     out = []
-    pairs = zip(sorted(got.rows, key=_sort_key), sorted(expected.rows, key=_sort_key))
-    for g_row, e_row in pairs:
-        for fam, g, e in zip(got.families, g_row, e_row):
-            if fam == "float" and isinstance(g, float) and isinstance(e, (int, float)) \
-                    and not math.isnan(g) and not math.isnan(float(e)):
-                diff = abs(g - float(e))
-                out.append((diff, diff / abs(float(e)) if e else diff))
+    left = list(expected.rows)
+    for g_row in got.rows:
+        for j, e_row in enumerate(left):
+            if rows_equal(g_row, e_row, LOOSE_ABS_TOL, LOOSE_REL_TOL):
+                del left[j]
+                for fam, g, e in zip(got.families, g_row, e_row):
+                    if fam == "float" and isinstance(g, float) and isinstance(e, (int, float)) \
+                            and not math.isnan(g) and not math.isnan(float(e)):
+                        diff = abs(g - float(e))
+                        out.append((diff, diff / abs(float(e)) if e else diff))
+                break
     return out
 
 
