@@ -17,3 +17,5 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line("")
         for line in SESSION_REPORT.render().splitlines():
             terminalreporter.write_line(line)
+        for line in SESSION_REPORT.render_reasons(top=15).splitlines():
+            terminalreporter.write_line(line)

@@ -3,8 +3,9 @@ with our dialect's semantics.
 
 The transpilation is the fixture suite's (``tests/sql/sqlcases.py``: MySQL to DuckDB,
 which puts ``NULLIF(divisor, 0)`` under ``/`` and ``%`` and NULLs first in ascending
-order). On top of it, ``DIV`` (DuckDB's ``//``) gets the same NULLIF, since sqlglot
-leaves it bare; the connection also has ``error_on_division_by_zero`` off.
+order). On top of it, MySQL's ``DIV`` (which sqlglot turns into DuckDB's ``//``, a plain
+division for decimals and reals, with no NULLIF) becomes a truncated quotient cast to
+BIGINT with the same NULLIF; the connection also has ``error_on_division_by_zero`` off.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from sqlglot import exp
 def oracle_sql(sql: str) -> str:
     tree = sqlglot.parse_one(to_duckdb(sql), read="duckdb")
     for node in list(tree.find_all(exp.IntDiv)):
-        divisor = node.expression
-        if not (isinstance(divisor, exp.Nullif)):
-            node.set("expression", exp.Nullif(this=divisor.copy(), expression=exp.Literal.number(0)))
+        # MySQL's a DIV b: the quotient truncated toward zero, an integer, NULL for b = 0
+        # (DuckDB's a // b divides decimals and reals without truncating)
+        divisor = exp.Nullif(this=node.expression.copy(), expression=exp.Literal.number(0))
+        quotient = exp.Div(this=exp.Paren(this=node.this.copy()), expression=divisor)
+        node.replace(exp.cast(exp.Anonymous(this="TRUNC", expressions=[quotient]), "BIGINT"))
     return tree.sql(dialect="duckdb")
 
 

@@ -376,7 +376,7 @@ class QueryGenerator:
             return self.table_source()
         columns = [Column(f"{alias}.c{j}", e.kind, e.scale, e.bound, e.waits,
                           e.domain or f"derived{j}", e.samples)
-                   for j, e in enumerate(inner.items)]
+                   for j, e in enumerate(inner.items) if e.kind != "null"]
         rows = sum(max(1, len(self.fed.table(t).rows)) for t in inner.tables) ** 2
         shapes = ["derived"] + [s for s in inner.shapes if not s.startswith("asker")]
         return Source(f"({inner.sql}) AS {alias}", columns, list(inner.tables), shapes,
@@ -448,10 +448,12 @@ class QueryGenerator:
                 b = Expr("0.5", "decimal", 1, 0.5)
             return _divide(a, b) or a
         if choice == "intdiv":
-            b = self.numeric(src, context, 0, compared)
-            if a.kind == b.kind == "int64":
-                return Expr(f"({a.sql} DIV {b.sql})", "int64", 0, a.bound, a.waits | b.waits)
-            return a
+            b = (self.numeric(src, context, 0, compared) if rng.random() < 0.6 else
+                 Expr(rng.choice(("2", "3", "-4", "0")), "int64", 0, 4.0))
+            if a.bound / DIVISOR_RESOLUTION >= INT_LIMIT:
+                return a
+            return Expr(f"({a.sql} DIV {b.sql})", "int64", 0, a.bound / DIVISOR_RESOLUTION,
+                        a.waits | b.waits)
         if choice == "mod":
             b = self.numeric(src, context, 0, compared)
             if "float64" in (a.kind, b.kind):
@@ -518,7 +520,8 @@ class QueryGenerator:
                    else self.sample_literal(col))
             form = rng.choice(("coalesce", "case", "nullif"))
             if form == "coalesce":
-                return Expr(f"COALESCE({base.sql}, {alt.sql})", kind, 0, 0.0,
+                last = f", {self.sample_literal(col).sql}" if rng.random() < 0.3 else ""
+                return Expr(f"COALESCE({base.sql}, {alt.sql}{last})", kind, 0, 0.0,
                             base.waits | alt.waits)
             if form == "nullif":
                 return Expr(f"NULLIF({base.sql}, {alt.sql})", kind, 0, 0.0, base.waits | alt.waits)
@@ -578,7 +581,10 @@ class QueryGenerator:
         if a.kind in NUMERIC and rng.random() < 0.4:
             b = self.numeric(src, context, max(0, depth - 1), compared=True)
         elif rng.random() < 0.3:
-            col = self.column(src, context, (a.kind,), compared=True)
+            kinds = (a.kind,)
+            if a.kind in ("date", "timestamp") and rng.random() < 0.3:
+                kinds = ("date", "timestamp")  # a date compared with a timestamp
+            col = self.column(src, context, kinds, compared=True)
             b = (Expr(col.ref, col.kind, col.scale, col.bound, col.waits) if col
                  else self.sample_literal(a))
         else:
@@ -724,7 +730,10 @@ class QueryGenerator:
         return [self.predicate(src, context, 2).sql]
 
     def _row_items(self, src: Source, n: int) -> list[Expr]:
-        return [self.value(src, ROWS, self.rng.choice((0, 0, 1, 2))) for _ in range(n)]
+        items = [self.value(src, ROWS, self.rng.choice((0, 0, 1, 2))) for _ in range(n)]
+        if self.rng.random() < 0.03:
+            items.append(Expr("NULL", "null"))
+        return items
 
     def _shape_rows(self) -> Query:
         src = self.source(False, ROWS)

@@ -62,9 +62,12 @@ def test_ternary_partitions_equal_the_whole_on_duckdb(federation):
         assert compare(split.result, whole.result) is None, parts.sql
 
 
-def test_oracle_makes_every_division_by_zero_null():
+def test_oracle_makes_every_division_by_zero_null_and_div_truncate(federation):
     sql = oracle_sql("SELECT a DIV b, a / b, a % b FROM t")
     assert sql.count("NULLIF") == 3, sql
+    _, fut = federation
+    got = ask_oracle(fut.oracle, "SELECT 7 DIV 2, -7 DIV 2, 2.5 DIV 2, -0.75 DIV 0.5, 1 DIV 0")
+    assert got.result.rows == [(3, -3, 1, -1, None)]
 
 
 def test_verdicts_tell_wrong_answers_apart():
