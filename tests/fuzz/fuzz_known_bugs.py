@@ -88,6 +88,10 @@ def _having_subquery(tree: exp.Expression) -> bool:
     return any(h.find(exp.Select) is not None for h in tree.find_all(exp.Having))
 
 
+def _where_subquery(tree: exp.Expression) -> bool:
+    return any(w.find(exp.Select) is not None for w in tree.find_all(exp.Where))
+
+
 def _not_in_subqueries(tree: exp.Expression) -> list[exp.Expression]:
     return [n.this.args["query"] for n in tree.find_all(exp.Not)
             if isinstance(n.this, exp.In) and n.this.args.get("query") is not None]
@@ -190,6 +194,16 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                               and "ORDER BY items must be in the select list" in v.detail),
         BugFixture((table("a1", "alice", "k int64", [(1,), (2,), (2,)]),),
                    "SELECT DISTINCT k AS c0 FROM a1 ORDER BY k", "alice", True)),
+    KnownBug(
+        "11.8-where", "a scalar subquery that selects a constant, in a WHERE after a join, is "
+        "inlined into another party's local SQL ('Table with name ... does not exist')",
+        lambda case, v, fut: (v.outcome == "internal" and "does not exist" in v.detail
+                              and _where_subquery(_tree(case))),
+        BugFixture((table("a1", "alice", "id int64, f float64", [(1, 1.5)]),
+                    table("a2", "alice", "id int64, f float64", [(1, 2.5), (2, 1.0)]),
+                    table("c1", "carol", "id int64, f float64", [(1, 2.5), (2, 1.0)])),
+                   "SELECT b.id AS x FROM a2 AS a JOIN c1 AS b ON a.id = b.id "
+                   "WHERE b.f <> (SELECT 1 FROM a1 AS z)", "alice", True)),
     KnownBug(
         "11.new-float-product", "a product of reals (or an integer and a real) of 2^31 or "
         "more wraps around under MPC, inside the documented |v| < 2^47",

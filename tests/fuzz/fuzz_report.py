@@ -34,9 +34,9 @@ class Report:
             row[verdict.outcome] += 1
             if known:
                 row["known"] += 1
-        if verdict.outcome == "pass":
-            self.paths[path] += 1
-            for j in joins:
+        if verdict.outcome == "pass" or verdict.kind == "float_bound":
+            self.paths[path] += verdict.outcome == "pass"
+            for j in joins if verdict.outcome == "pass" else ():
                 self.joins[j] += 1
             for abs_err, rel_err in verdict.float_errors:
                 self.floats_compared += 1
@@ -71,9 +71,9 @@ class Report:
             lines.append(f"{shape:<{width}} " + " ".join(f"{row[c]:>13}" for c in COLUMNS))
         lines.append(f"passing queries by path: {dict(self.paths)}; joins: {dict(self.joins)}")
         lines.append(f"wrong answers by kind: {dict(self.wrong_kinds)}")
-        lines.append(f"float values compared: {self.floats_compared}, largest error "
-                     f"abs {self.max_abs_error:.3g} rel {self.max_rel_error:.3g} "
-                     f"(bound abs 2^-14 + rel 1e-6)")
+        lines.append(f"computed float values compared: {self.floats_compared}, largest error "
+                     f"abs {self.max_abs_error:.3g}, rel {self.max_rel_error:.3g} (for |v| >= 1); "
+                     f"bound abs 2^-14 + rel 1e-6")
         lines.append(f"engine seconds: {self.seconds:.1f}")
         return "\n".join(lines)
 

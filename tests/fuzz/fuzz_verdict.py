@@ -180,7 +180,8 @@ def compare_results(query: Query, got: Result, expected: Result,
                                               rel_tol=LOOSE_REL_TOL) is None
                              and is_sorted(got.rows, keys)):
             return Verdict("wrong", "float_bound", problem, expected, got,
-                           float_errors=float_errors(got, expected))
+                           float_errors=float_errors(got, expected, LOOSE_ABS_TOL,
+                                                     LOOSE_REL_TOL))
         return Verdict("wrong", "mismatch", problem, expected, got)
     cols = [c for c in moved_positions(query.sql)
             if c < len(got.families) and got.families[c] == "float"]
@@ -189,8 +190,7 @@ def compare_results(query: Query, got: Result, expected: Result,
                         abs_tol=0.0, rel_tol=0.0)
         if exact is not None:
             return Verdict("wrong", "inexact_move",
-                           f"moved float columns {cols} changed: {exact}", expected, got,
-                           float_errors=float_errors(got, expected))
+                           f"moved float columns {cols} changed: {exact}", expected, got)
     return Verdict("pass", expected=expected, got=got, float_errors=float_errors(got, expected))
 
 
@@ -198,20 +198,22 @@ def _project(r: Result, cols: list[int]) -> Result:
     return Result([r.families[c] for c in cols], [tuple(row[c] for c in cols) for row in r.rows])
 
 
-def float_errors(got: Result, expected: Result) -> list[tuple[float, float]]:
+def float_errors(got: Result, expected: Result, abs_tol: float = ABS_TOL,
+                 rel_tol: float = REL_TOL) -> list[tuple[float, float]]:
     """(absolute, relative) differences of the float values of rows paired as the
-    comparator pairs them (statistics of what passed or nearly passed)."""
+    comparator pairs them at this tolerance (statistics of what passed or nearly passed);
+    relative only for values of magnitude 1 or more."""
     out = []
     left = list(expected.rows)
     for g_row in got.rows:
         for j, e_row in enumerate(left):
-            if rows_equal(g_row, e_row, LOOSE_ABS_TOL, LOOSE_REL_TOL):
+            if rows_equal(g_row, e_row, abs_tol, rel_tol):
                 del left[j]
                 for fam, g, e in zip(got.families, g_row, e_row):
                     if fam == "float" and isinstance(g, float) and isinstance(e, (int, float)) \
                             and not math.isnan(g) and not math.isnan(float(e)):
                         diff = abs(g - float(e))
-                        out.append((diff, diff / abs(float(e)) if e else diff))
+                        out.append((diff, diff / abs(float(e)) if abs(float(e)) >= 1 else 0.0))
                 break
     return out
 
