@@ -20,7 +20,7 @@ import datetime as dt
 import decimal
 import random
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from fuzz_federation import PARTIES, RandomFederation, TableSpec, sql_text
 
@@ -54,7 +54,6 @@ class Column:
     waits: frozenset  # what the asker's levels still wait for (empty: plain)
     domain: str
     samples: tuple = ()
-    owners: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,6 @@ class Source:
     tables: list[str]
     shapes: list[str]
     rows: int  # a bound on its row count
-    aliases: list[str] = field(default_factory=list)
     comma_condition: str | None = None  # the WHERE a comma join needs
 
 
@@ -96,10 +94,6 @@ class Query:
         if self.params is None:
             return self
         return replace(self, sql=self.literal_sql, params=None)
-
-    @property
-    def role(self) -> str:
-        return self.shapes[-1]  # asker:owner / asker:partial / asker:other
 
 
 @dataclass(frozen=True)
@@ -210,7 +204,7 @@ class QueryGenerator:
             samples = tuple(self.rng.sample(values, min(4, len(values)))) if values else ()
             out.append(Column(f"{alias}.{c.name}", c.kind, c.scale, bound,
                               frozenset([waits]) if waits else frozenset(), c.domain,
-                              samples, frozenset([t.owner])))
+                              samples))
         return out
 
     def _pick_table(self, prefer_owner: bool | None = None) -> TableSpec:
@@ -225,7 +219,7 @@ class QueryGenerator:
     def table_source(self, alias: str = "a", table: TableSpec | None = None) -> Source:
         t = table or self._pick_table()
         return Source(f"{t.name} AS {alias}", self._table_columns(t, alias), [t.name],
-                      [], max(1, len(t.rows)), [alias])
+                      [], max(1, len(t.rows)))
 
     def union_source(self, alias: str = "u", context: Context = ROWS,
                      shown: Context | None = None) -> Source:
@@ -278,11 +272,10 @@ class QueryGenerator:
                 f"{alias}.c{j}", kind, max(c.scale for c in group),
                 max(c.bound for c in group), frozenset().union(*(c.waits for c in group)),
                 group[0].domain if len({c.domain for c in group}) == 1 else "mixed",
-                tuple(v for c in group for v in c.samples[:2]),
-                frozenset().union(*(c.owners for c in group))))
+                tuple(v for c in group for v in c.samples[:2])))
         rows = sum(max(1, len(t.rows)) for t in tables)
         return Source(f"({' UNION ALL '.join(branches)}) AS {alias}", columns,
-                      [t.name for t in tables], ["union"], rows, [alias])
+                      [t.name for t in tables], ["union"], rows)
 
     def join_source(self, aggregated: bool) -> Source:
         """Two or three tables joined on keys of shared domains; inner, LEFT, RIGHT or a
@@ -351,7 +344,7 @@ class QueryGenerator:
                 columns.append(replace(c, waits=waits))
         rows = left.rows * right.rows
         return Source(sql, columns, left.tables + right.tables, left.shapes + [shape],
-                      min(rows, 100000), left.aliases + right.aliases, where), shape
+                      min(rows, 100000), where), shape
 
     def source(self, aggregated: bool, context: Context) -> Source:
         r = self.rng.random()
@@ -380,7 +373,7 @@ class QueryGenerator:
         rows = sum(max(1, len(self.fed.table(t).rows)) for t in inner.tables) ** 2
         shapes = ["derived"] + [s for s in inner.shapes if not s.startswith("asker")]
         return Source(f"({inner.sql}) AS {alias}", columns, list(inner.tables), shapes,
-                      min(rows, 100000), [alias])
+                      min(rows, 100000))
 
     # --- expressions -------------------------------------------------------------------------
     def column(self, src: Source, context: Context, kinds=None, compared=False,
@@ -678,7 +671,7 @@ class QueryGenerator:
     # --- bodies ------------------------------------------------------------------------------
     def _select(self, items: list[Expr], src: Source, where: list[str], *, distinct=False,
                 group: list[str] = (), having: str | None = None, order: bool = False,
-                limit_ok: bool = True, shapes=(), extra_shapes=()) -> Query:
+                limit_ok: bool = True, shapes=()) -> Query:
         rng = self.rng
         if self.nested:
             order, limit_ok = False, False  # a derived table's order means nothing
@@ -692,7 +685,7 @@ class QueryGenerator:
             sql += " GROUP BY " + ", ".join(group)
         if having:
             sql += f" HAVING {having}"
-        tags = list(shapes) + list(src.shapes) + list(extra_shapes)
+        tags = list(shapes) + list(src.shapes)
         if order:
             positions = list(range(len(items)))
             rng.shuffle(positions)
