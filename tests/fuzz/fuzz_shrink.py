@@ -34,9 +34,14 @@ _OPERAND_PARENTS = (exp.Binary, exp.Unary, exp.Paren, exp.Case, exp.If, exp.Func
 
 class Shrinker:
     def __init__(self, case: Case, verdict: Verdict, *, max_runs: int = 400,
-                 max_seconds: float = 120.0, workdir: Path | None = None):
+                 max_seconds: float = 120.0, workdir: Path | None = None, classify=None,
+                 known=None):
         self.case = case
         self.signature = verdict.signature()
+        # a failure must not drift into another known bug (or out of the one it is) while
+        # it shrinks: ``classify`` names the known bug of a candidate, ``known`` the original's
+        self.classify = classify
+        self.known = known
         self.verdict = verdict
         self.max_runs = max_runs
         self.deadline = time.monotonic() + max_seconds
@@ -68,7 +73,11 @@ class Shrinker:
         if ask_oracle(fut.oracle, case.query.literal().sql).result is None:
             return None
         verdict, _ = evaluate(fut, case.query, case.pushdown)
-        return verdict if verdict.signature() == self.signature else None
+        if verdict.signature() != self.signature:
+            return None
+        if self.classify is not None and self.classify(case, verdict, fut) is not self.known:
+            return None
+        return verdict
 
     # --- the loop ----------------------------------------------------------------------------
     def shrink(self) -> tuple[Case, Verdict]:

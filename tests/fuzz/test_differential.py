@@ -85,7 +85,7 @@ def test_random_queries_agree_with_duckdb(seed, count, index, tmp_path):
             budget -= 1
             failure.minimal, failure.minimal_verdict = Shrinker(
                 failure.case, failure.verdict, max_seconds=SHRINK_SECONDS,
-                workdir=tmp_path).shrink()
+                workdir=tmp_path, classify=classify, known=failure.known).shrink()
         _log(failure)
         SESSION_REPORT.failures.append({
             "replay": failure.case.replay, "outcome": failure.verdict.outcome,
