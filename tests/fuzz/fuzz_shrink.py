@@ -69,7 +69,11 @@ class Shrinker:
         if not self._budget_left():
             return None
         self.runs += 1
-        fut = self._federation(case.federation)
+        try:
+            fut = self._federation(case.federation)
+        except Exception:  # a reduction the catalog does not accept is no candidate
+            self._fut = None
+            return None
         if ask_oracle(fut.oracle, case.query.literal().sql).result is None:
             return None
         verdict, _ = evaluate(fut, case.query, case.pushdown)
@@ -120,6 +124,8 @@ class Shrinker:
                 case, verdict = candidate, found
         for t in list(case.federation.tables):
             unused = [c.name for c in t.columns if not re.search(rf"\b{c.name}\b", sql)]
+            if len(unused) == len(t.columns):
+                unused = unused[1:]  # a table needs a column
             if not unused:
                 continue
             candidate = replace(case, federation=_without_columns(case.federation, t.name,
