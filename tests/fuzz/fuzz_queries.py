@@ -694,7 +694,7 @@ class QueryGenerator:
             parts = []
             for position in positions:
                 ref = str(position + 1) if rng.random() < 0.5 else f"c{position}"
-                if re.fullmatch(r"\w+\.\w+", items[position].sql) and rng.random() < 0.25:
+                if re.fullmatch(r"[a-z_]\w*\.[a-z_]\w*", items[position].sql) and rng.random() < 0.25:
                     ref = items[position].sql  # the column itself, not its alias
                 ref += " DESC" if rng.random() < 0.4 else ""
                 if rng.random() < 0.15:
