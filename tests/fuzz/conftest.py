@@ -4,6 +4,7 @@ query run in this session is printed at its end."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,3 +20,6 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(line)
         for line in SESSION_REPORT.render_reasons(top=15).splitlines():
             terminalreporter.write_line(line)
+        path = os.environ.get("SCQL_FUZZ_REPORT")
+        if path:
+            Path(path).write_text(SESSION_REPORT.to_json(), encoding="utf-8")

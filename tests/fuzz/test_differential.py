@@ -10,6 +10,7 @@ Environment:
 ``SCQL_FUZZ_SHRINK=...`` ``unknown`` (default): shrink failures no known bug explains;
                          ``all``: shrink every failure; ``none``
 ``SCQL_FUZZ_LOG=FILE``   append every failure (and its minimal case) as a JSON line
+``SCQL_FUZZ_REPORT=FILE`` write the end-of-session report (per shape, ...) as JSON
 
 A failure that matches a known bug (``fuzz_known_bugs``) is reported, not failed on;
 any other fails the test with its minimal case and the line that replays it.
@@ -26,7 +27,7 @@ from fuzz_known_bugs import classify
 from fuzz_report import SESSION_REPORT
 from fuzz_shrink import Shrinker, describe
 
-DEFAULT_SEEDS = tuple(range(1, 7))
+DEFAULT_SEEDS = tuple(range(1, 6))
 QUERIES_PER_SEED = 30
 SHRINK_SECONDS = 60.0
 SHRINKS_PER_SEED = 3  # in the default run: a few minimal cases tell the story
