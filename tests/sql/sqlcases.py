@@ -246,17 +246,20 @@ def values_equal(a: Any, b: Any, abs_tol: float = ABS_TOL, rel_tol: float = REL_
     return type(a) is type(b) and a == b
 
 
-def rows_equal(a: Sequence[Any], b: Sequence[Any]) -> bool:
-    return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=True))
+def rows_equal(a: Sequence[Any], b: Sequence[Any], abs_tol: float = ABS_TOL,
+               rel_tol: float = REL_TOL) -> bool:
+    return len(a) == len(b) and all(values_equal(x, y, abs_tol, rel_tol)
+                                    for x, y in zip(a, b, strict=True))
 
 
-def _unmatched(got: list[tuple], expected: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+def _unmatched(got: list[tuple], expected: list[tuple], abs_tol: float = ABS_TOL,
+               rel_tol: float = REL_TOL) -> tuple[list[tuple], list[tuple]]:
     """Match rows as multisets (floats with tolerance): rows left over on each side."""
     left = list(expected)
     extra = []
     for row in got:
         for j, candidate in enumerate(left):
-            if rows_equal(row, candidate):
+            if rows_equal(row, candidate, abs_tol, rel_tol):
                 del left[j]
                 break
         else:
@@ -265,11 +268,14 @@ def _unmatched(got: list[tuple], expected: list[tuple]) -> tuple[list[tuple], li
 
 
 def compare(got: Result, expected: Result, *, ordered: bool = False,
-            subset_of: list[tuple] | None = None) -> str | None:
+            subset_of: list[tuple] | None = None, abs_tol: float = ABS_TOL,
+            rel_tol: float = REL_TOL) -> str | None:
     """None if the engine's result ``got`` matches DuckDB's ``expected``, else why not.
 
     ``subset_of``: for a LIMIT without ORDER BY, the rows of the query without the
     LIMIT; the engine may return any of them (as many as DuckDB returned).
+    ``abs_tol``/``rel_tol``: the float tolerance (the random differential tester in
+    ``tests/fuzz`` asks for a tighter one than the fixtures).
     """
     if len(got.families) != len(expected.families):
         return f"{len(got.families)} columns, expected {len(expected.families)}"
@@ -280,14 +286,14 @@ def compare(got: Result, expected: Result, *, ordered: bool = False,
         return (f"{len(got.rows)} rows, expected {len(expected.rows)}:\n"
                 f"  got      {_show(got.rows)}\n  expected {_show(expected.rows)}")
     if subset_of is not None:
-        extra, _ = _unmatched(got.rows, subset_of)
+        extra, _ = _unmatched(got.rows, subset_of, abs_tol, rel_tol)
         return f"rows not in the unlimited result: {_show(extra)}" if extra else None
     if ordered:
         for n, (g, e) in enumerate(zip(got.rows, expected.rows, strict=True)):
-            if not rows_equal(g, e):
+            if not rows_equal(g, e, abs_tol, rel_tol):
                 return f"row {n + 1} is {g!r}, expected {e!r}"
         return None
-    extra, missing = _unmatched(got.rows, expected.rows)
+    extra, missing = _unmatched(got.rows, expected.rows, abs_tol, rel_tol)
     if extra or missing:
         return f"rows differ:\n  unexpected {_show(extra)}\n  missing    {_show(missing)}"
     return None

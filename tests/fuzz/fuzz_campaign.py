@@ -1,0 +1,168 @@
+"""One tester run over one federation seed: generate, run, judge, tally, shrink failures.
+
+A query is replayed from ``(seed, index)`` alone: the federation is a function of the
+seed, the query of the seed and the index, the pushdown mode of both.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from fuzz_engine import FederationUnderTest
+from fuzz_federation import RandomFederation, generate_federation
+from fuzz_oracle import ask_oracle, without_limit
+from fuzz_parameters import parameterize
+from fuzz_queries import Query, QueryGenerator
+from fuzz_report import Report
+from fuzz_verdict import Verdict, compare_results, judge, top_order
+from sqlcases import arrow_result
+
+PUSHDOWN_CHECK_RATE = 0.1  # queries also run in the other mode and compared (metamorphic)
+TLP_RATE = 0.08            # queries replaced by a ternary logic partitioning check
+PARAMETERS_RATE = 0.08     # queries also run with their literals as qmark parameters
+
+
+@dataclass
+class Case:
+    """Everything needed to run one query again."""
+
+    federation: RandomFederation
+    query: Query
+    pushdown: bool
+    seed: int
+    index: int
+
+    @property
+    def replay(self) -> str:
+        return f"SCQL_FUZZ_SEED={self.seed}:{self.index}"
+
+
+@dataclass
+class Failure:
+    case: Case
+    verdict: Verdict
+    known: object | None = None  # the KnownBug it is an instance of
+    minimal: Case | None = None
+    minimal_verdict: Verdict | None = None
+
+
+def evaluate(fut: FederationUnderTest, query: Query, pushdown: bool) -> tuple[Verdict, object]:
+    """Run ``query`` (its ``params``, if any, bound by ``binder``) and judge it."""
+    if query.params is None:
+        run = fut.run(query.asker, query.sql, pushdown)
+    elif query.binder == "dbapi":
+        run = fut.run_dbapi(query.asker, query.sql, query.params)
+    else:
+        run = fut.run(query.asker, query.sql, pushdown, query.params)
+    query = query.literal()
+    oracle = ask_oracle(fut.oracle, query.sql)
+    unlimited = None
+    bare = without_limit(query.sql)
+    if bare is not None and run.error is None:
+        unlimited = ask_oracle(fut.oracle, bare)
+        if unlimited.result is None:
+            unlimited = None
+    return judge(query, run, oracle, unlimited), run
+
+
+def pushdown_mode(seed: int, index: int) -> bool:
+    return random.Random(f"mode:{seed}:{index}").random() < 0.5
+
+
+def tlp_check(fut: FederationUnderTest, base: Query, parts: Query,
+              pushdown: bool) -> tuple[Verdict, object]:
+    """The partitioned query must give the base query's rows (engine against itself),
+    and DuckDB's."""
+    verdict, run = evaluate(fut, parts, pushdown)
+    if verdict.outcome != "pass":
+        return verdict, run
+    base_run = fut.run(base.asker, base.sql, pushdown)
+    if base_run.error is not None:
+        return judge(base, base_run, ask_oracle(fut.oracle, base.sql)), base_run
+    same = compare_results(base, arrow_result(run.table), arrow_result(base_run.table))
+    if same.outcome != "pass":
+        return replace(same, kind="tlp", detail="partitions differ from the whole: "
+                       + same.detail), run
+    return verdict, run
+
+
+def pushdown_check(fut: FederationUnderTest, query: Query, first: Verdict, first_run,
+                   pushdown: bool) -> tuple[Verdict, object]:
+    """The same query in the other mode: judged by DuckDB and against the first mode."""
+    verdict, run = evaluate(fut, query, not pushdown)
+    if verdict.outcome != "pass" or first.outcome != "pass":
+        return verdict, run
+    if without_limit(query.sql) is not None and not top_order(query.sql):
+        return verdict, run  # a LIMIT without ORDER BY may keep other rows in each mode
+    same = compare_results(query, arrow_result(run.table), arrow_result(first_run.table))
+    if same.outcome != "pass" and same.kind != "inexact_move":
+        return replace(same, kind="pushdown", detail="pushdown on and off differ: "
+                       + same.detail), run
+    return verdict, run
+
+
+@dataclass
+class SeedRun:
+    seed: int
+    report: Report = field(default_factory=Report)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def run_seed(seed: int, n_queries: int, *, only_index: int | None = None,
+             classify=None, workdir: Path | None = None) -> SeedRun:
+    """Run ``n_queries`` queries (or just ``only_index``) of federation ``seed``.
+
+    ``classify(case, verdict, fut)`` names the known bug a failure is an instance of.
+    """
+    fed = generate_federation(seed)
+    out = SeedRun(seed)
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        fut = FederationUnderTest(fed.write(Path(tmp)))
+        try:
+            gen = QueryGenerator(fed)
+            indexes = [only_index] if only_index is not None else range(n_queries)
+            for index in indexes:
+                _run_one(fut, gen, fed, seed, index, out, classify)
+        finally:
+            fut.close()
+    return out
+
+
+def _run_one(fut, gen, fed, seed, index, out: SeedRun, classify) -> None:
+    rng = random.Random(f"check:{seed}:{index}")
+    pushdown = pushdown_mode(seed, index)
+    checks = []
+    if rng.random() < TLP_RATE:
+        base, parts = gen.tlp(index)
+        verdict, run = tlp_check(fut, base, parts, pushdown)
+        checks.append((parts, verdict, run, pushdown))
+    else:
+        query = gen.query(index)
+        verdict, run = evaluate(fut, query, pushdown)
+        checks.append((query, verdict, run, pushdown))
+        if rng.random() < PUSHDOWN_CHECK_RATE:
+            other, other_run = pushdown_check(fut, query, verdict, run, pushdown)
+            tagged = replace(query, shapes=query.shapes + ("pushdown_on_off",))
+            checks.append((tagged, other, other_run, not pushdown))
+        bound = parameterize(query.sql) if rng.random() < PARAMETERS_RATE else None
+        if bound is not None:
+            for binder in ("execute", "dbapi"):
+                with_params = replace(query, sql=bound[0], params=bound[1], binder=binder,
+                                      literal_sql=query.sql,
+                                      shapes=query.shapes + (f"params:{binder}",))
+                p_verdict, p_run = evaluate(fut, with_params, pushdown)
+                checks.append((with_params, p_verdict, p_run,
+                               pushdown if binder == "execute" else True))
+    for query, verdict, run, mode in checks:
+        known = None
+        case = Case(fed, query, mode, seed, index)
+        if verdict.is_bug:
+            known = classify(case, verdict, fut) if classify else None
+            out.failures.append(Failure(case, verdict, known))
+        mode_tag = "pushdown:on" if mode else "pushdown:off"
+        out.report.add(query.shapes + (mode_tag,), verdict, path=run.path, joins=run.joins,
+                       known=getattr(known, "item", "") if known else "",
+                       seconds=run.seconds)

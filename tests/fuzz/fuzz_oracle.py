@@ -1,0 +1,53 @@
+"""The oracle: DuckDB on the plaintext union of the parties' tables, asked the same SQL
+with our dialect's semantics.
+
+The transpilation is the fixture suite's (``tests/sql/sqlcases.py``: MySQL to DuckDB,
+which puts ``NULLIF(divisor, 0)`` under ``/`` and ``%`` and NULLs first in ascending
+order). On top of it, MySQL's ``DIV`` (which sqlglot turns into DuckDB's ``//``, a plain
+division for decimals and reals, with no NULLIF) becomes a truncated quotient cast to
+BIGINT with the same NULLIF; the connection also has ``error_on_division_by_zero`` off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlglot
+from sqlcases import DIALECT, Result, duckdb_family, to_duckdb
+from sqlglot import exp
+
+
+def oracle_sql(sql: str) -> str:
+    tree = sqlglot.parse_one(to_duckdb(sql), read="duckdb")
+    for node in list(tree.find_all(exp.IntDiv)):
+        # MySQL's a DIV b: the quotient truncated toward zero, an integer, NULL for b = 0
+        # (DuckDB's a // b divides decimals and reals without truncating)
+        divisor = exp.Nullif(this=node.expression.copy(), expression=exp.Literal.number(0))
+        quotient = exp.Div(this=exp.Paren(this=node.this.copy()), expression=divisor)
+        node.replace(exp.cast(exp.Anonymous(this="TRUNC", expressions=[quotient]), "BIGINT"))
+    return tree.sql(dialect="duckdb")
+
+
+@dataclass
+class OracleAnswer:
+    result: Result | None
+    error: str | None = None
+
+
+def ask_oracle(con, sql: str) -> OracleAnswer:
+    try:
+        rel = con.sql(oracle_sql(sql))
+        return OracleAnswer(Result([duckdb_family(t) for t in rel.types], rel.fetchall()))
+    except Exception as err:  # DuckDB refuses or fails: the query is no test at all
+        return OracleAnswer(None, str(err).splitlines()[0])
+
+
+def without_limit(sql: str) -> str | None:
+    """``sql`` without its top-level LIMIT/OFFSET, or None if it has no LIMIT."""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    if tree.args.get("limit") is None:
+        return None
+    tree = tree.copy()
+    tree.set("limit", None)
+    tree.set("offset", None)
+    return tree.sql(dialect=DIALECT)

@@ -1,0 +1,1076 @@
+"""Random queries over a random federation, in the MySQL-like dialect users write.
+
+Every query is tagged with the shapes it exercises (its body, e.g. ``group_by``, and its
+source, e.g. ``join_left``) for the report. The generator is role-aware: it models, for
+the asker, what each column's CCL level allows (the rules of ``sql/visibility.py``: a
+value shown as rows must be plain, an aggregate lifts PLAINTEXT_AFTER_AGGREGATE, a
+comparison PLAINTEXT_AFTER_COMPARE, a group key PLAINTEXT_AFTER_GROUP_BY, an order key
+needs REVEAL_RANK, a join key PLAINTEXT_AFTER_JOIN ...) and mostly picks what is allowed,
+so that most queries run; the ``refusal`` shape deliberately shows what must be refused.
+
+Results must be deterministic for the oracle to judge them: a top-level ORDER BY lists
+every output column (ties are then rows equal in every column), ROW_NUMBER orders by
+every selected column, and numeric expressions carry a bound on their magnitude so that
+they stay inside the engine's documented ranges (see ``fuzz_federation``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import random
+import re
+from dataclasses import dataclass, replace
+
+from fuzz_federation import PARTIES, RandomFederation, TableSpec, sql_text
+
+# What a CCL level still waits for before the value is plain (None: plain already).
+AGG, CMP, GRP, JOIN, PAYLOAD, RANK, HIDDEN = ("agg", "cmp", "grp", "join", "payload",
+                                               "rank", "hidden")
+_WAITS_FOR = {
+    "PLAINTEXT": None, "PLAINTEXT_AFTER_AGGREGATE": AGG, "PLAINTEXT_AFTER_COMPARE": CMP,
+    "PLAINTEXT_AFTER_GROUP_BY": GRP, "PLAINTEXT_AFTER_JOIN": JOIN,
+    "PLAINTEXT_AS_JOIN_PAYLOAD": PAYLOAD, "REVEAL_RANK": RANK, "ENCRYPTED_ONLY": HIDDEN,
+}
+NOT_HIDDEN = frozenset({AGG, CMP, GRP, JOIN, PAYLOAD, RANK})
+NUMERIC = ("int64", "float64", "decimal")
+ORDERED = NUMERIC + ("date", "timestamp", "string", "bool")
+
+INT_LIMIT = 2.0**40
+FLOAT_LIMIT = 2.0**40
+DECIMAL_UNSCALED_LIMIT = 2.0**44
+FLOAT_PRODUCT_LIMIT = 2.0**28  # the engine's fixed-point products are exact below 2^31
+DIVISOR_RESOLUTION = 1e-4      # reals have 3 decimals and decimals at most 4
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as a query sees it in its FROM clause."""
+
+    ref: str
+    kind: str
+    scale: int
+    bound: float
+    waits: frozenset  # what the asker's levels still wait for (empty: plain)
+    domain: str
+    samples: tuple = ()
+
+
+@dataclass(frozen=True)
+class Expr:
+    sql: str
+    kind: str
+    scale: int = 0
+    bound: float = 0.0
+    waits: frozenset = frozenset()
+    domain: str = ""
+    samples: tuple = ()  # values of the column it is, for literals that match
+
+
+@dataclass
+class Source:
+    sql: str
+    columns: list[Column]
+    tables: list[str]
+    shapes: list[str]
+    rows: int  # a bound on its row count
+    comma_condition: str | None = None  # the WHERE a comma join needs
+
+
+@dataclass
+class Query:
+    sql: str
+    asker: str
+    shapes: tuple[str, ...]
+    must_refuse: bool = False
+    tables: tuple[str, ...] = ()
+    items: tuple = ()  # the select items' Exprs, to use the query as a derived table
+    params: list | None = None  # qmark parameters of ``sql``, bound by ``binder``
+    binder: str = "execute"  # "execute" (Federation.execute) or "dbapi" (a cursor)
+    literal_sql: str = ""  # the same query with its literals in place (for the oracle)
+
+    def literal(self) -> Query:
+        """The query as the oracle reads it: literals in place of parameters."""
+        if self.params is None:
+            return self
+        return replace(self, sql=self.literal_sql, params=None)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What may take part in an expression: ``values`` are the waits allowed on a value
+    (empty: it must be plain); comparisons additionally lift CMP."""
+
+    values: frozenset
+
+    def allows(self, waits: frozenset, compared: bool = False) -> bool:
+        allowed = self.values | {CMP} if compared else self.values
+        return waits <= allowed
+
+
+ROWS = Context(frozenset())
+UNDER_AGGREGATE = Context(frozenset({AGG}))
+FILTER_UNDER_AGGREGATE = Context(NOT_HIDDEN)
+
+
+def literal(kind: str, value) -> str:
+    if value is None:
+        return "NULL"
+    if kind == "string":
+        return "'" + value.replace("'", "''") + "'"
+    if kind == "date":
+        return f"CAST('{sql_text(value)}' AS DATE)"
+    if kind == "timestamp":
+        return f"CAST('{sql_text(value)}' AS DATETIME)"
+    if kind == "bool":
+        return "TRUE" if value else "FALSE"
+    text = sql_text(value)
+    if kind == "float64" and "e" not in text and "." not in text:
+        text += ".0"
+    return text
+
+
+class QueryGenerator:
+    """Queries over one federation; ``query(index)`` is a pure function of the federation
+    seed and the index, so one query can be replayed alone."""
+
+    def __init__(self, fed: RandomFederation):
+        self.fed = fed
+        self.nested = 0  # > 0 while generating a derived table (no ORDER BY, no LIMIT)
+        self.tags: set[str] = set()  # risks taken on the way, for the report and matchers
+
+    # --- entry points ----------------------------------------------------------------------
+    SHAPES = ("rows", "aggregate", "group_by", "distinct", "window", "union", "join",
+              "in_subquery", "not_in_subquery", "exists", "scalar_subquery", "refusal")
+    WEIGHTS = (10, 12, 14, 6, 7, 8, 18, 6, 4, 5, 7, 3)
+
+    def query(self, index: int, shape: str | None = None) -> Query:
+        rng = random.Random(f"query:{self.fed.seed}:{index}")
+        self.rng = rng
+        self.tags = set()
+        shape = shape or rng.choices(self.SHAPES, weights=self.WEIGHTS)[0]
+        self.asker = rng.choice(PARTIES)
+        q = getattr(self, f"_shape_{shape}")()
+        if q is None:  # the federation has nothing for this shape
+            q = self._shape_aggregate()
+        owners = {self.fed.table(t).owner for t in q.tables}
+        role = ("asker:owner" if owners == {self.asker} else
+                "asker:partial" if self.asker in owners else "asker:other")
+        return replace(q, asker=self.asker, shapes=q.shapes + tuple(sorted(self.tags)) + (role,))
+
+    def tlp(self, index: int) -> tuple[Query, Query]:
+        """Ternary logic partitioning: a query and the UNION ALL of its rows where a
+        predicate is TRUE, FALSE and NULL (or the same under an aggregate)."""
+        rng = random.Random(f"tlp:{self.fed.seed}:{index}")
+        self.rng = rng
+        self.tags = set()
+        self.asker = rng.choice(PARTIES)
+        aggregated = rng.random() < 0.4
+        context = FILTER_UNDER_AGGREGATE if aggregated else ROWS
+        src = self.source(aggregated, context)
+        where = self._where(src, context, 0.4)
+        p = self.predicate(src, context, 2).sql
+        partitions = [f"({p})", f"(NOT ({p}))", f"(({p}) IS NULL)"]
+        if not aggregated:
+            items = self._row_items(src, rng.randint(1, 3))
+            base = self._select(items, src, where, limit_ok=False, shapes=["tlp"])
+            parts = [self._select(items, src, where + [c], limit_ok=False).sql
+                     for c in partitions]
+            return base, replace(base, sql=" UNION ALL ".join(parts))
+        # aggregates that recombine: COUNT by SUM, SUM by SUM, MIN by MIN, MAX by MAX
+        items, outer = [], []
+        for j in range(rng.randint(1, 3)):
+            form = rng.choice(("count", "sum", "min", "max"))
+            if form == "count":
+                items.append(Expr("COUNT(*)", "int64", 0, float(src.rows)))
+                outer.append(f"SUM(t.c{j}) AS c{j}")
+                continue
+            arg = self.numeric(src, UNDER_AGGREGATE, 1)
+            items.append(Expr(f"{form.upper()}({arg.sql})", arg.kind, arg.scale, arg.bound,
+                              arg.waits - {AGG}))
+            outer.append(f"{'SUM' if form == 'sum' else form.upper()}(t.c{j}) AS c{j}")
+        base = self._select(items, src, where, limit_ok=False, shapes=["tlp", "aggregate"])
+        parts = [self._select(items, src, where + [c], limit_ok=False).sql for c in partitions]
+        sql = f"SELECT {', '.join(outer)} FROM ({' UNION ALL '.join(parts)}) AS t"
+        return base, replace(base, sql=sql)
+
+    # --- sources -----------------------------------------------------------------------------
+    def _table_columns(self, t: TableSpec, alias: str) -> list[Column]:
+        out = []
+        for c in t.columns:
+            values = [v for v in t.values(c.name) if v is not None]
+            waits = _WAITS_FOR[t.level(c.name, self.asker)]
+            bound = max((abs(float(v)) for v in values), default=0.0) if c.kind in NUMERIC else 0.0
+            samples = tuple(self.rng.sample(values, min(4, len(values)))) if values else ()
+            out.append(Column(f"{alias}.{c.name}", c.kind, c.scale, bound,
+                              frozenset([waits]) if waits else frozenset(), c.domain,
+                              samples))
+        return out
+
+    def _pick_table(self, prefer_owner: bool | None = None) -> TableSpec:
+        tables = self.fed.tables
+        if prefer_owner is None:
+            prefer_owner = self.rng.random() < 0.35
+        mine = [t for t in tables if t.owner == self.asker]
+        if prefer_owner and mine:
+            return self.rng.choice(mine)
+        return self.rng.choice(tables)
+
+    def table_source(self, alias: str = "a", table: TableSpec | None = None) -> Source:
+        t = table or self._pick_table()
+        return Source(f"{t.name} AS {alias}", self._table_columns(t, alias), [t.name],
+                      [], max(1, len(t.rows)))
+
+    def union_source(self, alias: str = "u", context: Context = ROWS,
+                     shown: Context | None = None) -> Source:
+        """UNION ALL of two or three tables, mostly of different owners, as a subquery;
+        ``context`` is for the branches' filters, ``shown`` (if given) what every column
+        must allow, for a union whose columns are all shown as rows."""
+        rng = self.rng
+        for _attempt in range(6):
+            owners = rng.sample(PARTIES, rng.choice((2, 2, 3)))
+            tables = [rng.choice([t for t in self.fed.tables if t.owner == o] or self.fed.tables)
+                      for o in owners]
+            if rng.random() < 0.15:
+                tables.append(rng.choice(self.fed.tables))
+            available = [c.kind for c in tables[0].columns]
+            if shown is None:
+                break
+            # only kinds every branch can show; other tables if there are none
+            plain = [{c.kind for c in self._table_columns(t, t.name) if shown.allows(c.waits)}
+                     for t in tables]
+            if set.intersection(*plain):
+                available = sorted(set.intersection(*plain))
+                break
+        width = rng.randint(1, 4)
+        kinds = [rng.choice(available) for _ in range(width)]
+        if rng.random() < 0.6 and "int64" in available:
+            kinds[0] = "int64"  # a key-like first column for joins and groups
+        branches, per_branch = [], []
+        for t in tables:
+            cols = self._table_columns(t, t.name)
+            picks = []
+            for kind in kinds:
+                same = [c for c in cols if c.kind == kind]
+                if shown is not None and rng.random() < 0.97:
+                    same = [c for c in same if shown.allows(c.waits)] or same
+                if kind == "int64" and picks == [] and rng.random() < 0.7:
+                    same = [c for c in same if c.domain in ("id", "k")] or same
+                picks.append(rng.choice(same))
+            per_branch.append(picks)
+            items = ", ".join(f"{c.ref} AS c{j}" for j, c in enumerate(picks))
+            where = ""
+            if rng.random() < 0.3:
+                src = Source(t.name, cols, [t.name], [], len(t.rows))
+                pred = self.predicate(src, context, 1)
+                where = f" WHERE {pred.sql}"
+            branches.append(f"SELECT {items} FROM {t.name}{where}")
+        columns = []
+        for j, kind in enumerate(kinds):
+            group = [b[j] for b in per_branch]
+            columns.append(Column(
+                f"{alias}.c{j}", kind, max(c.scale for c in group),
+                max(c.bound for c in group), frozenset().union(*(c.waits for c in group)),
+                group[0].domain if len({c.domain for c in group}) == 1 else "mixed",
+                tuple(v for c in group for v in c.samples[:2])))
+        rows = sum(max(1, len(t.rows)) for t in tables)
+        return Source(f"({' UNION ALL '.join(branches)}) AS {alias}", columns,
+                      [t.name for t in tables], ["union"], rows)
+
+    def join_source(self, aggregated: bool) -> Source:
+        """Two or three tables joined on keys of shared domains; inner, LEFT, RIGHT or a
+        comma join; a union may stand on one side."""
+        rng = self.rng
+        how = rng.choice(("JOIN", "JOIN", "LEFT JOIN", "RIGHT JOIN", "comma"))
+        left = (self.union_source("u") if rng.random() < 0.15 else self.table_source("a"))
+        right = self.table_source("b")
+        joined, shape = self._join(left, right, how, aggregated)
+        if joined is None:
+            return left
+        if rng.random() < 0.25 and joined.comma_condition is None:
+            third = self.table_source("c")
+            how2 = rng.choice(("JOIN", "JOIN", "LEFT JOIN", "RIGHT JOIN"))
+            again, shape2 = self._join(joined, third, how2, aggregated)
+            if again is not None:
+                again.shapes.append("join_three")
+                return again
+        return joined
+
+    def _join(self, left: Source, right: Source, how: str, aggregated: bool):
+        rng = self.rng
+        pairs = [(a, b) for a in left.columns for b in right.columns
+                 if a.kind == b.kind and a.domain == b.domain and a.kind != "float64"
+                 and a.domain in ("id", "k", "s", "d", "m", "mixed")]
+        if not pairs:
+            return None, None
+        key_pairs = [p for p in pairs if p[0].domain == "id"] if rng.random() < 0.6 else []
+        first = rng.choice(key_pairs or pairs)
+        keys = [first]
+        if rng.random() < 0.2:
+            others = [p for p in pairs if p[0] is not first[0] and p[1] is not first[1]]
+            if others:
+                keys.append(rng.choice(others))
+        # an un-aggregated join shows which rows match: its keys must be plain after it
+        if not aggregated:
+            ok = [p for p in keys if not (p[0].waits - {JOIN}) and not (p[1].waits - {JOIN})]
+            if ok != keys and rng.random() < 0.8:
+                keys = ok or [p for p in pairs if not (p[0].waits - {JOIN})
+                              and not (p[1].waits - {JOIN})][:1]
+                if not keys:
+                    return None, None
+        condition = " AND ".join(f"{a.ref} = {b.ref}" for a, b in keys)
+        shape = {"JOIN": "join_inner", "LEFT JOIN": "join_left", "RIGHT JOIN": "join_right",
+                 "comma": "join_comma"}[how]
+        extra = ""
+        if how in ("LEFT JOIN", "RIGHT JOIN") and rng.random() < 0.3:
+            side = right if rng.random() < 0.5 else left
+            pred = self.predicate(side, ROWS if not aggregated else FILTER_UNDER_AGGREGATE, 0)
+            extra = f" AND {pred.sql}"
+        if how == "comma":
+            sql = f"{left.sql}, {right.sql}"
+            where = condition
+        else:
+            sql = f"{left.sql} {how} {right.sql} ON {condition}{extra}"
+            where = None
+        key_refs = {c.ref for pair in keys for c in pair}
+        columns = []
+        # a preserved side's keys keep their unmatched values: only the other side's lift
+        for side, preserved in ((left, how == "LEFT JOIN"), (right, how == "RIGHT JOIN")):
+            for c in side.columns:
+                if c.ref in key_refs:
+                    waits = c.waits if preserved else c.waits - {JOIN}
+                else:
+                    waits = c.waits - {PAYLOAD}
+                columns.append(replace(c, waits=waits))
+        rows = left.rows * right.rows
+        return Source(sql, columns, left.tables + right.tables, left.shapes + [shape],
+                      min(rows, 100000), where), shape
+
+    def source(self, aggregated: bool, context: Context) -> Source:
+        r = self.rng.random()
+        if r < 0.12 and not self.nested:
+            return self.derived_source()
+        if r < 0.5:
+            return self.table_source()
+        if r < 0.72:
+            return self.union_source(context=context)
+        return self.join_source(aggregated)
+
+    def derived_source(self, alias: str = "q") -> Source:
+        """A grouped, windowed, DISTINCT or aggregated query as a table in FROM."""
+        body = self.rng.choice((self._shape_group_by, self._shape_group_by, self._shape_window,
+                                self._shape_distinct, self._shape_aggregate))
+        self.nested += 1
+        try:
+            inner = body()
+        finally:
+            self.nested -= 1
+        if not inner.items:
+            return self.table_source()
+        columns = [Column(f"{alias}.c{j}", e.kind, e.scale, e.bound, e.waits,
+                          e.domain or f"derived{j}", e.samples)
+                   for j, e in enumerate(inner.items) if e.kind != "null"]
+        rows = sum(max(1, len(self.fed.table(t).rows)) for t in inner.tables) ** 2
+        shapes = ["derived"] + [s for s in inner.shapes if not s.startswith("asker")]
+        return Source(f"({inner.sql}) AS {alias}", columns, list(inner.tables), shapes,
+                      min(rows, 100000))
+
+    # --- expressions -------------------------------------------------------------------------
+    def column(self, src: Source, context: Context, kinds=None, compared=False,
+               domain: str | None = None) -> Column | None:
+        cols = [c for c in src.columns if context.allows(c.waits, compared)
+                and (kinds is None or c.kind in kinds) and (domain is None or c.domain == domain)]
+        return self.rng.choice(cols) if cols else None
+
+    def sample_literal(self, col: Column | Expr) -> Expr:
+        rng = self.rng
+        samples = col.samples
+        kind = col.kind
+        if samples and rng.random() < 0.7:
+            value = rng.choice(samples)
+        elif kind == "int64":
+            value = rng.randint(-3, 10)
+        elif kind == "float64":
+            value = rng.choice((0.5, -1.25, 10.0, 0.0, 2.125))
+        elif kind == "decimal":
+            value = decimal.Decimal(rng.choice(("1.5", "-2.25", "0", "10", "0.01")))
+        elif kind == "string":
+            value = rng.choice(("a", "b", "", "zz"))
+        elif kind == "date":
+            value = dt.date(2000, 1, 1)
+        elif kind == "timestamp":
+            value = dt.datetime(2000, 1, 1, 12)
+        else:
+            value = rng.random() < 0.5
+        if kind == "float64" and isinstance(value, float) and value == 0 and rng.random() < 0.5:
+            value = 0.0
+        bound = abs(float(value)) if kind in NUMERIC else 0.0
+        scale = 0
+        if kind == "decimal":
+            scale = max(0, -value.as_tuple().exponent)
+        return Expr(literal(kind, value), kind, scale, bound)
+
+    def numeric(self, src: Source, context: Context, depth: int, compared=False) -> Expr:
+        rng = self.rng
+        col = self.column(src, context, NUMERIC, compared)
+        if depth <= 0 or rng.random() < 0.45:
+            if col is None or rng.random() < 0.1:
+                return self.sample_literal(Expr("", rng.choice(NUMERIC)))
+            return Expr(col.ref, col.kind, col.scale, col.bound, col.waits,
+                        domain=col.domain, samples=col.samples)
+        choice = rng.choice(("add", "sub", "mul", "div", "mod", "neg", "case", "if",
+                             "coalesce", "nullif", "cast", "intdiv"))
+        a = self.numeric(src, context, depth - 1, compared)
+        if choice in ("add", "sub"):
+            b = self.numeric(src, context, depth - 1, compared)
+            return _arith(a, "+" if choice == "add" else "-", b) or a
+        if choice == "mul":
+            b = self.numeric(src, context, depth - 1, compared) if rng.random() < 0.5 else \
+                self.sample_literal(Expr("", rng.choice(("int64", "decimal", "float64"))))
+            product = _arith(a, "*", b)
+            if product is None and rng.random() < 0.25:
+                # beyond what fixed-point products are exact for, inside what floats hold
+                product = _arith(a, "*", b, float_product_limit=FLOAT_LIMIT)
+                if product is not None:
+                    self.tags.add("large_float_product")
+            return product or _arith(a, "*", Expr("2", "int64", 0, 2.0)) or a
+        if choice == "div":
+            b = (self.numeric(src, context, 0, compared) if rng.random() < 0.7 else
+                 Expr(rng.choice(("0", "2", "-3", "0.5")), "int64", 0, 3.0))
+            if b.sql == "0.5":
+                b = Expr("0.5", "decimal", 1, 0.5)
+            return _divide(a, b) or a
+        if choice == "intdiv":
+            b = (self.numeric(src, context, 0, compared) if rng.random() < 0.6 else
+                 Expr(rng.choice(("2", "3", "-4", "0")), "int64", 0, 4.0))
+            if a.bound / DIVISOR_RESOLUTION >= INT_LIMIT:
+                return a
+            return Expr(f"({a.sql} DIV {b.sql})", "int64", 0, a.bound / DIVISOR_RESOLUTION,
+                        a.waits | b.waits)
+        if choice == "mod":
+            b = self.numeric(src, context, 0, compared)
+            if "float64" in (a.kind, b.kind):
+                return a
+            kind = "decimal" if "decimal" in (a.kind, b.kind) else "int64"
+            return Expr(f"({a.sql} % {b.sql})", kind, max(a.scale, b.scale),
+                        min(a.bound, b.bound) if b.bound else a.bound, a.waits | b.waits)
+        if choice == "neg":
+            return replace(a, sql=f"(-{a.sql})")
+        if choice in ("case", "if"):
+            p = self.predicate(src, context, depth - 1)
+            b = self.numeric(src, context, depth - 1, compared)
+            kind, scale = _common_numeric(a, b)
+            bound = max(a.bound, b.bound)
+            waits = a.waits | b.waits | p.waits
+            if choice == "if":
+                return Expr(f"IF({p.sql}, {a.sql}, {b.sql})", kind, scale, bound, waits)
+            if rng.random() < 0.3:
+                return Expr(f"CASE WHEN {p.sql} THEN {a.sql} END", a.kind, a.scale, a.bound,
+                            a.waits | p.waits)
+            return Expr(f"CASE WHEN {p.sql} THEN {a.sql} ELSE {b.sql} END", kind, scale,
+                        bound, waits)
+        if choice == "coalesce":
+            b = self.numeric(src, context, 0, compared)
+            kind, scale = _common_numeric(a, b)
+            fn = rng.choice(("COALESCE", "IFNULL"))
+            return Expr(f"{fn}({a.sql}, {b.sql})", kind, scale, max(a.bound, b.bound),
+                        a.waits | b.waits)
+        if choice == "nullif":
+            b = self.sample_literal(a)
+            return replace(a, sql=f"NULLIF({a.sql}, {b.sql})")
+        # cast
+        target = rng.choice(("DOUBLE", "SIGNED", "DECIMAL"))
+        if target == "DOUBLE":
+            return Expr(f"CAST({a.sql} AS DOUBLE)", "float64", 0, a.bound, a.waits)
+        if target == "SIGNED":
+            return Expr(f"CAST({a.sql} AS SIGNED)", "int64", 0, a.bound + 1, a.waits)
+        scale = rng.randint(0, 3)
+        digits = len(str(int(a.bound))) + 1
+        if digits + scale > 18 or a.bound * 10**scale > DECIMAL_UNSCALED_LIMIT:
+            return a
+        precision = rng.randint(digits + scale, 18)
+        return Expr(f"CAST({a.sql} AS DECIMAL({precision},{scale}))", "decimal", scale,
+                    a.bound + 1, a.waits)
+
+    def value(self, src: Source, context: Context, depth: int, kind: str | None = None,
+              compared=False) -> Expr:
+        """An expression of ``kind`` (any kind when None)."""
+        rng = self.rng
+        if kind is None:
+            kind = rng.choice(("num", "num", "num", "string", "date", "timestamp", "bool"))
+        if kind in ("num",) + NUMERIC:
+            return self.numeric(src, context, depth, compared)
+        if kind == "bool" and rng.random() < 0.5:
+            return self.predicate(src, context, depth)
+        col = self.column(src, context, (kind,), compared)
+        if col is None:
+            return self.sample_literal(Expr("", kind))
+        base = Expr(col.ref, col.kind, 0, 0.0, col.waits, domain=col.domain,
+                    samples=col.samples)
+        if depth > 0 and rng.random() < 0.3:
+            other = self.column(src, context, (kind,), compared)
+            alt = (Expr(other.ref, kind, 0, 0.0, other.waits) if other and rng.random() < 0.5
+                   else self.sample_literal(col))
+            form = rng.choice(("coalesce", "case", "nullif"))
+            if form == "coalesce":
+                last = f", {self.sample_literal(col).sql}" if rng.random() < 0.3 else ""
+                return Expr(f"COALESCE({base.sql}, {alt.sql}{last})", kind, 0, 0.0,
+                            base.waits | alt.waits)
+            if form == "nullif":
+                return Expr(f"NULLIF({base.sql}, {alt.sql})", kind, 0, 0.0, base.waits | alt.waits)
+            p = self.predicate(src, context, depth - 1)
+            return Expr(f"CASE WHEN {p.sql} THEN {base.sql} ELSE {alt.sql} END", kind, 0, 0.0,
+                        base.waits | alt.waits | p.waits)
+        return base
+
+    def predicate(self, src: Source, context: Context, depth: int) -> Expr:
+        rng = self.rng
+        form = rng.choices(("compare", "null", "in", "between", "bool", "and", "or", "not",
+                            "const"),
+                           weights=(30, 8, 8, 6, 4, 10, 8, 5, 1) if depth > 0 else
+                           (30, 8, 8, 6, 4, 0, 0, 0, 1))[0]
+        if form in ("and", "or"):
+            a, b = self.predicate(src, context, depth - 1), self.predicate(src, context, depth - 1)
+            return Expr(f"({a.sql} {form.upper()} {b.sql})", "bool", waits=a.waits | b.waits)
+        if form == "not":
+            a = self.predicate(src, context, depth - 1)
+            return Expr(f"(NOT {a.sql})", "bool", waits=a.waits)
+        if form == "const":
+            return Expr(rng.choice(("TRUE", "FALSE", "(1 = 0)")), "bool")
+        if form == "bool":
+            col = self.column(src, context, ("bool",))
+            if col is not None:
+                return Expr(col.ref, "bool", waits=col.waits)
+            form = "compare"
+        kind = rng.choice(("num", "num", "num", "string", "date", "timestamp", "bool"))
+        if kind == "num":
+            a = self.numeric(src, context, max(0, depth - 1), compared=True)
+        else:
+            col = self.column(src, context, (kind,), compared=True)
+            if col is None:
+                a = self.numeric(src, context, 0, compared=True)
+            else:
+                a = Expr(col.ref, col.kind, col.scale, col.bound, col.waits, domain=col.domain,
+                         samples=col.samples)
+        waits = a.waits - {CMP}
+        if form == "null":
+            return Expr(f"{a.sql} IS {'NOT ' if rng.random() < 0.5 else ''}NULL", "bool",
+                        waits=waits)
+        if form == "in":
+            items = [self.sample_literal(a).sql for _ in range(rng.randint(1, 4))]
+            if rng.random() < 0.15:
+                items.append("NULL")
+            neg = "NOT " if rng.random() < 0.35 else ""
+            return Expr(f"{a.sql} {neg}IN ({', '.join(items)})", "bool", waits=waits)
+        if form == "between" and a.kind != "bool":
+            lo, hi = self.sample_literal(a), self.sample_literal(a)
+            neg = "NOT " if rng.random() < 0.3 else ""
+            return Expr(f"{a.sql} {neg}BETWEEN {lo.sql} AND {hi.sql}", "bool", waits=waits)
+        if a.kind == "string" or a.kind == "bool":
+            ops = ("=", "<>", "=", "<>", "<")
+        else:
+            ops = ("=", "<>", "<", "<=", ">", ">=")
+        op = rng.choice(ops)
+        if a.kind in NUMERIC and rng.random() < 0.4:
+            b = self.numeric(src, context, max(0, depth - 1), compared=True)
+        elif rng.random() < 0.3:
+            kinds = (a.kind,)
+            if a.kind in ("date", "timestamp") and rng.random() < 0.3:
+                kinds = ("date", "timestamp")  # a date compared with a timestamp
+            col = self.column(src, context, kinds, compared=True)
+            b = (Expr(col.ref, col.kind, col.scale, col.bound, col.waits) if col
+                 else self.sample_literal(a))
+        else:
+            b = self.sample_literal(a)
+        return Expr(f"{a.sql} {op} {b.sql}", "bool", waits=(a.waits | b.waits) - {CMP})
+
+    # --- aggregates --------------------------------------------------------------------------
+    def aggregate(self, src: Source, depth: int = 1) -> Expr:
+        rng = self.rng
+        form = rng.choices(("count_star", "count", "count_distinct", "sum", "sum_distinct",
+                            "avg", "avg_distinct", "min", "max", "percentile", "arith",
+                            "case", "coalesce"),
+                           weights=(10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 6, 2, 2) if depth > 0
+                           else (10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 0, 0, 0))[0]
+        if form == "count_star":
+            return Expr("COUNT(*)", "int64", 0, float(src.rows))
+        if form in ("count", "count_distinct"):
+            arg = self.value(src, UNDER_AGGREGATE, 1)
+            inner = f"DISTINCT {arg.sql}" if form == "count_distinct" else arg.sql
+            return Expr(f"COUNT({inner})", "int64", 0, float(src.rows), arg.waits - {AGG})
+        if form in ("sum", "sum_distinct", "avg", "avg_distinct"):
+            arg = self.numeric(src, UNDER_AGGREGATE, 1)
+            distinct = "DISTINCT " if form.endswith("distinct") else ""
+            if form.startswith("sum"):
+                bound = arg.bound * src.rows
+                kind = arg.kind
+                return Expr(f"SUM({distinct}{arg.sql})", kind, arg.scale, bound,
+                            arg.waits - {AGG})
+            return Expr(f"AVG({distinct}{arg.sql})", "float64", 0, arg.bound, arg.waits - {AGG})
+        if form in ("min", "max", "percentile"):
+            kind = rng.choice(("num", "num", "date", "timestamp", "string", "bool"))
+            if form == "percentile" and kind in ("string", "bool"):
+                kind = "num"
+            arg = self.value(src, UNDER_AGGREGATE, 1 if rng.random() < 0.3 else 0, kind)
+            if arg.kind == "bool" and form == "percentile":
+                arg = self.numeric(src, UNDER_AGGREGATE, 0)
+            if form == "percentile" and not any(c.ref in arg.sql for c in src.columns):
+                form = "min"  # DuckDB rejects ORDER BY a constant
+            if form == "percentile":
+                q = rng.choice(("0", "0.25", "0.5", "0.9", "1"))
+                sql = f"PERCENTILE_DISC({q}) WITHIN GROUP (ORDER BY {arg.sql})"
+            else:
+                sql = f"{form.upper()}({arg.sql})"
+            return Expr(sql, arg.kind, arg.scale, arg.bound, arg.waits - {AGG})
+        if form == "arith":
+            a, b = self.aggregate(src, 0), self.aggregate(src, 0)
+            if a.kind in NUMERIC and b.kind in NUMERIC:
+                op = rng.choice(("+", "-", "*", "/", "%"))
+                if op == "/":
+                    return _divide(a, b) or a
+                if op == "%":
+                    if "float64" in (a.kind, b.kind):
+                        return a
+                    kind, scale = _common_numeric(a, b)
+                    return Expr(f"({a.sql} % {b.sql})", kind, scale, a.bound, a.waits | b.waits)
+                return _arith(a, op, b) or a
+            return a
+        if form == "case":
+            a = self.aggregate(src, 0)
+            cond = self.aggregate(src, 0)
+            if cond.kind in NUMERIC:
+                p = f"{cond.sql} > {self.sample_literal(Expr('', 'int64')).sql}"
+            else:
+                p = f"{cond.sql} IS NULL"
+            alt = self.sample_literal(a) if a.kind != "float64" else Expr("0", "int64")
+            kind = a.kind if a.kind == alt.kind or a.kind not in NUMERIC else (
+                _common_numeric(a, alt)[0])
+            if a.kind in NUMERIC and alt.kind not in NUMERIC:
+                alt = Expr("0", "int64")
+            return Expr(f"CASE WHEN {p} THEN {a.sql} ELSE {alt.sql} END", kind, a.scale,
+                        a.bound, a.waits | cond.waits)
+        a = self.aggregate(src, 0)
+        if a.kind in NUMERIC:
+            return Expr(f"COALESCE({a.sql}, -1)", a.kind, a.scale, a.bound, a.waits)
+        return a
+
+    def having(self, src: Source) -> Expr:
+        rng = self.rng
+        a = self.aggregate(src, 0)
+        if a.kind in NUMERIC:
+            op = rng.choice((">", ">=", "<", "=", "<>"))
+            lit = rng.choice(("0", "1", "2", "5"))
+            pred = f"{a.sql} {op} {lit}"
+        else:
+            pred = f"{a.sql} IS {'NOT ' if rng.random() < 0.6 else ''}NULL"
+        if rng.random() < 0.25:
+            b = self.aggregate(src, 0)
+            pred = f"({pred} {rng.choice(('AND', 'OR'))} {b.sql} IS NOT NULL)"
+        return Expr(pred, "bool", waits=a.waits)
+
+    # --- bodies ------------------------------------------------------------------------------
+    def _select(self, items: list[Expr], src: Source, where: list[str], *, distinct=False,
+                group: list[str] = (), having: str | None = None, order: bool = False,
+                limit_ok: bool = True, shapes=()) -> Query:
+        rng = self.rng
+        if self.nested:
+            order, limit_ok = False, False  # a derived table's order means nothing
+        conjuncts = ([src.comma_condition] if src.comma_condition else []) + list(where)
+        sql = ("SELECT " + ("DISTINCT " if distinct else "")
+               + ", ".join(f"{e.sql} AS c{j}" for j, e in enumerate(items))
+               + f" FROM {src.sql}")
+        if conjuncts:
+            sql += " WHERE " + " AND ".join(conjuncts)
+        if group:
+            sql += " GROUP BY " + ", ".join(group)
+        if having:
+            sql += f" HAVING {having}"
+        tags = list(shapes) + list(src.shapes)
+        if order:
+            positions = list(range(len(items)))
+            rng.shuffle(positions)
+            # reals last: a near tie between two computed reals must not decide the order
+            positions.sort(key=lambda p: items[p].kind == "float64")
+            parts = []
+            for position in positions:
+                ref = str(position + 1) if rng.random() < 0.5 else f"c{position}"
+                if re.fullmatch(r"[a-z_]\w*\.[a-z_]\w*", items[position].sql) and rng.random() < 0.25:
+                    ref = items[position].sql  # the column itself, not its alias
+                ref += " DESC" if rng.random() < 0.4 else ""
+                if rng.random() < 0.15:
+                    ref += rng.choice((" NULLS FIRST", " NULLS LAST"))
+                parts.append(ref)
+            sql += " ORDER BY " + ", ".join(parts)
+            tags.append("order_by")
+            if limit_ok and rng.random() < 0.6:
+                sql += f" LIMIT {rng.randint(0, 6)}"
+                if rng.random() < 0.3:
+                    sql += f" OFFSET {rng.randint(0, 4)}"
+                tags.append("limit")
+        elif limit_ok and rng.random() < 0.08:
+            sql += f" LIMIT {rng.randint(1, 5)}"
+            tags.append("limit")
+        seen = []
+        for t in tags:
+            if t not in seen:
+                seen.append(t)
+        return Query(sql, self.asker, tuple(seen), tables=tuple(dict.fromkeys(src.tables)),
+                     items=tuple(items))
+
+    def _where(self, src: Source, context: Context, chance: float = 0.6) -> list[str]:
+        if self.rng.random() >= chance:
+            return []
+        return [self.predicate(src, context, 2).sql]
+
+    def _row_items(self, src: Source, n: int) -> list[Expr]:
+        items = [self.value(src, ROWS, self.rng.choice((0, 0, 1, 2))) for _ in range(n)]
+        if self.rng.random() < 0.03:
+            items.append(Expr("NULL", "null"))
+        return items
+
+    def _shape_rows(self) -> Query:
+        src = self.source(False, ROWS)
+        items = self._row_items(src, self.rng.randint(1, 4))
+        return self._select(items, src, self._where(src, ROWS, 0.7),
+                            order=self.rng.random() < 0.4, shapes=["rows"])
+
+    def _shape_aggregate(self) -> Query:
+        src = self.source(True, FILTER_UNDER_AGGREGATE)
+        items = [self.aggregate(src) for _ in range(self.rng.randint(1, 4))]
+        if self.rng.random() < 0.15:
+            items.append(self.sample_literal(Expr("", "int64")))
+        return self._select(items, src, self._where(src, FILTER_UNDER_AGGREGATE),
+                            shapes=["aggregate"])
+
+    def _group_keys(self, src: Source) -> list[Expr]:
+        rng = self.rng
+        keys = []
+        for _ in range(rng.choice((1, 1, 2))):
+            col = self.column(src, Context(frozenset({GRP})))
+            if col is None:
+                break
+            e = Expr(col.ref, col.kind, col.scale, col.bound, col.waits - {GRP},
+                     domain=col.domain, samples=col.samples)
+            if col.kind == "int64" and rng.random() < 0.2:
+                e = Expr(f"{col.ref} % 3", "int64", 0, 3.0, col.waits - {GRP})
+            elif rng.random() < 0.1:
+                e = Expr(f"{col.ref} IS NULL", "bool", waits=col.waits - {GRP})
+            if all(k.sql != e.sql for k in keys):
+                keys.append(e)
+        return keys
+
+    def _shape_group_by(self) -> Query:
+        rng = self.rng
+        src = self.source(True, FILTER_UNDER_AGGREGATE)
+        keys = self._group_keys(src)
+        if not keys:
+            return self._shape_aggregate()
+        aggs = [self.aggregate(src) for _ in range(rng.randint(1, 3))]
+        shown = [k for k in keys if rng.random() < 0.85] or keys[:1]
+        items = shown + aggs
+        rng.shuffle(items)
+        having = self.having(src).sql if rng.random() < 0.35 else None
+        group = [k.sql for k in keys]
+        tags = ["group_by"] + (["having"] if having else [])
+        return self._select(items, src, self._where(src, FILTER_UNDER_AGGREGATE, 0.4),
+                            group=group, having=having, order=rng.random() < 0.4,
+                            shapes=tags)
+
+    def _shape_distinct(self) -> Query:
+        src = self.source(False, ROWS)
+        items = [self.value(src, ROWS, self.rng.choice((0, 0, 1)))
+                 for _ in range(self.rng.randint(1, 3))]
+        return self._select(items, src, self._where(src, ROWS, 0.4), distinct=True,
+                            order=self.rng.random() < 0.4, shapes=["distinct"])
+
+    def _shape_window(self) -> Query:
+        rng = self.rng
+        src = self.source(False, ROWS) if rng.random() < 0.8 else self.table_source()
+        partition = []
+        if rng.random() < 0.6:
+            col = self.column(src, Context(frozenset({GRP})))
+            if col is not None:
+                partition.append(col)
+        ordered = []
+        for _ in range(rng.randint(1, 2)):
+            col = self.column(src, Context(frozenset({RANK})), ORDERED)
+            if col is not None and col not in ordered and col not in partition:
+                ordered.append(col)
+        if not ordered:
+            return self._shape_rows()
+        funcs = rng.sample(("ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK"),
+                           rng.randint(1, 2))
+        shown = [Expr(c.ref, c.kind, c.scale, c.bound, c.waits - {GRP, RANK},
+                      domain=c.domain, samples=c.samples) for c in partition + ordered]
+        over = ""
+        if partition:
+            over += "PARTITION BY " + ", ".join(c.ref for c in partition) + " "
+        over += "ORDER BY " + ", ".join(
+            c.ref + (" DESC" if rng.random() < 0.4 else "")
+            + (rng.choice((" NULLS FIRST", " NULLS LAST")) if rng.random() < 0.1 else "")
+            for c in ordered)
+        items = shown + [Expr(f"{f}() OVER ({over})", "float64" if f == "PERCENT_RANK"
+                              else "int64") for f in funcs]
+        if "ROW_NUMBER" not in funcs and rng.random() < 0.3:
+            extra = self.value(src, ROWS, 0)
+            items.append(extra)
+        return self._select(items, src, self._where(src, ROWS, 0.3),
+                            order=rng.random() < 0.3, shapes=["window"])
+
+    def _shape_union(self) -> Query:
+        """A top-level UNION ALL of row selections of different parties, or a union under
+        an aggregate."""
+        rng = self.rng
+        if rng.random() < 0.5:
+            src = self.union_source(context=FILTER_UNDER_AGGREGATE)
+            items = [self.aggregate(src) for _ in range(rng.randint(1, 3))]
+            return self._select(items, src, self._where(src, FILTER_UNDER_AGGREGATE, 0.3),
+                                shapes=["aggregate"])
+        src = self.union_source(shown=ROWS)
+        body = src.sql[1:src.sql.rindex(") AS ")]
+        return Query(body, self.asker, ("union", "union_top"), tables=tuple(src.tables))
+
+    def _shape_join(self) -> Query:
+        rng = self.rng
+        aggregated = rng.random() < 0.55
+        src = self.join_source(aggregated)
+        if aggregated:
+            if rng.random() < 0.5:
+                keys = self._group_keys(src)
+                if keys:
+                    aggs = [self.aggregate(src) for _ in range(rng.randint(1, 3))]
+                    return self._select(keys + aggs, src,
+                                        self._where(src, FILTER_UNDER_AGGREGATE, 0.4),
+                                        group=[k.sql for k in keys], order=rng.random() < 0.3,
+                                        shapes=["group_by"])
+            items = [self.aggregate(src) for _ in range(rng.randint(1, 3))]
+            return self._select(items, src, self._where(src, FILTER_UNDER_AGGREGATE, 0.4),
+                                shapes=["aggregate"])
+        items = self._row_items(src, rng.randint(1, 4))
+        return self._select(items, src, self._where(src, ROWS, 0.4),
+                            order=rng.random() < 0.4, shapes=["rows"])
+
+    def _subquery_table(self, kind: str, domain: str) -> tuple[TableSpec, str] | None:
+        options = [(t, c.name) for t in self.fed.tables for c in t.columns
+                   if c.kind == kind and c.domain == domain]
+        return self.rng.choice(options) if options else None
+
+    def _outer(self, aggregated: bool | None = None):
+        rng = self.rng
+        if aggregated is None:
+            aggregated = rng.random() < 0.5
+        context = FILTER_UNDER_AGGREGATE if aggregated else ROWS
+        src = self.table_source() if rng.random() < 0.6 else self.source(aggregated, context)
+        return src, aggregated, context
+
+    def _finish(self, src: Source, aggregated: bool, where: list[str], shape: str) -> Query:
+        context = FILTER_UNDER_AGGREGATE if aggregated else ROWS
+        if self.rng.random() < 0.3:
+            where = where + self._where(src, context, 1.0)
+        if aggregated:
+            items = [self.aggregate(src) for _ in range(self.rng.randint(1, 3))]
+            return self._select(items, src, where, shapes=[shape])
+        items = self._row_items(src, self.rng.randint(1, 3))
+        return self._select(items, src, where, order=self.rng.random() < 0.3, shapes=[shape])
+
+    def _shape_in_subquery(self, negated: bool = False) -> Query:
+        rng = self.rng
+        src, aggregated, context = self._outer()
+        col = self.column(src, context if aggregated else Context(frozenset({CMP, JOIN})),
+                          ("int64", "string", "date", "decimal"))
+        if col is None:
+            return self._shape_rows()
+        found = self._subquery_table(col.kind, col.domain)
+        if found is None:
+            return self._shape_rows()
+        t, name = found
+        inner_src = self.table_source("z", t)
+        inner_where = ""
+        r = rng.random()
+        if r < 0.3:
+            inner_where = f" WHERE {self.predicate(inner_src, FILTER_UNDER_AGGREGATE, 1).sql}"
+        elif r < 0.4:
+            inner_where = " WHERE 1 = 0"  # an empty subquery
+        elif negated and r < 0.6:
+            inner_where = f" WHERE z.{name} IS NOT NULL"
+        sub = f"SELECT z.{name} FROM {t.name} AS z{inner_where}"
+        op = "NOT IN" if negated else "IN"
+        q = self._finish(src, aggregated, [f"{col.ref} {op} ({sub})"],
+                         "not_in_subquery" if negated else "in_subquery")
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + (t.name,))))
+
+    def _shape_not_in_subquery(self) -> Query:
+        return self._shape_in_subquery(negated=True)
+
+    def _shape_exists(self) -> Query:
+        rng = self.rng
+        src, aggregated, context = self._outer()
+        col = self.column(src, context if aggregated else Context(frozenset({CMP, JOIN})),
+                          ("int64", "string", "date"))
+        if col is None:
+            return self._shape_rows()
+        found = self._subquery_table(col.kind, col.domain)
+        if found is None:
+            return self._shape_rows()
+        t, name = found
+        inner_src = self.table_source("z", t)
+        extra = ""
+        if rng.random() < 0.4:
+            extra = f" AND {self.predicate(inner_src, FILTER_UNDER_AGGREGATE, 0).sql}"
+        neg = "NOT " if rng.random() < 0.4 else ""
+        cond = f"{neg}EXISTS (SELECT 1 FROM {t.name} AS z WHERE z.{name} = {col.ref}{extra})"
+        q = self._finish(src, aggregated, [cond], "exists")
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + (t.name,))))
+
+    def _scalar(self) -> tuple[Expr, str]:
+        """An uncorrelated one-row subquery and the table it reads."""
+        t = self._pick_table(prefer_owner=False)
+        inner = self.table_source("z", t)
+        agg = self.aggregate(inner, 0)
+        where = ""
+        r = self.rng.random()
+        if r < 0.3:
+            where = f" WHERE {self.predicate(inner, FILTER_UNDER_AGGREGATE, 1).sql}"
+        elif r < 0.4:
+            where = " WHERE 1 = 0"
+        sql = f"(SELECT {agg.sql} FROM {t.name} AS z{where})"
+        return replace(agg, sql=sql), t.name
+
+    def _shape_scalar_subquery(self) -> Query:
+        rng = self.rng
+        where_form = rng.choice(("where", "select_rows", "select_aggregate", "having"))
+        sub, table = self._scalar()
+        if where_form == "having":
+            src = self.source(True, FILTER_UNDER_AGGREGATE)
+            keys = self._group_keys(src)
+            if not keys or sub.kind not in NUMERIC:
+                where_form = "select_aggregate"
+            else:
+                a = self.aggregate(src, 0)
+                if a.kind not in NUMERIC:
+                    a = Expr("COUNT(*)", "int64")
+                q = self._select(keys + [a], src, [], group=[k.sql for k in keys],
+                                 having=f"{a.sql} {rng.choice(('>', '<', '>='))} {sub.sql}",
+                                 shapes=["scalar_subquery", "having"])
+                return replace(q, tables=tuple(dict.fromkeys(q.tables + (table,))))
+        if where_form == "where":
+            src, aggregated, context = self._outer()
+            col = self.column(src, context, (sub.kind,) if sub.kind != "float64" else NUMERIC,
+                              compared=True)
+            if col is None or (sub.kind in NUMERIC) != (col.kind in NUMERIC):
+                where_form = "select_aggregate"
+            else:
+                cond = f"{col.ref} {rng.choice(('>', '<', '=', '<>'))} {sub.sql}"
+                q = self._finish(src, aggregated, [cond], "scalar_subquery")
+                return replace(q, tables=tuple(dict.fromkeys(q.tables + (table,))))
+        if where_form == "select_rows":
+            src = self.table_source() if rng.random() < 0.6 else self.source(False, ROWS)
+            items = self._row_items(src, rng.randint(1, 2))
+            if sub.kind in NUMERIC and items[0].kind in NUMERIC and rng.random() < 0.5:
+                items[0] = _arith(items[0], "-", sub) or sub
+            else:
+                items.append(sub)
+            q = self._select(items, src, self._where(src, ROWS, 0.5),
+                             order=rng.random() < 0.3, shapes=["scalar_subquery"])
+            return replace(q, tables=tuple(dict.fromkeys(q.tables + (table,))))
+        src = self.source(True, FILTER_UNDER_AGGREGATE)
+        items = [self.aggregate(src) for _ in range(rng.randint(1, 2))]
+        if sub.kind in NUMERIC and items[0].kind in NUMERIC and rng.random() < 0.6:
+            items[0] = _arith(items[0], "+", sub) or sub
+        else:
+            items.append(sub)
+        q = self._select(items, src, self._where(src, FILTER_UNDER_AGGREGATE, 0.5),
+                         shapes=["scalar_subquery"])
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + (table,))))
+
+    def _shape_refusal(self) -> Query | None:
+        """Show the asker a column its CCL keeps from it: this must be refused."""
+        rng = self.rng
+        candidates = [(t, c) for t in self.fed.tables if t.owner != self.asker
+                      for c in t.columns
+                      if t.level(c.name, self.asker) in ("ENCRYPTED_ONLY",
+                                                         "PLAINTEXT_AFTER_AGGREGATE")]
+        if not candidates:
+            others = [p for p in PARTIES if any(
+                t.owner != p and t.level(c.name, p) in ("ENCRYPTED_ONLY",
+                                                        "PLAINTEXT_AFTER_AGGREGATE")
+                for t in self.fed.tables for c in t.columns)]
+            if not others:
+                return None
+            self.asker = rng.choice(others)
+            return self._shape_refusal()
+        t, c = rng.choice(candidates)
+        level = t.level(c.name, self.asker)
+        forms = ["rows", "rows_where", "union"]
+        if level == "ENCRYPTED_ONLY":
+            forms += ["sum", "count"]
+        else:
+            forms += ["group_key"]
+            if c.kind in ORDERED:
+                forms.append("order_key")
+        form = rng.choice(forms)
+        if form == "rows":
+            sql = f"SELECT {c.name} AS c0 FROM {t.name}"
+        elif form == "rows_where":
+            sql = f"SELECT id AS c0, {c.name} AS c1 FROM {t.name} WHERE id IS NOT NULL"
+        elif form == "union":
+            mine = [x for x in self.fed.tables if x.owner == self.asker]
+            other = rng.choice(mine) if mine else t
+            same = [x.name for x in other.columns if x.kind == c.kind] or [c.name]
+            sql = (f"SELECT x AS c0 FROM (SELECT {c.name} AS x FROM {t.name} UNION ALL "
+                   f"SELECT {rng.choice(same)} AS x FROM {other.name}) AS u")
+        elif form == "sum":
+            arg = c.name if c.kind in NUMERIC else f"CASE WHEN {c.name} IS NULL THEN 0 ELSE 1 END"
+            sql = f"SELECT SUM({arg}) AS c0 FROM {t.name}"
+        elif form == "count":
+            sql = f"SELECT COUNT({c.name}) AS c0 FROM {t.name}"
+        elif form == "group_key":
+            sql = f"SELECT {c.name} AS c0, COUNT(*) AS c1 FROM {t.name} GROUP BY {c.name}"
+        else:
+            sql = f"SELECT id AS c0 FROM {t.name} ORDER BY {c.name}, id"
+        return Query(sql, self.asker, ("refusal",), must_refuse=True, tables=(t.name,))
+
+
+def _common_numeric(a: Expr, b: Expr) -> tuple[str, int]:
+    if "float64" in (a.kind, b.kind) or a.kind not in NUMERIC or b.kind not in NUMERIC:
+        return "float64", 0
+    if "decimal" in (a.kind, b.kind):
+        return "decimal", max(a.scale, b.scale)
+    return "int64", 0
+
+
+def _fits(kind: str, scale: int, bound: float) -> bool:
+    if kind == "int64":
+        return bound < INT_LIMIT
+    if kind == "decimal":
+        return bound * 10**scale < DECIMAL_UNSCALED_LIMIT
+    return bound < FLOAT_LIMIT
+
+
+def _arith(a: Expr, op: str, b: Expr, float_product_limit: float = FLOAT_PRODUCT_LIMIT
+           ) -> Expr | None:
+    """``a op b`` for + - *, or None when the result could leave the documented ranges
+    (or, for a product of reals, ``float_product_limit``)."""
+    if a.kind not in NUMERIC or b.kind not in NUMERIC:
+        return None
+    kind, scale = _common_numeric(a, b)
+    if op == "*":
+        bound = a.bound * b.bound
+        if kind == "float64" and bound >= float_product_limit:
+            return None
+        if kind == "decimal":
+            scale = (a.scale if a.kind == "decimal" else 0) + (b.scale if b.kind == "decimal" else 0)
+    else:
+        bound = a.bound + b.bound
+    if not _fits(kind, scale, bound):
+        return None
+    return Expr(f"({a.sql} {op} {b.sql})", kind, scale, bound, a.waits | b.waits)
+
+
+def _divide(a: Expr, b: Expr) -> Expr | None:
+    if a.kind not in NUMERIC or b.kind not in NUMERIC:
+        return None
+    bound = a.bound / DIVISOR_RESOLUTION
+    if bound >= FLOAT_LIMIT:
+        return None
+    return Expr(f"({a.sql} / {b.sql})", "float64", 0, bound, a.waits | b.waits)

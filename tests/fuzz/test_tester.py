@@ -1,0 +1,115 @@
+"""The tester itself: it must be able to fail, and what it generates must be tests."""
+
+from __future__ import annotations
+
+import decimal
+
+import pytest
+from fuzz_engine import FederationUnderTest
+from fuzz_federation import generate_federation
+from fuzz_oracle import ask_oracle, oracle_sql
+from fuzz_queries import Query, QueryGenerator
+from fuzz_shrink import query_reductions
+from fuzz_verdict import compare_results, is_sorted, top_order
+from sqlcases import Result, compare
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory):
+    fed = generate_federation(3)
+    fut = FederationUnderTest(fed.write(tmp_path_factory.mktemp("fed")))
+    yield fed, fut
+    fut.close()
+
+
+def test_written_sources_load_as_generated(federation):
+    fed, fut = federation
+    for t in fed.tables:
+        rows = fut.oracle.execute(f"SELECT * FROM {t.name}").fetchall()
+        assert sorted(map(repr, rows)) == sorted(map(repr, t.rows)), t.name
+
+
+def test_federations_cover_every_type_and_edge_size():
+    kinds, sizes = set(), set()
+    for seed in range(1, 7):
+        for t in generate_federation(seed).tables:
+            kinds |= {c.kind for c in t.columns}
+            sizes.add(min(len(t.rows), 2))
+    assert kinds == {"int64", "float64", "bool", "string", "date", "timestamp", "decimal"}
+    assert sizes == {0, 1, 2}
+
+
+def test_queries_are_deterministic_and_mostly_valid(federation):
+    fed, fut = federation
+    gen, again = QueryGenerator(fed), QueryGenerator(fed)
+    invalid = 0
+    for i in range(60):
+        q = gen.query(i)
+        assert q.sql == again.query(i).sql
+        invalid += ask_oracle(fut.oracle, q.sql).result is None
+    assert invalid <= 3
+
+
+def test_ternary_partitions_equal_the_whole_on_duckdb(federation):
+    fed, fut = federation
+    gen = QueryGenerator(fed)
+    for i in range(20):
+        base, parts = gen.tlp(i)
+        whole, split = ask_oracle(fut.oracle, base.sql), ask_oracle(fut.oracle, parts.sql)
+        if whole.result is None:
+            continue
+        assert split.result is not None, parts.sql
+        assert compare(split.result, whole.result) is None, parts.sql
+
+
+def test_oracle_makes_every_division_by_zero_null_and_div_truncate(federation):
+    sql = oracle_sql("SELECT a DIV b, a / b, a % b FROM t")
+    assert sql.count("NULLIF") == 3, sql
+    _, fut = federation
+    got = ask_oracle(fut.oracle, "SELECT 7 DIV 2, -7 DIV 2, 2.5 DIV 2, -0.75 DIV 0.5, 1 DIV 0")
+    assert got.result.rows == [(3, -3, 1, -1, None)]
+
+
+def test_verdicts_tell_wrong_answers_apart():
+    q = Query("SELECT f AS c0, SUM(f) AS c1 FROM t", "alice", ())
+    expected = Result(["float", "float"], [(-0.02, 1.5)])
+    same = compare_results(q, Result(["float", "float"], [(-0.02, 1.5 + 2**-16)]), expected)
+    assert same.outcome == "pass"
+    moved = compare_results(q, Result(["float", "float"], [(-0.0200042724609375, 1.5)]),
+                            expected)
+    assert (moved.outcome, moved.kind) == ("wrong", "inexact_move")
+    rounded = compare_results(q, Result(["float", "float"], [(-0.02, 1.5004)]), expected)
+    assert (rounded.outcome, rounded.kind) == ("wrong", "float_bound")
+    off = compare_results(q, Result(["float", "float"], [(-0.02, 2.5)]), expected)
+    assert (off.outcome, off.kind) == ("wrong", "mismatch")
+    typed = compare_results(q, Result(["float", "decimal"], [(-0.02, decimal.Decimal("1.5"))]),
+                            expected)
+    assert typed.outcome == "wrong"
+
+
+def test_order_checks_follow_mysql_null_order_and_allow_float_near_ties():
+    keys = top_order("SELECT a AS c0, b AS c1 FROM t ORDER BY c0 DESC, 2")
+    assert [(k.position, k.descending, k.nulls_first) for k in keys] == [(0, True, False),
+                                                                        (1, False, True)]
+    assert is_sorted([(2, None), (2, 1), (1, 0), (None, 5)], keys)
+    assert not is_sorted([(None, 5), (2, 1)], keys)
+    assert not is_sorted([(2, 1), (2, None)], keys)
+    near = top_order("SELECT a AS c0, b AS c1 FROM t ORDER BY 1, 2")
+    assert is_sorted([(0.1 + 1e-9, 1), (0.1, 2)], near)
+    assert top_order("SELECT a AS c0 FROM t ORDER BY a + 1") is None
+
+
+def test_reductions_remove_clauses_items_and_operands():
+    sql = ("SELECT a AS c0, SUM(b) AS c1 FROM t AS x JOIN u AS y ON x.a = y.a "
+           "WHERE x.a > 1 AND y.b IS NULL GROUP BY a HAVING SUM(b) > 2 ORDER BY 1 LIMIT 3")
+    smaller = set(query_reductions(sql))
+    wanted = [
+        "SELECT SUM(b) AS c1 FROM",            # a select item
+        "FROM t AS x WHERE",                    # a join
+        "WHERE x.a > 1 GROUP BY",               # a conjunct
+        "GROUP BY a ORDER BY 1 LIMIT 3",        # HAVING
+        "HAVING SUM(b) > 2 LIMIT 3",            # ORDER BY
+    ]
+    for fragment in wanted:
+        assert any(fragment in s for s in smaller), fragment
+    assert all(len(s) < len(sql) for s in smaller if "HAVING" not in s or "LIMIT" not in s)
