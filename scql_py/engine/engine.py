@@ -146,8 +146,8 @@ class Engine:
             return err
         log.info("party %s: step %s (%s) failed: %s: %s", self.party, step.id, step.op,
                  type(err).__name__, err)  # this party's own log: its own data only
-        if self.party == plan.asker and isinstance(err, Error):
-            return err
+        if self.party == plan.asker:
+            return err  # its own: a bug is reported as one by the runner
         kind = type(err) if isinstance(err, Error) and not isinstance(err, InternalError) \
             else InternalError
         try:

@@ -203,7 +203,10 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
         elif func in ("min", "max"):
             fill = SENTINEL if func == "min" else -SENTINEL
             sentinel = AShare.public(party, np.full(n, np.int64(fill).view(np.uint64)))
-            value = mux.select(rt, present[arg], rows.args[arg].value, sentinel)
+            col = rows.args[arg]
+            # FALSE < TRUE: a bool's extreme is the extreme of its 0/1 value
+            value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
+            value = mux.select(rt, present[arg], value, sentinel)
             scan = segment.segmented_min if func == "min" else segment.segmented_max
             running.append(scan(rt, value, starts))
             running.append(segment.segmented_count(rt, starts, present[arg]))
