@@ -11,16 +11,17 @@ import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.relation import FineQuotient, FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import convert, equality, extremum, mux
+from scql_py.mpc import compare, convert, equality, extremum, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
-from scql_py.mpc.rounded_division import divide_rounded
+from scql_py.mpc.rounded_division import divide_refined, divide_rounded, extra_bits_for
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.runtime import Runtime
 
 SENTINEL = 1 << 62  # larger than any value MIN/MAX accept
+KEY_SENTINEL = (1 << 63) - 1  # larger than any float key (+inf's is 2^63 - 2^52)
 
 
 def _present(ev: SecureEvaluator, rel: SecretRelation, col: SecretColumn | None) -> BShare | None:
@@ -67,25 +68,50 @@ def aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expr
         total = kept.sum()
         if func == "sum":
             return SecretColumn(out_type, total, null)
-        return SecretColumn(FLOAT64, average(rt, total, count, col.type), null)
+        mean, fine = average(rt, total, count, col.type, rel.n)
+        return SecretColumn(FLOAT64, mean, null, exact=fine)
     if func in ("min", "max"):
-        if present is not None:
-            fill = SENTINEL if func == "min" else -SENTINEL
-            sentinel = AShare.public(rt.party, np.full(len(value), np.int64(fill).view(np.uint64)))
-            value = mux.select(rt, present, value, sentinel)
-        if len(value) == 0:
-            best = AShare.zeros(rt.party, 1)
-        else:
-            best = (extremum.reduce_min if func == "min" else extremum.reduce_max)(rt, value)
-        return SecretColumn(col.type, best, null)
+        return _extreme(rt, col, value, present, null, smallest=func == "min")
     raise NotSupportedError(f"aggregate {func.upper()}")
 
 
-def average(rt: Runtime, total: AShare, count: AShare, t: SqlType) -> AShare:
-    """AVG as fixed point: ``total`` (a sum of values of type ``t``) over ``count``,
-    the count first brought to the values' scale (every AVG path divides here)."""
+def _extreme(rt: Runtime, col: SecretColumn, value: AShare, present: BShare | None,
+             null: BShare, smallest: bool) -> SecretColumn:
+    """MIN or MAX. A float with its exact key is compared by the key, and the winner's
+    fixed-point value travels with it: the result is one of the doubles that went in."""
+    key = col.key
+    compared = value if key is None else key
+    if present is not None:
+        fill = (SENTINEL if key is None else KEY_SENTINEL) * (1 if smallest else -1)
+        sentinel = AShare.public(rt.party, np.full(len(value), np.int64(fill).view(np.uint64)))
+        compared = mux.select(rt, present, compared, sentinel)
+    if len(value) == 0:
+        return SecretColumn(col.type, AShare.zeros(rt.party, 1), null,
+                            exact=None if key is None else FloatBits(AShare.zeros(rt.party, 1)))
+    if key is None:
+        reduce = extremum.reduce_min if smallest else extremum.reduce_max
+        return SecretColumn(col.type, reduce(rt, compared), null)
+    best_key, (best,) = extremum.extreme_with(rt, compared, [value], smallest,
+                                              compare.less_than_wide)
+    return SecretColumn(col.type, best, null, exact=FloatBits(best_key))
+
+
+def average(rt: Runtime, total: AShare, count: AShare, t: SqlType, max_count: int
+            ) -> tuple[AShare, FineQuotient | None]:
+    """AVG: ``total`` (a sum of values of type ``t``) over ``count``, the count first
+    brought to the values' scale (every AVG path divides here). Returns the fixed-point
+    quotient (correctly rounded to 2^-16: what arithmetic and comparisons use) and its
+    further bits (what the opened AVG shows, the double nearest to the finer quotient).
+    ``max_count``, public (the rows aggregated), bounds the count and so how many
+    further bits the exact remainder leaves room for."""
+    unit = 1
     if t.kind == "decimal":
-        count = count.mul_public(10**t.scale)
+        unit = 10**t.scale
     elif t.kind == "float64":
-        count = count.mul_public(1 << FRAC_BITS)
-    return divide_rounded(rt, total, count, FRAC_BITS)
+        unit = 1 << FRAC_BITS
+    scaled = count.mul_public(unit) if unit != 1 else count
+    extra = extra_bits_for(max(max_count, 1) * unit)
+    if extra == 0:
+        return divide_rounded(rt, total, scaled, FRAC_BITS), None
+    mean, frac = divide_refined(rt, total, scaled, FRAC_BITS, extra)
+    return mean, FineQuotient(frac, extra)

@@ -24,7 +24,13 @@ from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.input_sharing import share_table
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.owner_grouping import owner_group_aggregate
-from scql_py.engine.relation import LocalResult, SecretColumn, SecretRelation
+from scql_py.engine.relation import (
+    LocalResult,
+    SecretColumn,
+    SecretRelation,
+    concat_columns,
+    null_column,
+)
 from scql_py.engine.reveal import open_relation
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.engine.window import window
@@ -175,18 +181,7 @@ class Engine:
                 if col.type != t and t.kind != "string":
                     col = self.evaluator(rel).materialize(self.evaluator(rel).cast(col, t))
                 pieces.append(col)
-            value = type(pieces[0].value).concat([p.value for p in pieces])
-            null = BShare.concat([p.null if p.null is not None else BShare.zeros(party, len(p))
-                                  for p in pieces])
-            chars = None
-            if t.kind == "string":
-                width = max(len(p.chars or []) for p in pieces)
-                chars = []
-                for k in range(width):
-                    chars.append(BShare.concat([
-                        p.chars[k] if p.chars and k < len(p.chars) else BShare.zeros(party, len(p))
-                        for p in pieces]))
-            columns.append(SecretColumn(t, value, null, chars))
+            columns.append(concat_columns(party, pieces, t))
         valid = None
         if any(r.valid is not None for r in parts):
             valid = BShare.concat([
@@ -263,10 +258,7 @@ class Engine:
         cols = []
         for col in right.columns:
             if right.n == 0:  # no row: NULL
-                zeros = type(col.value).zeros(party, left.n)
-                cols.append(SecretColumn(col.type, zeros, BShare.public(party, np.ones(
-                    left.n, np.uint64)), [BShare.zeros(party, left.n) for _ in col.chars or []]
-                    if col.chars is not None else None))
+                cols.append(null_column(party, col, left.n))
                 continue
             cols.append(col.take(np.zeros(left.n, dtype=np.int64)))
         return SecretRelation(left.n, list(step.columns), left.columns + cols, left.valid)

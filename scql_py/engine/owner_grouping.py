@@ -91,7 +91,8 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
         if func == "sum":
             out_cols.append(SecretColumn(SqlType.parse(t), total, null))
             continue
-        out_cols.append(SecretColumn(FLOAT64, average(rt, total, count, src), null))
+        mean, fine = average(rt, total, count, src, n)
+        out_cols.append(SecretColumn(FLOAT64, mean, null, exact=fine))
     out = SecretRelation(k, list(names), out_cols)
     # a group with no valid row (all its rows filtered out) is no group
     keep = bit_not(equality.equal_zero(rt, sums[0]))

@@ -1,5 +1,9 @@
 """Open a secret relation to one party: two reveals (ring words, XOR words), decoded.
 
+A float column with an exact form opens that form (its IEEE-754 key, or a finer
+quotient) instead of its fixed-point value: what it shows is then the double that went
+in, or the nearest double of the quotient.
+
 Every other party learns nothing: it sends one share of each word to the receiver.
 """
 
@@ -9,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from scql_py.engine import encoding
-from scql_py.engine.relation import SecretRelation
+from scql_py.engine.relation import FineQuotient, FloatBits, SecretColumn, SecretRelation
 from scql_py.mpc import rss
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
@@ -24,7 +28,12 @@ def open_relation(rt: Runtime, rel: SecretRelation, to: int,
     arith: list[AShare] = []
     boolean: list[BShare] = []
     for col in rel.columns:
-        (boolean if isinstance(col.value, BShare) else arith).append(col.value)
+        if isinstance(col.exact, FloatBits):  # the key is the value the column opens to
+            arith.append(col.key)
+        elif isinstance(col.exact, FineQuotient):  # and the quotient's further bits
+            arith.extend([col.value, col.exact.frac])
+        else:
+            (boolean if isinstance(col.value, BShare) else arith).append(col.value)
         boolean.extend(col.chars or [])
         boolean.append(col.null if col.null is not None else BShare.zeros(party, rel.n))
     if with_valid and rel.valid is not None:
@@ -36,20 +45,28 @@ def open_relation(rt: Runtime, rel: SecretRelation, to: int,
     if party != to:
         return None
     n = rel.n
-    a_parts = [a_words[k * n:(k + 1) * n] for k in range(len(arith))]
-    b_parts = [b_words[k * n:(k + 1) * n] for k in range(len(boolean))]
-    arrays = []
-    for col in rel.columns:
-        value = b_parts.pop(0) if isinstance(col.value, BShare) else a_parts.pop(0)
-        chars = [b_parts.pop(0) for _ in col.chars or []]
-        nulls = (b_parts.pop(0) & np.uint64(1)).astype(bool)
-        if col.type.kind == "string":
-            words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
-            arrays.append(encoding.decode_strings(words, nulls))
-        else:
-            arrays.append(encoding.decode(value, nulls, col.type))
+    a_parts = iter([a_words[k * n:(k + 1) * n] for k in range(len(arith))])
+    b_parts = iter([b_words[k * n:(k + 1) * n] for k in range(len(boolean))])
+    arrays = [_decode_column(col, a_parts, b_parts, n) for col in rel.columns]
     names = list(rel.names)
     if with_valid and rel.valid is not None:
-        arrays.append(pa.array((b_parts.pop(0) & np.uint64(1)).astype(bool)))
+        arrays.append(pa.array((next(b_parts) & np.uint64(1)).astype(bool)))
         names.append("_valid")
     return pa.Table.from_arrays(arrays, names=names)
+
+
+def _decode_column(col: SecretColumn, a_parts, b_parts, n: int) -> pa.Array:
+    """One column from its opened words, taken in the order they were opened."""
+    exact = col.exact
+    value = next(b_parts) if isinstance(col.value, BShare) else next(a_parts)
+    frac = next(a_parts) if isinstance(exact, FineQuotient) else None
+    chars = [next(b_parts) for _ in col.chars or []]
+    nulls = (next(b_parts) & np.uint64(1)).astype(bool)
+    if isinstance(exact, FloatBits):
+        return encoding.decode_float_keys(value, nulls)
+    if isinstance(exact, FineQuotient):
+        return encoding.decode_quotients(value, frac, exact.frac_bits, nulls)
+    if col.type.kind == "string":
+        words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
+        return encoding.decode_strings(words, nulls)
+    return encoding.decode(value, nulls, col.type)

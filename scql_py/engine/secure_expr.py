@@ -18,9 +18,9 @@ from sqlglot import exp
 
 from scql_py.catalog.types import BOOL, FLOAT64, INT64, STRING, SqlType
 from scql_py.engine.encoding import pack_strings, string_hash
-from scql_py.engine.relation import Const, SecretColumn, SecretRelation
+from scql_py.engine.relation import Const, FloatBits, SecretColumn, SecretRelation, common_exact
 from scql_py.errors import DataError, NotSupportedError
-from scql_py.mpc import compare, convert, division, equality, mux
+from scql_py.mpc import compare, convert, division, equality, float_keys, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_, and_many
@@ -159,11 +159,14 @@ class SecureEvaluator:
             words = np.full(n, np.int64(const_word(v.value, t)).view(np.uint64), dtype=np.uint64)
         if t.kind == "bool":
             return SecretColumn(t, BShare.public(party, words), null)
-        chars = None
+        chars = exact = None
         if t.kind == "string":
             packed = pack_strings([v.value or ""] * n, -(-len((v.value or "").encode()) // 8))
             chars = [BShare.public(party, packed[:, j]) for j in range(packed.shape[1])]
-        return SecretColumn(t, AShare.public(party, words), null, chars)
+        if t.kind == "float64":  # a literal is exact: compare it by its key
+            key = 0 if v.value is None else float_keys.key_of(float(v.value))
+            exact = FloatBits(AShare.public(party, np.full(n, np.int64(key).view(np.uint64))))
+        return SecretColumn(t, AShare.public(party, words), null, chars, exact)
 
     def cast(self, v: Value, t: SqlType) -> Value:
         """Convert to type ``t`` (the SQL CAST semantics of DuckDB, rounding as noted)."""
@@ -176,7 +179,8 @@ class SecureEvaluator:
         if t.kind == "bool":
             if src.kind == "string":
                 raise NotSupportedError("CAST of a secret string to BOOLEAN")
-            nz = bit_not(equality.equal_zero(rt, v.value))
+            # a float's key is 0 only for 0.0 (fixed point rounds tiny values to 0)
+            nz = bit_not(equality.equal_zero(rt, v.key if v.key is not None else v.value))
             return SecretColumn(BOOL, nz, v.null)
         if src.kind == "bool":
             ints = SecretColumn(INT64, convert.b2a_bit(rt, v.value), v.null)
@@ -280,7 +284,9 @@ class SecureEvaluator:
         v = self.visit(e.this)
         if isinstance(v, Const):
             return Const(v.type, None if v.value is None else -v.value)
-        return SecretColumn(v.type, -v.value, v.null)
+        # -x is exact on either exact form: keys and quotients negate as ring words
+        exact = None if v.exact is None else v.exact.with_words([-w for w in v.exact.words()])
+        return SecretColumn(v.type, -v.value, v.null, exact=exact)
 
     def visit_Add(self, e: exp.Add) -> Value:
         return self._additive(e, "+")
@@ -416,18 +422,22 @@ class SecureEvaluator:
             a2 = SecretColumn(INT64, convert.b2a_bit(rt, a2.value), a2.null)
             b2 = SecretColumn(INT64, convert.b2a_bit(rt, b2.value), b2.null)
         x, y = a2.value, b2.value
+        less = compare.less_than
+        if a2.key is not None and b2.key is not None:
+            # exact: fixed point would call floats closer than 2^-16 equal
+            x, y, less = a2.key, b2.key, compare.less_than_wide
         if op == "=":
             bit = equality.equal(rt, x, y)
         elif op == "<>":
             bit = bit_not(equality.equal(rt, x, y))
         elif op == "<":
-            bit = compare.less_than(rt, x, y)
+            bit = less(rt, x, y)
         elif op == ">":
-            bit = compare.less_than(rt, y, x)
+            bit = less(rt, y, x)
         elif op == "<=":
-            bit = bit_not(compare.less_than(rt, y, x))
+            bit = bit_not(less(rt, y, x))
         elif op == ">=":
-            bit = bit_not(compare.less_than(rt, x, y))
+            bit = bit_not(less(rt, x, y))
         else:  # pragma: no cover - the visitors pass only the above
             raise NotSupportedError(op)
         return SecretColumn(BOOL, bit, self._nulls(a2, b2))
@@ -549,8 +559,13 @@ class SecureEvaluator:
 
     def select(self, bit: BShare, a: SecretColumn, b: SecretColumn) -> SecretColumn:
         rt = self.rt
+        exact = common_exact([a, b])
         if a.type.kind == "bool":
             value = mux.select_bits(rt, bit, a.value, b.value)
+        elif exact is not None:  # the exact words in the same select as the value
+            value, *words = mux.select_many(rt, [(bit, x, y) for x, y in zip(
+                [a.value, *a.exact.words()], [b.value, *b.exact.words()])])
+            exact = exact.with_words(words)
         else:
             value = mux.select(rt, bit, a.value, b.value)
         null = None
@@ -564,7 +579,7 @@ class SecureEvaluator:
             ac = a.chars + [pad] * (width - len(a.chars))
             bc = b.chars + [pad] * (width - len(b.chars))
             chars = select_words(rt, bit, ac, bc)
-        return SecretColumn(a.type, value, null, chars)
+        return SecretColumn(a.type, value, null, chars, exact)
 
     def visit_Case(self, e: exp.Case) -> Value:
         if e.this is not None:

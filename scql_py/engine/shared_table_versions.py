@@ -236,13 +236,15 @@ def import_table(storage: PartyStorage, rt: Runtime, owner: str, table: str,
             raise kind(meta["error"])
         n, widths = int(meta["rows"]), {k: int(v) for k, v in meta["widths"].items()}
         schema = _schema(decl)
-        labels = word_labels(schema, widths, valid=False)
+        float_keys = [c for c, t in decl.columns.items() if t.kind == "float64"]
+        labels = word_labels(schema, widths, False, float_keys)
         if storage.party.name == owner:
             for column, values in strings.items():
                 known[column] = encoding.string_hash(values, agreement.string_key)
         else:
             known = None
-        seg, words, bits = reshare_seeded(rt, owner_index, labels, n, known, None, widths, False)
+        seg, words, bits = reshare_seeded(rt, owner_index, labels, n, known, None, widths, False,
+                                          float_keys)
         version = agreement.next_version[decl.name]
         seg.id = version
         info = VersionInfo(decl.name, version, PREPARED, False, owner, schema, _ccl(decl),
@@ -284,8 +286,8 @@ def append(storage: PartyStorage, rt: Runtime, table: str, rel: SecretRelation,
         words: dict[str, np.ndarray] = {}
         bits: dict[str, np.ndarray] = {}
         if rel.n:
-            shares, widths = word_shares(rel, info.schema)
-            labels = word_labels(info.schema, widths, rel.valid is not None)
+            shares, widths, float_keys = word_shares(rel, info.schema)
+            labels = word_labels(info.schema, widths, rel.valid is not None, float_keys)
             role = version % N_PARTIES
             k = (rt.party - role) % N_PARTIES
             known = third = None
@@ -297,7 +299,7 @@ def append(storage: PartyStorage, rt: Runtime, table: str, rel: SecretRelation,
             else:  # x_{role+2} is the second share of party role+1, the first of role+2
                 third = {lab.name: shares[lab.name][1 if k == 1 else 0] for lab in labels}
             seg, words, bits = reshare_seeded(rt, role, labels, rel.n, known, third, widths,
-                                       rel.valid is not None)
+                                              rel.valid is not None, float_keys)
             seg.id = version
             segments.append(seg)
         new = replace(info, version=version, state=PREPARED, segments=segments)

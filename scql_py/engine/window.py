@@ -29,8 +29,10 @@ from scql_py.mpc.sort import sort
 
 
 def _equal_words(col: SecretColumn) -> list[AShare | BShare]:
+    """What makes two rows peers on a column (a float by its exact key while it has one,
+    as the sort orders it)."""
     words: list[AShare | BShare] = [col.null] if col.null is not None else []
-    return words + [col.value]
+    return words + [col.key if col.key is not None else col.value]
 
 
 

@@ -13,6 +13,9 @@ statistics, not for a database whose ``AVG(income)`` of 5000, 6000, 7000 must pr
 
 Valid for ``|a| 2^f < 2^62`` and ``b != 0`` (``b == 0`` gives an unspecified value: the
 caller masks it). About 2 divisions and 5 comparisons of rounds.
+
+:func:`divide_refined` adds the next bits of the quotient, from the exact remainder:
+what an opened AVG shows (the nearest double, not the nearest multiple of 2^-16).
 """
 
 from __future__ import annotations
@@ -54,3 +57,29 @@ def divide_rounded(rt: Runtime, a: AShare, b: AShare, frac_bits: int) -> AShare:
     q, _ = _step(rt, convert.bit_not(compare.less_than(rt, r.mul_public(2), b_abs)),
                  q, r, b_abs, up=True)
     return q - rss.mul(rt, negative, q).mul_public(2)
+
+
+def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int, extra_bits: int
+                   ) -> tuple[AShare, AShare]:
+    """``q = round(a / b * 2^frac_bits)`` (:func:`divide_rounded`) and the next
+    ``extra_bits`` bits of the quotient: ``e = round((a 2^f - q b) 2^extra_bits / b)``,
+    so that ``a / b = (q + e / 2^extra_bits) / 2^f`` to within ``2^-(f + extra_bits + 1)``.
+
+    ``e`` lies in ``[-2^(extra_bits - 1), 2^(extra_bits - 1)]``, so ``(q, e)`` orders
+    like the quotient. The remainder is exact, hence valid when ``|b| 2^extra_bits <
+    2^62`` (besides :func:`divide_rounded`'s condition): a public bound on ``|b|`` (a row
+    count) decides ``extra_bits``. Twice the rounds of :func:`divide_rounded`.
+    """
+    q = divide_rounded(rt, a, b, frac_bits)
+    remainder = a.mul_public(1 << frac_bits) - rss.mul(rt, q, b)
+    # the approximate division takes at most MAX_FRAC_BITS: scale the (small) remainder
+    # up exactly by the rest
+    inner = min(extra_bits, division.MAX_FRAC_BITS)
+    if extra_bits > inner:
+        remainder = remainder.mul_public(1 << (extra_bits - inner))
+    return q, divide_rounded(rt, remainder, b, inner)
+
+
+def extra_bits_for(divisor_bound: int) -> int:
+    """The ``extra_bits`` that :func:`divide_refined` allows for ``|b| <= divisor_bound``."""
+    return max(0, 61 - int(divisor_bound).bit_length())
