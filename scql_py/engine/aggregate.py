@@ -11,12 +11,12 @@ import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.relation import FineQuotient, FloatBits, SecretColumn, SecretRelation
+from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import NotSupportedError
 from scql_py.mpc import compare, convert, equality, extremum, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
-from scql_py.mpc.rounded_division import divide_refined, divide_rounded, extra_bits_for
+from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.runtime import Runtime
 
@@ -44,9 +44,38 @@ def _empty_null(ev: SecureEvaluator, count: AShare) -> BShare:
     return equality.equal_zero(ev.rt, count)
 
 
+Agg = tuple[str, "exp.Expression | None", SqlType, bool]  # (func, arg, out type, distinct)
+
+
+def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
+               ) -> list[SecretColumn]:
+    """The aggregates of ``rel``, each a one-row secret column; the divisions of every
+    AVG among them run in the same rounds."""
+    out: list[SecretColumn | None] = []
+    pending: list[tuple[int, AShare, AShare, SqlType, BShare]] = []
+    for func, arg, out_type, distinct in aggs:
+        col = _aggregate(ev, rel, func, arg, out_type, distinct)
+        if isinstance(col, tuple):
+            pending.append((len(out), *col))
+            out.append(None)
+        else:
+            out.append(col)
+    means = average_many(ev.rt, [(total, count, t) for _, total, count, t, _ in pending],
+                         rel.n)
+    for (at, _, _, _, null), (mean, fine) in zip(pending, means):
+        out[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
+    return out
+
+
 def aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expression | None,
               out_type: SqlType, distinct: bool = False) -> SecretColumn:
     """One aggregate over ``rel``; returns a one-row secret column."""
+    return aggregates(ev, rel, [(func, arg, out_type, distinct)])[0]
+
+
+def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expression | None,
+               out_type: SqlType, distinct: bool):
+    """One aggregate, or for AVG what it divides: ``(total, count, type, NULL bit)``."""
     if distinct:
         raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
     rt = ev.rt
@@ -68,8 +97,7 @@ def aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expr
         total = kept.sum()
         if func == "sum":
             return SecretColumn(out_type, total, null)
-        mean, fine = average(rt, total, count, col.type, rel.n)
-        return SecretColumn(FLOAT64, mean, null, exact=fine)
+        return total, count, col.type, null
     if func in ("min", "max"):
         return _extreme(rt, col, value, present, null, smallest=func == "min")
     raise NotSupportedError(f"aggregate {func.upper()}")
@@ -96,22 +124,38 @@ def _extreme(rt: Runtime, col: SecretColumn, value: AShare, present: BShare | No
     return SecretColumn(col.type, best, null, exact=FloatBits(best_key))
 
 
-def average(rt: Runtime, total: AShare, count: AShare, t: SqlType, max_count: int
-            ) -> tuple[AShare, FineQuotient | None]:
-    """AVG: ``total`` (a sum of values of type ``t``) over ``count``, the count first
-    brought to the values' scale (every AVG path divides here). Returns the fixed-point
-    quotient (correctly rounded to 2^-16: what arithmetic and comparisons use) and its
-    further bits (what the opened AVG shows, the double nearest to the finer quotient).
-    ``max_count``, public (the rows aggregated), bounds the count and so how many
-    further bits the exact remainder leaves room for."""
-    unit = 1
+def _unit(t: SqlType) -> int:
+    """The scale of a type's ring words: what a count is multiplied by to divide a sum."""
     if t.kind == "decimal":
-        unit = 10**t.scale
-    elif t.kind == "float64":
-        unit = 1 << FRAC_BITS
-    scaled = count.mul_public(unit) if unit != 1 else count
-    extra = extra_bits_for(max(max_count, 1) * unit)
-    if extra == 0:
-        return divide_rounded(rt, total, scaled, FRAC_BITS), None
-    mean, frac = divide_refined(rt, total, scaled, FRAC_BITS, extra)
-    return mean, FineQuotient(frac, extra)
+        return 10**t.scale
+    if t.kind == "float64":
+        return 1 << FRAC_BITS
+    return 1
+
+
+def average_many(rt: Runtime, items: list[tuple[AShare, AShare, SqlType]], max_count: int
+                 ) -> list[tuple[AShare, Quotient]]:
+    """AVG: each ``total`` (a sum of values of type ``t``) over its ``count``, the count
+    first brought to the values' scale (every AVG path divides here), all in the same
+    rounds. Returns per item the fixed-point quotient (correctly rounded to 2^-16: what
+    arithmetic and comparisons use) and the quotient's terms, which an opened AVG
+    divides to more bits; ``max_count``, public (the rows aggregated), bounds the
+    counts, and so how many bits are exact."""
+    if not items:
+        return []
+    units = [_unit(t) for _, _, t in items]
+    sizes = [len(total) for total, _, _ in items]
+    scaled = [count.mul_public(u) if u != 1 else count for (_, count, _), u in zip(items, units)]
+    means = divide_rounded(rt, AShare.concat([total for total, _, _ in items]),
+                           AShare.concat(scaled), FRAC_BITS)
+    out, at = [], 0
+    for (total, _, _), divisor, size, unit in zip(items, scaled, sizes, units):
+        out.append((means[at:at + size], Quotient(total, divisor, max(max_count, 1) * unit)))
+        at += size
+    return out
+
+
+def average(rt: Runtime, total: AShare, count: AShare, t: SqlType, max_count: int
+            ) -> tuple[AShare, Quotient]:
+    """One AVG (see :func:`average_many`)."""
+    return average_many(rt, [(total, count, t)], max_count)[0]

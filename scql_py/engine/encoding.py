@@ -113,7 +113,7 @@ def decode_float_keys(words: np.ndarray, nulls: np.ndarray | None) -> pa.Array:
 def decode_quotients(value: np.ndarray, frac: np.ndarray, frac_bits: int,
                      nulls: np.ndarray | None) -> pa.Array:
     """The nearest doubles of ``(value + frac / 2^frac_bits) / 2^FRAC_BITS`` (int64
-    words; see ``relation.FineQuotient``): Python's int division rounds correctly."""
+    words: an opened quotient, see ``reveal``): Python's int division rounds correctly."""
     den = 1 << (fixedpoint.FRAC_BITS + frac_bits)
     values = [((int(v) << frac_bits) + int(f)) / den
               for v, f in zip(np.asarray(value).view(np.int64), np.asarray(frac).view(np.int64))]

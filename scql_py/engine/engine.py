@@ -19,9 +19,10 @@ from sqlglot import exp
 from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
 from scql_py.engine import join, shared_table_versions
-from scql_py.engine.aggregate import aggregate
+from scql_py.engine.aggregate import aggregates
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.input_sharing import share_table
+from scql_py.engine.keyed_floats import keyed_alike
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.owner_grouping import owner_group_aggregate
 from scql_py.engine.relation import (
@@ -181,6 +182,8 @@ class Engine:
                 if col.type != t and t.kind != "string":
                     col = self.evaluator(rel).materialize(self.evaluator(rel).cast(col, t))
                 pieces.append(col)
+            if t.kind == "float64":  # stored floats stay exact beside computed ones
+                pieces = keyed_alike(self.rt, pieces)
             columns.append(concat_columns(party, pieces, t))
         valid = None
         if any(r.valid is not None for r in parts):
@@ -226,10 +229,9 @@ class Engine:
                     f"{dropped} group(s) with fewer than {threshold} rows were left out "
                     f"(the catalog's group_size_threshold)")
             return out
-        cols = []
-        for _, func, arg, t, distinct in step.args["aggs"]:
-            arg_expr = exp.maybe_parse(arg) if arg is not None else None
-            cols.append(aggregate(ev, rel, func, arg_expr, SqlType.parse(t), distinct))
+        cols = aggregates(ev, rel, [
+            (func, exp.maybe_parse(arg) if arg is not None else None, SqlType.parse(t), distinct)
+            for _, func, arg, t, distinct in step.args["aggs"]])
         return SecretRelation(1, list(step.columns), cols)
 
     def _distinct_without_groups(self, ev, rel: SecretRelation, step: Step) -> SecretRelation:

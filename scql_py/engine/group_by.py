@@ -23,7 +23,7 @@ import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average
+from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
@@ -120,7 +120,7 @@ def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, 
         col = ev.evaluate(exp.maybe_parse(sql), SqlType.parse(t))
         if col.null is not None:
             col = _zero_where(ev, col.null, col)
-            col = SecretColumn(col.type, col.value, and_(rt, col.null, valid), col.chars)
+            col = replace(col, null=and_(rt, col.null, valid))
         cleaned.append(_zero_where(ev, invalid, col) if rel.valid is not None else col)
     return cleaned
 
@@ -231,7 +231,8 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, max_count: int
                    ) -> list[SecretColumn]:
     """The result columns from the kept groups' words (keys, then per aggregate its
     running values): AVG divided, empty aggregates NULL."""
-    out_cols = [col.rebuilt(kept) for col in rows.keys]
+    out_cols: list[SecretColumn | None] = [col.rebuilt(kept) for col in rows.keys]
+    divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
     for _, func, arg, t, _ in aggs:
         v = next(kept)
         if arg is None or func == "count":
@@ -243,10 +244,13 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, max_count: int
         count = next(kept)
         null = equality.equal_zero(rt, count)
         if func == "avg":
-            mean, fine = average(rt, v, count, arg_col.type, max_count)
-            out_cols.append(SecretColumn(FLOAT64, mean, null, exact=fine))
+            divisions.append((len(out_cols), v, count, arg_col.type, null))
+            out_cols.append(None)
         else:
             out_cols.append(SecretColumn(SqlType.parse(t), v, null, exact=exact))
+    means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions], max_count)
+    for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
+        out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
     return out_cols
 
 

@@ -189,7 +189,7 @@ def _join_with_empty(rt: Runtime, left: SecretRelation, right: SecretRelation, h
 
 def _keyed_exactly(cl: SecretColumn, cr: SecretColumn) -> bool:
     """Whether a pair of float key columns is compared by exact keys (both have them);
-    otherwise by fixed point, where values closer than 2^-16 would match."""
+    otherwise (a computed key) by fixed point, both sides rounded alike."""
     return cl.key is not None and cr.key is not None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scql_py.engine.relation import FineQuotient, SecretColumn, SecretRelation
+from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.mpc.rss import BShare
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.sort import null_order_key, sort
@@ -37,8 +37,6 @@ def sort_keys(col: SecretColumn, descending: bool, nulls_first: bool) -> list:
         keys.append((col.value, descending, 1))
     elif col.key is not None:  # exact order: fixed point would tie close floats
         keys.append((col.key, descending))
-    elif isinstance(col.exact, FineQuotient):  # the finer quotient orders more finely
-        keys.extend([(col.value, descending), (col.exact.frac, descending)])
     else:
         keys.append((col.value, descending))
     return keys

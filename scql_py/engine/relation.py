@@ -41,27 +41,35 @@ class FloatBits:
     def same_form(self, other) -> bool:
         return isinstance(other, FloatBits)
 
+    def negated(self) -> FloatBits:
+        return FloatBits(-self.key)  # key(-x) = -key(x)
+
 
 @dataclass
-class FineQuotient:
-    """A computed quotient (AVG) to more bits than its fixed-point value ``v`` shows:
-    ``(v + frac / 2^frac_bits) / 2^FRAC_BITS`` (``frac_bits`` public; ``(v, frac)``
-    orders like the quotient; see ``mpc.rounded_division.divide_refined``)."""
+class Quotient:
+    """A computed quotient (AVG, ``/``, PERCENT_RANK): its dividend and divisor, in one
+    scale, so that opening it can show more bits than its fixed-point value (the
+    division runs then, once, for the opened rows only). ``divisor_bound``: a public
+    bound on the divisor's ring word (rows aggregated, a constant), or None."""
 
-    frac: AShare
-    frac_bits: int
+    dividend: AShare
+    divisor: AShare
+    divisor_bound: int | None
 
     def words(self) -> list[AShare]:
-        return [self.frac]
+        return [self.dividend, self.divisor]
 
-    def with_words(self, words: list[AShare]) -> FineQuotient:
-        return FineQuotient(words[0], self.frac_bits)
+    def with_words(self, words: list[AShare]) -> Quotient:
+        return Quotient(words[0], words[1], self.divisor_bound)
 
     def same_form(self, other) -> bool:
-        return isinstance(other, FineQuotient) and other.frac_bits == self.frac_bits
+        return isinstance(other, Quotient) and other.divisor_bound == self.divisor_bound
+
+    def negated(self) -> Quotient:
+        return Quotient(-self.dividend, self.divisor, self.divisor_bound)
 
 
-Exact = FloatBits | FineQuotient
+Exact = FloatBits | Quotient
 
 
 @dataclass
@@ -73,9 +81,9 @@ class SecretColumn:
     or None when no row is NULL. ``chars``: strings only, the packed UTF-8 bytes
     (one XOR-shared ``BShare`` per 8-byte word), to reveal and to sort.
     ``exact``: float64 only, a form of the value finer than ``value``'s fixed point
-    (which arithmetic needs): the bits of a value only moved, or a quotient to more
-    fractional bits. It is what the column opens to, so every step that moves rows
-    carries it; a step that computes on the value drops it.
+    (which arithmetic needs): the bits of a value only moved, or the terms of a
+    quotient. It is what the column opens to, so every step that moves rows carries
+    it; a step that computes on the value drops it.
     """
 
     type: SqlType

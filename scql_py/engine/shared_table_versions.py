@@ -38,6 +38,7 @@ from scql_py.catalog import Catalog, Table
 from scql_py.catalog.ccl import CCLLevel
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
+from scql_py.engine.keyed_floats import keyed_alike, with_keys
 from scql_py.engine.relation import SecretRelation
 from scql_py.engine.seeded_shares import (
     concat_segments,
@@ -260,7 +261,8 @@ def append(storage: PartyStorage, rt: Runtime, table: str, rel: SecretRelation,
     """``INSERT INTO table``: add the rows of a secret relation (columns in the table's
     order and types; its validity bits are kept, so filtered rows stay secret) as a new
     version. ``create``: ``CREATE SHARED TABLE table AS SELECT``, the first version of a
-    declared table that holds none (or was dropped). Rounds: agree, reshare, prepared (3)."""
+    declared table that holds none (or was dropped). Rounds: agree, reshare, prepared (3),
+    and before the reshare the keys of computed float columns (``keyed_floats``)."""
     decl = _declared(storage.catalog, table)
     store = _store(storage)
     try:
@@ -286,6 +288,9 @@ def append(storage: PartyStorage, rt: Runtime, table: str, rel: SecretRelation,
         words: dict[str, np.ndarray] = {}
         bits: dict[str, np.ndarray] = {}
         if rel.n:
+            # computed floats are stored with the key of their fixed point: the table's
+            # other rows keep theirs when read together
+            rel = replace(rel, columns=with_keys(rt, rel.columns))
             shares, widths, float_keys = word_shares(rel, info.schema)
             labels = word_labels(info.schema, widths, rel.valid is not None, float_keys)
             role = version % N_PARTIES
@@ -343,6 +348,11 @@ def load_shared(storage: PartyStorage, rt: Runtime, table: str,
                 raise ProgrammingError(f"shared table '{decl.name}' has no column '{c}'")
         parts = [load_segment(rt.party, store, info, seg, names, types)
                  for seg in info.segments]
+        if len(parts) > 1:  # a segment stored without float keys gets them from fixed point
+            for j, c in enumerate(names):
+                if types[c].kind == "float64":
+                    for part, col in zip(parts, keyed_alike(rt, [p.columns[j] for p in parts])):
+                        part.columns[j] = col
         return concat_segments(rt.party, info.rows, names, types, parts), info.version
     finally:
         store.close()

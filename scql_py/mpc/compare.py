@@ -131,8 +131,32 @@ def less_than_wide(rt: Runtime, x: AShare, y: AShare) -> BShare:
     """
     n = len(x)
     signs = msb(rt, AShare.concat([x, y, x - y]))
-    sx, sy, sd = signs[:n], signs[n:2 * n], signs[2 * n:]
+    return _wide(rt, signs[:n], signs[n:2 * n], signs[2 * n:])
+
+
+def less_than_wide_public(rt: Runtime, x: AShare, c) -> BShare:
+    """``x < c`` for any int64 ``x`` and a public int64 ``c``: ``c``'s sign is public,
+    so two sign bits are extracted instead of three."""
+    n = len(x)
+    signs = msb(rt, AShare.concat([x, x.add_public(_neg_public(c))]))
+    return _wide(rt, signs[:n], _public_signs(rt, c, n), signs[n:])
+
+
+def greater_than_wide_public(rt: Runtime, x: AShare, c) -> BShare:
+    """``x > c``, i.e. ``c < x``, for any int64 ``x`` and a public int64 ``c``."""
+    n = len(x)
+    signs = msb(rt, AShare.concat([x, (-x).add_public(rss.as_u64(np.asarray(c, np.int64)))]))
+    return _wide(rt, _public_signs(rt, c, n), signs[:n], signs[n:])
+
+
+def _wide(rt: Runtime, sx: BShare, sy: BShare, sd: BShare) -> BShare:
+    """``x < y`` from the signs of ``x``, ``y`` and ``x - y`` (possibly wrapped)."""
     return sd ^ rss.and_(rt, sx ^ sy, sx ^ sd)
+
+
+def _public_signs(rt: Runtime, c, n: int) -> BShare:
+    negative = np.broadcast_to(np.asarray(c, dtype=np.int64) < 0, (n,))
+    return BShare.public(rt.party, negative.astype(U64))
 
 
 def greater_than(rt: Runtime, x: AShare, y: AShare) -> BShare:

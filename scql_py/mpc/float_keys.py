@@ -28,6 +28,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from scql_py.mpc import compare, convert, division, rss
+from scql_py.mpc.fixedpoint import FRAC_BITS
+from scql_py.mpc.rss import AShare, BShare
+from scql_py.mpc.runtime import Runtime
+
 _MAGNITUDE = np.int64((1 << 63) - 1)
 _SIGN = np.uint64(1 << 63)
 
@@ -55,3 +60,44 @@ def decode(keys) -> np.ndarray:
 def key_of(value: float) -> int:
     """The key of one double, as a Python int (for public constants)."""
     return int(encode(np.array([value], dtype=np.float64))[0])
+
+
+# -- a computed value's key, under MPC ----------------------------------------------------
+
+_MANTISSA = np.uint64((1 << 52) - 1)
+_LOW_TEN = np.uint64((1 << 10) - 1)
+
+
+def from_fixed(rt: Runtime, x: AShare, frac_bits: int = FRAC_BITS) -> AShare:
+    """The key of each fixed-point value ``x / 2^frac_bits`` (its nearest double, ties to
+    even, as ``fixedpoint.decode`` gives it), for a computed value that meets values
+    with keys (a UNION ALL, a comparison, a join key, a shared table).
+
+    ``|x|`` is decomposed into bits; its top bit ``p`` (a prefix OR) gives the exponent,
+    a secret left shift by ``63 - p`` puts the 53 significant bits on top, and the bits
+    below round the mantissa (only ``|x| >= 2^53`` has any). The key's magnitude is then
+    ``(p - f + 1023) 2^52 + mantissa`` (+1 to round up: a carry into the exponent is
+    IEEE-754's own), 0 for 0, with ``x``'s sign. About 45 rounds. Valid for
+    ``|x| < 2^63``.
+    """
+    n = len(x)
+    sign = compare.msb(rt, x)
+    magnitude = x - rss.mul(rt, convert.b2a_bit(rt, sign), x).mul_public(2)
+    bits = convert.a2b(rt, magnitude)
+    p_bits, prefix_or = division.top_bit_index_bits(rt, bits)
+    top = division.shift_left_by_bits(rt, bits, [convert.bit_not(b) for b in p_bits])
+    # round to nearest even on the 11 bits below the mantissa: up = r & (sticky | lsb)
+    sticky = top.and_public(_LOW_TEN)
+    for s in (1, 2, 4, 8):
+        sticky = sticky ^ (sticky >> s) ^ rss.and_(rt, sticky, sticky >> s)  # OR
+    lsb, r = (top >> 11).and_public(np.uint64(1)), (top >> 10).and_public(np.uint64(1))
+    sticky_or_lsb = (sticky ^ lsb ^ rss.and_(rt, sticky, lsb)).and_public(np.uint64(1))
+    up = rss.and_(rt, r, sticky_or_lsb)
+    nonzero = prefix_or.and_public(np.uint64(1))  # bit 0 of the prefix OR: a bit is set
+    mantissa = convert.b2a(rt, (top >> 11).and_public(_MANTISSA))
+    small = convert.b2a_bit(rt, BShare.concat([*p_bits, up, nonzero]))
+    exponent = sum((small[i * n:(i + 1) * n].mul_public(1 << i) for i in range(6)),
+                   AShare.zeros(rt.party, n)).add_public(1023 - frac_bits)
+    key = exponent.mul_public(1 << 52) + mantissa + small[6 * n:7 * n]
+    key = rss.mul(rt, small[7 * n:], key)  # 0 for 0
+    return key - rss.mul(rt, convert.b2a_bit(rt, sign), key).mul_public(2)

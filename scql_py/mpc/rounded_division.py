@@ -5,22 +5,26 @@ statistics, not for a database whose ``AVG(income)`` of 5000, 6000, 7000 must pr
 6000.0. :func:`divide_rounded` refines it with the exact remainder:
 
 1. ``q0 = divide(|a|, |b|)``; ``r = |a| 2^f - q0 |b|`` is exact in the ring;
-2. ``q1 = q0 + divide(r, |b|, 0)`` (the correction is small, so its own relative error
-   leaves ``q1`` within 2 units of the true quotient while ``|a/b| < 2^16``; beyond, the
-   relative error is below 2^-32);
+2. ``q1 = q0 + divide(r, |b|, 0)``: each such correction divides the error by about
+   2^16 (``|q0 - Q| <= 2^-16 |Q| + 1``), so one leaves ``q1`` within 2 units of the true
+   quotient ``Q`` while ``|Q| < 2^32``, and ``ceil(quotient_bits / 16) - 1`` do for a
+   public bound ``|Q| < 2^quotient_bits`` (default 32);
 3. two steps down and two up while the remainder is out of ``[0, |b|)``, then one
    step up if ``2 r >= |b|``: ``q`` is ``a 2^f / b`` rounded half away from zero.
 
 Valid for ``|a| 2^f < 2^62`` and ``b != 0`` (``b == 0`` gives an unspecified value: the
-caller masks it). About 2 divisions and 5 comparisons of rounds.
+caller masks it). About 2 divisions and 5 comparisons of rounds (one division more per
+further correction).
 
 :func:`divide_refined` adds the next bits of the quotient, from the exact remainder:
-what an opened AVG shows (the nearest double, not the nearest multiple of 2^-16).
+what an opened quotient shows (the nearest double, not the nearest multiple of 2^-16).
 """
 
 from __future__ import annotations
 
-from scql_py.mpc import compare, convert, division, rss
+import numpy as np
+
+from scql_py.mpc import compare, convert, division, equality, rss
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 
@@ -38,17 +42,27 @@ def _step(rt: Runtime, cond: BShare, q: AShare, r: AShare, b: AShare, up: bool):
     return (q + c, r - cb) if up else (q - c, r + cb)
 
 
-def divide_rounded(rt: Runtime, a: AShare, b: AShare, frac_bits: int) -> AShare:
-    """``round(a / b * 2^frac_bits)`` for signed integers ``a``, ``b`` in one scale."""
+def divide_rounded(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
+                   quotient_bits: int = 32, start: AShare | None = None) -> AShare:
+    """``round(a / b * 2^frac_bits)`` for signed integers ``a``, ``b`` in one scale,
+    correctly rounded when ``|a / b * 2^frac_bits| < 2^quotient_bits`` (public; at most
+    62: the quotient must fit the ring anyway). ``start``: this function's own result
+    for a smaller ``quotient_bits`` (32), to go on from (two divisions fewer)."""
     n = len(a)
     ab_abs, signs = _abs(rt, AShare.concat([a, b]))
     a_abs, b_abs = ab_abs[:n], ab_abs[n:]
     negative = convert.b2a_bit(rt, convert.bit_xor(signs[:n], signs[n:]))
     scaled = a_abs.mul_public(1 << frac_bits)
 
-    q = division.divide(rt, a_abs, b_abs, frac_bits)
-    r = scaled - rss.mul(rt, q, b_abs)
-    q = q + division.divide(rt, r, b_abs, 0)
+    corrections = max(0, -(-quotient_bits // 16) - 1)
+    if start is None:
+        q = division.divide(rt, a_abs, b_abs, frac_bits)
+    else:  # within 2 units of the quotient below 2^32, 2^-32 relative above: as after
+        q = start - rss.mul(rt, negative, start).mul_public(2)  # one correction, unsigned
+        corrections -= 1
+    for _ in range(max(0, corrections)):
+        r = scaled - rss.mul(rt, q, b_abs)
+        q = q + division.divide(rt, r, b_abs, 0)
     r = scaled - rss.mul(rt, q, b_abs)
     for _ in range(2):
         q, r = _step(rt, compare.msb(rt, r), q, r, b_abs, up=False)
@@ -59,27 +73,67 @@ def divide_rounded(rt: Runtime, a: AShare, b: AShare, frac_bits: int) -> AShare:
     return q - rss.mul(rt, negative, q).mul_public(2)
 
 
-def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int, extra_bits: int
-                   ) -> tuple[AShare, AShare]:
-    """``q = round(a / b * 2^frac_bits)`` (:func:`divide_rounded`) and the next
-    ``extra_bits`` bits of the quotient: ``e = round((a 2^f - q b) 2^extra_bits / b)``,
-    so that ``a / b = (q + e / 2^extra_bits) / 2^f`` to within ``2^-(f + extra_bits + 1)``.
+REFINED_BITS = 44  # further bits of divide_refined at least
 
-    ``e`` lies in ``[-2^(extra_bits - 1), 2^(extra_bits - 1)]``, so ``(q, e)`` orders
-    like the quotient. The remainder is exact, hence valid when ``|b| 2^extra_bits <
-    2^62`` (besides :func:`divide_rounded`'s condition): a public bound on ``|b|`` (a row
-    count) decides ``extra_bits``. Twice the rounds of :func:`divide_rounded`.
+
+def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int, divisor_bits,
+                   guarded=None, start: AShare | None = None) -> tuple[AShare, AShare, int]:
+    """``q = round(a / b * 2^frac_bits)``, correctly rounded for any quotient that fits,
+    and the quotient's next ``E`` bits from the exact remainder, rounded to odd:
+    ``e`` with ``a / b = (q + e / 2^(E + 1)) / 2^f`` exactly if ``e`` is even, else
+    strictly between the neighbouring multiples of that unit. Returns ``(q, e, E)``.
+
+    A single rounding of ``q + e / 2^(E + 1)`` to a double is then the correctly rounded
+    quotient whenever the double's unit is at least four of these units: the midpoints
+    of doubles lie on the grid of ``e``, and its odd bit says on which side of the grid
+    point the quotient is.
+
+    ``divisor_bits``: a public bound ``|b| < 2^divisor_bits`` (a row count, a constant;
+    an int or one per element). The remainder is below ``|b|``, so each stage of long
+    division yields ``60 - divisor_bits`` exact bits; stages continue to
+    ``E >= REFINED_BITS`` (with 16 fractional bits, 60 in all: doubles from about 2^-6
+    up are correctly rounded, smaller ones within 2^-61).
+    Where ``guarded`` is set (a divisor without a public bound: give its
+    ``divisor_bits`` as the bound to hope for), the further bits are kept only if ``|b|``
+    is below it, decided obliviously, and are 0 elsewhere (``q`` alone is the result).
+    ``start``: ``divide_rounded(a, b, frac_bits)``, computed already. Rounds: about 2
+    divisions for ``q`` and 1 to 2 per stage.
     """
-    q = divide_rounded(rt, a, b, frac_bits)
+    n = len(a)
+    bits = np.broadcast_to(np.asarray(divisor_bits, dtype=np.int64), (n,))
+    q = divide_rounded(rt, a, b, frac_bits, quotient_bits=62, start=start)
+    if n == 0:
+        return q, q.copy(), 0
+    # stages of equal width (public: the narrowest allowed over the batch) to at least
+    # REFINED_BITS further bits
+    width = int(max(1, 60 - bits.max()))
+    stages = -(-REFINED_BITS // width)
+    width = min(width, 60 // stages)
+    inner = min(width, division.MAX_FRAC_BITS)
     remainder = a.mul_public(1 << frac_bits) - rss.mul(rt, q, b)
-    # the approximate division takes at most MAX_FRAC_BITS: scale the (small) remainder
-    # up exactly by the rest
-    inner = min(extra_bits, division.MAX_FRAC_BITS)
-    if extra_bits > inner:
-        remainder = remainder.mul_public(1 << (extra_bits - inner))
-    return q, divide_rounded(rt, remainder, b, inner)
+    frac = AShare.zeros(rt.party, n)
+    for _ in range(stages):
+        # the approximate division takes at most MAX_FRAC_BITS: the (small) remainder is
+        # scaled up exactly by the rest
+        step = divide_rounded(rt, remainder.mul_public(1 << (width - inner)), b, inner,
+                              quotient_bits=width)
+        frac = frac.mul_public(1 << width) + step
+        remainder = remainder.mul_public(1 << width) - rss.mul(rt, step, b)
+    # round to odd: the sign of what is left says on which side of frac the quotient is
+    signs = compare.msb(rt, AShare.concat([remainder, b]))
+    inexact = convert.bit_not(equality.equal_zero(rt, remainder))
+    below = convert.bit_and(rt, inexact, signs[:n] ^ signs[n:])
+    steps = convert.b2a_bit(rt, BShare.concat([inexact, below]))
+    odd = frac.mul_public(2) + steps[:n] - steps[n:].mul_public(2)
+    if guarded is not None and np.any(guarded):
+        # unguarded elements have a bound below 2^62: their test always passes
+        limit = np.where(np.broadcast_to(guarded, (n,)), np.left_shift(1, bits),
+                         1 << 62).astype(np.int64)
+        fits = compare.less_than_public(rt, AShare.concat([b, -b]), np.concatenate([limit, limit]))
+        odd = rss.mul(rt, convert.b2a_bit(rt, convert.bit_and(rt, fits[:n], fits[n:])), odd)
+    return q, odd, stages * width + 1
 
 
-def extra_bits_for(divisor_bound: int) -> int:
-    """The ``extra_bits`` that :func:`divide_refined` allows for ``|b| <= divisor_bound``."""
-    return max(0, 61 - int(divisor_bound).bit_length())
+def divisor_bits_for(divisor_bound: int) -> int:
+    """The ``divisor_bits`` of :func:`divide_refined` for ``|b| <= divisor_bound``."""
+    return int(divisor_bound).bit_length()

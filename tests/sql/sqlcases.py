@@ -19,17 +19,19 @@ the file's), ``error: <ErrorClass> [text]`` (the query must raise that class of
 ``scql_py.errors`` with ``text`` in its message, case-insensitive; otherwise its result
 must equal DuckDB's), ``secure-error: <ErrorClass> [text]`` (the same, only when
 everything after the scans runs under MPC, e.g. order on secret strings),
-``pushdown: both|on|off`` (which engine modes run it; default both). Every other
-comment line is free text.
+``pushdown: both|on|off`` (which engine modes run it; default both), ``floats: exact``
+(its floats are values the engine only moves, compares or picks: they must equal
+DuckDB's exactly). Every other comment line is free text.
 
 Comparison (:func:`compare`): same column count; same rows as multisets (in order only
 when the query has a top-level ORDER BY); for a top-level LIMIT without ORDER BY, the
 same number of rows, each a row of the query without its LIMIT; same NULLs; same type
 family per column (integer, float, decimal, string, date, timestamp, bool; DuckDB's
 untyped NULL column matches any); floats equal within ``abs 1e-3 + rel 1e-6``
-(:data:`ABS_TOL`, :data:`REL_TOL`: the engine computes reals in fixed point with 16
-fractional bits, so each input is off by up to 2^-17 and products are truncated);
-integers, decimals, strings, dates, timestamps and booleans exactly.
+(:data:`ABS_TOL`, :data:`REL_TOL`: the engine computes on reals in fixed point with 16
+fractional bits, so each input to arithmetic is off by up to 2^-17, and a SUM of n of
+them by up to n 2^-17), or exactly in ``floats: exact`` blocks; integers, decimals,
+strings, dates, timestamps and booleans exactly.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ DIALECT = "mysql"  # what users (and the fixtures) write; DuckDB gets it transpi
 
 _KEY = re.compile(r"^--\s*([a-z][a-z_-]*)\s*:\s*(.*?)\s*$")
 _FILE_KEYS = {"catalog", "party"}
-_BLOCK_KEYS = {"name", "catalog", "party", "error", "secure-error", "pushdown"}
+_BLOCK_KEYS = {"name", "catalog", "party", "error", "secure-error", "pushdown", "floats"}
 _PUSHDOWN = {"both": (True, False), "on": (True,), "off": (False,)}
 
 
@@ -70,6 +72,7 @@ class Case:
     pushdown_modes: tuple[bool, ...]
     secure_error: str | None = None
     secure_error_text: str | None = None
+    exact_floats: bool = False
 
     @property
     def id(self) -> str:
@@ -139,9 +142,12 @@ def _case(path: Path, line: int, keys: dict[str, str], sql: str,
     pushdown = keys.get("pushdown", "both")
     if pushdown not in _PUSHDOWN:
         raise FixtureError(f"{where}: pushdown must be one of {sorted(_PUSHDOWN)}")
+    floats = keys.get("floats", "tolerance")
+    if floats not in ("exact", "tolerance"):
+        raise FixtureError(f"{where}: floats must be 'exact' (or absent)")
     return Case(path, line, keys["name"], sql, (path.parent / catalog).resolve(),
                 keys.get("party", file_headers.get("party")), error, error_text,
-                _PUSHDOWN[pushdown], secure_error, secure_error_text)
+                _PUSHDOWN[pushdown], secure_error, secure_error_text, floats == "exact")
 
 
 def _error_key(value: str | None) -> tuple[str | None, str | None]:
@@ -246,17 +252,21 @@ def values_equal(a: Any, b: Any, abs_tol: float = ABS_TOL, rel_tol: float = REL_
     return type(a) is type(b) and a == b
 
 
-def rows_equal(a: Sequence[Any], b: Sequence[Any]) -> bool:
-    return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=True))
+def rows_equal(a: Sequence[Any], b: Sequence[Any], exact_floats: bool = False) -> bool:
+    tol = 0.0 if exact_floats else None
+    return len(a) == len(b) and all(
+        values_equal(x, y) if tol is None else values_equal(x, y, tol, tol)
+        for x, y in zip(a, b, strict=True))
 
 
-def _unmatched(got: list[tuple], expected: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+def _unmatched(got: list[tuple], expected: list[tuple], exact_floats: bool = False
+               ) -> tuple[list[tuple], list[tuple]]:
     """Match rows as multisets (floats with tolerance): rows left over on each side."""
     left = list(expected)
     extra = []
     for row in got:
         for j, candidate in enumerate(left):
-            if rows_equal(row, candidate):
+            if rows_equal(row, candidate, exact_floats):
                 del left[j]
                 break
         else:
@@ -265,11 +275,12 @@ def _unmatched(got: list[tuple], expected: list[tuple]) -> tuple[list[tuple], li
 
 
 def compare(got: Result, expected: Result, *, ordered: bool = False,
-            subset_of: list[tuple] | None = None) -> str | None:
+            subset_of: list[tuple] | None = None, exact_floats: bool = False) -> str | None:
     """None if the engine's result ``got`` matches DuckDB's ``expected``, else why not.
 
     ``subset_of``: for a LIMIT without ORDER BY, the rows of the query without the
     LIMIT; the engine may return any of them (as many as DuckDB returned).
+    ``exact_floats``: floats must be equal, not close.
     """
     if len(got.families) != len(expected.families):
         return f"{len(got.families)} columns, expected {len(expected.families)}"
@@ -280,14 +291,14 @@ def compare(got: Result, expected: Result, *, ordered: bool = False,
         return (f"{len(got.rows)} rows, expected {len(expected.rows)}:\n"
                 f"  got      {_show(got.rows)}\n  expected {_show(expected.rows)}")
     if subset_of is not None:
-        extra, _ = _unmatched(got.rows, subset_of)
+        extra, _ = _unmatched(got.rows, subset_of, exact_floats)
         return f"rows not in the unlimited result: {_show(extra)}" if extra else None
     if ordered:
         for n, (g, e) in enumerate(zip(got.rows, expected.rows, strict=True)):
-            if not rows_equal(g, e):
+            if not rows_equal(g, e, exact_floats):
                 return f"row {n + 1} is {g!r}, expected {e!r}"
         return None
-    extra, missing = _unmatched(got.rows, expected.rows)
+    extra, missing = _unmatched(got.rows, expected.rows, exact_floats)
     if extra or missing:
         return f"rows differ:\n  unexpected {_show(extra)}\n  missing    {_show(missing)}"
     return None

@@ -93,7 +93,7 @@ def test_query(case: Case, pushdown: bool):
     unlimited = without_outer_limit(case.sql)
     subset = duckdb_result(duck, unlimited).rows if unlimited is not None else None
     problem = compare(arrow_result(got.table), expected, ordered=has_outer_order(case.sql),
-                      subset_of=subset)
+                      subset_of=subset, exact_floats=case.exact_floats)
     assert problem is None, f"{where}:\n{case.sql}\n{problem}"
 
 
