@@ -60,8 +60,7 @@ def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
             out.append(None)
         else:
             out.append(col)
-    means = average_many(ev.rt, [(total, count, t) for _, total, count, t, _ in pending],
-                         rel.n)
+    means = average_many(ev.rt, [(total, count, t) for _, total, count, t, _ in pending])
     for (at, _, _, _, null), (mean, fine) in zip(pending, means):
         out[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
     return out
@@ -133,29 +132,27 @@ def _unit(t: SqlType) -> int:
     return 1
 
 
-def average_many(rt: Runtime, items: list[tuple[AShare, AShare, SqlType]], max_count: int
+def average_many(rt: Runtime, items: list[tuple[AShare, AShare, SqlType]]
                  ) -> list[tuple[AShare, Quotient]]:
     """AVG: each ``total`` (a sum of values of type ``t``) over its ``count``, the count
     first brought to the values' scale (every AVG path divides here), all in the same
-    rounds. Returns per item the fixed-point quotient (correctly rounded to 2^-16: what
-    arithmetic and comparisons use) and the quotient's terms, which an opened AVG
-    divides to more bits; ``max_count``, public (the rows aggregated), bounds the
-    counts, and so how many bits are exact."""
+    rounds. Returns per item the fixed-point quotient (correctly rounded to 2^-16 while
+    below 2^16: what arithmetic and comparisons use) and the quotient's terms, which an
+    opened AVG divides again to more bits (``reveal``)."""
     if not items:
         return []
-    units = [_unit(t) for _, _, t in items]
     sizes = [len(total) for total, _, _ in items]
-    scaled = [count.mul_public(u) if u != 1 else count for (_, count, _), u in zip(items, units)]
+    scaled = [count.mul_public(_unit(t)) if _unit(t) != 1 else count for _, count, t in items]
     means = divide_rounded(rt, AShare.concat([total for total, _, _ in items]),
                            AShare.concat(scaled), FRAC_BITS)
     out, at = [], 0
-    for (total, _, _), divisor, size, unit in zip(items, scaled, sizes, units):
-        out.append((means[at:at + size], Quotient(total, divisor, max(max_count, 1) * unit)))
+    for (total, _, _), divisor, size in zip(items, scaled, sizes):
+        out.append((means[at:at + size], Quotient(total, divisor)))
         at += size
     return out
 
 
-def average(rt: Runtime, total: AShare, count: AShare, t: SqlType, max_count: int
+def average(rt: Runtime, total: AShare, count: AShare, t: SqlType
             ) -> tuple[AShare, Quotient]:
     """One AVG (see :func:`average_many`)."""
-    return average_many(rt, [(total, count, t)], max_count)[0]
+    return average_many(rt, [(total, count, t)])[0]

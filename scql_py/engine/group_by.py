@@ -106,7 +106,7 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     kept = segment.compact(rt, keep, flat) if rel.n else flat
     groups = len(kept[0]) if kept else 0
     return SecretRelation(groups, list(names),
-                          _final_columns(rt, iter(kept), rows, aggs, rel.n)), dropped
+                          _final_columns(rt, iter(kept), rows, aggs)), dropped
 
 
 def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, str, str]],
@@ -227,8 +227,7 @@ def _running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
     return [best, best_key]
 
 
-def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, max_count: int
-                   ) -> list[SecretColumn]:
+def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn]:
     """The result columns from the kept groups' words (keys, then per aggregate its
     running values): AVG divided, empty aggregates NULL."""
     out_cols: list[SecretColumn | None] = [col.rebuilt(kept) for col in rows.keys]
@@ -248,7 +247,7 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, max_count: int
             out_cols.append(None)
         else:
             out_cols.append(SecretColumn(SqlType.parse(t), v, null, exact=exact))
-    means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions], max_count)
+    means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
     return out_cols

@@ -94,7 +94,7 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
             continue
         divisions.append((len(out_cols), total, count, src, null))
         out_cols.append(None)
-    means = average_many(rt, [(total, count, t) for _, total, count, t, _ in divisions], n)
+    means = average_many(rt, [(total, count, t) for _, total, count, t, _ in divisions])
     for (where, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[where] = SecretColumn(FLOAT64, mean, null, exact=fine)
     out = SecretRelation(k, list(names), out_cols)

@@ -49,24 +49,22 @@ class FloatBits:
 class Quotient:
     """A computed quotient (AVG, ``/``, PERCENT_RANK): its dividend and divisor, in one
     scale, so that opening it can show more bits than its fixed-point value (the
-    division runs then, once, for the opened rows only). ``divisor_bound``: a public
-    bound on the divisor's ring word (rows aggregated, a constant), or None."""
+    division runs then, once, for the opened rows only)."""
 
     dividend: AShare
     divisor: AShare
-    divisor_bound: int | None
 
     def words(self) -> list[AShare]:
         return [self.dividend, self.divisor]
 
     def with_words(self, words: list[AShare]) -> Quotient:
-        return Quotient(words[0], words[1], self.divisor_bound)
+        return Quotient(words[0], words[1])
 
     def same_form(self, other) -> bool:
-        return isinstance(other, Quotient) and other.divisor_bound == self.divisor_bound
+        return isinstance(other, Quotient)
 
     def negated(self) -> Quotient:
-        return Quotient(-self.dividend, self.divisor, self.divisor_bound)
+        return Quotient(-self.dividend, self.divisor)
 
 
 Exact = FloatBits | Quotient

@@ -17,13 +17,9 @@ from scql_py.engine import encoding
 from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.mpc import rss
 from scql_py.mpc.fixedpoint import FRAC_BITS
-from scql_py.mpc.rounded_division import divide_refined, divisor_bits_for
+from scql_py.mpc.rounded_division import divide_refined
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
-
-# a quotient whose divisor has no public bound opens to further bits while the divisor's
-# ring word is below 2^30 (counts, amounts, ...), and as its fixed point beyond
-UNBOUNDED_DIVISOR_BITS = 30
 
 
 def open_relation(rt: Runtime, rel: SecretRelation, to: int,
@@ -67,24 +63,18 @@ def open_relation(rt: Runtime, rel: SecretRelation, to: int,
 def _refine_quotients(rt: Runtime, columns: list[SecretColumn]
                       ) -> dict[int, tuple[AShare, AShare, int]]:
     """For every quotient column (by ``id``): its quotient correctly rounded to 2^-16 and
-    further bits, ``(q, e, bits of e)``; one batched long division for all of them. A
-    public bound on the divisor makes the further bits exact; without one, they are
-    kept where the divisor is below ``2^UNBOUNDED_DIVISOR_BITS``, obliviously."""
+    further bits, ``(q, e, bits of e)`` (``divide_refined``), one batch for them all."""
     quotients = [c for c in columns if isinstance(c.exact, Quotient)]
     if not quotients:
         return {}
-    bounds = [c.exact.divisor_bound for c in quotients]
-    sizes = [len(c) for c in quotients]
-    bits = [UNBOUNDED_DIVISOR_BITS if b is None else divisor_bits_for(b) for b in bounds]
     q, frac, frac_bits = divide_refined(
         rt, AShare.concat([c.exact.dividend for c in quotients]),
         AShare.concat([c.exact.divisor for c in quotients]), FRAC_BITS,
-        np.repeat(bits, sizes), np.repeat([b is None for b in bounds], sizes),
         start=AShare.concat([c.value for c in quotients]))
     out, at = {}, 0
-    for col, size in zip(quotients, sizes):
-        out[id(col)] = (q[at:at + size], frac[at:at + size], frac_bits)
-        at += size
+    for col in quotients:
+        out[id(col)] = (q[at:at + len(col)], frac[at:at + len(col)], frac_bits)
+        at += len(col)
     return out
 
 

@@ -371,7 +371,7 @@ class SecureEvaluator:
         val = divide_rounded(self.rt, a2.value, b2.value, FRAC_BITS)
         # opened, the quotient shows more bits (see reveal)
         return SecretColumn(FLOAT64, val, bit_or(self.rt, self._nulls(a2, b2), zero),
-                            exact=Quotient(a2.value, b2.value, None))
+                            exact=Quotient(a2.value, b2.value))
 
     def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
         """``a / c`` for a public exact number: one correctly rounded public division.
@@ -398,9 +398,9 @@ class SecureEvaluator:
         if den == 1:
             return SecretColumn(FLOAT64, x, a.null)
         exact = None
-        if divisor < 1 << 60:
+        if divisor < 1 << 62:
             exact = Quotient(dividend, AShare.public(self.rt.party, np.full(
-                len(x), divisor, np.int64)), divisor)
+                len(x), divisor, np.int64)))
         return SecretColumn(FLOAT64, self._round_div(x, den), a.null, exact=exact)
 
     def visit_Mod(self, e: exp.Mod) -> Value:

@@ -79,9 +79,9 @@ def window(rt: Runtime, rel: SecretRelation, partition: list[str],
             single = equality.equal_zero(rt, denom)
             denom = mux.select(rt, single, AShare.public(party, np.ones(n, np.int64)), denom)
             numer = rank.add_public(np.full(n, -1, np.int64))
-            # opened, the quotient shows more bits: the partition size bounds the divisor
+            # opened, the quotient shows more bits (see reveal)
             out.append(SecretColumn(FLOAT64, divide_rounded(rt, numer, denom, FRAC_BITS),
-                                    exact=Quotient(numer, denom, n)))
+                                    exact=Quotient(numer, denom)))
         else:  # pragma: no cover - the planner admits only the above
             raise ValueError(func)
     return SecretRelation(n, rel.names + [nm for nm, _ in funcs], rel.columns + out)

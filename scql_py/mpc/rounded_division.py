@@ -22,8 +22,6 @@ what an opened quotient shows (the nearest double, not the nearest multiple of 2
 
 from __future__ import annotations
 
-import numpy as np
-
 from scql_py.mpc import compare, convert, division, equality, rss
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
@@ -73,67 +71,46 @@ def divide_rounded(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     return q - rss.mul(rt, negative, q).mul_public(2)
 
 
-REFINED_BITS = 44  # further bits of divide_refined at least
+REFINED_BITS = 44  # further bits of divide_refined
 
 
-def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int, divisor_bits,
-                   guarded=None, start: AShare | None = None) -> tuple[AShare, AShare, int]:
+def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
+                   start: AShare | None = None) -> tuple[AShare, AShare, int]:
     """``q = round(a / b * 2^frac_bits)``, correctly rounded for any quotient that fits,
-    and the quotient's next ``E`` bits from the exact remainder, rounded to odd:
-    ``e`` with ``a / b = (q + e / 2^(E + 1)) / 2^f`` exactly if ``e`` is even, else
-    strictly between the neighbouring multiples of that unit. Returns ``(q, e, E)``.
+    and the quotient's next :data:`REFINED_BITS` bits, rounded to odd: ``e`` with
+    ``a / b = (q + e / 2^E) / 2^f`` exactly if ``e`` is even, else strictly between the
+    neighbouring multiples of ``2^-E`` (``E = REFINED_BITS + 1``). Returns ``(q, e, E)``.
 
-    A single rounding of ``q + e / 2^(E + 1)`` to a double is then the correctly rounded
-    quotient whenever the double's unit is at least four of these units: the midpoints
-    of doubles lie on the grid of ``e``, and its odd bit says on which side of the grid
-    point the quotient is.
+    A single rounding of ``q + e / 2^E`` to a double is then the correctly rounded
+    quotient whenever the double's unit is at least four units of ``e``: the midpoints
+    of doubles lie on the grid of ``e``, and its odd bit says on which side of a grid
+    point the quotient is (with 16 fractional bits: doubles from 2^-7 up; smaller ones
+    are within 2^-60).
 
-    ``divisor_bits``: a public bound ``|b| < 2^divisor_bits`` (a row count, a constant;
-    an int or one per element). The remainder is below ``|b|``, so each stage of long
-    division yields ``60 - divisor_bits`` exact bits; stages continue to
-    ``E >= REFINED_BITS`` (with 16 fractional bits, 60 in all: doubles from about 2^-6
-    up are correctly rounded, smaller ones within 2^-61).
-    Where ``guarded`` is set (a divisor without a public bound: give its
-    ``divisor_bits`` as the bound to hope for), the further bits are kept only if ``|b|``
-    is below it, decided obliviously, and are 0 elsewhere (``q`` alone is the result).
-    ``start``: ``divide_rounded(a, b, frac_bits)``, computed already. Rounds: about 2
-    divisions for ``q`` and 1 to 2 per stage.
+    The further bits come from the exact remainder ``r = a 2^f - q b``, ``|r| <= |b|/2``,
+    by restoring long division of ``|r|`` by ``|b|``: each bit is one comparison of
+    ``2 r`` with ``|b|`` and one product, exact for every divisor of the range of
+    :func:`divide_rounded` (``|b| < 2^62``), so what is opened is a function of the
+    quotient alone. ``start``: ``divide_rounded(a, b, frac_bits)``, computed already.
+    Rounds: about 2 divisions for ``q``, then 10 per further bit.
     """
     n = len(a)
-    bits = np.broadcast_to(np.asarray(divisor_bits, dtype=np.int64), (n,))
     q = divide_rounded(rt, a, b, frac_bits, quotient_bits=62, start=start)
     if n == 0:
-        return q, q.copy(), 0
-    # stages of equal width (public: the narrowest allowed over the batch) to at least
-    # REFINED_BITS further bits
-    width = int(max(1, 60 - bits.max()))
-    stages = -(-REFINED_BITS // width)
-    width = min(width, 60 // stages)
-    inner = min(width, division.MAX_FRAC_BITS)
+        return q, q.copy(), REFINED_BITS + 1
     remainder = a.mul_public(1 << frac_bits) - rss.mul(rt, q, b)
-    frac = AShare.zeros(rt.party, n)
-    for _ in range(stages):
-        # the approximate division takes at most MAX_FRAC_BITS: the (small) remainder is
-        # scaled up exactly by the rest
-        step = divide_rounded(rt, remainder.mul_public(1 << (width - inner)), b, inner,
-                              quotient_bits=width)
-        frac = frac.mul_public(1 << width) + step
-        remainder = remainder.mul_public(1 << width) - rss.mul(rt, step, b)
-    # round to odd: the sign of what is left says on which side of frac the quotient is
     signs = compare.msb(rt, AShare.concat([remainder, b]))
-    inexact = convert.bit_not(equality.equal_zero(rt, remainder))
-    below = convert.bit_and(rt, inexact, signs[:n] ^ signs[n:])
-    steps = convert.b2a_bit(rt, BShare.concat([inexact, below]))
-    odd = frac.mul_public(2) + steps[:n] - steps[n:].mul_public(2)
-    if guarded is not None and np.any(guarded):
-        # unguarded elements have a bound below 2^62: their test always passes
-        limit = np.where(np.broadcast_to(guarded, (n,)), np.left_shift(1, bits),
-                         1 << 62).astype(np.int64)
-        fits = compare.less_than_public(rt, AShare.concat([b, -b]), np.concatenate([limit, limit]))
-        odd = rss.mul(rt, convert.b2a_bit(rt, convert.bit_and(rt, fits[:n], fits[n:])), odd)
-    return q, odd, stages * width + 1
-
-
-def divisor_bits_for(divisor_bound: int) -> int:
-    """The ``divisor_bits`` of :func:`divide_refined` for ``|b| <= divisor_bound``."""
-    return int(divisor_bound).bit_length()
+    s_arith = convert.b2a_bit(rt, signs)
+    both = AShare.concat([remainder, b])
+    r_b = both - rss.mul(rt, s_arith, both).mul_public(2)
+    r, b_abs = r_b[:n], r_b[n:]
+    frac = AShare.zeros(rt.party, n)
+    for _ in range(REFINED_BITS):
+        r = r.mul_public(2)  # below 2 |b| < 2^63
+        fits = convert.b2a_bit(rt, convert.bit_not(compare.msb(rt, r - b_abs)))
+        r = r - rss.mul(rt, fits, b_abs)
+        frac = frac.mul_public(2) + fits
+    # round to odd: 1 more bit, set where something is left
+    odd = frac.mul_public(2) + convert.b2a_bit(rt, convert.bit_not(equality.equal_zero(rt, r)))
+    negative = convert.b2a_bit(rt, signs[:n] ^ signs[n:])
+    return q, odd - rss.mul(rt, negative, odd).mul_public(2), REFINED_BITS + 1
