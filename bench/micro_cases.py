@@ -26,10 +26,16 @@ import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from shared_cases import time_import, time_scan_shared  # noqa: E402
+from sqlglot import exp  # noqa: E402
 
+from scql_py.catalog.types import SqlType  # noqa: E402
 from scql_py.cluster.federation import Federation  # noqa: E402
+from scql_py.engine.aggregate import aggregate  # noqa: E402
 from scql_py.engine.input_sharing import share_table  # noqa: E402
 from scql_py.engine.join import secret_join  # noqa: E402
+from scql_py.engine.ordering import sort_relation  # noqa: E402
+from scql_py.engine.reveal import open_relation  # noqa: E402
+from scql_py.engine.secure_expr import SecureEvaluator  # noqa: E402
 from scql_py.mpc import compare, equality, rss, segment, sort  # noqa: E402
 from scql_py.mpc.inprocess import run_parties  # noqa: E402
 from scql_py.mpc.psi import psi_join_indices  # noqa: E402
@@ -271,6 +277,37 @@ def bench_groupby(rows: int, repeat: int) -> Timing:
         (key,), (value,) = sort.sort(rt, [(kv[0], False)], [kv[1]])
         starts = segment.segment_starts(rt, [key])
         return segment.sum_by_group(rt, starts, [key], [value])
+
+    return time_protocol(inputs, body, repeat)
+
+
+@case("float_column", 100_000)
+def bench_float_column(rows: int, repeat: int) -> Timing:
+    """One float64 column through the engine: the owner shares it (fixed point and its
+    exact key), it is sorted by itself, its MIN is taken, and it is opened to party 0:
+    the cost of carrying a float's bits (compare ``int_column``)."""
+    return _column_case(rows, repeat, "float64",
+                        lambda rng: rng.normal(0, 1000, rows).round(2))
+
+
+@case("int_column", 100_000)
+def bench_int_column(rows: int, repeat: int) -> Timing:
+    """``float_column`` with an int64 column: one word per value, no key."""
+    return _column_case(rows, repeat, "int64",
+                        lambda rng: rng.integers(-10**6, 10**6, rows))
+
+
+def _column_case(rows: int, repeat: int, type_name: str, make) -> Timing:
+    def inputs(rt: Runtime):
+        values = make(np.random.default_rng(5)) if rt.party == 0 else None
+        return pa.table({"x": values}) if values is not None else None
+
+    def body(rt: Runtime, table):
+        rel = share_table(rt, 0, table, [type_name], b"bench", ["x"])
+        ordered = sort_relation(rt, rel, [("x", False, False)])
+        aggregate(SecureEvaluator(rt, rel, b"bench"), rel, "min", exp.column("x"),
+                  SqlType.parse(type_name))
+        return open_relation(rt, ordered, 0)
 
     return time_protocol(inputs, body, repeat)
 

@@ -11,16 +11,17 @@ import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import convert, equality, extremum, mux
+from scql_py.mpc import compare, convert, equality, extremum, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.runtime import Runtime
 
 SENTINEL = 1 << 62  # larger than any value MIN/MAX accept
+KEY_SENTINEL = (1 << 63) - 1  # larger than any float key (+inf's is 2^63 - 2^52)
 
 
 def _present(ev: SecureEvaluator, rel: SecretRelation, col: SecretColumn | None) -> BShare | None:
@@ -43,9 +44,37 @@ def _empty_null(ev: SecureEvaluator, count: AShare) -> BShare:
     return equality.equal_zero(ev.rt, count)
 
 
+Agg = tuple[str, "exp.Expression | None", SqlType, bool]  # (func, arg, out type, distinct)
+
+
+def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
+               ) -> list[SecretColumn]:
+    """The aggregates of ``rel``, each a one-row secret column; the divisions of every
+    AVG among them run in the same rounds."""
+    out: list[SecretColumn | None] = []
+    pending: list[tuple[int, AShare, AShare, SqlType, BShare]] = []
+    for func, arg, out_type, distinct in aggs:
+        col = _aggregate(ev, rel, func, arg, out_type, distinct)
+        if isinstance(col, tuple):
+            pending.append((len(out), *col))
+            out.append(None)
+        else:
+            out.append(col)
+    means = average_many(ev.rt, [(total, count, t) for _, total, count, t, _ in pending])
+    for (at, _, _, _, null), (mean, fine) in zip(pending, means):
+        out[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
+    return out
+
+
 def aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expression | None,
               out_type: SqlType, distinct: bool = False) -> SecretColumn:
     """One aggregate over ``rel``; returns a one-row secret column."""
+    return aggregates(ev, rel, [(func, arg, out_type, distinct)])[0]
+
+
+def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expression | None,
+               out_type: SqlType, distinct: bool):
+    """One aggregate, or for AVG what it divides: ``(total, count, type, NULL bit)``."""
     if distinct:
         raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
     rt = ev.rt
@@ -67,25 +96,63 @@ def aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expr
         total = kept.sum()
         if func == "sum":
             return SecretColumn(out_type, total, null)
-        return SecretColumn(FLOAT64, average(rt, total, count, col.type), null)
+        return total, count, col.type, null
     if func in ("min", "max"):
-        if present is not None:
-            fill = SENTINEL if func == "min" else -SENTINEL
-            sentinel = AShare.public(rt.party, np.full(len(value), np.int64(fill).view(np.uint64)))
-            value = mux.select(rt, present, value, sentinel)
-        if len(value) == 0:
-            best = AShare.zeros(rt.party, 1)
-        else:
-            best = (extremum.reduce_min if func == "min" else extremum.reduce_max)(rt, value)
-        return SecretColumn(col.type, best, null)
+        return _extreme(rt, col, value, present, null, smallest=func == "min")
     raise NotSupportedError(f"aggregate {func.upper()}")
 
 
-def average(rt: Runtime, total: AShare, count: AShare, t: SqlType) -> AShare:
-    """AVG as fixed point: ``total`` (a sum of values of type ``t``) over ``count``,
-    the count first brought to the values' scale (every AVG path divides here)."""
+def _extreme(rt: Runtime, col: SecretColumn, value: AShare, present: BShare | None,
+             null: BShare, smallest: bool) -> SecretColumn:
+    """MIN or MAX. A float with its exact key is compared by the key, and the winner's
+    fixed-point value travels with it: the result is one of the doubles that went in."""
+    key = col.key
+    compared = value if key is None else key
+    if present is not None:
+        fill = (SENTINEL if key is None else KEY_SENTINEL) * (1 if smallest else -1)
+        sentinel = AShare.public(rt.party, np.full(len(value), np.int64(fill).view(np.uint64)))
+        compared = mux.select(rt, present, compared, sentinel)
+    if len(value) == 0:
+        return SecretColumn(col.type, AShare.zeros(rt.party, 1), null,
+                            exact=None if key is None else FloatBits(AShare.zeros(rt.party, 1)))
+    if key is None:
+        reduce = extremum.reduce_min if smallest else extremum.reduce_max
+        return SecretColumn(col.type, reduce(rt, compared), null)
+    best_key, (best,) = extremum.extreme_with(rt, compared, [value], smallest,
+                                              compare.less_than_wide)
+    return SecretColumn(col.type, best, null, exact=FloatBits(best_key))
+
+
+def _unit(t: SqlType) -> int:
+    """The scale of a type's ring words: what a count is multiplied by to divide a sum."""
     if t.kind == "decimal":
-        count = count.mul_public(10**t.scale)
-    elif t.kind == "float64":
-        count = count.mul_public(1 << FRAC_BITS)
-    return divide_rounded(rt, total, count, FRAC_BITS)
+        return 10**t.scale
+    if t.kind == "float64":
+        return 1 << FRAC_BITS
+    return 1
+
+
+def average_many(rt: Runtime, items: list[tuple[AShare, AShare, SqlType]]
+                 ) -> list[tuple[AShare, Quotient]]:
+    """AVG: each ``total`` (a sum of values of type ``t``) over its ``count``, the count
+    first brought to the values' scale (every AVG path divides here), all in the same
+    rounds. Returns per item the fixed-point quotient (correctly rounded to 2^-16 while
+    below 2^16: what arithmetic and comparisons use) and the quotient's terms, which an
+    opened AVG divides again to more bits (``reveal``)."""
+    if not items:
+        return []
+    sizes = [len(total) for total, _, _ in items]
+    scaled = [count.mul_public(_unit(t)) if _unit(t) != 1 else count for _, count, t in items]
+    means = divide_rounded(rt, AShare.concat([total for total, _, _ in items]),
+                           AShare.concat(scaled), FRAC_BITS)
+    out, at = [], 0
+    for (total, _, _), divisor, size in zip(items, scaled, sizes):
+        out.append((means[at:at + size], Quotient(total, divisor)))
+        at += size
+    return out
+
+
+def average(rt: Runtime, total: AShare, count: AShare, t: SqlType
+            ) -> tuple[AShare, Quotient]:
+    """One AVG (see :func:`average_many`)."""
+    return average_many(rt, [(total, count, t)])[0]

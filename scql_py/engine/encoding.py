@@ -2,7 +2,9 @@
 
 =============  ============================================================
 int64          the integer (two's complement)
-float64        fixed point: ``round(x * 2**FRAC_BITS)``
+float64        fixed point: ``round(x * 2**FRAC_BITS)`` (for arithmetic), and the
+               exact IEEE-754 key of :mod:`scql_py.mpc.float_keys` (to move,
+               compare and reveal: :func:`encode_float_keys`)
 decimal(p,s)   the exact unscaled integer ``x * 10**s``
 bool           0 or 1 (shared as a boolean bit)
 date           days since 1970-01-01
@@ -22,7 +24,7 @@ import pyarrow.compute as pc
 
 from scql_py.catalog.types import SqlType
 from scql_py.errors import DataError
-from scql_py.mpc import fixedpoint
+from scql_py.mpc import fixedpoint, float_keys
 
 U64 = np.uint64
 
@@ -95,6 +97,28 @@ def encode(arr: pa.ChunkedArray | pa.Array, t: SqlType) -> np.ndarray:
     except pa.ArrowInvalid as err:
         raise DataError(f"cannot encode a {arr.type} column as {t}: {err}") from None
     raise TypeError(f"no ring encoding for {t}")
+
+
+def encode_float_keys(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """The exact, ordered keys (uint64 words) of a float64 column; NULLs become 0."""
+    floats = _filled(arr.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+    return float_keys.encode(floats).view(U64)
+
+
+def decode_float_keys(words: np.ndarray, nulls: np.ndarray | None) -> pa.Array:
+    mask = None if nulls is None or not nulls.any() else np.asarray(nulls, dtype=bool)
+    return pa.array(float_keys.decode(words), type=pa.float64(), mask=mask)
+
+
+def decode_quotients(value: np.ndarray, frac: np.ndarray, frac_bits: int,
+                     nulls: np.ndarray | None) -> pa.Array:
+    """The nearest doubles of ``(value + frac / 2^frac_bits) / 2^FRAC_BITS`` (int64
+    words: an opened quotient, see ``reveal``): Python's int division rounds correctly."""
+    den = 1 << (fixedpoint.FRAC_BITS + frac_bits)
+    values = [((int(v) << frac_bits) + int(f)) / den
+              for v, f in zip(np.asarray(value).view(np.int64), np.asarray(frac).view(np.int64))]
+    mask = None if nulls is None or not nulls.any() else np.asarray(nulls, dtype=bool)
+    return pa.array(values, type=pa.float64(), mask=mask)
 
 
 def _encode_decimal(arr, scale: int) -> np.ndarray:

@@ -21,13 +21,20 @@ from sqlglot import exp
 from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
 from scql_py.engine import join, shared_table_versions
-from scql_py.engine.aggregate import aggregate
+from scql_py.engine.aggregate import aggregates
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.input_sharing import share_table
+from scql_py.engine.keyed_floats import keyed_alike
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.owner_grouping import owner_group_aggregate
 from scql_py.engine.progress import Progress, ProgressCallback, step_name
-from scql_py.engine.relation import LocalResult, SecretColumn, SecretRelation
+from scql_py.engine.relation import (
+    LocalResult,
+    SecretColumn,
+    SecretRelation,
+    concat_columns,
+    null_column,
+)
 from scql_py.engine.reveal import open_relation
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.engine.window import window
@@ -235,18 +242,9 @@ class Engine:
                 if col.type != t and t.kind != "string":
                     col = self.evaluator(rel).materialize(self.evaluator(rel).cast(col, t))
                 pieces.append(col)
-            value = type(pieces[0].value).concat([p.value for p in pieces])
-            null = BShare.concat([p.null if p.null is not None else BShare.zeros(party, len(p))
-                                  for p in pieces])
-            chars = None
-            if t.kind == "string":
-                width = max(len(p.chars or []) for p in pieces)
-                chars = []
-                for k in range(width):
-                    chars.append(BShare.concat([
-                        p.chars[k] if p.chars and k < len(p.chars) else BShare.zeros(party, len(p))
-                        for p in pieces]))
-            columns.append(SecretColumn(t, value, null, chars))
+            if t.kind == "float64":  # stored floats stay exact beside computed ones
+                pieces = keyed_alike(self.rt, pieces)
+            columns.append(concat_columns(party, pieces, t))
         valid = None
         if any(r.valid is not None for r in parts):
             valid = BShare.concat([
@@ -291,10 +289,9 @@ class Engine:
                     f"{dropped} group(s) with fewer than {threshold} rows were left out "
                     f"(the group size threshold)")
             return out
-        cols = []
-        for _, func, arg, t, distinct in step.args["aggs"]:
-            arg_expr = exp.maybe_parse(arg) if arg is not None else None
-            cols.append(aggregate(ev, rel, func, arg_expr, SqlType.parse(t), distinct))
+        cols = aggregates(ev, rel, [
+            (func, exp.maybe_parse(arg) if arg is not None else None, SqlType.parse(t), distinct)
+            for _, func, arg, t, distinct in step.args["aggs"]])
         return SecretRelation(1, list(step.columns), cols)
 
     def _distinct_without_groups(self, ev, rel: SecretRelation, step: Step) -> SecretRelation:
@@ -323,10 +320,7 @@ class Engine:
         cols = []
         for col in right.columns:
             if right.n == 0:  # no row: NULL
-                zeros = type(col.value).zeros(party, left.n)
-                cols.append(SecretColumn(col.type, zeros, BShare.public(party, np.ones(
-                    left.n, np.uint64)), [BShare.zeros(party, left.n) for _ in col.chars or []]
-                    if col.chars is not None else None))
+                cols.append(null_column(party, col, left.n))
                 continue
             cols.append(col.take(np.zeros(left.n, dtype=np.int64)))
         return SecretRelation(left.n, list(step.columns), left.columns + cols, left.valid)

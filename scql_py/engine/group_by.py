@@ -16,44 +16,53 @@ When one party knows every row's keys, :mod:`scql_py.engine.owner_grouping` need
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import SENTINEL, average
+from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many
 from scql_py.engine.group_threshold import leave_out_small_groups
-from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import convert, division, equality, mux, segment
+from scql_py.mpc import compare, convert, division, equality, mux, segment
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
 
 
 def _zero_where(ev: SecureEvaluator, bit: BShare, col: SecretColumn) -> SecretColumn:
-    """The column with its value (and string bytes) set to 0 where ``bit`` is 1."""
+    """The column with its value (and string bytes, exact words) set to 0 where ``bit``
+    is 1 (0 is also the key of 0.0)."""
     rt = ev.rt
     keep = bit_not(bit)
+    exact = None
     if isinstance(col.value, BShare):
         value = and_(rt, keep, col.value)
+    elif col.exact is not None:
+        words = [col.value, *col.exact.words()]
+        n = len(col)
+        zeroed = mux.mul_bit(rt, BShare.concat([keep] * len(words)), AShare.concat(words))
+        value = zeroed[:n]
+        exact = col.exact.with_words([zeroed[k * n:(k + 1) * n] for k in range(1, len(words))])
     else:
         value = mux.mul_bit(rt, keep, col.value)
     chars = None
     if col.chars is not None:
         mask = mux.broadcast_bit(keep)
         chars = [and_(rt, mask, w) for w in col.chars]
-    return SecretColumn(col.type, value, col.null, chars)
+    return SecretColumn(col.type, value, col.null, chars, exact)
 
 
 def _key_words(col: SecretColumn) -> list[AShare | BShare]:
-    """What makes two keys equal: NULL bit, then the value (strings: the hash)."""
+    """What makes two keys equal: NULL bit, then the value (strings: the hash; floats:
+    the exact key while they have one)."""
     words: list[AShare | BShare] = []
     if col.null is not None:
         words.append(col.null)
-    words.append(col.value)
+    words.append(col.key if col.key is not None else col.value)
     return words
 
 
@@ -93,14 +102,11 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     running = _running_aggregates(rt, rows, starts, count_star, aggs)
     keep, dropped = leave_out_small_groups(
         rt, and_(rt, segment.group_ends(starts), rows.valid), count_star, threshold)
-    flat: list = []
-    for col in rows.keys:
-        flat += [col.value, col.null] + list(col.chars or [])
-    flat += running
+    flat = [share for col in rows.keys for share in col.shares()] + running
     kept = segment.compact(rt, keep, flat) if rel.n else flat
     groups = len(kept[0]) if kept else 0
     return SecretRelation(groups, list(names),
-                          _final_columns(rt, iter(kept), rows, aggs, arg_cols)), dropped
+                          _final_columns(rt, iter(kept), rows, aggs)), dropped
 
 
 def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, str, str]],
@@ -114,7 +120,7 @@ def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, 
         col = ev.evaluate(exp.maybe_parse(sql), SqlType.parse(t))
         if col.null is not None:
             col = _zero_where(ev, col.null, col)
-            col = SecretColumn(col.type, col.value, and_(rt, col.null, valid), col.chars)
+            col = replace(col, null=and_(rt, col.null, valid))
         cleaned.append(_zero_where(ev, invalid, col) if rel.valid is not None else col)
     return cleaned
 
@@ -129,6 +135,9 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
     if len(distinct_args) > 1:
         raise NotSupportedError("COUNT(DISTINCT ...) or PERCENTILE_DISC of more than one "
                                 "expression in a query")
+    # MIN, MAX and PERCENTILE_DISC pick a row's value: only they need its exact form
+    picked = {arg for _, func, arg, _, _ in aggs
+              if func in ("min", "max") or func.startswith("percentile_disc")}
     for _, func, arg, _, distinct in aggs:
         if arg is not None and arg not in arg_cols:
             arg_cols[arg] = ev.evaluate(exp.maybe_parse(arg))
@@ -136,6 +145,9 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
                 raise NotSupportedError(f"{func.split(':')[0].upper()} of a secret string")
         if distinct and func != "count":
             raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
+    for arg, col in arg_cols.items():
+        if arg not in picked and arg not in distinct_args and col.exact is not None:
+            arg_cols[arg] = replace(col, exact=None)  # one word less to sort
     return arg_cols, next(iter(distinct_args), None)
 
 
@@ -143,7 +155,7 @@ def _sort_by_groups(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretCol
                     arg_cols: dict[str, SecretColumn], distinct_arg: str | None
                     ) -> _SortedRows:
     """Sort every needed share by (valid first, keys[, the distinct argument])."""
-    rt, party, n = ev.rt, ev.rt.party, len(valid)
+    rt, n = ev.rt, len(valid)
     sort_keys = [(valid, True, 1)] + [_sort_key(w) for w in _words_of(key_cols)]
     distinct_col = None
     if distinct_arg is not None:
@@ -152,25 +164,15 @@ def _sort_by_groups(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretCol
             distinct_col = _zero_where(ev, distinct_col.null, distinct_col)
         sort_keys += [_sort_key(w) for w in _key_words(distinct_col)]
     payload: list = [valid]
-    for col in key_cols:
-        payload += [col.value, col.null if col.null is not None else BShare.zeros(party, n)]
-        payload += list(col.chars or [])
-    for col in arg_cols.values():
-        payload += [col.value, col.null if col.null is not None else BShare.zeros(party, n)]
+    payload += [share for col in key_cols for share in col.shares()]
+    payload += [share for col in arg_cols.values() for share in col.shares()]
     if distinct_col is not None:
         payload += _key_words(distinct_col)
     moved = sort(rt, sort_keys, payload)[1] if n > 1 else payload
     it = iter(moved)
     valid_s = next(it)
-    keys_s = []
-    for col in key_cols:
-        value, null = next(it), next(it)
-        chars = [next(it) for _ in col.chars] if col.chars is not None else None
-        keys_s.append(SecretColumn(col.type, value, null, chars))
-    args_s = {}
-    for name, col in arg_cols.items():
-        value, null = next(it), next(it)
-        args_s[name] = SecretColumn(col.type, value, null)
+    keys_s = [col.rebuilt(it) for col in key_cols]
+    args_s = {name: col.rebuilt(it) for name, col in arg_cols.items()}
     return _SortedRows(valid_s, keys_s, args_s, list(it))
 
 
@@ -179,7 +181,6 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
     """Per aggregate, its running value(s) within each group: at a group's last row they
     are the group's (value, then the count of non-NULL arguments where NULL-ness needs
     it)."""
-    party, n = rt.party, len(rows.valid)
     present = {name: and_(rt, rows.valid, bit_not(col.null)) for name, col in rows.args.items()}
     running: list[AShare] = []
     for _, func, arg, _, distinct in aggs:
@@ -197,45 +198,60 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
             running.append(segment.segmented_sum(rt, mux.mul_bit(rt, present[arg], value), starts))
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func.startswith("percentile_disc"):
-            running.append(_percentile_disc(rt, rows.args[arg], present[arg], starts,
-                                            float(func.split(":")[1])))
+            running += _percentile_disc(rt, rows.args[arg], present[arg], starts,
+                                        float(func.split(":")[1]))
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in ("min", "max"):
-            fill = SENTINEL if func == "min" else -SENTINEL
-            sentinel = AShare.public(party, np.full(n, np.int64(fill).view(np.uint64)))
-            col = rows.args[arg]
-            # FALSE < TRUE: a bool's extreme is the extreme of its 0/1 value
-            value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
-            value = mux.select(rt, present[arg], value, sentinel)
-            scan = segment.segmented_min if func == "min" else segment.segmented_max
-            running.append(scan(rt, value, starts))
+            running += _running_extreme(rt, rows.args[arg], present[arg], starts, func == "min")
             running.append(segment.segmented_count(rt, starts, present[arg]))
         else:
             raise NotSupportedError(f"aggregate {func.upper()}")
     return running
 
 
-def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs,
-                   arg_cols: dict[str, SecretColumn]) -> list[SecretColumn]:
+def _running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
+                     smallest: bool) -> list[AShare]:
+    """Running MIN or MAX: the value, then (a float with its exact key) the key. Such a
+    float is compared by its key, and its fixed-point value moves with it."""
+    n = len(present)
+    key = col.key
+    fill = (SENTINEL if key is None else KEY_SENTINEL) * (1 if smallest else -1)
+    sentinel = AShare.public(rt.party, np.full(n, np.int64(fill).view(np.uint64)))
+    if key is None:
+        # FALSE < TRUE: a bool's extreme is the extreme of its 0/1 value
+        value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
+        value = mux.select(rt, present, value, sentinel)
+        scan = segment.segmented_min if smallest else segment.segmented_max
+        return [scan(rt, value, starts)]
+    compared = mux.select(rt, present, key, sentinel)
+    best_key, (best,) = segment.segmented_extreme_with(rt, compared, starts, smallest,
+                                                       [col.value], compare.less_than_wide)
+    return [best, best_key]
+
+
+def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn]:
     """The result columns from the kept groups' words (keys, then per aggregate its
     running values): AVG divided, empty aggregates NULL."""
-    out_cols: list[SecretColumn] = []
-    for col in rows.keys:
-        value, null = next(kept), next(kept)
-        chars = [next(kept) for _ in col.chars] if col.chars is not None else None
-        out_cols.append(SecretColumn(col.type, value, null, chars))
+    out_cols: list[SecretColumn | None] = [col.rebuilt(kept) for col in rows.keys]
+    divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
     for _, func, arg, t, _ in aggs:
         v = next(kept)
         if arg is None or func == "count":
             out_cols.append(SecretColumn(INT64, v))
             continue
+        arg_col = rows.args[arg]
+        picked = func in ("min", "max") or func.startswith("percentile_disc")
+        exact = FloatBits(next(kept)) if picked and arg_col.key is not None else None
         count = next(kept)
         null = equality.equal_zero(rt, count)
         if func == "avg":
-            out_cols.append(SecretColumn(FLOAT64, average(rt, v, count, arg_cols[arg].type),
-                                         null))
+            divisions.append((len(out_cols), v, count, arg_col.type, null))
+            out_cols.append(None)
         else:
-            out_cols.append(SecretColumn(SqlType.parse(t), v, null))
+            out_cols.append(SecretColumn(SqlType.parse(t), v, null, exact=exact))
+    means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
+    for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
+        out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
     return out_cols
 
 
@@ -243,10 +259,12 @@ def _words_of(cols: list[SecretColumn]) -> list[AShare | BShare]:
     return [w for col in cols for w in _key_words(col)]
 
 
-def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float) -> AShare:
+def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float
+                     ) -> list[AShare]:
     """Running value that, at each group's last row, is the group's PERCENTILE_DISC(p):
     the non-NULL value of rank ceil(p N) (at least 1) among the group's N non-NULL values,
-    which the sort put first, in ascending order."""
+    which the sort put first, in ascending order; then, for a float with its exact key,
+    the key of that value (the sum of one picked row is exact on any word)."""
     n = len(present)
     frac = Fraction(str(p)).limit_denominator(1 << 20)
     rank = segment.segmented_count(rt, starts, present)  # among non-NULL rows so far
@@ -261,6 +279,9 @@ def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: 
         target = division.divide_public(rt, num, frac.denominator)
     hit = and_(rt, present, equality.equal(rt, rank, target))
     value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
-    return segment.segmented_sum(rt, mux.mul_bit(rt, hit, value), starts)
+    words = [value] if col.key is None else [value, col.key]
+    picked = mux.mul_bit(rt, BShare.concat([hit] * len(words)), AShare.concat(words))
+    return segment.segmented_sum(rt, [picked[k * n:(k + 1) * n] for k in range(len(words))],
+                                 starts)
 
 

@@ -1,7 +1,8 @@
 """An owner's plaintext table turned into a secret relation (the ``share`` step).
 
 Per column, in an order every party knows: its value (ring words, or an XOR bit for
-bool; strings as a keyed hash), the packed string bytes (XOR words), then its NULL bit.
+bool; strings as a keyed hash), for float64 its exact key, the packed string bytes (XOR
+words), then its NULL bit.
 The owner reveals the row count and, per string column, the length of its longest
 string in words; nothing else.
 """
@@ -15,7 +16,7 @@ import pyarrow as pa
 
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
-from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.errors import InternalError
 from scql_py.mpc import openings, rss
 from scql_py.mpc.runtime import Runtime
@@ -29,7 +30,8 @@ def share_table(rt: Runtime, owner: int, table: pa.Table | None,
     """Secret-share ``table`` (given on ``owner`` only, columns in ``types`` order).
 
     The same encoding as the engine's share step: ring words per column (bool: an XOR
-    bit), strings as a keyed hash plus packed bytes, a NULL bit per column. The owner
+    bit; float64: fixed point and the exact key), strings as a keyed hash plus packed
+    bytes, a NULL bit per column. The owner
     reveals the row count and the longest string of each string column (in words).
     """
     types = [t if isinstance(t, SqlType) else SqlType.parse(t) for t in types]
@@ -51,7 +53,7 @@ def share_table(rt: Runtime, owner: int, table: pa.Table | None,
         raise InternalError("the table owner sent metadata for other columns")
 
     # words in an order every party knows: per column its value (ring words, or an XOR
-    # bit for bool), the packed string bytes, then its NULL bit
+    # bit for bool), a float's key, the packed string bytes, then its NULL bit
     arith: list[np.ndarray] = []
     boolean: list[np.ndarray] = []
     if cols is not None:
@@ -65,8 +67,10 @@ def share_table(rt: Runtime, owner: int, table: pa.Table | None,
                 boolean.append(encoding.encode(col, t))
             else:
                 arith.append(encoding.encode(col, t))
+                if t.kind == "float64":
+                    arith.append(encoding.encode_float_keys(col))
             boolean.append(encoding.null_mask(col).astype(U64))
-    n_arith = sum(t.kind != "bool" for t in types)
+    n_arith = sum((t.kind != "bool") + (t.kind == "float64") for t in types)
     n_bool = len(types) + sum(t.kind == "bool" for t in types) + sum(widths)
     a_all = (rss.share_input(rt, owner, np.concatenate(arith) if arith else None, n * n_arith)
              if n_arith else None)
@@ -77,8 +81,9 @@ def share_table(rt: Runtime, owner: int, table: pa.Table | None,
     columns = []
     for t, width in zip(types, widths):
         value = b_parts.pop(0) if t.kind == "bool" else a_parts.pop(0)
+        exact = FloatBits(a_parts.pop(0)) if t.kind == "float64" else None
         chars = [b_parts.pop(0) for _ in range(width)] if t.kind == "string" else None
-        columns.append(SecretColumn(t, value, b_parts.pop(0), chars))
+        columns.append(SecretColumn(t, value, b_parts.pop(0), chars, exact))
     return SecretRelation(n, list(names), columns)
 
 

@@ -53,7 +53,14 @@ from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
 from scql_py.engine.input_sharing import as_type, share_table
 from scql_py.engine.ordering import flatten, unflatten
-from scql_py.engine.relation import LocalResult, SecretColumn, SecretRelation
+from scql_py.engine.relation import (
+    Exact,
+    LocalResult,
+    SecretColumn,
+    SecretRelation,
+    concat_columns,
+    null_column,
+)
 from scql_py.errors import InternalError, NotSupportedError
 from scql_py.mpc import convert, equality, mux, openings, rss, segment
 from scql_py.mpc.psi import psi_join_indices, psi_left_join_indices
@@ -176,30 +183,30 @@ def _join_with_empty(rt: Runtime, left: SecretRelation, right: SecretRelation, h
     if how == "inner" or left.n == 0:
         cols = [c.take(slice(0, 0)) for c in left.columns + right.columns]
         return SecretRelation(0, list(names), cols)
-    nulls = [_null_column(rt.party, c, left.n) for c in right.columns]
+    nulls = [null_column(rt.party, c, left.n) for c in right.columns]
     return SecretRelation(left.n, list(names), list(left.columns) + nulls, left.valid)
 
 
-def _null_column(party: int, like: SecretColumn, n: int) -> SecretColumn:
-    """``n`` NULLs of ``like``'s type (zero values, the same string width)."""
-    value = (BShare.zeros(party, n) if isinstance(like.value, BShare)
-             else AShare.zeros(party, n))
-    chars = None if like.chars is None else [BShare.zeros(party, n) for _ in like.chars]
-    return SecretColumn(like.type, value, BShare.public(party, np.ones(n, U64)), chars)
+def _keyed_exactly(cl: SecretColumn, cr: SecretColumn) -> bool:
+    """Whether a pair of float key columns is compared by exact keys (both have them);
+    otherwise (a computed key) by fixed point, both sides rounded alike."""
+    return cl.key is not None and cr.key is not None
 
 
 def _key_words(rt: Runtime, left: SecretRelation, right: SecretRelation,
                left_keys: list[str], right_keys: list[str]
                ) -> tuple[list[AShare], list[AShare]]:
-    """Each key as ring words on both sides (strings: their keyed hash; bools: 0/1)."""
+    """Each key as ring words on both sides (strings: their keyed hash; bools: 0/1;
+    floats: their exact keys when both sides have them)."""
     words_l, words_r = [], []
     for lk, rk in zip(left_keys, right_keys):
         cl, cr = left.column(lk), right.column(rk)
         if (cl.type.kind, cl.type.scale) != (cr.type.kind, cr.type.scale):
             raise InternalError(
                 f"join keys {lk} ({cl.type}) and {rk} ({cr.type}) need one type")
-        words_l.append(cl.value)
-        words_r.append(cr.value)
+        exactly = _keyed_exactly(cl, cr)
+        words_l.append(cl.key if exactly else cl.value)
+        words_r.append(cr.key if exactly else cr.value)
     bits = [w for w in words_l + words_r if isinstance(w, BShare)]
     if bits:  # bool keys: one batched bit injection
         arith = convert.b2a_bit(rt, BShare.concat(bits))
@@ -269,12 +276,15 @@ def _no_duplicates(rt: Runtime, dup_l: BShare, dup_r: BShare) -> tuple[bool, boo
 @dataclass
 class _Slots:
     """Where one column lives in the stack: its value (an arithmetic slot, or a bit
-    position for bool), its NULL bit position, its string byte word slots."""
+    position for bool), its NULL bit position, its string byte word slots, the
+    arithmetic slots of its exact form (``form``: a template of that form)."""
 
     type: SqlType
     value: int
     null: int | None
     chars: list[int] | None
+    exact: list[int] | None = None
+    form: Exact | None = None
 
 
 @dataclass
@@ -299,7 +309,8 @@ class _Side:
             if null_xor is not None:
                 null = null_xor if null is None else null ^ null_xor
             col_chars = None if s.chars is None else [chars[i] for i in s.chars]
-            out.append(SecretColumn(s.type, value, null, col_chars))
+            exact = None if s.form is None else s.form.with_words([arith[i] for i in s.exact])
+            out.append(SecretColumn(s.type, value, null, col_chars, exact))
         return out
 
 
@@ -325,8 +336,12 @@ class _Stack:
         self.party = (left.columns or right.columns)[0].value.party
         n_key_arith = 0  # key slots: the sort keys themselves, not stacked here
         key_chars: list[BShare] = []
+        # a float pair keyed by its exact keys keeps its fixed-point values in a shared
+        # slot too: equal keys are equal doubles, so a partner's value is one's own
+        key_values: list[AShare] = []
         self.key_pairs: list[int] = []  # the pairs whose key words are the key slots
-        placed: list[dict[int, tuple[int, list[int] | None]]] = [{}, {}]
+        # column -> (value slot, exact slots or None, byte word slots or None)
+        placed: list[dict[int, tuple[int, list[int] | None, list[int] | None]]] = [{}, {}]
         for pair, (lk, rk) in enumerate(zip(left_keys, right_keys)):
             li, ri = left.names.index(lk), right.names.index(rk)
             cl, cr = left.columns[li], right.columns[ri]
@@ -341,13 +356,26 @@ class _Stack:
                 where = list(range(len(key_chars), len(key_chars) + width))
                 key_chars += [BShare.concat([_word(cl, t, self.n_l), _word(cr, t, self.n_r)])
                               for t in range(width)]
-            placed[0].setdefault(li, (slot, where))
-            placed[1].setdefault(ri, (slot, where))
+            value, exact = slot, None
+            if _keyed_exactly(cl, cr):
+                value, exact = -1 - len(key_values), [slot]  # shared slot, numbered below
+                key_values.append(AShare.concat([cl.value, cr.value]))
+            placed[0].setdefault(li, (value, exact, where))
+            placed[1].setdefault(ri, (value, exact, where))
         self.n_key_arith, n_key_chars = n_key_arith, len(key_chars)
+        n_shared = len(key_values)
 
         own_arith: list[list[AShare]] = [[], []]
         own_chars: list[list[BShare]] = [[], []]
         own_bits: list[list[BShare | None]] = [[], []]
+
+        def own(s: int, word: AShare, copy: list[int]) -> int:
+            """A slot only side ``s`` fills (copied down when it is the unique side)."""
+            at = n_key_arith + n_shared + len(own_arith[s])
+            own_arith[s].append(word)
+            copy.append(at)
+            return at
+
         sides = []
         base = 0
         for s, rel in enumerate((left, right)):
@@ -355,16 +383,18 @@ class _Stack:
             slots = []
             copy_arith, copy_chars = [], []
             for c, col in enumerate(rel.columns):
-                where = None
+                where = exact = None
                 if c in placed[s]:
-                    value, where = placed[s][c]
+                    value, exact, where = placed[s][c]
+                    if value < 0:  # a shared slot after the key slots
+                        value = n_key_arith - 1 - value
                 elif col.type.kind == "bool":
                     value = base + len(bits)
                     bits.append(col.value)
                 else:
-                    value = self.n_key_arith + len(own_arith[s])
-                    own_arith[s].append(col.value)
-                    copy_arith.append(value)
+                    value = own(s, col.value, copy_arith)
+                if col.exact is not None and exact is None:
+                    exact = [own(s, w, copy_arith) for w in col.exact.words()]
                 if col.chars is not None and where is None:
                     where = [n_key_chars + len(own_chars[s]) + t for t in range(len(col.chars))]
                     own_chars[s] += col.chars
@@ -373,14 +403,14 @@ class _Stack:
                 if col.null is not None:
                     null = base + len(bits)
                     bits.append(col.null)
-                slots.append(_Slots(col.type, value, null, where))
+                slots.append(_Slots(col.type, value, null, where, exact, col.exact))
             sides.append(_Side(slots, base, base + 1, copy_arith, copy_chars))
             own_bits[s] = bits
             base += len(bits)
         self.left, self.right = sides
         self.n_bits = base
 
-        self.arith = [  # the non-key slots; slot i is self.arith[i - n_key_arith]
+        self.arith = key_values + [  # the non-key slots; slot i is self.arith[i - n_key_arith]
             AShare.concat([_nth(own_arith[0], j, AShare, self.party, self.n_l),
                            _nth(own_arith[1], j, AShare, self.party, self.n_r)])
             for j in range(max(len(own_arith[0]), len(own_arith[1])))]
@@ -440,7 +470,8 @@ def _zero_unless(rt: Runtime, bit: BShare, cols: list[SecretColumn]) -> list[Sec
     """The columns with values and string bytes set to 0 where ``bit`` is 0: there they
     are NULL, and a NULL should not carry another row's data. Bits are left alone
     (those rows hold none of this side's bits)."""
-    arith = [c.value for c in cols if isinstance(c.value, AShare)]
+    arith = [w for c in cols for w in ([c.value] if isinstance(c.value, AShare) else [])
+             + (c.exact.words() if c.exact is not None else [])]
     words = [w for c in cols for w in c.chars or []]
     if not arith and not words:
         return cols
@@ -451,8 +482,11 @@ def _zero_unless(rt: Runtime, bit: BShare, cols: list[SecretColumn]) -> list[Sec
     out = []
     for c in cols:
         value = next(prods) if isinstance(c.value, AShare) else c.value
+        exact = None
+        if c.exact is not None:
+            exact = c.exact.with_words([next(prods) for _ in c.exact.words()])
         chars = None if c.chars is None else [next(ands) for _ in c.chars]
-        out.append(SecretColumn(c.type, value, c.null, chars))
+        out.append(SecretColumn(c.type, value, c.null, chars, exact))
     return out
 
 
@@ -523,26 +557,16 @@ def _all_pairs_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
                          hits.b.reshape(n_l, n_r).sum(axis=1, dtype=U64))
         no_match = equality.equal_zero(rt, per_row)
         keep = no_match if left.valid is None else convert.bit_and(rt, left.valid, no_match)
-        nulls = [_null_column(rt.party, c, n_l) for c in right.columns]
+        nulls = [null_column(rt.party, c, n_l) for c in right.columns]
         alone = SecretRelation(n_l, list(names), list(left.columns) + nulls)
         cols = []
         for a, b in zip(rel.columns, alone.columns):
-            cols.append(_concat_columns(rt.party, a, b))
+            cols.append(concat_columns(rt.party, [a, b], a.type))
         rel = SecretRelation(pairs + n_l, list(names), cols)
         valid = BShare.concat([match, keep])
     kept = segment.compact(rt, valid, flatten(rel))
     k = len(kept[0]) if kept else 0
     return SecretRelation(k, list(names), unflatten(rel, kept, k))
-
-
-def _concat_columns(party: int, a: SecretColumn, b: SecretColumn) -> SecretColumn:
-    null = None
-    if a.null is not None or b.null is not None:
-        null = BShare.concat([c.null if c.null is not None else BShare.zeros(party, len(c))
-                              for c in (a, b)])
-    chars = None if a.chars is None else [BShare.concat([x, y])
-                                          for x, y in zip(a.chars, b.chars)]
-    return SecretColumn(a.type, type(a.value).concat([a.value, b.value]), null, chars)
 
 
 # -- the PSI join -----------------------------------------------------------------------------
@@ -606,7 +630,7 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
     if extra < 0 or (how == "inner" and extra):
         raise InternalError("the PSI join owners shared different row counts")
     if extra:
-        cols_r = [_concat_columns(me, c, _null_column(me, c, extra)) for c in cols_r]
+        cols_r = [concat_columns(me, [c, null_column(me, c, extra)], c.type) for c in cols_r]
         if taken_r is not None:  # its columns of the unmatched left rows are NULL
             taken_r = pa.concat_tables([taken_r, pa.Table.from_arrays(
                 [pa.nulls(extra, f.type) for f in taken_r.schema], schema=taken_r.schema)])
@@ -617,7 +641,7 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
 def _psi_keys(table: pa.Table, keys: list[tuple[str, SqlType]]
               ) -> tuple[list[np.ndarray], np.ndarray]:
     """Key columns as PSI inputs: the ring encoding (so that PSI and the secret join
-    agree on equality, e.g. of fixed-point floats), strings as text; and the mask of
+    agree on equality; floats by their exact keys), strings as text; and the mask of
     rows with no NULL component."""
     cols, ok = [], np.ones(table.num_rows, bool)
     for name, t in keys:
@@ -625,6 +649,8 @@ def _psi_keys(table: pa.Table, keys: list[tuple[str, SqlType]]
         ok &= ~encoding.null_mask(col)
         if t.kind == "string":
             cols.append(np.asarray(col.to_numpy(zero_copy_only=False), dtype=object))
+        elif t.kind == "float64":
+            cols.append(encoding.encode_float_keys(col).view(np.int64))
         else:
             cols.append(encoding.encode(col, t).view(np.int64))
     return cols, ok

@@ -2,7 +2,8 @@
 
 Each SQL sort key becomes one or more keys of :func:`scql_py.mpc.sort.sort`: a one-bit
 NULL key (NULLS FIRST/LAST), then the value: ring words for numbers, dates and
-timestamps (fixed point and scaled decimals keep their order), the bit for booleans,
+timestamps (scaled decimals keep their order; floats sort by their exact key while they
+have one, else by fixed point), the bit for booleans,
 and for strings the packed bytes, byte-swapped so that word order is byte order
 (binary collation, as DuckDB's default).
 """
@@ -34,6 +35,8 @@ def sort_keys(col: SecretColumn, descending: bool, nulls_first: bool) -> list:
         keys.extend((_byteswap(w).xor_public(SIGN_BIT), descending) for w in col.chars or [])
     elif kind == "bool":
         keys.append((col.value, descending, 1))
+    elif col.key is not None:  # exact order: fixed point would tie close floats
+        keys.append((col.key, descending))
     else:
         keys.append((col.value, descending))
     return keys
@@ -41,23 +44,13 @@ def sort_keys(col: SecretColumn, descending: bool, nulls_first: bool) -> list:
 
 def flatten(rel: SecretRelation) -> list:
     """Every share of a relation, in a fixed order (see :func:`unflatten`)."""
-    party = rel.columns[0].value.party if rel.columns else 0
-    flat: list = []
-    for col in rel.columns:
-        flat.append(col.value)
-        flat.append(col.null if col.null is not None else BShare.zeros(party, rel.n))
-        flat.extend(col.chars or [])
-    return flat
+    return [s for col in rel.columns for s in col.shares()]
 
 
 def unflatten(rel: SecretRelation, flat: list, n: int) -> list[SecretColumn]:
-    flat = list(flat)
-    columns = []
-    for col in rel.columns:
-        value, null = flat.pop(0), flat.pop(0)
-        chars = [flat.pop(0) for _ in col.chars] if col.chars is not None else None
-        columns.append(SecretColumn(col.type, value, null, chars))
-    return columns
+    """The columns of ``rel`` from :func:`flatten`'s shares after they were moved."""
+    it = iter(flat)
+    return [col.rebuilt(it) for col in rel.columns]
 
 
 def sort_relation(rt: Runtime, rel: SecretRelation, order: list[tuple[str, bool, bool]]

@@ -15,7 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import average
+from scql_py.engine.aggregate import average_many
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.input_sharing import share_table
@@ -82,7 +82,8 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
         layout.append((func, count_at, col.type))
     sums = rss.dot_columns(rt, matrix, k, vectors)
 
-    out_cols = list(key_rel.columns)
+    out_cols: list[SecretColumn | None] = list(key_rel.columns)
+    divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
     for (func, at, src), (_, _, _, t, _) in zip(layout, aggs):
         if func == "count":
             out_cols.append(SecretColumn(INT64, sums[at]))
@@ -92,7 +93,11 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
         if func == "sum":
             out_cols.append(SecretColumn(SqlType.parse(t), total, null))
             continue
-        out_cols.append(SecretColumn(FLOAT64, average(rt, total, count, src), null))
+        divisions.append((len(out_cols), total, count, src, null))
+        out_cols.append(None)
+    means = average_many(rt, [(total, count, t) for _, total, count, t, _ in divisions])
+    for (where, _, _, _, null), (mean, fine) in zip(divisions, means):
+        out_cols[where] = SecretColumn(FLOAT64, mean, null, exact=fine)
     out = SecretRelation(k, list(names), out_cols)
     # a group with no valid row (all its rows filtered out) is no group
     keep = bit_not(equality.equal_zero(rt, sums[0]))

@@ -26,6 +26,51 @@ class LocalResult:
 
 
 @dataclass
+class FloatBits:
+    """A float64 value that has only been moved, compared or selected: its IEEE-754 key
+    (:mod:`scql_py.mpc.float_keys`), exact and ordered like the doubles."""
+
+    key: AShare
+
+    def words(self) -> list[AShare]:
+        return [self.key]
+
+    def with_words(self, words: list[AShare]) -> FloatBits:
+        return FloatBits(words[0])
+
+    def same_form(self, other) -> bool:
+        return isinstance(other, FloatBits)
+
+    def negated(self) -> FloatBits:
+        return FloatBits(-self.key)  # key(-x) = -key(x)
+
+
+@dataclass
+class Quotient:
+    """A computed quotient (AVG, ``/``, PERCENT_RANK): its dividend and divisor, in one
+    scale, so that opening it can show more bits than its fixed-point value (the
+    division runs then, once, for the opened rows only)."""
+
+    dividend: AShare
+    divisor: AShare
+
+    def words(self) -> list[AShare]:
+        return [self.dividend, self.divisor]
+
+    def with_words(self, words: list[AShare]) -> Quotient:
+        return Quotient(words[0], words[1])
+
+    def same_form(self, other) -> bool:
+        return isinstance(other, Quotient)
+
+    def negated(self) -> Quotient:
+        return Quotient(-self.dividend, self.divisor)
+
+
+Exact = FloatBits | Quotient
+
+
+@dataclass
 class SecretColumn:
     """One secret column (or expression value).
 
@@ -33,21 +78,94 @@ class SecretColumn:
     the shares of a keyed hash. ``null``: a ``BShare`` bit, 1 where the value is NULL,
     or None when no row is NULL. ``chars``: strings only, the packed UTF-8 bytes
     (one XOR-shared ``BShare`` per 8-byte word), to reveal and to sort.
+    ``exact``: float64 only, a form of the value finer than ``value``'s fixed point
+    (which arithmetic needs): the bits of a value only moved, or the terms of a
+    quotient. It is what the column opens to, so every step that moves rows carries
+    it; a step that computes on the value drops it.
     """
 
     type: SqlType
     value: AShare | BShare
     null: BShare | None = None
     chars: list[BShare] | None = None
+    exact: Exact | None = None
 
     def __len__(self) -> int:
         return len(self.value)
+
+    @property
+    def key(self) -> AShare | None:
+        """The exact, order-preserving float key, when the value has one."""
+        return self.exact.key if isinstance(self.exact, FloatBits) else None
 
     def take(self, idx) -> SecretColumn:
         return SecretColumn(
             self.type, self.value[idx], None if self.null is None else self.null[idx],
             None if self.chars is None else [c[idx] for c in self.chars],
-        )
+            None if self.exact is None else self.exact.with_words(
+                [w[idx] for w in self.exact.words()]))
+
+    def shares(self) -> list[AShare | BShare]:
+        """Every share of the column in a fixed order (see :meth:`rebuilt`): value, NULL
+        bit (zeros when no row is NULL), exact words, string bytes."""
+        null = self.null if self.null is not None else BShare.zeros(self.value.party, len(self))
+        return [self.value, null, *(self.exact.words() if self.exact else []),
+                *(self.chars or [])]
+
+    def rebuilt(self, shares) -> SecretColumn:
+        """A column of this one's type and form from shares in the order of
+        :meth:`shares` (after a sort, a shuffle, a compaction, ...); ``shares`` may be
+        an iterator, of which only this column's shares are consumed."""
+        it = iter(shares)
+        value, null = next(it), next(it)
+        exact = None
+        if self.exact is not None:
+            exact = self.exact.with_words([next(it) for _ in self.exact.words()])
+        chars = [next(it) for _ in self.chars] if self.chars is not None else None
+        return SecretColumn(self.type, value, null, chars, exact)
+
+
+def common_exact(columns: list[SecretColumn]) -> Exact | None:
+    """The exact form shared by all ``columns`` (a template: its words are theirs), or
+    None when one of them has none or another form: then only fixed point is common."""
+    first = columns[0].exact if columns else None
+    if first is None or not all(first.same_form(c.exact) for c in columns):
+        return None
+    return first
+
+
+def concat_columns(party: int, pieces: list[SecretColumn], t: SqlType) -> SecretColumn:
+    """The rows of ``pieces`` (columns of type ``t``) one after another; string bytes are
+    padded to the widest piece, the exact form kept if every piece has it."""
+    value = type(pieces[0].value).concat([p.value for p in pieces])
+    null = None
+    if any(p.null is not None for p in pieces):
+        null = BShare.concat([p.null if p.null is not None else BShare.zeros(party, len(p))
+                              for p in pieces])
+    chars = None
+    if t.kind == "string":
+        width = max(len(p.chars or []) for p in pieces)
+        chars = [BShare.concat([p.chars[k] if p.chars and k < len(p.chars)
+                                else BShare.zeros(party, len(p)) for p in pieces])
+                 for k in range(width)]
+    exact = common_exact(pieces)
+    if exact is not None:
+        words = [p.exact.words() for p in pieces]
+        exact = exact.with_words([AShare.concat([w[k] for w in words])
+                                  for k in range(len(words[0]))])
+    return SecretColumn(t, value, null, chars, exact)
+
+
+def null_column(party: int, like: SecretColumn, n: int) -> SecretColumn:
+    """``n`` NULLs of ``like``'s type and form (zero words, the same string width)."""
+    value = (BShare.zeros(party, n) if isinstance(like.value, BShare)
+             else AShare.zeros(party, n))
+    chars = None if like.chars is None else [BShare.zeros(party, n) for _ in like.chars]
+    exact = None
+    if like.exact is not None:
+        exact = like.exact.with_words([AShare.zeros(party, n) for _ in like.exact.words()])
+    return SecretColumn(like.type, value, BShare.public(party, np.ones(n, np.uint64)),
+                        chars, exact)
 
 
 @dataclass

@@ -12,15 +12,24 @@ from __future__ import annotations
 import datetime as dt
 import decimal as dec
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import BOOL, FLOAT64, INT64, STRING, SqlType
 from scql_py.engine.encoding import pack_strings, string_hash
-from scql_py.engine.relation import Const, SecretColumn, SecretRelation
+from scql_py.engine.keyed_floats import is_fixed_exact, with_keys
+from scql_py.engine.relation import (
+    Const,
+    FloatBits,
+    Quotient,
+    SecretColumn,
+    SecretRelation,
+    common_exact,
+)
 from scql_py.errors import DataError, NotSupportedError
-from scql_py.mpc import compare, convert, division, equality, mux
+from scql_py.mpc import compare, convert, division, equality, float_keys, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_, and_many
@@ -87,6 +96,10 @@ def const_word(value, t: SqlType) -> int:
         delta = value - dt.datetime(1970, 1, 1)
         return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
     raise NotSupportedError(f"a constant of type {t}")
+
+
+def _literal_key(c: Const) -> int:
+    return 0 if c.value is None else float_keys.key_of(float(c.value))
 
 
 class SecureEvaluator:
@@ -159,11 +172,14 @@ class SecureEvaluator:
             words = np.full(n, np.int64(const_word(v.value, t)).view(np.uint64), dtype=np.uint64)
         if t.kind == "bool":
             return SecretColumn(t, BShare.public(party, words), null)
-        chars = None
+        chars = exact = None
         if t.kind == "string":
             packed = pack_strings([v.value or ""] * n, -(-len((v.value or "").encode()) // 8))
             chars = [BShare.public(party, packed[:, j]) for j in range(packed.shape[1])]
-        return SecretColumn(t, AShare.public(party, words), null, chars)
+        if t.kind == "float64":  # a literal is exact: compare it by its key
+            key = np.int64(_literal_key(Const(t, v.value))).view(np.uint64)
+            exact = FloatBits(AShare.public(party, np.full(n, key)))
+        return SecretColumn(t, AShare.public(party, words), null, chars, exact)
 
     def cast(self, v: Value, t: SqlType) -> Value:
         """Convert to type ``t`` (the SQL CAST semantics of DuckDB, rounding as noted)."""
@@ -176,7 +192,8 @@ class SecureEvaluator:
         if t.kind == "bool":
             if src.kind == "string":
                 raise NotSupportedError("CAST of a secret string to BOOLEAN")
-            nz = bit_not(equality.equal_zero(rt, v.value))
+            # a float's key is 0 only for 0.0 (fixed point rounds tiny values to 0)
+            nz = bit_not(equality.equal_zero(rt, v.key if v.key is not None else v.value))
             return SecretColumn(BOOL, nz, v.null)
         if src.kind == "bool":
             ints = SecretColumn(INT64, convert.b2a_bit(rt, v.value), v.null)
@@ -280,7 +297,9 @@ class SecureEvaluator:
         v = self.visit(e.this)
         if isinstance(v, Const):
             return Const(v.type, None if v.value is None else -v.value)
-        return SecretColumn(v.type, -v.value, v.null)
+        # -x keeps either exact form: a key negates as a ring word, a quotient's dividend
+        exact = None if v.exact is None else v.exact.negated()
+        return SecretColumn(v.type, -v.value, v.null, exact=exact)
 
     def visit_Add(self, e: exp.Add) -> Value:
         return self._additive(e, "+")
@@ -339,7 +358,8 @@ class SecureEvaluator:
 
     def visit_Div(self, e: exp.Div) -> Value:
         a, b = self.visit(e.left), self.visit(e.right)
-        if a.type.kind == "null" or b.type.kind == "null":
+        if any(v.type.kind == "null" or (isinstance(v, Const) and v.value is None)
+               for v in (a, b)):
             return Const(FLOAT64, None)
         if (isinstance(b, Const) and isinstance(a, SecretColumn)
                 and b.type.kind in ("int64", "decimal") and a.type.kind != "bool"):
@@ -349,7 +369,9 @@ class SecureEvaluator:
             raise NotSupportedError("division of booleans")
         zero = equality.equal_zero(self.rt, b2.value)
         val = divide_rounded(self.rt, a2.value, b2.value, FRAC_BITS)
-        return SecretColumn(FLOAT64, val, bit_or(self.rt, self._nulls(a2, b2), zero))
+        # opened, the quotient shows more bits (see reveal)
+        return SecretColumn(FLOAT64, val, bit_or(self.rt, self._nulls(a2, b2), zero),
+                            exact=Quotient(a2.value, b2.value))
 
     def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
         """``a / c`` for a public exact number: one correctly rounded public division.
@@ -362,16 +384,24 @@ class SecureEvaluator:
             return Const(FLOAT64, None)
         s = b.type.scale if b.type.kind == "decimal" else 0
         src = a.type
-        if src.kind == "float64":
+        # the quotient's value is dividend / divisor, with a's ring word in the dividend
+        if src.kind == "float64":  # a is fixed point already
             num, den = 10**s, k
-        elif src.kind == "decimal":
-            num, den = (1 << FRAC_BITS) * 10**s, k * 10**src.scale
+            dividend, divisor = a.value.mul_public(num), den << FRAC_BITS
         else:
-            num, den = (1 << FRAC_BITS) * 10**s, k
+            unit = 10**src.scale if src.kind == "decimal" else 1
+            num, den = (1 << FRAC_BITS) * 10**s, k * unit
+            dividend, divisor = a.value.mul_public(10**s), den
         x = a.value.mul_public(num)
         if den < 0:
-            x, den = -x, -den
-        return SecretColumn(FLOAT64, self._round_div(x, den) if den != 1 else x, a.null)
+            x, den, dividend, divisor = -x, -den, -dividend, -divisor
+        if den == 1:
+            return SecretColumn(FLOAT64, x, a.null)
+        exact = None
+        if divisor < 1 << 62:
+            exact = Quotient(dividend, AShare.public(self.rt.party, np.full(
+                len(x), divisor, np.int64)))
+        return SecretColumn(FLOAT64, self._round_div(x, den), a.null, exact=exact)
 
     def visit_Mod(self, e: exp.Mod) -> Value:
         a, b = self.visit(e.left), self.visit(e.right)
@@ -416,21 +446,43 @@ class SecureEvaluator:
             a2 = SecretColumn(INT64, convert.b2a_bit(rt, a2.value), a2.null)
             b2 = SecretColumn(INT64, convert.b2a_bit(rt, b2.value), b2.null)
         x, y = a2.value, b2.value
+        # stored values and literals by their keys: fixed point would call floats closer
+        # than 2^-16 equal; a computed value against either is compared in fixed point,
+        # both sides rounded alike (x = y * 1 holds)
+        exactly = a2.key is not None and b2.key is not None
+        if exactly:
+            x, y = a2.key, b2.key
+
+        def less(forward: bool) -> BShare:
+            """``x < y`` (forward) or ``y < x``."""
+            if not exactly:
+                return compare.less_than(rt, x, y) if forward else compare.less_than(rt, y, x)
+            return self._key_less(*((a, x, b, y) if forward else (b, y, a, x)))
+
         if op == "=":
             bit = equality.equal(rt, x, y)
         elif op == "<>":
             bit = bit_not(equality.equal(rt, x, y))
         elif op == "<":
-            bit = compare.less_than(rt, x, y)
+            bit = less(True)
         elif op == ">":
-            bit = compare.less_than(rt, y, x)
+            bit = less(False)
         elif op == "<=":
-            bit = bit_not(compare.less_than(rt, y, x))
+            bit = bit_not(less(False))
         elif op == ">=":
-            bit = bit_not(compare.less_than(rt, x, y))
+            bit = bit_not(less(True))
         else:  # pragma: no cover - the visitors pass only the above
             raise NotSupportedError(op)
         return SecretColumn(BOOL, bit, self._nulls(a2, b2))
+
+    def _key_less(self, p: Value, p_key: AShare, q: Value, q_key: AShare) -> BShare:
+        """``p < q`` on float keys: they span the int64 range, hence the wide comparison,
+        cheaper against a literal (its key's sign is public)."""
+        if isinstance(q, Const):
+            return compare.less_than_wide_public(self.rt, p_key, _literal_key(q))
+        if isinstance(p, Const):
+            return compare.greater_than_wide_public(self.rt, q_key, _literal_key(p))
+        return compare.less_than_wide(self.rt, p_key, q_key)
 
     def visit_EQ(self, e):
         return self._compare(e, "=")
@@ -545,12 +597,32 @@ class SecureEvaluator:
         take, _ = self._truth(self.materialize(cond))
         a = self.materialize(self.cast(if_true, t) if if_true.type.kind != "null" else Const(t, None))
         b = self.materialize(self.cast(if_false, t) if if_false.type.kind != "null" else Const(t, None))
+        if t.kind == "float64":
+            a, b = self._meet([if_true, if_false], [a, b])
         return self.select(take, a, b)
+
+    def _meet(self, values: list[Value], columns: list[SecretColumn]) -> list[SecretColumn]:
+        """Float ``columns`` (``values`` materialized) that become one column, in one
+        form: all with keys when a stored value (one with a key) or a literal that fixed
+        point cannot hold is among them (computed values get the key of their fixed
+        point), else all fixed point (literals such as 0 or 0.5 are exact in it)."""
+        exact = any(
+            (isinstance(v, Const) and v.value is not None and not is_fixed_exact(v.value))
+            or (isinstance(v, SecretColumn) and c.key is not None)
+            for v, c in zip(values, columns))
+        if exact:
+            return with_keys(self.rt, columns)
+        return [replace(c, exact=None) if c.key is not None else c for c in columns]
 
     def select(self, bit: BShare, a: SecretColumn, b: SecretColumn) -> SecretColumn:
         rt = self.rt
+        exact = common_exact([a, b])
         if a.type.kind == "bool":
             value = mux.select_bits(rt, bit, a.value, b.value)
+        elif exact is not None:  # the exact words in the same select as the value
+            value, *words = mux.select_many(rt, [(bit, x, y) for x, y in zip(
+                [a.value, *a.exact.words()], [b.value, *b.exact.words()])])
+            exact = exact.with_words(words)
         else:
             value = mux.select(rt, bit, a.value, b.value)
         null = None
@@ -564,7 +636,7 @@ class SecureEvaluator:
             ac = a.chars + [pad] * (width - len(a.chars))
             bc = b.chars + [pad] * (width - len(b.chars))
             chars = select_words(rt, bit, ac, bc)
-        return SecretColumn(a.type, value, null, chars)
+        return SecretColumn(a.type, value, null, chars, exact)
 
     def visit_Case(self, e: exp.Case) -> Value:
         if e.this is not None:
@@ -594,7 +666,16 @@ class SecureEvaluator:
 
     def visit_Nullif(self, e: exp.Nullif) -> Value:
         value = self.visit(e.this)
-        same = self.compare(value, self.visit(e.expression), "=")
+        other = self.visit(e.expression)
+        if isinstance(value, Const) and isinstance(other, Const):
+            # folded: x / NULLIF(3, 0), as the dialect writes x / 3, stays a division
+            # by a constant
+            if value.value is None or other.value is None:
+                return value
+            t = common_type(value.type, other.type, "NULLIF")
+            equal = self._cast_const(value, t).value == self._cast_const(other, t).value
+            return Const(value.type, None) if equal else value
+        same = self.compare(value, other, "=")
         return self.choose(same, Const(NULL_TYPE, None), value, value.type)
 
     def visit_Coalesce(self, e: exp.Coalesce) -> Value:

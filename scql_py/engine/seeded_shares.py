@@ -18,6 +18,7 @@ party expands its seeds and reads its words (:mod:`scql_py.storage.stored_shares
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ import pyarrow as pa
 from scql_py.catalog import Table
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
-from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation, concat_columns
 from scql_py.errors import DataError, InternalError
 from scql_py.mpc.prg import PRG
 from scql_py.mpc.rss import AShare, BShare
@@ -53,21 +54,26 @@ class Label:
         return -(-rows // 64) if self.bits else rows
 
 
-def column_word_labels(column: str, kind: str, width: int) -> list[Label]:
-    """The word columns of one SQL column: value (or hash), packed bytes, NULL bits."""
+def column_word_labels(column: str, kind: str, width: int, float_key: bool = False
+                       ) -> list[Label]:
+    """The word columns of one SQL column: value (or hash), a float's exact key, packed
+    bytes, NULL bits."""
     if kind == "bool":
         labels = [Label(f"{column}.v", True, True)]
     else:
         labels = [Label(column, False, False)]
+        labels += [Label(f"{column}.x", False, False)] if float_key else []
         labels += [Label(f"{column}.w{k}", True, False) for k in range(width)]
     return labels + [Label(f"{column}.null", True, True)]
 
 
-def word_labels(schema: list[list[str]], widths: dict[str, int], valid: bool) -> list[Label]:
+def word_labels(schema: list[list[str]], widths: dict[str, int], valid: bool,
+                float_keys: Sequence[str] = ()) -> list[Label]:
     """Every word column of ``schema``'s columns, then the row validity if any."""
     labels = []
     for name, typ in schema:
-        labels += column_word_labels(name, SqlType.parse(typ).kind, widths.get(name, 0))
+        labels += column_word_labels(name, SqlType.parse(typ).kind, widths.get(name, 0),
+                                     name in float_keys)
     return labels + ([Label(VALID, True, True)] if valid else [])
 
 
@@ -110,7 +116,8 @@ def _draw_seeds(rt: Runtime) -> tuple[str, str]:
 
 def reshare_seeded(rt: Runtime, role: int, labels: list[Label], rows: int,
             known: dict[str, np.ndarray] | None, third: dict[str, np.ndarray] | None,
-            widths: dict[str, int], valid: bool) -> tuple[SegmentInfo, dict, dict]:
+            widths: dict[str, int], valid: bool, float_keys: Sequence[str] = ()
+            ) -> tuple[SegmentInfo, dict, dict]:
     """Store words for a segment whose seed party is ``role`` (one round).
 
     ``known``: on party ``role``, what it knows of each word column (the plaintext, or
@@ -122,7 +129,8 @@ def reshare_seeded(rt: Runtime, role: int, labels: list[Label], rows: int,
     k = (rt.party - role) % N_PARTIES
     seg = SegmentInfo(id=0, rows=rows, role=role, widths=widths, valid=valid,
                       seed_a=seed_prev if k in (0, 1) else None,
-                      seed_b=seed_next if k in (0, 2) else None)
+                      seed_b=seed_next if k in (0, 2) else None,
+                      float_keys=list(float_keys))
     if k == 0:
         assert known is not None
         masked = []
@@ -152,10 +160,12 @@ def reshare_seeded(rt: Runtime, role: int, labels: list[Label], rows: int,
 
 
 def word_shares(rel: SecretRelation, schema: list[list[str]]
-               ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, int]]:
-    """This party's two shares of each word column of ``rel`` (bits packed)."""
+               ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, int], list[str]]:
+    """This party's two shares of each word column of ``rel`` (bits packed), the string
+    widths, and the float columns that still have their exact keys."""
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     widths: dict[str, int] = {}
+    float_keys: list[str] = []
     party = rel.columns[0].value.party if rel.columns else 0
 
     def bits_of(share: BShare) -> tuple[np.ndarray, np.ndarray]:
@@ -167,6 +177,9 @@ def word_shares(rel: SecretRelation, schema: list[list[str]]
             out[f"{name}.v"] = bits_of(col.value)
         else:
             out[name] = (col.value.a, col.value.b)
+        if col.key is not None:
+            float_keys.append(name)
+            out[f"{name}.x"] = (col.key.a, col.key.b)
         if kind == "string":
             widths[name] = len(col.chars or [])
             for k, word in enumerate(col.chars or []):
@@ -175,7 +188,7 @@ def word_shares(rel: SecretRelation, schema: list[list[str]]
         out[f"{name}.null"] = bits_of(null)
     if rel.valid is not None:
         out[VALID] = bits_of(rel.valid)
-    return out, widths
+    return out, widths, float_keys
 
 
 
@@ -197,6 +210,8 @@ def owner_words(table: Table, data: pa.Table, widths: dict[str, int]
                 out[f"{column}.w{k}"] = np.ascontiguousarray(packed[:, k])
         else:
             out[column] = _encode_checked(table.name, column, arr, typ)
+        if typ.kind == "float64":  # the encoding above refused what keys could not hold
+            out[f"{column}.x"] = encoding.encode_float_keys(arr)
         out[f"{column}.null"] = pack_bits(encoding.null_mask(arr))
     return out, strings
 
@@ -214,7 +229,7 @@ def _encode_checked(table: str, column: str, arr: pa.ChunkedArray, typ: SqlType)
 def load_segment(party: int, store: ShareStore, info: VersionInfo, seg: SegmentInfo,
                   names: list[str], types: dict[str, SqlType]) -> SecretRelation:
     schema = [[c, str(types[c])] for c in names]
-    labels = word_labels(schema, seg.widths, seg.valid)
+    labels = word_labels(schema, seg.widths, seg.valid, seg.float_keys)
     stored_labels = [lab.name for lab in labels]
     stored = store.read(info.name, seg, stored_labels) \
         if seg.seed_a is None or seg.seed_b is None else {}
@@ -238,7 +253,8 @@ def load_segment(party: int, store: ShareStore, info: VersionInfo, seg: SegmentI
             value = AShare(party, *pair(c))
         chars = [BShare(party, *pair(f"{c}.w{k}")) for k in range(seg.widths.get(c, 0))] \
             if t.kind == "string" else None
-        cols.append(SecretColumn(t, value, BShare(party, *pair(f"{c}.null")), chars))
+        exact = FloatBits(AShare(party, *pair(f"{c}.x"))) if c in seg.float_keys else None
+        cols.append(SecretColumn(t, value, BShare(party, *pair(f"{c}.null")), chars, exact))
     valid = BShare(party, *pair(VALID)) if seg.valid else None
     return SecretRelation(n, list(names), cols, valid)
 
@@ -252,18 +268,8 @@ def concat_segments(party: int, n: int, names: list[str], types: dict[str, SqlTy
                              .zeros(party, 0), BShare.zeros(party, 0),
                              [] if types[c].kind == "string" else None) for c in names]
         return SecretRelation(0, list(names), cols)
-    cols = []
-    for j, c in enumerate(names):
-        pieces = [p.columns[j] for p in parts]
-        value = type(pieces[0].value).concat([p.value for p in pieces])
-        null = BShare.concat([p.null for p in pieces])
-        chars = None
-        if types[c].kind == "string":
-            width = max(len(p.chars or []) for p in pieces)
-            chars = [BShare.concat([p.chars[k] if k < len(p.chars or []) else
-                                    BShare.zeros(party, len(p)) for p in pieces])
-                     for k in range(width)]
-        cols.append(SecretColumn(types[c], value, null, chars))
+    cols = [concat_columns(party, [p.columns[j] for p in parts], types[c])
+            for j, c in enumerate(names)]
     valid = None
     if any(p.valid is not None for p in parts):
         valid = BShare.concat([p.valid if p.valid is not None else

@@ -38,6 +38,7 @@ from scql_py.catalog import Catalog, Table
 from scql_py.catalog.ccl import CCLLevel
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
+from scql_py.engine.keyed_floats import keyed_alike, with_keys
 from scql_py.engine.relation import SecretRelation
 from scql_py.engine.seeded_shares import (
     concat_segments,
@@ -236,13 +237,15 @@ def import_table(storage: PartyStorage, rt: Runtime, owner: str, table: str,
             raise kind(meta["error"])
         n, widths = int(meta["rows"]), {k: int(v) for k, v in meta["widths"].items()}
         schema = _schema(decl)
-        labels = word_labels(schema, widths, valid=False)
+        float_keys = [c for c, t in decl.columns.items() if t.kind == "float64"]
+        labels = word_labels(schema, widths, False, float_keys)
         if storage.party.name == owner:
             for column, values in strings.items():
                 known[column] = encoding.string_hash(values, agreement.string_key)
         else:
             known = None
-        seg, words, bits = reshare_seeded(rt, owner_index, labels, n, known, None, widths, False)
+        seg, words, bits = reshare_seeded(rt, owner_index, labels, n, known, None, widths, False,
+                                          float_keys)
         version = agreement.next_version[decl.name]
         seg.id = version
         info = VersionInfo(decl.name, version, PREPARED, False, owner, schema, _ccl(decl),
@@ -258,7 +261,8 @@ def append(storage: PartyStorage, rt: Runtime, table: str, rel: SecretRelation,
     """``INSERT INTO table``: add the rows of a secret relation (columns in the table's
     order and types; its validity bits are kept, so filtered rows stay secret) as a new
     version. ``create``: ``CREATE SHARED TABLE table AS SELECT``, the first version of a
-    declared table that holds none (or was dropped). Rounds: agree, reshare, prepared (3)."""
+    declared table that holds none (or was dropped). Rounds: agree, reshare, prepared (3),
+    and before the reshare the keys of computed float columns (``keyed_floats``)."""
     decl = _declared(storage.catalog, table)
     store = _store(storage)
     try:
@@ -284,8 +288,11 @@ def append(storage: PartyStorage, rt: Runtime, table: str, rel: SecretRelation,
         words: dict[str, np.ndarray] = {}
         bits: dict[str, np.ndarray] = {}
         if rel.n:
-            shares, widths = word_shares(rel, info.schema)
-            labels = word_labels(info.schema, widths, rel.valid is not None)
+            # computed floats are stored with the key of their fixed point: the table's
+            # other rows keep theirs when read together
+            rel = replace(rel, columns=with_keys(rt, rel.columns))
+            shares, widths, float_keys = word_shares(rel, info.schema)
+            labels = word_labels(info.schema, widths, rel.valid is not None, float_keys)
             role = version % N_PARTIES
             k = (rt.party - role) % N_PARTIES
             known = third = None
@@ -297,7 +304,7 @@ def append(storage: PartyStorage, rt: Runtime, table: str, rel: SecretRelation,
             else:  # x_{role+2} is the second share of party role+1, the first of role+2
                 third = {lab.name: shares[lab.name][1 if k == 1 else 0] for lab in labels}
             seg, words, bits = reshare_seeded(rt, role, labels, rel.n, known, third, widths,
-                                       rel.valid is not None)
+                                              rel.valid is not None, float_keys)
             seg.id = version
             segments.append(seg)
         new = replace(info, version=version, state=PREPARED, segments=segments)
@@ -341,6 +348,11 @@ def load_shared(storage: PartyStorage, rt: Runtime, table: str,
                 raise ProgrammingError(f"shared table '{decl.name}' has no column '{c}'")
         parts = [load_segment(rt.party, store, info, seg, names, types)
                  for seg in info.segments]
+        if len(parts) > 1:  # a segment stored without float keys gets them from fixed point
+            for j, c in enumerate(names):
+                if types[c].kind == "float64":
+                    for part, col in zip(parts, keyed_alike(rt, [p.columns[j] for p in parts])):
+                        part.columns[j] = col
         return concat_segments(rt.party, info.rows, names, types, parts), info.version
     finally:
         store.close()

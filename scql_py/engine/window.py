@@ -19,7 +19,7 @@ import numpy as np
 
 from scql_py.catalog.types import FLOAT64, INT64
 from scql_py.engine.ordering import flatten, sort_keys, unflatten
-from scql_py.engine.relation import SecretColumn, SecretRelation
+from scql_py.engine.relation import Quotient, SecretColumn, SecretRelation
 from scql_py.mpc import equality, mux, segment
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
@@ -29,8 +29,10 @@ from scql_py.mpc.sort import sort
 
 
 def _equal_words(col: SecretColumn) -> list[AShare | BShare]:
+    """What makes two rows peers on a column (a float by its exact key while it has one,
+    as the sort orders it)."""
     words: list[AShare | BShare] = [col.null] if col.null is not None else []
-    return words + [col.value]
+    return words + [col.key if col.key is not None else col.value]
 
 
 
@@ -77,7 +79,9 @@ def window(rt: Runtime, rel: SecretRelation, partition: list[str],
             single = equality.equal_zero(rt, denom)
             denom = mux.select(rt, single, AShare.public(party, np.ones(n, np.int64)), denom)
             numer = rank.add_public(np.full(n, -1, np.int64))
-            out.append(SecretColumn(FLOAT64, divide_rounded(rt, numer, denom, FRAC_BITS)))
+            # opened, the quotient shows more bits (see reveal)
+            out.append(SecretColumn(FLOAT64, divide_rounded(rt, numer, denom, FRAC_BITS),
+                                    exact=Quotient(numer, denom)))
         else:  # pragma: no cover - the planner admits only the above
             raise ValueError(func)
     return SecretRelation(n, rel.names + [nm for nm, _ in funcs], rel.columns + out)

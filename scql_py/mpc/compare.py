@@ -15,7 +15,8 @@ Both products of a level (``P_hi & G_lo`` and ``P_hi & P_lo``) go in one AND cal
 Cost per comparison: 8 rounds; party 0 sends 1 + 27/8 words, parties 1 and 2 27/8 words
 (1 word for the generate bits, 1/2 + 1/4 + 1/8 + 1/8 + 1/8 + 1/16 for the levels).
 
-Valid when the difference fits: ``less_than(x, y)`` is ``x < y`` if ``|x - y| < 2^63``.
+Valid when the difference fits: ``less_than(x, y)`` is ``x < y`` if ``|x - y| < 2^63``;
+:func:`less_than_wide` holds for any int64 values (float keys span the whole range).
 
 >>> import numpy as np
 >>> from scql_py.mpc import rss
@@ -118,6 +119,44 @@ def _level_in_byte(rt, ga, gb, pa, pb, shift, last):
 def less_than(rt: Runtime, x: AShare, y: AShare) -> BShare:
     """``x < y`` as a secret bit (valid when ``|x - y| < 2^63``)."""
     return msb(rt, x - y)
+
+
+def less_than_wide(rt: Runtime, x: AShare, y: AShare) -> BShare:
+    """``x < y`` for any int64 values, also when ``x - y`` wraps (float keys).
+
+    Where the signs differ the negative one is smaller; where they agree the difference
+    cannot wrap and its sign decides: ``lt = sd ^ ((sx ^ sy) & (sx ^ sd))``. One batched
+    :func:`msb` of ``x``, ``y`` and ``x - y``, then one AND: 9 rounds, 3 times the words
+    of :func:`less_than`.
+    """
+    n = len(x)
+    signs = msb(rt, AShare.concat([x, y, x - y]))
+    return _wide(rt, signs[:n], signs[n:2 * n], signs[2 * n:])
+
+
+def less_than_wide_public(rt: Runtime, x: AShare, c) -> BShare:
+    """``x < c`` for any int64 ``x`` and a public int64 ``c``: ``c``'s sign is public,
+    so two sign bits are extracted instead of three."""
+    n = len(x)
+    signs = msb(rt, AShare.concat([x, x.add_public(_neg_public(c))]))
+    return _wide(rt, signs[:n], _public_signs(rt, c, n), signs[n:])
+
+
+def greater_than_wide_public(rt: Runtime, x: AShare, c) -> BShare:
+    """``x > c``, i.e. ``c < x``, for any int64 ``x`` and a public int64 ``c``."""
+    n = len(x)
+    signs = msb(rt, AShare.concat([x, (-x).add_public(rss.as_u64(np.asarray(c, np.int64)))]))
+    return _wide(rt, _public_signs(rt, c, n), signs[:n], signs[n:])
+
+
+def _wide(rt: Runtime, sx: BShare, sy: BShare, sd: BShare) -> BShare:
+    """``x < y`` from the signs of ``x``, ``y`` and ``x - y`` (possibly wrapped)."""
+    return sd ^ rss.and_(rt, sx ^ sy, sx ^ sd)
+
+
+def _public_signs(rt: Runtime, c, n: int) -> BShare:
+    negative = np.broadcast_to(np.asarray(c, dtype=np.int64) < 0, (n,))
+    return BShare.public(rt.party, negative.astype(U64))
 
 
 def greater_than(rt: Runtime, x: AShare, y: AShare) -> BShare:

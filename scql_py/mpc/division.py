@@ -76,7 +76,7 @@ def _parity_bit(w: np.ndarray) -> np.ndarray:
     return w & np.uint64(1)
 
 
-def _top_bit_index_bits(rt: Runtime, bits: BShare) -> tuple[list[BShare], BShare]:
+def top_bit_index_bits(rt: Runtime, bits: BShare) -> tuple[list[BShare], BShare]:
     """The 6 bits of ``k = floor(log2 x)`` (0 for x = 0) and the prefix-OR word."""
     q = bits
     for s in (1, 2, 4, 8, 16, 32):
@@ -89,7 +89,7 @@ def _top_bit_index_bits(rt: Runtime, bits: BShare) -> tuple[list[BShare], BShare
     return k_bits, q
 
 
-def _shift_left_by_bits(rt: Runtime, x: BShare, bits: list[BShare]) -> BShare:
+def shift_left_by_bits(rt: Runtime, x: BShare, bits: list[BShare]) -> BShare:
     """Exact ``x << sum(bit_i * 2^i)`` on boolean words (one AND round per bit)."""
     for i, b in enumerate(bits):
         x = mux.select_words(rt, b, x << (1 << i), x)
@@ -130,9 +130,9 @@ def divide(rt: Runtime, a: AShare, b: AShare, frac_bits: int = FRAC_BITS) -> ASh
     sq_arith = s_arith[2 * n:]
 
     bits = convert.a2b(rt, ab_abs)
-    k_bits, _ = _top_bit_index_bits(rt, bits)
+    k_bits, _ = top_bit_index_bits(rt, bits)
     # shift left by 63 - k: the bits of 63 - k are those of k flipped
-    norm = _shift_left_by_bits(rt, bits, [convert.bit_not(kb) for kb in k_bits])
+    norm = shift_left_by_bits(rt, bits, [convert.bit_not(kb) for kb in k_bits])
     mantissas = BShare.concat([norm[:n] >> (64 - p_a), norm[n:] >> (64 - p_b)])
     m = convert.b2a(rt, mantissas)
     ma, mb = m[:n], m[n:]

@@ -165,19 +165,20 @@ def segmented_count(rt: Runtime, starts: BShare, valid: BShare | None = None) ->
 
 # -- min and max ---------------------------------------------------------------------------------
 
-def _segmented_extreme(rt: Runtime, values: AShare, starts: BShare, keep_smaller: bool
-                       ) -> AShare:
+def _segmented_extreme(rt: Runtime, values: AShare, starts: BShare, keep_smaller: bool,
+                       payload: Sequence[AShare] = (), less=compare.less_than
+                       ) -> list[AShare]:
     n = len(values)
+    carried = [values, *payload]
     if n <= 1:
-        return values.copy()
+        return [c.copy() for c in carried]
     flag = convert.clean_bit(starts)
-    v = values
     d = 1
     while d < n:
+        v = carried[0]
         left, right = v[:-d], v[d:]
         # take the upper row's value when it is better and the lower row starts no group
-        better = (compare.less_than(rt, left, right) if keep_smaller
-                  else compare.less_than(rt, right, left))
+        better = less(rt, left, right) if keep_smaller else less(rt, right, left)
         no_start = convert.bit_not(flag[d:])
         if 2 * d < n:
             take_left, both = convert.and_bits_many(rt, [(better, no_start),
@@ -185,20 +186,31 @@ def _segmented_extreme(rt: Runtime, values: AShare, starts: BShare, keep_smaller
             flag = BShare.concat([flag[:d], flag[:-d] ^ flag[d:] ^ both])  # OR
         else:
             take_left = convert.bit_and(rt, better, no_start)
-        v = AShare.concat([v[:d], right + mux.mul_bit(rt, take_left, left - right)])
+        chosen = mux.select_many(rt, [(take_left, c[:-d], c[d:]) for c in carried])
+        carried = [AShare.concat([c[:d], x]) for c, x in zip(carried, chosen)]
         d *= 2
-    return v
+    return carried
 
 
 def segmented_min(rt: Runtime, values: AShare, starts: BShare) -> AShare:
     """Running minimum within each group (the group's minimum at its last row).
     Values must differ by less than 2^63 (``compare.less_than``)."""
-    return _segmented_extreme(rt, values, starts, keep_smaller=True)
+    return _segmented_extreme(rt, values, starts, keep_smaller=True)[0]
 
 
 def segmented_max(rt: Runtime, values: AShare, starts: BShare) -> AShare:
     """Running maximum within each group (the group's maximum at its last row)."""
-    return _segmented_extreme(rt, values, starts, keep_smaller=False)
+    return _segmented_extreme(rt, values, starts, keep_smaller=False)[0]
+
+
+def segmented_extreme_with(rt: Runtime, values: AShare, starts: BShare, smallest: bool,
+                           payload: Sequence[AShare], less=compare.less_than
+                           ) -> tuple[AShare, list[AShare]]:
+    """Running minimum (or maximum) of ``values`` within each group, and each payload
+    column's value on the row it came from, in the same scan. ``less``:
+    ``compare.less_than_wide`` for values that may differ by 2^63 or more."""
+    out = _segmented_extreme(rt, values, starts, smallest, payload, less)
+    return out[0], out[1:]
 
 
 # -- compaction ------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ A shared table has *versions*; a version is a list of *segments* (an import make
     whether it is a drop, its segments with their row counts and this party's seeds).
 ``_scql_share__<name>__s<segment>``
     the stored share words of one segment, one ``UBIGINT`` column per shared word column
-    (``<col>`` for a value or a string's hash, ``<col>.w<k>`` for a string's packed bytes).
+    (``<col>`` for a value or a string's hash, ``<col>.w<k>`` for a string's packed bytes,
+    ``<col>.x`` for a float's exact key).
 ``_scql_share__<name>__s<segment>__bits``
     packed bit columns, 64 rows per word: NULL bits ``<col>.null``, boolean values
     ``<col>.v`` and, for rows appended by a filtered ``INSERT``, the row validity ``.valid``.
@@ -21,7 +22,7 @@ Every share is replicated 2-out-of-3 (party *i* holds ``(z_i, z_{i+1})``), *seed
 of the three shares of a segment are expansions of 16-byte seeds, so a segment's share
 words are stored by two parties and its third party keeps only two seeds (see
 :mod:`scql_py.engine.seeded_shares`). Per value a party stores at most one 64-bit word
-plus one bit per packed bit column, well inside 2 x 8 bytes plus 1 bit.
+(two for a float: fixed point and its exact key) plus one bit per packed bit column.
 
 Writes are DuckDB transactions: a version appears with all its data or not at all.
 
@@ -74,11 +75,14 @@ class SegmentInfo:
     valid: bool  # rows carry a secret validity bit
     seed_a: str | None = None
     seed_b: str | None = None
+    # float64 columns stored with their exact keys: all of an import's; of an INSERT,
+    # those whose rows were only moved (segments written before keys existed have none)
+    float_keys: list[str] = field(default_factory=list)
 
     def public(self) -> dict:
         """What every party holds alike (all but the seeds)."""
         return {"id": self.id, "rows": self.rows, "role": self.role,
-                "widths": self.widths, "valid": self.valid}
+                "widths": self.widths, "valid": self.valid, "float_keys": self.float_keys}
 
 
 @dataclass

@@ -19,17 +19,20 @@ the file's), ``error: <ErrorClass> [text]`` (the query must raise that class of
 ``scql_py.errors`` with ``text`` in its message, case-insensitive; otherwise its result
 must equal DuckDB's), ``secure-error: <ErrorClass> [text]`` (the same, only when
 everything after the scans runs under MPC, e.g. order on secret strings),
-``pushdown: both|on|off`` (which engine modes run it; default both). Every other
-comment line is free text.
+``pushdown: both|on|off`` (which engine modes run it; default both), ``floats: exact``
+(its floats are values the engine only moves, compares or picks: they must equal
+DuckDB's exactly). Every other comment line is free text.
 
 Comparison (:func:`compare`): same column count; same rows as multisets (in order only
 when the query has a top-level ORDER BY); for a top-level LIMIT without ORDER BY, the
 same number of rows, each a row of the query without its LIMIT; same NULLs; same type
 family per column (integer, float, decimal, string, date, timestamp, bool; DuckDB's
-untyped NULL column matches any); floats equal within ``abs 1e-3 + rel 1e-6``
-(:data:`ABS_TOL`, :data:`REL_TOL`: the engine computes reals in fixed point with 16
-fractional bits, so each input is off by up to 2^-17 and products are truncated);
-integers, decimals, strings, dates, timestamps and booleans exactly.
+untyped NULL column matches any); floats equal within ``abs 2^-13 + rel 1e-6``
+(:data:`ABS_TOL`, :data:`REL_TOL`: the engine computes on reals in fixed point with 16
+fractional bits, so each input to arithmetic is off by up to 2^-17, and a SUM of n of
+them by up to n 2^-17), or exactly in ``floats: exact`` blocks (values only moved,
+compared or picked, and quotients, which are opened as the nearest doubles); integers,
+decimals, strings, dates, timestamps and booleans exactly.
 """
 
 from __future__ import annotations
@@ -45,13 +48,17 @@ from typing import Any
 import pyarrow as pa
 import sqlglot
 
-ABS_TOL = 1e-3
+# computed reals (see the README's bound): each float input to arithmetic is off by up
+# to 2^-17, a SUM of n of them by n 2^-17 (the fixtures' sums stay within 2^-13: their
+# rounding errors cancel), a product of a large and a small value relatively by 2^-17
+# over the small one; values that are only moved are compared exactly (floats: exact)
+ABS_TOL = 2**-13
 REL_TOL = 1e-6
 DIALECT = "mysql"  # what users (and the fixtures) write; DuckDB gets it transpiled
 
 _KEY = re.compile(r"^--\s*([a-z][a-z_-]*)\s*:\s*(.*?)\s*$")
 _FILE_KEYS = {"catalog", "party"}
-_BLOCK_KEYS = {"name", "catalog", "party", "error", "secure-error", "pushdown"}
+_BLOCK_KEYS = {"name", "catalog", "party", "error", "secure-error", "pushdown", "floats"}
 _PUSHDOWN = {"both": (True, False), "on": (True,), "off": (False,)}
 
 
@@ -70,6 +77,7 @@ class Case:
     pushdown_modes: tuple[bool, ...]
     secure_error: str | None = None
     secure_error_text: str | None = None
+    exact_floats: bool = False
 
     @property
     def id(self) -> str:
@@ -139,9 +147,12 @@ def _case(path: Path, line: int, keys: dict[str, str], sql: str,
     pushdown = keys.get("pushdown", "both")
     if pushdown not in _PUSHDOWN:
         raise FixtureError(f"{where}: pushdown must be one of {sorted(_PUSHDOWN)}")
+    floats = keys.get("floats", "tolerance")
+    if floats not in ("exact", "tolerance"):
+        raise FixtureError(f"{where}: floats must be 'exact' (or absent)")
     return Case(path, line, keys["name"], sql, (path.parent / catalog).resolve(),
                 keys.get("party", file_headers.get("party")), error, error_text,
-                _PUSHDOWN[pushdown], secure_error, secure_error_text)
+                _PUSHDOWN[pushdown], secure_error, secure_error_text, floats == "exact")
 
 
 def _error_key(value: str | None) -> tuple[str | None, str | None]:
@@ -269,14 +280,17 @@ def _unmatched(got: list[tuple], expected: list[tuple], abs_tol: float = ABS_TOL
 
 def compare(got: Result, expected: Result, *, ordered: bool = False,
             subset_of: list[tuple] | None = None, abs_tol: float = ABS_TOL,
-            rel_tol: float = REL_TOL) -> str | None:
+            rel_tol: float = REL_TOL, exact_floats: bool = False) -> str | None:
     """None if the engine's result ``got`` matches DuckDB's ``expected``, else why not.
 
     ``subset_of``: for a LIMIT without ORDER BY, the rows of the query without the
     LIMIT; the engine may return any of them (as many as DuckDB returned).
     ``abs_tol``/``rel_tol``: the float tolerance (the random differential tester in
-    ``tests/fuzz`` asks for a tighter one than the fixtures).
+    ``tests/fuzz`` asks for a tighter one than the fixtures); ``exact_floats``: floats
+    must be equal, not close.
     """
+    if exact_floats:
+        abs_tol = rel_tol = 0.0
     if len(got.families) != len(expected.families):
         return f"{len(got.families)} columns, expected {len(expected.families)}"
     for i, (g, e) in enumerate(zip(got.families, expected.families, strict=True)):

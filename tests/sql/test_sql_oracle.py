@@ -93,7 +93,7 @@ def test_query(case: Case, pushdown: bool):
     unlimited = without_outer_limit(case.sql)
     subset = duckdb_result(duck, unlimited).rows if unlimited is not None else None
     problem = compare(arrow_result(got.table), expected, ordered=has_outer_order(case.sql),
-                      subset_of=subset)
+                      subset_of=subset, exact_floats=case.exact_floats)
     assert problem is None, f"{where}:\n{case.sql}\n{problem}"
 
 
@@ -136,8 +136,11 @@ def test_comparison_catches_differences():
     ]
     for wrong in cases:
         assert compare(wrong, base) is not None, wrong
-    near = Result(base.families, [(1, 0.5 + 5e-4, "a"), (2, None, "b")])
+    near = Result(base.families, [(1, 0.5 + 2**-17, "a"), (2, None, "b")])
     assert compare(near, base) is None  # within the fixed-point tolerance
+    assert compare(near, base, exact_floats=True) is not None  # a moved value must be equal
+    assert compare(Result(base.families, [(1, 0.5 + 2**-12, "a"), (2, None, "b")]),
+                   base) is not None
     assert not values_equal(True, 1) and not values_equal(1, "1")
     limited = Result(["integer"], [(7,)])
     assert compare(limited, Result(["integer"], [(3,)]), subset_of=[(3,), (7,)]) is None
@@ -153,8 +156,10 @@ def test_fixture_parser(tmp_path):
         "-- free text\n-- name: b\n-- party: carol\n-- error: NotSupportedError GROUP BY\n"
         "SELECT k FROM t GROUP BY k;\n\n"
         "-- name: c\n-- secure-error: NotSupportedError\nSELECT MAX(s) FROM t;\n"
+        "-- name: d\n-- floats: exact\nSELECT MAX(f) FROM t;\n"
     )
-    a, b, c = load_cases(f)
+    a, b, c, d = load_cases(f)
+    assert d.exact_floats and not a.exact_floats
     assert c.expected_error(True) == (None, None)
     assert c.expected_error(False) == ("NotSupportedError", None)
     assert (a.name, a.party, a.pushdown_modes, a.sql) == ("a", "bob", (False,), "SELECT 1\n  AS one")

@@ -32,6 +32,7 @@ SELECT MIN(i) AS lo, MAX(i) AS hi
 FROM (SELECT i FROM t_alice UNION ALL SELECT i FROM t_bob UNION ALL SELECT i FROM t_carol) AS u;
 
 -- name: min_max_float_union
+-- floats: exact
 SELECT MIN(f) AS lo, MAX(f) AS hi
 FROM (SELECT f FROM t_alice UNION ALL SELECT f FROM t_bob UNION ALL SELECT f FROM t_carol) AS u;
 

@@ -137,6 +137,7 @@ SELECT PERCENTILE_DISC(0.25) WITHIN GROUP (ORDER BY m) AS q1, COUNT(m) AS n
 FROM (SELECT m FROM t_alice UNION ALL SELECT m FROM t_bob) AS u;
 
 -- name: percentile_disc_extremes
+-- floats: exact
 SELECT k, PERCENTILE_DISC(0) WITHIN GROUP (ORDER BY f) AS lo, SUM(i) AS si
 FROM (SELECT k, f, i FROM t_alice UNION ALL SELECT k, f, i FROM t_carol) AS u
 GROUP BY k;

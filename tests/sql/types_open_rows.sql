@@ -6,6 +6,7 @@
 -- union (or locally per owner with pushdown) and only the result is revealed.
 
 -- name: every_type_across_the_union
+-- floats: exact
 SELECT id, k, s, i, f, b, d, ts, m, c
 FROM (SELECT * FROM t_alice UNION ALL SELECT * FROM t_bob UNION ALL SELECT * FROM t_carol) AS u;
 
@@ -41,6 +42,7 @@ SELECT id, i < f AS a, m >= i AS b2, d < CAST('1990-01-01' AS DATE) AS old,
 FROM (SELECT * FROM t_alice UNION ALL SELECT * FROM t_bob UNION ALL SELECT * FROM t_carol) AS u;
 
 -- name: case_when_with_nulls
+-- floats: exact
 SELECT id, CASE WHEN i > 0 THEN f WHEN i < 0 THEN -f END AS signed_f,
        CASE WHEN b THEN 'yes' WHEN NOT b THEN 'no' ELSE 'unknown' END AS answer
 FROM (SELECT id, i, f, b FROM t_alice UNION ALL SELECT id, i, f, b FROM t_bob UNION ALL SELECT id, i, f, b FROM t_carol) AS u;
@@ -50,6 +52,7 @@ SELECT id, IF(b, m, -m) AS signed_m, IF(f > 0, 'pos', 'neg') AS sign, IF(i IS NU
 FROM (SELECT id, b, m, f, i FROM t_alice UNION ALL SELECT id, b, m, f, i FROM t_bob UNION ALL SELECT id, b, m, f, i FROM t_carol) AS u;
 
 -- name: coalesce_every_type
+-- floats: exact
 SELECT id, COALESCE(i, c, -1) AS ic, COALESCE(f, 0.0) AS f0, IFNULL(d, CAST('2000-01-01' AS DATE)) AS d0,
        COALESCE(s, 'none') AS s0, COALESCE(m, 0) AS m0, IFNULL(b, FALSE) AS b0,
        COALESCE(ts, CAST('1999-12-31 23:59:59' AS DATETIME)) AS ts0
@@ -79,11 +82,13 @@ SELECT id, CAST(ts AS DATE) AS day, CAST(d AS DATETIME) AS midnight
 FROM (SELECT id, d, ts FROM t_alice UNION ALL SELECT id, d, ts FROM t_bob UNION ALL SELECT id, d, ts FROM t_carol) AS u;
 
 -- name: filter_rows_on_secret_shared_values
+-- floats: exact
 SELECT id, i, f
 FROM (SELECT id, i, f FROM t_alice UNION ALL SELECT id, i, f FROM t_bob UNION ALL SELECT id, i, f FROM t_carol) AS u
 WHERE f > 0 AND i IS NOT NULL;
 
 -- name: filter_leaves_an_all_null_column
+-- floats: exact
 SELECT id, i, f
 FROM (SELECT id, i, f FROM t_alice UNION ALL SELECT id, i, f FROM t_bob UNION ALL SELECT id, i, f FROM t_carol) AS u
 WHERE i IS NULL;
@@ -92,6 +97,7 @@ WHERE i IS NULL;
 SELECT id, m FROM (SELECT id, i, m FROM t_alice UNION ALL SELECT id, i, m FROM t_carol) AS u WHERE i = -1;
 
 -- name: limit_after_filter
+-- floats: exact
 SELECT id, f FROM (SELECT id, f, b FROM t_alice UNION ALL SELECT id, f, b FROM t_bob) AS u WHERE b LIMIT 4;
 
 -- name: rows_asked_by_a_party_without_rows_in_the_union

@@ -6,6 +6,7 @@
 -- may return any of the rows.
 
 -- name: own_table_every_column
+-- floats: exact
 SELECT * FROM t_alice;
 
 -- name: own_table_expressions
@@ -18,6 +19,7 @@ WHERE k = 2;
 SELECT id, k, s, k * 2 AS k2 FROM t_alice;
 
 -- name: own_table_limit
+-- floats: exact
 -- party: carol
 SELECT id, i, f FROM t_carol LIMIT 5;
 
@@ -81,6 +83,7 @@ SELECT id FROM (SELECT id, s FROM t_alice UNION ALL SELECT id, s FROM t_bob) AS 
 SELECT id, NULL AS nothing FROM t_bob WHERE k = 1;
 
 -- name: arithmetic_on_plain_columns
+-- floats: exact
 SELECT id, id * 2 - k AS a, id % 7 AS b, id / 4 AS c4, -id AS neg
 FROM (SELECT id, k FROM t_alice UNION ALL SELECT id, k FROM t_bob UNION ALL SELECT id, k FROM t_carol) AS u
 WHERE id BETWEEN 20 AND 60;
@@ -90,11 +93,13 @@ SELECT id, (k - 3) % 2 AS a, (id - 50) % -7 AS b, -id % 4 AS c4
 FROM (SELECT id, k FROM t_alice UNION ALL SELECT id, k FROM t_bob UNION ALL SELECT id, k FROM t_carol) AS u;
 
 -- name: division_by_zero_rows
+-- floats: exact
 -- k is 0 in some rows and NULL in others: both give NULL
 SELECT id, id / k AS q, id % k AS r
 FROM (SELECT id, k FROM t_alice UNION ALL SELECT id, k FROM t_bob UNION ALL SELECT id, k FROM t_carol) AS u;
 
 -- name: casts_of_plain_columns
+-- floats: exact
 SELECT id, CAST(k AS DOUBLE) AS kd, CAST(id AS DECIMAL(10,2)) AS idm, CAST(k AS SIGNED) AS ki
 FROM (SELECT id, k FROM t_alice UNION ALL SELECT id, k FROM t_bob UNION ALL SELECT id, k FROM t_carol) AS u;
 

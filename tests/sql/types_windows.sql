@@ -12,6 +12,7 @@ SELECT id, k, RANK() OVER (ORDER BY k) AS r, DENSE_RANK() OVER (ORDER BY k) AS d
 FROM (SELECT id, k FROM t_alice UNION ALL SELECT id + 1000 AS id, k FROM t_carol) AS u;
 
 -- name: percent_rank_partitioned_desc
+-- floats: exact
 SELECT id, k, PERCENT_RANK() OVER (PARTITION BY k ORDER BY id DESC) AS pr
 FROM (SELECT id, k FROM t_alice UNION ALL SELECT id + 1000 AS id, k FROM t_bob) AS u;
 

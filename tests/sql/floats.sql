@@ -1,0 +1,155 @@
+-- catalog: floats/floats.toml
+-- party: alice
+-- Doubles that are only moved, compared, grouped or picked come back exactly as they
+-- went in (-0.0 as 0.0): every block here marked "floats: exact" compares floats with
+-- ==, not with the tolerance of computed reals. The data (floats/floats.toml) holds
+-- values fixed point would change (-0.02, 0.73, 1e-7, a subnormal, 1e-300) and keys
+-- closer together than 2^-16 (0.1, 0.100001, 0.1000001).
+
+-- name: payload_after_join
+-- floats: exact
+-- the join on k moves x and y; issue 11: -0.02 came back as -0.0200042724609375
+SELECT a.id, a.x, b.y FROM fa AS a JOIN fb AS b ON a.k = b.k;
+
+-- name: join_on_float_keys_closer_than_fixed_point
+-- floats: exact
+SELECT a.id, b.id AS bid, a.x FROM fa AS a JOIN fb AS b ON a.x = b.y;
+
+-- name: left_join_on_float_keys
+-- floats: exact
+SELECT a.id, a.x, b.y FROM fa AS a LEFT JOIN fb AS b ON a.x = b.y;
+
+-- name: three_party_join_payloads
+-- floats: exact
+SELECT a.id, a.x, b.y, c.z FROM fa AS a JOIN fb AS b ON a.id = b.id JOIN fc AS c ON b.id = c.id;
+
+-- name: union_of_every_party
+-- floats: exact
+SELECT v FROM (SELECT x AS v FROM fa UNION ALL SELECT y FROM fb UNION ALL SELECT z FROM fc) AS u;
+
+-- name: min_of_stored_073
+-- floats: exact
+-- issue 11: MIN of a stored 0.73 gave 0.7299957275390625
+SELECT MIN(v) AS lo, MAX(v) AS hi
+FROM (SELECT z AS v FROM fc WHERE z > 0.5 UNION ALL SELECT y FROM fb WHERE y > 0.5) AS u;
+
+-- name: min_max_of_everything
+-- floats: exact
+SELECT MIN(v) AS lo, MAX(v) AS hi, COUNT(v) AS n
+FROM (SELECT x AS v FROM fa UNION ALL SELECT y FROM fb UNION ALL SELECT z FROM fc) AS u;
+
+-- name: min_max_per_group
+-- floats: exact
+SELECT k, MIN(v) AS lo, MAX(v) AS hi
+FROM (SELECT k, x AS v FROM fa UNION ALL SELECT k, y FROM fb) AS u
+GROUP BY k;
+
+-- name: group_by_a_float
+-- floats: exact
+SELECT v, COUNT(*) AS n
+FROM (SELECT x AS v FROM fa UNION ALL SELECT y FROM fb UNION ALL SELECT z FROM fc) AS u
+GROUP BY v;
+
+-- name: count_distinct_floats
+SELECT COUNT(DISTINCT v) AS d, COUNT(*) AS n
+FROM (SELECT x AS v FROM fa UNION ALL SELECT y FROM fb UNION ALL SELECT z FROM fc) AS u;
+
+-- name: select_distinct_floats
+-- floats: exact
+SELECT DISTINCT v FROM (SELECT x AS v FROM fa UNION ALL SELECT y FROM fb) AS u;
+
+-- name: order_by_float_top_k
+-- floats: exact
+SELECT id, v FROM (SELECT id, x AS v FROM fa UNION ALL SELECT id, y FROM fb) AS u
+ORDER BY v, id LIMIT 6;
+
+-- name: order_by_float_descending
+-- floats: exact
+SELECT id, v FROM (SELECT id, x AS v FROM fa UNION ALL SELECT id, z FROM fc) AS u
+ORDER BY v DESC, id LIMIT 5;
+
+-- name: filters_on_close_literals
+-- floats: exact
+SELECT v FROM (SELECT x AS v FROM fa UNION ALL SELECT y FROM fb) AS u
+WHERE v > 0.1 AND v <= 0.100001;
+
+-- name: equality_with_a_literal
+-- floats: exact
+SELECT v, v = 0.1 AS is_tenth, v <> 0.1 AS not_tenth, v IN (0.73, -0.02) AS listed
+FROM (SELECT x AS v FROM fa UNION ALL SELECT y FROM fb) AS u;
+
+-- name: comparisons_between_columns
+SELECT a.id, a.x < b.y AS lt, a.x >= b.y AS ge, a.x = b.y AS eq
+FROM fa AS a JOIN fb AS b ON a.id = b.id;
+
+-- name: tiny_values_are_not_zero
+-- floats: exact
+SELECT v, v > 0 AS positive, v < 0 AS negative, CAST(v AS BOOLEAN) AS truthy
+FROM (SELECT x AS v FROM fa UNION ALL SELECT y FROM fb) AS u;
+
+-- name: case_coalesce_negation_keep_the_bits
+-- floats: exact
+SELECT id, CASE WHEN v > 0 THEN v ELSE -v END AS magnitude, COALESCE(v, 0.5) AS filled,
+       IF(v IS NULL, -0.02, v) AS other, 0.1 AS tenth
+FROM (SELECT id, x AS v FROM fa UNION ALL SELECT id, y FROM fb) AS u;
+
+-- name: percentile_of_floats
+-- floats: exact
+SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY v) AS median,
+       PERCENTILE_DISC(0.9) WITHIN GROUP (ORDER BY v) AS p90
+FROM (SELECT x AS v FROM fa UNION ALL SELECT z FROM fc) AS u;
+
+-- name: window_rank_by_float
+-- floats: exact
+SELECT id, v, RANK() OVER (ORDER BY v) AS r, DENSE_RANK() OVER (ORDER BY v) AS dr
+FROM (SELECT id, x AS v FROM fa UNION ALL SELECT id, y FROM fb) AS u;
+
+-- name: percent_rank_is_a_correctly_rounded_quotient
+-- floats: exact
+SELECT id, PERCENT_RANK() OVER (ORDER BY v) AS pr
+FROM (SELECT id, x AS v FROM fa UNION ALL SELECT id, y FROM fb) AS u
+WHERE v IS NOT NULL;
+
+-- name: scalar_subquery_of_a_maximum
+-- floats: exact
+SELECT id, x FROM fa WHERE x < (SELECT MAX(z) FROM fc WHERE z < 1);
+
+-- name: avg_of_money
+-- floats: exact
+-- issue 11: AVG of decimal(10,2) amounts gave 25871.779998779297
+SELECT AVG(amt) AS a
+FROM (SELECT amt FROM fa WHERE id <= 2 UNION ALL SELECT amt FROM fc WHERE id = 1) AS u;
+
+-- name: avg_of_money_everywhere
+-- floats: exact
+SELECT AVG(amt) AS a, COUNT(amt) AS n
+FROM (SELECT amt FROM fa UNION ALL SELECT amt FROM fc) AS u;
+
+-- name: avg_of_money_per_group
+-- floats: exact
+SELECT g, AVG(amt) AS a
+FROM (SELECT id % 3 AS g, amt FROM fa UNION ALL SELECT id % 3, amt FROM fc) AS u
+GROUP BY g;
+
+-- name: avg_after_psi_join_grouped_by_owner
+-- floats: exact
+SELECT a.k, AVG(c.amt) AS a FROM fa AS a JOIN fc AS c ON a.id = c.id GROUP BY a.k;
+
+-- name: division_of_money_by_a_constant
+-- floats: exact
+SELECT id, amt / 3 AS third FROM (SELECT id, amt FROM fa UNION ALL SELECT id, amt FROM fc) AS u;
+
+-- name: division_of_money
+-- DuckDB divides the nearest doubles of the decimals (19.99 / 0.07 is 285.5714285714285);
+-- the engine divides the decimals themselves (285.57142857142856, the nearest double)
+SELECT id, amt / 0.07 AS per_rate, amt / id AS per_id
+FROM (SELECT id, amt FROM fa UNION ALL SELECT id, amt FROM fc) AS u;
+
+-- name: computed_floats_within_the_bound
+-- arithmetic on floats runs in fixed point: within the suite's tolerance, not exact
+SELECT id, v * 2 AS twice, v + 1 AS plus, v / 4 AS quarter
+FROM (SELECT id, x AS v FROM fa WHERE x < 1000 UNION ALL SELECT id, y FROM fb WHERE y > -1000) AS u;
+
+-- name: sum_and_avg_of_floats
+SELECT SUM(v) AS s, AVG(v) AS a
+FROM (SELECT x AS v FROM fa WHERE x < 1 UNION ALL SELECT y FROM fb WHERE y < 1 AND y > -1) AS u;
