@@ -21,7 +21,7 @@ from fuzz_federation import PARTIES, ColumnSpec, RandomFederation, TableSpec
 from fuzz_oracle import ask_oracle
 from fuzz_queries import Query
 from fuzz_verdict import Verdict
-from sqlcases import DIALECT
+from sqlcases import DIALECT, compare
 from sqlglot import exp
 
 
@@ -207,6 +207,15 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                     table("c1", "carol", "id int64, f float64", [(1, 2.5), (2, 1.0)])),
                    "SELECT b.id AS x FROM a2 AS a JOIN c1 AS b ON a.id = b.id "
                    "WHERE b.f <> (SELECT 1 FROM a1 AS z)", "alice", True)),
+    KnownBug(
+        "11.new-small-divisor", "a quotient by a small real is off by up to 2^-17 / |b| "
+        "relative (the divisor's fixed-point rounding): -2.68 / 0.001 gives -2661.15",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+                              and _tree(case).find(exp.Div) is not None
+                              and v.got is not None and v.expected is not None
+                              and compare(v.got, v.expected, abs_tol=1e-3, rel_tol=0.05) is None),
+        BugFixture((table("a1", "alice", "f float64, g float64", [(0.001, -2.68)]),),
+                   "SELECT g / f AS q FROM a1", "alice", False)),
     KnownBug(
         "11.new-float-product", "a product of reals (or an integer and a real) of 2^31 or "
         "more wraps around under MPC, inside the documented |v| < 2^47",

@@ -629,7 +629,9 @@ class QueryGenerator:
                 if op == "/":
                     return _divide(a, b) or a
                 if op == "%":
-                    if "float64" in (a.kind, b.kind):
+                    # DuckDB's SUM of integers is a HUGEINT, and DECIMAL % HUGEINT a DOUBLE:
+                    # the oracle's type, not MySQL's
+                    if "float64" in (a.kind, b.kind) or a.kind != b.kind:
                         return a
                     kind, scale = _common_numeric(a, b)
                     return Expr(f"({a.sql} % {b.sql})", kind, scale, a.bound, a.waits | b.waits)
