@@ -18,10 +18,9 @@ from dataclasses import dataclass, replace
 import sqlglot
 from fuzz_campaign import Case, evaluate
 from fuzz_federation import PARTIES, ColumnSpec, RandomFederation, TableSpec
-from fuzz_oracle import ask_oracle
+from fuzz_oracle import DIALECT, ask_oracle, compare
 from fuzz_queries import Query
 from fuzz_verdict import Verdict
-from sqlcases import DIALECT, compare
 from sqlglot import exp
 
 

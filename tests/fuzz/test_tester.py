@@ -9,11 +9,10 @@ import pyarrow as pa
 import pytest
 from fuzz_engine import EngineRun, FederationUnderTest
 from fuzz_federation import generate_federation
-from fuzz_oracle import OracleAnswer, ask_oracle, oracle_sql
+from fuzz_oracle import OracleAnswer, Result, ask_oracle, compare, oracle_sql
 from fuzz_queries import Query, QueryGenerator
 from fuzz_shrink import query_reductions
 from fuzz_verdict import compare_results, is_sorted, judge, top_order
-from sqlcases import Result, compare
 
 from scql_py.errors import NotSupportedError, SecurityError
 
