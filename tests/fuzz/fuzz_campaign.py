@@ -13,12 +13,11 @@ from pathlib import Path
 
 from fuzz_engine import FederationUnderTest
 from fuzz_federation import RandomFederation, generate_federation
-from fuzz_oracle import ask_oracle, without_limit
+from fuzz_oracle import arrow_result, ask_oracle, without_limit
 from fuzz_parameters import parameterize
 from fuzz_queries import Query, QueryGenerator
 from fuzz_report import Report
 from fuzz_verdict import Verdict, compare_results, judge, top_order
-from sqlcases import arrow_result
 
 PUSHDOWN_CHECK_RATE = 0.1  # queries also run in the other mode and compared (metamorphic)
 TLP_RATE = 0.08            # queries replaced by a ternary logic partitioning check

@@ -18,10 +18,9 @@ from dataclasses import dataclass, replace
 import sqlglot
 from fuzz_campaign import Case, evaluate
 from fuzz_federation import PARTIES, ColumnSpec, RandomFederation, TableSpec
-from fuzz_oracle import ask_oracle
+from fuzz_oracle import DIALECT, ask_oracle, compare
 from fuzz_queries import Query
 from fuzz_verdict import Verdict
-from sqlcases import DIALECT
 from sqlglot import exp
 
 
@@ -161,6 +160,15 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                    "SELECT b.id AS x FROM a2 AS a JOIN c1 AS b ON a.id = b.id "
                    "WHERE b.f <> (SELECT 1 FROM a1 AS z)", "alice", True)),
     KnownBug(
+        "11.new-small-divisor", "a quotient by a small real is off by up to 2^-17 / |b| "
+        "relative (the divisor's fixed-point rounding): -2.68 / 0.001 gives -2661.15",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+                              and _tree(case).find(exp.Div) is not None
+                              and v.got is not None and v.expected is not None
+                              and compare(v.got, v.expected, abs_tol=1e-3, rel_tol=0.05) is None),
+        BugFixture((table("a1", "alice", "f float64, g float64", [(0.001, -2.68)]),),
+                   "SELECT g / f AS q FROM a1", "alice", False)),
+    KnownBug(
         "11.new-float-product", "a product of reals (or an integer and a real) of 2^31 or "
         "more wraps around under MPC, inside the documented |v| < 2^47",
         lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
@@ -182,6 +190,17 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                               and _tree(case).find(exp.IntDiv) is not None),
         BugFixture((table("a1", "alice", "m decimal(10,3)", [(decimal.Decimal("2.500"),)]),),
                    "SELECT m DIV 2 AS q FROM a1", "alice", True)),
+    KnownBug(
+        "11.new-join-key-types", "in a chain of joins on DECIMAL keys of different scales, "
+        "the second join takes the first join's key type ('join keys __jk0.l (decimal(7,2)) "
+        "and __jk0.r (decimal(12,3)) need one type')",
+        lambda case, v, fut: v.outcome == "internal" and "need one type" in v.detail,
+        BugFixture((table("c1", "carol", "k int64, m decimal(5,1)", [(1, decimal.Decimal("1.5"))]),
+                    table("a1", "alice", "k int64, m decimal(5,3), m2 decimal(7,2)",
+                          [(1, decimal.Decimal("14.422"), decimal.Decimal("1.50"))]),
+                    table("b1", "bob", "k int64, m decimal(10,1)", [(1, decimal.Decimal("14.4"))])),
+                   "SELECT COUNT(*) AS n FROM c1 AS a JOIN a1 AS b ON a.m = b.m2 "
+                   "JOIN b1 AS c ON b.m = c.m", "alice", False)),
     KnownBug(
         "11.new-null-item", "a bare NULL in the select list over a UNION ALL, pushed into "
         "the branches, fails: ValueError unknown type 'null'",

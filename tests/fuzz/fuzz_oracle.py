@@ -10,11 +10,28 @@ BIGINT with the same NULLIF; the connection also has ``error_on_division_by_zero
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlglot
-from sqlcases import DIALECT, Result, duckdb_family, to_duckdb
 from sqlglot import exp
+
+# The fixture suite's dialect, transpilation and comparator live beside its fixtures; the
+# tester uses them through this module only.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sql"))
+from sqlcases import (  # noqa: E402
+    DIALECT,
+    Result,
+    arrow_result,
+    compare,
+    duckdb_family,
+    rows_equal,
+    to_duckdb,
+)
+
+__all__ = ["DIALECT", "OracleAnswer", "Result", "arrow_result", "ask_oracle", "compare",
+           "oracle_sql", "rows_equal", "without_limit"]
 
 
 def oracle_sql(sql: str) -> str:

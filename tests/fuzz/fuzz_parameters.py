@@ -12,7 +12,7 @@ import decimal
 import re
 
 import sqlglot
-from sqlcases import DIALECT
+from fuzz_oracle import DIALECT
 from sqlglot import exp
 
 

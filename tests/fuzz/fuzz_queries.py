@@ -629,7 +629,9 @@ class QueryGenerator:
                 if op == "/":
                     return _divide(a, b) or a
                 if op == "%":
-                    if "float64" in (a.kind, b.kind):
+                    # DuckDB's SUM of integers is a HUGEINT, and DECIMAL % HUGEINT a DOUBLE:
+                    # the oracle's type, not MySQL's
+                    if "float64" in (a.kind, b.kind) or a.kind != b.kind:
                         return a
                     kind, scale = _common_numeric(a, b)
                     return Expr(f"({a.sql} % {b.sql})", kind, scale, a.bound, a.waits | b.waits)
@@ -894,10 +896,18 @@ class QueryGenerator:
         elif negated and r < 0.6:
             inner_where = f" WHERE z.{name} IS NOT NULL"
         sub = f"SELECT z.{name} FROM {t.name} AS z{inner_where}"
+        read = (t.name,)
+        other = self._subquery_table(col.kind, col.domain)
+        if other is not None and rng.random() < 0.2:
+            # the values of two tables, of different owners when there are
+            u, u_name = other
+            sub = (f"SELECT z.c0 FROM (SELECT {name} AS c0 FROM {t.name}{inner_where.replace('z.', '')} "
+                   f"UNION ALL SELECT {u_name} AS c0 FROM {u.name}) AS z")
+            read += (u.name,)
         op = "NOT IN" if negated else "IN"
         q = self._finish(src, aggregated, [f"{col.ref} {op} ({sub})"],
                          "not_in_subquery" if negated else "in_subquery")
-        return replace(q, tables=tuple(dict.fromkeys(q.tables + (t.name,))))
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + read)))
 
     def _shape_not_in_subquery(self) -> Query:
         return self._shape_in_subquery(negated=True)
@@ -915,17 +925,27 @@ class QueryGenerator:
         t, name = found
         inner_src = self.table_source("z", t)
         extra = ""
+        if rng.random() < 0.25:
+            # a second correlation, on another shared domain
+            pairs = [(z, o) for z in inner_src.columns for o in src.columns
+                     if z.kind == o.kind and z.domain == o.domain and o.ref != col.ref
+                     and z.kind != "float64" and context.allows(o.waits - {JOIN}, True)]
+            if pairs:
+                z, o = rng.choice(pairs)
+                extra += f" AND {z.ref} = {o.ref}"
         if rng.random() < 0.4:
-            extra = f" AND {self.predicate(inner_src, FILTER_UNDER_AGGREGATE, 0).sql}"
+            extra += f" AND {self.predicate(inner_src, FILTER_UNDER_AGGREGATE, 0).sql}"
         neg = "NOT " if rng.random() < 0.4 else ""
         cond = f"{neg}EXISTS (SELECT 1 FROM {t.name} AS z WHERE z.{name} = {col.ref}{extra})"
         q = self._finish(src, aggregated, [cond], "exists")
         return replace(q, tables=tuple(dict.fromkeys(q.tables + (t.name,))))
 
-    def _scalar(self) -> tuple[Expr, str]:
-        """An uncorrelated one-row subquery and the table it reads."""
-        t = self._pick_table(prefer_owner=False)
-        inner = self.table_source("z", t)
+    def _scalar(self) -> tuple[Expr, tuple[str, ...]]:
+        """An uncorrelated one-row subquery (over a table or a union) and what it reads."""
+        if self.rng.random() < 0.2:
+            inner = self.union_source("z", FILTER_UNDER_AGGREGATE)
+        else:
+            inner = self.table_source("z", self._pick_table(prefer_owner=False))
         agg = self.aggregate(inner, 0)
         where = ""
         r = self.rng.random()
@@ -933,13 +953,13 @@ class QueryGenerator:
             where = f" WHERE {self.predicate(inner, FILTER_UNDER_AGGREGATE, 1).sql}"
         elif r < 0.4:
             where = " WHERE 1 = 0"
-        sql = f"(SELECT {agg.sql} FROM {t.name} AS z{where})"
-        return replace(agg, sql=sql), t.name
+        sql = f"(SELECT {agg.sql} FROM {inner.sql}{where})"
+        return replace(agg, sql=sql), tuple(inner.tables)
 
     def _shape_scalar_subquery(self) -> Query:
         rng = self.rng
         where_form = rng.choice(("where", "select_rows", "select_aggregate", "having"))
-        sub, table = self._scalar()
+        sub, read = self._scalar()
         if where_form == "having":
             src = self.source(True, FILTER_UNDER_AGGREGATE)
             keys = self._group_keys(src)
@@ -952,7 +972,7 @@ class QueryGenerator:
                 q = self._select(keys + [a], src, [], group=[k.sql for k in keys],
                                  having=f"{a.sql} {rng.choice(('>', '<', '>='))} {sub.sql}",
                                  shapes=["scalar_subquery", "having"])
-                return replace(q, tables=tuple(dict.fromkeys(q.tables + (table,))))
+                return replace(q, tables=tuple(dict.fromkeys(q.tables + read)))
         if where_form == "where":
             src, aggregated, context = self._outer()
             col = self.column(src, context, (sub.kind,) if sub.kind != "float64" else NUMERIC,
@@ -962,7 +982,7 @@ class QueryGenerator:
             else:
                 cond = f"{col.ref} {rng.choice(('>', '<', '=', '<>'))} {sub.sql}"
                 q = self._finish(src, aggregated, [cond], "scalar_subquery")
-                return replace(q, tables=tuple(dict.fromkeys(q.tables + (table,))))
+                return replace(q, tables=tuple(dict.fromkeys(q.tables + read)))
         if where_form == "select_rows":
             src = self.table_source() if rng.random() < 0.6 else self.source(False, ROWS)
             items = self._row_items(src, rng.randint(1, 2))
@@ -972,7 +992,7 @@ class QueryGenerator:
                 items.append(sub)
             q = self._select(items, src, self._where(src, ROWS, 0.5),
                              order=rng.random() < 0.3, shapes=["scalar_subquery"])
-            return replace(q, tables=tuple(dict.fromkeys(q.tables + (table,))))
+            return replace(q, tables=tuple(dict.fromkeys(q.tables + read)))
         src = self.source(True, FILTER_UNDER_AGGREGATE)
         items = [self.aggregate(src) for _ in range(rng.randint(1, 2))]
         if sub.kind in NUMERIC and items[0].kind in NUMERIC and rng.random() < 0.6:
@@ -981,7 +1001,7 @@ class QueryGenerator:
             items.append(sub)
         q = self._select(items, src, self._where(src, FILTER_UNDER_AGGREGATE, 0.5),
                          shapes=["scalar_subquery"])
-        return replace(q, tables=tuple(dict.fromkeys(q.tables + (table,))))
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + read)))
 
     def _shape_refusal(self) -> Query | None:
         """Show the asker a column its CCL keeps from it: this must be refused."""

@@ -98,4 +98,4 @@ def _head(message: str) -> str:
     return re.sub(r"\d+", "#", text)[:110]
 
 
-SESSION_REPORT = Report()  # what conftest prints at the end of the session
+SESSION_REPORT = Report()  # what test_differential prints at the end of the session

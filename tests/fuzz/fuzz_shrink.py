@@ -22,10 +22,9 @@ import sqlglot
 from fuzz_campaign import Case, evaluate
 from fuzz_engine import FederationUnderTest
 from fuzz_federation import RandomFederation, TableSpec
-from fuzz_oracle import ask_oracle
+from fuzz_oracle import DIALECT, ask_oracle
 from fuzz_parameters import parameterize
 from fuzz_verdict import Verdict
-from sqlcases import DIALECT
 from sqlglot import exp
 
 _OPERAND_PARENTS = (exp.Binary, exp.Unary, exp.Paren, exp.Case, exp.If, exp.Func, exp.Not,

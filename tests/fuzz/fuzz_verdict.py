@@ -30,9 +30,8 @@ from dataclasses import dataclass, field
 
 import sqlglot
 from fuzz_engine import EngineRun
-from fuzz_oracle import OracleAnswer
+from fuzz_oracle import DIALECT, OracleAnswer, Result, arrow_result, compare, rows_equal
 from fuzz_queries import Query
-from sqlcases import DIALECT, Result, arrow_result, compare, rows_equal
 from sqlglot import exp
 
 from scql_py import errors

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from fuzz_campaign import Failure, run_seed
@@ -52,6 +53,30 @@ def _plan() -> list[tuple[int, int, int | None]]:
 
 
 LONG_RUN = bool(os.environ.get("SCQL_FUZZ_QUERIES"))
+
+
+class _ReportAtTheEnd:
+    """Prints the session report after the test summary (a plugin registered at run
+    time: a conftest here would shadow the ``conftest`` other test directories import)."""
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not SESSION_REPORT.by_shape:
+            return
+        terminalreporter.write_line("")
+        for line in (SESSION_REPORT.render() + "\n"
+                     + SESSION_REPORT.render_reasons(top=15)).splitlines():
+            terminalreporter.write_line(line)
+        path = os.environ.get("SCQL_FUZZ_REPORT")
+        if path:
+            Path(path).write_text(SESSION_REPORT.to_json(), encoding="utf-8")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_at_the_end(request):
+    manager = request.config.pluginmanager
+    if not manager.has_plugin("scql-fuzz-report"):
+        manager.register(_ReportAtTheEnd(), "scql-fuzz-report")
+    yield
 
 
 def _log(failure: Failure) -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import decimal
+from dataclasses import replace
 
+import pyarrow as pa
 import pytest
-from fuzz_engine import FederationUnderTest
+from fuzz_engine import EngineRun, FederationUnderTest
 from fuzz_federation import generate_federation
-from fuzz_oracle import ask_oracle, oracle_sql
+from fuzz_oracle import OracleAnswer, Result, ask_oracle, compare, oracle_sql
 from fuzz_queries import Query, QueryGenerator
 from fuzz_shrink import query_reductions
-from fuzz_verdict import compare_results, is_sorted, top_order
-from sqlcases import Result, compare
+from fuzz_verdict import compare_results, is_sorted, judge, top_order
+
+from scql_py.errors import NotSupportedError, SecurityError
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +88,19 @@ def test_verdicts_tell_wrong_answers_apart():
     typed = compare_results(q, Result(["float", "decimal"], [(-0.02, decimal.Decimal("1.5"))]),
                             expected)
     assert typed.outcome == "wrong"
+
+
+def test_an_answer_to_a_query_that_must_be_refused_is_a_leak():
+    q = Query("SELECT secret AS c0 FROM t", "bob", ("refusal",), must_refuse=True)
+    oracle = OracleAnswer(Result(["integer"], [(1,)]))
+    ran = EngineRun(pa.table({"c0": [1]}), None, 0.0, "local")
+    assert (judge(q, ran, oracle).outcome, judge(q, ran, oracle).kind) == ("wrong", "leak")
+    refused = EngineRun(None, SecurityError("no"), 0.0, "unplanned")
+    assert judge(q, refused, oracle).outcome == "refused"
+    unsupported = EngineRun(None, NotSupportedError("no"), 0.0, "unplanned")
+    assert judge(replace(q, must_refuse=False), unsupported, oracle).outcome == "not_supported"
+    crashed = EngineRun(None, KeyError("x"), 0.0, "unplanned")
+    assert judge(replace(q, must_refuse=False), crashed, oracle).outcome == "internal"
 
 
 def test_order_checks_follow_mysql_null_order_and_allow_float_near_ties():
