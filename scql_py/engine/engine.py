@@ -33,6 +33,7 @@ from scql_py.engine.relation import (
     SecretColumn,
     SecretRelation,
     concat_columns,
+    concat_validity,
     null_column,
 )
 from scql_py.engine.reveal import open_relation
@@ -245,12 +246,8 @@ class Engine:
             if t.kind == "float64":  # stored floats stay exact beside computed ones
                 pieces = keyed_alike(self.rt, pieces)
             columns.append(concat_columns(party, pieces, t))
-        valid = None
-        if any(r.valid is not None for r in parts):
-            valid = BShare.concat([
-                r.valid if r.valid is not None else BShare.public(party, np.ones(r.n, np.uint64))
-                for r in parts])
-        return SecretRelation(sum(r.n for r in parts), list(step.columns), columns, valid)
+        return SecretRelation(sum(r.n for r in parts), list(step.columns), columns,
+                              concat_validity(party, parts))
 
     def step_filter(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel: SecretRelation = self.values[step.inputs[0]]

@@ -156,6 +156,15 @@ def concat_columns(party: int, pieces: list[SecretColumn], t: SqlType) -> Secret
     return SecretColumn(t, value, null, chars, exact)
 
 
+def concat_validity(party: int, parts: list[SecretRelation]) -> BShare | None:
+    """The validity bits of ``parts`` one after another (a part without any: all
+    valid), or None when no part has any."""
+    if all(r.valid is None for r in parts):
+        return None
+    return BShare.concat([r.valid if r.valid is not None
+                          else BShare.public(party, np.ones(r.n, np.uint64)) for r in parts])
+
+
 def null_column(party: int, like: SecretColumn, n: int) -> SecretColumn:
     """``n`` NULLs of ``like``'s type and form (zero words, the same string width)."""
     value = (BShare.zeros(party, n) if isinstance(like.value, BShare)

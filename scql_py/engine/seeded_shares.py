@@ -27,7 +27,13 @@ import pyarrow as pa
 from scql_py.catalog import Table
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
-from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation, concat_columns
+from scql_py.engine.relation import (
+    FloatBits,
+    SecretColumn,
+    SecretRelation,
+    concat_columns,
+    concat_validity,
+)
 from scql_py.errors import DataError, InternalError
 from scql_py.mpc.prg import PRG
 from scql_py.mpc.rss import AShare, BShare
@@ -270,8 +276,4 @@ def concat_segments(party: int, n: int, names: list[str], types: dict[str, SqlTy
         return SecretRelation(0, list(names), cols)
     cols = [concat_columns(party, [p.columns[j] for p in parts], types[c])
             for j, c in enumerate(names)]
-    valid = None
-    if any(p.valid is not None for p in parts):
-        valid = BShare.concat([p.valid if p.valid is not None else
-                               BShare.public(party, np.ones(p.n, U64)) for p in parts])
-    return SecretRelation(n, list(names), cols, valid)
+    return SecretRelation(n, list(names), cols, concat_validity(party, parts))
