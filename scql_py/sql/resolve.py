@@ -45,8 +45,6 @@ def check_supported(ast: exp.Expression) -> None:
 
 
 def _unsupported_construct(node: exp.Expression) -> str | None:
-    if isinstance(node, exp.With):
-        return "WITH (common table expressions)"
     if isinstance(node, exp.Join) and not (node.args.get("on") or node.args.get("using")) \
             and not isinstance(node.parent, exp.Select):
         return "JOIN"
