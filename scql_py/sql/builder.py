@@ -14,6 +14,8 @@ from sqlglot import exp
 from scql_py.catalog import INT64, Catalog
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
+from scql_py.sql.join_graph import order_joins
+from scql_py.sql.or_factoring import factor_common_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, common_type, infer_type
 
 
@@ -152,9 +154,17 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
                 right = _with_expr(right, b, f"__jx{len(keys)}.r")
                 b = exp.column(f"__jx{len(keys)}.r", quoted=True)
             keys.append((a.name, b.name))
-        if not keys:
-            raise NotSupportedError("a join without an equality between its two inputs "
-                                    "(cross join)")
+        cross = not keys
+        if cross:
+            if how != "inner":
+                raise NotSupportedError(f"{how.upper()} JOIN without an equality between "
+                                        "its two inputs")
+            # every pair of rows: a join on a constant key, which the secret join runs as
+            # all pairs, refused above the public bound max_rows before it starts
+            n = len(node.columns) + len(right.columns)
+            node = _with_expr(node, exp.Literal.number(1), f"__cj{n}.l")
+            right = _with_expr(right, exp.Literal.number(1), f"__cj{n}.r")
+            keys = [(f"__cj{n}.l", f"__cj{n}.r")]
         # conditions on one input only filter that input first (for outer joins, only the
         # preserved side's WHERE conditions may move; ON conditions on it may not)
         left_only = [c for c in residual if _names(c) <= lcols]
@@ -183,6 +193,7 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
             raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
                                     "key equalities on both inputs")
         node = _typed_join(node, right, how, keys)
+        node.cross = cross
         pending = rest + pending
     return node, _and(pending)
 
@@ -274,7 +285,11 @@ def _int_literal(node: exp.Expression | None, clause: str) -> int | None:
 
 
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
+    if select.args.get("where") is not None:
+        select = select.copy()
+        select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))
     if select.args.get("joins"):
+        select = order_joins(select)
         ref = qualified
         node, pred = _join_sources(select, catalog)
     else:

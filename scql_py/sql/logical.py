@@ -204,6 +204,8 @@ class Join(Node):
     how: str
     keys: list[tuple[str, str]]
     psi: bool = False
+    # a cross join (every pair of rows): its keys are constants, it compares nothing
+    cross: bool = False
 
     @property
     def children(self) -> list[Node]:

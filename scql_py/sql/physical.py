@@ -159,7 +159,7 @@ class _Placer:
                                  left_width=len(node.left.columns))
             inputs = [self.secret(node.left), self.secret(node.right)]
             return self.emit("secret_join", node, inputs=inputs, keys=keys, how=node.how,
-                             left_width=len(node.left.columns))
+                             left_width=len(node.left.columns), cross=node.cross)
         if isinstance(node, lp.Window):
             order = [[k.column, k.descending, k.nulls_first] for k in node.order]
             return self.emit("window", node, inputs=[self.secret(node.child)],

@@ -135,9 +135,9 @@ class Analyzer:
         inner join as join payload (PLAINTEXT_AS_JOIN_PAYLOAD), as SCQL lifts them: only
         for the parties in the join, and only for a join of different parties' data (a
         self-join's intersection is the whole column)."""
-        if node.how == "scalar":
-            # one row repeated onto every row (a scalar subquery) joins nothing: no column
-            # becomes a join payload
+        if node.how == "scalar" or node.cross:
+            # one row repeated onto every row (a scalar subquery), or a cross join, joins
+            # nothing: no key is compared, no column becomes a join payload
             return self.node(node.left) + self.node(node.right)
         # only a key whose every output value is in the intersection becomes plain: in a
         # LEFT join the right key (the left one keeps its unmatched values), and so on
@@ -180,7 +180,7 @@ class Analyzer:
         """PSI shows each key owner the intersection: both owners must be allowed to
         see every key column after the join."""
         owners = {node.left.owner, node.right.owner}
-        if None in owners or len(owners) != 2 or not node.keys:
+        if node.cross or None in owners or len(owners) != 2 or not node.keys:
             return False
         states = self.key_states(node)
         return all(s.plain for p in owners for s in states[p])

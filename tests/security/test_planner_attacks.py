@@ -1,0 +1,77 @@
+"""Attacks through the planner's constructs (CTEs, join orders, cross joins, OR
+factoring, decorrelated subqueries, set operations), each with an allowed twin that must
+still run and give DuckDB's answer.
+
+A construct must not open more than the plain query it abbreviates: a CTE is the
+subquery it names, a cross join compares no key and so lifts no join payload, an
+INTERSECT or EXCEPT across parties is a membership test (a semi- or anti-join) and needs
+what that join needs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_ccl_attacks import assert_like_duckdb
+
+from scql_py.cluster.federation import Federation
+from scql_py.errors import NotSupportedError, SecurityError
+
+REFUSED = {
+    "cte_hides_an_encrypted_column": (
+        "alice", "WITH c AS (SELECT ck, hidden FROM claim) SELECT hidden FROM c", "claim.hidden"),
+    "cte_used_twice_as_a_self_join": (
+        "alice", "WITH c AS (SELECT ck FROM claim) SELECT x.ck FROM c x JOIN c y ON x.ck = y.ck",
+        "claim.ck"),
+    # a cross join compares no key: no column of it is a join payload
+    "cross_join_payload": (
+        "alice", "SELECT a.id, c.amount FROM acct a CROSS JOIN claim c", "claim.amount"),
+    "comma_cross_join_payload": (
+        "alice", "SELECT a.id, c.amount FROM acct a, claim c WHERE a.id < 3", "claim.amount"),
+    "cross_join_filter_on_an_aggregate_only_column": (
+        "alice", "SELECT a.id FROM acct a, claim c WHERE c.score > 50", "claim.score"),
+    # an equality common to every branch of an OR is a join key like any other
+    "or_common_equality_on_an_encrypted_key": (
+        "alice", "SELECT a.id FROM acct a, claim c WHERE (a.k = c.cid AND a.id < 5) "
+                 "OR (c.cid = a.k AND a.id > 30)", "claim.cid"),
+    "join_graph_reordered_key_still_checked": (
+        "alice", "SELECT a.id FROM acct a, acct b, claim c WHERE a.k = c.cid AND b.id = a.id",
+        "claim.cid"),
+}
+
+ALLOWED = {
+    "cte_over_join_keys_after_join": (
+        "alice", "WITH c AS (SELECT ck, amount FROM claim) "
+                 "SELECT a.id, c.amount FROM acct a JOIN c ON a.k = c.ck"),
+    "cross_join_aggregates": (
+        "alice", "SELECT COUNT(*) AS n, SUM(c.score) AS s FROM acct a CROSS JOIN claim c "
+                 "WHERE a.id < 2"),
+    "cross_join_plain_columns": (
+        "bob", "SELECT a.id, c.ck FROM acct a, claim c WHERE a.id < 2 AND c.ck < 103"),
+    "or_common_equality_on_keys_after_join": (
+        "alice", "SELECT a.id FROM acct a, claim c WHERE (a.k = c.ck AND a.id < 5) "
+                 "OR (c.ck = a.k AND a.id > 15)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_attack_is_refused(attack_fed, name):
+    asker, sql, culprit = REFUSED[name]
+    with pytest.raises(SecurityError) as info:
+        attack_fed.execute(asker, sql)
+    assert culprit in str(info.value)
+    assert info.value.party == asker
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_allowed_twin_runs(attack_fed, attack_oracle, name):
+    asker, sql = ALLOWED[name]
+    assert_like_duckdb(attack_fed, attack_oracle, asker, sql)
+
+
+def test_cross_join_above_the_bound_is_refused_before_it_runs(attack_catalog):
+    with Federation(attack_catalog, max_rows=1000) as fed:
+        with pytest.raises(NotSupportedError, match=r"CROSS JOIN of 40 x 40 rows.*1,000"):
+            fed.execute("alice", "SELECT COUNT(*) AS n FROM acct a CROSS JOIN claim c")
+        n = fed.execute("alice", "SELECT COUNT(*) AS n FROM acct a CROSS JOIN claim c "
+                                 "WHERE a.id < 2")
+        assert n.table.column(0).to_pylist() == [80]
