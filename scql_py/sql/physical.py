@@ -146,7 +146,8 @@ class _Placer:
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys, merges_partials=node.merges_partials,
                              keys_owner=self.keys_owner(node),
-                             threshold=self.group_threshold if keys else None)
+                             threshold=self.group_threshold
+                             if keys and not node.joined_groups else None)
         if isinstance(node, lp.Join) and node.how == "scalar":
             return self.emit("scalar_join", node,
                              inputs=[self.secret(node.left), self.secret(node.right)])

@@ -233,7 +233,7 @@ class Analyzer:
         """Whether some GROUP BY shows ``asker`` groups of another party's column that it
         may see only grouped (PLAINTEXT_AFTER_GROUP_BY): such groups get a size threshold."""
         for node in lp.walk(root):
-            if isinstance(node, lp.Aggregate) and node.keys:
+            if isinstance(node, lp.Aggregate) and node.keys and not node.joined_groups:
                 scope = dict(zip(node.child.columns, self.node(node.child)))
                 for _, key, _ in node.keys:
                     parts = self.expr(key, scope)[asker].parts
@@ -303,9 +303,11 @@ class Analyzer:
                         f"a window's PARTITION BY would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
-        else:
+        elif not node.joined_groups:
             # group sizes and per-group aggregates show the distribution of the keys,
-            # selected or not: each must be plain (or PLAINTEXT_AFTER_GROUP_BY)
+            # selected or not: each must be plain (or PLAINTEXT_AFTER_GROUP_BY). The
+            # groups of a decorrelated subquery reach the result only through the join
+            # on their keys, which is checked as a join
             for _, key, _ in node.keys:
                 _refuse(_lift(self.expr(key, scope)[asker], "after_group_by"), asker,
                         f"GROUP BY {key.sql()} would show party '{asker}' the groups of "
