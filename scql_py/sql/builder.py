@@ -538,10 +538,11 @@ def _exists_mark(node: lp.Node, query: exp.Expression, catalog: Catalog, ref, fr
             return [("__lo", exp.Min(this=inner.copy())), ("__hi", exp.Max(this=inner.copy()))]
         return [("__n", exp.Count(this=exp.Star()))]
 
-    _, others, _ = correlations(query)
-    if len(others) == 1 and others[0][0] is exp.NEQ:
-        # some inner value differs from v: more non-NULL values in the group than values
-        # equal to v (equalities only, for every type: strings have no secure MIN)
+    _, others, rest = correlations(query)
+    if len(others) == 1 and others[0][0] is exp.NEQ \
+            and _value_type(rest, others[0][1], catalog).kind == "string":
+        # some inner string differs from v: more non-NULL values in the group than
+        # values equal to v (strings have no secure MIN and MAX)
         _, inner, outer = others[0]
         without, with_eq = not_equal_variants(query)
         node, _, (every,), _ = _grouped_join(node, without, [("__n", exp.Count(this=inner))],
@@ -564,6 +565,13 @@ def _exists_mark(node: lp.Node, query: exp.Expression, catalog: Catalog, ref, fr
         return node, exp.GT(this=exp.column(names[0], quoted=True),
                             expression=exp.Literal.number(0))
     return node, exp.Not(this=exp.Is(this=exp.column(key, quoted=True), expression=exp.Null()))
+
+
+def _value_type(query: exp.Select, value: exp.Expression, catalog: Catalog):
+    """The type of ``value`` over the rows of ``query``."""
+    probe = query.copy()
+    probe.set("expressions", [exp.alias_(value.copy(), "__t")])
+    return build(probe, catalog).types[0]
 
 
 def _count_join(node: lp.Node, rows: lp.Node, fresh) -> tuple[lp.Node, str]:

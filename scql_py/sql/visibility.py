@@ -206,9 +206,12 @@ class Analyzer:
     def visit_Aggregate(self, node: lp.Aggregate) -> list[Vis]:
         scope = dict(zip(node.child.columns, self.node(node.child)))
         out = []
+        # the keys of a decorrelated subquery's groups are join keys, not groups anybody
+        # sees: they stay as they were, for the join on them to check
+        lift = None if node.joined_groups else "after_group_by"
         for _, key, _ in node.keys:
             vis = self.expr(key, scope)
-            out.append({p: _lift(s, "after_group_by") for p, s in vis.items()})
+            out.append({p: _lift(s, lift) if lift else s for p, s in vis.items()})
         for _, call in node.aggs:
             if call.arg is None:
                 out.append(self.all_plain())
@@ -280,7 +283,7 @@ class Analyzer:
                                    for p, v in scope[name].items()}
             state = self.expr(node.predicate, scope)[asker]
             _refuse(_lift(state, "after_compare"), asker,
-                    f"the WHERE condition '{node.predicate.sql()}' would show party "
+                    f"{_condition_text(node.predicate)} would show party "
                     f"'{asker}' which rows pass, but source column " + "'{culprit}' has "
                     "CCL level {level} for " + f"'{asker}'")
         elif isinstance(node, lp.Sort):
@@ -313,6 +316,14 @@ class Analyzer:
                         f"GROUP BY {key.sql()} would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
+
+
+def _condition_text(predicate: exp.Expression) -> str:
+    """The WHERE (or HAVING) condition as the user may recognise it: the planner's own
+    columns (a subquery's value, a mark of EXISTS) have names the user never wrote."""
+    if any(c.name.startswith("__") for c in predicate.find_all(exp.Column)):
+        return "a condition on the result of a subquery"
+    return f"the WHERE condition '{predicate.sql()}'"
 
 
 def join_parties(node: lp.Join) -> set[str]:

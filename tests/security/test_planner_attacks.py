@@ -36,9 +36,51 @@ REFUSED = {
     "join_graph_reordered_key_still_checked": (
         "alice", "SELECT a.id FROM acct a, acct b, claim c WHERE a.k = c.cid AND b.id = a.id",
         "claim.cid"),
+    # a decorrelated subquery's groups reach the outer rows through a join on its
+    # correlation: that join's keys are checked as any join's
+    "correlated_count_per_encrypted_key": (
+        "alice", "SELECT a.id, (SELECT COUNT(*) FROM claim c WHERE c.cid = a.k) AS n FROM acct a",
+        "claim.cid"),
+    "correlated_scalar_on_encrypted_key": (
+        "alice", "SELECT a.id FROM acct a WHERE a.bal > "
+                 "(SELECT SUM(c.score) FROM claim c WHERE c.cid = a.k)", "claim.cid"),
+    "exists_correlated_by_a_group_by_only_column": (
+        "alice", "SELECT a.id FROM acct a WHERE EXISTS (SELECT 1 FROM claim c "
+                 "WHERE c.g = a.region AND c.level <> a.bal)", "claim.g"),
+    "exists_not_equal_string_on_an_aggregate_only_column": (
+        "alice", "SELECT a.id FROM acct a WHERE EXISTS (SELECT 1 FROM claim c "
+                 "WHERE c.ck = a.k AND c.note <> a.region)", "claim."),
+    "correlated_scalar_on_a_group_by_only_column": (
+        "alice", "SELECT a.id, (SELECT SUM(c.score) FROM claim c WHERE c.g = a.region) AS s "
+                 "FROM acct a", "claim.g"),
+    "exists_not_equal_on_an_encrypted_column": (
+        "alice", "SELECT a.id FROM acct a WHERE EXISTS (SELECT 1 FROM claim c "
+                 "WHERE c.ck = a.k AND c.hidden <> a.id)", "claim.hidden"),
+    "exists_less_than_an_encrypted_column": (
+        "alice", "SELECT a.id FROM acct a WHERE NOT EXISTS (SELECT 1 FROM claim c "
+                 "WHERE c.ck = a.k AND c.hidden < a.id)", "claim.hidden"),
+    "in_subquery_in_select_list_shows_membership": (
+        "alice", "SELECT a.id, a.k IN (SELECT cid FROM claim) AS m FROM acct a", "claim.cid"),
+    "exists_inside_or_shows_membership": (
+        "alice", "SELECT a.id FROM acct a WHERE a.id < 2 OR EXISTS "
+                 "(SELECT 1 FROM claim c WHERE c.cid = a.k)", "claim.cid"),
+    "any_over_an_encrypted_column": (
+        "alice", "SELECT id FROM acct WHERE bal > ANY (SELECT hidden FROM claim)", "claim.hidden"),
+    "all_over_an_encrypted_column": (
+        "alice", "SELECT id FROM acct WHERE bal <= ALL (SELECT hidden FROM claim)", "claim.hidden"),
 }
 
 ALLOWED = {
+    "correlated_sum_per_key_after_join": (
+        "alice", "SELECT a.id, (SELECT SUM(c.score) FROM claim c WHERE c.ck = a.k) AS s "
+                 "FROM acct a"),
+    "exists_not_equal_on_a_compare_column": (
+        "alice", "SELECT a.id FROM acct a WHERE EXISTS (SELECT 1 FROM claim c "
+                 "WHERE c.ck = a.k AND c.level <> a.bal)"),
+    "in_subquery_in_select_list_on_keys_after_join": (
+        "alice", "SELECT a.id, a.k IN (SELECT ck FROM claim) AS m FROM acct a"),
+    "any_over_an_aggregate_column": (
+        "alice", "SELECT id FROM acct WHERE bal > ANY (SELECT score FROM claim)"),
     "cte_over_join_keys_after_join": (
         "alice", "WITH c AS (SELECT ck, amount FROM claim) "
                  "SELECT a.id, c.amount FROM acct a JOIN c ON a.k = c.ck"),
