@@ -12,6 +12,7 @@ import itertools
 from sqlglot import exp
 
 from scql_py.catalog import INT64, Catalog
+from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
 from scql_py.sql.decorrelate import (
@@ -31,28 +32,100 @@ from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, 
 def build(ast: exp.Expression, catalog: Catalog) -> lp.Node:
     if isinstance(ast, exp.Subquery):
         return build(ast.this, catalog)
-    if isinstance(ast, exp.Union):
-        return _build_union(ast, catalog)
+    if isinstance(ast, exp.SetOperation):
+        return _ordered(_build_set_operation(ast, catalog), ast)
     if isinstance(ast, exp.Select):
         return _build_select(ast, catalog)
     raise NotSupportedError(f"{ast.key.upper()} as a query")
 
 
-def _build_union(ast: exp.Union, catalog: Catalog) -> lp.Node:
-    inputs: list[lp.Node] = []
-    for side in (ast.left, ast.right):
-        child = build(side, catalog)
-        inputs.extend(child.inputs if isinstance(child, lp.UnionAll) else [child])
-    width = len(inputs[0].columns)
-    for child in inputs[1:]:
-        if len(child.columns) != width:
-            raise ProgrammingError(
-                f"UNION ALL branches have {width} and {len(child.columns)} columns"
-            )
-    types = list(inputs[0].types)
-    for child in inputs[1:]:
-        types = [common_type(a, b, "UNION ALL") for a, b in zip(types, child.types)]
-    return lp.UnionAll(inputs, types)
+def _set_name(ast: exp.SetOperation) -> str:
+    return f"{ast.key.upper()}{'' if ast.args.get('distinct') else ' ALL'}"
+
+
+def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
+    """UNION [ALL]; INTERSECT and EXCEPT as the semi- and anti-join of the distinct left
+    rows with the right rows, on every column, NULL matching NULL."""
+    name = _set_name(ast)
+    sides = [build(side, catalog) for side in (ast.left, ast.right)]
+    width = len(sides[0].columns)
+    if len(sides[1].columns) != width:
+        raise ProgrammingError(f"{name} branches have {width} and {len(sides[1].columns)} "
+                               "columns")
+    types = [common_type(a, b, name) for a, b in zip(sides[0].types, sides[1].types)]
+    if isinstance(ast, exp.Union):
+        inputs = [i for c in sides
+                  for i in (c.inputs if isinstance(c, lp.UnionAll) else [c])]
+        union = lp.UnionAll(inputs, types)
+        return _distinct(union) if ast.args.get("distinct") else union
+    if not ast.args.get("distinct"):
+        raise NotSupportedError(f"{name} (INTERSECT and EXCEPT without ALL are supported)")
+    fresh = _fresh_names()
+    left = _distinct(sides[0])
+    lkeys, rkeys = _null_safe_keys(left, "__sl"), _null_safe_keys(sides[1], "__sr")
+    lnode = lp.Project(left, [(c, exp.column(c, quoted=True), t)
+                              for c, t in zip(left.columns, left.types)] + lkeys)
+    rdistinct = _distinct_rows(lp.Project(sides[1], rkeys), fresh)
+    pairs = [(a, b) for (a, _, _), (b, _, _) in zip(lkeys, rkeys)]
+    if isinstance(ast, exp.Intersect):
+        node = _typed_join(lnode, rdistinct, "inner", pairs)
+    else:
+        node = lp.Filter(_typed_join(lnode, rdistinct, "left", pairs),
+                         exp.Is(this=exp.column(rkeys[0][0], quoted=True), expression=exp.Null()))
+    return lp.Project(node, [(c, exp.column(c, quoted=True), t)
+                             for c, t in zip(left.columns, left.types)])
+
+
+def _distinct(node: lp.Node) -> lp.Node:
+    """The distinct rows of ``node`` (as SELECT DISTINCT: grouped by every column)."""
+    return lp.Aggregate(node, [], [(c, exp.column(c, quoted=True), t)
+                                   for c, t in zip(node.columns, node.types)])
+
+
+# a value of each type that stands in for NULL beside an IS NULL bit (the pair matches
+# exactly when both are NULL or both are equal)
+_STAND_INS = {"string": "''", "bool": "FALSE", "date": "CAST('1970-01-01' AS DATE)",
+              "timestamp": "CAST('1970-01-01 00:00:00' AS TIMESTAMP)"}
+
+
+def _null_safe_keys(node: lp.Node, prefix: str):
+    """Two key columns per column of ``node``: its value with NULL replaced, and whether
+    it is NULL (set operations match NULL with NULL)."""
+    out = []
+    for i, (c, t) in enumerate(zip(node.columns, node.types)):
+        col = exp.column(c, quoted=True)
+        stand_in = exp.maybe_parse(_STAND_INS.get(t.kind, "0"))
+        out.append((f"{prefix}{i}", exp.Coalesce(this=col, expressions=[stand_in]), t))
+        out.append((f"{prefix}n{i}", exp.Is(this=col.copy(), expression=exp.Null()), BOOL))
+    return out
+
+
+def _ordered(node: lp.Node, ast: exp.SetOperation) -> lp.Node:
+    """ORDER BY (output columns by name or position), LIMIT and OFFSET of a set
+    operation."""
+    order = ast.args.get("order")
+    if order is not None:
+        keys = []
+        for o in order.expressions:
+            target = o.this
+            if isinstance(target, exp.Literal) and not target.is_string \
+                    and target.this.isdigit() and 1 <= int(target.this) <= len(node.columns):
+                column = node.columns[int(target.this) - 1]
+            elif isinstance(target, exp.Column) and target.name in node.columns:
+                column = target.name
+            else:
+                raise NotSupportedError(f"ORDER BY {target.sql()} of a {_set_name(ast)} "
+                                        "(only its output columns, by name or position)")
+            desc = bool(o.args.get("desc"))
+            nulls_first = o.args.get("nulls_first")
+            keys.append(lp.SortKey(column, desc, (not desc) if nulls_first is None
+                                   else bool(nulls_first)))
+        node = lp.Sort(node, keys)
+    limit = _int_literal(ast.args.get("limit"), "LIMIT")
+    offset = _int_literal(ast.args.get("offset"), "OFFSET") or 0
+    if limit is not None or offset:
+        node = lp.Limit(node, limit, offset)
+    return node
 
 
 def _outer_columns(node: exp.Expression) -> list[exp.Column]:

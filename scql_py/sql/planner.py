@@ -27,7 +27,7 @@ from scql_py.sql.visibility import Analyzer
 
 def output_names(ast: exp.Expression) -> list[str]:
     """Column names as the user wrote them (alias, column name, or expression text)."""
-    while isinstance(ast, (exp.Union, exp.Subquery)):
+    while isinstance(ast, (exp.SetOperation, exp.Subquery)):
         ast = ast.this if isinstance(ast, exp.Subquery) else ast.left
     names = []
     for p in ast.expressions:

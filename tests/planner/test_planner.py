@@ -29,7 +29,7 @@ def demo():
      "LEFT JOIN without an equality"),
     ("SELECT COUNT(DISTINCT income) + COUNT(DISTINCT person) FROM alice_income "
      "GROUP BY person", None),
-    ("SELECT income FROM alice_income UNION SELECT income FROM bob_income", "UNION"),
+    ("SELECT person FROM alice_income EXCEPT ALL SELECT person FROM bob_income", "EXCEPT ALL"),
     ("INSERT INTO alice_income VALUES ('x', 1)", "INSERT"),
     ("SELECT UPPER(person) FROM alice_income", "UPPER"),
     ("SELECT ROW_NUMBER() OVER (ORDER BY income), RANK() OVER (ORDER BY person) "

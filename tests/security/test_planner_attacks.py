@@ -117,3 +117,41 @@ def test_cross_join_above_the_bound_is_refused_before_it_runs(attack_catalog):
         n = fed.execute("alice", "SELECT COUNT(*) AS n FROM acct a CROSS JOIN claim c "
                                  "WHERE a.id < 2")
         assert n.table.column(0).to_pylist() == [80]
+
+
+# INTERSECT and EXCEPT across parties are membership tests: the keys of the semi- or
+# anti-join they are must pass the CCL of a join shown to the asker
+SET_OPERATIONS_REFUSED = {
+    "intersect_with_an_encrypted_column": (
+        "alice", "SELECT k FROM acct INTERSECT SELECT cid FROM claim", "claim.cid"),
+    "except_with_an_encrypted_column": (
+        "alice", "SELECT k FROM acct EXCEPT SELECT cid FROM claim", "claim.cid"),
+    "intersect_with_an_aggregate_only_column": (
+        "alice", "SELECT bal FROM acct INTERSECT SELECT score FROM claim", "claim.score"),
+    "intersect_with_a_group_by_only_column": (
+        "alice", "SELECT region FROM acct INTERSECT SELECT g FROM claim", "claim.g"),
+    "union_distinct_of_a_payload_column": (
+        "alice", "SELECT k FROM acct UNION SELECT amount FROM claim", "claim.amount"),
+}
+
+SET_OPERATIONS_ALLOWED = {
+    "intersect_with_keys_after_join": (
+        "alice", "SELECT k FROM acct INTERSECT SELECT ck FROM claim"),
+    "except_with_keys_after_join": (
+        "alice", "SELECT k FROM acct EXCEPT SELECT ck FROM claim"),
+    "intersect_with_a_compare_column": (
+        "alice", "SELECT bal FROM acct INTERSECT SELECT level FROM claim"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SET_OPERATIONS_REFUSED))
+def test_set_operation_attack_is_refused(attack_fed, name):
+    asker, sql, culprit = SET_OPERATIONS_REFUSED[name]
+    with pytest.raises(SecurityError, match=culprit):
+        attack_fed.execute(asker, sql)
+
+
+@pytest.mark.parametrize("name", sorted(SET_OPERATIONS_ALLOWED))
+def test_set_operation_twin_runs(attack_fed, attack_oracle, name):
+    asker, sql = SET_OPERATIONS_ALLOWED[name]
+    assert_like_duckdb(attack_fed, attack_oracle, asker, sql)

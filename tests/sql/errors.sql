@@ -109,7 +109,7 @@ SELECT COUNT(*) AS n FROM t_alice HAVING COUNT(*) > 1;
 SELECT DISTINCT k FROM t_alice;
 
 -- name: union_distinct
--- error: NotSupportedError UNION
+-- no longer an error (see set_operations.sql)
 SELECT id FROM t_alice UNION SELECT id FROM t_bob;
 
 -- name: window_function
