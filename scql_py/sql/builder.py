@@ -196,7 +196,7 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
     joins = select.args.get("joins") or []
     for i, join in enumerate(joins):
         side = (join.args.get("side") or "").lower()
-        if side == "full" or join.args.get("kind") in ("CROSS",) and join.args.get("on"):
+        if join.args.get("kind") in ("CROSS",) and join.args.get("on"):
             raise NotSupportedError(
                 f"{side.upper() or join.args.get('kind')} JOIN is not supported (INNER, LEFT, "
                 "RIGHT and comma joins are)")
@@ -204,12 +204,12 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
         on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
         lcols, rcols = set(node.columns), set(right.columns)
-        if how == "inner" and not any((j.args.get("side") or "").lower() == "right"
+        if how == "inner" and not any((j.args.get("side") or "").lower() in ("right", "full")
                                       for j in joins[i + 1:]):
             # WHERE conjuncts over these two inputs can join and filter them here
             on, pending = on + pending, []
         elif how == "inner":
-            # a later RIGHT JOIN adds rows with this join's columns NULL, which WHERE
+            # a later RIGHT (or FULL) JOIN adds rows with this join's columns NULL, which WHERE
             # must see: its conjuncts stay above every join. A copy of an equality of a
             # column of each input may still be this join's key: where the key drops a
             # pair that WHERE would drop, the row NULL-extended in its place has the
@@ -260,7 +260,12 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         else:
             # the kept side's ON conditions decide whether a row may match, not whether
             # it is output: its key becomes NULL (never matches) where they fail
-            if how == "left":
+            if how == "full":  # both sides are kept: each one's conditions gate its keys
+                if left_only:
+                    node, keys = _gate_keys(node, keys, _and(left_only), 0)
+                if right_only:
+                    right, keys = _gate_keys(right, keys, _and(right_only), 1)
+            elif how == "left":
                 if right_only:
                     right = lp.Filter(right, _and(right_only))
                 if left_only:
@@ -274,10 +279,33 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         if how != "inner" and rest:
             raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
                                     "key equalities on both inputs")
-        node = _typed_join(node, right, how, keys)
-        node.cross = cross
+        if how == "full":
+            node = _full_join(node, right, keys)
+        else:
+            node = _typed_join(node, right, how, keys)
+            node.cross = cross
         pending = rest + pending
     return node, _and(pending)
+
+
+def _full_join(left: lp.Node, right: lp.Node, keys) -> lp.Node:
+    """``left FULL JOIN right``: the LEFT join, then the right rows without a partner
+    (an anti-join with the distinct left keys) with the left columns NULL."""
+    names = left.columns + right.columns
+    types = left.types + right.types
+    fresh = _fresh_names()
+    ltypes = dict(zip(left.columns, left.types))
+    left_keys = lp.Project(left, [(f"__fk{i}", exp.column(a, quoted=True), ltypes[a])
+                                  for i, (a, _) in enumerate(keys)])
+    distinct = _distinct_rows(left_keys, fresh)
+    anti = _typed_join(right, distinct, "left", [(b, f"__fk{i}") for i, (_, b) in enumerate(keys)])
+    alone = lp.Filter(anti, exp.Is(this=exp.column("__fk0", quoted=True), expression=exp.Null()))
+    nulls = [(c, exp.Cast(this=exp.Null(), to=exp.DataType.build(t.to_duckdb())), t)
+             for c, t in zip(left.columns, left.types)]
+    same = [(c, exp.column(c, quoted=True), t) for c, t in zip(names, types)]
+    matched = lp.Project(_typed_join(left, right, "left", keys), same)
+    unmatched = lp.Project(alone, nulls + same[len(left.columns):])
+    return lp.UnionAll([matched, unmatched], types)
 
 
 def _column_pair(c: exp.Expression, lcols: set[str], rcols: set[str]) -> bool:

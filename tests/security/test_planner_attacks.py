@@ -119,8 +119,9 @@ def test_cross_join_above_the_bound_is_refused_before_it_runs(attack_catalog):
         assert n.table.column(0).to_pylist() == [80]
 
 
-# INTERSECT and EXCEPT across parties are membership tests: the keys of the semi- or
-# anti-join they are must pass the CCL of a join shown to the asker
+# INTERSECT and EXCEPT across parties are membership tests, and a FULL JOIN shows which
+# rows of each side have a partner: the keys of the semi- or anti-joins they are made
+# of must pass the CCL of a join shown to the asker
 SET_OPERATIONS_REFUSED = {
     "intersect_with_an_encrypted_column": (
         "alice", "SELECT k FROM acct INTERSECT SELECT cid FROM claim", "claim.cid"),
@@ -130,11 +131,18 @@ SET_OPERATIONS_REFUSED = {
         "alice", "SELECT bal FROM acct INTERSECT SELECT score FROM claim", "claim.score"),
     "intersect_with_a_group_by_only_column": (
         "alice", "SELECT region FROM acct INTERSECT SELECT g FROM claim", "claim.g"),
+    "full_join_payload": (
+        "alice", "SELECT a.id, c.amount FROM acct a FULL JOIN claim c ON a.k = c.ck",
+        "claim.amount"),
+    "full_join_on_an_encrypted_key": (
+        "alice", "SELECT a.id FROM acct a FULL JOIN claim c ON a.k = c.cid", "claim.cid"),
     "union_distinct_of_a_payload_column": (
         "alice", "SELECT k FROM acct UNION SELECT amount FROM claim", "claim.amount"),
 }
 
 SET_OPERATIONS_ALLOWED = {
+    "full_join_on_keys_after_join": (
+        "alice", "SELECT a.id, c.ck FROM acct a FULL JOIN claim c ON a.k = c.ck"),
     "intersect_with_keys_after_join": (
         "alice", "SELECT k FROM acct INTERSECT SELECT ck FROM claim"),
     "except_with_keys_after_join": (

@@ -160,8 +160,8 @@ SELECT id FROM t_bob ORDER BY i;
 SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.i = b.i;
 
 -- name: full_outer_join
--- error: NotSupportedError FULL
-SELECT COUNT(*) AS n FROM t_alice AS a FULL OUTER JOIN t_bob AS b ON a.id = b.id;
+-- error: NotSupportedError FULL JOIN with a condition
+SELECT COUNT(*) AS n FROM t_alice AS a FULL OUTER JOIN t_bob AS b ON a.id = b.id AND a.k < b.k;
 
 -- name: rank_over_aggregate_only_column
 -- i is PLAINTEXT_AFTER_AGGREGATE, not REVEAL_RANK: its ranks may not be shown
