@@ -134,6 +134,8 @@ SET_OPERATIONS_REFUSED = {
     "full_join_payload": (
         "alice", "SELECT a.id, c.amount FROM acct a FULL JOIN claim c ON a.k = c.ck",
         "claim.amount"),
+    "full_join_shows_the_right_keys_without_a_partner": (
+        "alice", "SELECT a.id, c.ck FROM acct a FULL JOIN claim c ON a.k = c.ck", "claim.ck"),
     "full_join_on_an_encrypted_key": (
         "alice", "SELECT a.id FROM acct a FULL JOIN claim c ON a.k = c.cid", "claim.cid"),
     "union_distinct_of_a_payload_column": (
@@ -142,7 +144,7 @@ SET_OPERATIONS_REFUSED = {
 
 SET_OPERATIONS_ALLOWED = {
     "full_join_on_keys_after_join": (
-        "alice", "SELECT a.id, c.ck FROM acct a FULL JOIN claim c ON a.k = c.ck"),
+        "alice", "SELECT a.id, a.k FROM acct a FULL JOIN claim c ON a.k = c.ck"),
     "intersect_with_keys_after_join": (
         "alice", "SELECT k FROM acct INTERSECT SELECT ck FROM claim"),
     "except_with_keys_after_join": (
