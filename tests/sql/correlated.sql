@@ -136,3 +136,10 @@ SELECT a.id, (SELECT b.k FROM t_bob AS b WHERE b.id = a.id) AS k FROM t_alice AS
 -- name: correlated_scalar_secret_refused
 -- error: SecurityError secret
 SELECT a.id FROM t_alice AS a WHERE a.i > (SELECT MAX(b.secret) FROM t_bob AS b WHERE b.k = a.k);
+
+-- name: correlated_scalar_with_a_join_inside_tpch_q2_shape
+SELECT a.id, b.id AS bid FROM t_alice AS a, t_bob AS b WHERE a.k = b.k AND a.id < 10
+AND b.id = (SELECT MIN(b2.id) FROM t_bob AS b2, t_carol AS c WHERE b2.k = c.k AND c.id > 90 AND b2.k = a.k);
+
+-- name: cte_used_twice_tpch_q15_shape
+WITH r AS (SELECT k, SUM(i) AS t FROM t_bob GROUP BY k) SELECT k, t FROM r WHERE t = (SELECT MAX(t) FROM r);
