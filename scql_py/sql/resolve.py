@@ -15,6 +15,7 @@ from sqlglot.optimizer.qualify import qualify
 
 from scql_py.catalog import Catalog
 from scql_py.errors import NotSupportedError, ProgrammingError
+from scql_py.sql.owner_functions import is_owner_function
 from scql_py.sql.parse import DIALECT
 
 # the scalar functions and operators the secure expression evaluator implements
@@ -56,7 +57,7 @@ def _unsupported_construct(node: exp.Expression) -> str | None:
         return node.key.upper()
     if isinstance(node, exp.Placeholder):
         return "an unbound parameter '?' (pass parameters to execute)"
-    if isinstance(node, exp.Func) and not isinstance(
+    if isinstance(node, exp.Func) and not is_owner_function(node) and not isinstance(
         node, SUPPORTED_FUNCTIONS + (exp.Connector, exp.Binary, exp.Unary, exp.Predicate)
     ):
         if isinstance(node, exp.Anonymous):

@@ -120,9 +120,25 @@ SELECT id, SUM(k) OVER () AS total FROM t_alice;
 -- error: NotSupportedError correlated
 SELECT id FROM t_alice AS a WHERE k > (SELECT AVG(k) FROM t_bob AS b WHERE b.id = a.id);
 
--- name: string_function
--- error: NotSupportedError UPPER
+-- name: string_function_under_mpc
+-- every step after the scans under MPC, where UPPER has no protocol: refused when
+-- planned, naming the function (with pushdown, alice computes it: functions.sql)
+-- pushdown: off
+-- error: NotSupportedError UPPER()
 SELECT UPPER(s) AS loud FROM t_alice;
+
+-- name: string_function_of_two_parties
+-- error: NotSupportedError UPPER()
+SELECT UPPER(CONCAT(a.s, b.s)) AS loud FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: function_outside_the_owner_list
+-- GETENV would run at bob, for alice: only the listed functions run at an owner
+-- error: NotSupportedError GETENV
+SELECT GETENV('HOME') AS home FROM t_bob;
+
+-- name: function_on_a_wrong_type
+-- error: ProgrammingError UPPER
+SELECT UPPER(i) AS loud FROM t_alice;
 
 -- name: unknown_table
 -- error: ProgrammingError no_such_table
