@@ -38,6 +38,13 @@ def check_supported(ast: exp.Expression) -> None:
                                     "for shared tables CREATE SHARED TABLE ... AS SELECT, "
                                     "INSERT INTO ... SELECT and DROP TABLE")
     if not isinstance(ast, (exp.Select, exp.Union, exp.Subquery)):
+        if isinstance(ast, (exp.Alias, exp.Column, exp.Identifier, exp.Literal, exp.Binary,
+                            exp.Unary, exp.Func, exp.Paren, exp.Tuple)):
+            # an expression where a statement should be: what sqlglot makes of a
+            # misspelt keyword ('SELEC x' reads as the alias x of a column SELEC)
+            word = ast.sql(dialect=DIALECT).split()[0] if ast.sql() else ""
+            raise ProgrammingError(f"syntax error: '{word}' does not begin a statement "
+                                   "(expected SELECT)")
         raise NotSupportedError(f"{ast.key.upper()} statements are not supported; only SELECT")
     for node in ast.walk():
         construct = _unsupported_construct(node)

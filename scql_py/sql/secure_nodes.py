@@ -27,7 +27,8 @@ def _construct(node: exp.Expression) -> str:
     if isinstance(node, exp.Anonymous):
         return f"{node.name.upper()}()"
     if isinstance(node, exp.Func):
-        return f"{node.sql_name()}()"
+        # the name in our dialect (POWER, not sqlglot's POW; DATE_FORMAT, not TIMETOSTR)
+        return f"{node.sql(dialect='mysql').split('(')[0].strip() or node.sql_name()}()"
     if isinstance(node, exp.Interval):
         return "INTERVAL arithmetic"
     if isinstance(node, (exp.Like, exp.ILike)):

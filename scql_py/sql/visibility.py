@@ -21,7 +21,7 @@ A refused column names the source column, the party and the level that blocked i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
@@ -280,7 +280,7 @@ class Analyzer:
                                    for p, v in scope[name].items()}
             state = self.expr(node.predicate, scope)[asker]
             _refuse(_lift(state, "after_compare"), asker,
-                    f"the WHERE condition '{node.predicate.sql()}' would show party "
+                    f"the condition '{as_written(node.predicate, node.child)}' would show party "
                     f"'{asker}' which rows pass, but source column " + "'{culprit}' has "
                     "CCL level {level} for " + f"'{asker}'")
         elif isinstance(node, lp.Sort):
@@ -308,9 +308,38 @@ class Analyzer:
             # selected or not: each must be plain (or PLAINTEXT_AFTER_GROUP_BY)
             for _, key, _ in node.keys:
                 _refuse(_lift(self.expr(key, scope)[asker], "after_group_by"), asker,
-                        f"GROUP BY {key.sql()} would show party '{asker}' the groups of "
+                        f"GROUP BY {as_written(key, node.child)} would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
+
+
+def as_written(e: exp.Expression, below: lp.Node) -> str:
+    """``e`` as the user wrote it, for a message: the planner's columns (``__agg0``,
+    ``__key0``, ``__sq0``, ...) read as the aggregate, key or subquery they stand for."""
+    defined: dict[str, str] = {}
+    for node in lp.walk(below):
+        if isinstance(node, lp.Aggregate):
+            for name, call in node.aggs:
+                arg = call.arg if call.arg is None else exp.Var(
+                    this=as_written(call.arg, node.child))
+                defined.setdefault(name, replace(call, arg=arg).sql())
+            for name, key, _ in node.keys:
+                defined.setdefault(name, as_written(key, node.child))
+        elif isinstance(node, lp.Project):
+            for name, x, _ in node.exprs:
+                if name.startswith("__") and not isinstance(x, exp.Column):
+                    defined.setdefault(name, as_written(x, node.child))
+
+    def swap(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Column):
+            if n.name in defined:
+                return exp.Var(this=defined[n.name])
+            if n.name.startswith("__"):
+                return exp.Var(this="(subquery)")
+            return exp.column(n.name)
+        return n
+
+    return e.copy().transform(swap).sql(dialect="mysql")
 
 
 def join_parties(node: lp.Join) -> set[str]:

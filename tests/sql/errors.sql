@@ -112,10 +112,6 @@ SELECT DISTINCT k FROM t_alice;
 -- error: NotSupportedError UNION
 SELECT id FROM t_alice UNION SELECT id FROM t_bob;
 
--- name: window_function
--- error: NotSupportedError
-SELECT id, SUM(k) OVER () AS total FROM t_alice;
-
 -- name: correlated_subquery
 -- error: NotSupportedError correlated
 SELECT id FROM t_alice AS a WHERE k > (SELECT AVG(k) FROM t_bob AS b WHERE b.id = a.id);
@@ -135,6 +131,42 @@ SELECT UPPER(CONCAT(a.s, b.s)) AS loud FROM t_alice AS a JOIN t_bob AS b ON a.id
 -- GETENV would run at bob, for alice: only the listed functions run at an owner
 -- error: NotSupportedError GETENV
 SELECT GETENV('HOME') AS home FROM t_bob;
+
+-- name: power_named_as_written
+-- pushdown: off
+-- error: NotSupportedError POWER()
+SELECT POWER(k, 2) AS p FROM t_alice;
+
+-- name: date_format_named_as_written
+-- error: NotSupportedError DATE_FORMAT()
+SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE DATE_FORMAT(a.d + b.k, '%Y') = '2000';
+
+-- name: interval_of_two_parties_refused_when_planned
+-- the amount is bob's, the date alice's: no protocol, refused before the PSI join runs
+-- error: NotSupportedError INTERVAL
+SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE a.d + INTERVAL b.k DAY > b.d;
+
+-- name: aggregate_over_a_window
+-- error: NotSupportedError window function SUM(k) OVER
+SELECT id, SUM(k) OVER () AS total FROM t_alice;
+
+-- name: misspelt_select
+-- error: ProgrammingError 'SELEC' does not begin a statement
+SELEC x;
+
+-- name: create_table_as_select
+-- error: NotSupportedError tables are not created by queries
+CREATE TABLE t AS SELECT 1;
+
+-- name: having_names_the_aggregate
+-- error: SecurityError MAX(secret) > 5
+SELECT k FROM t_bob GROUP BY k HAVING MAX(secret) > 5;
+
+-- name: condition_names_the_subquery
+-- error: SecurityError i > (subquery)
+SELECT id FROM t_bob WHERE i > (SELECT AVG(i) FROM t_carol);
 
 -- name: function_on_a_wrong_type
 -- error: ProgrammingError UPPER
