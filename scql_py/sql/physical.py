@@ -136,14 +136,16 @@ class _Placer:
             return self.emit("concat", node, inputs=[self.secret(b) for b in node.inputs])
         if isinstance(node, lp.Filter):
             return self.emit("filter", node, inputs=[self.secret(node.child)],
-                             predicate=check_secure(node.predicate))
+                             predicate=check_secure(node.predicate, _scope(node.child)))
         if isinstance(node, lp.Project):
-            exprs = [[name, check_secure(e), str(t)] for name, e, t in node.exprs]
+            exprs = [[name, check_secure(e, _scope(node.child)), str(t)]
+                     for name, e, t in node.exprs]
             return self.emit("project", node, inputs=[self.secret(node.child)], exprs=exprs)
         if isinstance(node, lp.Aggregate):
-            aggs = [[name, c.func, check_secure(c.arg) if c.arg is not None else None,
+            scope = _scope(node.child)
+            aggs = [[name, c.func, check_secure(c.arg, scope) if c.arg is not None else None,
                      str(c.type), c.distinct] for name, c in node.aggs]
-            keys = [[name, check_secure(e), str(t)] for name, e, t in node.keys]
+            keys = [[name, check_secure(e, scope), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys, merges_partials=node.merges_partials,
                              keys_owner=self.keys_owner(node),
@@ -173,6 +175,10 @@ class _Placer:
             return self.emit("limit", node, inputs=[self.secret(node.child)],
                              limit=node.limit, offset=node.offset)
         raise TypeError(f"cannot place {type(node).__name__}")
+
+
+def _scope(node: lp.Node) -> dict:
+    return dict(zip(node.columns, node.types))
 
 
 def _shows_secret_rows(node: lp.Node) -> bool:

@@ -184,3 +184,35 @@ FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 -- secure-error: NotSupportedError
 SELECT UPPER(DATE_FORMAT(d, '%Y')) AS y, LENGTH(CAST(YEAR(d) AS CHAR)) AS n, COUNT(*) AS c
 FROM t_alice GROUP BY UPPER(DATE_FORMAT(d, '%Y')), LENGTH(CAST(YEAR(d) AS CHAR));
+
+-- ABS, ROUND, FLOOR and CEIL also run under MPC (exactly, on integers and decimals;
+-- ABS on floats too), so these run in both modes, also where parties' values meet.
+
+-- name: mpc_abs_round_own_table
+SELECT id, ABS(i) AS ai, ABS(m) AS am, ABS(f) AS af, ROUND(m) AS rm, ROUND(m, 1) AS rm1,
+       ROUND(m, 2) AS rm2, ROUND(m, 5) AS rm5, FLOOR(m) AS fm, CEIL(m) AS cm, ROUND(k) AS rk,
+       FLOOR(i) AS fi
+FROM t_alice;
+
+-- name: mpc_abs_round_union
+SELECT SUM(ABS(i)) AS sa, SUM(ROUND(m, 1)) AS sr, MIN(FLOOR(m)) AS fm, MAX(CEIL(m)) AS cm,
+       SUM(ABS(f)) AS sf, MAX(ABS(m)) AS mx
+FROM (SELECT i, m, f FROM t_alice UNION ALL SELECT i, m, f FROM t_bob UNION ALL SELECT i, m, f FROM t_carol) AS u;
+
+-- name: mpc_abs_round_of_two_parties
+SELECT COUNT(*) AS n, SUM(ABS(a.m - b.m)) AS dist, SUM(ROUND(a.m * 3 + b.m, 1)) AS r,
+       SUM(FLOOR(a.m - b.m)) AS fl, SUM(CEIL(b.m - a.m)) AS ce, MAX(ABS(a.i - b.i)) AS mi,
+       SUM(ABS(a.f - b.f)) AS df
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: mpc_abs_round_rows_of_two_parties
+-- catalog: ../../catalogs/types_open.toml
+SELECT a.id, ABS(a.k - b.k) AS dk, ROUND(a.m - b.m, 1) AS rm, FLOOR(a.m + b.m) AS fm,
+       CEIL(a.m * 2 - b.m) AS cm, ABS(a.f + b.f) AS af
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE ABS(a.m - b.m) > 100;
+
+-- name: mpc_round_of_a_float_of_two_parties
+-- a fixed-point float near a rounding boundary could round the other way: refused
+-- error: NotSupportedError of a float64 value
+SELECT SUM(ROUND(a.f + b.f)) AS r FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
