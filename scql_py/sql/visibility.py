@@ -280,7 +280,8 @@ class Analyzer:
                                    for p, v in scope[name].items()}
             state = self.expr(node.predicate, scope)[asker]
             _refuse(_lift(state, "after_compare"), asker,
-                    f"the condition '{as_written(node.predicate, node.child)}' would show party "
+                    f"the {_clause(node)} condition '{as_written(node.predicate, node.child)}' "
+                    f"would show party "
                     f"'{asker}' which rows pass, but source column " + "'{culprit}' has "
                     "CCL level {level} for " + f"'{asker}'")
         elif isinstance(node, lp.Sort):
@@ -311,6 +312,13 @@ class Analyzer:
                         f"GROUP BY {as_written(key, node.child)} would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
+
+
+def _clause(node: lp.Filter) -> str:
+    child = node.child
+    while isinstance(child, lp.Join) and child.how == "scalar":
+        child = child.left
+    return "HAVING" if isinstance(child, lp.Aggregate) else "WHERE"
 
 
 def as_written(e: exp.Expression, below: lp.Node) -> str:
