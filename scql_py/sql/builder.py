@@ -683,6 +683,10 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
             arg = None
         if arg is not None and _has_aggregate(arg):
             raise ProgrammingError(f"aggregate inside an aggregate: {n.sql()}")
+        if func == "sum" and arg is not None and infer_type(arg, scope).kind == "bool":
+            # SUM of bools counts the TRUE ones (DuckDB's, an integer): summed as 0 and 1
+            arg = exp.Cast(this=arg, to=exp.DataType.build("BIGINT"))
+            n = exp.Sum(this=arg.copy())
         call = lp.AggCall(func, arg, infer_type(n, scope), distinct)
         key = call.sql()
         if key not in calls:

@@ -216,3 +216,43 @@ WHERE ABS(a.m - b.m) > 100;
 -- a fixed-point float near a rounding boundary could round the other way: refused
 -- error: NotSupportedError of a float64 value
 SELECT SUM(ROUND(a.f + b.f)) AS r FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: more_functions_own_table
+-- secure-error: NotSupportedError
+SELECT id, LOCATE('a', s) AS pos, INSTR(s, 'e') AS ins, REVERSE(s) AS rev, LTRIM(s) AS lt,
+       RTRIM(s) AS rt, HOUR(ts) AS h, MINUTE(ts) AS mi, SECOND(ts) AS se,
+       TIMESTAMPDIFF(DAY, d, ts) AS td, GREATEST(k, id) AS g, LEAST(k, 3) AS l,
+       DAYOFWEEK(d) AS dw, DAYOFYEAR(d) AS dy
+FROM t_alice;
+
+-- name: more_functions_after_join
+-- catalog: ../../catalogs/types_open.toml
+-- secure-error: NotSupportedError
+SELECT a.id, LOCATE('a', b.s) AS pos, REVERSE(b.s) AS rev, HOUR(b.ts) AS h,
+       GREATEST(b.k, b.id) AS g, TIMESTAMPDIFF(HOUR, b.ts, b.d) AS th
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: function_of_two_parties_refused
+-- catalog: ../../catalogs/types_open.toml
+-- error: NotSupportedError TIMESTAMPDIFF()
+SELECT a.id, TIMESTAMPDIFF(HOUR, b.ts, a.ts) AS m FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: sum_of_bools_own_table
+SELECT SUM(b) AS nb, SUM(k > 2) AS big, SUM(s IS NULL) AS a FROM t_alice;
+
+-- name: sum_of_like_own_table
+-- secure-error: NotSupportedError LIKE
+SELECT SUM(s LIKE 'a%') AS a FROM t_alice;
+
+-- name: sum_of_bools_union
+SELECT SUM(b) AS nb, SUM(NOT b) AS nf, COUNT(*) AS n
+FROM (SELECT b FROM t_alice UNION ALL SELECT b FROM t_bob UNION ALL SELECT b FROM t_carol) AS u;
+
+-- name: sum_of_bools_of_two_parties
+SELECT SUM(a.b) AS ab, SUM(b.b) AS bb, SUM(a.m > b.m) AS bigger, SUM(a.k = b.k) AS same
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: sum_of_bools_per_group
+-- catalog: ../../catalogs/types_open.toml
+SELECT a.k, SUM(b.b) AS bb, SUM(a.i < b.i) AS less
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id GROUP BY a.k;
