@@ -153,7 +153,7 @@ def _with_total_semantics(ast: exp.Expression) -> exp.Expression:
 # the nodes whose float results may be NaN or infinite (SQRT(-1), LN(0), EXP(1000),
 # CAST('inf' AS DOUBLE)): values with no fixed-point form, which cannot be shared
 _NOT_FINITE = (exp.Sqrt, exp.Ln, exp.Log, exp.Exp, exp.Pow, exp.Asin, exp.Acos, exp.Tan,
-               exp.Cast)
+               exp.Cast)  # (a CAST only to a float)
 
 
 def _finite_floats(ast: exp.Expression, node: lp.Node) -> exp.Expression:
@@ -161,15 +161,19 @@ def _finite_floats(ast: exp.Expression, node: lp.Node) -> exp.Expression:
     infinite, or beyond its range): an owner that does not ask shares them, and failing
     on such a value would show the asker that one of its rows has it."""
     floats = {c for c, t in zip(node.columns, node.types) if t.kind == "float64"}
-    if not floats or not any(True for _ in ast.find_all(*_NOT_FINITE)):
+    if not floats or not any(not isinstance(n, exp.Cast) or n.to.is_type("double", "float")
+                             for n in ast.find_all(*_NOT_FINITE)):
         return ast
     outer = []
     for c in node.columns:
         col = exp.column(c, quoted=True)
         if c in floats:
-            # NaN compares above every number in DuckDB: false here too
-            fits = exp.LT(this=exp.Abs(this=col.copy()),
-                          expression=exp.Literal.number(repr(max_abs())))
+            # NaN compares above every number (DuckDB, PostgreSQL): false here too; the
+            # bound is exclusive, and the double below it is 2^47 less one ulp
+            bound = max_abs()
+            fits = exp.And(this=exp.GT(this=col.copy(), expression=exp.Literal.number(
+                repr(-bound))), expression=exp.LT(this=col.copy(),
+                                                 expression=exp.Literal.number(repr(bound))))
             col = exp.Case(ifs=[exp.If(this=fits, true=col)])
         outer.append(exp.alias_(col, c, quoted=True))
     return exp.select(*outer).from_(exp.Subquery(
