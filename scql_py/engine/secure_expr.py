@@ -301,6 +301,54 @@ class SecureEvaluator:
         exact = None if v.exact is None else v.exact.negated()
         return SecretColumn(v.type, -v.value, v.null, exact=exact)
 
+    # -- ABS, ROUND, FLOOR, CEIL (sql/secure_nodes.py refuses them on floats) -------------
+    def visit_Abs(self, e: exp.Abs) -> Value:
+        v = self.visit(e.this)
+        if isinstance(v, Const):
+            return Const(v.type, None if v.value is None else abs(v.value))
+        if v.type.kind not in ("int64", "decimal", "float64"):
+            raise NotSupportedError(f"ABS of {v.type}")
+        # a NULL compares as NULL, which choose takes as false: the NULL itself is kept
+        negative = self.compare(v, Const(INT64, 0), "<")
+        exact = None if v.exact is None else v.exact.negated()
+        return self.choose(negative, SecretColumn(v.type, -v.value, v.null, exact=exact), v,
+                           v.type)
+
+    def _rounded(self, e: exp.Expression, how: str) -> Value:
+        """ROUND (half away from zero, to ``digits``), FLOOR or CEIL of an integer or a
+        decimal, exactly: a decimal(p, s) becomes decimal(p, digits) (0 for FLOOR, CEIL)."""
+        v = self.visit(e.this)
+        digits = 0
+        if how == "round" and e.args.get("decimals") is not None:
+            digits = int(e.args["decimals"].this)
+        if isinstance(v, Const):
+            raise NotSupportedError(f"{how.upper()} of a constant under MPC")
+        if v.type.kind == "int64":
+            # DuckDB's FLOOR and CEIL of an integer are DOUBLE, its ROUND an integer
+            return v if how == "round" else self.cast(v, FLOAT64)
+        if v.type.kind == "decimal" and digits >= v.type.scale:
+            return v
+        if v.type.kind != "decimal":
+            raise NotSupportedError(f"{how.upper()} of {v.type} over secret data")
+        d = 10 ** (v.type.scale - digits)
+        t = SqlType("decimal", v.type.precision, digits)
+        if how == "round":
+            value = self._round_div(v.value, d)
+        elif how == "floor":
+            value = self._floor_div(v.value, d)
+        else:
+            value = -self._floor_div(-v.value, d)
+        return SecretColumn(t, value, v.null)
+
+    def visit_Round(self, e: exp.Round) -> Value:
+        return self._rounded(e, "round")
+
+    def visit_Floor(self, e: exp.Floor) -> Value:
+        return self._rounded(e, "floor")
+
+    def visit_Ceil(self, e: exp.Ceil) -> Value:
+        return self._rounded(e, "ceil")
+
     def visit_Add(self, e: exp.Add) -> Value:
         return self._additive(e, "+")
 

@@ -918,8 +918,9 @@ def _split_windows(child: lp.Node, projections):
     spec = None
     for w in windows:
         if type(w.this) not in _WINDOW_FUNCS:
-            raise NotSupportedError(f"window function {w.this.sql()} (supported: ROW_NUMBER, "
-                                    "RANK, DENSE_RANK, PERCENT_RANK)")
+            raise NotSupportedError(f"window function {_unqualified(w.this)} "
+                                    "OVER (...) (supported: ROW_NUMBER, RANK, DENSE_RANK, "
+                                    "PERCENT_RANK)")
         if w.args.get("spec") is not None:
             raise NotSupportedError("window frames (ROWS/RANGE BETWEEN ...)")
         this_spec = (tuple(p.sql() for p in w.args.get("partition_by") or []),
@@ -962,10 +963,17 @@ def _split_windows(child: lp.Node, projections):
     return lp.Window(node, parts, order_keys, list(funcs.values())), rewritten
 
 
+def _unqualified(e: exp.Expression) -> str:
+    """``e`` for a message, its columns by their bare names."""
+    return e.copy().transform(
+        lambda n: exp.column(n.name) if isinstance(n, exp.Column) else n).sql(dialect="mysql")
+
+
 def _has_aggregate(e: exp.Expression) -> bool:
     """Whether ``e`` calls an aggregate (a subquery's own aggregates do not count)."""
+    # an aggregate over a window (SUM(x) OVER ()) is a window function, not an aggregate
     return any(isinstance(n, (*AGGREGATES, exp.WithinGroup))
-               for n in e.walk(prune=lambda n: isinstance(n, exp.Subquery)))
+               for n in e.walk(prune=lambda n: isinstance(n, (exp.Subquery, exp.Window))))
 
 
 def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars: set[str]):
@@ -1020,6 +1028,10 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
             arg = None
         if arg is not None and _has_aggregate(arg):
             raise ProgrammingError(f"aggregate inside an aggregate: {n.sql()}")
+        if func == "sum" and arg is not None and infer_type(arg, scope).kind == "bool":
+            # SUM of bools counts the TRUE ones (DuckDB's, an integer): summed as 0 and 1
+            arg = exp.Cast(this=arg, to=exp.DataType.build("BIGINT"))
+            n = exp.Sum(this=arg.copy())
         call = lp.AggCall(func, arg, infer_type(n, scope), distinct)
         key = call.sql()
         if key not in calls:

@@ -24,6 +24,11 @@ from scql_py.sql.visibility import _STATE, HIDDEN, PLAIN, Analyzer
 
 def _shared_table(catalog: Catalog, name: str, asker: str, verb: str):
     table = catalog.tables.get(name.lower())
+    if table is None and verb == "CREATE SHARED TABLE":
+        raise NotSupportedError(
+            f"CREATE TABLE {name} AS SELECT: tables are not created by queries; only a "
+            "shared table the catalog declares (shared = true, with its columns and CCL) "
+            f"is filled, by CREATE SHARED TABLE ... AS SELECT, and '{name}' is not one")
     if table is None:
         raise ProgrammingError(f"unknown table '{name}'")
     if not table.shared:

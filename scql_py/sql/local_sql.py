@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from scql_py.mpc.fixedpoint import max_abs
 from scql_py.sql import logical as lp
 
 STORAGE_DIALECT = "duckdb"
@@ -149,12 +150,45 @@ def _with_total_semantics(ast: exp.Expression) -> exp.Expression:
     return ast
 
 
-def to_sql(node: lp.Node, total: bool = False) -> str:
+# the nodes whose float results may be NaN or infinite (SQRT(-1), LN(0), EXP(1000),
+# CAST('inf' AS DOUBLE)): values with no fixed-point form, which cannot be shared
+_NOT_FINITE = (exp.Sqrt, exp.Ln, exp.Log, exp.Exp, exp.Pow, exp.Asin, exp.Acos, exp.Tan,
+               exp.Cast)  # (a CAST only to a float)
+
+
+def _finite_floats(ast: exp.Expression, node: lp.Node) -> exp.Expression:
+    """``ast`` with its float columns NULL where they have no fixed-point value (NaN,
+    infinite, or beyond its range): an owner that does not ask shares them, and failing
+    on such a value would show the asker that one of its rows has it."""
+    floats = {c for c, t in zip(node.columns, node.types) if t.kind == "float64"}
+    if not floats or not any(not isinstance(n, exp.Cast) or n.to.is_type("double", "float")
+                             for n in ast.find_all(*_NOT_FINITE)):
+        return ast
+    outer = []
+    for c in node.columns:
+        col = exp.column(c, quoted=True)
+        if c in floats:
+            # NaN compares above every number (DuckDB, PostgreSQL): false here too; the
+            # bound is exclusive, and the double below it is 2^47 less one ulp
+            bound = max_abs()
+            fits = exp.And(this=exp.GT(this=col.copy(), expression=exp.Literal.number(
+                repr(-bound))), expression=exp.LT(this=col.copy(),
+                                                 expression=exp.Literal.number(repr(bound))))
+            col = exp.Case(ifs=[exp.If(this=fits, true=col)])
+        outer.append(exp.alias_(col, c, quoted=True))
+    return exp.select(*outer).from_(exp.Subquery(
+        this=ast, alias=exp.TableAlias(this=exp.to_identifier("_f"))))
+
+
+def to_sql(node: lp.Node, total: bool = False, shared: bool = False) -> str:
     """The owner's SQL for ``node``; ``total``: no value makes it fail (for an owner who
-    does not ask, so that an error cannot tell the asker about the data)."""
+    does not ask, so that an error cannot tell the asker about the data); ``shared``
+    too: the result is secret-shared, so a NaN or infinite float is NULL."""
     ast = to_ast(node).transform(_null_on_zero_divisor)
     if total:
         ast = _with_total_semantics(ast)
+        if shared:
+            ast = _finite_floats(ast, node)
     return ast.sql(dialect=STORAGE_DIALECT, identify=True)
 
 

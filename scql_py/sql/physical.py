@@ -35,6 +35,7 @@ from sqlglot import exp
 from scql_py.catalog import DEFAULT_MAX_ROWS
 from scql_py.sql import logical as lp
 from scql_py.sql.local_sql import to_sql
+from scql_py.sql.secure_nodes import check_secure
 
 
 @dataclass
@@ -89,11 +90,11 @@ class _Placer:
         self.steps.append(step)
         return step.id
 
-    def local(self, node: lp.Node) -> str:
+    def local(self, node: lp.Node, shared: bool = True) -> str:
         # an owner that does not ask evaluates with total semantics: whether its query
         # fails, and what the error says, must not depend on its data
         return self.emit("local", node, party=node.owner,
-                         sql=to_sql(node, total=node.owner != self.asker))
+                         sql=to_sql(node, total=node.owner != self.asker, shared=shared))
 
     def is_local(self, node: lp.Node) -> bool:
         if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)):
@@ -135,14 +136,16 @@ class _Placer:
             return self.emit("concat", node, inputs=[self.secret(b) for b in node.inputs])
         if isinstance(node, lp.Filter):
             return self.emit("filter", node, inputs=[self.secret(node.child)],
-                             predicate=node.predicate.sql())
+                             predicate=check_secure(node.predicate, _scope(node.child)))
         if isinstance(node, lp.Project):
-            exprs = [[name, e.sql(), str(t)] for name, e, t in node.exprs]
+            exprs = [[name, check_secure(e, _scope(node.child)), str(t)]
+                     for name, e, t in node.exprs]
             return self.emit("project", node, inputs=[self.secret(node.child)], exprs=exprs)
         if isinstance(node, lp.Aggregate):
-            aggs = [[name, c.func, c.arg.sql() if c.arg is not None else None, str(c.type),
-                     c.distinct] for name, c in node.aggs]
-            keys = [[name, e.sql(), str(t)] for name, e, t in node.keys]
+            scope = _scope(node.child)
+            aggs = [[name, c.func, check_secure(c.arg, scope) if c.arg is not None else None,
+                     str(c.type), c.distinct] for name, c in node.aggs]
+            keys = [[name, check_secure(e, scope), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys, merges_partials=node.merges_partials,
                              keys_owner=self.keys_owner(node),
@@ -175,6 +178,10 @@ class _Placer:
         raise TypeError(f"cannot place {type(node).__name__}")
 
 
+def _scope(node: lp.Node) -> dict:
+    return dict(zip(node.columns, node.types))
+
+
 def _shows_secret_rows(node: lp.Node) -> bool:
     """Whether the rows of ``node`` are those of a ``secret_rows`` filter that no join
     below ``node`` has consumed yet."""
@@ -190,7 +197,7 @@ def place(root: lp.Node, asker: str, pushdown: bool = True,
     """The steps that compute ``root`` and deliver it to ``asker``."""
     placer = _Placer(asker, pushdown, asker if group_threshold else None, group_threshold)
     if placer.is_local(root) and pushdown:
-        src = placer.local(root)
+        src = placer.local(root, shared=False)
         if root.owner != asker:
             placer.emit("send_plain", root, party=root.owner, inputs=[src], to=asker)
     elif isinstance(root, lp.Sort):

@@ -15,6 +15,7 @@ from sqlglot.optimizer.qualify import qualify
 
 from scql_py.catalog import Catalog
 from scql_py.errors import NotSupportedError, ProgrammingError
+from scql_py.sql.owner_functions import is_owner_function
 from scql_py.sql.parse import DIALECT
 
 # the scalar functions and operators the secure expression evaluator implements
@@ -37,6 +38,13 @@ def check_supported(ast: exp.Expression) -> None:
                                     "for shared tables CREATE SHARED TABLE ... AS SELECT, "
                                     "INSERT INTO ... SELECT and DROP TABLE")
     if not isinstance(ast, (exp.Select, exp.SetOperation, exp.Subquery)):
+        if isinstance(ast, (exp.Alias, exp.Column, exp.Identifier, exp.Literal, exp.Binary,
+                            exp.Unary, exp.Func, exp.Paren, exp.Tuple)):
+            # an expression where a statement should be: what sqlglot makes of a
+            # misspelt keyword ('SELEC x' reads as the alias x of a column SELEC)
+            word = ast.sql(dialect=DIALECT).split()[0] if ast.sql() else ""
+            raise ProgrammingError(f"syntax error: '{word}' does not begin a statement "
+                                   "(expected SELECT)")
         raise NotSupportedError(f"{ast.key.upper()} statements are not supported; only SELECT")
     for node in ast.walk():
         construct = _unsupported_construct(node)
@@ -50,7 +58,7 @@ def _unsupported_construct(node: exp.Expression) -> str | None:
         return "JOIN"
     if isinstance(node, exp.Placeholder):
         return "an unbound parameter '?' (pass parameters to execute)"
-    if isinstance(node, exp.Func) and not isinstance(
+    if isinstance(node, exp.Func) and not is_owner_function(node) and not isinstance(
         node, SUPPORTED_FUNCTIONS + (exp.Connector, exp.Binary, exp.Unary, exp.Predicate)
     ):
         if isinstance(node, exp.Anonymous):

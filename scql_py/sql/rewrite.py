@@ -7,6 +7,8 @@ Each is a plain function ``Node -> Node`` (in the style of sqlglot's optimizer r
 * ``partial_aggregates``: an aggregate over UNION ALL of single-party branches becomes a
   local partial aggregate per party (SUM, COUNT, MIN, MAX; AVG as SUM and COUNT) merged
   securely: only one row per party is secret-shared instead of every row.
+* ``owner_expressions.evaluate_at_owners`` (last, once per node): what is left over
+  several parties' data computes its single-party subexpressions at their parties.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64
 from scql_py.sql import logical as lp
+from scql_py.sql.owner_expressions import evaluate_at_owners, fresh_names
 from scql_py.sql.type_inference import aggregate_type, common_type, infer_type
 
 
@@ -115,22 +118,35 @@ def _widest(types):
 
 
 def optimize(node: lp.Node, partial_groups: bool = True) -> lp.Node:
-    """Apply every rule bottom-up until nothing changes. ``partial_groups``: may a
-    grouped aggregate be pre-aggregated per party (not under a group-size threshold)."""
-    node = _with_children(node, [optimize(c, partial_groups) for c in node.children])
+    """Apply every rule bottom-up until nothing changes, then evaluate single-party
+    subexpressions at their owners. ``partial_groups``: may a grouped aggregate be
+    pre-aggregated per party (not under a group-size threshold)."""
+    fresh = fresh_names()
+
+    def at_owners(n: lp.Node) -> lp.Node:
+        n = _with_children(n, [at_owners(c) for c in n.children])
+        return evaluate_at_owners(n, fresh)
+
+    return at_owners(_pushed_down(node, partial_groups))
+
+
+def _pushed_down(node: lp.Node, partial_groups: bool) -> lp.Node:
+    node = _with_children(node, [_pushed_down(c, partial_groups) for c in node.children])
     rules = [push_into_union]
     if partial_groups or not (isinstance(node, lp.Aggregate) and node.keys):
         rules.append(partial_aggregates)
     for rule in rules:
         new = rule(node)
         if new is not node:
-            return optimize(new, partial_groups)
+            return _pushed_down(new, partial_groups)
     return node
 
 
 def _with_children(node: lp.Node, children: list[lp.Node]) -> lp.Node:
     if isinstance(node, lp.UnionAll):
         node.inputs = children
+    elif isinstance(node, lp.Join):
+        node.left, node.right = children
     elif children:
         node.child = children[0]
     return node

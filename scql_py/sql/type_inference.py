@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from scql_py.catalog.types import BOOL, DATE, FLOAT64, INT64, STRING, TIMESTAMP, SqlType
 from scql_py.errors import NotSupportedError, ProgrammingError
+from scql_py.sql.owner_functions import needs_owner_typing, owner_function_type
 
 # a NULL literal takes the type of whatever it meets
 NULL_TYPE = SqlType("null")
@@ -152,7 +153,8 @@ def aggregate_type(func: str, arg: SqlType | None) -> SqlType:
 
 _ARITH = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.IntDiv: "//"}
 _BOOLEAN_NODES = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.And, exp.Or, exp.Not,
-                  exp.Is, exp.In, exp.Between, exp.NullSafeEQ, exp.NullSafeNEQ)
+                  exp.Is, exp.In, exp.Between, exp.NullSafeEQ, exp.NullSafeNEQ, exp.Like,
+                  exp.ILike)
 
 
 def infer_type(node: exp.Expression, columns: dict[str, SqlType]) -> SqlType:
@@ -166,6 +168,11 @@ def infer_type(node: exp.Expression, columns: dict[str, SqlType]) -> SqlType:
             raise ProgrammingError(f"unknown column '{node.name}'") from None
     if isinstance(node, (exp.Literal, exp.Null, exp.Boolean)):
         return literal_type(node)
+    if needs_owner_typing(node):
+        for arg in node.iter_expressions():
+            if not isinstance(arg, (exp.Var, exp.DataType, exp.Interval)):
+                infer_type(arg, columns)  # an unsupported argument is named as itself
+        return owner_function_type(node, columns)
     if isinstance(node, exp.Neg):
         return _numeric(infer_type(node.this, columns), "-")
     if type(node) in _ARITH:

@@ -21,7 +21,7 @@ A refused column names the source column, the party and the level that blocked i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
@@ -283,7 +283,8 @@ class Analyzer:
                                    for p, v in scope[name].items()}
             state = self.expr(node.predicate, scope)[asker]
             _refuse(_lift(state, "after_compare"), asker,
-                    f"{_condition_text(node.predicate)} would show party "
+                    f"the {_clause(node)} condition '{as_written(node.predicate, node.child)}' "
+                    f"would show party "
                     f"'{asker}' which rows pass, but source column " + "'{culprit}' has "
                     "CCL level {level} for " + f"'{asker}'")
         elif isinstance(node, lp.Sort):
@@ -313,17 +314,45 @@ class Analyzer:
             # on their keys, which is checked as a join
             for _, key, _ in node.keys:
                 _refuse(_lift(self.expr(key, scope)[asker], "after_group_by"), asker,
-                        f"GROUP BY {key.sql()} would show party '{asker}' the groups of "
+                        f"GROUP BY {as_written(key, node.child)} would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
 
 
-def _condition_text(predicate: exp.Expression) -> str:
-    """The WHERE (or HAVING) condition as the user may recognise it: the planner's own
-    columns (a subquery's value, a mark of EXISTS) have names the user never wrote."""
-    if any(c.name.startswith("__") for c in predicate.find_all(exp.Column)):
-        return "a condition on the result of a subquery"
-    return f"the WHERE condition '{predicate.sql()}'"
+def _clause(node: lp.Filter) -> str:
+    child = node.child
+    while isinstance(child, lp.Join) and child.how == "scalar":
+        child = child.left
+    return "HAVING" if isinstance(child, lp.Aggregate) else "WHERE"
+
+
+def as_written(e: exp.Expression, below: lp.Node) -> str:
+    """``e`` as the user wrote it, for a message: the planner's columns (``__agg0``,
+    ``__key0``, ``__sq0``, ...) read as the aggregate, key or subquery they stand for."""
+    defined: dict[str, str] = {}
+    for node in lp.walk(below):
+        if isinstance(node, lp.Aggregate):
+            for name, call in node.aggs:
+                arg = call.arg if call.arg is None else exp.Var(
+                    this=as_written(call.arg, node.child))
+                defined.setdefault(name, replace(call, arg=arg).sql())
+            for name, key, _ in node.keys:
+                defined.setdefault(name, as_written(key, node.child))
+        elif isinstance(node, lp.Project):
+            for name, x, _ in node.exprs:
+                if name.startswith("__") and not isinstance(x, exp.Column):
+                    defined.setdefault(name, as_written(x, node.child))
+
+    def swap(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Column):
+            if n.name in defined:
+                return exp.Var(this=defined[n.name])
+            if n.name.startswith("__"):
+                return exp.Var(this="(subquery)")
+            return exp.column(n.name)
+        return n
+
+    return e.copy().transform(swap).sql(dialect="mysql")
 
 
 def join_parties(node: lp.Join) -> set[str]:

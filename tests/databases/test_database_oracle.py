@@ -100,3 +100,16 @@ def test_owners_work_runs_in_postgresql(mixed_catalog):
                 else:
                     kept.append((case.id, how.reason))
     assert sent > 50 and not kept, kept
+
+
+# the scalar functions (tests/sql/functions.sql) over alice's PostgreSQL table and the
+# others' SQLite and CSV: a statement using one runs in the owner's DuckDB after reading
+# the rows, so the answer is DuckDB's on every kind of database
+FUNCTION_CASES = [c for c in load_cases(SUITE / "functions.sql")
+                  if c.catalog == (CATALOGS / "types.toml").resolve()
+                  and True in c.pushdown_modes and c.error is None]
+
+
+@pytest.mark.parametrize("case", FUNCTION_CASES, ids=[c.id for c in FUNCTION_CASES])
+def test_functions_on_postgresql_sqlite_csv(case, mixed_catalog, oracle):
+    check(case, mixed_catalog, oracle)

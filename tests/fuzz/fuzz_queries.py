@@ -422,7 +422,9 @@ class QueryGenerator:
             return Expr(col.ref, col.kind, col.scale, col.bound, col.waits,
                         domain=col.domain, samples=col.samples)
         choice = rng.choice(("add", "sub", "mul", "div", "mod", "neg", "case", "if",
-                             "coalesce", "nullif", "cast", "intdiv"))
+                             "coalesce", "nullif", "cast", "intdiv", "function"))
+        if choice == "function":
+            return self.function(src, context, depth - 1, compared)
         a = self.numeric(src, context, depth - 1, compared)
         if choice in ("add", "sub"):
             b = self.numeric(src, context, depth - 1, compared)
@@ -494,6 +496,36 @@ class QueryGenerator:
         precision = rng.randint(digits + scale, 18)
         return Expr(f"CAST({a.sql} AS DECIMAL({precision},{scale}))", "decimal", scale,
                     a.bound + 1, a.waits)
+
+    def function(self, src: Source, context: Context, depth: int, compared=False) -> Expr:
+        """A number from a scalar function: of a number (ABS, ROUND, FLOOR, CEIL, SIGN),
+        a date or timestamp (YEAR, MONTH, DAY, EXTRACT, DATEDIFF), a string (LENGTH, a
+        LIKE as 0 or 1). Over one party's columns it runs at that party; over several,
+        only what has a protocol runs (the rest is refused, NotSupportedError)."""
+        rng = self.rng
+        form = rng.choice(("number", "number", "date", "string"))
+        if form == "date":
+            col = self.column(src, context, ("date", "timestamp"), compared)
+            if col is not None:
+                part = rng.choice(("YEAR({})", "MONTH({})", "DAY({})",
+                                   "EXTRACT(YEAR FROM {})", "DATEDIFF({}, '2000-01-01')",
+                                   "YEAR({} + INTERVAL 40 DAY)"))
+                return Expr(part.format(col.ref), "int64", 0, 100_000.0, col.waits)
+        if form == "string":
+            col = self.column(src, context, ("string",), compared)
+            if col is not None:
+                text = rng.choice(("LENGTH({})", "LENGTH(UPPER({}))",
+                                   "CASE WHEN {} LIKE 'a%' THEN 1 ELSE 0 END",
+                                   "CASE WHEN LOWER({}) LIKE '%z%' THEN 1 ELSE 0 END"))
+                return Expr(text.format(col.ref, col.ref), "int64", 0, 1000.0, col.waits)
+        a = self.numeric(src, context, depth, compared)
+        fn = rng.choice(("ABS", "ROUND", "FLOOR", "CEIL", "SIGN"))
+        if fn == "SIGN":
+            return Expr(f"SIGN({a.sql})", "int64", 0, 1.0, a.waits)
+        if fn == "ABS":
+            return replace(a, sql=f"ABS({a.sql})")
+        scale = 0 if a.kind == "decimal" else a.scale
+        return Expr(f"{fn}({a.sql})", a.kind, scale, a.bound + 1, a.waits)
 
     def value(self, src: Source, context: Context, depth: int, kind: str | None = None,
               compared=False) -> Expr:

@@ -31,7 +31,7 @@ def demo():
      "GROUP BY person", None),
     ("SELECT person FROM alice_income EXCEPT ALL SELECT person FROM bob_income", "EXCEPT ALL"),
     ("INSERT INTO alice_income VALUES ('x', 1)", "INSERT"),
-    ("SELECT UPPER(person) FROM alice_income", "UPPER"),
+    ("SELECT MD5(person) FROM alice_income", "MD5"),
     ("SELECT ROW_NUMBER() OVER (ORDER BY income), RANK() OVER (ORDER BY person) "
      "FROM alice_income", "different PARTITION BY/ORDER BY"),
 ])

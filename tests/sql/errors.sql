@@ -112,17 +112,65 @@ SELECT DISTINCT k FROM t_alice;
 -- no longer an error (see set_operations.sql)
 SELECT id FROM t_alice UNION SELECT id FROM t_bob;
 
--- name: window_function
--- error: NotSupportedError
-SELECT id, SUM(k) OVER () AS total FROM t_alice;
-
 -- name: correlated_subquery
 -- error: NotSupportedError does not aggregate
 SELECT id FROM t_alice AS a WHERE k > (SELECT b.k FROM t_bob AS b WHERE b.id = a.id);
 
--- name: string_function
--- error: NotSupportedError UPPER
+-- name: string_function_under_mpc
+-- every step after the scans under MPC, where UPPER has no protocol: refused when
+-- planned, naming the function (with pushdown, alice computes it: functions.sql)
+-- pushdown: off
+-- error: NotSupportedError UPPER()
 SELECT UPPER(s) AS loud FROM t_alice;
+
+-- name: string_function_of_two_parties
+-- error: NotSupportedError UPPER()
+SELECT UPPER(CONCAT(a.s, b.s)) AS loud FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: function_outside_the_owner_list
+-- GETENV would run at bob, for alice: only the listed functions run at an owner
+-- error: NotSupportedError GETENV
+SELECT GETENV('HOME') AS home FROM t_bob;
+
+-- name: power_named_as_written
+-- pushdown: off
+-- error: NotSupportedError POWER()
+SELECT POWER(k, 2) AS p FROM t_alice;
+
+-- name: date_format_named_as_written
+-- error: NotSupportedError DATE_FORMAT()
+SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE DATE_FORMAT(a.d + b.k, '%Y') = '2000';
+
+-- name: interval_of_two_parties_refused_when_planned
+-- the amount is bob's, the date alice's: no protocol, refused before the PSI join runs
+-- error: NotSupportedError INTERVAL
+SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE a.d + INTERVAL b.k DAY > b.d;
+
+-- name: aggregate_over_a_window
+-- error: NotSupportedError window function SUM(k) OVER
+SELECT id, SUM(k) OVER () AS total FROM t_alice;
+
+-- name: misspelt_select
+-- error: ProgrammingError 'SELEC' does not begin a statement
+SELEC x;
+
+-- name: create_table_as_select
+-- error: NotSupportedError tables are not created by queries
+CREATE TABLE t AS SELECT 1;
+
+-- name: having_names_the_aggregate
+-- error: SecurityError MAX(secret) > 5
+SELECT k FROM t_bob GROUP BY k HAVING MAX(secret) > 5;
+
+-- name: condition_names_the_subquery
+-- error: SecurityError i > (subquery)
+SELECT id FROM t_bob WHERE i > (SELECT AVG(i) FROM t_carol);
+
+-- name: function_on_a_wrong_type
+-- error: ProgrammingError UPPER
+SELECT UPPER(i) AS loud FROM t_alice;
 
 -- name: unknown_table
 -- error: ProgrammingError no_such_table

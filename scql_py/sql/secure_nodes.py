@@ -1,0 +1,68 @@
+"""The expressions the secure evaluator (engine/secure_expr.py) computes on shares.
+
+The planner checks every expression it places under MPC against this list, so that a
+construct with no protocol is refused before any data moves, never half-way through a
+query (after a PSI join has run). ``tests/engine/test_secure_nodes.py`` checks that the
+evaluator has a ``visit_`` for exactly these nodes.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from scql_py.catalog.types import SqlType
+from scql_py.errors import NotSupportedError
+from scql_py.sql.type_inference import infer_type
+
+SECURE_NODES: tuple[type[exp.Expression], ...] = (
+    exp.Column, exp.Paren, exp.Alias, exp.Literal, exp.Null, exp.Boolean, exp.Cast,
+    exp.TryCast, exp.DataType, exp.DataTypeParam, exp.Neg, exp.Add, exp.Sub, exp.Mul,
+    exp.Div, exp.Mod, exp.IntDiv, exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
+    exp.Between, exp.In, exp.Is, exp.And, exp.Or, exp.Not, exp.Case, exp.If, exp.Nullif,
+    exp.Coalesce, exp.Identifier, exp.Abs, exp.Round, exp.Floor, exp.Ceil,
+)
+# on a fixed-point float, rounding to a boundary the input is within 2^-17 of could
+# land on the other side of it than DuckDB's double does: a different answer
+_NOT_ON_FLOATS = (exp.Round, exp.Floor, exp.Ceil)
+
+
+def _construct(node: exp.Expression) -> str:
+    """How the user wrote ``node``'s construct: a function by its name, an operator by
+    its text without operands (column names inside may be the planner's)."""
+    if isinstance(node, exp.Anonymous):
+        return f"{node.name.upper()}()"
+    if isinstance(node, exp.Func):
+        # the name in our dialect (POWER, not sqlglot's POW; DATE_FORMAT, not TIMETOSTR)
+        return f"{node.sql(dialect='mysql').split('(')[0].strip() or node.sql_name()}()"
+    if isinstance(node, exp.Interval):
+        return "INTERVAL arithmetic"
+    if isinstance(node, (exp.Like, exp.ILike)):
+        return node.key.upper()
+    return node.key.upper()
+
+
+def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
+    """``e`` (over columns of the types ``scope``) as SQL for a secure step;
+    ``NotSupportedError`` naming the first construct the secure evaluator does not
+    compute."""
+    for node in e.walk():
+        if isinstance(node, _NOT_ON_FLOATS) and infer_type(node.this, scope).kind not in (
+                "int64", "decimal"):
+            raise NotSupportedError(
+                f"{_construct(node)} of a {infer_type(node.this, scope)} value of several "
+                "parties (after a join across parties, or on secret-shared data) is not "
+                "supported yet: only of integers and decimals")
+        if isinstance(node, exp.Round) and node.args.get("decimals") is not None and not (
+                isinstance(node.args["decimals"], exp.Literal)
+                and node.args["decimals"].this.isdigit()):
+            raise NotSupportedError("ROUND(x, digits) of values of several parties needs "
+                                    "digits as a non-negative integer constant")
+        if not isinstance(node, SECURE_NODES):
+            raise NotSupportedError(
+                f"{_construct(node)} on values of several parties (after a join across "
+                "parties, or on secret-shared data) is not supported yet; it runs where "
+                "all its inputs belong to one party")
+    return e.sql()
+
+
+__all__ = ["SECURE_NODES", "check_secure"]
