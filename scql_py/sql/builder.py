@@ -110,6 +110,11 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
     where = select.args.get("where")
     pending = [qualified(c) for c in _conjuncts(where.this if where is not None else None)]
     joins = select.args.get("joins") or []
+    # a conjunct with a subquery is planned above every join (by _subqueries), never
+    # pushed into an input: its subquery may read any party's tables, and one that
+    # names no column of its own would otherwise look like a condition on one input
+    deferred = [c for c in pending if _has_subquery(c)]
+    pending = [c for c in pending if not _has_subquery(c)]
     for i, join in enumerate(joins):
         side = (join.args.get("side") or "").lower()
         if side == "full" or join.args.get("kind") in ("CROSS",) and join.args.get("on"):
@@ -119,6 +124,14 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         how = side or "inner"
         right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
         on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
+        if any(_has_subquery(c) for c in on):
+            if how != "inner" or any((j.args.get("side") or "").lower() == "right"
+                                     for j in joins[i + 1:]):
+                raise NotSupportedError(f"a subquery in the ON condition of a {how.upper()} "
+                                        "JOIN, or of a join followed by a RIGHT JOIN")
+            # an inner join's ON condition filters like WHERE does
+            deferred += [c for c in on if _has_subquery(c)]
+            on = [c for c in on if not _has_subquery(c)]
         lcols, rcols = set(node.columns), set(right.columns)
         if how == "inner" and not any((j.args.get("side") or "").lower() == "right"
                                       for j in joins[i + 1:]):
@@ -184,7 +197,11 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
                                     "key equalities on both inputs")
         node = _typed_join(node, right, how, keys)
         pending = rest + pending
-    return node, _and(pending)
+    return node, _and(pending + deferred)
+
+
+def _has_subquery(e: exp.Expression) -> bool:
+    return e.find(exp.Subquery, exp.Select, exp.Exists) is not None
 
 
 def _column_pair(c: exp.Expression, lcols: set[str], rcols: set[str]) -> bool:

@@ -147,19 +147,6 @@ def _binder_order(case: Case, v: Verdict, fut) -> bool:
 
 KNOWN_BUGS: tuple[KnownBug, ...] = (
     KnownBug(
-        "11.8-where", "a scalar subquery that selects a constant, in a WHERE after a join, is "
-        "inlined into another party's local SQL (which fails there: 'Table with name ... does "
-        "not exist', shown to others as 'could not run step sN (local)')",
-        lambda case, v, fut: (v.outcome == "internal"
-                              and ("does not exist" in v.detail
-                                   or re.search(r"could not run step s\d+ \(local\)", v.detail))
-                              and _where_subquery(_tree(case))),
-        BugFixture((table("a1", "alice", "id int64, f float64", [(1, 1.5)]),
-                    table("a2", "alice", "id int64, f float64", [(1, 2.5), (2, 1.0)]),
-                    table("c1", "carol", "id int64, f float64", [(1, 2.5), (2, 1.0)])),
-                   "SELECT b.id AS x FROM a2 AS a JOIN c1 AS b ON a.id = b.id "
-                   "WHERE b.f <> (SELECT 1 FROM a1 AS z)", "alice", True)),
-    KnownBug(
         "11.new-small-divisor", "a quotient by a small real is off by up to 2^-17 / |b| "
         "relative (the divisor's fixed-point rounding): -2.68 / 0.001 gives -2661.15",
         lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
@@ -298,4 +285,17 @@ FIXED_BUGS: tuple[KnownBug, ...] = (
         lambda case, v, fut: v.outcome == "wrong" and v.kind in ("inexact_move", "float_bound"),
         BugFixture((table("a1", "alice", "f float64", [(-0.02,), (0.73,)]),),
                    "SELECT f FROM a1", "alice", False)),
+    KnownBug(
+        "11.8-where", "a scalar subquery that selects a constant, in a WHERE after a join, is "
+        "inlined into another party's local SQL (which fails there: 'Table with name ... does "
+        "not exist', shown to others as 'could not run step sN (local)')",
+        lambda case, v, fut: (v.outcome == "internal"
+                              and ("does not exist" in v.detail
+                                   or re.search(r"could not run step s\d+ \(local\)", v.detail))
+                              and _where_subquery(_tree(case))),
+        BugFixture((table("a1", "alice", "id int64, f float64", [(1, 1.5)]),
+                    table("a2", "alice", "id int64, f float64", [(1, 2.5), (2, 1.0)]),
+                    table("c1", "carol", "id int64, f float64", [(1, 2.5), (2, 1.0)])),
+                   "SELECT b.id AS x FROM a2 AS a JOIN c1 AS b ON a.id = b.id "
+                   "WHERE b.f <> (SELECT 1 FROM a1 AS z)", "alice", True)),
 )

@@ -185,3 +185,35 @@ SELECT x + (SELECT x FROM people WHERE id < 3) AS y FROM people;
 -- name: scalar_subquery_of_another_party_with_two_rows_is_an_error
 -- error: DataError row
 SELECT x + (SELECT amount FROM orders WHERE id < 3) AS y FROM people;
+
+-- name: join_where_constant_scalar_subquery_of_another_party
+-- found by the tester (11.8-where): a subquery naming no column looked like a condition
+-- on one join input and was inlined into that owner's local SQL, where the subquery's
+-- table does not exist ("party carol could not run step s1")
+SELECT p.id, o.id AS oid FROM people p JOIN orders o ON p.id = o.person
+WHERE o.amount > (SELECT 50 FROM one_row);
+
+-- name: join_where_count_star_subquery_of_another_party
+SELECT p.id, o.amount FROM people p JOIN orders o ON p.id = o.person
+WHERE o.amount > (SELECT COUNT(*) * 20 FROM tags);
+
+-- name: join_on_constant_scalar_subquery
+SELECT p.id, o.amount FROM people p JOIN orders o ON p.id = o.person
+AND p.x < (SELECT COUNT(*) * 10 FROM tags);
+
+-- name: join_where_in_constant_subquery
+SELECT p.id, o.k FROM people p JOIN orders o ON p.id = o.person
+WHERE o.k IN (SELECT 1 FROM one_row);
+
+-- name: left_join_where_constant_scalar_subquery
+SELECT p.id, o.amount FROM people p LEFT JOIN orders o ON p.id = o.person
+WHERE p.x > (SELECT COUNT(*) FROM tags);
+
+-- name: three_way_join_where_constant_scalar_subquery
+SELECT p.id, t.tag FROM people p JOIN orders o ON p.id = o.person JOIN tags t ON t.person = p.id
+WHERE t.tag <> (SELECT 'b' FROM empty) OR o.k = (SELECT MAX(n) - 1 FROM one_row);
+
+-- name: left_join_on_subquery_refused
+-- error: NotSupportedError subquery in the ON condition
+SELECT p.id, o.amount FROM people p LEFT JOIN orders o ON p.id = o.person
+AND o.amount > (SELECT 50 FROM one_row);
