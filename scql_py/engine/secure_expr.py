@@ -419,6 +419,12 @@ class SecureEvaluator:
         if a.type.kind == "null" or b.type.kind == "null":
             return Const(INT64, None)
         a2, b2, t = self.align(a, b, "DIV")
+        if t.kind == "float64":
+            # the quotient of fixed-point values: 7.5 DIV 0.1 would be 74 (0.1 is
+            # 0.100006 in fixed point), and no exact form of a real's quotient is opened
+            raise NotSupportedError(f"DIV of a float64 value over secret data "
+                                    f"({e.sql(dialect='mysql')}); "
+                                    "cast it to DECIMAL first")
         zero = equality.equal_zero(self.rt, b2.value)
         val = division.int_divide(self.rt, a2.value, b2.value)
         return SecretColumn(INT64, val, bit_or(self.rt, self._nulls(a2, b2), zero))

@@ -34,6 +34,7 @@ from sqlglot import exp
 
 from scql_py.catalog import DEFAULT_MAX_ROWS
 from scql_py.sql import logical as lp
+from scql_py.sql import plan_text
 from scql_py.sql.local_sql import to_sql
 
 
@@ -135,14 +136,14 @@ class _Placer:
             return self.emit("concat", node, inputs=[self.secret(b) for b in node.inputs])
         if isinstance(node, lp.Filter):
             return self.emit("filter", node, inputs=[self.secret(node.child)],
-                             predicate=node.predicate.sql())
+                             predicate=plan_text.render(node.predicate))
         if isinstance(node, lp.Project):
-            exprs = [[name, e.sql(), str(t)] for name, e, t in node.exprs]
+            exprs = [[name, plan_text.render(e), str(t)] for name, e, t in node.exprs]
             return self.emit("project", node, inputs=[self.secret(node.child)], exprs=exprs)
         if isinstance(node, lp.Aggregate):
-            aggs = [[name, c.func, c.arg.sql() if c.arg is not None else None, str(c.type),
+            aggs = [[name, c.func, plan_text.render(c.arg) if c.arg is not None else None, str(c.type),
                      c.distinct] for name, c in node.aggs]
-            keys = [[name, e.sql(), str(t)] for name, e, t in node.keys]
+            keys = [[name, plan_text.render(e), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys, merges_partials=node.merges_partials,
                              keys_owner=self.keys_owner(node),

@@ -164,20 +164,6 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                    "SELECT f * g AS p FROM a1", "alice", False,
                    shapes=("large_float_product",))),
     KnownBug(
-        "11.new-div-rounds", "a DIV b under MPC rounds to the nearest integer instead of "
-        "truncating toward zero (7 DIV 2 = 4, 2 DIV 3 = 1)",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
-                              and _tree(case).find(exp.IntDiv) is not None),
-        BugFixture((table("a1", "alice", "i int64", [(3,), (7,), (-7,), (2,)]),),
-                   "SELECT i DIV 2 AS q, i DIV 3 AS r FROM a1", "alice", False)),
-    KnownBug(
-        "11.new-div-owner", "a DIV b of decimals or reals computed by the owner fails "
-        "(ArrowInvalid: DuckDB's // divides without truncating, the result is typed BIGINT)",
-        lambda case, v, fut: (v.outcome == "internal" and "ArrowInvalid" in v.detail
-                              and _tree(case).find(exp.IntDiv) is not None),
-        BugFixture((table("a1", "alice", "m decimal(10,3)", [(decimal.Decimal("2.500"),)]),),
-                   "SELECT m DIV 2 AS q FROM a1", "alice", True)),
-    KnownBug(
         "11.new-join-key-types", "in a chain of joins on DECIMAL keys of different scales, "
         "the second join takes the first join's key type ('join keys __jk0.l (decimal(7,2)) "
         "and __jk0.r (decimal(12,3)) need one type')",
@@ -298,4 +284,18 @@ FIXED_BUGS: tuple[KnownBug, ...] = (
                     table("c1", "carol", "id int64, f float64", [(1, 2.5), (2, 1.0)])),
                    "SELECT b.id AS x FROM a2 AS a JOIN c1 AS b ON a.id = b.id "
                    "WHERE b.f <> (SELECT 1 FROM a1 AS z)", "alice", True)),
+    KnownBug(
+        "11.new-div-rounds", "a DIV b under MPC rounds to the nearest integer instead of "
+        "truncating toward zero (7 DIV 2 = 4, 2 DIV 3 = 1)",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+                              and _tree(case).find(exp.IntDiv) is not None),
+        BugFixture((table("a1", "alice", "i int64", [(3,), (7,), (-7,), (2,)]),),
+                   "SELECT i DIV 2 AS q, i DIV 3 AS r FROM a1", "alice", False)),
+    KnownBug(
+        "11.new-div-owner", "a DIV b of decimals or reals computed by the owner fails "
+        "(ArrowInvalid: DuckDB's // divides without truncating, the result is typed BIGINT)",
+        lambda case, v, fut: (v.outcome == "internal" and "ArrowInvalid" in v.detail
+                              and _tree(case).find(exp.IntDiv) is not None),
+        BugFixture((table("a1", "alice", "m decimal(10,3)", [(decimal.Decimal("2.500"),)]),),
+                   "SELECT m DIV 2 AS q FROM a1", "alice", True)),
 )

@@ -217,3 +217,38 @@ WHERE t.tag <> (SELECT 'b' FROM empty) OR o.k = (SELECT MAX(n) - 1 FROM one_row)
 -- error: NotSupportedError subquery in the ON condition
 SELECT p.id, o.amount FROM people p LEFT JOIN orders o ON p.id = o.person
 AND o.amount > (SELECT 50 FROM one_row);
+
+-- name: int_div_truncates_toward_zero
+-- found by the tester (11.new-div-rounds): the plan wrote a DIV b in sqlglot's default
+-- dialect, CAST(a / b AS BIGINT), which the engine read back as a rounded quotient
+-- (7 DIV 2 gave 4, 2 DIV 3 gave 1)
+SELECT id, x DIV 3 AS q, -x DIV 7 AS r, x DIV g AS s, (x DIV 4) DIV 3 AS t, x DIV 0 AS z FROM people;
+
+-- name: int_div_over_a_union_of_parties
+SELECT v DIV 7 AS q, COUNT(*) AS n
+FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u GROUP BY v DIV 7;
+
+-- name: int_div_after_a_join
+SELECT p.id, o.amount DIV p.g AS q, (o.amount - p.x) DIV 3 AS r FROM people p
+JOIN orders o ON p.id = o.person;
+
+-- name: decimal_div_at_the_owner_and_under_mpc
+-- catalog: floats/floats.toml
+-- found by the tester (11.new-div-owner): DuckDB's // divides decimals and reals without
+-- truncating (2.5 // 2 = 1.25), so the owner's BIGINT result failed to convert
+SELECT id, amt DIV 2 AS q, -amt DIV 7 AS r, amt DIV 0.03 AS s, amt DIV 0 AS z FROM fa;
+
+-- name: decimal_div_after_a_join
+-- catalog: floats/floats.toml
+SELECT a.id, a.amt DIV c.amt AS q, (a.amt + c.amt) DIV 3 AS r FROM fa a JOIN fc c ON a.id = c.id;
+
+-- name: float_div_at_the_owner
+-- catalog: floats/floats.toml
+-- pushdown: on
+SELECT id, x DIV 0.3 AS q, (x * 10) DIV 3 AS r FROM fa;
+
+-- name: float_div_under_mpc_is_refused
+-- catalog: floats/floats.toml
+-- pushdown: off
+-- error: NotSupportedError DIV of a float64
+SELECT id, x DIV 0.3 AS q FROM fa;
