@@ -180,14 +180,6 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
         lambda case, v, fut: v.outcome == "internal" and "sort needs at least one key" in v.detail,
         BugFixture((table("a1", "alice", "f float64", [(-1.803,), (-9.05,)]),),
                    "SELECT '' AS c0 FROM a1 ORDER BY c0 DESC LIMIT 4", "bob", False)),
-    KnownBug(
-        "11.new-null-item", "a bare NULL in the select list over a UNION ALL, pushed into "
-        "the branches, fails: ValueError unknown type 'null'",
-        lambda case, v, fut: v.outcome == "internal" and "unknown type 'null'" in v.detail,
-        BugFixture((table("a1", "alice", "k int64", [(1,), (2,)]),
-                    table("b1", "bob", "k int64", [(3,)])),
-                   "SELECT k AS k, NULL AS x FROM (SELECT k FROM a1 UNION ALL SELECT k FROM b1) "
-                   "AS u", "carol", True)),
 
 )
 
@@ -298,4 +290,12 @@ FIXED_BUGS: tuple[KnownBug, ...] = (
                               and _tree(case).find(exp.IntDiv) is not None),
         BugFixture((table("a1", "alice", "m decimal(10,3)", [(decimal.Decimal("2.500"),)]),),
                    "SELECT m DIV 2 AS q FROM a1", "alice", True)),
+    KnownBug(
+        "11.new-null-item", "a bare NULL in the select list over a UNION ALL, pushed into "
+        "the branches, fails: ValueError unknown type 'null'",
+        lambda case, v, fut: v.outcome == "internal" and "unknown type 'null'" in v.detail,
+        BugFixture((table("a1", "alice", "k int64", [(1,), (2,)]),
+                    table("b1", "bob", "k int64", [(3,)])),
+                   "SELECT k AS k, NULL AS x FROM (SELECT k FROM a1 UNION ALL SELECT k FROM b1) "
+                   "AS u", "carol", True)),
 )

@@ -252,3 +252,16 @@ SELECT id, x DIV 0.3 AS q, (x * 10) DIV 3 AS r FROM fa;
 -- pushdown: off
 -- error: NotSupportedError DIV of a float64
 SELECT id, x DIV 0.3 AS q FROM fa;
+
+-- name: bare_null_item_over_a_union_of_parties
+-- party: carol
+-- found by the tester (11.new-null-item): the select list pushed into the UNION ALL
+-- branches typed each branch's NULL again, as 'null', which no share has
+SELECT v, NULL AS x FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u;
+
+-- name: null_expressions_over_a_union_of_parties
+SELECT COALESCE(NULL, v) AS y, NULL + v AS z, CASE WHEN v > 50 THEN NULL END AS w
+FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u;
+
+-- name: bare_null_item_after_a_join
+SELECT p.id, NULL AS x FROM people p JOIN orders o ON p.id = o.person;
