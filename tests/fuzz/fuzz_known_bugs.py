@@ -174,12 +174,6 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                     table("b1", "bob", "k int64, m decimal(10,1)", [(1, decimal.Decimal("14.4"))])),
                    "SELECT COUNT(*) AS n FROM c1 AS a JOIN a1 AS b ON a.m = b.m2 "
                    "JOIN b1 AS c ON b.m = c.m", "alice", False)),
-    KnownBug(
-        "11.new-constant-sort-key", "ORDER BY only a constant string item, with a LIMIT, "
-        "under MPC fails: ValueError sort needs at least one key",
-        lambda case, v, fut: v.outcome == "internal" and "sort needs at least one key" in v.detail,
-        BugFixture((table("a1", "alice", "f float64", [(-1.803,), (-9.05,)]),),
-                   "SELECT '' AS c0 FROM a1 ORDER BY c0 DESC LIMIT 4", "bob", False)),
 
 )
 
@@ -298,4 +292,10 @@ FIXED_BUGS: tuple[KnownBug, ...] = (
                     table("b1", "bob", "k int64", [(3,)])),
                    "SELECT k AS k, NULL AS x FROM (SELECT k FROM a1 UNION ALL SELECT k FROM b1) "
                    "AS u", "carol", True)),
+    KnownBug(
+        "11.new-constant-sort-key", "ORDER BY only a constant string item, with a LIMIT, "
+        "under MPC fails: ValueError sort needs at least one key",
+        lambda case, v, fut: v.outcome == "internal" and "sort needs at least one key" in v.detail,
+        BugFixture((table("a1", "alice", "f float64", [(-1.803,), (-9.05,)]),),
+                   "SELECT '' AS c0 FROM a1 ORDER BY c0 DESC LIMIT 4", "bob", False)),
 )

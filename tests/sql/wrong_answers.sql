@@ -265,3 +265,17 @@ FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u;
 
 -- name: bare_null_item_after_a_join
 SELECT p.id, NULL AS x FROM people p JOIN orders o ON p.id = o.person;
+
+-- name: order_by_a_constant_empty_string_with_limit
+-- party: bob
+-- found by the tester (11.new-constant-sort-key): '' has no bytes, so the sort under MPC
+-- had no key at all ("sort needs at least one key"); every row ties
+SELECT '' AS c0 FROM people ORDER BY c0 DESC LIMIT 4;
+
+-- name: order_by_a_constant_empty_string_then_a_column
+SELECT '' AS c0, o.amount FROM people p JOIN orders o ON p.id = o.person
+ORDER BY c0, o.amount DESC LIMIT 3;
+
+-- name: order_by_a_constant_empty_string_over_a_union
+SELECT '' AS c0, v FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u
+ORDER BY c0 DESC, v LIMIT 5;
