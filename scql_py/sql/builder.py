@@ -102,9 +102,12 @@ def _and(parts: list[exp.Expression]) -> exp.Expression | None:
     return exp.and_(*parts, copy=False) if parts else None
 
 
-def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Expression | None]:
+def _join_sources(select: exp.Select, catalog: Catalog, fresh
+                  ) -> tuple[lp.Node, exp.Expression | None]:
     """The FROM ... JOIN ... of ``select`` as Join nodes over ``alias.column`` names;
-    returns it with the part of WHERE that could not be pushed into one input."""
+    returns it with the part of WHERE that could not be pushed into one input. The
+    columns it adds (computed, cast and gated keys) take ``fresh`` names: a chain of
+    joins keeps every earlier join's."""
     from_ = select.args.get("from_") or select.args.get("from")
     node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
     where = select.args.get("where")
@@ -159,11 +162,13 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
             # an expression key is computed as a column of its input first
             a, b = pair
             if not isinstance(a, exp.Column):
-                node = _with_expr(node, a, f"__jx{len(keys)}.l")
-                a = exp.column(f"__jx{len(keys)}.l", quoted=True)
+                name = fresh("__jx") + ".l"
+                node = _with_expr(node, a, name)
+                a = exp.column(name, quoted=True)
             if not isinstance(b, exp.Column):
-                right = _with_expr(right, b, f"__jx{len(keys)}.r")
-                b = exp.column(f"__jx{len(keys)}.r", quoted=True)
+                name = fresh("__jx") + ".r"
+                right = _with_expr(right, b, name)
+                b = exp.column(name, quoted=True)
             keys.append((a.name, b.name))
         if not keys:
             raise NotSupportedError("a join without an equality between its two inputs "
@@ -185,17 +190,17 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
                 if right_only:
                     right = lp.Filter(right, _and(right_only))
                 if left_only:
-                    node, keys = _gate_keys(node, keys, _and(left_only), 0)
+                    node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
             else:
                 if left_only:
                     node = lp.Filter(node, _and(left_only))
                 if right_only:
-                    right, keys = _gate_keys(right, keys, _and(right_only), 1)
+                    right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
             left_only = right_only = []
         if how != "inner" and rest:
             raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
                                     "key equalities on both inputs")
-        node = _typed_join(node, right, how, keys)
+        node = _typed_join(node, right, how, keys, fresh)
         pending = rest + pending
     return node, _and(pending + deferred)
 
@@ -213,35 +218,37 @@ def _column_pair(c: exp.Expression, lcols: set[str], rcols: set[str]) -> bool:
     return len(names & lcols) == 1 and len(names & rcols) == 1
 
 
-def _gate_keys(node: lp.Node, keys, cond: exp.Expression, side: int):
+def _gate_keys(node: lp.Node, keys, cond: exp.Expression, side: int, fresh):
     """``node`` with each of its join keys (``side`` of each pair) NULL where ``cond``
     fails, and the pairs renamed to those gated columns."""
     types = dict(zip(node.columns, node.types))
     exprs = [(c, exp.column(c, quoted=True), t) for c, t in zip(node.columns, node.types)]
     pairs = []
-    for i, pair in enumerate(keys):
+    for pair in keys:
         col = pair[side]
-        name = f"__jg{i}.{'lr'[side]}"
+        name = f"{fresh('__jg')}.{'lr'[side]}"
         gated = exp.Case(ifs=[exp.If(this=cond.copy(), true=exp.column(col, quoted=True))])
         exprs.append((name, gated, types[col]))
         pairs.append((name, pair[1]) if side == 0 else (pair[0], name))
     return lp.Project(node, exprs), pairs
 
 
-def _typed_join(left: lp.Node, right: lp.Node, how: str, keys) -> lp.Join:
+def _typed_join(left: lp.Node, right: lp.Node, how: str, keys, fresh) -> lp.Join:
     """Both sides of each key pair in one type (a cast column where they differ)."""
     ltypes, rtypes = dict(zip(left.columns, left.types)), dict(zip(right.columns, right.types))
     fixed = []
-    for i, (a, b) in enumerate(keys):
+    for a, b in keys:
         ta, tb = ltypes[a], rtypes[b]
         if ta != tb:
             t = common_type(ta, tb, "JOIN")
             if ta != t:
-                left = _with_cast(left, a, f"__jk{i}.l", t)
-                a = f"__jk{i}.l"
+                name = fresh("__jk") + ".l"
+                left = _with_cast(left, a, name, t)
+                a = name
             if tb != t:
-                right = _with_cast(right, b, f"__jk{i}.r", t)
-                b = f"__jk{i}.r"
+                name = fresh("__jk") + ".r"
+                right = _with_cast(right, b, name, t)
+                b = name
         fixed.append((a, b))
     return lp.Join(left, right, how, fixed)
 
@@ -291,16 +298,16 @@ def _int_literal(node: exp.Expression | None, clause: str) -> int | None:
 
 
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
+    fresh = _fresh_names()
     if select.args.get("joins"):
         ref = qualified
-        node, pred = _join_sources(select, catalog)
+        node, pred = _join_sources(select, catalog, fresh)
     else:
         ref = bare
         node = _source(select, catalog)
         where = select.args.get("where")
         pred = bare(where.this) if where is not None else None
     projections = [(p.alias_or_name, ref(p.unalias())) for p in select.expressions]
-    fresh = _fresh_names()
     node, pred = _subqueries(node, pred, catalog, ref, fresh)
     if pred is not None:
         infer_type(pred, dict(zip(node.columns, node.types)))
@@ -465,7 +472,7 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
     def semi_join(node: lp.Node, outer: list[str], sub: lp.Node, anti: bool):
         distinct = _distinct_rows(sub, fresh)
         node = _typed_join(node, distinct, "left" if anti else "inner",
-                           list(zip(outer, sub.columns)))
+                           list(zip(outer, sub.columns)), fresh)
         cond = exp.Is(this=exp.column(sub.columns[0], quoted=True), expression=exp.Null())
         return node, (cond if anti else None)
 

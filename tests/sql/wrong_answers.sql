@@ -279,3 +279,20 @@ ORDER BY c0, o.amount DESC LIMIT 3;
 -- name: order_by_a_constant_empty_string_over_a_union
 SELECT '' AS c0, v FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u
 ORDER BY c0 DESC, v LIMIT 5;
+
+-- name: chained_joins_on_decimal_keys_of_different_scales
+-- found by the tester (11.new-join-key-types): each join named its cast keys __jk0.l,
+-- __jk0.r, so the second join's cast took the first one's name and type ("join keys
+-- ... need one type")
+SELECT c.id, a.id AS aid, b.id AS bid FROM dec_c c JOIN dec_a a ON c.m = a.m2
+JOIN dec_b b ON a.m = b.m;
+
+-- name: chained_joins_on_decimal_key_expressions
+SELECT COUNT(*) AS n FROM dec_c c JOIN dec_a a ON c.m + 0 = a.m2 * 1 JOIN dec_b b ON a.m * 1 = b.m + 0;
+
+-- name: chained_left_joins_on_decimal_keys_with_conditions
+SELECT c.id, a.id AS aid, b.id AS bid FROM dec_c c LEFT JOIN dec_a a ON c.m = a.m2 AND a.id > 1
+LEFT JOIN dec_b b ON a.m = b.m AND b.id < 4;
+
+-- name: join_then_in_subquery_on_decimal_keys
+SELECT c.id, a.id AS aid FROM dec_c c JOIN dec_a a ON c.m = a.m2 WHERE a.m IN (SELECT m FROM dec_b);
