@@ -145,6 +145,28 @@ def _binder_order(case: Case, v: Verdict, fut) -> bool:
     return evaluate(fut, replace(q, binder="dbapi"), True)[0].outcome == "pass"
 
 
+def _expects_beyond(v: Verdict, family: str, bound: float) -> bool:
+    """Whether DuckDB's answer holds a ``family`` value of magnitude ``bound`` or more."""
+    if v.expected is None:
+        return False
+    cols = [i for i, f in enumerate(v.expected.families) if f == family]
+    return any(row[i] is not None and abs(row[i]) >= bound
+               for row in v.expected.rows for i in cols)
+
+
+def _reads_tiny_reals(case: Case) -> bool:
+    """Whether a table the query reads holds a nonzero float below the fixed-point unit."""
+    tree = _tree(case)
+    names = {t.name for t in tree.find_all(exp.Table)}
+    for spec in case.federation.tables:
+        if spec.name not in names:
+            continue
+        floats = [i for i, c in enumerate(spec.columns) if c.type == "float64"]
+        if any(r[i] is not None and 0 < abs(r[i]) < 2**-16 for r in spec.rows for i in floats):
+            return True
+    return False
+
+
 KNOWN_BUGS: tuple[KnownBug, ...] = (
     KnownBug(
         "11.new-small-divisor", "a quotient by a small real is off by up to 2^-17 / |b| "
@@ -155,7 +177,29 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                               and compare(v.got, v.expected, abs_tol=1e-3, rel_tol=0.05) is None),
         BugFixture((table("a1", "alice", "f float64, g float64", [(0.001, -2.68)]),),
                    "SELECT g / f AS q FROM a1", "alice", False)),
-
+    KnownBug(
+        "11.new-int-sum-overflow", "a SUM of int64 past 2^63 wraps around under MPC, and is "
+        "NULL where an owner that does not ask computes it (DuckDB's SUM(BIGINT) is an "
+        "exact HUGEINT)",
+        lambda case, v, fut: (v.outcome == "wrong" and _tree(case).find(exp.Sum) is not None
+                              and _expects_beyond(v, "integer", 2**63)),
+        BugFixture((table("a1", "alice", "i int64", [(2**62,), (2**62,), (5,)]),),
+                   "SELECT SUM(i) AS s FROM a1", "bob", False)),
+    KnownBug(
+        "11.new-real-sum-overflow", "a SUM of reals past 2^47 wraps around under MPC "
+        "(fixed point with 16 fractional bits in Z_2^64)",
+        lambda case, v, fut: (v.outcome == "wrong" and _tree(case).find(exp.Sum) is not None
+                              and _expects_beyond(v, "float", 2**47)),
+        BugFixture((table("a1", "alice", "f float64", [(2.0**46,), (2.0**46,), (2.0**46,)]),),
+                   "SELECT SUM(f) AS s FROM a1", "bob", False)),
+    KnownBug(
+        "11.new-tiny-reals", "a real below 2^-17 enters arithmetic under MPC as 0 (the "
+        "fixed-point unit is 2^-16): 1e-6 * 1e6 gives 0",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
+                              and _tree(case).find(exp.Mul, exp.Div) is not None
+                              and _reads_tiny_reals(case)),
+        BugFixture((table("a1", "alice", "f float64, g float64", [(1e-6, 1e6)]),),
+                   "SELECT f * g AS p FROM a1", "alice", False)),
 )
 
 
