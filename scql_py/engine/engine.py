@@ -16,7 +16,6 @@ import time
 import duckdb
 import numpy as np
 import pyarrow as pa
-from sqlglot import exp
 
 from scql_py.catalog import Catalog
 from scql_py.catalog.types import SqlType
@@ -46,6 +45,7 @@ from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.segment import compact
 from scql_py.net.channel import Communicator
+from scql_py.sql import plan_text
 from scql_py.sql.physical import PhysicalPlan, Step
 from scql_py.sql.planner import plan_query
 from scql_py.storage import PartyStorage
@@ -252,7 +252,7 @@ class Engine:
     def step_filter(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel: SecretRelation = self.values[step.inputs[0]]
         ev = self.evaluator(rel)
-        cond = ev._as_bool(ev.visit(exp.maybe_parse(step.args["predicate"])))
+        cond = ev._as_bool(ev.visit(plan_text.parse(step.args["predicate"])))
         cond = ev.materialize(cond)
         keep, _ = ev._truth(cond)
         valid = keep if rel.valid is None else rss.and_(self.rt, rel.valid, keep)
@@ -261,7 +261,7 @@ class Engine:
     def step_project(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel: SecretRelation = self.values[step.inputs[0]]
         ev = self.evaluator(rel)
-        cols = [ev.evaluate(exp.maybe_parse(sql), SqlType.parse(t))
+        cols = [ev.evaluate(plan_text.parse(sql), SqlType.parse(t))
                 for _, sql, t in step.args["exprs"]]
         return SecretRelation(rel.n, list(step.columns), cols, rel.valid)
 
@@ -287,7 +287,7 @@ class Engine:
                     f"(the group size threshold)")
             return out
         cols = aggregates(ev, rel, [
-            (func, exp.maybe_parse(arg) if arg is not None else None, SqlType.parse(t), distinct)
+            (func, plan_text.parse(arg) if arg is not None else None, SqlType.parse(t), distinct)
             for _, func, arg, t, distinct in step.args["aggs"]])
         return SecretRelation(1, list(step.columns), cols)
 

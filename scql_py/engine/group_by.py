@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
-from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
 from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many
@@ -31,6 +30,7 @@ from scql_py.errors import NotSupportedError
 from scql_py.mpc import compare, convert, division, equality, mux, segment
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
+from scql_py.sql import plan_text
 
 
 def _zero_where(ev: SecureEvaluator, bit: BShare, col: SecretColumn) -> SecretColumn:
@@ -117,7 +117,7 @@ def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, 
     invalid = bit_not(valid)
     cleaned = []
     for _, sql, t in keys:
-        col = ev.evaluate(exp.maybe_parse(sql), SqlType.parse(t))
+        col = ev.evaluate(plan_text.parse(sql), SqlType.parse(t))
         if col.null is not None:
             col = _zero_where(ev, col.null, col)
             col = replace(col, null=and_(rt, col.null, valid))
@@ -140,7 +140,7 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
               if func in ("min", "max") or func.startswith("percentile_disc")}
     for _, func, arg, _, distinct in aggs:
         if arg is not None and arg not in arg_cols:
-            arg_cols[arg] = ev.evaluate(exp.maybe_parse(arg))
+            arg_cols[arg] = ev.evaluate(plan_text.parse(arg))
             if arg_cols[arg].type.kind == "string" and func not in ("count",):
                 raise NotSupportedError(f"{func.split(':')[0].upper()} of a secret string")
         if distinct and func != "count":

@@ -57,10 +57,10 @@ def sort_relation(rt: Runtime, rel: SecretRelation, order: list[tuple[str, bool,
                   ) -> SecretRelation:
     """Rows of ``rel`` (no validity bits) ordered by ``(column, descending, nulls_first)``."""
     assert rel.valid is None, "compact before sorting"
-    if rel.n <= 1 or not order:
-        return rel
     keys = []
     for name, descending, nulls_first in order:
         keys.extend(sort_keys(rel.column(name), descending, nulls_first))
+    if rel.n <= 1 or not keys:
+        return rel  # no key has words (a constant '' is no bytes): every row ties
     _, moved = sort(rt, keys, flatten(rel))
     return SecretRelation(rel.n, list(rel.names), unflatten(rel, moved, rel.n))

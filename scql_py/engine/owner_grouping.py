@@ -12,7 +12,6 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pyarrow as pa
-from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
 from scql_py.engine.aggregate import average_many
@@ -24,6 +23,7 @@ from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import InternalError
 from scql_py.mpc import convert, equality, mux, openings, rss
 from scql_py.mpc.rss import BShare, and_
+from scql_py.sql import plan_text
 
 # the one-hot matrix of the owner path holds n * k words per party
 OWNER_GROUPING_MAX_CELLS = 1 << 23
@@ -70,7 +70,7 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
         if arg is None:
             layout.append((func, 0, None))
             continue
-        col = ev.evaluate(exp.maybe_parse(arg))
+        col = ev.evaluate(plan_text.parse(arg))
         present = and_(rt, valid, bit_not(col.null)) if col.null is not None else valid
         count_at = len(vectors)
         vectors.append(convert.b2a_bit(rt, present))

@@ -235,17 +235,15 @@ class SecureEvaluator:
 
     def _rescale(self, x: AShare, src: SqlType, dst: SqlType) -> AShare:
         """Numeric value in ``src`` encoding -> ``dst`` encoding (int, decimal, float)."""
-        rt = self.rt
         s_scale = src.scale if src.kind == "decimal" else 0
         if dst.kind == "float64":
             if src.kind == "float64":
                 return x
-            y = x.mul_public(1 << FRAC_BITS)
-            return division.divide_public(rt, y, 10**s_scale) if s_scale else y
+            return self._scaled(x, 1 << FRAC_BITS, 10**s_scale)
         if src.kind == "float64":
             d_scale = dst.scale if dst.kind == "decimal" else 0
             if d_scale:
-                return self._round_div(x.mul_public(10**d_scale), 1 << FRAC_BITS)
+                return self._scaled(x, 10**d_scale, 1 << FRAC_BITS)
             return self._round_half_even(x, 1 << FRAC_BITS)  # DOUBLE -> BIGINT in DuckDB
         d_scale = dst.scale if dst.kind == "decimal" else 0
         if d_scale >= s_scale:
@@ -379,11 +377,12 @@ class SecureEvaluator:
             # exact: scale by the constant's digits, then one correctly rounded division
             x = self.cast(a, FLOAT64)
             digits = const_word(b.value, b.type)
-            val = self._round_div(x.value.mul_public(digits), 10**b.type.scale)
-            return SecretColumn(FLOAT64, val, x.null)
+            return SecretColumn(FLOAT64, self._scaled(x.value, digits, 10**b.type.scale), x.null)
         if t.kind == "float64":
-            a, b = (self.cast(v, FLOAT64) if v.type.kind not in ("null",) else Const(FLOAT64, None)
-                    for v in (a, b))
+            # an int64 times a fixed-point word is that product in fixed point already
+            a, b = (v if v.type.kind == "int64" and isinstance(v, SecretColumn)
+                    else self.cast(v, FLOAT64) if v.type.kind not in ("null",)
+                    else Const(FLOAT64, None) for v in (a, b))
             if isinstance(b, Const) and b.value is not None and float(b.value).is_integer():
                 a, b = a, Const(INT64, int(b.value))  # exact: no truncation needed
             elif isinstance(a, Const) and a.value is not None and float(a.value).is_integer():
@@ -393,16 +392,42 @@ class SecureEvaluator:
             val = a2.value.mul_public(const_word(b.value, b.type))
         elif isinstance(a, Const) and a.value is not None and a.type.kind in ("int64", "decimal"):
             val = b2.value.mul_public(const_word(a.value, a.type))
+        elif t.kind == "float64" and a2.type.kind == "float64" and b2.type.kind == "float64":
+            val = self._fixed_product(a2.value, b2.value)
         else:
             val = self._mul(a2.value, b2.value)
-        if t.kind == "float64" and a2.type.kind == "float64" and b2.type.kind == "float64":
-            # exact rescaling: the one-round probabilistic truncation fails with
-            # probability ~|x| / 2^63, too often for products of large values
-            val = self._round_div(val, 1 << FRAC_BITS)
         return SecretColumn(t, val, self._nulls(a2, b2))
 
     def _mul(self, x: AShare, y: AShare) -> AShare:
         return rss_mul(self.rt, x, y)
+
+    def _fixed_product(self, x: AShare, y: AShare) -> AShare:
+        """``x y / 2^f`` rounded, for fixed-point words ``x`` and ``y``, wherever the
+        result is in range. The product itself carries 2f fractional bits and leaves
+        the ring once ``|x y| >= 2^(63 - 2f) = 2^31``; instead each word is split
+        exactly as ``h 2^f + l`` (``|l| < 2^f``), and ``x y / 2^f`` is
+        ``hx hy 2^f + hx ly + lx hy + lx ly / 2^f``: only the last term is divided
+        (exactly, rounded), and no term is larger than the result or ``2^(63 - f)``."""
+        n, unit = len(x), 1 << FRAC_BITS
+        words = AShare.concat([x, y])
+        high = division.divide_public(self.rt, words, unit)
+        low = words - high.mul_public(unit)
+        hx, hy, lx, ly = high[:n], high[n:], low[:n], low[n:]
+        p = self._mul(AShare.concat([hx, hx, lx, lx]), AShare.concat([hy, ly, hy, ly]))
+        return (p[:n].mul_public(unit) + p[n:2 * n] + p[2 * n:3 * n]
+                + self._round_div(p[3 * n:], unit))
+
+    def _scaled(self, x: AShare, k: int, d: int) -> AShare:
+        """``x k / d`` rounded, for a public integer ``k`` and ``d >= 1``, wherever the
+        result is in range: ``x = q d + r`` exactly first, so that no term is larger
+        than the result or ``|k| d`` (``x k`` itself may leave the ring)."""
+        if d == 1:
+            return x.mul_public(k)
+        if abs(k) * d >= 1 << 62:
+            return self._round_div(x.mul_public(k), d)
+        q = division.divide_public(self.rt, x, d)
+        r = x - q.mul_public(d)
+        return q.mul_public(k) + self._round_div(r.mul_public(k), d)
 
     def visit_Div(self, e: exp.Div) -> Value:
         a, b = self.visit(e.left), self.visit(e.right)
@@ -467,6 +492,12 @@ class SecureEvaluator:
         if a.type.kind == "null" or b.type.kind == "null":
             return Const(INT64, None)
         a2, b2, t = self.align(a, b, "DIV")
+        if t.kind == "float64":
+            # the quotient of fixed-point values: 7.5 DIV 0.1 would be 74 (0.1 is
+            # 0.100006 in fixed point), and no exact form of a real's quotient is opened
+            raise NotSupportedError(f"DIV of a float64 value over secret data "
+                                    f"({e.sql(dialect='mysql')}); "
+                                    "cast it to DECIMAL first")
         zero = equality.equal_zero(self.rt, b2.value)
         val = division.int_divide(self.rt, a2.value, b2.value)
         return SecretColumn(INT64, val, bit_or(self.rt, self._nulls(a2, b2), zero))

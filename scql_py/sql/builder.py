@@ -68,9 +68,9 @@ def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
     rdistinct = _distinct_rows(lp.Project(sides[1], rkeys), fresh)
     pairs = [(a, b) for (a, _, _), (b, _, _) in zip(lkeys, rkeys)]
     if isinstance(ast, exp.Intersect):
-        node = _typed_join(lnode, rdistinct, "inner", pairs)
+        node = _typed_join(lnode, rdistinct, "inner", pairs, fresh)
     else:
-        node = lp.Filter(_typed_join(lnode, rdistinct, "left", pairs),
+        node = lp.Filter(_typed_join(lnode, rdistinct, "left", pairs, fresh),
                          exp.Is(this=exp.column(rkeys[0][0], quoted=True), expression=exp.Null()))
     return lp.Project(node, [(c, exp.column(c, quoted=True), t)
                              for c, t in zip(left.columns, left.types)])
@@ -186,14 +186,22 @@ def _and(parts: list[exp.Expression]) -> exp.Expression | None:
     return exp.and_(*parts, copy=False) if parts else None
 
 
-def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Expression | None]:
+def _join_sources(select: exp.Select, catalog: Catalog, fresh
+                  ) -> tuple[lp.Node, exp.Expression | None]:
     """The FROM ... JOIN ... of ``select`` as Join nodes over ``alias.column`` names;
-    returns it with the part of WHERE that could not be pushed into one input."""
+    returns it with the part of WHERE that could not be pushed into one input. The
+    columns it adds (computed, cast and gated keys) take ``fresh`` names: a chain of
+    joins keeps every earlier join's."""
     from_ = select.args.get("from_") or select.args.get("from")
     node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
     where = select.args.get("where")
     pending = [qualified(c) for c in _conjuncts(where.this if where is not None else None)]
     joins = select.args.get("joins") or []
+    # a conjunct with a subquery is planned above every join (by _subqueries), never
+    # pushed into an input: its subquery may read any party's tables, and one that
+    # names no column of its own would otherwise look like a condition on one input
+    deferred = [c for c in pending if _has_subquery(c)]
+    pending = [c for c in pending if not _has_subquery(c)]
     for i, join in enumerate(joins):
         side = (join.args.get("side") or "").lower()
         if join.args.get("kind") in ("CROSS",) and join.args.get("on"):
@@ -203,6 +211,14 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         how = side or "inner"
         right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
         on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
+        if any(_has_subquery(c) for c in on):
+            if how != "inner" or any((j.args.get("side") or "").lower() == "right"
+                                     for j in joins[i + 1:]):
+                raise NotSupportedError(f"a subquery in the ON condition of a {how.upper()} "
+                                        "JOIN, or of a join followed by a RIGHT JOIN")
+            # an inner join's ON condition filters like WHERE does
+            deferred += [c for c in on if _has_subquery(c)]
+            on = [c for c in on if not _has_subquery(c)]
         lcols, rcols = set(node.columns), set(right.columns)
         if how == "inner" and not any((j.args.get("side") or "").lower() in ("right", "full")
                                       for j in joins[i + 1:]):
@@ -230,11 +246,13 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
             # an expression key is computed as a column of its input first
             a, b = pair
             if not isinstance(a, exp.Column):
-                node = _with_expr(node, a, f"__jx{len(keys)}.l")
-                a = exp.column(f"__jx{len(keys)}.l", quoted=True)
+                name = fresh("__jx") + ".l"
+                node = _with_expr(node, a, name)
+                a = exp.column(name, quoted=True)
             if not isinstance(b, exp.Column):
-                right = _with_expr(right, b, f"__jx{len(keys)}.r")
-                b = exp.column(f"__jx{len(keys)}.r", quoted=True)
+                name = fresh("__jx") + ".r"
+                right = _with_expr(right, b, name)
+                b = exp.column(name, quoted=True)
             keys.append((a.name, b.name))
         cross = not keys
         if cross:
@@ -262,48 +280,52 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
             # it is output: its key becomes NULL (never matches) where they fail
             if how == "full":  # both sides are kept: each one's conditions gate its keys
                 if left_only:
-                    node, keys = _gate_keys(node, keys, _and(left_only), 0)
+                    node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
                 if right_only:
-                    right, keys = _gate_keys(right, keys, _and(right_only), 1)
+                    right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
             elif how == "left":
                 if right_only:
                     right = lp.Filter(right, _and(right_only))
                 if left_only:
-                    node, keys = _gate_keys(node, keys, _and(left_only), 0)
+                    node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
             else:
                 if left_only:
                     node = lp.Filter(node, _and(left_only))
                 if right_only:
-                    right, keys = _gate_keys(right, keys, _and(right_only), 1)
+                    right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
             left_only = right_only = []
         if how != "inner" and rest:
             raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
                                     "key equalities on both inputs")
         if how == "full":
-            node = _full_join(node, right, keys)
+            node = _full_join(node, right, keys, fresh)
         else:
-            node = _typed_join(node, right, how, keys)
+            node = _typed_join(node, right, how, keys, fresh)
             node.cross = cross
         pending = rest + pending
-    return node, _and(pending)
+    return node, _and(pending + deferred)
 
 
-def _full_join(left: lp.Node, right: lp.Node, keys) -> lp.Node:
+def _has_subquery(e: exp.Expression) -> bool:
+    return e.find(exp.Subquery, exp.Select, exp.Exists) is not None
+
+
+def _full_join(left: lp.Node, right: lp.Node, keys, fresh) -> lp.Node:
     """``left FULL JOIN right``: the LEFT join, then the right rows without a partner
     (an anti-join with the distinct left keys) with the left columns NULL."""
     names = left.columns + right.columns
     types = left.types + right.types
-    fresh = _fresh_names()
     ltypes = dict(zip(left.columns, left.types))
     left_keys = lp.Project(left, [(f"__fk{i}", exp.column(a, quoted=True), ltypes[a])
                                   for i, (a, _) in enumerate(keys)])
     distinct = _distinct_rows(left_keys, fresh)
-    anti = _typed_join(right, distinct, "left", [(b, f"__fk{i}") for i, (_, b) in enumerate(keys)])
+    anti = _typed_join(right, distinct, "left", [(b, f"__fk{i}") for i, (_, b) in enumerate(keys)],
+                       fresh)
     alone = lp.Filter(anti, exp.Is(this=exp.column("__fk0", quoted=True), expression=exp.Null()))
     nulls = [(c, exp.Cast(this=exp.Null(), to=exp.DataType.build(t.to_duckdb())), t)
              for c, t in zip(left.columns, left.types)]
     same = [(c, exp.column(c, quoted=True), t) for c, t in zip(names, types)]
-    matched = lp.Project(_typed_join(left, right, "left", keys), same)
+    matched = lp.Project(_typed_join(left, right, "left", keys, fresh), same)
     unmatched = lp.Project(alone, nulls + same[len(left.columns):])
     return lp.UnionAll([matched, unmatched], types)
 
@@ -317,35 +339,37 @@ def _column_pair(c: exp.Expression, lcols: set[str], rcols: set[str]) -> bool:
     return len(names & lcols) == 1 and len(names & rcols) == 1
 
 
-def _gate_keys(node: lp.Node, keys, cond: exp.Expression, side: int):
+def _gate_keys(node: lp.Node, keys, cond: exp.Expression, side: int, fresh):
     """``node`` with each of its join keys (``side`` of each pair) NULL where ``cond``
     fails, and the pairs renamed to those gated columns."""
     types = dict(zip(node.columns, node.types))
     exprs = [(c, exp.column(c, quoted=True), t) for c, t in zip(node.columns, node.types)]
     pairs = []
-    for i, pair in enumerate(keys):
+    for pair in keys:
         col = pair[side]
-        name = f"__jg{i}.{'lr'[side]}"
+        name = f"{fresh('__jg')}.{'lr'[side]}"
         gated = exp.Case(ifs=[exp.If(this=cond.copy(), true=exp.column(col, quoted=True))])
         exprs.append((name, gated, types[col]))
         pairs.append((name, pair[1]) if side == 0 else (pair[0], name))
     return lp.Project(node, exprs), pairs
 
 
-def _typed_join(left: lp.Node, right: lp.Node, how: str, keys) -> lp.Join:
+def _typed_join(left: lp.Node, right: lp.Node, how: str, keys, fresh) -> lp.Join:
     """Both sides of each key pair in one type (a cast column where they differ)."""
     ltypes, rtypes = dict(zip(left.columns, left.types)), dict(zip(right.columns, right.types))
     fixed = []
-    for i, (a, b) in enumerate(keys):
+    for a, b in keys:
         ta, tb = ltypes[a], rtypes[b]
         if ta != tb:
             t = common_type(ta, tb, "JOIN")
             if ta != t:
-                left = _with_cast(left, a, f"__jk{i}.l", t)
-                a = f"__jk{i}.l"
+                name = fresh("__jk") + ".l"
+                left = _with_cast(left, a, name, t)
+                a = name
             if tb != t:
-                right = _with_cast(right, b, f"__jk{i}.r", t)
-                b = f"__jk{i}.r"
+                name = fresh("__jk") + ".r"
+                right = _with_cast(right, b, name, t)
+                b = name
         fixed.append((a, b))
     return lp.Join(left, right, how, fixed)
 
@@ -395,20 +419,20 @@ def _int_literal(node: exp.Expression | None, clause: str) -> int | None:
 
 
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
+    fresh = _fresh_names()
     if select.args.get("where") is not None:
         select = select.copy()
         select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))
     if select.args.get("joins"):
         select = order_joins(select)
         ref = qualified
-        node, pred = _join_sources(select, catalog)
+        node, pred = _join_sources(select, catalog, fresh)
     else:
         ref = bare
         node = _source(select, catalog)
         where = select.args.get("where")
         pred = bare(where.this) if where is not None else None
     projections = [(p.alias_or_name, ref(p.unalias())) for p in select.expressions]
-    fresh = _fresh_names()
     node, pred = _subqueries(node, pred, catalog, ref, fresh)
     if pred is not None:
         infer_type(pred, dict(zip(node.columns, node.types)))
@@ -601,7 +625,7 @@ def _grouped_join(node: lp.Node, query: exp.Select, values, catalog: Catalog, re
             raise NotSupportedError(f"a subquery correlated by {col.sql()}, which is not "
                                     "a column of its FROM")
         outer.append(name)
-    node = _typed_join(node, plan, "left", list(zip(outer, names[:len(eqs)])))
+    node = _typed_join(node, plan, "left", list(zip(outer, names[:len(eqs)])), fresh)
     return node, names[0], names[len(eqs):], others
 
 
@@ -693,7 +717,7 @@ def _in_mark(node: lp.Node, x: exp.Expression, query: exp.Expression, catalog: C
         xname = fresh("__inx")
         node, x = _with_expr(node, x, xname), exp.column(xname, quoted=True)
     distinct = _distinct_rows(sub, fresh)
-    node = _typed_join(node, distinct, "left", [(x.name, name)])
+    node = _typed_join(node, distinct, "left", [(x.name, name)], fresh)
     node, rows = _count_join(node, sub, fresh)
     node, nulls = _count_join(node, lp.Filter(sub, exp.Is(this=exp.column(name, quoted=True),
                                                           expression=exp.Null())), fresh)
@@ -801,7 +825,7 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
     def semi_join(node: lp.Node, outer: list[str], sub: lp.Node, anti: bool):
         distinct = _distinct_rows(sub, fresh)
         node = _typed_join(node, distinct, "left" if anti else "inner",
-                           list(zip(outer, sub.columns)))
+                           list(zip(outer, sub.columns)), fresh)
         cond = exp.Is(this=exp.column(sub.columns[0], quoted=True), expression=exp.Null())
         return node, (cond if anti else None)
 

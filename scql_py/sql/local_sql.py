@@ -114,6 +114,19 @@ def _null_on_zero_divisor(e: exp.Expression) -> exp.Expression:
     return e
 
 
+def _truncated_int_divisions(ast: exp.Expression) -> exp.Expression:
+    """MySQL's ``a DIV b`` is the quotient truncated toward zero, a BIGINT; DuckDB's
+    ``a // b`` is that for integers only (2.5 // 2 is 1.25). ``(a - a % b) // b`` is an
+    exact multiple's quotient for every type (% keeps the dividend's sign)."""
+    for node in reversed(list(ast.find_all(exp.IntDiv, bfs=False))):
+        a, b = node.this, node.expression
+        multiple = exp.Sub(this=a.copy(), expression=exp.Paren(this=exp.Mod(
+            this=a.copy(), expression=b.copy())))
+        node.replace(exp.cast(exp.IntDiv(this=exp.Paren(this=multiple), expression=b.copy()),
+                              "BIGINT"))
+    return ast
+
+
 # the nodes DuckDB may raise on for some values: an overflow, a logarithm of a negative
 # number, a string that is no date; and functions it knows by name only
 _MAY_FAIL = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Neg, exp.Pow,
@@ -184,7 +197,7 @@ def to_sql(node: lp.Node, total: bool = False, shared: bool = False) -> str:
     """The owner's SQL for ``node``; ``total``: no value makes it fail (for an owner who
     does not ask, so that an error cannot tell the asker about the data); ``shared``
     too: the result is secret-shared, so a NaN or infinite float is NULL."""
-    ast = to_ast(node).transform(_null_on_zero_divisor)
+    ast = _truncated_int_divisions(to_ast(node).transform(_null_on_zero_divisor))
     if total:
         ast = _with_total_semantics(ast)
         if shared:
@@ -199,4 +212,5 @@ def constant_sql(exprs: list[tuple[str, exp.Expression]]) -> str:
     'SELECT 1 / NULLIF(0, 0) AS "q"'
     """
     ast = exp.select(*[exp.alias_(e.copy(), name, quoted=True) for name, e in exprs])
-    return ast.transform(_null_on_zero_divisor).sql(dialect=STORAGE_DIALECT, identify=True)
+    ast = _truncated_int_divisions(ast.transform(_null_on_zero_divisor))
+    return ast.sql(dialect=STORAGE_DIALECT, identify=True)

@@ -49,9 +49,11 @@ def push_into_union(node: lp.Node) -> lp.Node:
             scope = dict(zip(b.columns, b.types))
             mapping = _branch_mapping(union, b)
             exprs = []
-            for name, e, _ in node.exprs:
+            for name, e, t in node.exprs:
                 renamed = rename_columns(e, mapping)
-                exprs.append((name, renamed, infer_type(renamed, scope)))
+                typ = infer_type(renamed, scope)
+                # a bare NULL has no type of its own: it takes the column's
+                exprs.append((name, renamed, t if typ.kind == "null" else typ))
             branches.append(lp.Project(b, exprs))
         return lp.UnionAll(branches, node.types)
     return node

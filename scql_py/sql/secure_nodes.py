@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from scql_py.catalog.types import SqlType
 from scql_py.errors import NotSupportedError
+from scql_py.sql import plan_text
 from scql_py.sql.type_inference import infer_type
 
 SECURE_NODES: tuple[type[exp.Expression], ...] = (
@@ -62,7 +63,7 @@ def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
                 f"{_construct(node)} on values of several parties (after a join across "
                 "parties, or on secret-shared data) is not supported yet; it runs where "
                 "all its inputs belong to one party")
-    return e.sql()
+    return plan_text.render(e)
 
 
 __all__ = ["SECURE_NODES", "check_secure"]

@@ -145,20 +145,29 @@ def _binder_order(case: Case, v: Verdict, fut) -> bool:
     return evaluate(fut, replace(q, binder="dbapi"), True)[0].outcome == "pass"
 
 
+def _expects_beyond(v: Verdict, family: str, bound: float) -> bool:
+    """Whether DuckDB's answer holds a ``family`` value of magnitude ``bound`` or more."""
+    if v.expected is None:
+        return False
+    cols = [i for i, f in enumerate(v.expected.families) if f == family]
+    return any(row[i] is not None and abs(row[i]) >= bound
+               for row in v.expected.rows for i in cols)
+
+
+def _reads_tiny_reals(case: Case) -> bool:
+    """Whether a table the query reads holds a nonzero float below the fixed-point unit."""
+    tree = _tree(case)
+    names = {t.name for t in tree.find_all(exp.Table)}
+    for spec in case.federation.tables:
+        if spec.name not in names:
+            continue
+        floats = [i for i, c in enumerate(spec.columns) if c.type == "float64"]
+        if any(r[i] is not None and 0 < abs(r[i]) < 2**-16 for r in spec.rows for i in floats):
+            return True
+    return False
+
+
 KNOWN_BUGS: tuple[KnownBug, ...] = (
-    KnownBug(
-        "11.8-where", "a scalar subquery that selects a constant, in a WHERE after a join, is "
-        "inlined into another party's local SQL (which fails there: 'Table with name ... does "
-        "not exist', shown to others as 'could not run step sN (local)')",
-        lambda case, v, fut: (v.outcome == "internal"
-                              and ("does not exist" in v.detail
-                                   or re.search(r"could not run step s\d+ \(local\)", v.detail))
-                              and _where_subquery(_tree(case))),
-        BugFixture((table("a1", "alice", "id int64, f float64", [(1, 1.5)]),
-                    table("a2", "alice", "id int64, f float64", [(1, 2.5), (2, 1.0)]),
-                    table("c1", "carol", "id int64, f float64", [(1, 2.5), (2, 1.0)])),
-                   "SELECT b.id AS x FROM a2 AS a JOIN c1 AS b ON a.id = b.id "
-                   "WHERE b.f <> (SELECT 1 FROM a1 AS z)", "alice", True)),
     KnownBug(
         "11.new-small-divisor", "a quotient by a small real is off by up to 2^-17 / |b| "
         "relative (the divisor's fixed-point rounding): -2.68 / 0.001 gives -2661.15",
@@ -169,53 +178,28 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
         BugFixture((table("a1", "alice", "f float64, g float64", [(0.001, -2.68)]),),
                    "SELECT g / f AS q FROM a1", "alice", False)),
     KnownBug(
-        "11.new-float-product", "a product of reals (or an integer and a real) of 2^31 or "
-        "more wraps around under MPC, inside the documented |v| < 2^47",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
-                              and "large_float_product" in case.query.shapes),
-        BugFixture((table("a1", "alice", "f float64, g float64", [(46341.0, 46341.0)]),),
-                   "SELECT f * g AS p FROM a1", "alice", False,
-                   shapes=("large_float_product",))),
+        "11.new-int-sum-overflow", "a SUM of int64 past 2^63 wraps around under MPC, and is "
+        "NULL where an owner that does not ask computes it (DuckDB's SUM(BIGINT) is an "
+        "exact HUGEINT)",
+        lambda case, v, fut: (v.outcome == "wrong" and _tree(case).find(exp.Sum) is not None
+                              and _expects_beyond(v, "integer", 2**63)),
+        BugFixture((table("a1", "alice", "i int64", [(2**62,), (2**62,), (5,)]),),
+                   "SELECT SUM(i) AS s FROM a1", "bob", False)),
     KnownBug(
-        "11.new-div-rounds", "a DIV b under MPC rounds to the nearest integer instead of "
-        "truncating toward zero (7 DIV 2 = 4, 2 DIV 3 = 1)",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
-                              and _tree(case).find(exp.IntDiv) is not None),
-        BugFixture((table("a1", "alice", "i int64", [(3,), (7,), (-7,), (2,)]),),
-                   "SELECT i DIV 2 AS q, i DIV 3 AS r FROM a1", "alice", False)),
+        "11.new-real-sum-overflow", "a SUM of reals past 2^47 wraps around under MPC "
+        "(fixed point with 16 fractional bits in Z_2^64)",
+        lambda case, v, fut: (v.outcome == "wrong" and _tree(case).find(exp.Sum) is not None
+                              and _expects_beyond(v, "float", 2**47)),
+        BugFixture((table("a1", "alice", "f float64", [(2.0**46,), (2.0**46,), (2.0**46,)]),),
+                   "SELECT SUM(f) AS s FROM a1", "bob", False)),
     KnownBug(
-        "11.new-div-owner", "a DIV b of decimals or reals computed by the owner fails "
-        "(ArrowInvalid: DuckDB's // divides without truncating, the result is typed BIGINT)",
-        lambda case, v, fut: (v.outcome == "internal" and "ArrowInvalid" in v.detail
-                              and _tree(case).find(exp.IntDiv) is not None),
-        BugFixture((table("a1", "alice", "m decimal(10,3)", [(decimal.Decimal("2.500"),)]),),
-                   "SELECT m DIV 2 AS q FROM a1", "alice", True)),
-    KnownBug(
-        "11.new-join-key-types", "in a chain of joins on DECIMAL keys of different scales, "
-        "the second join takes the first join's key type ('join keys __jk0.l (decimal(7,2)) "
-        "and __jk0.r (decimal(12,3)) need one type')",
-        lambda case, v, fut: v.outcome == "internal" and "need one type" in v.detail,
-        BugFixture((table("c1", "carol", "k int64, m decimal(5,1)", [(1, decimal.Decimal("1.5"))]),
-                    table("a1", "alice", "k int64, m decimal(5,3), m2 decimal(7,2)",
-                          [(1, decimal.Decimal("14.422"), decimal.Decimal("1.50"))]),
-                    table("b1", "bob", "k int64, m decimal(10,1)", [(1, decimal.Decimal("14.4"))])),
-                   "SELECT COUNT(*) AS n FROM c1 AS a JOIN a1 AS b ON a.m = b.m2 "
-                   "JOIN b1 AS c ON b.m = c.m", "alice", False)),
-    KnownBug(
-        "11.new-constant-sort-key", "ORDER BY only a constant string item, with a LIMIT, "
-        "under MPC fails: ValueError sort needs at least one key",
-        lambda case, v, fut: v.outcome == "internal" and "sort needs at least one key" in v.detail,
-        BugFixture((table("a1", "alice", "f float64", [(-1.803,), (-9.05,)]),),
-                   "SELECT '' AS c0 FROM a1 ORDER BY c0 DESC LIMIT 4", "bob", False)),
-    KnownBug(
-        "11.new-null-item", "a bare NULL in the select list over a UNION ALL, pushed into "
-        "the branches, fails: ValueError unknown type 'null'",
-        lambda case, v, fut: v.outcome == "internal" and "unknown type 'null'" in v.detail,
-        BugFixture((table("a1", "alice", "k int64", [(1,), (2,)]),
-                    table("b1", "bob", "k int64", [(3,)])),
-                   "SELECT k AS k, NULL AS x FROM (SELECT k FROM a1 UNION ALL SELECT k FROM b1) "
-                   "AS u", "carol", True)),
-
+        "11.new-tiny-reals", "a real below 2^-17 enters arithmetic under MPC as 0 (the "
+        "fixed-point unit is 2^-16): 1e-6 * 1e6 gives 0",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
+                              and _tree(case).find(exp.Mul, exp.Div) is not None
+                              and _reads_tiny_reals(case)),
+        BugFixture((table("a1", "alice", "f float64, g float64", [(1e-6, 1e6)]),),
+                   "SELECT f * g AS p FROM a1", "alice", False)),
 )
 
 
@@ -298,4 +282,64 @@ FIXED_BUGS: tuple[KnownBug, ...] = (
         lambda case, v, fut: v.outcome == "wrong" and v.kind in ("inexact_move", "float_bound"),
         BugFixture((table("a1", "alice", "f float64", [(-0.02,), (0.73,)]),),
                    "SELECT f FROM a1", "alice", False)),
+    KnownBug(
+        "11.8-where", "a scalar subquery that selects a constant, in a WHERE after a join, is "
+        "inlined into another party's local SQL (which fails there: 'Table with name ... does "
+        "not exist', shown to others as 'could not run step sN (local)')",
+        lambda case, v, fut: (v.outcome == "internal"
+                              and ("does not exist" in v.detail
+                                   or re.search(r"could not run step s\d+ \(local\)", v.detail))
+                              and _where_subquery(_tree(case))),
+        BugFixture((table("a1", "alice", "id int64, f float64", [(1, 1.5)]),
+                    table("a2", "alice", "id int64, f float64", [(1, 2.5), (2, 1.0)]),
+                    table("c1", "carol", "id int64, f float64", [(1, 2.5), (2, 1.0)])),
+                   "SELECT b.id AS x FROM a2 AS a JOIN c1 AS b ON a.id = b.id "
+                   "WHERE b.f <> (SELECT 1 FROM a1 AS z)", "alice", True)),
+    KnownBug(
+        "11.new-div-rounds", "a DIV b under MPC rounds to the nearest integer instead of "
+        "truncating toward zero (7 DIV 2 = 4, 2 DIV 3 = 1)",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+                              and _tree(case).find(exp.IntDiv) is not None),
+        BugFixture((table("a1", "alice", "i int64", [(3,), (7,), (-7,), (2,)]),),
+                   "SELECT i DIV 2 AS q, i DIV 3 AS r FROM a1", "alice", False)),
+    KnownBug(
+        "11.new-div-owner", "a DIV b of decimals or reals computed by the owner fails "
+        "(ArrowInvalid: DuckDB's // divides without truncating, the result is typed BIGINT)",
+        lambda case, v, fut: (v.outcome == "internal" and "ArrowInvalid" in v.detail
+                              and _tree(case).find(exp.IntDiv) is not None),
+        BugFixture((table("a1", "alice", "m decimal(10,3)", [(decimal.Decimal("2.500"),)]),),
+                   "SELECT m DIV 2 AS q FROM a1", "alice", True)),
+    KnownBug(
+        "11.new-null-item", "a bare NULL in the select list over a UNION ALL, pushed into "
+        "the branches, fails: ValueError unknown type 'null'",
+        lambda case, v, fut: v.outcome == "internal" and "unknown type 'null'" in v.detail,
+        BugFixture((table("a1", "alice", "k int64", [(1,), (2,)]),
+                    table("b1", "bob", "k int64", [(3,)])),
+                   "SELECT k AS k, NULL AS x FROM (SELECT k FROM a1 UNION ALL SELECT k FROM b1) "
+                   "AS u", "carol", True)),
+    KnownBug(
+        "11.new-constant-sort-key", "ORDER BY only a constant string item, with a LIMIT, "
+        "under MPC fails: ValueError sort needs at least one key",
+        lambda case, v, fut: v.outcome == "internal" and "sort needs at least one key" in v.detail,
+        BugFixture((table("a1", "alice", "f float64", [(-1.803,), (-9.05,)]),),
+                   "SELECT '' AS c0 FROM a1 ORDER BY c0 DESC LIMIT 4", "bob", False)),
+    KnownBug(
+        "11.new-join-key-types", "in a chain of joins on DECIMAL keys of different scales, "
+        "the second join takes the first join's key type ('join keys __jk0.l (decimal(7,2)) "
+        "and __jk0.r (decimal(12,3)) need one type')",
+        lambda case, v, fut: v.outcome == "internal" and "need one type" in v.detail,
+        BugFixture((table("c1", "carol", "k int64, m decimal(5,1)", [(1, decimal.Decimal("1.5"))]),
+                    table("a1", "alice", "k int64, m decimal(5,3), m2 decimal(7,2)",
+                          [(1, decimal.Decimal("14.422"), decimal.Decimal("1.50"))]),
+                    table("b1", "bob", "k int64, m decimal(10,1)", [(1, decimal.Decimal("14.4"))])),
+                   "SELECT COUNT(*) AS n FROM c1 AS a JOIN a1 AS b ON a.m = b.m2 "
+                   "JOIN b1 AS c ON b.m = c.m", "alice", False)),
+    KnownBug(
+        "11.new-float-product", "a product of reals (or an integer and a real) of 2^31 or "
+        "more wraps around under MPC, inside the documented |v| < 2^47",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+                              and "large_float_product" in case.query.shapes),
+        BugFixture((table("a1", "alice", "f float64, g float64", [(46341.0, 46341.0)]),),
+                   "SELECT f * g AS p FROM a1", "alice", False,
+                   shapes=("large_float_product",))),
 )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlglot
-from sqlglot import exp
 
 # The fixture suite's dialect, transpilation and comparator live beside its fixtures; the
 # tester uses them through this module only.
@@ -35,14 +34,7 @@ __all__ = ["DIALECT", "OracleAnswer", "Result", "arrow_result", "ask_oracle", "c
 
 
 def oracle_sql(sql: str) -> str:
-    tree = sqlglot.parse_one(to_duckdb(sql), read="duckdb")
-    for node in list(tree.find_all(exp.IntDiv)):
-        # MySQL's a DIV b: the quotient truncated toward zero, an integer, NULL for b = 0
-        # (DuckDB's a // b divides decimals and reals without truncating)
-        divisor = exp.Nullif(this=node.expression.copy(), expression=exp.Literal.number(0))
-        quotient = exp.Div(this=exp.Paren(this=node.this.copy()), expression=divisor)
-        node.replace(exp.cast(exp.Anonymous(this="TRUNC", expressions=[quotient]), "BIGINT"))
-    return tree.sql(dialect="duckdb")
+    return to_duckdb(sql)
 
 
 @dataclass

@@ -153,3 +153,26 @@ FROM (SELECT id, x AS v FROM fa WHERE x < 1000 UNION ALL SELECT id, y FROM fb WH
 -- name: sum_and_avg_of_floats
 SELECT SUM(v) AS s, AVG(v) AS a
 FROM (SELECT x AS v FROM fa WHERE x < 1 UNION ALL SELECT y FROM fb WHERE y < 1 AND y > -1) AS u;
+
+-- name: products_of_large_reals
+-- found by the tester (11.new-float-product): the product of two fixed-point words
+-- carries 32 fractional bits and left the ring at |x y| = 2^31 (46341.0 * 46341.0 gave
+-- -2147479015.0); now each word is split into whole and fraction first
+SELECT id, u * v AS p, -u * v AS q, u * u AS uu, u * v * 2 AS p2, u * 1.000001 AS s FROM fbig;
+
+-- name: products_of_a_large_real_and_an_integer
+SELECT id, u * n AS p, n * v AS q FROM fbig;
+
+-- name: products_of_large_reals_after_a_join
+SELECT b.id, b.u * a.k AS p, b.u * b.v + a.id AS q, b.u * a.k * a.k AS r FROM fbig b JOIN fa a ON a.id = b.id;
+
+-- name: products_of_large_reals_over_a_union
+SELECT w * w AS p FROM (SELECT u AS w FROM fbig UNION ALL SELECT k FROM fa) AS t;
+
+-- name: large_decimals_as_reals
+-- decimal -> float64 multiplied the scaled integer by 2^16 first, out of the ring for
+-- decimal(18,2) values of 1.4e12
+SELECT id, CAST(d AS DOUBLE) AS f, d * 0.5 AS h, CAST(d AS DOUBLE) * 2.5 AS p FROM fbig;
+
+-- name: large_reals_as_decimals
+SELECT id, CAST(u * v AS DECIMAL(18,2)) AS c FROM fbig;

@@ -47,6 +47,7 @@ from typing import Any
 
 import pyarrow as pa
 import sqlglot
+from sqlglot import exp
 
 # computed reals (see the README's bound): each float input to arithmetic is off by up
 # to 2^-17, a SUM of n of them by n 2^-17 (the fixtures' sums stay within 2^-13: their
@@ -171,7 +172,15 @@ def load_all(directory: Path) -> list[Case]:
 
 def to_duckdb(sql: str) -> str:
     """The fixture query in DuckDB's dialect (the oracle runs this)."""
-    return sqlglot.transpile(sql, read=DIALECT, write="duckdb")[0]
+    tree = sqlglot.parse_one(sqlglot.transpile(sql, read=DIALECT, write="duckdb")[0],
+                             read="duckdb")
+    for node in list(tree.find_all(exp.IntDiv)):
+        # MySQL's a DIV b: the quotient truncated toward zero, an integer, NULL for b = 0
+        # (DuckDB's a // b divides decimals and reals without truncating)
+        divisor = exp.Nullif(this=node.expression.copy(), expression=exp.Literal.number(0))
+        quotient = exp.Div(this=exp.Paren(this=node.this.copy()), expression=divisor)
+        node.replace(exp.cast(exp.Anonymous(this="TRUNC", expressions=[quotient]), "BIGINT"))
+    return tree.sql(dialect="duckdb")
 
 
 def without_outer_limit(sql: str) -> str | None:

@@ -185,3 +185,114 @@ SELECT x + (SELECT x FROM people WHERE id < 3) AS y FROM people;
 -- name: scalar_subquery_of_another_party_with_two_rows_is_an_error
 -- error: DataError row
 SELECT x + (SELECT amount FROM orders WHERE id < 3) AS y FROM people;
+
+-- name: join_where_constant_scalar_subquery_of_another_party
+-- found by the tester (11.8-where): a subquery naming no column looked like a condition
+-- on one join input and was inlined into that owner's local SQL, where the subquery's
+-- table does not exist ("party carol could not run step s1")
+SELECT p.id, o.id AS oid FROM people p JOIN orders o ON p.id = o.person
+WHERE o.amount > (SELECT 50 FROM one_row);
+
+-- name: join_where_count_star_subquery_of_another_party
+SELECT p.id, o.amount FROM people p JOIN orders o ON p.id = o.person
+WHERE o.amount > (SELECT COUNT(*) * 20 FROM tags);
+
+-- name: join_on_constant_scalar_subquery
+SELECT p.id, o.amount FROM people p JOIN orders o ON p.id = o.person
+AND p.x < (SELECT COUNT(*) * 10 FROM tags);
+
+-- name: join_where_in_constant_subquery
+SELECT p.id, o.k FROM people p JOIN orders o ON p.id = o.person
+WHERE o.k IN (SELECT 1 FROM one_row);
+
+-- name: left_join_where_constant_scalar_subquery
+SELECT p.id, o.amount FROM people p LEFT JOIN orders o ON p.id = o.person
+WHERE p.x > (SELECT COUNT(*) FROM tags);
+
+-- name: three_way_join_where_constant_scalar_subquery
+SELECT p.id, t.tag FROM people p JOIN orders o ON p.id = o.person JOIN tags t ON t.person = p.id
+WHERE t.tag <> (SELECT 'b' FROM empty) OR o.k = (SELECT MAX(n) - 1 FROM one_row);
+
+-- name: left_join_on_subquery_refused
+-- error: NotSupportedError subquery in the ON condition
+SELECT p.id, o.amount FROM people p LEFT JOIN orders o ON p.id = o.person
+AND o.amount > (SELECT 50 FROM one_row);
+
+-- name: int_div_truncates_toward_zero
+-- found by the tester (11.new-div-rounds): the plan wrote a DIV b in sqlglot's default
+-- dialect, CAST(a / b AS BIGINT), which the engine read back as a rounded quotient
+-- (7 DIV 2 gave 4, 2 DIV 3 gave 1)
+SELECT id, x DIV 3 AS q, -x DIV 7 AS r, x DIV g AS s, (x DIV 4) DIV 3 AS t, x DIV 0 AS z FROM people;
+
+-- name: int_div_over_a_union_of_parties
+SELECT v DIV 7 AS q, COUNT(*) AS n
+FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u GROUP BY v DIV 7;
+
+-- name: int_div_after_a_join
+SELECT p.id, o.amount DIV p.g AS q, (o.amount - p.x) DIV 3 AS r FROM people p
+JOIN orders o ON p.id = o.person;
+
+-- name: decimal_div_at_the_owner_and_under_mpc
+-- catalog: floats/floats.toml
+-- found by the tester (11.new-div-owner): DuckDB's // divides decimals and reals without
+-- truncating (2.5 // 2 = 1.25), so the owner's BIGINT result failed to convert
+SELECT id, amt DIV 2 AS q, -amt DIV 7 AS r, amt DIV 0.03 AS s, amt DIV 0 AS z FROM fa;
+
+-- name: decimal_div_after_a_join
+-- catalog: floats/floats.toml
+SELECT a.id, a.amt DIV c.amt AS q, (a.amt + c.amt) DIV 3 AS r FROM fa a JOIN fc c ON a.id = c.id;
+
+-- name: float_div_at_the_owner
+-- catalog: floats/floats.toml
+-- pushdown: on
+SELECT id, x DIV 0.3 AS q, (x * 10) DIV 3 AS r FROM fa;
+
+-- name: float_div_under_mpc_is_refused
+-- catalog: floats/floats.toml
+-- pushdown: off
+-- error: NotSupportedError DIV of a float64
+SELECT id, x DIV 0.3 AS q FROM fa;
+
+-- name: bare_null_item_over_a_union_of_parties
+-- party: carol
+-- found by the tester (11.new-null-item): the select list pushed into the UNION ALL
+-- branches typed each branch's NULL again, as 'null', which no share has
+SELECT v, NULL AS x FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u;
+
+-- name: null_expressions_over_a_union_of_parties
+SELECT COALESCE(NULL, v) AS y, NULL + v AS z, CASE WHEN v > 50 THEN NULL END AS w
+FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u;
+
+-- name: bare_null_item_after_a_join
+SELECT p.id, NULL AS x FROM people p JOIN orders o ON p.id = o.person;
+
+-- name: order_by_a_constant_empty_string_with_limit
+-- party: bob
+-- found by the tester (11.new-constant-sort-key): '' has no bytes, so the sort under MPC
+-- had no key at all ("sort needs at least one key"); every row ties
+SELECT '' AS c0 FROM people ORDER BY c0 DESC LIMIT 4;
+
+-- name: order_by_a_constant_empty_string_then_a_column
+SELECT '' AS c0, o.amount FROM people p JOIN orders o ON p.id = o.person
+ORDER BY c0, o.amount DESC LIMIT 3;
+
+-- name: order_by_a_constant_empty_string_over_a_union
+SELECT '' AS c0, v FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u
+ORDER BY c0 DESC, v LIMIT 5;
+
+-- name: chained_joins_on_decimal_keys_of_different_scales
+-- found by the tester (11.new-join-key-types): each join named its cast keys __jk0.l,
+-- __jk0.r, so the second join's cast took the first one's name and type ("join keys
+-- ... need one type")
+SELECT c.id, a.id AS aid, b.id AS bid FROM dec_c c JOIN dec_a a ON c.m = a.m2
+JOIN dec_b b ON a.m = b.m;
+
+-- name: chained_joins_on_decimal_key_expressions
+SELECT COUNT(*) AS n FROM dec_c c JOIN dec_a a ON c.m + 0 = a.m2 * 1 JOIN dec_b b ON a.m * 1 = b.m + 0;
+
+-- name: chained_left_joins_on_decimal_keys_with_conditions
+SELECT c.id, a.id AS aid, b.id AS bid FROM dec_c c LEFT JOIN dec_a a ON c.m = a.m2 AND a.id > 1
+LEFT JOIN dec_b b ON a.m = b.m AND b.id < 4;
+
+-- name: join_then_in_subquery_on_decimal_keys
+SELECT c.id, a.id AS aid FROM dec_c c JOIN dec_a a ON c.m = a.m2 WHERE a.m IN (SELECT m FROM dec_b);
