@@ -11,6 +11,8 @@ Environment:
                          ``all``: shrink every failure; ``none``
 ``SCQL_FUZZ_LOG=FILE``   append every failure (and its minimal case) as a JSON line
 ``SCQL_FUZZ_REPORT=FILE`` write the end-of-session report (per shape, ...) as JSON
+                         (printed too when run with ``-n 0``: the suite runs on two
+                         pytest-xdist workers, whose output the terminal does not show)
 
 A failure that matches a known bug (``fuzz_known_bugs``) is reported, not failed on;
 any other fails the test with its minimal case and the line that replays it.
