@@ -7,6 +7,8 @@ a sentinel and reduce in a log-depth tree. An aggregate over no rows is NULL (CO
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from sqlglot import exp
 
@@ -98,8 +100,17 @@ def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Exp
             return SecretColumn(out_type, total, null)
         return total, count, col.type, null
     if func in ("min", "max"):
-        return _extreme(rt, col, value, present, null, smallest=func == "min")
+        best = _extreme(rt, col, value, present, null, smallest=func == "min")
+        if col.type.kind == "bool":
+            return replace(best, value=bit_of(rt, best.value))
+        return best
     raise NotSupportedError(f"aggregate {func.upper()}")
+
+
+def bit_of(rt: Runtime, value: AShare) -> BShare:
+    """A bool picked by its 0/1 word (MIN, MAX) as the secret bit every bool is, so that
+    CASE, COALESCE and comparisons can take it (the low bit of its decomposition)."""
+    return convert.clean_bit(convert.a2b(rt, value))
 
 
 def _extreme(rt: Runtime, col: SecretColumn, value: AShare, present: BShare | None,

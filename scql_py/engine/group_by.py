@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many
+from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
@@ -248,7 +248,10 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
             divisions.append((len(out_cols), v, count, arg_col.type, null))
             out_cols.append(None)
         else:
-            out_cols.append(SecretColumn(SqlType.parse(t), v, null, exact=exact))
+            out_type = SqlType.parse(t)
+            if out_type.kind == "bool":
+                v = bit_of(rt, v)
+            out_cols.append(SecretColumn(out_type, v, null, exact=exact))
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)

@@ -24,8 +24,9 @@ def _from(node: lp.Node) -> exp.Select:
 def _agg_sql(call: lp.AggCall) -> exp.Expression:
     arg = exp.Star() if call.arg is None else call.arg.copy()
     if call.percentile is not None:
-        return exp.Anonymous(this="quantile_disc",
-                             expressions=[arg, exp.Literal.number(call.percentile)])
+        # an aggregate node, not a function known by name: total semantics must put TRY
+        # inside it (DuckDB allows no aggregate within TRY)
+        return exp.PercentileDisc(this=arg, expression=exp.Literal.number(call.percentile))
     if call.distinct:
         arg = exp.Distinct(expressions=[arg])
     cls = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fuzz_engine import FederationUnderTest
 from fuzz_federation import RandomFederation, generate_federation
-from fuzz_oracle import arrow_result, ask_oracle, without_limit
+from fuzz_oracle import arrow_result, ask_oracle, with_group_threshold, without_limit
 from fuzz_parameters import parameterize
 from fuzz_queries import Query, QueryGenerator
 from fuzz_report import Report
@@ -57,9 +57,13 @@ def evaluate(fut: FederationUnderTest, query: Query, pushdown: bool) -> tuple[Ve
     else:
         run = fut.run(query.asker, query.sql, pushdown, query.params)
     query = query.literal()
-    oracle = ask_oracle(fut.oracle, query.sql)
+    asked = query.sql
+    if run.threshold:
+        asked = with_group_threshold(asked, run.threshold, query.asker, fut.owners(),
+                                     pushdown or query.binder == "dbapi")
+    oracle = ask_oracle(fut.oracle, asked)
     unlimited = None
-    bare = without_limit(query.sql)
+    bare = without_limit(asked)
     if bare is not None and run.error is None:
         unlimited = ask_oracle(fut.oracle, bare)
         if unlimited.result is None:
@@ -155,13 +159,17 @@ def _run_one(fut, gen, fed, seed, index, out: SeedRun, classify) -> None:
                 p_verdict, p_run = evaluate(fut, with_params, pushdown)
                 checks.append((with_params, p_verdict, p_run,
                                pushdown if binder == "execute" else True))
-    for query, verdict, run, mode in checks:
+    for n, (query, verdict, run, mode) in enumerate(checks):
         known = None
         case = Case(fed, query, mode, seed, index)
         if verdict.is_bug:
             known = classify(case, verdict, fut) if classify else None
             out.failures.append(Failure(case, verdict, known))
         mode_tag = "pushdown:on" if mode else "pushdown:off"
-        out.report.add(query.shapes + (mode_tag,), verdict, path=run.path, joins=run.joins,
+        methods = tuple(f"method:{j}" for j in sorted(set(run.joins)))
+        path_tag = (f"path:{run.path}",) if run.path in ("local", "mpc") else ()
+        threshold = ("group_threshold",) if run.threshold else ()
+        out.report.add(query.shapes + (mode_tag,) + methods + path_tag + threshold, verdict,
+                       path=run.path, joins=run.joins,
                        known=getattr(known, "item", "") if known else "",
-                       seconds=run.seconds)
+                       seconds=run.seconds, generated=n == 0)

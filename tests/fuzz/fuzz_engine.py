@@ -31,6 +31,15 @@ class EngineRun:
     seconds: float
     path: str  # "local" (owners' DuckDB only), "mpc", or "unplanned"
     joins: tuple[str, ...] = ()  # psi_join / secret_join steps of the plan
+    # the plan's group-size threshold (groups of fewer rows are left out), if any
+    threshold: int | None = None
+
+
+def plan_threshold(plan) -> int | None:
+    """The group-size threshold the plan's secure GROUP BYs apply (the catalog's, or the
+    default where the asker may see another party's keys only grouped), if any."""
+    found = [s.args.get("threshold") for s in plan.steps if s.args.get("threshold")]
+    return max(found) if found else None
 
 
 class FederationUnderTest:
@@ -43,6 +52,9 @@ class FederationUnderTest:
         self._engines: dict[bool, Federation] = {}
         self._connections: dict[str, object] = {}  # DB-API connections by asker
         self._oracle = None
+
+    def owners(self) -> dict[str, str]:
+        return {name: t.owner for name, t in self.catalog.tables.items()}
 
     def engine(self, pushdown: bool) -> Federation:
         if pushdown not in self._engines:
@@ -60,29 +72,33 @@ class FederationUnderTest:
 
     def run(self, asker: str, sql: str, pushdown: bool, params=None) -> EngineRun:
         engine = self.engine(pushdown)
-        path, joins = "unplanned", ()
+        path, joins, threshold = "unplanned", (), None
         start = time.perf_counter()
         try:
             plan = engine.plan(asker, sql, params)
             ops = [s.op for s in plan.steps]
             path = "mpc" if SECURE_OPS & set(ops) else "local"
             joins = tuple(op for op in ops if op in ("psi_join", "secret_join"))
+            threshold = plan_threshold(plan)
             table = engine.execute(asker, sql, params).table
         except Exception as err:  # every failure is classified by the caller
-            return EngineRun(None, err, time.perf_counter() - start, path, joins)
-        return EngineRun(table, None, time.perf_counter() - start, path, joins)
+            return EngineRun(None, err, time.perf_counter() - start, path, joins, threshold)
+        return EngineRun(table, None, time.perf_counter() - start, path, joins, threshold)
 
     def run_dbapi(self, asker: str, sql: str, params) -> EngineRun:
         """Through ``scql_py.connect`` (in-process, the default pushdown) as a user would."""
         start = time.perf_counter()
+        threshold = None
         try:
+            threshold = plan_threshold(self.engine(True).plan(asker, sql, params))
             if asker not in self._connections:
                 self._connections[asker] = scql_py.connect(str(self.catalog_path), party=asker,
                                                            timeout=self.timeout)
             table = self._connections[asker].cursor().execute(sql, params).fetch_arrow_table()
         except Exception as err:  # every failure is classified by the caller
-            return EngineRun(None, err, time.perf_counter() - start, "dbapi")
-        return EngineRun(table, None, time.perf_counter() - start, "dbapi")
+            return EngineRun(None, err, time.perf_counter() - start, "dbapi",
+                             threshold=threshold)
+        return EngineRun(table, None, time.perf_counter() - start, "dbapi", threshold=threshold)
 
     def close(self) -> None:
         for engine in self._engines.values():

@@ -86,6 +86,12 @@ def _single_owner_distinct_aggregate(case: Case) -> bool:
     return False
 
 
+def _single_owner(case: Case) -> bool:
+    """Every table the query reads belongs to one party (with pushdown, it runs there)."""
+    owner_of = {t.name: t.owner for t in case.federation.tables}
+    return len({owner_of.get(t.name) for t in _tree(case).find_all(exp.Table)}) == 1
+
+
 def _having_subquery(tree: exp.Expression) -> bool:
     return any(h.find(exp.Select) is not None for h in tree.find_all(exp.Having))
 
@@ -192,6 +198,19 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                               and _expects_beyond(v, "float", 2**47)),
         BugFixture((table("a1", "alice", "f float64", [(2.0**46,), (2.0**46,), (2.0**46,)]),),
                    "SELECT SUM(f) AS s FROM a1", "bob", False)),
+    KnownBug(
+        "11.new-div-owner-silent", "a DIV b of reals or decimals computed by one owner "
+        "alone is DuckDB's // (no truncation): under AVG or SUM no cast fails and the "
+        "answer is silently wrong (AVG(f DIV 2) of 5.0 and 3.0 gives 2.0, not 1.5); for "
+        "another party the owner's error is hidden as 'could not run step sN (local)'",
+        lambda case, v, fut: (_tree(case).find(exp.IntDiv) is not None and case.pushdown
+                              and _single_owner(case)
+                              and (v.outcome == "wrong" and v.kind == "mismatch"
+                                   or v.outcome == "internal"
+                                   and re.search(r"could not run step s\d+ \(local\)",
+                                                 v.detail))),
+        BugFixture((table("a1", "alice", "f float64", [(5.0,), (3.0,)]),),
+                   "SELECT AVG(f DIV 2) AS q FROM a1", "alice", True)),
     KnownBug(
         "11.new-tiny-reals", "a real below 2^-17 enters arithmetic under MPC as 0 (the "
         "fixed-point unit is 2^-16): 1e-6 * 1e6 gives 0",

@@ -30,7 +30,7 @@ from sqlcases import (  # noqa: E402
 )
 
 __all__ = ["DIALECT", "OracleAnswer", "Result", "arrow_result", "ask_oracle", "compare",
-           "oracle_sql", "rows_equal", "without_limit"]
+           "oracle_sql", "rows_equal", "with_group_threshold", "without_limit"]
 
 
 def oracle_sql(sql: str) -> str:
@@ -59,4 +59,31 @@ def without_limit(sql: str) -> str | None:
     tree = tree.copy()
     tree.set("limit", None)
     tree.set("offset", None)
+    return tree.sql(dialect=DIALECT)
+
+
+def with_group_threshold(sql: str, threshold: int, asker: str, owners: dict[str, str],
+                         pushdown: bool) -> str:
+    """``sql`` as the engine answers it under a group-size threshold: each GROUP BY and
+    SELECT DISTINCT leaves out its groups of fewer than ``threshold`` rows, except one the
+    asker's own engine computes alone (pushdown on, over the asker's tables only), which
+    shows nobody else's rows."""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    for select in list(tree.find_all(exp.Select)):
+        grouped = select.args.get("group") is not None
+        if not grouped and select.args.get("distinct") is None:
+            continue
+        tables = {t.name for t in select.find_all(exp.Table)}
+        if pushdown and tables and all(owners.get(t) == asker for t in tables):
+            continue
+        if not grouped:
+            select.set("distinct", None)
+            select.set("group", exp.Group(expressions=[e.unalias().copy()
+                                                       for e in select.expressions]))
+        at_least = exp.GTE(this=exp.Count(this=exp.Star()),
+                           expression=exp.Literal.number(threshold))
+        having = select.args.get("having")
+        condition = at_least if having is None else exp.and_(exp.Paren(this=having.this),
+                                                              at_least)
+        select.set("having", exp.Having(this=condition))
     return tree.sql(dialect=DIALECT)

@@ -19,6 +19,8 @@ from sqlglot import exp
 def parameterize(sql: str) -> tuple[str, list] | None:
     """``sql`` with each literal replaced by ``?``, and the values in text order; None
     when it has no literal to replace."""
+    if re.search(r"\bNULLS\s+(FIRST|LAST)\b", sql, re.IGNORECASE):
+        return None  # written back as MySQL, NULLS FIRST becomes a CASE key: another query
     tree = sqlglot.parse_one(sql, read=DIALECT)
     found = []
     for node in list(tree.find_all(exp.Literal, exp.Boolean)):

@@ -324,10 +324,21 @@ class QueryGenerator:
         shape = {"JOIN": "join_inner", "LEFT JOIN": "join_left", "RIGHT JOIN": "join_right",
                  "comma": "join_comma", "FULL JOIN": "join_full"}[how]
         extra = ""
-        if how in ("LEFT JOIN", "RIGHT JOIN") and rng.random() < 0.3:
+        context = ROWS if not aggregated else FILTER_UNDER_AGGREGATE
+        if how in ("LEFT JOIN", "RIGHT JOIN", "JOIN") and rng.random() < 0.3:
+            # a condition on one input in ON: for an outer join it decides which rows
+            # may match, not which are output
             side = right if rng.random() < 0.5 else left
-            pred = self.predicate(side, ROWS if not aggregated else FILTER_UNDER_AGGREGATE, 0)
+            pred = self.predicate(side, context, 0)
             extra = f" AND {pred.sql}"
+            self.tags.add("join_on_filter")
+        if how == "JOIN" and rng.random() < 0.15:
+            # a condition between the two inputs other than an equality of keys
+            a = self.column(left, context, NUMERIC, compared=True)
+            b = self.column(right, context, NUMERIC, compared=True)
+            if a is not None and b is not None:
+                extra += f" AND {a.ref} {rng.choice(('<', '<=', '<>', '>'))} {b.ref}"
+                self.tags.add("join_residual")
         if how == "comma":
             sql = f"{left.sql}, {right.sql}"
             where = condition
@@ -632,10 +643,14 @@ class QueryGenerator:
         if form in ("count", "count_distinct"):
             arg = self.value(src, UNDER_AGGREGATE, 1)
             inner = f"DISTINCT {arg.sql}" if form == "count_distinct" else arg.sql
+            if form == "count_distinct":
+                self.tags.add("distinct_aggregate")
             return Expr(f"COUNT({inner})", "int64", 0, float(src.rows), arg.waits - {AGG})
         if form in ("sum", "sum_distinct", "avg", "avg_distinct"):
             arg = self.numeric(src, UNDER_AGGREGATE, 1)
             distinct = "DISTINCT " if form.endswith("distinct") else ""
+            if distinct:
+                self.tags.add("distinct_aggregate")
             if form.startswith("sum"):
                 bound = arg.bound * src.rows
                 kind = arg.kind
@@ -654,6 +669,9 @@ class QueryGenerator:
             if form == "percentile":
                 q = rng.choice(("0", "0.25", "0.5", "0.9", "1"))
                 sql = f"PERCENTILE_DISC({q}) WITHIN GROUP (ORDER BY {arg.sql})"
+            elif rng.random() < 0.15:
+                self.tags.add("distinct_aggregate")
+                sql = f"{form.upper()}(DISTINCT {arg.sql})"
             else:
                 sql = f"{form.upper()}({arg.sql})"
             return Expr(sql, arg.kind, arg.scale, arg.bound, arg.waits - {AGG})
@@ -975,6 +993,8 @@ class QueryGenerator:
         if rng.random() < 0.4:
             extra += f" AND {self.predicate(inner_src, FILTER_UNDER_AGGREGATE, 0).sql}"
         neg = "NOT " if rng.random() < 0.4 else ""
+        if neg:
+            self.tags.add("not_exists")
         cond = f"{neg}EXISTS (SELECT 1 FROM {t.name} AS z WHERE z.{name} = {col.ref}{extra})"
         q = self._finish(src, aggregated, [cond], "exists")
         return replace(q, tables=tuple(dict.fromkeys(q.tables + (t.name,))))

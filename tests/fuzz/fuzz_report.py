@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 from fuzz_verdict import OUTCOMES, Verdict
 
-COLUMNS = ("ran",) + OUTCOMES + ("known",)
+# generated: queries the generator made (one per index); ran: every run of them,
+# including the metamorphic and parameter checks of the same query
+COLUMNS = ("generated", "ran") + OUTCOMES + ("known",)
 
 
 @dataclass
@@ -27,9 +29,10 @@ class Report:
     seconds: float = 0.0
 
     def add(self, shapes, verdict: Verdict, *, path: str = "", joins=(), known: str = "",
-            seconds: float = 0.0) -> None:
+            seconds: float = 0.0, generated: bool = True) -> None:
         for shape in ("all",) + tuple(shapes):
             row = self.by_shape[shape]
+            row["generated"] += generated
             row["ran"] += 1
             row[verdict.outcome] += 1
             if known:
@@ -64,6 +67,8 @@ class Report:
     def render(self) -> str:
         width = max([len(s) for s in self.by_shape] + [10])
         head = f"{'shape':<{width}} " + " ".join(f"{c:>13}" for c in COLUMNS)
+        if not self.by_shape:
+            return "random differential tester: no queries"
         lines = ["random differential tester: queries per shape", head, "-" * len(head)]
         order = ["all"] + sorted(s for s in self.by_shape if s != "all")
         for shape in order:

@@ -85,21 +85,42 @@ def moved_positions(sql: str) -> list[int]:
         return []
     moved = None
     for select in selects:
-        here = {j for j, e in enumerate(select.expressions) if _moves(e.unalias())}
+        here = {j for j, e in enumerate(select.expressions) if _moves(e.unalias(), select)}
         moved = here if moved is None else moved & here
     return sorted(moved or ())
 
 
-def _moves(e: exp.Expression) -> bool:
-    if isinstance(e, exp.Column):
-        return True
+def _derived(select: exp.Select, alias: str) -> exp.Select | None:
+    """The SELECT of the derived table ``alias`` in ``select``'s FROM or joins."""
+    sources = [select.args.get("from_") or select.args.get("from")] + list(
+        select.args.get("joins") or [])
+    for source in sources:
+        if source is None:
+            continue
+        sub = source.this
+        if isinstance(sub, exp.Subquery) and sub.alias_or_name == alias \
+                and isinstance(sub.this, exp.Select):
+            return sub.this
+    return None
+
+
+def _moves(e: exp.Expression, select: exp.Select) -> bool:
+    """Whether ``e`` only moves a stored value; a column of a derived table moves one
+    only if the derived table's item of that name does (a computed SUM does not)."""
     if isinstance(e, (exp.Min, exp.Max)):
-        return isinstance(e.this, exp.Column)
-    if isinstance(e, exp.WithinGroup):
+        e = e.this
+    elif isinstance(e, exp.WithinGroup):
         order = e.expression
-        return (isinstance(order, exp.Order) and len(order.expressions) == 1
-                and isinstance(order.expressions[0].this, exp.Column))
-    return False
+        if not (isinstance(order, exp.Order) and len(order.expressions) == 1):
+            return False
+        e = order.expressions[0].this
+    if not isinstance(e, exp.Column):
+        return False
+    inner = _derived(select, e.table) if e.table else None
+    if inner is None:
+        return True
+    item = next((x for x in inner.expressions if x.alias_or_name == e.name), None)
+    return item is not None and _moves(item.unalias(), inner)
 
 
 OUTCOMES = ("pass", "refused", "not_supported", "wrong", "internal", "invalid")

@@ -68,6 +68,13 @@ class _ReportAtTheEnd:
         for line in (SESSION_REPORT.render() + "\n"
                      + SESSION_REPORT.render_reasons(top=15)).splitlines():
             terminalreporter.write_line(line)
+        _write_report()
+
+
+def _write_report() -> None:
+    path = os.environ.get("SCQL_FUZZ_REPORT")
+    if path and SESSION_REPORT.by_shape:
+        Path(path).write_text(SESSION_REPORT.to_json(), encoding="utf-8")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -77,10 +84,8 @@ def _report_at_the_end(request):
         manager.register(_ReportAtTheEnd(), "scql-fuzz-report")
     yield
     # written here, in the process that ran the tests: under pytest-xdist the summary
-    # above runs in the controller, which holds no report (run with -n 0 to see it)
-    path = os.environ.get("SCQL_FUZZ_REPORT")
-    if path and SESSION_REPORT.by_shape:
-        Path(path).write_text(SESSION_REPORT.to_json(), encoding="utf-8")
+    # above is printed by no one (run long campaigns with -n 0 to see it)
+    _write_report()
 
 
 def _log(failure: Failure) -> None:

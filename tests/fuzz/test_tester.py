@@ -9,10 +9,17 @@ import pyarrow as pa
 import pytest
 from fuzz_engine import EngineRun, FederationUnderTest
 from fuzz_federation import generate_federation
-from fuzz_oracle import OracleAnswer, Result, ask_oracle, compare, oracle_sql
+from fuzz_oracle import (
+    OracleAnswer,
+    Result,
+    ask_oracle,
+    compare,
+    oracle_sql,
+    with_group_threshold,
+)
 from fuzz_queries import Query, QueryGenerator
 from fuzz_shrink import query_reductions
-from fuzz_verdict import compare_results, is_sorted, judge, top_order
+from fuzz_verdict import compare_results, is_sorted, judge, moved_positions, top_order
 
 from scql_py.errors import NotSupportedError, SecurityError
 
@@ -129,3 +136,27 @@ def test_reductions_remove_clauses_items_and_operands():
     for fragment in wanted:
         assert any(fragment in s for s in smaller), fragment
     assert all(len(s) < len(sql) for s in smaller if "HAVING" not in s or "LIMIT" not in s)
+
+
+def test_moved_floats_are_traced_through_derived_tables():
+    sql = ("SELECT q.c0 AS c0, q.c1 AS c1, MIN(q.c1) AS c2, MAX(q.c0) AS c3, x.f AS c4 "
+           "FROM (SELECT a.f AS c0, SUM(a.f) AS c1 FROM t AS a GROUP BY a.f) AS q "
+           "JOIN t AS x ON q.c0 = x.f")
+    assert moved_positions(sql) == [0, 3, 4]  # a SUM selected again was computed
+
+
+def test_group_threshold_leaves_out_small_groups_in_the_oracle(federation):
+    owners = {"a1": "alice", "b1": "bob"}
+    sql = ("SELECT DISTINCT a.k AS c0 FROM b1 AS a ORDER BY 1")
+    assert "HAVING COUNT(*) >= 4" in with_group_threshold(sql, 4, "alice", owners, True)
+    assert "DISTINCT" not in with_group_threshold(sql, 4, "alice", owners, True)
+    grouped = "SELECT a.k AS c0, COUNT(*) AS c1 FROM a1 AS a GROUP BY a.k HAVING SUM(a.i) > 1"
+    # the asker's own groups, computed by its own engine, are whole
+    assert with_group_threshold(grouped, 4, "alice", owners, True) == grouped
+    both = with_group_threshold(grouped, 4, "alice", owners, False)
+    assert "HAVING (SUM(a.i) > 1) AND COUNT(*) >= 4" in both, both
+    _, fut = federation
+    rows = ask_oracle(fut.oracle, with_group_threshold(
+        "SELECT a.k AS c0 FROM (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 2) AS a "
+        "GROUP BY a.k", 2, "alice", {}, True)).result.rows
+    assert rows == [(2,)]

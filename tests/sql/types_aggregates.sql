@@ -53,6 +53,23 @@ FROM (SELECT ts FROM t_alice UNION ALL SELECT ts FROM t_bob UNION ALL SELECT ts 
 SELECT MIN(b) AS any_false, MAX(b) AS any_true
 FROM (SELECT b FROM t_alice UNION ALL SELECT b FROM t_bob UNION ALL SELECT b FROM t_carol) AS u;
 
+-- name: min_max_bool_inside_expressions_own_table
+-- pushdown: off
+-- found by the random tester: a bool MIN/MAX under MPC came out as a 0/1 word, which
+-- CASE, COALESCE and comparisons (on secret bits) could not take
+SELECT COALESCE(MAX(b), TRUE) AS m, CASE WHEN COUNT(*) > 1000 THEN MIN(b) ELSE TRUE END AS c,
+       MIN(b) = FALSE AS f
+FROM t_alice;
+
+-- name: min_max_bool_inside_expressions_union
+SELECT COALESCE(MAX(b), TRUE) AS m, CASE WHEN COUNT(*) > 1000 THEN MIN(b) ELSE TRUE END AS c,
+       MAX(b) <> MIN(b) AS mixed
+FROM (SELECT b FROM t_alice UNION ALL SELECT b FROM t_bob) AS u;
+
+-- name: min_max_bool_inside_expressions_join
+SELECT COALESCE(MAX(x.b AND y.b), FALSE) AS both_true, MIN(x.b OR y.b) IS NULL AS none
+FROM t_alice AS x JOIN t_bob AS y ON x.id = y.id;
+
 -- name: count_true_and_null_bools
 SELECT SUM(CASE WHEN b THEN 1 ELSE 0 END) AS n_true, COUNT(*) - COUNT(b) AS n_null
 FROM (SELECT b FROM t_alice UNION ALL SELECT b FROM t_bob UNION ALL SELECT b FROM t_carol) AS u;

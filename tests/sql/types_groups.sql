@@ -141,3 +141,9 @@ FROM (SELECT m FROM t_alice UNION ALL SELECT m FROM t_bob) AS u;
 SELECT k, PERCENTILE_DISC(0) WITHIN GROUP (ORDER BY f) AS lo, SUM(i) AS si
 FROM (SELECT k, f, i FROM t_alice UNION ALL SELECT k, f, i FROM t_carol) AS u
 GROUP BY k;
+
+-- name: min_max_bool_per_group_inside_case
+-- found by the random tester: MAX of a bool per group under MPC, then CASE over it
+SELECT k, CASE WHEN MAX(d) IS NULL THEN MAX(i IS NULL) ELSE NOT MIN(b) END AS x
+FROM (SELECT k, d, i, b FROM t_alice UNION ALL SELECT k, d, i, b FROM t_carol) AS u
+GROUP BY k;

@@ -296,3 +296,21 @@ LEFT JOIN dec_b b ON a.m = b.m AND b.id < 4;
 
 -- name: join_then_in_subquery_on_decimal_keys
 SELECT c.id, a.id AS aid FROM dec_c c JOIN dec_a a ON c.m = a.m2 WHERE a.m IN (SELECT m FROM dec_b);
+
+-- name: percentile_disc_for_another_party_at_the_owner
+-- party: bob
+-- pushdown: on
+-- found by the random tester: with total semantics (the owner does not ask) TRY was put
+-- around QUANTILE_DISC, and DuckDB allows no aggregate inside TRY
+SELECT PERCENTILE_DISC(0.25) WITHIN GROUP (ORDER BY -x) AS q, g,
+       PERCENTILE_DISC(1) WITHIN GROUP (ORDER BY x) AS top FROM people GROUP BY g;
+
+-- name: percentile_disc_for_another_party_over_a_union
+-- party: carol
+SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY v) AS med
+FROM (SELECT x AS v FROM people UNION ALL SELECT amount AS v FROM orders) AS u;
+
+-- name: percentile_disc_for_another_party_after_a_join
+-- party: bob
+SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY p.x + p.g) AS med
+FROM people p JOIN tags t ON p.id = t.person;
