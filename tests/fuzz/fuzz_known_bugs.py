@@ -199,19 +199,6 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
         BugFixture((table("a1", "alice", "f float64", [(2.0**46,), (2.0**46,), (2.0**46,)]),),
                    "SELECT SUM(f) AS s FROM a1", "bob", False)),
     KnownBug(
-        "11.new-div-owner-silent", "a DIV b of reals or decimals computed by one owner "
-        "alone is DuckDB's // (no truncation): under AVG or SUM no cast fails and the "
-        "answer is silently wrong (AVG(f DIV 2) of 5.0 and 3.0 gives 2.0, not 1.5); for "
-        "another party the owner's error is hidden as 'could not run step sN (local)'",
-        lambda case, v, fut: (_tree(case).find(exp.IntDiv) is not None and case.pushdown
-                              and _single_owner(case)
-                              and (v.outcome == "wrong" and v.kind == "mismatch"
-                                   or v.outcome == "internal"
-                                   and re.search(r"could not run step s\d+ \(local\)",
-                                                 v.detail))),
-        BugFixture((table("a1", "alice", "f float64", [(5.0,), (3.0,)]),),
-                   "SELECT AVG(f DIV 2) AS q FROM a1", "alice", True)),
-    KnownBug(
         "11.new-tiny-reals", "a real below 2^-17 enters arithmetic under MPC as 0 (the "
         "fixed-point unit is 2^-16): 1e-6 * 1e6 gives 0",
         lambda case, v, fut: (v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
@@ -237,6 +224,19 @@ def classify(case: Case, verdict: Verdict, fut) -> KnownBug | None:
 # a fixture fits the SQL fixture files (tests/sql/*.sql), it belongs there instead; these
 # need what those files cannot say (parameters).
 FIXED_BUGS: tuple[KnownBug, ...] = (
+    KnownBug(
+        "11.new-div-owner-silent", "a DIV b of reals or decimals computed by one owner "
+        "alone is DuckDB's // (no truncation): under AVG or SUM no cast fails and the "
+        "answer is silently wrong (AVG(f DIV 2) of 5.0 and 3.0 gives 2.0, not 1.5); for "
+        "another party the owner's error is hidden as 'could not run step sN (local)'",
+        lambda case, v, fut: (_tree(case).find(exp.IntDiv) is not None and case.pushdown
+                              and _single_owner(case)
+                              and (v.outcome == "wrong" and v.kind == "mismatch"
+                                   or v.outcome == "internal"
+                                   and re.search(r"could not run step s\d+ \(local\)",
+                                                 v.detail))),
+        BugFixture((table("a1", "alice", "f float64", [(5.0,), (3.0,)]),),
+                   "SELECT AVG(f DIV 2) AS q FROM a1", "alice", True)),
     KnownBug(
         "11.3", "Federation.execute bound qmark parameters in tree order, not text order "
         "(a LIMIT ? took the first parameter), unlike the DB-API cursor",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlglot
+from sqlglot import exp
 
 # The fixture suite's dialect, transpilation and comparator live beside its fixtures; the
 # tester uses them through this module only.
