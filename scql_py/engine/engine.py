@@ -46,6 +46,7 @@ from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.segment import compact
 from scql_py.net.channel import Communicator
+from scql_py.sql.logical import sorts_by_argument
 from scql_py.sql.physical import PhysicalPlan, Step
 from scql_py.sql.planner import plan_query
 from scql_py.storage import PartyStorage
@@ -269,7 +270,7 @@ class Engine:
         rel: SecretRelation = self.values[step.inputs[0]]
         ev = self.evaluator(rel)
         keyless_distinct = not step.args.get("keys") and any(
-            a[4] or a[1].startswith("percentile_disc") for a in step.args["aggs"])
+            sorts_by_argument(a[1], a[4]) for a in step.args["aggs"])
         if keyless_distinct:
             return self._distinct_without_groups(ev, rel, step)
         if step.args.get("keys"):

@@ -14,7 +14,7 @@ from sqlglot import exp
 from scql_py.catalog import INT64, Catalog
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
-from scql_py.sql.type_inference import AGGREGATES, common_type, infer_type
+from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
 
 
 def build(ast: exp.Expression, catalog: Catalog) -> lp.Node:
@@ -408,7 +408,7 @@ def _is_scalar_subquery(n: exp.Expression) -> bool:
 
 
 def _inside_aggregate(n: exp.Expression) -> bool:
-    return n.find_ancestor(*AGGREGATES, exp.WithinGroup) is not None
+    return n.find_ancestor(*AGGREGATES, exp.WithinGroup, exp.Filter) is not None
 
 
 def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, pick=lambda n: True):
@@ -619,7 +619,7 @@ def _split_windows(child: lp.Node, projections):
 
 def _has_aggregate(e: exp.Expression) -> bool:
     """Whether ``e`` calls an aggregate (a subquery's own aggregates do not count)."""
-    return any(isinstance(n, (*AGGREGATES, exp.WithinGroup))
+    return any(isinstance(n, (*AGGREGATES, exp.WithinGroup, exp.Filter))
                for n in e.walk(prune=lambda n: isinstance(n, exp.Subquery)))
 
 
@@ -636,30 +636,40 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
     key_sql = {g.sql(): name for name, g, _ in keys}
     calls: dict[str, tuple[str, lp.AggCall]] = {}
 
-    def _percentile(n: exp.WithinGroup) -> exp.Expression:
-        func = n.this
-        order = n.expression.expressions if isinstance(n.expression, exp.Order) else []
-        if not isinstance(func, exp.PercentileDisc) or len(order) != 1:
-            raise NotSupportedError(f"{n.sql()} (supported: PERCENTILE_DISC(p) WITHIN GROUP "
-                                    "(ORDER BY x))")
-        try:
-            p = float(func.this.this)
-        except (AttributeError, ValueError):
-            p = -1.0
-        if not 0.0 <= p <= 1.0 or not isinstance(func.this, exp.Literal):
-            raise ProgrammingError(f"PERCENTILE_DISC takes a constant between 0 and 1: {n.sql()}")
-        if order[0].args.get("desc"):
-            raise NotSupportedError("PERCENTILE_DISC ... ORDER BY x DESC")
-        arg = order[0].this
-        call = lp.AggCall(f"percentile_disc:{func.this.this}", arg, infer_type(arg, scope))
+    def add(call: lp.AggCall) -> exp.Expression:
         key = call.sql()
         if key not in calls:
             calls[key] = (f"__agg{len(calls)}", call)
         return exp.column(calls[key][0])
 
+    def _percentile(n: exp.WithinGroup) -> exp.Expression:
+        func = n.this
+        order = n.expression.expressions if isinstance(n.expression, exp.Order) else []
+        if not isinstance(func, (exp.PercentileDisc, exp.PercentileCont)) or len(order) != 1:
+            raise NotSupportedError(f"{n.sql()} (supported: PERCENTILE_DISC(p) and "
+                                    "PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x))")
+        name = "percentile_disc" if isinstance(func, exp.PercentileDisc) else "percentile_cont"
+        try:
+            p = float(func.this.this)
+        except (AttributeError, ValueError):
+            p = -1.0
+        if not 0.0 <= p <= 1.0 or not isinstance(func.this, exp.Literal):
+            raise ProgrammingError(f"{name.upper()} takes a constant between 0 and 1: {n.sql()}")
+        if order[0].args.get("desc"):
+            raise NotSupportedError(f"{name.upper()} ... ORDER BY x DESC")
+        arg = order[0].this
+        if _has_aggregate(arg):
+            raise ProgrammingError(f"aggregate inside an aggregate: {n.sql()}")
+        arg_type = infer_type(arg, scope)
+        out = arg_type if name == "percentile_disc" else aggregate_type("percentile_cont",
+                                                                         arg_type)
+        return add(lp.AggCall(f"{name}:{func.this.this}", arg, out))
+
     def replace(n: exp.Expression) -> exp.Expression:
         if n.sql() in key_sql and not isinstance(n, exp.Literal):
             return exp.column(key_sql[n.sql()])
+        if isinstance(n, exp.Filter):
+            return replace(_filtered(n))
         if isinstance(n, exp.WithinGroup):
             return _percentile(n)
         if type(n) not in AGGREGATES:
@@ -668,6 +678,9 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
         arg = n.this
         distinct = isinstance(arg, exp.Distinct)
         if distinct:
+            if len(arg.expressions) != 1:
+                raise NotSupportedError(f"{n.sql(dialect='mysql')}: DISTINCT of several "
+                                        "expressions in one aggregate")
             arg = arg.expressions[0]
             # MIN and MAX of the distinct values are those of all values
             distinct = func not in ("min", "max")
@@ -675,11 +688,11 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
             arg = None
         if arg is not None and _has_aggregate(arg):
             raise ProgrammingError(f"aggregate inside an aggregate: {n.sql()}")
-        call = lp.AggCall(func, arg, infer_type(n, scope), distinct)
-        key = call.sql()
-        if key not in calls:
-            calls[key] = (f"__agg{len(calls)}", call)
-        return exp.column(calls[key][0])
+        if func == "median":
+            arg_type = infer_type(arg, scope)
+            return add(lp.AggCall("percentile_cont:0.5", arg,
+                                  aggregate_type("percentile_cont", arg_type)))
+        return add(lp.AggCall(func, arg, infer_type(n, scope), distinct))
 
     items = list(projections) + [("__having", having)]
     rewritten = []
@@ -695,6 +708,31 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
                 )
         rewritten.append((name, new) if name != "__having" else new)
     return lp.Aggregate(child, list(calls.values()), keys), rewritten
+
+
+def _filtered(n: exp.Filter) -> exp.Expression:
+    """``AGG(x) FILTER (WHERE c)`` as ``AGG(CASE WHEN c THEN x END)`` (``COUNT(*)``: of
+    ``CASE WHEN c THEN 1 END``): the rows failing ``c`` count as NULLs, which every
+    aggregate skips, so one evaluation serves every path (owner, union, MPC)."""
+    agg = n.this
+    where = n.expression
+    cond = where.this if isinstance(where, exp.Where) else where
+    if type(agg) not in AGGREGATES:
+        raise NotSupportedError(f"FILTER (WHERE ...) on {agg.sql(dialect='mysql')}")
+    agg = agg.copy()
+    arg = agg.this
+    target = arg.expressions[0] if isinstance(arg, exp.Distinct) else arg
+    if isinstance(arg, exp.Distinct) and len(arg.expressions) != 1:
+        raise NotSupportedError(f"{agg.sql(dialect='mysql')}: DISTINCT of several "
+                                "expressions in one aggregate")
+    value = exp.Literal.number(1) if target is None or isinstance(target, exp.Star) \
+        else target.copy()
+    gated = exp.Case(ifs=[exp.If(this=exp.paren(cond.copy()), true=value)])
+    if isinstance(arg, exp.Distinct):
+        arg.set("expressions", [gated])
+    else:
+        agg.set("this", gated)
+    return agg
 
 
 def _unique_names(exprs):

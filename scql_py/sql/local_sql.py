@@ -20,15 +20,20 @@ def _from(node: lp.Node) -> exp.Select:
         this=exp.to_identifier("_t"))))
 
 
+_AGG_NODES = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max,
+              "var_pop": exp.VariancePop, "var_samp": exp.Variance,
+              "stddev_pop": exp.StddevPop, "stddev_samp": exp.StddevSamp}
+
+
 def _agg_sql(call: lp.AggCall) -> exp.Expression:
     arg = exp.Star() if call.arg is None else call.arg.copy()
-    if call.percentile is not None:
-        return exp.Anonymous(this="quantile_disc",
-                             expressions=[arg, exp.Literal.number(call.percentile)])
+    if call.fraction is not None:
+        # QUANTILE_DISC / QUANTILE_CONT in DuckDB (aggregates: total semantics leave them be)
+        node = exp.PercentileDisc if call.func.startswith("percentile_disc") else exp.PercentileCont
+        return node(this=arg, expression=exp.Literal.number(call.fraction))
     if call.distinct:
         arg = exp.Distinct(expressions=[arg])
-    cls = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}
-    node = cls[call.func](this=arg)
+    node = _AGG_NODES[call.func](this=arg)
     if call.func == "sum" and call.type.kind == "int64":
         # DuckDB widens SUM(BIGINT) to HUGEINT; the plan says int64
         node = exp.cast(node, "BIGINT")

@@ -99,10 +99,22 @@ class Project(Node):
         return [t for _, _, t in self.exprs]
 
 
+# aggregates every party can pre-aggregate on its own rows and merge (rewrite)
+MERGEABLE = ("count", "sum", "avg", "min", "max")
+
+
+def sorts_by_argument(func: str, distinct: bool) -> bool:
+    """Whether an aggregate (as a plan step lists it) needs its rows sorted by its
+    argument under MPC: COUNT/SUM/AVG(DISTINCT x) count runs of equal values, the
+    percentiles pick by rank. Without GROUP BY such an aggregate sorts (and compacts)."""
+    return distinct or func.startswith("percentile_")
+
+
 @dataclass
 class AggCall:
-    """One aggregate: ``func`` in count/sum/avg/min/max or ``percentile_disc:<p>``;
-    ``arg`` None for COUNT(*)."""
+    """One aggregate: ``func`` in count/sum/avg/min/max, var_pop/var_samp/stddev_pop/
+    stddev_samp, or ``percentile_disc:<p>`` / ``percentile_cont:<p>`` (MEDIAN is
+    ``percentile_cont:0.5``); ``arg`` None for COUNT(*)."""
 
     func: str
     arg: exp.Expression | None
@@ -114,10 +126,22 @@ class AggCall:
         """The fraction of ``percentile_disc:<p>`` (PERCENTILE_DISC(p) WITHIN GROUP)."""
         return float(self.func.split(":")[1]) if self.func.startswith("percentile_disc") else None
 
+    @property
+    def fraction(self) -> float | None:
+        """The fraction of either percentile (``percentile_disc:<p>``, ``percentile_cont:<p>``)."""
+        return float(self.func.split(":")[1]) if self.func.startswith("percentile_") else None
+
+    @property
+    def picks_rows(self) -> bool:
+        """Whether the result is the value of one row (MIN, MAX, PERCENTILE_DISC) or of
+        two neighbours (PERCENTILE_CONT, MEDIAN): an extreme of what it reads."""
+        return self.func in ("min", "max") or self.fraction is not None
+
     def sql(self) -> str:
         inner = "*" if self.arg is None else self.arg.sql()
-        if self.percentile is not None:
-            return f"PERCENTILE_DISC({self.percentile}) WITHIN GROUP (ORDER BY {inner})"
+        if self.fraction is not None:
+            name = self.func.split(":")[0].upper()
+            return f"{name}({self.fraction}) WITHIN GROUP (ORDER BY {inner})"
         return f"{self.func.upper()}({'DISTINCT ' if self.distinct else ''}{inner})"
 
 

@@ -372,8 +372,7 @@ def _tells_rows_apart(analyzer: Analyzer, node: lp.Aggregate, asker: str) -> boo
         return True
     scope = dict(zip(node.child.columns, analyzer.node(node.child)))
     for _, call in node.aggs:
-        picks_a_row = call.func in ("min", "max") or call.percentile is not None
-        if picks_a_row and call.arg is not None and analyzer.expr(call.arg, scope)[asker].plain:
+        if call.picks_rows and call.arg is not None and analyzer.expr(call.arg, scope)[asker].plain:
             return True
     return False
 
