@@ -13,6 +13,7 @@ from sqlglot import exp
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
 from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
+from scql_py.engine.spread import SPREADS, spread_of_all
 from scql_py.errors import NotSupportedError
 from scql_py.mpc import compare, convert, equality, extremum, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
@@ -99,6 +100,8 @@ def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Exp
         return total, count, col.type, null
     if func in ("min", "max"):
         return _extreme(rt, col, value, present, null, smallest=func == "min")
+    if func in SPREADS:
+        return spread_of_all(rt, func, col, present, count)
     raise NotSupportedError(f"aggregate {func.upper()}")
 
 

@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from sqlglot import exp
 
 from scql_py.catalog import DEFAULT_MAX_ROWS
+from scql_py.errors import NotSupportedError
 from scql_py.sql import logical as lp
 from scql_py.sql.local_sql import to_sql
 
@@ -140,6 +141,7 @@ class _Placer:
             exprs = [[name, e.sql(), str(t)] for name, e, t in node.exprs]
             return self.emit("project", node, inputs=[self.secret(node.child)], exprs=exprs)
         if isinstance(node, lp.Aggregate):
+            _check_secure_aggregates(node)
             aggs = [[name, c.func, c.arg.sql() if c.arg is not None else None, str(c.type),
                      c.distinct] for name, c in node.aggs]
             keys = [[name, e.sql(), str(t)] for name, e, t in node.keys]
@@ -172,6 +174,14 @@ class _Placer:
             return self.emit("limit", node, inputs=[self.secret(node.child)],
                              limit=node.limit, offset=node.offset)
         raise TypeError(f"cannot place {type(node).__name__}")
+
+
+def _check_secure_aggregates(node: lp.Aggregate) -> None:
+    """Refuse, before anything runs, an aggregate the MPC engine does not compute."""
+    for _, call in node.aggs:
+        if call.func.startswith("percentile_cont") and call.type.kind != "float64":
+            raise NotSupportedError(f"{call.sql()} of a {call.type.kind} column across "
+                                    "parties (under MPC: of numbers other than decimals)")
 
 
 def _shows_secret_rows(node: lp.Node) -> bool:
