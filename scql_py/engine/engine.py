@@ -342,7 +342,8 @@ class Engine:
     def step_window(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel = self.compact(self.values[step.inputs[0]])
         out = window(self.rt, rel, step.args["partition"],
-                     [tuple(k) for k in step.args["order"]], [tuple(f) for f in step.args["funcs"]])
+                     [tuple(k) for k in step.args["order"]], [tuple(f) for f in step.args["funcs"]],
+                     self.string_key)
         out.names = list(step.columns)
         return out
 

@@ -256,14 +256,14 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
                                         float(func.split(":")[1]))
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in ("min", "max"):
-            running += _running_extreme(rt, rows.args[arg], present[arg], starts, func == "min")
+            running += running_extreme(rt, rows.args[arg], present[arg], starts, func == "min")
             running.append(segment.segmented_count(rt, starts, present[arg]))
         else:
             raise NotSupportedError(f"aggregate {func.upper()}")
     return running
 
 
-def _running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
+def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
                      smallest: bool) -> list[AShare]:
     """Running MIN or MAX: the value, then (a float with its exact key) the key. Such a
     float is compared by its key, and its fixed-point value moves with it."""

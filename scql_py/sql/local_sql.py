@@ -40,6 +40,25 @@ def _agg_sql(call: lp.AggCall) -> exp.Expression:
     return node
 
 
+_WINDOW_NODES = {"row_number": exp.RowNumber, "rank": exp.Rank, "dense_rank": exp.DenseRank,
+                 "percent_rank": exp.PercentRank, "first_value": exp.FirstValue,
+                 "last_value": exp.LastValue, **_AGG_NODES}
+
+
+def _window_call(f: lp.WindowFunc) -> exp.Expression:
+    arg = exp.column(f.arg, quoted=True) if f.arg is not None else None
+    if f.func == "ntile":
+        return exp.Ntile(this=exp.Literal.number(f.offset))
+    if f.func in ("lag", "lead"):
+        cls = exp.Lag if f.func == "lag" else exp.Lead
+        return cls(this=arg, offset=exp.Literal.number(f.offset),
+                   default=f.default.copy() if f.default is not None else None)
+    if f.func == "count" and arg is None:
+        return exp.Count(this=exp.Star())
+    node = _WINDOW_NODES[f.func]
+    return node(this=arg) if arg is not None else node()
+
+
 def to_ast(node: lp.Node) -> exp.Expression:
     if isinstance(node, lp.Scan):
         return exp.select(*[exp.column(c) for c in node.columns]).from_(exp.to_table(node.table))
@@ -66,17 +85,17 @@ def to_ast(node: lp.Node) -> exp.Expression:
             out = exp.union(out, to_ast(b), distinct=False)
         return out
     if isinstance(node, lp.Window):
-        funcs = {"row_number": exp.RowNumber, "rank": exp.Rank, "dense_rank": exp.DenseRank,
-                 "percent_rank": exp.PercentRank}
         over = []
         for f in node.funcs:
             win = exp.Window(
-                this=funcs[f.func](),
+                this=_window_call(f),
                 partition_by=[exp.column(p, quoted=True) for p in node.partition],
                 order=exp.Order(expressions=[
                     exp.Ordered(this=exp.column(k.column, quoted=True), desc=k.descending,
                                 nulls_first=k.nulls_first) for k in node.order]) if node.order else None,
             )
+            if f.func == "sum" and f.type.kind == "int64":
+                win = exp.cast(win, "BIGINT")  # DuckDB widens to HUGEINT; the plan says int64
             over.append(exp.alias_(win, f.name, quoted=True))
         sel = _from(node.child)
         sel.set("expressions", [exp.Star()] + over)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from scql_py.catalog.types import FLOAT64, INT64, SqlType
+from scql_py.catalog.types import INT64, SqlType
 
 
 @dataclass
@@ -242,17 +242,34 @@ class Join(Node):
         return self.left.types + self.right.types
 
 
+WINDOW_AGGREGATES = ("sum", "count", "avg", "min", "max")
+# what a window function shows of its argument: a value of one row (as it is), or an
+# aggregate of the frame
+WINDOW_VALUES = ("lag", "lead", "first_value", "last_value")
+
+
 @dataclass
 class WindowFunc:
-    """A ranking window function: row_number, rank, dense_rank or percent_rank."""
+    """One window function: a ranking (row_number, rank, dense_rank, percent_rank,
+    ntile), an aggregate of the frame (sum, count, avg, min, max; DuckDB's default
+    frame: the partition, or with ORDER BY its rows up to the current row's last
+    peer), or a value of another row (lag, lead, first_value, last_value).
+
+    ``arg``: the argument, a column of the child (None: COUNT(*) and the rankings);
+    ``offset``: LAG/LEAD's offset, NTILE's bucket count; ``default``: LAG/LEAD's value
+    where there is no such row (a literal, None: NULL)."""
 
     name: str
     func: str
+    arg: str | None = None
+    type: SqlType = INT64
+    offset: int = 1
+    default: exp.Expression | None = None
 
 
 @dataclass
 class Window(Node):
-    """Ranking window functions sharing one ``PARTITION BY`` / ``ORDER BY``.
+    """Window functions sharing one ``PARTITION BY`` / ``ORDER BY``.
 
     ``partition`` and ``order`` are columns of the child; output: the child's columns,
     then one column per function.
@@ -273,5 +290,4 @@ class Window(Node):
 
     @property
     def types(self) -> list[SqlType]:
-        return self.child.types + [FLOAT64 if f.func == "percent_rank" else INT64
-                                   for f in self.funcs]
+        return self.child.types + [f.type for f in self.funcs]

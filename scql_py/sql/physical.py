@@ -166,7 +166,9 @@ class _Placer:
             order = [[k.column, k.descending, k.nulls_first] for k in node.order]
             return self.emit("window", node, inputs=[self.secret(node.child)],
                              partition=node.partition, order=order,
-                             funcs=[[f.name, f.func] for f in node.funcs])
+                             funcs=[[f.name, f.func, f.arg, str(f.type), f.offset,
+                                     f.default.sql() if f.default is not None else None]
+                                    for f in node.funcs])
         if isinstance(node, lp.Sort):
             keys = [[k.column, k.descending, k.nulls_first] for k in node.keys]
             return self.emit("sort", node, inputs=[self.secret(node.child)], keys=keys)
