@@ -163,6 +163,7 @@ class _Placer:
             return self.emit("secret_join", node, inputs=inputs, keys=keys, how=node.how,
                              left_width=len(node.left.columns))
         if isinstance(node, lp.Window):
+            _check_secure_window(node)
             order = [[k.column, k.descending, k.nulls_first] for k in node.order]
             return self.emit("window", node, inputs=[self.secret(node.child)],
                              partition=node.partition, order=order,
@@ -184,6 +185,17 @@ def _check_secure_aggregates(node: lp.Aggregate) -> None:
         if call.func.startswith("percentile_cont") and call.type.kind != "float64":
             raise NotSupportedError(f"{call.sql()} of a {call.type.kind} column across "
                                     "parties (under MPC: of numbers other than decimals)")
+
+
+def _check_secure_window(node: lp.Window) -> None:
+    """Refuse, before anything runs, what the MPC window step does not compute: order
+    and copies of secret strings (equality hashes and bytes, no arithmetic form)."""
+    types = dict(zip(node.child.columns, node.child.types))
+    for f in node.funcs:
+        if f.arg is not None and types[f.arg].kind == "string" and f.func not in (
+                "count", "lag", "lead"):
+            raise NotSupportedError(f"{f.func.upper()}(...) OVER (...) of a string column "
+                                    "across parties")
 
 
 def _shows_secret_rows(node: lp.Node) -> bool:

@@ -151,7 +151,7 @@ def aggregate_type(func: str, arg: SqlType | None) -> SqlType:
         # keeps its type, a date becomes a timestamp
         if arg.kind in ("date", "timestamp"):
             return TIMESTAMP
-        return arg if arg.kind == "decimal" else FLOAT64
+        return arg if _numeric(arg, func.upper()).kind == "decimal" else FLOAT64
     _numeric(arg, func.upper())
     if func == "avg" or func in SPREADS:
         return FLOAT64
