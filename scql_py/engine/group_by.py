@@ -27,7 +27,7 @@ from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
-from scql_py.engine.spread import SPREADS, finish_spread, running_spread_sums
+from scql_py.engine.spread import SPREADS, finish_spreads, running_spread_sums
 from scql_py.errors import NotSupportedError
 from scql_py.mpc import compare, convert, division, equality, mux, rss, segment
 from scql_py.mpc.fixedpoint import FRAC_BITS
@@ -288,6 +288,7 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
     running values): AVG divided, empty aggregates NULL."""
     out_cols: list[SecretColumn | None] = [col.rebuilt(kept) for col in rows.keys]
     divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
+    spreads = []  # (where, spread) of every VAR/STDDEV: finished at once
     for _, func, arg, t, _ in aggs:
         v = next(kept)
         if arg is None or func == "count":
@@ -296,7 +297,8 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
         arg_col = rows.args[arg]
         if func in SPREADS:
             s2, count = next(kept), next(kept)
-            out_cols.append(finish_spread(rt, func, arg_col.type, count, v, s2))
+            spreads.append((len(out_cols), (func, arg_col.type, count, v, s2)))
+            out_cols.append(None)
             continue
         if func.startswith("percentile_cont"):
             hi, rem, count = next(kept), next(kept), next(kept)
@@ -315,6 +317,8 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
+    for (at, _), col in zip(spreads, finish_spreads(rt, [s for _, s in spreads])):
+        out_cols[at] = col
     return out_cols
 
 

@@ -76,59 +76,125 @@ def running_spread_sums(rt: Runtime, value: AShare, present: BShare, starts: BSh
     return segment.segmented_sum(rt, [d, rss.mul(rt, d, d)], starts)
 
 
+Spread = tuple[str, SqlType, AShare, AShare, AShare]  # func, argument type, count, S1, S2
+
+
 def finish_spread(rt: Runtime, func: str, arg_type: SqlType, count: AShare, s1: AShare,
                   s2: AShare) -> SecretColumn:
     """The aggregate ``func`` (one of :data:`SPREADS`) of each group from its count and
     :func:`running_spread_sums` at its end: a float64 column, NULL for a group of no
     values (or one, for the sample forms)."""
-    k = len(count)
+    return finish_spreads(rt, [(func, arg_type, count, s1, s2)])[0]
+
+
+def finish_spreads(rt: Runtime, items: list[Spread]) -> list[SecretColumn]:
+    """:func:`finish_spread` of several aggregates in the same rounds (their words side
+    by side; the float and the exact ones take their own steps, one after the other)."""
+    if not items:
+        return []
     party = rt.party
+    sizes = [len(count) for _, _, count, _, _ in items]
+    at = np.cumsum([0] + sizes)
+    k = int(at[-1])
     ones = AShare.public(party, np.ones(k, np.int64))
-    sample = func.endswith("_samp")
-    empty = equality.equal_zero(rt, count)
-    denom = count.add_public(np.full(k, -1, np.int64)) if sample else count
-    no_denom = equality.equal_zero(rt, denom) if sample else empty
-    null = convert.bit_or(rt, empty, no_denom) if sample else empty
+    count = AShare.concat([c for _, _, c, _, _ in items])
+    s1 = AShare.concat([x for _, _, _, x, _ in items])
+    s2 = AShare.concat([x for _, _, _, _, x in items])
+    sample = np.concatenate([np.full(n, int(f.endswith("_samp")), np.int64)
+                             for (f, *_), n in zip(items, sizes)])
+    denom = count - AShare.public(party, sample)
+    zero = equality.equal_zero(rt, AShare.concat([count, denom]))
+    empty, no_denom = zero[:k], zero[k:]
+    null = convert.bit_or(rt, empty, no_denom)  # no_denom: empty, for the population forms
     n1, d1 = mux.select_many(rt, [(empty, ones, count), (no_denom, ones, denom)])
     q, r = division.divmod_(rt, s1, n1)
-    if arg_type.kind == "float64":
-        # s1 is the plain sum, s2 the squares about the mean: less r^2 / n (2^32 units)
-        tail = divide_rounded(rt, rss.mul(rt, r, r), n1.mul_public(1 << FRAC_BITS), 0)
-        var = divide_rounded(rt, s2 - tail, d1, 0)
-        var = mux.select(rt, compare.msb(rt, var), AShare.zeros(party, k), var)
-    else:
-        q_s1, q_q = rss.mul_many(rt, [(q, s1), (q, q)])
-        centred = s2 - q_s1.mul_public(2) + rss.mul(rt, count, q_q)
-        a, b = division.divmod_(rt, centred, d1)
-        b_n, r_r, nd = rss.mul_many(rt, [(b, n1), (r, r), (n1, d1)])
-        frac = divide_rounded(rt, b_n - r_r, nd, FRAC_BITS)
-        unit2 = 10 ** (2 * arg_type.scale) if arg_type.kind == "decimal" else 1
-        if unit2 == 1:
-            var = a.mul_public(1 << FRAC_BITS) + frac
-        else:  # a / unit^2 in two steps, so that only the result need fit the fixed point
-            whole = division.divide_public(rt, a, unit2)
-            rest = (a - whole.mul_public(unit2)).mul_public(1 << FRAC_BITS) + frac
-            var = whole.mul_public(1 << FRAC_BITS) + division.divide_public(rt, rest, unit2)
-    if func.startswith("stddev"):
-        var = sqrt_fixed(rt, var)
-    return SecretColumn(FLOAT64, var, null)
+
+    def rows(pick) -> np.ndarray:
+        return np.concatenate([np.arange(at[i], at[i + 1]) for i, item in enumerate(items)
+                               if pick(item[1])] or [np.zeros(0, np.int64)]).astype(np.int64)
+
+    var = AShare.zeros(party, k)
+    floats = rows(lambda t: t.kind == "float64")
+    if len(floats):
+        var = _scatter(var, floats, _float_variance(rt, q[floats], r[floats], n1[floats],
+                                                    d1[floats], s2[floats]))
+    exact = rows(lambda t: t.kind != "float64")
+    if len(exact):
+        units = np.concatenate([np.full(n, 10 ** (2 * t.scale) if t.kind == "decimal" else 1,
+                                        np.int64) for (_, t, *_), n in zip(items, sizes)
+                                if t.kind != "float64"])
+        var = _scatter(var, exact, _exact_variance(
+            rt, q[exact], r[exact], n1[exact], d1[exact], count[exact], s1[exact], s2[exact],
+            units))
+    roots = rows(lambda t: True)[np.concatenate(
+        [np.full(n, f.startswith("stddev")) for (f, *_), n in zip(items, sizes)])]
+    if len(roots):
+        var = _scatter(var, roots, sqrt_fixed(rt, var[roots]))
+    return [SecretColumn(FLOAT64, var[at[i]:at[i + 1]], null[at[i]:at[i + 1]])
+            for i in range(len(items))]
 
 
-def _first_only(party: int, n: int) -> BShare:
-    marks = np.zeros(n, np.uint64)
-    marks[:1] = 1
-    return BShare.public(party, marks)
+def _scatter(into: AShare, where: np.ndarray, values: AShare) -> AShare:
+    a, b = into.a.copy(), into.b.copy()
+    a[where], b[where] = values.a, values.b
+    return AShare(into.party, a, b)
 
 
-def spread_of_all(rt: Runtime, func: str, col: SecretColumn, present: BShare | None,
-                  count: AShare) -> SecretColumn:
-    """``func`` over every row of a relation (no GROUP BY): one row."""
-    n = len(col)
-    value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
-    if present is None:
-        present = BShare.public(rt.party, np.ones(n, np.uint64))
-    if n == 0:
-        zero = AShare.zeros(rt.party, 1)
-        return finish_spread(rt, func, col.type, count, zero, zero)
-    s1, s2 = running_spread_sums(rt, value, present, _first_only(rt.party, n), col.type.kind)
-    return finish_spread(rt, func, col.type, count, s1[n - 1:], s2[n - 1:])
+def _float_variance(rt: Runtime, q, r, n1, d1, s2) -> AShare:
+    """Fixed-point words: ``s2`` holds the squares about the mean already; less
+    ``r^2 / n`` (in 2^32 units), over ``D``, clamped at 0."""
+    tail = divide_rounded(rt, rss.mul(rt, r, r), n1.mul_public(1 << FRAC_BITS), 0)
+    var = divide_rounded(rt, s2 - tail, d1, 0)
+    return mux.select(rt, compare.msb(rt, var), AShare.zeros(rt.party, len(var)), var)
+
+
+def _exact_variance(rt: Runtime, q, r, n1, d1, count, s1, s2, units: np.ndarray) -> AShare:
+    """Exact integers re-centred on ``q`` (see the module), then scaled by each value's
+    ``unit^2`` (``units``: 1 for int64, ``10^2s`` for decimal(p,s))."""
+    q_s1, q_q = rss.mul_many(rt, [(q, s1), (q, q)])
+    centred = s2 - q_s1.mul_public(2) + rss.mul(rt, count, q_q)
+    a, b = division.divmod_(rt, centred, d1)
+    b_n, r_r, nd = rss.mul_many(rt, [(b, n1), (r, r), (n1, d1)])
+    frac = divide_rounded(rt, b_n - r_r, nd, FRAC_BITS)
+    var = a.mul_public(1 << FRAC_BITS) + frac
+    for unit2 in sorted(set(units.tolist()) - {1}):
+        # a / unit^2 in two steps, so that only the result need fit the fixed point
+        where = np.flatnonzero(units == unit2)
+        whole = division.divide_public(rt, a[where], unit2)
+        rest = (a[where] - whole.mul_public(unit2)).mul_public(1 << FRAC_BITS) + frac[where]
+        var = _scatter(var, where, whole.mul_public(1 << FRAC_BITS)
+                       + division.divide_public(rt, rest, unit2))
+    return var
+
+
+def spreads_of_all(rt: Runtime, items: list[tuple[str, SecretColumn, BShare | None, AShare]]
+                   ) -> list[SecretColumn]:
+    """VAR/STDDEV ``(func, column, present bits, count)`` over every row of a relation
+    (no GROUP BY), one row each: the columns side by side, each its own segment, so that
+    all take the same rounds."""
+    party = rt.party
+    sums: dict[int, tuple[AShare, AShare]] = {}
+    for floats in (True, False):
+        chosen = [i for i, (_, col, _, _) in enumerate(items)
+                  if (col.type.kind == "float64") == floats and len(col)]
+        if not chosen:
+            continue
+        values, presents, marks = [], [], []
+        for i in chosen:
+            _, col, present, _ = items[i]
+            n = len(col)
+            values.append(col.value)
+            presents.append(present if present is not None
+                            else BShare.public(party, np.ones(n, np.uint64)))
+            mark = np.zeros(n, np.uint64)
+            mark[0] = 1
+            marks.append(mark)
+        s1, s2 = running_spread_sums(rt, AShare.concat(values), BShare.concat(presents),
+                                     BShare.public(party, np.concatenate(marks)),
+                                     "float64" if floats else "int64")
+        end = np.cumsum([len(v) for v in values]) - 1
+        for j, i in enumerate(chosen):
+            sums[i] = (s1[end[j]:end[j] + 1], s2[end[j]:end[j] + 1])
+    zero = AShare.zeros(party, 1)
+    return finish_spreads(rt, [(func, col.type, count, *sums.get(i, (zero, zero)))
+                               for i, (func, col, _, count) in enumerate(items)])
