@@ -25,7 +25,7 @@ from sqlglot import exp
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
 from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many
 from scql_py.engine.group_threshold import leave_out_small_groups
-from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
+from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.engine.spread import SPREADS, finish_spreads, running_spread_sums
 from scql_py.errors import NotSupportedError
@@ -363,16 +363,14 @@ def _percentile_cont(rt, col: SecretColumn, present: BShare, starts: BShare, p: 
 
 def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: AShare,
                   null: BShare) -> SecretColumn:
-    """PERCENTILE_CONT from :func:`_percentile_cont`'s terms: a float64 quotient whose
-    opening is the nearest double to ``(b v_lo + rem (v_hi - v_lo)) / b``."""
+    """PERCENTILE_CONT from :func:`_percentile_cont`'s terms, ``v_lo + rem (v_hi - v_lo)
+    / b`` in fixed point: the whole part exact, the fraction truncated to 2^-16 (so any
+    value the fixed point holds, ``|x| < 2^47``, and ``|v_hi - v_lo| b < 2^47``)."""
     frac = _fraction(p)
-    k = len(v_lo)
-    dividend = v_lo.mul_public(frac.denominator) + rss.mul(rt, rem, v_hi - v_lo)
-    unit = 1 << FRAC_BITS if t.kind == "float64" else 1
-    divisor = AShare.public(rt.party, np.full(k, frac.denominator * unit, np.int64))
-    value = division.divide_public(rt, dividend.mul_public((1 << FRAC_BITS) // unit),
-                                   frac.denominator)
-    return SecretColumn(FLOAT64, value, null, exact=Quotient(dividend, divisor))
+    shift = 1 if t.kind == "float64" else 1 << FRAC_BITS  # to fixed point
+    part = rss.mul(rt, rem, v_hi - v_lo).mul_public(shift)
+    value = v_lo.mul_public(shift) + division.divide_public(rt, part, frac.denominator)
+    return SecretColumn(FLOAT64, value, null)
 
 
 def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float
