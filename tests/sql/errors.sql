@@ -113,8 +113,8 @@ SELECT DISTINCT k FROM t_alice;
 SELECT id FROM t_alice UNION SELECT id FROM t_bob;
 
 -- name: window_function
--- error: NotSupportedError
-SELECT id, SUM(k) OVER () AS total FROM t_alice;
+-- error: NotSupportedError NTH_VALUE
+SELECT id, NTH_VALUE(k, 2) OVER (ORDER BY id) AS second FROM t_alice;
 
 -- name: correlated_subquery
 -- error: NotSupportedError correlated
