@@ -15,6 +15,7 @@ from sqlglot import exp
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
 from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
+from scql_py.engine.spread import SPREADS, spreads_of_all
 from scql_py.errors import NotSupportedError
 from scql_py.mpc import compare, convert, equality, extremum, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
@@ -55,13 +56,19 @@ def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
     AVG among them run in the same rounds."""
     out: list[SecretColumn | None] = []
     pending: list[tuple[int, AShare, AShare, SqlType, BShare]] = []
+    spreads: list[tuple[int, tuple]] = []  # computed together too
     for func, arg, out_type, distinct in aggs:
         col = _aggregate(ev, rel, func, arg, out_type, distinct)
-        if isinstance(col, tuple):
+        if isinstance(col, tuple) and func in SPREADS:
+            spreads.append((len(out), col))
+            out.append(None)
+        elif isinstance(col, tuple):
             pending.append((len(out), *col))
             out.append(None)
         else:
             out.append(col)
+    for (at, _), col in zip(spreads, spreads_of_all(ev.rt, [s for _, s in spreads])):
+        out[at] = col
     means = average_many(ev.rt, [(total, count, t) for _, total, count, t, _ in pending])
     for (at, _, _, _, null), (mean, fine) in zip(pending, means):
         out[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
@@ -76,7 +83,8 @@ def aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expr
 
 def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expression | None,
                out_type: SqlType, distinct: bool):
-    """One aggregate, or for AVG what it divides: ``(total, count, type, NULL bit)``."""
+    """One aggregate, or for AVG what it divides: ``(total, count, type, NULL bit)``, for
+    a VAR/STDDEV what :func:`finish_spreads` needs."""
     if distinct:
         raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
     rt = ev.rt
@@ -104,6 +112,8 @@ def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Exp
         if col.type.kind == "bool":
             return replace(best, value=bit_of(rt, best.value))
         return best
+    if func in SPREADS:
+        return func, col, present, count
     raise NotSupportedError(f"aggregate {func.upper()}")
 
 

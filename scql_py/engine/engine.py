@@ -46,6 +46,7 @@ from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.segment import compact
 from scql_py.net.channel import Communicator
 from scql_py.sql import plan_text
+from scql_py.sql.logical import sorts_by_argument
 from scql_py.sql.physical import PhysicalPlan, Step
 from scql_py.sql.planner import plan_query
 from scql_py.storage import PartyStorage
@@ -269,7 +270,7 @@ class Engine:
         rel: SecretRelation = self.values[step.inputs[0]]
         ev = self.evaluator(rel)
         keyless_distinct = not step.args.get("keys") and any(
-            a[4] or a[1].startswith("percentile_disc") for a in step.args["aggs"])
+            sorts_by_argument(a[1], a[4]) for a in step.args["aggs"])
         if keyless_distinct:
             return self._distinct_without_groups(ev, rel, step)
         if step.args.get("keys"):
@@ -341,7 +342,8 @@ class Engine:
     def step_window(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel = self.compact(self.values[step.inputs[0]])
         out = window(self.rt, rel, step.args["partition"],
-                     [tuple(k) for k in step.args["order"]], [tuple(f) for f in step.args["funcs"]])
+                     [tuple(k) for k in step.args["order"]], [tuple(f) for f in step.args["funcs"]],
+                     self.string_key)
         out.names = list(step.columns)
         return out
 

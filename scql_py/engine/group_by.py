@@ -26,11 +26,14 @@ from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_o
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
+from scql_py.engine.spread import SPREADS, finish_spreads, running_spread_sums
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import compare, convert, division, equality, mux, segment
+from scql_py.mpc import compare, convert, division, equality, mux, rss, segment
+from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
 from scql_py.sql import plan_text
+from scql_py.sql.logical import sorts_by_argument
 
 
 def _zero_where(ev: SecureEvaluator, bit: BShare, col: SecretColumn) -> SecretColumn:
@@ -90,11 +93,52 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
 
     Returns the relation of groups (compacted) and the number of groups dropped by the
     group-size ``threshold`` (0 when none is set).
+
+    Aggregates that sort by their argument (DISTINCT, percentiles) of different
+    arguments take one sort each: every pass keeps its groups in key order, so their
+    rows line up (each pass shows only what the first does: the number of groups).
     """
     rt = ev.rt
     valid = rel.valid if rel.valid is not None else BShare.public(
         rt.party, np.ones(rel.n, np.uint64))
     key_cols = _group_keys(ev, rel, keys, valid)
+    passes = _passes(aggs)
+    out: list[SecretColumn | None] = [None] * len(aggs)
+    groups: list[SecretColumn] | None = None
+    dropped = 0
+    for indices in passes:
+        cols, dropped = _one_pass(ev, valid, key_cols, [aggs[i] for i in indices], threshold,
+                                  keep_order=len(passes) > 1)
+        if groups is None:
+            groups = cols[:len(key_cols)]
+        for i, col in zip(indices, cols[len(key_cols):]):
+            out[i] = col
+    columns = list(groups or []) + out
+    n = len(columns[0]) if columns else 0
+    return SecretRelation(n, list(names), columns), dropped
+
+
+def _passes(aggs: Aggs) -> list[list[int]]:
+    """Which aggregates share a sort: the first pass takes those that need none and
+    those of the first sorted argument; each further argument gets its own."""
+    sorted_args: list[str] = []
+    for _, func, arg, _, distinct in aggs:
+        if sorts_by_argument(func, distinct) and arg is not None and arg not in sorted_args:
+            sorted_args.append(arg)
+    if len(sorted_args) <= 1:
+        return [list(range(len(aggs)))]
+    passes: list[list[int]] = [[] for _ in sorted_args]
+    for i, (_, func, arg, _, distinct) in enumerate(aggs):
+        sorts = sorts_by_argument(func, distinct) and arg is not None
+        passes[sorted_args.index(arg) if sorts else 0].append(i)
+    return passes
+
+
+def _one_pass(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn], aggs: Aggs,
+              threshold: int | None, keep_order: bool) -> tuple[list[SecretColumn], int]:
+    """One sort by (valid, keys[, one aggregate argument]) and the segmented scans:
+    the kept groups' key columns, then one column per aggregate."""
+    rt = ev.rt
     arg_cols, distinct_arg = _aggregate_arguments(ev, aggs)
     rows = _sort_by_groups(ev, valid, key_cols, arg_cols, distinct_arg)
     starts = segment.segment_starts(rt, [rows.valid] + _words_of(rows.keys))
@@ -103,10 +147,8 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     keep, dropped = leave_out_small_groups(
         rt, and_(rt, segment.group_ends(starts), rows.valid), count_star, threshold)
     flat = [share for col in rows.keys for share in col.shares()] + running
-    kept = segment.compact(rt, keep, flat) if rel.n else flat
-    groups = len(kept[0]) if kept else 0
-    return SecretRelation(groups, list(names),
-                          _final_columns(rt, iter(kept), rows, aggs)), dropped
+    kept = segment.compact(rt, keep, flat, keep_order=keep_order) if len(valid) else flat
+    return _final_columns(rt, iter(kept), rows, aggs), dropped
 
 
 def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, str, str]],
@@ -131,10 +173,8 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
     by, if any: COUNT(DISTINCT x) counts its runs, PERCENTILE_DISC picks by rank."""
     arg_cols: dict[str, SecretColumn] = {}
     distinct_args = {arg for _, func, arg, _, distinct in aggs
-                     if (distinct or func.startswith("percentile_disc")) and arg is not None}
-    if len(distinct_args) > 1:
-        raise NotSupportedError("COUNT(DISTINCT ...) or PERCENTILE_DISC of more than one "
-                                "expression in a query")
+                     if sorts_by_argument(func, distinct) and arg is not None}
+    assert len(distinct_args) <= 1, "one sorted argument per pass"
     # MIN, MAX and PERCENTILE_DISC pick a row's value: only they need its exact form
     picked = {arg for _, func, arg, _, _ in aggs
               if func in ("min", "max") or func.startswith("percentile_disc")}
@@ -143,7 +183,7 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
             arg_cols[arg] = ev.evaluate(plan_text.parse(arg))
             if arg_cols[arg].type.kind == "string" and func not in ("count",):
                 raise NotSupportedError(f"{func.split(':')[0].upper()} of a secret string")
-        if distinct and func != "count":
+        if distinct and func not in ("count", "sum", "avg"):
             raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
     for arg, col in arg_cols.items():
         if arg not in picked and arg not in distinct_args and col.exact is not None:
@@ -187,9 +227,15 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
         if arg is None:
             running.append(count_star)
         elif distinct:
+            # the first row of each run of equal values stands for the run
             first = segment.distinct_starts(rt, [rows.valid] + _words_of(rows.keys),
                                             rows.distinct)
-            running.append(segment.segmented_count(rt, starts, and_(rt, first, present[arg])))
+            once = and_(rt, first, present[arg])
+            if func != "count":
+                col = rows.args[arg]
+                running.append(segment.segmented_sum(rt, mux.mul_bit(rt, once, col.value),
+                                                     starts))
+            running.append(segment.segmented_count(rt, starts, once))
         elif func == "count":
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in ("sum", "avg"):
@@ -197,19 +243,27 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
             value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
             running.append(segment.segmented_sum(rt, mux.mul_bit(rt, present[arg], value), starts))
             running.append(segment.segmented_count(rt, starts, present[arg]))
+        elif func in SPREADS:
+            col = rows.args[arg]
+            running += running_spread_sums(rt, col.value, present[arg], starts, col.type.kind)
+            running.append(segment.segmented_count(rt, starts, present[arg]))
+        elif func.startswith("percentile_cont"):
+            running += _percentile_cont(rt, rows.args[arg], present[arg], starts,
+                                        float(func.split(":")[1]))
+            running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func.startswith("percentile_disc"):
             running += _percentile_disc(rt, rows.args[arg], present[arg], starts,
                                         float(func.split(":")[1]))
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in ("min", "max"):
-            running += _running_extreme(rt, rows.args[arg], present[arg], starts, func == "min")
+            running += running_extreme(rt, rows.args[arg], present[arg], starts, func == "min")
             running.append(segment.segmented_count(rt, starts, present[arg]))
         else:
             raise NotSupportedError(f"aggregate {func.upper()}")
     return running
 
 
-def _running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
+def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
                      smallest: bool) -> list[AShare]:
     """Running MIN or MAX: the value, then (a float with its exact key) the key. Such a
     float is compared by its key, and its fixed-point value moves with it."""
@@ -234,12 +288,23 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
     running values): AVG divided, empty aggregates NULL."""
     out_cols: list[SecretColumn | None] = [col.rebuilt(kept) for col in rows.keys]
     divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
+    spreads = []  # (where, spread) of every VAR/STDDEV: finished at once
     for _, func, arg, t, _ in aggs:
         v = next(kept)
         if arg is None or func == "count":
             out_cols.append(SecretColumn(INT64, v))
             continue
         arg_col = rows.args[arg]
+        if func in SPREADS:
+            s2, count = next(kept), next(kept)
+            spreads.append((len(out_cols), (func, arg_col.type, count, v, s2)))
+            out_cols.append(None)
+            continue
+        if func.startswith("percentile_cont"):
+            hi, rem, count = next(kept), next(kept), next(kept)
+            out_cols.append(_interpolated(rt, arg_col.type, float(func.split(":")[1]), v, hi,
+                                          rem, equality.equal_zero(rt, count)))
+            continue
         picked = func in ("min", "max") or func.startswith("percentile_disc")
         exact = FloatBits(next(kept)) if picked and arg_col.key is not None else None
         count = next(kept)
@@ -255,11 +320,60 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
+    for (at, _), col in zip(spreads, finish_spreads(rt, [s for _, s in spreads])):
+        out_cols[at] = col
     return out_cols
 
 
 def _words_of(cols: list[SecretColumn]) -> list[AShare | BShare]:
     return [w for col in cols for w in _key_words(col)]
+
+
+def _group_size(rt, present: BShare, starts: BShare) -> tuple[AShare, AShare]:
+    """The running count of present rows, and the group's count of them on every row."""
+    rank = segment.segmented_count(rt, starts, present)
+    after = segment.segmented_count(rt, segment.group_ends(starts).reversed(),
+                                    present.reversed()).reversed()
+    return rank, rank + after - convert.b2a_bit(rt, present)
+
+
+def _fraction(p: float) -> Fraction:
+    return Fraction(str(p)).limit_denominator(1 << 20)
+
+
+def _percentile_cont(rt, col: SecretColumn, present: BShare, starts: BShare, p: float
+                     ) -> list[AShare]:
+    """Running values that, at each group's last row, are the two neighbours of
+    PERCENTILE_CONT(p) and the weight of the upper one: with ``p = a / b`` and ``N``
+    non-NULL values (sorted first, ascending), the values of rank ``lo + 1`` and
+    ``lo + 2`` for ``lo = floor(a (N - 1) / b)``, and ``rem = a (N - 1) - b lo``: the
+    percentile is ``v_lo + rem (v_hi - v_lo) / b`` (DuckDB's interpolation)."""
+    n = len(present)
+    frac = _fraction(p)
+    rank, size = _group_size(rt, present, starts)
+    scaled = size.add_public(np.full(n, -1, np.int64)).mul_public(frac.numerator)
+    lo = division.divide_public(rt, scaled, frac.denominator)
+    rem = scaled - lo.mul_public(frac.denominator)
+    at = lo.add_public(np.ones(n, np.int64))
+    hits = equality.equal(rt, AShare.concat([rank, rank]),
+                          AShare.concat([at, at.add_public(np.ones(n, np.int64))]))
+    hits = and_(rt, BShare.concat([present, present]), hits)
+    value = col.value
+    picked = mux.mul_bit(rt, hits, AShare.concat([value, value]))
+    v_lo, v_hi = segment.segmented_sum(rt, [picked[:n], picked[n:]], starts)
+    return [v_lo, v_hi, rem]  # rem depends on N only: the same on every row of a group
+
+
+def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: AShare,
+                  null: BShare) -> SecretColumn:
+    """PERCENTILE_CONT from :func:`_percentile_cont`'s terms, ``v_lo + rem (v_hi - v_lo)
+    / b`` in fixed point: the whole part exact, the fraction truncated to 2^-16 (so any
+    value the fixed point holds, ``|x| < 2^47``, and ``|v_hi - v_lo| b < 2^47``)."""
+    frac = _fraction(p)
+    shift = 1 if t.kind == "float64" else 1 << FRAC_BITS  # to fixed point
+    part = rss.mul(rt, rem, v_hi - v_lo).mul_public(shift)
+    value = v_lo.mul_public(shift) + division.divide_public(rt, part, frac.denominator)
+    return SecretColumn(FLOAT64, value, null)
 
 
 def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float
@@ -269,11 +383,8 @@ def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: 
     which the sort put first, in ascending order; then, for a float with its exact key,
     the key of that value (the sum of one picked row is exact on any word)."""
     n = len(present)
-    frac = Fraction(str(p)).limit_denominator(1 << 20)
-    rank = segment.segmented_count(rt, starts, present)  # among non-NULL rows so far
-    after = segment.segmented_count(rt, segment.group_ends(starts).reversed(),
-                                    present.reversed()).reversed()
-    size = rank + after - convert.b2a_bit(rt, present)  # N, on every row of the group
+    frac = _fraction(p)
+    rank, size = _group_size(rt, present, starts)  # among non-NULL rows so far; N
     # target = max(1, ceil(p N)) = floor((a N + b - 1) / b), or 1 when p = 0
     if frac == 0:
         target = AShare.public(rt.party, np.ones(n, np.int64))

@@ -1,8 +1,8 @@
-"""Ranking window functions under MPC: ROW_NUMBER, RANK, DENSE_RANK, PERCENT_RANK.
+"""Window functions under MPC.
 
 Rows (compacted first) are sorted obliviously by (partition keys, order keys). Then,
 with ``starts`` marking each partition's first row and ``peers`` each run of rows equal
-on all keys:
+on all keys (without ORDER BY: the whole partition):
 
 * ROW_NUMBER: the running count of rows within the partition;
 * RANK: ROW_NUMBER minus the running count within the peer run, plus 1;
@@ -10,22 +10,40 @@ on all keys:
 * PERCENT_RANK: (RANK - 1) / (partition size - 1), or 0 for one-row partitions; the
   size is the running count plus the running count over the reversed rows, minus 1.
 
-Everything is prefix sums on shares except the two equality passes and one division.
+* NTILE(b): from the row number and the partition size, DuckDB's buckets (one exact
+  division by a public b, two by secret bucket sizes);
+* SUM, COUNT, AVG, MIN, MAX: running within the partition (prefix sums, a min/max
+  scan), then read at the last row of the row's frame -- DuckDB's default frame,
+  RANGE UNBOUNDED PRECEDING to the current row's last peer -- by a copy scan upwards;
+* LAG/LEAD(x, k, d): the rows k places away (a public shift of the shares, local),
+  with d (or NULL) where the row number (or the rows left) shows there is none;
+* FIRST_VALUE / LAST_VALUE: a copy scan from the partition's first row, or from the
+  frame's last one.
+
+Nothing is opened but the sort's shuffled comparisons.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from scql_py.catalog.types import FLOAT64, INT64
+from scql_py.catalog.types import BOOL, FLOAT64, INT64, SqlType
+from scql_py.engine.aggregate import average_many
+from scql_py.engine.group_by import running_extreme
 from scql_py.engine.ordering import flatten, sort_keys, unflatten
-from scql_py.engine.relation import Quotient, SecretColumn, SecretRelation
-from scql_py.mpc import equality, mux, segment
+from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
+from scql_py.engine.secure_expr import SecureEvaluator, bit_not, bit_or
+from scql_py.errors import NotSupportedError
+from scql_py.mpc import compare, convert, division, equality, mux, rss, segment
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.sort import sort
+from scql_py.sql import plan_text
+from scql_py.sql.logical import WINDOW_AGGREGATES
 
 
 def _equal_words(col: SecretColumn) -> list[AShare | BShare]:
@@ -37,9 +55,10 @@ def _equal_words(col: SecretColumn) -> list[AShare | BShare]:
 
 
 def window(rt: Runtime, rel: SecretRelation, partition: list[str],
-           order: list[tuple[str, bool, bool]], funcs: list[tuple[str, str]]) -> SecretRelation:
+           order: list[tuple[str, bool, bool]], funcs: list, string_key: bytes
+           ) -> SecretRelation:
     """``rel`` (no validity bits) sorted by partition and order, with one column per
-    ``(name, function)`` appended."""
+    function of ``funcs`` (the plan's ``[name, func, arg, type, offset, default]``)."""
     assert rel.valid is None, "compact before computing windows"
     n = rel.n
     party = rt.party
@@ -51,40 +70,176 @@ def window(rt: Runtime, rel: SecretRelation, partition: list[str],
     if n > 1 and keys:
         _, moved = sort(rt, keys, flatten(rel))
         rel = SecretRelation(n, list(rel.names), unflatten(rel, moved, n))
+    names = [f[0] for f in funcs]
     if n == 0:
-        cols = [SecretColumn(FLOAT64 if f == "percent_rank" else INT64, AShare.zeros(party, 0))
-                for _, f in funcs]
-        return SecretRelation(0, rel.names + [nm for nm, _ in funcs], rel.columns + cols)
+        cols = [SecretColumn(SqlType.parse(f[3]), AShare.zeros(party, 0)) for f in funcs]
+        return SecretRelation(0, rel.names + names, rel.columns + cols)
 
     part_words = [w for name in partition for w in _equal_words(rel.column(name))]
     order_words = [w for name, _, _ in order for w in _equal_words(rel.column(name))]
     starts = segment.segment_starts(rt, part_words) if part_words else _first_only(party, n)
     peers = segment.segment_starts(rt, part_words + order_words) if order_words else starts
     # a peer run never crosses a partition start
-    row_number = segment.segmented_count(rt, starts)
+    frame = _Frame(rt, starts, peers, n)
     out = []
-    for _, func in funcs:
-        if func == "row_number":
-            out.append(SecretColumn(INT64, row_number))
-        elif func == "rank":
-            out.append(SecretColumn(INT64, _rank(rt, row_number, peers)))
-        elif func == "dense_rank":
-            out.append(SecretColumn(INT64, segment.segmented_count(rt, starts, peers)))
-        elif func == "percent_rank":
-            rank = _rank(rt, row_number, peers)
-            after = segment.segmented_count(rt, segment.group_ends(starts).reversed()).reversed()
-            size = row_number + after
-            # (rank - 1) / (size - 1); a one-row partition divides 0 by 0: make it 0 / 1
-            denom = size.add_public(np.full(n, -2, np.int64))
-            single = equality.equal_zero(rt, denom)
-            denom = mux.select(rt, single, AShare.public(party, np.ones(n, np.int64)), denom)
-            numer = rank.add_public(np.full(n, -1, np.int64))
-            # opened, the quotient shows more bits (see reveal)
-            out.append(SecretColumn(FLOAT64, divide_rounded(rt, numer, denom, FRAC_BITS),
-                                    exact=Quotient(numer, denom)))
-        else:  # pragma: no cover - the planner admits only the above
-            raise ValueError(func)
-    return SecretRelation(n, rel.names + [nm for nm, _ in funcs], rel.columns + out)
+    for _, func, arg, t, offset, default in funcs:
+        t = SqlType.parse(t)
+        if func in RANKINGS:
+            out.append(_ranking(rt, frame, func, offset))
+        elif func in WINDOW_AGGREGATES:
+            out.append(_frame_aggregate(rt, frame, func, rel.column(arg) if arg else None, t))
+        else:
+            ev = SecureEvaluator(rt, SecretRelation(n, [arg], [rel.column(arg)]), string_key)
+            out.append(_other_row(rt, ev, frame, func, rel.column(arg), t, offset, default))
+    return SecretRelation(n, rel.names + names, rel.columns + out)
+
+
+RANKINGS = ("row_number", "rank", "dense_rank", "percent_rank", "ntile")
+
+
+class _Frame:
+    """The sorted rows' partitions and peer runs, and what every function reads of them:
+    the row number, the partition size (both computed once)."""
+
+    def __init__(self, rt: Runtime, starts: BShare, peers: BShare, n: int):
+        self.rt, self.starts, self.peers, self.n = rt, starts, peers, n
+        self.row_number = segment.segmented_count(rt, starts)
+        self._after: AShare | None = None
+
+    @property
+    def after(self) -> AShare:
+        """The rows from this one to its partition's end (this one included)."""
+        if self._after is None:
+            self._after = segment.segmented_count(
+                self.rt, segment.group_ends(self.starts).reversed()).reversed()
+        return self._after
+
+    def at_frame_end(self, values: list[AShare]) -> list[AShare]:
+        """Each row gets the values of the last row of its frame (DuckDB's default: the
+        last peer of the row with ORDER BY, else the partition's last row)."""
+        marks = segment.group_ends(self.peers).reversed()
+        copied = segment.copy_down(self.rt, marks, [v.reversed() for v in values])
+        return [c.reversed() for c in copied]
+
+    def at_partition_start(self, values: list[AShare]) -> list[AShare]:
+        return segment.copy_down(self.rt, self.starts, values)
+
+
+def _ranking(rt: Runtime, frame: _Frame, func: str, buckets: int) -> SecretColumn:
+    n, party = frame.n, rt.party
+    row_number = frame.row_number
+    if func == "row_number":
+        return SecretColumn(INT64, row_number)
+    if func == "rank":
+        return SecretColumn(INT64, _rank(rt, row_number, frame.peers))
+    if func == "dense_rank":
+        return SecretColumn(INT64, segment.segmented_count(rt, frame.starts, frame.peers))
+    if func == "ntile":
+        return SecretColumn(INT64, _ntile(rt, row_number, row_number + frame.after
+                                          - _ones(party, n), buckets))
+    rank = _rank(rt, row_number, frame.peers)
+    size = row_number + frame.after
+    # (rank - 1) / (size - 1); a one-row partition divides 0 by 0: make it 0 / 1
+    denom = size.add_public(np.full(n, -2, np.int64))
+    single = equality.equal_zero(rt, denom)
+    denom = mux.select(rt, single, _ones(party, n), denom)
+    numer = rank.add_public(np.full(n, -1, np.int64))
+    # opened, the quotient shows more bits (see reveal)
+    return SecretColumn(FLOAT64, divide_rounded(rt, numer, denom, FRAC_BITS),
+                        exact=Quotient(numer, denom))
+
+
+def _ntile(rt: Runtime, row_number: AShare, size: AShare, buckets: int) -> AShare:
+    """NTILE(b) as DuckDB numbers it: ``N mod b`` buckets of ``N DIV b + 1`` rows first,
+    then buckets of ``N DIV b``; with fewer rows than buckets, the row number."""
+    n, party = len(size), rt.party
+    small_size = division.divide_public(rt, size, buckets)
+    large = size - small_size.mul_public(buckets)
+    big_size = small_size + _ones(party, n)
+    in_large = rss.mul(rt, large, big_size)  # rows in the larger buckets
+    index = row_number - _ones(party, n)
+    is_large = compare.less_than(rt, index, in_large)
+    few = equality.equal_zero(rt, small_size)
+    divisor = mux.select(rt, few, _ones(party, n), small_size)
+    q = division.divmod_(rt, AShare.concat([index, index - in_large]),
+                         AShare.concat([big_size, divisor]), bits=40)[0]
+    bucket = mux.select(rt, is_large, q[:n], large + q[n:]) + _ones(party, n)
+    return mux.select(rt, few, row_number, bucket)
+
+
+def _frame_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | None,
+                     t: SqlType) -> SecretColumn:
+    """SUM, COUNT, AVG, MIN or MAX of each row's frame: running within the partition,
+    read at the frame's last row."""
+    n, party = frame.n, rt.party
+    if col is None:  # COUNT(*)
+        (count,) = frame.at_frame_end([frame.row_number])
+        return SecretColumn(INT64, count)
+    if col.type.kind == "string" and func != "count":
+        raise NotSupportedError(f"{func.upper()} OVER (...) of a secret string")
+    present = bit_not(col.null) if col.null is not None else BShare.public(
+        party, np.ones(n, np.uint64))
+    running = segment.segmented_count(rt, frame.starts, present)
+    if func in ("sum", "avg"):
+        value = col.value
+        running = [running, segment.segmented_sum(rt, mux.mul_bit(rt, present, value),
+                                                  frame.starts)]
+    elif func in ("min", "max"):
+        running = [running, *running_extreme(rt, col, present, frame.starts, func == "min")]
+    else:
+        running = [running]
+    count, *values = frame.at_frame_end(running)
+    if func == "count":
+        return SecretColumn(INT64, count)
+    empty = equality.equal_zero(rt, count)
+    if func == "sum":
+        return SecretColumn(t, values[0], empty)
+    if func == "avg":
+        count = mux.select(rt, empty, _ones(party, n), count)
+        ((mean, fine),) = average_many(rt, [(values[0], count, col.type)])
+        return SecretColumn(FLOAT64, mean, empty, exact=fine)
+    exact = FloatBits(values[1]) if len(values) > 1 else None
+    value = values[0]
+    if col.type.kind == "bool":
+        value = bit_not(equality.equal_zero(rt, value))
+    return SecretColumn(t, value, empty, exact=exact)
+
+
+def _other_row(rt: Runtime, ev: SecureEvaluator, frame: _Frame, func: str,
+               col: SecretColumn, t: SqlType, offset: int, default: str | None
+               ) -> SecretColumn:
+    """LAG/LEAD (the row ``offset`` before/after in the partition, else ``default``),
+    FIRST_VALUE (the partition's first row), LAST_VALUE (the frame's last row)."""
+    n, party = frame.n, rt.party
+    if func in ("lag", "lead"):
+        if offset == 0:
+            return col
+        idx = np.arange(n) + (offset if func == "lead" else -offset)
+        moved = col.take(np.clip(idx, 0, n - 1))
+        position = frame.row_number if func == "lag" else frame.after
+        outside = compare.less_equal_public(rt, position, offset)  # no such row
+        if default is None:
+            return replace(moved, null=convert.clean_bit(bit_or(rt, moved.null, outside)))
+        fill = ev.visit(plan_text.parse(default))
+        chosen = ev.choose(SecretColumn(BOOL, outside), fill, moved, t)
+        return ev.materialize(chosen)
+    if col.chars is not None:
+        raise NotSupportedError(f"{func.upper()} OVER (...) of a secret string")
+    words = [col.value if isinstance(col.value, AShare) else convert.b2a_bit(rt, col.value)]
+    words.append(convert.b2a_bit(rt, col.null) if col.null is not None
+                 else AShare.zeros(party, n))
+    words += col.exact.words() if col.exact is not None else []
+    copy = frame.at_partition_start if func == "first_value" else frame.at_frame_end
+    value, null, *exact = copy(words)
+    if isinstance(col.value, BShare):
+        value = bit_not(equality.equal_zero(rt, value))
+    null_bit = bit_not(equality.equal_zero(rt, null)) if col.null is not None else None
+    return SecretColumn(col.type, value, null_bit,
+                        exact=col.exact.with_words(exact) if col.exact is not None else None)
+
+
+def _ones(party: int, n: int) -> AShare:
+    return AShare.public(party, np.ones(n, np.int64))
 
 
 def _rank(rt: Runtime, row_number: AShare, peers: BShare) -> AShare:

@@ -103,7 +103,7 @@ def _shifted_down(x: AShare, d: int) -> AShare:
     return AShare.concat([z, x[: len(x) - d]]) if d < len(x) else z
 
 
-def _copy_down(rt: Runtime, starts: BShare, values: list[AShare]) -> list[AShare]:
+def copy_down(rt: Runtime, starts: BShare, values: list[AShare]) -> list[AShare]:
     """For each row, the values of the last row at or above it that has a start mark.
 
     Hillis-Steele scan of ``(F_l, V_l) . (F_r, V_r) = (F_l | F_r, F_r ? V_r : V_l)``:
@@ -148,7 +148,7 @@ def segmented_sum(rt: Runtime, values: AShare | Sequence[AShare], starts: BShare
         return cols[0].copy() if single else [c.copy() for c in cols]
     prefix = [prefix_sum(c) for c in cols]
     before = [_shifted_down(p, 1) for p in prefix]  # prefix up to the previous row
-    at_start = _copy_down(rt, starts, before)
+    at_start = copy_down(rt, starts, before)
     out = [p - s for p, s in zip(prefix, at_start, strict=True)]
     return out[0] if single else out
 

@@ -11,7 +11,7 @@ import itertools
 
 from sqlglot import exp
 
-from scql_py.catalog import INT64, Catalog
+from scql_py.catalog import FLOAT64, INT64, Catalog
 from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
@@ -559,7 +559,7 @@ def _is_scalar_subquery(n: exp.Expression) -> bool:
 
 
 def _inside_aggregate(n: exp.Expression) -> bool:
-    return n.find_ancestor(*AGGREGATES, exp.WithinGroup) is not None
+    return n.find_ancestor(*AGGREGATES, exp.WithinGroup, exp.Filter) is not None
 
 
 def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, ref, pick=lambda n: True,
@@ -932,59 +932,127 @@ def _project(node: lp.Node, exprs) -> lp.Node:
 
 
 _WINDOW_FUNCS = {exp.RowNumber: "row_number", exp.Rank: "rank", exp.DenseRank: "dense_rank",
-                 exp.PercentRank: "percent_rank"}
+                 exp.PercentRank: "percent_rank", exp.Ntile: "ntile", exp.Sum: "sum",
+                 exp.Count: "count", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
+                 exp.Lag: "lag", exp.Lead: "lead", exp.FirstValue: "first_value",
+                 exp.LastValue: "last_value"}
+_SUPPORTED_WINDOWS = ("ROW_NUMBER, RANK, DENSE_RANK, PERCENT_RANK, NTILE, SUM, COUNT, AVG, "
+                      "MIN, MAX, LAG, LEAD, FIRST_VALUE, LAST_VALUE")
+
+
+def _window_literal(e: exp.Expression | None, what: str, written: exp.Expression) -> int:
+    """A window function's constant integer argument (LAG's offset, NTILE's count)."""
+    if e is None:
+        return 1
+    if not (isinstance(e, exp.Literal) and not e.is_string and e.this.isdigit()):
+        raise NotSupportedError(f"{written.sql(dialect='mysql')}: the {what} must be a "
+                                "constant non-negative integer")
+    return int(e.this)
+
+
+def _window_func(w: exp.Window, name: str, as_column, scope) -> lp.WindowFunc:
+    """The :class:`lp.WindowFunc` of one window call (its argument computed as a column)."""
+    func_node = w.this
+    written = w
+    if type(func_node) not in _WINDOW_FUNCS:
+        raise NotSupportedError(f"window function {func_node.sql(dialect='mysql')} "
+                                f"(supported: {_SUPPORTED_WINDOWS})")
+    func = _WINDOW_FUNCS[type(func_node)]
+    if func in ("row_number", "rank", "dense_rank"):
+        return lp.WindowFunc(name, func)
+    if func == "percent_rank":
+        return lp.WindowFunc(name, func, type=FLOAT64)
+    if func == "ntile":
+        buckets = _window_literal(func_node.this, "bucket count", written)
+        if buckets < 1:
+            raise ProgrammingError(f"{written.sql(dialect='mysql')}: NTILE needs at least "
+                                   "one bucket")
+        return lp.WindowFunc(name, func, offset=buckets)
+    arg = func_node.this
+    if isinstance(arg, exp.Distinct):
+        raise NotSupportedError(f"{written.sql(dialect='mysql')}: DISTINCT in a window "
+                                "function")
+    if func == "count" and (arg is None or isinstance(arg, exp.Star)):
+        return lp.WindowFunc(name, "count")
+    if _has_aggregate(arg) or arg.find(exp.Window):
+        raise ProgrammingError(f"aggregate inside a window function: {written.sql()}")
+    t = infer_type(arg, scope)
+    column = as_column(arg)
+    if func in lp.WINDOW_AGGREGATES:
+        out = INT64 if func == "count" else aggregate_type(func, t)
+        return lp.WindowFunc(name, func, column, out)
+    offset, default = 1, None
+    if func in ("lag", "lead"):
+        offset = _window_literal(func_node.args.get("offset"), "offset", written)
+        default = func_node.args.get("default")
+        if default is not None and not isinstance(default, exp.Null):
+            meet = common_type(t, infer_type(default, scope), "LAG") \
+                if isinstance(default, (exp.Literal, exp.Boolean, exp.Neg)) else None
+            # DuckDB casts the default to the argument's type: only where nothing is lost
+            if meet is None or meet.kind != t.kind or meet.scale != t.scale:
+                raise NotSupportedError(f"{written.sql(dialect='mysql')}: the default must "
+                                        "be a constant of the argument's type")
+            default = default.copy()
+        else:
+            default = None
+    return lp.WindowFunc(name, func, column, t, offset, default)
 
 
 def _split_windows(child: lp.Node, projections):
-    """Window calls become columns ``__win<i>`` of a Window node below the select list.
-    The partition and order expressions are first computed as columns of a Project."""
+    """Window calls become columns ``__win<i>`` of Window nodes below the select list,
+    one node per PARTITION BY / ORDER BY, each over the one before. The partition and
+    order expressions and the functions' arguments are first computed as columns of
+    one Project."""
     windows = [w for _, e in projections for w in e.find_all(exp.Window)]
-    spec = None
-    for w in windows:
-        if type(w.this) not in _WINDOW_FUNCS:
-            raise NotSupportedError(f"window function {_unqualified(w.this)} "
-                                    "OVER (...) (supported: ROW_NUMBER, RANK, DENSE_RANK, "
-                                    "PERCENT_RANK)")
-        if w.args.get("spec") is not None:
-            raise NotSupportedError("window frames (ROWS/RANGE BETWEEN ...)")
-        this_spec = (tuple(p.sql() for p in w.args.get("partition_by") or []),
-                     w.args["order"].sql() if w.args.get("order") else "")
-        if spec is not None and this_spec != spec:
-            raise NotSupportedError("window functions with different PARTITION BY/ORDER BY "
-                                    "in one query")
-        spec = this_spec
-    first = windows[0]
     scope = dict(zip(child.columns, child.types))
-    extra = []
+    extra: list = []
+    computed: dict[str, str] = {}
 
-    def as_column(e: exp.Expression, name: str) -> str:
+    def as_column(e: exp.Expression) -> str:
         if isinstance(e, exp.Column) and e.name in scope:
             return e.name  # already a column: no copy
-        extra.append((name, e.copy(), infer_type(e, scope)))
-        return name
+        if e.sql() not in computed:
+            computed[e.sql()] = f"__wx{len(computed)}"
+            extra.append((computed[e.sql()], e.copy(), infer_type(e, scope)))
+        return computed[e.sql()]
 
-    parts = [as_column(p, f"__part{i}")
-             for i, p in enumerate(first.args.get("partition_by") or [])]
-    order_keys = []
-    for i, o in enumerate(first.args["order"].expressions if first.args.get("order") else []):
-        desc = bool(o.args.get("desc"))
-        nulls_first = o.args.get("nulls_first")
-        order_keys.append(lp.SortKey(as_column(o.this, f"__word{i}"), desc,
-                                     (not desc) if nulls_first is None else bool(nulls_first)))
+    specs: dict[tuple, tuple[list[str], list[lp.SortKey], dict[str, lp.WindowFunc]]] = {}
+    names: dict[int, str] = {}
+    count = itertools.count()
+    for w in windows:
+        if w.args.get("spec") is not None:
+            raise NotSupportedError("window frames (ROWS/RANGE BETWEEN ...)")
+        spec = (tuple(p.sql() for p in w.args.get("partition_by") or []),
+                w.args["order"].sql() if w.args.get("order") else "")
+        if spec not in specs:
+            parts = [as_column(p) for p in w.args.get("partition_by") or []]
+            order_keys = []
+            for o in w.args["order"].expressions if w.args.get("order") else []:
+                desc = bool(o.args.get("desc"))
+                nulls_first = o.args.get("nulls_first")
+                order_keys.append(lp.SortKey(as_column(o.this), desc, (not desc)
+                                             if nulls_first is None else bool(nulls_first)))
+            specs[spec] = (parts, order_keys, {})
+        funcs = specs[spec][2]
+        key = w.this.sql()
+        if key not in funcs:
+            funcs[key] = _window_func(w, f"__win{next(count)}", as_column, scope)
+        names[id(w)] = funcs[key].name
     base = [(c, exp.column(c, quoted=True), t) for c, t in zip(child.columns, child.types)]
     node = lp.Project(child, base + extra) if extra else child
-    funcs: dict[str, lp.WindowFunc] = {}
+    for parts, order_keys, funcs in specs.values():
+        node = lp.Window(node, parts, order_keys, list(funcs.values()))
 
     def replace(n: exp.Expression) -> exp.Expression:
         if isinstance(n, exp.Window):
-            func = _WINDOW_FUNCS[type(n.this)]
-            if func not in funcs:
-                funcs[func] = lp.WindowFunc(f"__win{len(funcs)}", func)
-            return exp.column(funcs[func].name, quoted=True)
+            return exp.column(names[id(n)], quoted=True)
         return n
 
-    rewritten = [(name, e.copy().transform(replace)) for name, e in projections]
-    return lp.Window(node, parts, order_keys, list(funcs.values())), rewritten
+    rewritten = []
+    for name, e in projections:
+        # find_all above saw these very nodes: replace them before copying
+        rewritten.append((name, e.transform(replace, copy=False).copy()))
+    return node, rewritten
 
 
 def _unqualified(e: exp.Expression) -> str:
@@ -996,7 +1064,7 @@ def _unqualified(e: exp.Expression) -> str:
 def _has_aggregate(e: exp.Expression) -> bool:
     """Whether ``e`` calls an aggregate (a subquery's own aggregates do not count)."""
     # an aggregate over a window (SUM(x) OVER ()) is a window function, not an aggregate
-    return any(isinstance(n, (*AGGREGATES, exp.WithinGroup))
+    return any(isinstance(n, (*AGGREGATES, exp.WithinGroup, exp.Filter))
                for n in e.walk(prune=lambda n: isinstance(n, (exp.Subquery, exp.Window))))
 
 
@@ -1013,30 +1081,40 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
     key_sql = {g.sql(): name for name, g, _ in keys}
     calls: dict[str, tuple[str, lp.AggCall]] = {}
 
-    def _percentile(n: exp.WithinGroup) -> exp.Expression:
-        func = n.this
-        order = n.expression.expressions if isinstance(n.expression, exp.Order) else []
-        if not isinstance(func, exp.PercentileDisc) or len(order) != 1:
-            raise NotSupportedError(f"{n.sql()} (supported: PERCENTILE_DISC(p) WITHIN GROUP "
-                                    "(ORDER BY x))")
-        try:
-            p = float(func.this.this)
-        except (AttributeError, ValueError):
-            p = -1.0
-        if not 0.0 <= p <= 1.0 or not isinstance(func.this, exp.Literal):
-            raise ProgrammingError(f"PERCENTILE_DISC takes a constant between 0 and 1: {n.sql()}")
-        if order[0].args.get("desc"):
-            raise NotSupportedError("PERCENTILE_DISC ... ORDER BY x DESC")
-        arg = order[0].this
-        call = lp.AggCall(f"percentile_disc:{func.this.this}", arg, infer_type(arg, scope))
+    def add(call: lp.AggCall) -> exp.Expression:
         key = call.sql()
         if key not in calls:
             calls[key] = (f"__agg{len(calls)}", call)
         return exp.column(calls[key][0])
 
+    def _percentile(n: exp.WithinGroup) -> exp.Expression:
+        func = n.this
+        order = n.expression.expressions if isinstance(n.expression, exp.Order) else []
+        if not isinstance(func, (exp.PercentileDisc, exp.PercentileCont)) or len(order) != 1:
+            raise NotSupportedError(f"{n.sql()} (supported: PERCENTILE_DISC(p) and "
+                                    "PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x))")
+        name = "percentile_disc" if isinstance(func, exp.PercentileDisc) else "percentile_cont"
+        try:
+            p = float(func.this.this)
+        except (AttributeError, ValueError):
+            p = -1.0
+        if not 0.0 <= p <= 1.0 or not isinstance(func.this, exp.Literal):
+            raise ProgrammingError(f"{name.upper()} takes a constant between 0 and 1: {n.sql()}")
+        if order[0].args.get("desc"):
+            raise NotSupportedError(f"{name.upper()} ... ORDER BY x DESC")
+        arg = order[0].this
+        if _has_aggregate(arg):
+            raise ProgrammingError(f"aggregate inside an aggregate: {n.sql()}")
+        arg_type = infer_type(arg, scope)
+        out = arg_type if name == "percentile_disc" else aggregate_type("percentile_cont",
+                                                                         arg_type)
+        return add(lp.AggCall(f"{name}:{func.this.this}", arg, out))
+
     def replace(n: exp.Expression) -> exp.Expression:
         if n.sql() in key_sql and not isinstance(n, exp.Literal):
             return exp.column(key_sql[n.sql()])
+        if isinstance(n, exp.Filter):
+            return replace(_filtered(n))
         if isinstance(n, exp.WithinGroup):
             return _percentile(n)
         if type(n) not in AGGREGATES:
@@ -1045,6 +1123,9 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
         arg = n.this
         distinct = isinstance(arg, exp.Distinct)
         if distinct:
+            if len(arg.expressions) != 1:
+                raise NotSupportedError(f"{n.sql(dialect='mysql')}: DISTINCT of several "
+                                        "expressions in one aggregate")
             arg = arg.expressions[0]
             # MIN and MAX of the distinct values are those of all values
             distinct = func not in ("min", "max")
@@ -1056,11 +1137,11 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
             # SUM of bools counts the TRUE ones (DuckDB's, an integer): summed as 0 and 1
             arg = exp.Cast(this=arg, to=exp.DataType.build("BIGINT"))
             n = exp.Sum(this=arg.copy())
-        call = lp.AggCall(func, arg, infer_type(n, scope), distinct)
-        key = call.sql()
-        if key not in calls:
-            calls[key] = (f"__agg{len(calls)}", call)
-        return exp.column(calls[key][0])
+        if func == "median":
+            arg_type = infer_type(arg, scope)
+            return add(lp.AggCall("percentile_cont:0.5", arg,
+                                  aggregate_type("percentile_cont", arg_type)))
+        return add(lp.AggCall(func, arg, infer_type(n, scope), distinct))
 
     items = list(projections) + [("__having", having)]
     rewritten = []
@@ -1076,6 +1157,31 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
                 )
         rewritten.append((name, new) if name != "__having" else new)
     return lp.Aggregate(child, list(calls.values()), keys), rewritten
+
+
+def _filtered(n: exp.Filter) -> exp.Expression:
+    """``AGG(x) FILTER (WHERE c)`` as ``AGG(CASE WHEN c THEN x END)`` (``COUNT(*)``: of
+    ``CASE WHEN c THEN 1 END``): the rows failing ``c`` count as NULLs, which every
+    aggregate skips, so one evaluation serves every path (owner, union, MPC)."""
+    agg = n.this
+    where = n.expression
+    cond = where.this if isinstance(where, exp.Where) else where
+    if type(agg) not in AGGREGATES:
+        raise NotSupportedError(f"FILTER (WHERE ...) on {agg.sql(dialect='mysql')}")
+    agg = agg.copy()
+    arg = agg.this
+    target = arg.expressions[0] if isinstance(arg, exp.Distinct) else arg
+    if isinstance(arg, exp.Distinct) and len(arg.expressions) != 1:
+        raise NotSupportedError(f"{agg.sql(dialect='mysql')}: DISTINCT of several "
+                                "expressions in one aggregate")
+    value = exp.Literal.number(1) if target is None or isinstance(target, exp.Star) \
+        else target.copy()
+    gated = exp.Case(ifs=[exp.If(this=exp.paren(cond.copy()), true=value)])
+    if isinstance(arg, exp.Distinct):
+        arg.set("expressions", [gated])
+    else:
+        agg.set("this", gated)
+    return agg
 
 
 def _unique_names(exprs):

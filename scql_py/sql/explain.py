@@ -56,6 +56,16 @@ def _describe(step: Step) -> str:
             return (f"{a['how'].upper()} JOIN ON {on} by ECDH-PSI between "
                     f"{a['left_party']} and {a['right_party']}")
         return f"{a['how'].upper()} JOIN ON {on} by oblivious sort (reveals sizes only)"
+    if step.op == "window":
+        over = []
+        if a["partition"]:
+            over.append("PARTITION BY " + ", ".join(a["partition"]))
+        if a["order"]:
+            over.append("ORDER BY " + ", ".join(f"{c} {'DESC' if d else 'ASC'}"
+                                                for c, d, _ in a["order"]))
+        funcs = ", ".join(_window_call(func, arg, offset, default) + f" AS {name}"
+                          for name, func, arg, _, offset, default in a["funcs"])
+        return f"{funcs} OVER ({' '.join(over)}) (oblivious sort + segment scans)"
     if step.op == "limit":
         return f"LIMIT {a['limit']} OFFSET {a['offset']}"
     if step.op in ("reveal", "send_plain"):
@@ -65,6 +75,14 @@ def _describe(step: Step) -> str:
                 f"{c} {'DESC' if d else 'ASC'}" for c, d, _ in a["order"]) + ")"
         return cols
     return str(a)
+
+
+def _window_call(func: str, arg: str | None, offset: int, default: str | None) -> str:
+    if func in ("lag", "lead"):
+        return f"{func.upper()}({arg}, {offset}{', ' + default if default else ''})"
+    if func == "ntile":
+        return f"NTILE({offset})"
+    return f"{func.upper()}({arg or ('*' if func == 'count' else '')})"
 
 
 _PUSHDOWN = {

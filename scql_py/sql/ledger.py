@@ -25,6 +25,7 @@ from scql_py.mpc.openings import (
     ROW_COUNT,
     SHUFFLED_COMPARISONS,
 )
+from scql_py.sql.logical import sorts_by_argument
 from scql_py.sql.physical import Step
 
 
@@ -45,7 +46,7 @@ def _openings(step: Step, asker: str, everyone: list[str]) -> list[list]:
         return [to_all(ROW_COUNT)]
     if op == "aggregate":
         if not a.get("keys"):
-            distinct = any(agg[4] or agg[1].startswith("percentile_disc") for agg in a["aggs"])
+            distinct = any(sorts_by_argument(agg[1], agg[4]) for agg in a["aggs"])
             return sorting + compaction if distinct else []
         out = sorting + compaction
         if a.get("keys_owner"):  # the owner tells the others its number of groups

@@ -21,20 +21,43 @@ def _from(node: lp.Node) -> exp.Select:
         this=exp.to_identifier("_t"))))
 
 
+_AGG_NODES = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max,
+              "var_pop": exp.VariancePop, "var_samp": exp.Variance,
+              "stddev_pop": exp.StddevPop, "stddev_samp": exp.StddevSamp}
+
+
 def _agg_sql(call: lp.AggCall) -> exp.Expression:
     arg = exp.Star() if call.arg is None else call.arg.copy()
-    if call.percentile is not None:
-        # an aggregate node, not a function known by name: total semantics must put TRY
-        # inside it (DuckDB allows no aggregate within TRY)
-        return exp.PercentileDisc(this=arg, expression=exp.Literal.number(call.percentile))
+    if call.fraction is not None:
+        # QUANTILE_DISC / QUANTILE_CONT in DuckDB (aggregates: total semantics leave them be)
+        node = exp.PercentileDisc if call.func.startswith("percentile_disc") else exp.PercentileCont
+        return node(this=arg, expression=exp.Literal.number(call.fraction))
     if call.distinct:
         arg = exp.Distinct(expressions=[arg])
-    cls = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}
-    node = cls[call.func](this=arg)
+    node = _AGG_NODES[call.func](this=arg)
     if call.func == "sum" and call.type.kind == "int64":
         # DuckDB widens SUM(BIGINT) to HUGEINT; the plan says int64
         node = exp.cast(node, "BIGINT")
     return node
+
+
+_WINDOW_NODES = {"row_number": exp.RowNumber, "rank": exp.Rank, "dense_rank": exp.DenseRank,
+                 "percent_rank": exp.PercentRank, "first_value": exp.FirstValue,
+                 "last_value": exp.LastValue, **_AGG_NODES}
+
+
+def _window_call(f: lp.WindowFunc) -> exp.Expression:
+    arg = exp.column(f.arg, quoted=True) if f.arg is not None else None
+    if f.func == "ntile":
+        return exp.Ntile(this=exp.Literal.number(f.offset))
+    if f.func in ("lag", "lead"):
+        cls = exp.Lag if f.func == "lag" else exp.Lead
+        return cls(this=arg, offset=exp.Literal.number(f.offset),
+                   default=f.default.copy() if f.default is not None else None)
+    if f.func == "count" and arg is None:
+        return exp.Count(this=exp.Star())
+    node = _WINDOW_NODES[f.func]
+    return node(this=arg) if arg is not None else node()
 
 
 def to_ast(node: lp.Node) -> exp.Expression:
@@ -63,17 +86,17 @@ def to_ast(node: lp.Node) -> exp.Expression:
             out = exp.union(out, to_ast(b), distinct=False)
         return out
     if isinstance(node, lp.Window):
-        funcs = {"row_number": exp.RowNumber, "rank": exp.Rank, "dense_rank": exp.DenseRank,
-                 "percent_rank": exp.PercentRank}
         over = []
         for f in node.funcs:
             win = exp.Window(
-                this=funcs[f.func](),
+                this=_window_call(f),
                 partition_by=[exp.column(p, quoted=True) for p in node.partition],
                 order=exp.Order(expressions=[
                     exp.Ordered(this=exp.column(k.column, quoted=True), desc=k.descending,
                                 nulls_first=k.nulls_first) for k in node.order]) if node.order else None,
             )
+            if f.func == "sum" and f.type.kind == "int64":
+                win = exp.cast(win, "BIGINT")  # DuckDB widens to HUGEINT; the plan says int64
             over.append(exp.alias_(win, f.name, quoted=True))
         sel = _from(node.child)
         sel.set("expressions", [exp.Star()] + over)

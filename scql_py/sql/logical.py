@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from scql_py.catalog.types import FLOAT64, INT64, SqlType
+from scql_py.catalog.types import INT64, SqlType
 
 
 @dataclass
@@ -99,10 +99,22 @@ class Project(Node):
         return [t for _, _, t in self.exprs]
 
 
+# aggregates every party can pre-aggregate on its own rows and merge (rewrite)
+MERGEABLE = ("count", "sum", "avg", "min", "max")
+
+
+def sorts_by_argument(func: str, distinct: bool) -> bool:
+    """Whether an aggregate (as a plan step lists it) needs its rows sorted by its
+    argument under MPC: COUNT/SUM/AVG(DISTINCT x) count runs of equal values, the
+    percentiles pick by rank. Without GROUP BY such an aggregate sorts (and compacts)."""
+    return distinct or func.startswith("percentile_")
+
+
 @dataclass
 class AggCall:
-    """One aggregate: ``func`` in count/sum/avg/min/max or ``percentile_disc:<p>``;
-    ``arg`` None for COUNT(*)."""
+    """One aggregate: ``func`` in count/sum/avg/min/max, var_pop/var_samp/stddev_pop/
+    stddev_samp, or ``percentile_disc:<p>`` / ``percentile_cont:<p>`` (MEDIAN is
+    ``percentile_cont:0.5``); ``arg`` None for COUNT(*)."""
 
     func: str
     arg: exp.Expression | None
@@ -110,14 +122,21 @@ class AggCall:
     distinct: bool = False
 
     @property
-    def percentile(self) -> float | None:
-        """The fraction of ``percentile_disc:<p>`` (PERCENTILE_DISC(p) WITHIN GROUP)."""
-        return float(self.func.split(":")[1]) if self.func.startswith("percentile_disc") else None
+    def fraction(self) -> float | None:
+        """The fraction of either percentile (``percentile_disc:<p>``, ``percentile_cont:<p>``)."""
+        return float(self.func.split(":")[1]) if self.func.startswith("percentile_") else None
+
+    @property
+    def picks_rows(self) -> bool:
+        """Whether the result is the value of one row (MIN, MAX, PERCENTILE_DISC) or of
+        two neighbours (PERCENTILE_CONT, MEDIAN): an extreme of what it reads."""
+        return self.func in ("min", "max") or self.fraction is not None
 
     def sql(self) -> str:
         inner = "*" if self.arg is None else self.arg.sql()
-        if self.percentile is not None:
-            return f"PERCENTILE_DISC({self.percentile}) WITHIN GROUP (ORDER BY {inner})"
+        if self.fraction is not None:
+            name = self.func.split(":")[0].upper()
+            return f"{name}({self.fraction}) WITHIN GROUP (ORDER BY {inner})"
         return f"{self.func.upper()}({'DISTINCT ' if self.distinct else ''}{inner})"
 
 
@@ -223,17 +242,34 @@ class Join(Node):
         return self.left.types + self.right.types
 
 
+WINDOW_AGGREGATES = ("sum", "count", "avg", "min", "max")
+# what a window function shows of its argument: a value of one row (as it is), or an
+# aggregate of the frame
+WINDOW_VALUES = ("lag", "lead", "first_value", "last_value")
+
+
 @dataclass
 class WindowFunc:
-    """A ranking window function: row_number, rank, dense_rank or percent_rank."""
+    """One window function: a ranking (row_number, rank, dense_rank, percent_rank,
+    ntile), an aggregate of the frame (sum, count, avg, min, max; DuckDB's default
+    frame: the partition, or with ORDER BY its rows up to the current row's last
+    peer), or a value of another row (lag, lead, first_value, last_value).
+
+    ``arg``: the argument, a column of the child (None: COUNT(*) and the rankings);
+    ``offset``: LAG/LEAD's offset, NTILE's bucket count; ``default``: LAG/LEAD's value
+    where there is no such row (a literal, None: NULL)."""
 
     name: str
     func: str
+    arg: str | None = None
+    type: SqlType = INT64
+    offset: int = 1
+    default: exp.Expression | None = None
 
 
 @dataclass
 class Window(Node):
-    """Ranking window functions sharing one ``PARTITION BY`` / ``ORDER BY``.
+    """Window functions sharing one ``PARTITION BY`` / ``ORDER BY``.
 
     ``partition`` and ``order`` are columns of the child; output: the child's columns,
     then one column per function.
@@ -254,5 +290,4 @@ class Window(Node):
 
     @property
     def types(self) -> list[SqlType]:
-        return self.child.types + [FLOAT64 if f.func == "percent_rank" else INT64
-                                   for f in self.funcs]
+        return self.child.types + [f.type for f in self.funcs]

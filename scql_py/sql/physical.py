@@ -33,7 +33,9 @@ from dataclasses import asdict, dataclass, field
 from sqlglot import exp
 
 from scql_py.catalog import DEFAULT_MAX_ROWS
+from scql_py.errors import NotSupportedError
 from scql_py.sql import logical as lp
+from scql_py.sql import plan_text
 from scql_py.sql.local_sql import to_sql
 from scql_py.sql.secure_nodes import check_secure
 
@@ -142,6 +144,7 @@ class _Placer:
                      for name, e, t in node.exprs]
             return self.emit("project", node, inputs=[self.secret(node.child)], exprs=exprs)
         if isinstance(node, lp.Aggregate):
+            _check_secure_aggregates(node)
             scope = _scope(node.child)
             aggs = [[name, c.func, check_secure(c.arg, scope) if c.arg is not None else None,
                      str(c.type), c.distinct] for name, c in node.aggs]
@@ -165,10 +168,13 @@ class _Placer:
             return self.emit("secret_join", node, inputs=inputs, keys=keys, how=node.how,
                              left_width=len(node.left.columns), cross=node.cross)
         if isinstance(node, lp.Window):
+            _check_secure_window(node)
             order = [[k.column, k.descending, k.nulls_first] for k in node.order]
             return self.emit("window", node, inputs=[self.secret(node.child)],
                              partition=node.partition, order=order,
-                             funcs=[[f.name, f.func] for f in node.funcs])
+                             funcs=[[f.name, f.func, f.arg, str(f.type), f.offset,
+                                     plan_text.render(f.default) if f.default is not None else None]
+                                    for f in node.funcs])
         if isinstance(node, lp.Sort):
             keys = [[k.column, k.descending, k.nulls_first] for k in node.keys]
             return self.emit("sort", node, inputs=[self.secret(node.child)], keys=keys)
@@ -180,6 +186,25 @@ class _Placer:
 
 def _scope(node: lp.Node) -> dict:
     return dict(zip(node.columns, node.types))
+
+
+def _check_secure_aggregates(node: lp.Aggregate) -> None:
+    """Refuse, before anything runs, an aggregate the MPC engine does not compute."""
+    for _, call in node.aggs:
+        if call.func.startswith("percentile_cont") and call.type.kind != "float64":
+            raise NotSupportedError(f"{call.sql()} of a {call.type.kind} column across "
+                                    "parties (under MPC: of numbers other than decimals)")
+
+
+def _check_secure_window(node: lp.Window) -> None:
+    """Refuse, before anything runs, what the MPC window step does not compute: order
+    and copies of secret strings (equality hashes and bytes, no arithmetic form)."""
+    types = dict(zip(node.child.columns, node.child.types))
+    for f in node.funcs:
+        if f.arg is not None and types[f.arg].kind == "string" and f.func not in (
+                "count", "lag", "lead"):
+            raise NotSupportedError(f"{f.func.upper()}(...) OVER (...) of a string column "
+                                    "across parties")
 
 
 def _shows_secret_rows(node: lp.Node) -> bool:

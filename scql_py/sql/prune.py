@@ -66,6 +66,7 @@ def prune(node: lp.Node, needed: set[str] | None = None) -> lp.Node:
     if isinstance(node, lp.Window):
         inner = (needed - {f.name for f in node.funcs}) | set(node.partition)
         inner |= {k.column for k in node.order}
+        inner |= {f.arg for f in node.funcs if f.arg is not None}
         node.child = prune(node.child, inner)
         return node
     return node

@@ -21,7 +21,9 @@ from scql_py.sql.parse import DIALECT
 # the scalar functions and operators the secure expression evaluator implements
 SUPPORTED_FUNCTIONS = (
     exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.Coalesce, exp.If, exp.Case, exp.Cast,
-    exp.TryCast, exp.Nullif, exp.PercentileDisc, exp.RowNumber, exp.Rank, exp.DenseRank, exp.PercentRank,
+    exp.TryCast, exp.Nullif, exp.PercentileDisc, exp.PercentileCont, exp.Median,
+    exp.VariancePop, exp.Variance, exp.StddevPop, exp.StddevSamp, exp.Stddev, exp.RowNumber, exp.Rank, exp.DenseRank, exp.PercentRank,
+    exp.Ntile, exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue,
 )
 
 _STATEMENTS = {

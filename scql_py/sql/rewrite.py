@@ -65,7 +65,7 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
     union = node.child
     if node.merges_partials or any(b.owner is None for b in union.inputs):
         return node
-    if any(c.distinct or c.percentile is not None for _, c in node.aggs):
+    if any(c.distinct or c.func not in lp.MERGEABLE for _, c in node.aggs):
         return node
 
     merge_aggs: list[tuple[str, lp.AggCall]] = []

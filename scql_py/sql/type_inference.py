@@ -134,7 +134,11 @@ def arithmetic_type(op: str, a: SqlType, b: SqlType) -> SqlType:
     return INT64
 
 
-AGGREGATES = {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max"}
+# MySQL's STDDEV and VARIANCE are the population ones (sqlglot parses them so)
+AGGREGATES = {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
+              exp.VariancePop: "var_pop", exp.Variance: "var_samp", exp.StddevPop: "stddev_pop",
+              exp.StddevSamp: "stddev_samp", exp.Stddev: "stddev_samp", exp.Median: "median"}
+SPREADS = ("var_pop", "var_samp", "stddev_pop", "stddev_samp")
 
 
 def aggregate_type(func: str, arg: SqlType | None) -> SqlType:
@@ -143,8 +147,14 @@ def aggregate_type(func: str, arg: SqlType | None) -> SqlType:
     assert arg is not None
     if func in ("min", "max"):
         return arg if arg.kind != "null" else INT64
+    if func in ("median", "percentile_cont"):
+        # DuckDB interpolates in the argument's type: DOUBLE for integers, a decimal
+        # keeps its type, a date becomes a timestamp
+        if arg.kind in ("date", "timestamp"):
+            return TIMESTAMP
+        return arg if _numeric(arg, func.upper()).kind == "decimal" else FLOAT64
     _numeric(arg, func.upper())
-    if func == "avg":
+    if func == "avg" or func in SPREADS:
         return FLOAT64
     if arg.kind == "decimal":
         return decimal(38, arg.scale)

@@ -187,7 +187,13 @@ class Analyzer:
 
     def visit_Window(self, node: lp.Window) -> list[Vis]:
         """A rank is plain where the partition keys may be grouped by and the order keys
-        ranked (REVEAL_RANK) by that party."""
+        ranked (REVEAL_RANK) by that party. A function of an argument shows more: LAG,
+        LEAD, FIRST_VALUE and LAST_VALUE a row's value as it is; an aggregate over the
+        whole partition (no ORDER BY) what a GROUP BY of the partition keys would (the
+        argument PLAINTEXT_AFTER_AGGREGATE suffices), but only where the keys are plain
+        and no group-size threshold is set (no partition is left out, as a group would
+        be); a running aggregate (ORDER BY) shows each row's value by the differences
+        of neighbours: the argument must be plain."""
         child = self.node(node.child)
         scope = dict(zip(node.child.columns, child))
         states = {p: [] for p in self.parties}
@@ -198,7 +204,20 @@ class Analyzer:
             for p, s in scope[key.column].items():
                 states[p].append(_lift(s, "rank"))
         rank = {p: _combine(states[p]) for p in self.parties}
-        return child + [dict(rank) for _ in node.funcs]
+        out = []
+        for f in node.funcs:
+            if f.arg is None:
+                out.append(dict(rank))
+                continue
+            arg = scope[f.arg]
+            groups_only = {p: all(scope[k][p].plain for k in node.partition)
+                           for p in self.parties}
+            aggregated = (f.func in lp.WINDOW_AGGREGATES and not node.order
+                          and self.catalog.group_size_threshold is None)
+            out.append({p: _combine([rank[p], _lift(arg[p], "after_aggregate")
+                                     if aggregated and groups_only[p] else arg[p]])
+                        for p in self.parties})
+        return child + out
 
     def visit_Sort(self, node: lp.Sort) -> list[Vis]:
         return self.node(node.child)
@@ -414,8 +433,7 @@ def _tells_rows_apart(analyzer: Analyzer, node: lp.Aggregate, asker: str) -> boo
         return True
     scope = dict(zip(node.child.columns, analyzer.node(node.child)))
     for _, call in node.aggs:
-        picks_a_row = call.func in ("min", "max") or call.percentile is not None
-        if picks_a_row and call.arg is not None and analyzer.expr(call.arg, scope)[asker].plain:
+        if call.picks_rows and call.arg is not None and analyzer.expr(call.arg, scope)[asker].plain:
             return True
     return False
 

@@ -635,9 +635,10 @@ class QueryGenerator:
         rng = self.rng
         form = rng.choices(("count_star", "count", "count_distinct", "sum", "sum_distinct",
                             "avg", "avg_distinct", "min", "max", "percentile", "arith",
-                            "case", "coalesce"),
-                           weights=(10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 6, 2, 2) if depth > 0
-                           else (10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 0, 0, 0))[0]
+                            "case", "coalesce", "variance", "median", "filter"),
+                           weights=(10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 6, 2, 2, 2, 2, 2)
+                           if depth > 0 else (10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 0, 0, 0, 2, 2, 2)
+                           )[0]
         if form == "count_star":
             return Expr("COUNT(*)", "int64", 0, float(src.rows))
         if form in ("count", "count_distinct"):
@@ -657,6 +658,29 @@ class QueryGenerator:
                 return Expr(f"SUM({distinct}{arg.sql})", kind, arg.scale, bound,
                             arg.waits - {AGG})
             return Expr(f"AVG({distinct}{arg.sql})", "float64", 0, arg.bound, arg.waits - {AGG})
+        if form == "variance":
+            arg = self.numeric(src, UNDER_AGGREGATE, 1)
+            func = rng.choice(("VAR_POP", "VAR_SAMP", "VARIANCE"))
+            return Expr(f"{func}({arg.sql})", "float64", 0, arg.bound * arg.bound,
+                        arg.waits - {AGG})
+        if form == "median":
+            arg = self.numeric(src, UNDER_AGGREGATE, 0)
+            if not any(c.ref in arg.sql for c in src.columns):
+                return Expr("COUNT(*)", "int64", 0, float(src.rows))
+            q = rng.choice(("0", "0.25", "0.5", "1"))
+            sql = (f"MEDIAN({arg.sql})" if q == "0.5" else
+                   f"PERCENTILE_CONT({q}) WITHIN GROUP (ORDER BY {arg.sql})")
+            kind = "decimal" if arg.kind == "decimal" else "float64"
+            return Expr(sql, kind, arg.scale if kind == "decimal" else 0, arg.bound,
+                        arg.waits - {AGG})
+        if form == "filter":
+            pred = self.predicate(src, UNDER_AGGREGATE, 0)
+            inner = self.aggregate(src, 0)
+            if not inner.sql.startswith(("COUNT(", "SUM(", "AVG(", "MIN(", "MAX(")) or \
+                    "WITHIN GROUP" in inner.sql or "FILTER" in inner.sql:
+                return inner
+            return Expr(f"{inner.sql} FILTER (WHERE {pred.sql})", inner.kind, inner.scale,
+                        inner.bound, inner.waits | (pred.waits - {AGG}))
         if form in ("min", "max", "percentile"):
             kind = rng.choice(("num", "num", "date", "timestamp", "string", "bool"))
             if form == "percentile" and kind in ("string", "bool"):
@@ -866,6 +890,22 @@ class QueryGenerator:
             for c in ordered)
         items = shown + [Expr(f"{f}() OVER ({over})", "float64" if f == "PERCENT_RANK"
                               else "int64") for f in funcs]
+        if rng.random() < 0.4:
+            # an aggregate of a plain column over this window (the RANGE frame includes
+            # the peers: no tie makes it depend on the sort) or its partition alone
+            arg = self.numeric(src, ROWS, 0)
+            if any(c.ref in arg.sql for c in src.columns):
+                func = rng.choice(("SUM", "COUNT", "MIN", "MAX", "AVG"))
+                spec = over if rng.random() < 0.6 or not partition else (
+                    "PARTITION BY " + ", ".join(c.ref for c in partition))
+                if func == "COUNT":
+                    items.append(Expr(f"COUNT({arg.sql}) OVER ({spec})", "int64"))
+                elif func == "AVG":
+                    items.append(Expr(f"AVG({arg.sql}) OVER ({spec})", "float64", 0, arg.bound))
+                else:
+                    bound = arg.bound * src.rows if func == "SUM" else arg.bound
+                    items.append(Expr(f"{func}({arg.sql}) OVER ({spec})", arg.kind, arg.scale,
+                                      bound))
         if "ROW_NUMBER" not in funcs and rng.random() < 0.3:
             extra = self.value(src, ROWS, 0)
             items.append(extra)

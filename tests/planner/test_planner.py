@@ -32,8 +32,9 @@ def demo():
     ("SELECT person FROM alice_income EXCEPT ALL SELECT person FROM bob_income", "EXCEPT ALL"),
     ("INSERT INTO alice_income VALUES ('x', 1)", "INSERT"),
     ("SELECT MD5(person) FROM alice_income", "MD5"),
-    ("SELECT ROW_NUMBER() OVER (ORDER BY income), RANK() OVER (ORDER BY person) "
-     "FROM alice_income", "different PARTITION BY/ORDER BY"),
+    ("SELECT SUM(income) OVER (ORDER BY person ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) "
+     "FROM alice_income", "window frames"),
+    ("SELECT NTH_VALUE(income, 2) OVER (ORDER BY person) FROM alice_income", "NTH_VALUE"),
 ])
 def test_unsupported_sql_names_the_construct(demo, sql, construct):
     if construct is None:  # planned, refused by the engine: see tests/sql

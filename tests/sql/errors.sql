@@ -112,6 +112,10 @@ SELECT DISTINCT k FROM t_alice;
 -- no longer an error (see set_operations.sql)
 SELECT id FROM t_alice UNION SELECT id FROM t_bob;
 
+-- name: window_function
+-- error: NotSupportedError NTH_VALUE
+SELECT id, NTH_VALUE(k, 2) OVER (ORDER BY id) AS second FROM t_alice;
+
 -- name: correlated_subquery
 -- error: NotSupportedError does not aggregate
 SELECT id FROM t_alice AS a WHERE k > (SELECT b.k FROM t_bob AS b WHERE b.id = a.id);

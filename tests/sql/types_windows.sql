@@ -22,3 +22,94 @@ SELECT id, RANK() OVER (PARTITION BY s ORDER BY k DESC) AS r FROM t_bob;
 -- name: window_after_filter
 SELECT id, ROW_NUMBER() OVER (PARTITION BY k ORDER BY id) AS rn
 FROM (SELECT id, k FROM t_alice WHERE k > 2 UNION ALL SELECT id + 1000 AS id, k FROM t_bob) AS u;
+
+-- Aggregates and other rows' values over windows, several specifications in one query.
+-- i f m d are PLAINTEXT_AFTER_AGGREGATE to the asker on the others' tables: over a whole
+-- partition (no ORDER BY) they may be aggregated, as by a GROUP BY of its keys; a
+-- running aggregate, LAG/LEAD and FIRST/LAST_VALUE show single rows' values, so they
+-- need a plain argument (the asker's own columns, or id k s). ORDER BY keys are unique
+-- in each partition where the result depends on the order of peers.
+
+-- name: window_aggregates_own_table
+SELECT id, SUM(i) OVER () AS total, COUNT(*) OVER (PARTITION BY k) AS n_k,
+       AVG(f) OVER (PARTITION BY k ORDER BY id) AS running_avg,
+       MIN(d) OVER (PARTITION BY k) AS first_day, MAX(m) OVER (ORDER BY id DESC) AS top_m,
+       COUNT(ts) OVER (PARTITION BY k ORDER BY id) AS n_ts, SUM(m) OVER (ORDER BY k) AS by_k
+FROM t_alice;
+
+-- name: window_other_rows_own_table
+SELECT id, LAG(i) OVER (ORDER BY id) AS prev_i, LEAD(f, 2) OVER (PARTITION BY k ORDER BY id) AS f2,
+       LAG(m, 1, 0) OVER (PARTITION BY k ORDER BY id) AS prev_m,
+       LEAD(d, 1) OVER (ORDER BY id) AS next_d,
+       FIRST_VALUE(i) OVER (PARTITION BY k ORDER BY id) AS first_i,
+       LAST_VALUE(b) OVER (PARTITION BY k ORDER BY id) AS last_b,
+       NTILE(4) OVER (ORDER BY id) AS q4, NTILE(3) OVER (PARTITION BY k ORDER BY id) AS t3,
+       NTILE(60) OVER (ORDER BY id) AS many
+FROM t_alice
+WHERE k IS NOT NULL;
+
+-- name: window_partition_aggregates_union
+SELECT id, k, SUM(i) OVER (PARTITION BY k) AS si, AVG(m) OVER (PARTITION BY k) AS am,
+       MIN(f) OVER (PARTITION BY k) AS lo, MAX(d) OVER (PARTITION BY k) AS hi,
+       COUNT(i) OVER (PARTITION BY k) AS ni, COUNT(*) OVER () AS n
+FROM (SELECT id, k, i, m, f, d FROM t_alice UNION ALL SELECT id + 1000 AS id, k, i, m, f, d FROM t_bob) AS u;
+
+-- name: window_running_over_union
+-- running aggregates and other rows' values of plain columns
+SELECT id, SUM(k) OVER (ORDER BY id) AS running_k, COUNT(*) OVER (PARTITION BY k ORDER BY id) AS rn,
+       AVG(id) OVER (PARTITION BY k ORDER BY id DESC) AS a, MIN(id) OVER (PARTITION BY k ORDER BY id) AS lo,
+       LAG(id, 1, -1) OVER (PARTITION BY k ORDER BY id) AS prev, LEAD(k, 3) OVER (ORDER BY id) AS k3,
+       FIRST_VALUE(id) OVER (PARTITION BY k ORDER BY id DESC) AS top,
+       LAST_VALUE(k) OVER (ORDER BY id) AS last_k, NTILE(5) OVER (PARTITION BY k ORDER BY id) AS q
+FROM (SELECT id, k FROM t_alice UNION ALL SELECT id + 1000 AS id, k FROM t_carol) AS u;
+
+-- name: window_running_with_peers_union
+-- RANGE frame: rows with the same k are peers, each sees the sum up to its last peer
+SELECT id, k, SUM(id) OVER (ORDER BY k) AS upto_k, COUNT(*) OVER (ORDER BY k DESC) AS n_ge,
+       MAX(id) OVER (ORDER BY k) AS max_upto
+FROM (SELECT id, k FROM t_alice UNION ALL SELECT id + 1000 AS id, k FROM t_bob) AS u;
+
+-- name: window_several_specs_union
+SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn, RANK() OVER (PARTITION BY k ORDER BY id DESC) AS r,
+       SUM(i) OVER (PARTITION BY s) AS by_s, COUNT(*) OVER () AS n
+FROM (SELECT id, k, s, i FROM t_alice UNION ALL SELECT id + 1000 AS id, k, s, i FROM t_carol) AS u;
+
+-- name: window_sum_over_nothing
+-- was refused as "window functions together with GROUP BY"
+SELECT id, SUM(i) OVER () AS total, AVG(f) OVER () AS mean
+FROM (SELECT id, i, f FROM t_bob UNION ALL SELECT id + 1000 AS id, i, f FROM t_carol) AS u;
+
+-- name: window_after_join
+SELECT a.id, SUM(b.i) OVER (PARTITION BY a.k) AS si, COUNT(*) OVER (PARTITION BY b.k) AS n,
+       LAG(b.k) OVER (ORDER BY a.id) AS prev_bk, ROW_NUMBER() OVER (PARTITION BY a.k ORDER BY b.id) AS rn,
+       FIRST_VALUE(a.i) OVER (PARTITION BY b.k ORDER BY a.id) AS own_first
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: window_running_sum_of_an_aggregate_only_column
+-- neighbours' differences would show each row's i
+-- error: SecurityError t_bob.i
+SELECT id, SUM(i) OVER (ORDER BY id) AS running
+FROM (SELECT id, i FROM t_alice UNION ALL SELECT id + 1000 AS id, i FROM t_bob) AS u;
+
+-- name: window_lag_of_an_aggregate_only_column
+-- error: SecurityError t_bob.i
+SELECT id, LAG(i) OVER (ORDER BY id) AS prev
+FROM (SELECT id, i FROM t_alice UNION ALL SELECT id + 1000 AS id, i FROM t_bob) AS u;
+
+-- name: window_first_value_of_an_encrypted_column
+-- error: SecurityError secret
+SELECT id, FIRST_VALUE(secret) OVER (PARTITION BY k ORDER BY id) AS first_secret
+FROM (SELECT id, k, secret FROM t_alice UNION ALL SELECT id + 1000 AS id, k, secret FROM t_bob) AS u;
+
+-- name: window_max_of_an_encrypted_column
+-- error: SecurityError secret
+SELECT id, MAX(secret) OVER (PARTITION BY k) AS top_secret
+FROM (SELECT id, k, secret FROM t_alice UNION ALL SELECT id + 1000 AS id, k, secret FROM t_bob) AS u;
+
+-- name: window_frame_not_supported
+-- error: NotSupportedError window frames
+SELECT id, SUM(k) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t_alice;
+
+-- name: window_with_group_by_not_supported
+-- error: NotSupportedError window functions together with GROUP BY
+SELECT k, SUM(COUNT(*)) OVER () AS total FROM t_alice GROUP BY k;

@@ -1,0 +1,132 @@
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+-- Statistical aggregates and FILTER (WHERE ...), on three paths: the asker's own table
+-- (its own DuckDB), a UNION ALL of parties, and after a cross-party join (MPC).
+-- MySQL's STDDEV and VARIANCE are the population forms. Under MPC the variance is
+-- within 2^-16 of the exact one for int64 and decimal inputs, 5 * 2^-16 for floats
+-- (engine/spread.py), inside the fixtures' tolerance.
+
+-- name: spread_own_table
+SELECT STDDEV(i) AS sd, STDDEV_POP(f) AS sdf, STDDEV_SAMP(m) AS sds, VARIANCE(i) AS v,
+       VAR_POP(f) AS vf, VAR_SAMP(m) AS vs, VAR_SAMP(k) AS vk
+FROM t_alice;
+
+-- name: spread_union
+SELECT STDDEV(i) AS sd, STDDEV_POP(f) AS sdf, STDDEV_SAMP(m) AS sds, VARIANCE(i) AS v,
+       VAR_POP(f) AS vf, VAR_SAMP(m) AS vs, VAR_SAMP(k) AS vk
+FROM (SELECT i, f, m, k FROM t_alice UNION ALL SELECT i, f, m, k FROM t_bob
+      UNION ALL SELECT i, f, m, k FROM t_carol) AS u;
+
+-- name: spread_grouped_union
+SELECT k, VAR_POP(i) AS v, STDDEV_SAMP(f) AS sd, VAR_SAMP(m) AS vm, COUNT(*) AS n
+FROM (SELECT k, i, f, m FROM t_alice UNION ALL SELECT k, i, f, m FROM t_bob) AS u
+GROUP BY k;
+
+-- name: spread_after_join
+SELECT VAR_SAMP(a.i + b.i) AS v, STDDEV_POP(b.f) AS sd, VAR_POP(a.m) AS vm
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: spread_grouped_after_join
+SELECT a.k, VAR_POP(b.i) AS v, STDDEV_SAMP(a.f - b.f) AS sd
+FROM t_alice AS a JOIN t_carol AS c ON a.id = c.id JOIN t_bob AS b ON b.id = a.id
+GROUP BY a.k;
+
+-- name: spread_of_one_and_no_value
+-- the sample forms of one value are NULL, every form of no value
+SELECT VAR_SAMP(i) AS vs, STDDEV_SAMP(f) AS sds, VAR_POP(i) AS vp, STDDEV_POP(m) AS sdp
+FROM (SELECT i, f, m, id FROM t_alice UNION ALL SELECT i, f, m, id FROM t_bob) AS u
+WHERE id = 30;
+
+-- name: spread_of_equal_values
+-- no cancellation: equal values (a constant CASE per group) give exactly 0
+SELECT k, VAR_POP(CASE WHEN k > 1 THEN 1000000.5 END) AS v,
+       STDDEV_SAMP(CASE WHEN k > 1 THEN 123456789 ELSE 5 END) AS sd
+FROM (SELECT k FROM t_alice UNION ALL SELECT k FROM t_carol) AS u
+GROUP BY k;
+
+-- name: filter_own_table
+SELECT COUNT(*) FILTER (WHERE k > 1) AS n, SUM(i) FILTER (WHERE k = 2) AS s,
+       AVG(f) FILTER (WHERE i > 0) AS a, COUNT(DISTINCT k) FILTER (WHERE i < 0) AS nd
+FROM t_alice;
+
+-- name: filter_union
+SELECT COUNT(*) FILTER (WHERE k > 1) AS n, SUM(i) FILTER (WHERE k = 2) AS s,
+       AVG(f) FILTER (WHERE b) AS a, MIN(d) FILTER (WHERE k = 3) AS md, COUNT(*) AS total
+FROM (SELECT k, i, f, b, d FROM t_alice UNION ALL SELECT k, i, f, b, d FROM t_bob
+      UNION ALL SELECT k, i, f, b, d FROM t_carol) AS u;
+
+-- name: filter_grouped_union
+SELECT k, COUNT(*) FILTER (WHERE c > 0) AS n_pos, SUM(m) FILTER (WHERE c < 0) AS s_neg
+FROM (SELECT k, c, m FROM t_alice UNION ALL SELECT k, c, m FROM t_bob) AS u
+GROUP BY k;
+
+-- name: filter_after_join
+SELECT COUNT(*) FILTER (WHERE a.k = b.k) AS same_k, SUM(b.i) FILTER (WHERE a.k > 2) AS s
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: filter_on_an_aggregate_only_column
+-- the filter steers only the aggregate: i may be compared there, as in CASE WHEN i > 0
+SELECT COUNT(*) FILTER (WHERE i > 0) AS n
+FROM (SELECT i FROM t_alice UNION ALL SELECT i FROM t_bob) AS u;
+
+-- name: filter_on_an_encrypted_column
+-- error: SecurityError secret
+SELECT SUM(i) FILTER (WHERE secret > 0) AS s
+FROM (SELECT i, secret FROM t_alice UNION ALL SELECT i, secret FROM t_bob) AS u;
+
+-- name: median_own_table
+-- under MPC the interpolation of decimals and dates is not done yet
+-- secure-error: NotSupportedError PERCENTILE_CONT
+SELECT MEDIAN(i) AS mi, MEDIAN(f) AS mf, MEDIAN(m) AS mm,
+       PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY i) AS q1, MEDIAN(d) AS md
+FROM t_bob;
+
+-- name: median_union
+SELECT MEDIAN(i) AS mi, MEDIAN(f) AS mf, PERCENTILE_CONT(0.3) WITHIN GROUP (ORDER BY i) AS p3,
+       PERCENTILE_CONT(0) WITHIN GROUP (ORDER BY f) AS p0,
+       PERCENTILE_CONT(1) WITHIN GROUP (ORDER BY k) AS p1
+FROM (SELECT i, f, k FROM t_alice UNION ALL SELECT i, f, k FROM t_bob) AS u;
+
+-- name: median_grouped_union
+SELECT k, MEDIAN(i) AS mi, PERCENTILE_CONT(0.75) WITHIN GROUP (ORDER BY f) AS q3
+FROM (SELECT k, i, f FROM t_alice UNION ALL SELECT k, i, f FROM t_carol) AS u
+GROUP BY k;
+
+-- name: median_after_join
+SELECT MEDIAN(a.i - b.i) AS m, PERCENTILE_CONT(0.1) WITHIN GROUP (ORDER BY b.f) AS p
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: median_of_a_decimal_across_parties
+-- error: NotSupportedError PERCENTILE_CONT
+SELECT MEDIAN(m) AS mm FROM (SELECT m FROM t_alice UNION ALL SELECT m FROM t_bob) AS u;
+
+-- name: median_of_an_encrypted_column
+-- MEDIAN is the value of one row (or two): like MIN, refused where the column is hidden
+-- error: SecurityError secret
+SELECT MEDIAN(secret) AS m FROM (SELECT secret FROM t_alice UNION ALL SELECT secret FROM t_bob) AS u;
+
+-- name: distinct_aggregates_own_table
+SELECT SUM(DISTINCT k) AS sk, AVG(DISTINCT i) AS ai, COUNT(DISTINCT s) AS ns,
+       COUNT(DISTINCT k) AS nk, SUM(DISTINCT m) AS sm
+FROM t_carol;
+
+-- name: distinct_aggregates_union
+-- several DISTINCT arguments: one oblivious sort each
+SELECT SUM(DISTINCT k) AS sk, AVG(DISTINCT i) AS ai, COUNT(DISTINCT s) AS ns,
+       COUNT(DISTINCT k) AS nk, SUM(DISTINCT m) AS sm, AVG(DISTINCT f) AS af, COUNT(*) AS n
+FROM (SELECT k, i, s, m, f FROM t_alice UNION ALL SELECT k, i, s, m, f FROM t_bob) AS u;
+
+-- name: distinct_aggregates_grouped_union
+SELECT k, COUNT(DISTINCT s) AS ns, SUM(DISTINCT i % 10) AS si, COUNT(DISTINCT b) AS nb,
+       MEDIAN(f) AS mf, SUM(i) AS total
+FROM (SELECT k, s, i, b, f FROM t_alice UNION ALL SELECT k, s, i, b, f FROM t_carol) AS u
+GROUP BY k;
+
+-- name: distinct_aggregates_after_join
+SELECT COUNT(DISTINCT a.k) AS nk, COUNT(DISTINCT b.s) AS ns, SUM(DISTINCT b.k) AS sk,
+       AVG(DISTINCT a.m) AS am
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: count_distinct_of_two_columns
+-- error: NotSupportedError DISTINCT of several expressions
+SELECT COUNT(DISTINCT k, s) AS n FROM t_alice;
