@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from scql_py.errors import OperationalError
@@ -52,9 +52,10 @@ class InProcessNetwork:
         for q in self.queues.values():
             q.put(_CANCELLED)
 
-    def run(self, fn: Callable[[int], Any], prefer: int | None = None) -> list[Any]:
-        """Run ``fn(party)`` for every party at once, each in its own thread; return the
-        results by party. A party that fails is seen as gone by the others (who then
+    def run(self, fn: Callable[[int], Any], prefer: int | None = None,
+            parties: Sequence[int] | None = None) -> list[Any]:
+        """Run ``fn(party)`` for every party (or those of ``parties``) at once, each in
+        its own thread; return the results by party (None for a party not run). A party that fails is seen as gone by the others (who then
         fail too); the root cause is raised: a party's own error, then a party that is
         down (an OperationalError of its own), then a peer that did not answer, then
         "left the query"; among equals, party ``prefer``'s (the asker's: the others'
@@ -74,8 +75,9 @@ class InProcessNetwork:
                 errors[i] = exc
                 self.abort(i)
 
+        run = range(n) if parties is None else parties
         threads = [threading.Thread(target=body, args=(i,), daemon=True,
-                                    name=f"party-{name}") for i, name in enumerate(self.party_names)]
+                                    name=f"party-{self.party_names[i]}") for i in run]
         for t in threads:
             t.start()
         try:
