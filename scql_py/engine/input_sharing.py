@@ -48,7 +48,7 @@ def share_table(rt: Runtime, owner: int, table: pa.Table | None,
     if me == owner:
         if table is None:
             raise ValueError("the owner must pass its table")
-        cols, widths = _columns(table, types)
+        cols, widths = _columns(table, types, names)
         meta = {"rows": table.num_rows, "widths": widths}
         comm.exchange({p: meta for p in range(3) if p != inside}, [])
     else:
@@ -75,7 +75,7 @@ def _share_from_outside(rt: Runtime, owner: int, table: pa.Table | None,
     if rt.world.party == owner:
         if table is None:
             raise ValueError("the owner must pass its table")
-        cols, widths = _columns(table, types)
+        cols, widths = _columns(table, types, names)
         arith, boolean = _words(cols, types, widths, string_key)
         header = np.array([table.num_rows, *widths], np.int64)
         empty = np.zeros(0, U64)
@@ -96,8 +96,12 @@ def _share_from_outside(rt: Runtime, owner: int, table: pa.Table | None,
     return _relation(n, types, widths, a_all if n_arith else None, b_all, names)
 
 
-def _columns(table: pa.Table, types: list[SqlType]) -> tuple[list, list[int]]:
+def _columns(table: pa.Table, types: list[SqlType], names: Sequence[str]
+             ) -> tuple[list, list[int]]:
     cols = [as_type(table.column(i), t) for i, t in enumerate(types)]
+    for col, t, name in zip(cols, types, names):
+        if t.kind == "string":
+            encoding.refuse_nul_characters(col, f"column '{name}'")
     widths = [encoding.string_width(c) if t.kind == "string" else 0
               for c, t in zip(cols, types)]
     return cols, widths
