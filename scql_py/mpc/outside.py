@@ -88,7 +88,8 @@ def open_to(rt: Runtime, to: int, header: np.ndarray | None, arith: AShare | Non
         return None
     if world.party != to:
         return None
-    parts = world.exchange({}, list(rt.compute))
+    # the computing parties may compute for longer than a timeout before they open
+    parts = world.exchange({}, list(rt.compute), patient=True)
     ok = all(isinstance(p, list) and len(p) == 3 and all(isinstance(x, np.ndarray) for x in p)
              for p in parts)
     if not ok or any(not np.array_equal(p[0], parts[0][0]) or len(p[1]) != len(parts[0][1])

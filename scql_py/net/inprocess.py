@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from scql_py.errors import OperationalError
-from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload
+from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload, PeerSilent
 
 _CLOSED = object()
 _CANCELLED = object()
@@ -33,6 +33,7 @@ class InProcessNetwork:
         self.timeout = timeout
         self.record = record  # keep what each party receives (for view tests)
         self.cancelled = False
+        self.running: set[int] = set()  # the parties whose thread runs now
         n = len(party_names)
         self.queues = {(s, d): queue.Queue() for s in range(n) for d in range(n) if s != d}
         self._comms = [InProcessCommunicator(self, i) for i in range(n)]
@@ -74,8 +75,11 @@ class InProcessNetwork:
             except BaseException as exc:  # re-raised below, in the caller's thread
                 errors[i] = exc
                 self.abort(i)
+            finally:
+                self.running.discard(i)
 
         run = range(n) if parties is None else parties
+        self.running = set(run)
         threads = [threading.Thread(target=body, args=(i,), daemon=True,
                                     name=f"party-{self.party_names[i]}") for i in run]
         for t in threads:
@@ -129,7 +133,7 @@ class InProcessCommunicator(Communicator):
         try:
             item = self.network.queues[(frm, self.party)].get(timeout=timeout)
         except queue.Empty:
-            raise OperationalError(
+            raise PeerSilent(
                 f"party '{self.name_of(frm)}' did not answer within {timeout:g} s"
             ) from None
         if item is _CLOSED:
@@ -139,3 +143,6 @@ class InProcessCommunicator(Communicator):
         if self.network.record:
             self.received.append((frm, item))
         return item
+
+    def peer_alive(self, frm: int) -> bool:
+        return frm in self.network.running and not self.network.cancelled

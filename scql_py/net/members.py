@@ -39,3 +39,6 @@ class MembersChannel(Communicator):
 
     def recv(self, frm: int) -> Payload:
         return self.parent.recv(self.members[frm])
+
+    def peer_alive(self, frm: int) -> bool:
+        return self.parent.peer_alive(self.members[frm])
