@@ -6,11 +6,10 @@ one that is down fails only those (the answers themselves are checked against Du
 from __future__ import annotations
 
 import pytest
-from conftest import REPO, SERVER_TIMEOUT
+from conftest import REPO
 
 from scql_py import errors
 from scql_py.cluster.federation import Federation
-from scql_py.testing.local_cluster import LocalCluster
 
 pytestmark = pytest.mark.network
 
@@ -22,9 +21,8 @@ READS_ERIN = ("SELECT COUNT(*) AS n, SUM(amount) AS total FROM d_people JOIN e_o
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    with LocalCluster(FIVE, tmp_path_factory.mktemp("five"), timeout=SERVER_TIMEOUT) as c:
-        yield c
+def cluster(five_cluster):
+    return five_cluster
 
 
 @pytest.fixture(scope="module")
