@@ -52,6 +52,7 @@ from scql_py.sql.planner import plan_query
 from scql_py.storage import PartyStorage
 
 log = logging.getLogger("scql_py.engine")
+_MY_PLANS = 64  # plans an engine remembers
 
 
 def sort_plain(table: pa.Table, order: list) -> pa.Table:
@@ -82,6 +83,9 @@ class Engine:
         self.party = party
         self.index = catalog.party_names.index(party)
         self.storage = storage or PartyStorage(catalog, party)
+        # this party's own plans of SQL it was asked to run: planning is deterministic
+        # and the catalog does not change, so a repeated query is verified at once
+        self._my_plans: dict[tuple, str] = {}
 
     def close(self) -> None:
         self.storage.close()
@@ -173,8 +177,15 @@ class Engine:
         it may reveal this party's columns beyond its CCL."""
         plan = PhysicalPlan.from_json(plan_json)
         # the asker's max_rows is taken as it is: a bound on work, not on what is learned
-        mine = plan_query(self.catalog, plan.asker, plan.sql, plan.pushdown, plan.max_rows)
-        if mine.to_json() != plan_json:
+        key = (plan.asker, plan.sql, plan.pushdown, plan.max_rows)
+        mine = self._my_plans.get(key)
+        if mine is None:
+            mine = plan_query(self.catalog, plan.asker, plan.sql, plan.pushdown,
+                              plan.max_rows).to_json()
+            if len(self._my_plans) >= _MY_PLANS:
+                self._my_plans.pop(next(iter(self._my_plans)))
+            self._my_plans[key] = mine
+        if mine != plan_json:
             raise SecurityError(
                 f"party '{self.party}' refuses the plan: it is not the plan of the SQL "
                 f"it claims to run under party '{self.party}''s catalog and CCL",
