@@ -49,8 +49,13 @@ class ChannelStats:
         }
 
 
-class PeerSilent(OperationalError):
-    """A peer sent nothing within the timeout (it may be down, or still computing)."""
+def peer_silent(name: str, timeout: float) -> OperationalError:
+    """The error for a peer that sent nothing within the timeout (it may be down, or
+    still computing): an OperationalError like any other for the user, marked
+    ``silent`` for :meth:`Communicator.exchange` with ``patient``."""
+    err = OperationalError(f"party '{name}' did not answer within {timeout:g} s")
+    err.silent = True
+    return err
 
 
 def payload_size(payload: Payload) -> int:
@@ -149,8 +154,8 @@ class Communicator(ABC):
         while True:
             try:
                 return self.recv(frm)
-            except PeerSilent:
-                if not self.peer_alive(frm):
+            except OperationalError as err:
+                if not getattr(err, "silent", False) or not self.peer_alive(frm):
                     raise
 
     def idle_round(self) -> None:

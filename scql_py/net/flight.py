@@ -49,7 +49,7 @@ import pyarrow.flight as fl
 from scql_py.errors import OperationalError
 from scql_py.net import wire
 from scql_py.net.certs import TLSConfig
-from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload, PeerSilent
+from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload, peer_silent
 from scql_py.net.flight_auth import PartyClientAuth, PartyServerAuth
 
 log = logging.getLogger(__name__)
@@ -545,7 +545,7 @@ class FlightCommunicator(Communicator):
         try:
             return self.network.mailboxes.take(self.session, frm, timeout)
         except TimeoutError:
-            raise PeerSilent(f"party '{name}' did not answer within {timeout:g} s") from None
+            raise peer_silent(name, timeout) from None
         except ConnectionAbortedError:
             raise OperationalError(f"party '{name}' left the query") from None
         except SessionClosedError:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from scql_py.errors import OperationalError
-from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload, PeerSilent
+from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload, peer_silent
 
 _CLOSED = object()
 _CANCELLED = object()
@@ -133,9 +133,7 @@ class InProcessCommunicator(Communicator):
         try:
             item = self.network.queues[(frm, self.party)].get(timeout=timeout)
         except queue.Empty:
-            raise PeerSilent(
-                f"party '{self.name_of(frm)}' did not answer within {timeout:g} s"
-            ) from None
+            raise peer_silent(self.name_of(frm), timeout) from None
         if item is _CLOSED:
             raise OperationalError(f"party '{self.name_of(frm)}' left the query")
         if item is _CANCELLED:
