@@ -14,6 +14,12 @@ over DuckDB's, ``match`` whether the answers agree (floats within 1e-6 relative)
     python bench/queries.py                    # 1M rows per party, both modes
     python bench/queries.py --rows 100000 --mode pushdown
 
+First, the seed example over ten parties (``catalogs/ten_people.toml``: three compute,
+seven data parties each share one income), asked by a data party, and what sharing a
+data party's column costs: bytes per value per computing party (one message of two
+shares of each word: the value and its NULL bit), over ``--rows`` rows of one int64
+column (``--ten no`` skips these).
+
 With PostgreSQL installed (Debian's package), a last case puts alice's lineitem table
 in a throwaway PostgreSQL server and asks a filtered aggregate of both lineitem tables:
 once with alice's share of the work running inside PostgreSQL (only its aggregate comes
@@ -35,6 +41,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
@@ -235,19 +242,72 @@ def postgres_case(directory: Path, rows: int, timeout: float) -> bool:
         return ok
 
 
+def ten_parties_case(rows: int, repeats: int = 5) -> bool:
+    """The seed average over ten parties, and the bytes a data party sends to share a
+    column of ``rows`` rows."""
+    catalog = load_catalog(REPO / "catalogs" / "ten_people.toml")
+    union = " UNION ALL ".join(f"SELECT income FROM {p}_income" for p in catalog.parties)
+    sql = f"SELECT AVG(income) AS avg_income FROM ({union}) AS t"
+    duck = plaintext_union(catalog)
+    t0 = time.perf_counter()
+    expected = duck.sql(sql).fetchall()
+    duck_s = time.perf_counter() - t0
+    with Federation(catalog) as fed:
+        for engine in fed.engines:
+            engine.storage.load_all()
+        fed.execute("judy", sql)  # warm-up: imports, first connections
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            got = _rows(fed.execute("judy", sql).table)
+        secs = (time.perf_counter() - t0) / repeats
+    match = _same(got, expected)
+    print(f"{'ten_party_average':<22} {'pushdown':<9} {10:>9} {secs:>9.3f} {duck_s:>9.4f} "
+          f"{secs / max(duck_s, 1e-9):>8.1f}  {'yes' if match else 'NO'}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="scql_bench_share_") as tmp:
+        path = Path(tmp) / "x.parquet"
+        pq.write_table(pa.table({"v": np.arange(rows, dtype=np.int64)}), path)
+        text = (REPO / "catalogs" / "ten_people.toml").read_text().replace(
+            'source = "ten_people/judy_income.csv"\ncolumns = { person = "string", income = "int64" }',
+            f'source = "{path}"\ncolumns = {{ v = "int64" }}').replace(
+            "[tables.judy_income.ccl]\nincome", "[tables.judy_income.ccl]\nv")
+        shared = Path(tmp) / "ten.toml"
+        shared.write_text(text.replace('"ten_people/', f'"{REPO / "catalogs" / "ten_people"}/'))
+        with Federation(load_catalog(shared), pushdown=False) as fed:  # whole column
+            fed.execute("alice", "SELECT SUM(v) AS s FROM (SELECT v FROM judy_income "
+                        "UNION ALL SELECT income FROM alice_income) AS t")
+            judy = fed.catalog.party_names.index("judy")
+            stats = fed.last_network.communicator(judy).stats
+            per = {fed.catalog.party_names[p]: b for p, b in stats.per_peer_sent.items()}
+    print(f"# sharing a data party's int64 column of {rows} rows: {stats.messages_sent} "
+          f"messages, bytes per computing party {per}: "
+          f"{min(per.values()) / rows:.2f} bytes per row (value and NULL bit, two 8-byte "
+          "shares each)", flush=True)
+    return match
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows per table")
     parser.add_argument("--mode", choices=("pushdown", "secure", "both"), default="both")
-    parser.add_argument("--query", action="append", choices=sorted(QUERIES),
-                        help="run only this query (repeatable)")
+    parser.add_argument("--query", action="append", choices=[*sorted(QUERIES), "none"],
+                        help="run only this query (repeatable; none: only the ten-party "
+                        "case)")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--ten", choices=("yes", "no"), default="yes",
+                        help="the ten-party case and the data party's sharing bytes")
     parser.add_argument("--postgres", choices=("auto", "only", "no"), default="auto",
                         help="the PostgreSQL case: after the others (auto), alone, or not")
     args = parser.parse_args(argv)
     modes = {"pushdown": [True], "secure": [False], "both": [True, False]}[args.mode]
     names = args.query or list(QUERIES)
 
+    all_ten = True
+    if args.ten == "yes" and args.postgres != "only":
+        print(f"{'query':<22} {'mode':<9} {'parties':>9} {'seconds':>9} {'duckdb_s':>9} "
+              f"{'ratio':>8}  match")
+        all_ten = ten_parties_case(args.rows)
+        if args.query == ["none"]:
+            return 0 if all_ten else 1
     with tempfile.TemporaryDirectory(prefix="scql_bench_") as tmp:
         t0 = time.perf_counter()
         catalog = load_catalog(generate(Path(tmp), args.rows))
@@ -283,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'query':<22} {'how':<11} {'rows':>9} {'seconds':>9} {'whole_s':>9} "
                   f"{'ratio':>8}  match")
             all_match &= postgres_case(Path(tmp), args.rows, args.timeout)
-    return 0 if all_match else 1
+    return 0 if all_match and all_ten else 1
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ MEMORY = ":memory:"
 # Names end up in generated SQL, file names and messages: keep them plain identifiers.
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-_CATALOG_KEYS = {"name", "protocol", "group_size_threshold", "max_rows"}
+_CATALOG_KEYS = {"name", "protocol", "compute", "group_size_threshold", "max_rows"}
 # Row pairs a many-to-many secret join may compare unless the catalog (``max_rows``) or
 # the asker's connection says otherwise: a bound on the work, not on what is learned.
 DEFAULT_MAX_ROWS = 10_000_000
@@ -87,10 +87,26 @@ class Catalog:
     tables: dict[str, Table]
     group_size_threshold: int | None = None
     max_rows: int = DEFAULT_MAX_ROWS
+    # the parties that run the protocol, in ring order (``[catalog] compute``); every
+    # other party is a data party: it shares its inputs in and receives its results
+    compute: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.compute:
+            self.compute = tuple(self.parties)
 
     @property
     def party_names(self) -> list[str]:
         return list(self.parties)
+
+    def computes(self, party: str) -> bool:
+        """Whether ``party`` is one of the computing parties (else a data party)."""
+        return party in self.compute
+
+    @property
+    def data_parties(self) -> list[str]:
+        """The parties that do not compute, in catalog order."""
+        return [p for p in self.parties if p not in self.compute]
 
     def party(self, name: str) -> Party:
         """The party called ``name``; :class:`CatalogError` if the catalog has none."""
@@ -142,6 +158,24 @@ def load_catalog(path: str | Path, party: str | None = None) -> Catalog:
         if table.database is not None:
             _check_database_declared(catalog, table)
     return catalog
+
+
+def _toml_list(names: list[str]) -> str:
+    return "[" + ", ".join(f'"{n}"' for n in names) + "]"
+
+
+def _needs_helper(names: list[str], want: int, protocol: str) -> str:
+    """Two organisations alone: what to add until a two-party protocol exists."""
+    helpers = [f"helper{i}" if want - len(names) > 1 else "helper"
+               for i in range(1, want - len(names) + 1)]
+    lines = [f"protocol {protocol} needs {want} computing parties and the catalog has "
+             f"{len(names)} ({', '.join(names)}): add a compute-only party that owns no "
+             "table (it learns only what EXPLAIN lists for it, and must not collude), e.g."]
+    for i, helper in enumerate(helpers):
+        lines += [f"    [parties.{helper}]", '    storage = ":memory:"',
+                  f'    address = "127.0.0.1:{7190 + i}"']
+    lines.append(f"  and in [catalog]: compute = {_toml_list(names + helpers)}")
+    return "\n".join(lines)
 
 
 def _check_database_declared(catalog: Catalog, table: Table) -> None:
@@ -215,14 +249,19 @@ class _Reader:
         threshold = self.positive(head, "group_size_threshold")
         max_rows = self.positive(head, "max_rows")
         parties = self.parties(self.section(doc, "parties"), protocol)
+        compute = self.compute(head, parties, protocol)
         tables = {}
         for tname, tdoc in self.section(doc, "tables").items():
             table = self.table(tname, tdoc, parties)
             if table.name in tables:
                 raise self.fail(f"tables.{tname}", f"duplicate table name '{table.name}'")
+            if table.shared and table.owner not in compute:
+                raise self.fail(f"tables.{tname}.owner", f"a shared table is stored by the "
+                                f"computing parties and must be owned by one of them "
+                                f"({', '.join(compute)}), not by data party '{table.owner}'")
             tables[table.name] = table
         return Catalog(name, protocol, self.path, parties, tables, threshold,
-                       DEFAULT_MAX_ROWS if max_rows is None else max_rows)
+                       DEFAULT_MAX_ROWS if max_rows is None else max_rows, compute)
 
     def positive(self, head: dict, key: str) -> int | None:
         """An optional positive integer of the ``[catalog]`` section."""
@@ -233,14 +272,38 @@ class _Reader:
             raise self.fail(f"catalog.{key}", f"must be a positive integer, not {value!r}")
         return value
 
+    def compute(self, head: dict, parties: dict[str, Party], protocol: str) -> tuple[str, ...]:
+        """``[catalog] compute``: exactly the protocol's number of distinct parties of
+        the catalog; optional when the catalog has exactly that many."""
+        want = PROTOCOLS[protocol]
+        names = ", ".join(parties)
+        value = head.get("compute")
+        if value is None:
+            if len(parties) != want:
+                raise self.fail("catalog.compute", f"missing: the catalog has {len(parties)} "
+                                f"parties ({names}); name the {want} that run protocol "
+                                f"{protocol}, e.g. compute = {_toml_list(list(parties)[:want])}")
+            return tuple(parties)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail("catalog.compute", f"must be a list of party names, not {value!r}")
+        for pname in value:
+            if pname not in parties:
+                raise self.fail("catalog.compute",
+                                f"unknown party '{pname}' (parties: {names})")
+            if value.count(pname) > 1:
+                raise self.fail("catalog.compute", f"party '{pname}' is named twice")
+        if len(value) != want:
+            raise self.fail("catalog.compute", f"protocol {protocol} runs on exactly {want} "
+                            f"computing parties, 'compute' names {len(value)}")
+        return tuple(value)
+
     def parties(self, doc: dict, protocol: str) -> dict[str, Party]:
         want = PROTOCOLS[protocol]
-        if len(doc) != want:
-            raise self.fail(
-                "parties",
-                f"protocol {protocol} runs with exactly {want} parties, the catalog has "
-                f"{len(doc)}",
-            )
+        if len(doc) < 2:
+            raise self.fail("parties", f"a federation needs at least 2 parties, the catalog "
+                            f"has {len(doc)}")
+        if len(doc) < want:
+            raise self.fail("parties", _needs_helper(list(doc), want, protocol))
         parties: dict[str, Party] = {}
         seen_lower: set[str] = set()
         for index, pname in enumerate(doc):

@@ -46,12 +46,16 @@ def schema_text(catalog: Catalog, asker: str, table: str | None = None) -> str:
 def parties_text(catalog: Catalog, asker: str, status: dict[str, str]) -> str:
     """Who computes, who owns which tables, and whether each one's server is up."""
     names = catalog.party_names
-    lines = [f"{len(names)} parties compute together ({catalog.protocol}: replicated secret "
-             "sharing, honest majority): " + ", ".join(names)]
+    lines = [f"{len(catalog.compute)} parties compute together ({catalog.protocol}: "
+             "replicated secret sharing, honest majority): " + ", ".join(catalog.compute)]
+    if catalog.data_parties:
+        lines.append("data parties (share their rows in, receive their results): " +
+                     ", ".join(catalog.data_parties))
     width = max(len(n) for n in names) + len(" (you)")
     for name in names:
         owned = [t.name for t in catalog.tables_of(name)]
         label = f"{name} (you)" if name == asker else name
-        tables = "owns " + ", ".join(owned) if owned else "owns no table (computes only)"
+        only = "computes only" if catalog.computes(name) else "a data party"
+        tables = "owns " + ", ".join(owned) if owned else f"owns no table ({only})"
         lines.append(f"  {label.ljust(width)}  {tables}; {status.get(name, 'unknown')}")
     return "\n".join(lines)

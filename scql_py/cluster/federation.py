@@ -1,4 +1,4 @@
-"""The three party engines in one process, each in its own thread, talking only through
+"""Every party's engine in one process, each in its own thread, talking only through
 the in-process network.
 
 >>> fed = Federation("catalogs/demo.toml")                      # doctest: +SKIP
@@ -21,6 +21,7 @@ from scql_py.net.channel import Communicator
 from scql_py.net.inprocess import InProcessNetwork
 from scql_py.sql.explain import explain_plan
 from scql_py.sql.params import bind_parameters
+from scql_py.sql.participants import plan_parties
 from scql_py.sql.physical import PhysicalPlan
 from scql_py.sql.planner import plan_query
 from scql_py.storage import PartyStorage
@@ -73,14 +74,16 @@ class Federation:
     def execute(self, asker: str, sql: str, params: Sequence | None = None, *,
                 progress: ProgressCallback | None = None) -> QueryResult:
         """Run ``sql`` as ``asker``; ``progress`` hears of each step of the asker's engine."""
-        plan_json = self.plan(asker, sql, params).to_json()
+        plan = self.plan(asker, sql, params)
+        plan_json = plan.to_json()
         names = self.catalog.party_names
         me = names.index(asker)
+        taking_part = plan_parties(plan, names, self.catalog.compute)
 
         def run(engine: Engine, comm: Communicator):
             return engine.run(plan_json, comm, progress if comm.party == me else None)
 
-        results, net = self.run_on_parties(run, prefer=me)
+        results, net = self.run_on_parties(run, prefer=me, parties=taking_part)
         table = results[names.index(asker)]
         if table is None:
             raise InternalError("the asker received no result")
@@ -93,17 +96,22 @@ class Federation:
         return {name: "up (in this process)" for name in self.catalog.party_names}
 
     def run_on_parties(self, fn: Callable[[Engine, Communicator], Any],
-                       prefer: int | None = None) -> tuple[list[Any], InProcessNetwork]:
-        """Run ``fn(engine, comm)`` on every party at once, each in its own thread, over a
-        fresh in-process network; return the results by party (and the network, for its
-        counters). A party's failure releases the others and is raised here (party
-        ``prefer``'s own error first)."""
+                       prefer: int | None = None, parties: Sequence[str] | None = None
+                       ) -> tuple[list[Any], InProcessNetwork]:
+        """Run ``fn(engine, comm)`` on every party (or those named in ``parties``) at
+        once, each in its own thread, over a fresh in-process network; return the
+        results by party (None for a party not run) and the network, for its counters.
+        A party's failure releases the others and is raised here (party ``prefer``'s
+        own error first)."""
+        names = self.catalog.party_names
+        indices = None if parties is None else [names.index(p) for p in parties]
         with self._lock:
             net = InProcessNetwork(self.catalog.party_names, timeout=self.timeout,
                                    record=self.record)
             self.last_network = net
             try:
-                results = net.run(lambda i: fn(self.engines[i], net.communicator(i)), prefer)
+                results = net.run(lambda i: fn(self.engines[i], net.communicator(i)), prefer,
+                                  indices)
             except (Error, KeyboardInterrupt):
                 raise
             except BaseException as err:  # a bug, not a user error: say so

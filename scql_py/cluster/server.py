@@ -49,6 +49,7 @@ from scql_py.net.certs import TLSConfig
 from scql_py.net.channel import DEFAULT_TIMEOUT
 from scql_py.net.flight import FlightCommunicator, FlightNetwork, check_session_id
 from scql_py.sql.explain import explain_plan
+from scql_py.sql.participants import plan_parties
 from scql_py.sql.physical import PhysicalPlan
 from scql_py.sql.planner import plan_query
 from scql_py.storage import PartyStorage
@@ -402,8 +403,10 @@ class PartyServer:
         """The plan this server sends to the others (a test may subclass to tamper)."""
         return plan_query(self.catalog, self.party, sql, pushdown, max_rows)
 
-    def _start_peers(self, session: str, plan_json: str, timeout: float) -> dict[str, Error]:
-        """Send the plan to both other servers, at once; the refusals by party."""
+    def _start_peers(self, session: str, plan_json: str, timeout: float,
+                     peers: list[int]) -> dict[str, Error]:
+        """Send the plan to the other servers that take part, at once; the refusals by
+        party."""
         body = json.dumps({"session": session, "plan": plan_json, "timeout": timeout}).encode()
         refusals: dict[str, Error] = {}
 
@@ -419,8 +422,7 @@ class PartyServer:
             except ValueError:
                 refusals[name] = InternalError(f"party '{name}' answered with no outcome")
 
-        threads = [threading.Thread(target=start, args=(p,), daemon=True)
-                   for p in range(len(self.names)) if p != self.me]
+        threads = [threading.Thread(target=start, args=(p,), daemon=True) for p in peers]
         for t in threads:
             t.start()
         for t in threads:
@@ -430,14 +432,18 @@ class PartyServer:
     def _run_as_asker(self, plan: PhysicalPlan, session: str, timeout: float,
                       progress: ProgressCallback | None) -> Outcome:
         plan_json = plan.to_json()
-        peers = [p for p in range(len(self.names)) if p != self.me]
+        # only the parties the plan needs: a data party whose rows it does not read is
+        # not asked (and a query does not fail because it is down)
+        peers = [self.names.index(p) for p in plan_parties(plan, self.names,
+                                                            self.catalog.compute)
+                 if p != self.party]
         ctl = self.network.communicator(session + rp.CTL_SUFFIX)
         comm = self.network.communicator(session)
         comm.timeout = ctl.timeout = timeout
         errors: dict[str, Error] = {}
         result = Outcome()
         try:
-            refusals = self._start_peers(session, plan_json, timeout)
+            refusals = self._start_peers(session, plan_json, timeout, peers)
             if refusals:
                 self._abort(comm)  # a peer that did start leaves at once
                 self._cancel(session, [p for p in peers if self.names[p] not in refusals])

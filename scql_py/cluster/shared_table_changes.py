@@ -14,17 +14,21 @@ import pyarrow as pa
 from scql_py.cluster.federation import Federation
 from scql_py.engine.shared_table_versions import ChangeResult, drop, import_table, recover
 from scql_py.errors import ProgrammingError
-from scql_py.mpc.runtime import N_PARTIES, Runtime
+from scql_py.mpc.runtime import Runtime
 from scql_py.storage import PartyStorage
 
 
 def run_inprocess(federation: Federation, fn: Callable[..., Any],
                   per_party: Sequence[Any] | None = None) -> list[Any]:
-    """Run ``fn(storage, rt, arg)`` on the federation's three parties in threads, over a
-    fresh in-process network, as :meth:`Federation.execute` runs a plan; results by party."""
-    args = list(per_party) if per_party is not None else [None] * N_PARTIES
+    """Run ``fn(storage, rt, arg)`` on the federation's three computing parties (they
+    store the shares) in threads, over a fresh in-process network, as
+    :meth:`Federation.execute` runs a plan; results by party (None for a data party)."""
+    catalog = federation.catalog
+    args = list(per_party) if per_party is not None else [None] * len(catalog.parties)
+    compute = tuple(catalog.party_names.index(p) for p in catalog.compute)
     results, _ = federation.run_on_parties(
-        lambda engine, comm: fn(engine.storage, Runtime(comm), args[engine.index]))
+        lambda engine, comm: fn(engine.storage, Runtime(comm, compute), args[engine.index]),
+        parties=catalog.compute)
     return results
 
 
@@ -39,7 +43,7 @@ def import_table_inprocess(federation: Federation, owner: str, table: str, *,
         raise ProgrammingError(f"unknown party '{owner}' (parties: "
                                f"{', '.join(federation.catalog.party_names)})")
     not_null = list(not_null)
-    args: list[Any] = [None] * N_PARTIES
+    args: list[Any] = [None] * len(federation.catalog.parties)
     args[owner_index] = (data, source)
 
     def fn(storage: PartyStorage, rt: Runtime, arg: Any) -> ChangeResult:
@@ -50,8 +54,10 @@ def import_table_inprocess(federation: Federation, owner: str, table: str, *,
 
 
 def drop_inprocess(federation: Federation, table: str) -> ChangeResult:
-    return run_inprocess(federation, lambda e, rt, _: drop(e, rt, table))[0]
+    first = federation.catalog.party_names.index(federation.catalog.compute[0])
+    return run_inprocess(federation, lambda e, rt, _: drop(e, rt, table))[first]
 
 
 def recover_inprocess(federation: Federation) -> dict[str, int | None]:
-    return run_inprocess(federation, lambda e, rt, _: recover(e, rt))[0]
+    first = federation.catalog.party_names.index(federation.catalog.compute[0])
+    return run_inprocess(federation, lambda e, rt, _: recover(e, rt))[first]

@@ -47,11 +47,13 @@ from scql_py.mpc.segment import compact
 from scql_py.net.channel import Communicator
 from scql_py.sql import plan_text
 from scql_py.sql.logical import sorts_by_argument
+from scql_py.sql.participants import data_parties_sharing, needs_computing, step_parties
 from scql_py.sql.physical import PhysicalPlan, Step
 from scql_py.sql.planner import plan_query
 from scql_py.storage import PartyStorage
 
 log = logging.getLogger("scql_py.engine")
+_MY_PLANS = 64  # plans an engine remembers
 
 
 def sort_plain(table: pa.Table, order: list) -> pa.Table:
@@ -82,6 +84,9 @@ class Engine:
         self.party = party
         self.index = catalog.party_names.index(party)
         self.storage = storage or PartyStorage(catalog, party)
+        # this party's own plans of SQL it was asked to run: planning is deterministic
+        # and the catalog does not change, so a repeated query is verified at once
+        self._my_plans: dict[tuple, str] = {}
 
     def close(self) -> None:
         self.storage.close()
@@ -94,21 +99,21 @@ class Engine:
         ``progress`` is called before each step (the plan's steps are public)."""
         start = time.monotonic()
         plan = self.verify(plan_json)
-        self.rt = Runtime(comm)
+        compute = self.catalog.compute
+        mpc = needs_computing(plan)
+        self.rt = Runtime(comm, tuple(self.party_index(p) for p in compute), keys=mpc)
         self.values: dict[str, object] = {}
         self.messages: list[str] = []
         try:
-            if any(s.op in ("scan_shared", "append_shared") for s in plan.steps):
-                # strings stored as shares were hashed under the federation's shared key
-                self.string_key = shared_table_versions.shared_string_key(self.storage,
-                                                                          self.rt)
-            else:
-                self.string_key = self._agree_string_key()
+            self.string_key = self._string_key(plan) if mpc else b""
             result = None
             for i, step in enumerate(plan.steps):
                 if progress is not None:
                     progress(Progress(i + 1, len(plan.steps), step.op, step_name(step),
                                       time.monotonic() - start))
+                if self.party not in step_parties(step, compute):
+                    self.values[step.id] = None  # a data party's part is elsewhere
+                    continue
                 opened_before = len(self.rt.openings)
                 try:
                     out = getattr(self, f"step_{step.op}")(step, plan)
@@ -138,7 +143,9 @@ class Engine:
         listed = {(what, tuple(sorted(to, key=names.index))): optional
                   for what, to, optional in step.args.get("opens", [])}
         unlisted = made - set(listed)
-        missing = {k for k, optional in listed.items() if not optional} - made
+        # a data party takes part only in what is opened to it (and what it sends)
+        missing = {k for k, optional in listed.items() if not optional and (
+            self.catalog.computes(self.party) or self.party in k[1])} - made
         if unlisted or missing:
             what = "; ".join([f"opened {w} to {', '.join(t)}, which the plan does not list"
                               for w, t in sorted(unlisted)] +
@@ -171,8 +178,15 @@ class Engine:
         it may reveal this party's columns beyond its CCL."""
         plan = PhysicalPlan.from_json(plan_json)
         # the asker's max_rows is taken as it is: a bound on work, not on what is learned
-        mine = plan_query(self.catalog, plan.asker, plan.sql, plan.pushdown, plan.max_rows)
-        if mine.to_json() != plan_json:
+        key = (plan.asker, plan.sql, plan.pushdown, plan.max_rows)
+        mine = self._my_plans.get(key)
+        if mine is None:
+            mine = plan_query(self.catalog, plan.asker, plan.sql, plan.pushdown,
+                              plan.max_rows).to_json()
+            if len(self._my_plans) >= _MY_PLANS:
+                self._my_plans.pop(next(iter(self._my_plans)))
+            self._my_plans[key] = mine
+        if mine != plan_json:
             raise SecurityError(
                 f"party '{self.party}' refuses the plan: it is not the plan of the SQL "
                 f"it claims to run under party '{self.party}''s catalog and CCL",
@@ -180,8 +194,33 @@ class Engine:
             )
         return plan
 
+    def _string_key(self, plan: PhysicalPlan) -> bytes:
+        """The key under which strings are hashed: the federation's shared key when the
+        plan reads or writes shared tables, else one agreed for this query by the
+        computing parties. A data party that shares strings in hashes them itself: the
+        first computing party sends it the key (it learns no more than an owner that
+        computes)."""
+        rt = self.rt
+        sharing = [self.party_index(p) for p in data_parties_sharing(plan, self.catalog.compute)]
+        if not rt.computes:
+            if self.index not in sharing:
+                return b""
+            (key,) = rt.world.exchange({}, [rt.compute[0]])
+            if not isinstance(key, bytes) or len(key) != 32:
+                raise InternalError("the computing parties sent a malformed string key")
+            return key
+        if any(s.op in ("scan_shared", "append_shared") for s in plan.steps):
+            # strings stored as shares were hashed under the federation's shared key
+            key = shared_table_versions.shared_string_key(self.storage, rt)
+        else:
+            key = self._agree_string_key()
+        if rt.party == 0 and sharing:
+            rt.world.exchange({p: key for p in sharing}, [])
+        return key
+
     def _agree_string_key(self) -> bytes:
-        """A per-query key for string hashes, with randomness from every party."""
+        """A per-query key for string hashes, with randomness from every computing
+        party."""
         mine = os.urandom(16)
         others = self.rt.comm.exchange({self.rt.next: mine, self.rt.prev: mine},
                                        [self.rt.prev, self.rt.next])
@@ -203,8 +242,9 @@ class Engine:
         return LocalResult(step.party, _cast_table(table, step.columns, step.types))
 
     def step_share(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
-        local: LocalResult = self.values[step.inputs[0]]
-        return share_table(self.rt, self.party_index(step.party), local.table, step.types,
+        local: LocalResult | None = self.values[step.inputs[0]]  # None but at the owner
+        return share_table(self.rt, self.party_index(step.party),
+                           None if local is None else local.table, step.types,
                            self.string_key, step.columns)
 
     def step_scan_shared(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
@@ -277,7 +317,8 @@ class Engine:
             threshold = step.args.get("threshold")
             if step.args.get("keys_owner"):
                 out, dropped = owner_group_aggregate(
-                    ev, rel, self.party_index(step.args["keys_owner"]), step.args["keys"],
+                    ev, rel, self.rt.computing_index(self.party_index(step.args["keys_owner"])),
+                    step.args["keys"],
                     step.args["aggs"], list(step.columns), threshold)
             else:
                 out, dropped = group_aggregate(ev, rel, step.args["keys"], step.args["aggs"],
@@ -359,9 +400,13 @@ class Engine:
         return rel.take(slice(start, stop))
 
     def step_reveal(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
-        rel = self.compact(self.values[step.inputs[0]])
-        rel.names = list(step.columns)
-        table = open_relation(self.rt, rel, self.party_index(step.args["to"]))
+        rel = None
+        if self.rt.computes:
+            rel = self.compact(self.values[step.inputs[0]])
+            rel.names = list(step.columns)
+        table = open_relation(self.rt, rel, self.party_index(step.args["to"]),
+                              types=[SqlType.parse(t) for t in step.types],
+                              names=list(step.columns))
         if table is not None and step.args.get("order"):
             table = sort_plain(table, step.args["order"])
         return table
@@ -370,16 +415,17 @@ class Engine:
         local: LocalResult = self.values[step.inputs[0]]
         to = self.party_index(step.args["to"])
         owner = self.party_index(step.party)
-        self.rt.record_opening(openings.RESULT, (to,), 0 if local.table is None
-                               else local.table.num_rows)
-        if self.rt.party == owner:
+        world = self.rt.world  # owner and asker may be data parties: they talk directly
+        self.rt.record_world_opening(openings.RESULT, (to,), 0 if local is None or
+                                     local.table is None else local.table.num_rows)
+        if world.party == owner:
             sink = pa.BufferOutputStream()
             with pa.ipc.new_stream(sink, local.table.schema) as writer:
                 writer.write_table(local.table)
-            self.rt.comm.exchange({to: sink.getvalue().to_pybytes()}, [])
+            world.exchange({to: sink.getvalue().to_pybytes()}, [])
             return None
-        if self.rt.party == to:
-            (payload,) = self.rt.comm.exchange({}, [owner])
+        if world.party == to:
+            (payload,) = world.exchange({}, [owner])
             return pa.ipc.open_stream(pa.py_buffer(bytes(payload))).read_all()
         return None
 

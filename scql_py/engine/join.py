@@ -604,12 +604,14 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
         swapped = psi_join(rt, right, left, right_party, left_party, right_keys, left_keys,
                            "left", names[n_left:] + names[:n_left], right_types, left_types,
                            string_key)
+        if swapped is None:
+            return None
         n_right = len(right_types)
         cols = swapped.columns[n_right:] + swapped.columns[:n_right]
         return SecretRelation(swapped.n, list(names), cols, own_rows=swapped.own_rows)
     types_l = [SqlType.parse(t) for t in left_types]
     types_r = [SqlType.parse(t) for t in right_types]
-    me = rt.party
+    me = rt.world.party  # the owners are indices of every party: they may be data parties
     keys = valid = None
     if me in (left_party, right_party):
         mine = left if me == left_party else right
@@ -620,11 +622,11 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
         columns = list(mine.table.column_names)
         keys, valid = _psi_keys(mine.table, [(k, types[columns.index(k)]) for k in key_names])
     if how == "inner":
-        idx = psi_join_indices(rt, left_party, right_party, keys, valid)
+        idx = psi_join_indices(rt.world, left_party, right_party, keys, valid)
     else:
-        idx = psi_left_join_indices(rt, left_party, right_party, keys, valid)
-    rt.record_opening(openings.DISTINCT_KEYS, (left_party, right_party), 1)
-    rt.record_opening(openings.JOIN_MATCHES, (left_party, right_party),
+        idx = psi_left_join_indices(rt.world, left_party, right_party, keys, valid)
+    rt.record_world_opening(openings.DISTINCT_KEYS, (left_party, right_party), 1)
+    rt.record_world_opening(openings.JOIN_MATCHES, (left_party, right_party),
                       len(idx.right) if idx is not None and idx.right is not None else
                       len(idx.left) if idx is not None else 0)
     taken_l = taken_r = None
@@ -635,12 +637,16 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
         taken_r = right.table.take(pa.array(idx.right, pa.int64()))
     rel_l = share_table(rt, left_party, taken_l, types_l, string_key, names[:n_left])
     rel_r = share_table(rt, right_party, taken_r, types_r, string_key, names[n_left:])
+    if not rt.computes:
+        return None  # a data party owner: its rows are with the computing parties now
     cols_r = rel_r.columns
     extra = rel_l.n - rel_r.n  # LEFT: the unmatched left rows
     if extra < 0 or (how == "inner" and extra):
         raise InternalError("the PSI join owners shared different row counts")
     if extra:
-        cols_r = [concat_columns(me, [c, null_column(me, c, extra)], c.type) for c in cols_r]
+        party = rt.party
+        cols_r = [concat_columns(party, [c, null_column(party, c, extra)], c.type)
+                  for c in cols_r]
         if taken_r is not None:  # its columns of the unmatched left rows are NULL
             taken_r = pa.concat_tables([taken_r, pa.Table.from_arrays(
                 [pa.nulls(extra, f.type) for f in taken_r.schema], schema=taken_r.schema)])

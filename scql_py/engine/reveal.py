@@ -5,7 +5,8 @@ its IEEE-754 key (the double that went in), or for a quotient (AVG, ``/``) the q
 divided again, to more bits (one batched division for the opened rows): what it shows
 is the double nearest to that finer quotient.
 
-Every other party learns nothing: it sends one share of each word to the receiver.
+Every other party learns nothing: it sends one share of each word to the receiver (a
+data party receives one masked share from each computing party).
 """
 
 from __future__ import annotations
@@ -13,20 +14,39 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
 from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
-from scql_py.mpc import openings, rss
+from scql_py.errors import InternalError
+from scql_py.mpc import openings, outside, rss
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_refined
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 
 
-def open_relation(rt: Runtime, rel: SecretRelation, to: int,
-                  with_valid: bool = False) -> pa.Table | None:
-    """``rel`` as an Arrow table on party ``to`` (None elsewhere). With ``with_valid``,
-    validity bits (if any) come as a last column ``_valid`` (for tests); otherwise the
-    relation must have none (compact it first)."""
+def open_relation(rt: Runtime, rel: SecretRelation | None, to: int,
+                  with_valid: bool = False, types: list[SqlType] | None = None,
+                  names: list[str] | None = None) -> pa.Table | None:
+    """``rel`` as an Arrow table on party ``to`` (an index of ``rt.world``; None
+    elsewhere). With ``with_valid``, validity bits (if any) come as a last column
+    ``_valid`` (for tests); otherwise the relation must have none (compact it first).
+
+    A data party ``to`` holds no shares: it passes ``rel=None`` with the result's
+    ``types`` and ``names`` (the plan's), and the computing parties send it each
+    column's layout (:func:`_layout`, public: how the column is encoded) beside the
+    masked words (:func:`scql_py.mpc.outside.open_to`)."""
+    inside = rt.computing_index(to)
+    if not rt.computes:
+        if rt.world.party != to:
+            return None
+        header, a_words, b_words = outside.open_to(rt, to, None, None, None, openings.RESULT)
+        if len(header) != 2 + 4 * len(types):
+            raise InternalError("the computing parties opened another result")
+        n, has_valid = int(header[0]), bool(header[1])
+        layouts = [tuple(int(v) for v in header[2 + 4 * j:6 + 4 * j])
+                   for j in range(len(types))]
+        return _decode(list(names), types, layouts, a_words, b_words, n, has_valid)
     party = rt.party
     refined = _refine_quotients(rt, rel.columns)
     arith: list[AShare] = []
@@ -40,24 +60,53 @@ def open_relation(rt: Runtime, rel: SecretRelation, to: int,
             (boolean if isinstance(col.value, BShare) else arith).append(col.value)
         boolean.extend(col.chars or [])
         boolean.append(col.null if col.null is not None else BShare.zeros(party, rel.n))
-    if with_valid and rel.valid is not None:
+    has_valid = with_valid and rel.valid is not None
+    if has_valid:
         boolean.append(rel.valid)
     elif rel.valid is not None:
         raise ValueError("open_relation: compact the relation first")
-    a_words = rss.reveal(rt, AShare.concat(arith), to=to, what=openings.RESULT) if arith else None
-    b_words = rss.reveal(rt, BShare.concat(boolean), to=to, what=openings.RESULT) \
-        if boolean else None
-    if party != to:
+    layouts = [_layout(col, refined.get(id(col))) for col in rel.columns]
+    if inside is None:
+        header = np.array([rel.n, int(has_valid), *[v for lay in layouts for v in lay]],
+                          np.int64)
+        outside.open_to(rt, to, header, AShare.concat(arith) if arith else None,
+                        BShare.concat(boolean) if boolean else None, openings.RESULT)
         return None
-    n = rel.n
-    a_parts = iter([a_words[k * n:(k + 1) * n] for k in range(len(arith))])
-    b_parts = iter([b_words[k * n:(k + 1) * n] for k in range(len(boolean))])
-    arrays = [_decode_column(col, a_parts, b_parts, n, refined.get(id(col)))
-              for col in rel.columns]
-    names = list(rel.names)
-    if with_valid and rel.valid is not None:
+    a_words = rss.reveal(rt, AShare.concat(arith), to=inside, what=openings.RESULT) \
+        if arith else None
+    b_words = rss.reveal(rt, BShare.concat(boolean), to=inside, what=openings.RESULT) \
+        if boolean else None
+    if party != inside:
+        return None
+    return _decode(list(rel.names), [c.type for c in rel.columns], layouts, a_words,
+                   b_words, rel.n, has_valid)
+
+
+def _layout(col: SecretColumn, refined: tuple[AShare, AShare, int] | None
+            ) -> tuple[int, int, int, int]:
+    """How a column's opened words decode (public): whether its value is an XOR word,
+    its exact form (0 none, 1 a float key, 2 a quotient), its string words, the
+    quotient's further bits."""
+    exact = 1 if isinstance(col.exact, FloatBits) else 2 if isinstance(col.exact, Quotient) \
+        else 0
+    return (int(isinstance(col.value, BShare)), exact, len(col.chars or []),
+            refined[2] if refined is not None else 0)
+
+
+def _decode(names: list[str], types: list[SqlType], layouts: list[tuple[int, int, int, int]],
+            a_words: np.ndarray | None, b_words: np.ndarray | None, n: int,
+            has_valid: bool) -> pa.Table:
+    a_count = sum((2 if lay[1] == 2 else 0 if lay[0] else 1) for lay in layouts)
+    b_count = sum(lay[0] * (lay[1] == 0) + lay[2] + 1 for lay in layouts) + has_valid
+    if len(a_words if a_words is not None else ()) != n * a_count or \
+            len(b_words if b_words is not None else ()) != n * b_count:
+        raise InternalError("the opened result does not match its layout")
+    a_parts = iter([a_words[k * n:(k + 1) * n] for k in range(a_count)])
+    b_parts = iter([b_words[k * n:(k + 1) * n] for k in range(b_count)])
+    arrays = [_decode_column(t, lay, a_parts, b_parts, n) for t, lay in zip(types, layouts)]
+    if has_valid:
         arrays.append(pa.array((next(b_parts) & np.uint64(1)).astype(bool)))
-        names.append("_valid")
+        names = names + ["_valid"]
     return pa.Table.from_arrays(arrays, names=names)
 
 
@@ -79,19 +128,19 @@ def _refine_quotients(rt: Runtime, columns: list[SecretColumn]
     return out
 
 
-def _decode_column(col: SecretColumn, a_parts, b_parts, n: int,
-                   refined: tuple[AShare, AShare, int] | None) -> pa.Array:
+def _decode_column(t: SqlType, layout: tuple[int, int, int, int], a_parts, b_parts,
+                   n: int) -> pa.Array:
     """One column from its opened words, taken in the order they were opened."""
-    exact = col.exact
-    value = next(b_parts) if isinstance(col.value, BShare) else next(a_parts)
-    frac = next(a_parts) if isinstance(exact, Quotient) else None
-    chars = [next(b_parts) for _ in col.chars or []]
+    is_bool, exact, n_chars, frac_bits = layout
+    value = next(b_parts) if is_bool else next(a_parts)
+    frac = next(a_parts) if exact == 2 else None
+    chars = [next(b_parts) for _ in range(n_chars)]
     nulls = (next(b_parts) & np.uint64(1)).astype(bool)
-    if isinstance(exact, FloatBits):
+    if exact == 1:
         return encoding.decode_float_keys(value, nulls)
-    if isinstance(exact, Quotient):
-        return encoding.decode_quotients(value, frac, refined[2], nulls)
-    if col.type.kind == "string":
+    if exact == 2:
+        return encoding.decode_quotients(value, frac, frac_bits, nulls)
+    if t.kind == "string":
         words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
         return encoding.decode_strings(words, nulls)
-    return encoding.decode(value, nulls, col.type)
+    return encoding.decode(value, nulls, t)

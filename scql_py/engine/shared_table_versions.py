@@ -215,7 +215,10 @@ def import_table(storage: PartyStorage, rt: Runtime, owner: str, table: str,
     decl = _declared(storage.catalog, table)
     if decl.owner != owner:
         raise ProgrammingError(f"table '{decl.name}' is owned by '{decl.owner}', not '{owner}'")
-    owner_index = storage.catalog.party_names.index(owner)
+    owner_index = rt.computing_index(storage.catalog.party_names.index(owner))
+    if owner_index is None:  # the catalog refuses it; a hand-made Catalog might not
+        raise ProgrammingError(f"table '{decl.name}' is owned by data party '{owner}': "
+                               "shared tables are owned by computing parties")
     meta: dict[str, Any] | None = None
     if storage.party.name == owner:
         try:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from scql_py.errors import OperationalError
+
 Payload = Any  # np.ndarray | bytes | JSON-able object
 
 DEFAULT_TIMEOUT = 30.0
@@ -45,6 +47,15 @@ class ChannelStats:
             "messages_sent": self.messages_sent,
             "rounds": self.rounds,
         }
+
+
+def peer_silent(name: str, timeout: float) -> OperationalError:
+    """The error for a peer that sent nothing within the timeout (it may be down, or
+    still computing): an OperationalError like any other for the user, marked
+    ``silent`` for :meth:`Communicator.exchange` with ``patient``."""
+    err = OperationalError(f"party '{name}' did not answer within {timeout:g} s")
+    err.silent = True
+    return err
 
 
 def payload_size(payload: Payload) -> int:
@@ -99,6 +110,12 @@ class Communicator(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources; further use is an error."""
 
+    def peer_alive(self, frm: int) -> bool:
+        """Whether peer ``frm`` is still there (asked after it was silent for a
+        timeout, by a party that waits patiently); False unless an implementation can
+        tell."""
+        return False
+
     # -- the API protocols use ------------------------------------------------------------
     def send(self, to: int, payload: Payload) -> None:
         """Send without counting a round (use :meth:`exchange` for protocol steps)."""
@@ -118,15 +135,28 @@ class Communicator(ABC):
         self.stats.bytes_received += payload_size(payload)
         return payload
 
-    def exchange(self, sends: dict[int, Payload], recv_from: list[int] | tuple[int, ...]) -> list:
+    def exchange(self, sends: dict[int, Payload], recv_from: list[int] | tuple[int, ...],
+                 patient: bool = False) -> list:
         """One round: send every payload in ``sends``, then receive one from each peer.
 
-        Returns the received payloads in the order of ``recv_from``.
+        Returns the received payloads in the order of ``recv_from``. ``patient``: a peer
+        silent for a timeout is waited for again while it is still there
+        (:meth:`peer_alive`): for a party that waits while others compute, e.g. a data
+        party for its result.
         """
         self.stats.rounds += 1
         for to, payload in sends.items():
             self.send(to, payload)
-        return [self.recv(frm) for frm in recv_from]
+        return [self._recv_patiently(frm) if patient else self.recv(frm)
+                for frm in recv_from]
+
+    def _recv_patiently(self, frm: int) -> Payload:
+        while True:
+            try:
+                return self.recv(frm)
+            except OperationalError as err:
+                if not getattr(err, "silent", False) or not self.peer_alive(frm):
+                    raise
 
     def idle_round(self) -> None:
         """A round in which this party sends and receives nothing while the others

@@ -49,7 +49,7 @@ import pyarrow.flight as fl
 from scql_py.errors import OperationalError
 from scql_py.net import wire
 from scql_py.net.certs import TLSConfig
-from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload
+from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload, peer_silent
 from scql_py.net.flight_auth import PartyClientAuth, PartyServerAuth
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 _PATH_TAG = b"scql"
 _SESSION_RE = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
 _LEAVE_ACTION = "leave"
+_ALIVE_ACTION = "alive"  # answered by the network itself: "still serving"
 _MAX_ORPHANS = 64  # sessions a peer opened here that this party has not opened yet
 _MAX_CLOSED = 4096  # closed session ids remembered, to refuse their late messages
 _MAX_AHEAD = 1024  # messages a sender may be ahead of its receiver in one session
@@ -245,6 +246,8 @@ class _PartyServer(fl.FlightServerBase):
         return identity.decode() if isinstance(identity, bytes) else identity
 
     def do_action(self, context, action):
+        if action.type == _ALIVE_ACTION:
+            return iter([fl.Result(pa.py_buffer(b"1"))])
         if action.type != _LEAVE_ACTION:
             handler = self.network.actions.get(action.type)
             if handler is None:
@@ -542,13 +545,21 @@ class FlightCommunicator(Communicator):
         try:
             return self.network.mailboxes.take(self.session, frm, timeout)
         except TimeoutError:
-            raise OperationalError(f"party '{name}' did not answer within {timeout:g} s"
-                                   ) from None
+            raise peer_silent(name, timeout) from None
         except ConnectionAbortedError:
             raise OperationalError(f"party '{name}' left the query") from None
         except SessionClosedError:
             raise OperationalError(f"query {self.session!r} was closed on party "
                                    f"'{self.network.me_name}'") from None
+
+    def peer_alive(self, frm: int) -> bool:
+        """The peer's server answers (it is up; a party that failed leaves the query,
+        which the receive reports)."""
+        try:
+            self.network.call(frm, _ALIVE_ACTION, b"", timeout=min(self.timeout, 5.0))
+        except OperationalError:
+            return False
+        return not self._closed
 
     def _check_open(self) -> None:
         if self._closed:

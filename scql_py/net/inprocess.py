@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from scql_py.errors import OperationalError
-from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload
+from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload, peer_silent
 
 _CLOSED = object()
 _CANCELLED = object()
@@ -33,6 +33,7 @@ class InProcessNetwork:
         self.timeout = timeout
         self.record = record  # keep what each party receives (for view tests)
         self.cancelled = False
+        self.running: set[int] = set()  # the parties whose thread runs now
         n = len(party_names)
         self.queues = {(s, d): queue.Queue() for s in range(n) for d in range(n) if s != d}
         self._comms = [InProcessCommunicator(self, i) for i in range(n)]
@@ -52,9 +53,10 @@ class InProcessNetwork:
         for q in self.queues.values():
             q.put(_CANCELLED)
 
-    def run(self, fn: Callable[[int], Any], prefer: int | None = None) -> list[Any]:
-        """Run ``fn(party)`` for every party at once, each in its own thread; return the
-        results by party. A party that fails is seen as gone by the others (who then
+    def run(self, fn: Callable[[int], Any], prefer: int | None = None,
+            parties: Sequence[int] | None = None) -> list[Any]:
+        """Run ``fn(party)`` for every party (or those of ``parties``) at once, each in
+        its own thread; return the results by party (None for a party not run). A party that fails is seen as gone by the others (who then
         fail too); the root cause is raised: a party's own error, then a party that is
         down (an OperationalError of its own), then a peer that did not answer, then
         "left the query"; among equals, party ``prefer``'s (the asker's: the others'
@@ -73,9 +75,13 @@ class InProcessNetwork:
             except BaseException as exc:  # re-raised below, in the caller's thread
                 errors[i] = exc
                 self.abort(i)
+            finally:
+                self.running.discard(i)
 
+        run = range(n) if parties is None else parties
+        self.running = set(run)
         threads = [threading.Thread(target=body, args=(i,), daemon=True,
-                                    name=f"party-{name}") for i, name in enumerate(self.party_names)]
+                                    name=f"party-{self.party_names[i]}") for i in run]
         for t in threads:
             t.start()
         try:
@@ -127,9 +133,7 @@ class InProcessCommunicator(Communicator):
         try:
             item = self.network.queues[(frm, self.party)].get(timeout=timeout)
         except queue.Empty:
-            raise OperationalError(
-                f"party '{self.name_of(frm)}' did not answer within {timeout:g} s"
-            ) from None
+            raise peer_silent(self.name_of(frm), timeout) from None
         if item is _CLOSED:
             raise OperationalError(f"party '{self.name_of(frm)}' left the query")
         if item is _CANCELLED:
@@ -137,3 +141,6 @@ class InProcessCommunicator(Communicator):
         if self.network.record:
             self.received.append((frm, item))
         return item
+
+    def peer_alive(self, frm: int) -> bool:
+        return frm in self.network.running and not self.network.cancelled

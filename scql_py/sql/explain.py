@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from scql_py.catalog import Catalog
 from scql_py.mpc.openings import JOIN_MATCHES, RESULT, ROW_COUNT
+from scql_py.sql.participants import needs_computing, plan_parties
 from scql_py.sql.physical import PhysicalPlan, Step
 from scql_py.storage.databases import kind_of, route
 
 _WHERE = {
     "local": "local @ {party}",
-    "share": "share  {party} -> all",
+    "share": "share  {party} -> {compute}",
     "send_plain": "send   {party} -> {to}",
     "reveal": "reveal -> {to}",
     "psi_join": "psi    {left} <-> {right}, then shared",
@@ -97,11 +98,13 @@ _LEGEND = ("steps (local = one party's plaintext work on its own data, in its ow
 
 def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
     lines = [f"asker: {plan.asker} (the party that asked, and the only one that gets the "
-             "result)", f"pushdown: {_PUSHDOWN[plan.pushdown]}", _LEGEND]
+             "result)", *_roles(plan, catalog), f"pushdown: {_PUSHDOWN[plan.pushdown]}",
+             _LEGEND]
+    compute = ", ".join(catalog.compute)
     for step in plan.steps:
-        where = _WHERE.get(step.op, "mpc    all parties").format(
+        where = _WHERE.get(step.op, "mpc    {compute}").format(
             party=step.party, to=step.args.get("to"), left=step.args.get("left_party"),
-            right=step.args.get("right_party"))
+            right=step.args.get("right_party"), compute=compute)
         inputs = f" <- {', '.join(step.inputs)}" if step.inputs else ""
         lines.append(f"  {step.id:<4} {step.op:<10} [{where}]{inputs}")
         if step.op == "local":
@@ -116,6 +119,34 @@ def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
     for party in catalog.party_names:
         lines.append(f"  {party}: " + "; ".join(_learns(plan, party)))
     return "\n".join(lines)
+
+
+def _roles(plan: PhysicalPlan, catalog: Catalog) -> list[str]:
+    """Who computes, and what each other party of the plan only does."""
+    taking_part = plan_parties(plan, catalog.party_names, catalog.compute)
+    computing = ", ".join(catalog.compute)
+    if needs_computing(plan):
+        lines = [f"computing parties: {computing} (they run every mpc step on secret shares)"]
+    else:
+        lines = [f"computing parties: none take part ({computing} compute in other plans: "
+                 "this one has no mpc step)"]
+    for party in catalog.data_parties:
+        does = []
+        if any(s.op == "local" and s.party == party for s in plan.steps):
+            does.append("works on its own rows")
+        if any(s.op == "share" and s.party == party for s in plan.steps):
+            does.append("sends its rows as secret shares")
+        if any(s.op == "psi_join" and party in (s.args["left_party"], s.args["right_party"])
+               for s in plan.steps):
+            does.append("joins its keys by PSI, then sends its matching rows as secret shares")
+        if any(s.op == "send_plain" and s.party == party for s in plan.steps):
+            does.append("sends its result to the asker")
+        if party == plan.asker:
+            does.append("receives the result")
+        if party not in taking_part:
+            does = ["takes no part"]
+        lines.append(f"data party {party}: {', '.join(does)}")
+    return lines
 
 
 def _local(step: Step, catalog: Catalog) -> list[str]:

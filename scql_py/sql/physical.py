@@ -75,8 +75,9 @@ class PhysicalPlan:
 
 class _Placer:
     def __init__(self, asker: str, pushdown: bool, keep_groups_secure: str | None = None,
-                 group_threshold: int | None = None):
+                 group_threshold: int | None = None, compute: tuple[str, ...] | None = None):
         self.asker = asker
+        self.compute = compute  # None: every party computes
         self.group_threshold = group_threshold
         self.pushdown = pushdown
         # with a group-size threshold, grouping for another party than the owner runs
@@ -124,7 +125,9 @@ class _Placer:
             return None
         used = set().union(*({c.name for c in e.find_all(exp.Column)} for _, e, _ in node.keys))
         for side in (join.left, join.right):
-            if used <= set(side.columns):
+            # a data party runs no protocol: its groups are formed under MPC instead
+            if used <= set(side.columns) and (self.compute is None or
+                                              side.owner in self.compute):
                 return side.owner
         return None
 
@@ -218,9 +221,12 @@ def _shows_secret_rows(node: lp.Node) -> bool:
 
 
 def place(root: lp.Node, asker: str, pushdown: bool = True,
-          group_threshold: int | None = None) -> list[Step]:
-    """The steps that compute ``root`` and deliver it to ``asker``."""
-    placer = _Placer(asker, pushdown, asker if group_threshold else None, group_threshold)
+          group_threshold: int | None = None, compute: tuple[str, ...] | None = None
+          ) -> list[Step]:
+    """The steps that compute ``root`` and deliver it to ``asker``; ``compute`` names
+    the computing parties (None: all)."""
+    placer = _Placer(asker, pushdown, asker if group_threshold else None, group_threshold,
+                     compute)
     if placer.is_local(root) and pushdown:
         src = placer.local(root, shared=False)
         if root.owner != asker:

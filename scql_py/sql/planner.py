@@ -77,7 +77,7 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
     if isinstance(ast, (exp.Insert, exp.Drop)) or (creates and ast.expression is not None):
         steps = (plan_drop(catalog, asker, ast) if isinstance(ast, exp.Drop)
                  else plan_insert(catalog, asker, ast, pushdown))
-        list_openings(steps, asker, catalog.party_names)
+        list_openings(steps, asker, catalog.compute)
         return PhysicalPlan(asker=asker, sql=sql, steps=steps, output_names=["rows", "version"],
                             output_types=["int64", "int64"], pushdown=pushdown,
                             max_rows=max_rows)
@@ -85,7 +85,7 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
     if is_constant_query(ast):
         names = output_names(ast)
         steps = constant_steps(ast, asker, names)
-        list_openings(steps, asker, catalog.party_names)
+        list_openings(steps, asker, catalog.compute)
         return PhysicalPlan(asker=asker, sql=sql, steps=steps, output_names=names,
                             output_types=steps[0].types, pushdown=pushdown,
                             max_rows=max_rows)
@@ -107,8 +107,8 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
         root = rewrite.optimize(root, partial_groups=not threshold)
         # a column read only by a subexpression its owner now computes is not shared
         root = prune(root)
-    steps = place(root, asker, pushdown, threshold)
-    list_openings(steps, asker, catalog.party_names)
+    steps = place(root, asker, pushdown, threshold, catalog.compute)
+    list_openings(steps, asker, catalog.compute)
     return PhysicalPlan(
         asker=asker, sql=sql, steps=steps, output_names=names,
         output_types=[str(t) for t in root.types], pushdown=pushdown, max_rows=max_rows,

@@ -1,4 +1,4 @@
-"""Three ``scql serve`` processes on loopback, for tests, benchmarks and local demos.
+"""One ``scql serve`` process per party on loopback, for tests, benchmarks and local demos.
 
 :class:`LocalCluster` gives each party its own directory holding what that party's
 machine would hold: a copy of the catalog with loopback addresses on free ports chosen at

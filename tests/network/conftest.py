@@ -44,6 +44,14 @@ def demo_cluster(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def five_cluster(tmp_path_factory):
+    """Five servers, two of them data parties (tests/sql/parties/five.toml)."""
+    with LocalCluster(REPO / "tests" / "sql" / "parties" / "five.toml",
+                      tmp_path_factory.mktemp("five"), timeout=SERVER_TIMEOUT) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
 def types_reference():
     with Federation(load_catalog(CATALOGS / "types.toml")) as fed:
         yield fed

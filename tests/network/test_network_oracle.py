@@ -1,7 +1,8 @@
 """The SQL oracle suite (``tests/sql/*.sql``) with the parties as three ``scql serve``
 processes: the same answers as DuckDB over the plaintext union, the same errors.
 
-By default a fixed subset runs (every ``SUBSET_STRIDE``-th case of the types catalog);
+By default a fixed subset runs (every ``SUBSET_STRIDE``-th case of the types catalog,
+and every third case of the five-party federation, five servers, two of them data parties);
 ``SCQL_NETWORK_ORACLE=all pytest tests/network`` runs every case on every catalog, which
 is what CI's networked job does.
 """
@@ -32,14 +33,17 @@ pytestmark = pytest.mark.network
 
 RUN_ALL = os.environ.get("SCQL_NETWORK_ORACLE", "").lower() == "all"
 SUBSET_STRIDE = 20
+FIVE_STRIDE = 3
 CASES = load_all(REPO / "tests" / "sql")
+FIVE = REPO / "tests" / "sql" / "parties" / "five.toml"
 
 
 def _selected() -> list[Case]:
     if RUN_ALL:
         return CASES
     types = [c for c in CASES if c.catalog.resolve() == (REPO / "catalogs" / "types.toml")]
-    return types[::SUBSET_STRIDE]
+    five = [c for c in CASES if c.catalog.resolve() == FIVE]
+    return types[::SUBSET_STRIDE] + five[::FIVE_STRIDE]
 
 
 def _params():
@@ -50,9 +54,11 @@ def _params():
 
 
 @pytest.fixture(scope="module")
-def clusters(tmp_path_factory, types_cluster):
-    """One cluster per catalog, started on first use (the session's for types.toml)."""
-    shared = {types_cluster.source_catalog: types_cluster}
+def clusters(tmp_path_factory, types_cluster, five_cluster):
+    """One cluster per catalog, started on first use (the session's for types.toml and
+    the five parties)."""
+    shared = {types_cluster.source_catalog: types_cluster,
+              five_cluster.source_catalog: five_cluster}
     running: dict[Path, LocalCluster] = {}
 
     def get(catalog: Path) -> LocalCluster:
