@@ -114,12 +114,15 @@ def generate(directory: Path, scale_factor: float) -> Path:
     """Write the eight tables at ``scale_factor`` as Parquet into ``directory`` (kept if
     already there) and the catalog beside them; return the catalog's path."""
     directory.mkdir(parents=True, exist_ok=True)
-    if not all((directory / f"{t}.parquet").is_file() for t in OWNERS):
+    marker = directory / "scale_factor"
+    present = all((directory / f"{t}.parquet").is_file() for t in OWNERS)
+    if not present or not marker.is_file() or marker.read_text() != str(scale_factor):
         tool = shutil.which("tpchgen-cli")
         if tool is None:
             raise GeneratorMissing("tpchgen-cli is not installed (pip install tpchgen-cli)")
         subprocess.run([tool, "parquet", "-s", str(scale_factor), "-o", str(directory),
                         "--overwrite"], check=True, capture_output=True)
+        marker.write_text(str(scale_factor))
     return write_catalog(directory / "tpch.toml")
 
 
