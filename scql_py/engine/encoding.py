@@ -66,6 +66,14 @@ def unpack_strings(words: np.ndarray) -> list[str]:
     return [b.decode("utf-8", errors="replace") for b in raw]
 
 
+def refuse_nul_characters(arr, where: str) -> None:
+    """DataError for a string column holding U+0000: packed strings are zero padded, so a
+    trailing NUL would come back cut off (PostgreSQL refuses the character too)."""
+    if len(arr) and pc.any(pc.match_substring(arr, "\x00")).as_py():
+        raise DataError(f"{where}: a string holds the NUL character (U+0000), "
+                        "which strings shared between parties cannot hold")
+
+
 def string_width(arr) -> int:
     """Words needed for the longest string of a column."""
     if len(arr) == 0 or arr.null_count == len(arr):

@@ -40,6 +40,9 @@ def share_table(rt: Runtime, owner: int, table: pa.Table | None,
         if table is None:
             raise ValueError("the owner must pass its table")
         cols = [as_type(table.column(i), t) for i, t in enumerate(types)]
+        for col, t, name in zip(cols, types, names):
+            if t.kind == "string":
+                encoding.refuse_nul_characters(col, f"column '{name}'")
         widths = [encoding.string_width(c) if t.kind == "string" else 0
                   for c, t in zip(cols, types)]
         meta = {"rows": table.num_rows, "widths": widths}

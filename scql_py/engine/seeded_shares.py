@@ -210,6 +210,7 @@ def owner_words(table: Table, data: pa.Table, widths: dict[str, int]
         if typ.kind == "bool":
             out[f"{column}.v"] = pack_bits(encoding.encode(arr, typ))
         elif typ.kind == "string":
+            encoding.refuse_nul_characters(arr, f"table '{table.name}', column '{column}'")
             strings[column] = arr.to_pylist()
             packed = encoding.pack_strings(strings[column], widths[column])
             for k in range(widths[column]):

@@ -24,7 +24,7 @@ from scql_py.engine import encoding
 from scql_py.engine import join as join_module
 from scql_py.engine.join import psi_join, secret_join, share_table
 from scql_py.engine.relation import SecretRelation
-from scql_py.errors import NotSupportedError
+from scql_py.errors import DataError, NotSupportedError
 from scql_py.mpc import rss
 from scql_py.mpc.inprocess import run_parties
 
@@ -401,3 +401,16 @@ def test_share_table_round_trips_every_type():
         return _open_rows(rt, rel)
 
     assert run_parties(prog)[0] == [tuple(r.values()) for r in table.to_pylist()]
+
+
+def test_sharing_refuses_strings_with_nul() -> None:
+    """Packed strings are zero padded: "a\\0" would open as "a". The owner refuses it
+    before anything is sent, naming the column."""
+    table = pa.table({"s": pa.array(["a", "a\x00"], pa.string())})
+
+    def prog(rt, _):
+        return share_table(rt, 1, table if rt.party == 1 else None, ["string"], STRING_KEY,
+                           ["s"])
+
+    with pytest.raises(DataError, match=r"column 's': .*NUL character"):
+        run_parties(prog, timeout=10)

@@ -116,12 +116,13 @@ _int64 = st.integers(-(2**63), 2**63 - 1)
 _row = st.tuples(
     st.one_of(st.none(), _int64),
     st.one_of(st.none(), st.booleans()),
-    st.one_of(st.none(), st.text(max_size=20)),
+    # U+0000 is refused (test_strings_with_nul_are_refused): zero padding would cut it off
+    st.one_of(st.none(), st.text(st.characters(blacklist_characters="\x00"), max_size=20)),
     st.one_of(st.none(), st.floats(-1e9, 1e9, allow_nan=False)),
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(_row, max_size=70))
 def test_roundtrip_edge_values(rows: list[tuple]) -> None:
     import tempfile
@@ -140,6 +141,18 @@ def test_roundtrip_edge_values(rows: list[tuple]) -> None:
             got, version = open_shared(fed, "edge", to="alice")
     assert version == 1
     assert_same_rows(got, data)
+
+
+@pytest.mark.parametrize("value", ["a\x00", "\x00", "a\x00b"])
+def test_strings_with_nul_are_refused(tmp_path: Path, value: str) -> None:
+    """A string ending in U+0000 would come back cut off ("a" for "a\\0"): refused, named."""
+    tables = ('[tables.edge]\nowner = "bob"\nshared = true\n'
+              'columns = { s = "string" }\n')
+    catalog = write_catalog(tmp_path, persistent=False, tables=tables)
+    data = pa.table({"s": pa.array(["ok", value], pa.string())})
+    with Federation(catalog) as fed:
+        with pytest.raises(DataError, match=r"table 'edge', column 's': .*NUL character"):
+            import_table_inprocess(fed, "bob", "edge", data=data)
 
 
 def test_strings_hash_under_one_key_for_every_shared_table(tmp_path: Path) -> None:
