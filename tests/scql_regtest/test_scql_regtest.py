@@ -9,10 +9,19 @@ is an expected failure naming why, and a wrong answer or any other error fails.
 from __future__ import annotations
 
 import os
-import tomllib
+import re
 
 import pytest
-from regtest_cases import CATALOG, DATA, Query, load_queries, oracle, run_query
+from regtest_cases import (
+    CATALOG,
+    DATA,
+    Query,
+    Result,
+    load_queries,
+    oracle,
+    run_query,
+    same_answer,
+)
 
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation
@@ -27,10 +36,28 @@ def test_the_converted_suite_is_complete():
     assert len(QUERIES) == 264
     assert {q.asker for q in QUERIES} == {"alice", "carol"}
     assert "Apache License" in (DATA / "NOTICE").read_text(encoding="utf-8")
-    with CATALOG.open("rb") as f:
-        assert len(tomllib.load(f)["tables"]) == len(catalog.tables) == 15
+    assert len(catalog.tables) == 15
     for table in catalog.tables.values():
         assert table.source is not None and table.source.is_file()
+
+
+def test_the_comparison_within_the_bound_can_fail():
+    """The looser float bound and the sorted matching still catch wrong answers."""
+    base = Result(["float", "float"], [(0.011, -0.42), (0.012, 0.43), (-77.5, 5.0)])
+    near = Result(base.families, [(0.012, 0.4301), (-77.5005, 5.0), (0.011, -0.4201)])
+    assert same_answer(near, base, ordered=False) is None
+    wrong = [
+        [(0.011, -0.42), (0.012, 0.44), (-77.5, 5.0)],       # a value off by 0.01
+        [(0.011, -0.42), (0.012, 0.43)],                      # a row missing
+        [(-0.42, 0.011), (0.012, 0.43), (-77.5, 5.0)],       # a row's values swapped
+        [(0.011, -0.42), (0.012, 0.43), (-77.5, None)],      # a NULL
+    ]
+    for rows in wrong:
+        assert same_answer(Result(base.families, rows), base, ordered=False) is not None
+    assert same_answer(Result(base.families, base.rows[::-1]), base, ordered=True) is not None
+    # SCQL's oracle queries name our tables
+    assert not any(re.search(r"\b(alice|bob|carol)\.(tbl_\d|UPPER_table)\b", q.mysql_sql)
+                   for q in QUERIES)
 
 
 @pytest.fixture(scope="module")
