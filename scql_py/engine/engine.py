@@ -336,7 +336,7 @@ class Engine:
         return join.secret_join(
             self.rt, self.values[step.inputs[0]], self.values[step.inputs[1]],
             [a for a, _ in keys], [b for _, b in keys], step.args["how"], list(step.columns),
-            max_rows=plan.max_rows)
+            max_rows=plan.max_rows, cross=step.args.get("cross", False))
 
     def step_window(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel = self.compact(self.values[step.inputs[0]])

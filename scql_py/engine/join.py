@@ -80,7 +80,7 @@ _GRID_CHUNK = 1 << 20  # pairs per batch of equality tests (bounds the temporari
 
 def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
                 left_keys: list[str], right_keys: list[str], how: str, names: list[str],
-                max_rows: int | None = None) -> SecretRelation:
+                max_rows: int | None = None, cross: bool = False) -> SecretRelation:
     """Equi-join of two secret relations on ``left_keys[i] = right_keys[i]``.
 
     ``how``: ``"inner"``, ``"left"`` or ``"right"``. NULL keys and rows with validity 0
@@ -90,7 +90,9 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     only the result rows. Reveals the sizes, whether each side's keys are unique (one
     bit each), and for the fallback the number of result rows. Raises
     ``NotSupportedError`` when neither side is unique and ``n_left * n_right`` exceeds
-    ``max_rows`` (default :data:`DEFAULT_MAX_ROWS`).
+    ``max_rows`` (default :data:`DEFAULT_MAX_ROWS`). ``cross``: a cross join (constant
+    keys), which pairs every row with every other at once, and is refused above
+    ``max_rows`` pairs before anything runs.
     """
     if how not in HOWS:
         raise ValueError(f"join type must be one of {HOWS}, got {how!r}")
@@ -109,8 +111,16 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     if left.n == 0 or right.n == 0:
         return _join_with_empty(rt, left, right, how, names)
 
+    if cross and left.n * right.n > max_rows:
+        raise NotSupportedError(
+            f"CROSS JOIN of {left.n:,} x {right.n:,} rows: {left.n * right.n:,} row pairs, "
+            f"above the bound of {max_rows:,} (max_rows); join on an equality, filter the "
+            f"inputs first, or raise that bound ([catalog] max_rows, or connect(max_rows=...))")
     keys_l, keys_r = _key_words(rt, left, right, left_keys, right_keys)
     ok_l, ok_r = _usable_rows(rt, (left, left_keys), (right, right_keys))
+    if cross:  # every pair matches: no sort tells which keys are equal
+        return _all_pairs_join(rt, left, right, keys_l, keys_r, ok_l, ok_r, how, names,
+                               max_rows)
     n_l, n_r, n = left.n, right.n, left.n + right.n
     party = rt.party
 

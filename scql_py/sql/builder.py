@@ -12,36 +12,120 @@ import itertools
 from sqlglot import exp
 
 from scql_py.catalog import INT64, Catalog
+from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
-from scql_py.sql.type_inference import AGGREGATES, common_type, infer_type
+from scql_py.sql.decorrelate import (
+    check_aggregating,
+    correlations,
+    extreme_test,
+    grouped,
+    not_equal_variants,
+    outer_columns,
+    over_no_rows,
+)
+from scql_py.sql.join_graph import order_joins
+from scql_py.sql.or_factoring import factor_common_conjuncts
+from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
 
 
 def build(ast: exp.Expression, catalog: Catalog) -> lp.Node:
     if isinstance(ast, exp.Subquery):
         return build(ast.this, catalog)
-    if isinstance(ast, exp.Union):
-        return _build_union(ast, catalog)
+    if isinstance(ast, exp.SetOperation):
+        return _ordered(_build_set_operation(ast, catalog), ast)
     if isinstance(ast, exp.Select):
         return _build_select(ast, catalog)
     raise NotSupportedError(f"{ast.key.upper()} as a query")
 
 
-def _build_union(ast: exp.Union, catalog: Catalog) -> lp.Node:
-    inputs: list[lp.Node] = []
-    for side in (ast.left, ast.right):
-        child = build(side, catalog)
-        inputs.extend(child.inputs if isinstance(child, lp.UnionAll) else [child])
-    width = len(inputs[0].columns)
-    for child in inputs[1:]:
-        if len(child.columns) != width:
-            raise ProgrammingError(
-                f"UNION ALL branches have {width} and {len(child.columns)} columns"
-            )
-    types = list(inputs[0].types)
-    for child in inputs[1:]:
-        types = [common_type(a, b, "UNION ALL") for a, b in zip(types, child.types)]
-    return lp.UnionAll(inputs, types)
+def _set_name(ast: exp.SetOperation) -> str:
+    return f"{ast.key.upper()}{'' if ast.args.get('distinct') else ' ALL'}"
+
+
+def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
+    """UNION [ALL]; INTERSECT and EXCEPT as the semi- and anti-join of the distinct left
+    rows with the right rows, on every column, NULL matching NULL."""
+    name = _set_name(ast)
+    sides = [build(side, catalog) for side in (ast.left, ast.right)]
+    width = len(sides[0].columns)
+    if len(sides[1].columns) != width:
+        raise ProgrammingError(f"{name} branches have {width} and {len(sides[1].columns)} "
+                               "columns")
+    types = [common_type(a, b, name) for a, b in zip(sides[0].types, sides[1].types)]
+    if isinstance(ast, exp.Union):
+        inputs = [i for c in sides
+                  for i in (c.inputs if isinstance(c, lp.UnionAll) else [c])]
+        union = lp.UnionAll(inputs, types)
+        return _distinct(union) if ast.args.get("distinct") else union
+    if not ast.args.get("distinct"):
+        raise NotSupportedError(f"{name} (INTERSECT and EXCEPT without ALL are supported)")
+    fresh = _fresh_names()
+    left = _distinct(sides[0])
+    lkeys, rkeys = _null_safe_keys(left, "__sl"), _null_safe_keys(sides[1], "__sr")
+    lnode = lp.Project(left, [(c, exp.column(c, quoted=True), t)
+                              for c, t in zip(left.columns, left.types)] + lkeys)
+    rdistinct = _distinct_rows(lp.Project(sides[1], rkeys), fresh)
+    pairs = [(a, b) for (a, _, _), (b, _, _) in zip(lkeys, rkeys)]
+    if isinstance(ast, exp.Intersect):
+        node = _typed_join(lnode, rdistinct, "inner", pairs)
+    else:
+        node = lp.Filter(_typed_join(lnode, rdistinct, "left", pairs),
+                         exp.Is(this=exp.column(rkeys[0][0], quoted=True), expression=exp.Null()))
+    return lp.Project(node, [(c, exp.column(c, quoted=True), t)
+                             for c, t in zip(left.columns, left.types)])
+
+
+def _distinct(node: lp.Node) -> lp.Node:
+    """The distinct rows of ``node`` (as SELECT DISTINCT: grouped by every column)."""
+    return lp.Aggregate(node, [], [(c, exp.column(c, quoted=True), t)
+                                   for c, t in zip(node.columns, node.types)])
+
+
+# a value of each type that stands in for NULL beside an IS NULL bit (the pair matches
+# exactly when both are NULL or both are equal)
+_STAND_INS = {"string": "''", "bool": "FALSE", "date": "CAST('1970-01-01' AS DATE)",
+              "timestamp": "CAST('1970-01-01 00:00:00' AS TIMESTAMP)"}
+
+
+def _null_safe_keys(node: lp.Node, prefix: str):
+    """Two key columns per column of ``node``: its value with NULL replaced, and whether
+    it is NULL (set operations match NULL with NULL)."""
+    out = []
+    for i, (c, t) in enumerate(zip(node.columns, node.types)):
+        col = exp.column(c, quoted=True)
+        stand_in = exp.maybe_parse(_STAND_INS.get(t.kind, "0"))
+        out.append((f"{prefix}{i}", exp.Coalesce(this=col, expressions=[stand_in]), t))
+        out.append((f"{prefix}n{i}", exp.Is(this=col.copy(), expression=exp.Null()), BOOL))
+    return out
+
+
+def _ordered(node: lp.Node, ast: exp.SetOperation) -> lp.Node:
+    """ORDER BY (output columns by name or position), LIMIT and OFFSET of a set
+    operation."""
+    order = ast.args.get("order")
+    if order is not None:
+        keys = []
+        for o in order.expressions:
+            target = o.this
+            if isinstance(target, exp.Literal) and not target.is_string \
+                    and target.this.isdigit() and 1 <= int(target.this) <= len(node.columns):
+                column = node.columns[int(target.this) - 1]
+            elif isinstance(target, exp.Column) and target.name in node.columns:
+                column = target.name
+            else:
+                raise NotSupportedError(f"ORDER BY {target.sql()} of a {_set_name(ast)} "
+                                        "(only its output columns, by name or position)")
+            desc = bool(o.args.get("desc"))
+            nulls_first = o.args.get("nulls_first")
+            keys.append(lp.SortKey(column, desc, (not desc) if nulls_first is None
+                                   else bool(nulls_first)))
+        node = lp.Sort(node, keys)
+    limit = _int_literal(ast.args.get("limit"), "LIMIT")
+    offset = _int_literal(ast.args.get("offset"), "OFFSET") or 0
+    if limit is not None or offset:
+        node = lp.Limit(node, limit, offset)
+    return node
 
 
 def _outer_columns(node: exp.Expression) -> list[exp.Column]:
@@ -112,7 +196,7 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
     joins = select.args.get("joins") or []
     for i, join in enumerate(joins):
         side = (join.args.get("side") or "").lower()
-        if side == "full" or join.args.get("kind") in ("CROSS",) and join.args.get("on"):
+        if join.args.get("kind") in ("CROSS",) and join.args.get("on"):
             raise NotSupportedError(
                 f"{side.upper() or join.args.get('kind')} JOIN is not supported (INNER, LEFT, "
                 "RIGHT and comma joins are)")
@@ -120,12 +204,12 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
         on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
         lcols, rcols = set(node.columns), set(right.columns)
-        if how == "inner" and not any((j.args.get("side") or "").lower() == "right"
+        if how == "inner" and not any((j.args.get("side") or "").lower() in ("right", "full")
                                       for j in joins[i + 1:]):
             # WHERE conjuncts over these two inputs can join and filter them here
             on, pending = on + pending, []
         elif how == "inner":
-            # a later RIGHT JOIN adds rows with this join's columns NULL, which WHERE
+            # a later RIGHT (or FULL) JOIN adds rows with this join's columns NULL, which WHERE
             # must see: its conjuncts stay above every join. A copy of an equality of a
             # column of each input may still be this join's key: where the key drops a
             # pair that WHERE would drop, the row NULL-extended in its place has the
@@ -152,9 +236,17 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
                 right = _with_expr(right, b, f"__jx{len(keys)}.r")
                 b = exp.column(f"__jx{len(keys)}.r", quoted=True)
             keys.append((a.name, b.name))
-        if not keys:
-            raise NotSupportedError("a join without an equality between its two inputs "
-                                    "(cross join)")
+        cross = not keys
+        if cross:
+            if how != "inner":
+                raise NotSupportedError(f"{how.upper()} JOIN without an equality between "
+                                        "its two inputs")
+            # every pair of rows: a join on a constant key, which the secret join runs as
+            # all pairs, refused above the public bound max_rows before it starts
+            n = len(node.columns) + len(right.columns)
+            node = _with_expr(node, exp.Literal.number(1), f"__cj{n}.l")
+            right = _with_expr(right, exp.Literal.number(1), f"__cj{n}.r")
+            keys = [(f"__cj{n}.l", f"__cj{n}.r")]
         # conditions on one input only filter that input first (for outer joins, only the
         # preserved side's WHERE conditions may move; ON conditions on it may not)
         left_only = [c for c in residual if _names(c) <= lcols]
@@ -168,7 +260,12 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         else:
             # the kept side's ON conditions decide whether a row may match, not whether
             # it is output: its key becomes NULL (never matches) where they fail
-            if how == "left":
+            if how == "full":  # both sides are kept: each one's conditions gate its keys
+                if left_only:
+                    node, keys = _gate_keys(node, keys, _and(left_only), 0)
+                if right_only:
+                    right, keys = _gate_keys(right, keys, _and(right_only), 1)
+            elif how == "left":
                 if right_only:
                     right = lp.Filter(right, _and(right_only))
                 if left_only:
@@ -182,9 +279,33 @@ def _join_sources(select: exp.Select, catalog: Catalog) -> tuple[lp.Node, exp.Ex
         if how != "inner" and rest:
             raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
                                     "key equalities on both inputs")
-        node = _typed_join(node, right, how, keys)
+        if how == "full":
+            node = _full_join(node, right, keys)
+        else:
+            node = _typed_join(node, right, how, keys)
+            node.cross = cross
         pending = rest + pending
     return node, _and(pending)
+
+
+def _full_join(left: lp.Node, right: lp.Node, keys) -> lp.Node:
+    """``left FULL JOIN right``: the LEFT join, then the right rows without a partner
+    (an anti-join with the distinct left keys) with the left columns NULL."""
+    names = left.columns + right.columns
+    types = left.types + right.types
+    fresh = _fresh_names()
+    ltypes = dict(zip(left.columns, left.types))
+    left_keys = lp.Project(left, [(f"__fk{i}", exp.column(a, quoted=True), ltypes[a])
+                                  for i, (a, _) in enumerate(keys)])
+    distinct = _distinct_rows(left_keys, fresh)
+    anti = _typed_join(right, distinct, "left", [(b, f"__fk{i}") for i, (_, b) in enumerate(keys)])
+    alone = lp.Filter(anti, exp.Is(this=exp.column("__fk0", quoted=True), expression=exp.Null()))
+    nulls = [(c, exp.Cast(this=exp.Null(), to=exp.DataType.build(t.to_duckdb())), t)
+             for c, t in zip(left.columns, left.types)]
+    same = [(c, exp.column(c, quoted=True), t) for c, t in zip(names, types)]
+    matched = lp.Project(_typed_join(left, right, "left", keys), same)
+    unmatched = lp.Project(alone, nulls + same[len(left.columns):])
+    return lp.UnionAll([matched, unmatched], types)
 
 
 def _column_pair(c: exp.Expression, lcols: set[str], rcols: set[str]) -> bool:
@@ -274,7 +395,11 @@ def _int_literal(node: exp.Expression | None, clause: str) -> int | None:
 
 
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
+    if select.args.get("where") is not None:
+        select = select.copy()
+        select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))
     if select.args.get("joins"):
+        select = order_joins(select)
         ref = qualified
         node, pred = _join_sources(select, catalog)
     else:
@@ -327,10 +452,11 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     # aggregate over no rows still has its row, and the subquery its value)
     items = [e for _, e in projections + hidden] + [having_expr]
     if aggregating:
-        items, before = _scalar_subqueries(items, catalog, fresh, _inside_aggregate)
-        items, after = _scalar_subqueries(items, catalog, fresh)
+        items, before = _scalar_subqueries(items, catalog, fresh, ref, _inside_aggregate)
+        items, after = _scalar_subqueries(items, catalog, fresh, ref, correlated=False)
     else:
-        items, before = _scalar_subqueries(items, catalog, fresh)
+        node, items = _mark_subqueries(node, items, catalog, ref, fresh)
+        items, before = _scalar_subqueries(items, catalog, fresh, ref)
         after = []
     node = _join_scalars(node, before)
     *items, having_expr = items
@@ -428,26 +554,252 @@ def _inside_aggregate(n: exp.Expression) -> bool:
     return n.find_ancestor(*AGGREGATES, exp.WithinGroup) is not None
 
 
-def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, pick=lambda n: True):
+def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, ref, pick=lambda n: True,
+                       correlated: bool = True):
     """``exprs`` (None stays None) with each scalar subquery that ``pick`` accepts
-    replaced by a column ``__sq<i>``, and the ``(column, plan)`` pairs to join on."""
-    subs: list[tuple[str, lp.Node]] = []
+    replaced by a column ``__sq<i>``, and the ``(column, join)`` pairs that put it onto
+    the rows (``join(node) -> node``). ``correlated``: whether the rows still have the
+    outer columns a correlated subquery needs."""
+    subs: list = []
 
     def swap(n: exp.Expression) -> exp.Expression:
         if _is_scalar_subquery(n) and pick(n):
             name = fresh("__sq")
-            subs.append((name, _scalar_plan(n.this, name, catalog)))
+            if outer_columns(n.this):
+                if not correlated:
+                    raise NotSupportedError("a correlated subquery after GROUP BY (in the "
+                                            "select list or HAVING, outside an aggregate)")
+                subs.append((name, lambda node, q=n.this, name=name: _join_correlated_scalar(
+                    node, q, name, catalog, ref, fresh)))
+            else:
+                plan = _scalar_plan(n.this, name, catalog)
+                subs.append((name, lambda node, plan=plan: lp.Join(node, plan, "scalar", [])))
             return exp.column(name, quoted=True)
         return n
 
     return [None if e is None else e.transform(swap) for e in exprs], subs
 
 
-def _join_scalars(node: lp.Node, subs: list[tuple[str, lp.Node]]) -> lp.Node:
-    """``node`` with each one-row plan of ``subs`` repeated onto every row."""
-    for _, plan in subs:
-        node = lp.Join(node, plan, "scalar", [])
+def _join_scalars(node: lp.Node, subs: list) -> lp.Node:
+    """``node`` with the value of each subquery of ``subs`` joined onto its rows."""
+    for _, join in subs:
+        node = join(node)
     return node
+
+
+def _grouped_join(node: lp.Node, query: exp.Select, values, catalog: Catalog, ref, fresh):
+    """``node`` LEFT JOIN the correlated ``query`` without its correlations, grouped by
+    the inner side of its equalities (one row when it has none: a scalar join). Returns
+    the node, the name of the first key column (NULL where an outer row has no group),
+    the names of ``values`` (``(name, expression)`` over the query's rows, or a function
+    of the non-equality correlations), and those correlations."""
+    eqs, others, rest = correlations(query)
+    if callable(values):
+        values = values(others)
+    elif others:
+        raise NotSupportedError(f"a scalar subquery correlated by something other than "
+                                f"equalities ({query.sql()})")
+    grouped_query = grouped(rest, [inner for _, inner in eqs], values)
+    plan = build(grouped_query, catalog)
+    for n in lp.walk(plan):
+        if isinstance(n, lp.Aggregate):
+            n.joined_groups = True  # the planner's grouping, only consumed by this join
+            break
+    names = [fresh("__cg") for _ in plan.columns]
+    plan = lp.Project(plan, [(new, exp.column(old, quoted=True), t)
+                             for new, old, t in zip(names, plan.columns, plan.types)])
+    if not eqs:
+        return lp.Join(node, plan, "scalar", []), None, names, others
+    outer = []
+    for col, _ in eqs:
+        name = ref(col).name
+        if name not in node.columns:
+            raise NotSupportedError(f"a subquery correlated by {col.sql()}, which is not "
+                                    "a column of its FROM")
+        outer.append(name)
+    node = _typed_join(node, plan, "left", list(zip(outer, names[:len(eqs)])))
+    return node, names[0], names[len(eqs):], others
+
+
+def _join_correlated_scalar(node: lp.Node, query: exp.Expression, name: str,
+                            catalog: Catalog, ref, fresh) -> lp.Node:
+    """A correlated scalar subquery (an aggregate) as a column ``name`` of ``node``."""
+    if isinstance(query, exp.Subquery):
+        query = query.this
+    if not isinstance(query, exp.Select):
+        raise NotSupportedError("a correlated subquery over a UNION")
+    value = check_aggregating(query, "a correlated scalar subquery")
+    node, key, (raw,), _ = _grouped_join(node, query, [("__v", value)], catalog, ref, fresh)
+    empty = over_no_rows(value)
+    col = exp.column(raw, quoted=True)
+    if key is not None and not isinstance(empty, exp.Null):
+        missing = exp.Is(this=exp.column(key, quoted=True), expression=exp.Null())
+        col = exp.Case(ifs=[exp.If(this=missing, true=empty)], default=col)
+    return _with_expr(node, col, name)
+
+
+def _exists_mark(node: lp.Node, query: exp.Expression, catalog: Catalog, ref, fresh):
+    """``node`` with what EXISTS (``query``) needs joined onto it, and the (never NULL)
+    boolean expression of EXISTS over its rows."""
+    if isinstance(query, exp.Subquery):
+        query = query.this
+    if not isinstance(query, exp.Select) or query.args.get("group"):
+        raise NotSupportedError("EXISTS over a UNION or a grouped subquery")
+
+    def values(others):
+        if len(others) > 1:
+            raise NotSupportedError("EXISTS correlated by more than one comparison other "
+                                    "than an equality")
+        if others:
+            _, inner, _ = others[0]
+            return [("__lo", exp.Min(this=inner.copy())), ("__hi", exp.Max(this=inner.copy()))]
+        return [("__n", exp.Count(this=exp.Star()))]
+
+    _, others, rest = correlations(query)
+    if len(others) == 1 and others[0][0] is exp.NEQ \
+            and _value_type(rest, others[0][1], catalog).kind == "string":
+        # some inner string differs from v: more non-NULL values in the group than
+        # values equal to v (strings have no secure MIN and MAX)
+        _, inner, outer = others[0]
+        without, with_eq = not_equal_variants(query)
+        node, _, (every,), _ = _grouped_join(node, without, [("__n", exp.Count(this=inner))],
+                                             catalog, ref, fresh)
+        node, _, (same,), _ = _grouped_join(node, with_eq, [("__n", exp.Count(this=exp.Star()))],
+                                            catalog, ref, fresh)
+        zero = exp.Literal.number(0)
+        more = exp.GT(this=exp.Coalesce(this=exp.column(every, quoted=True), expressions=[zero]),
+                      expression=exp.Coalesce(this=exp.column(same, quoted=True),
+                                              expressions=[zero.copy()]))
+        known = exp.Not(this=exp.Is(this=ref(outer), expression=exp.Null()))
+        return node, exp.and_(known, more)
+    node, key, names, others = _grouped_join(node, query, values, catalog, ref, fresh)
+    if others:
+        op, _, outer = others[0]
+        low, high = (exp.column(n, quoted=True) for n in names)
+        test = extreme_test(op, ref(outer), low, high)
+        return node, exp.Coalesce(this=exp.paren(test), expressions=[exp.false()])
+    if key is None:  # uncorrelated: one count
+        return node, exp.GT(this=exp.column(names[0], quoted=True),
+                            expression=exp.Literal.number(0))
+    return node, exp.Not(this=exp.Is(this=exp.column(key, quoted=True), expression=exp.Null()))
+
+
+def _value_type(query: exp.Select, value: exp.Expression, catalog: Catalog):
+    """The type of ``value`` over the rows of ``query``."""
+    probe = query.copy()
+    probe.set("expressions", [exp.alias_(value.copy(), "__t")])
+    return build(probe, catalog).types[0]
+
+
+def _count_join(node: lp.Node, rows: lp.Node, fresh) -> tuple[lp.Node, str]:
+    """COUNT(*) of ``rows`` joined onto every row of ``node``, and its column name."""
+    counted = lp.Aggregate(rows, [(fresh("__nn"), lp.AggCall("count", None, INT64))])
+    return lp.Join(node, counted, "scalar", []), counted.aggs[0][0]
+
+
+def _in_mark(node: lp.Node, x: exp.Expression, query: exp.Expression, catalog: Catalog,
+             fresh):
+    """``node`` with what ``x IN (query)`` needs, and its three-valued expression: TRUE
+    on a match; else FALSE over no rows; else NULL for a NULL ``x`` or a NULL in the
+    subquery; else FALSE."""
+    query = query.this if isinstance(query, exp.Subquery) else query
+    name = fresh("__in")
+    sub = _scalar_plan(query, name, catalog)
+    if not isinstance(x, exp.Column):
+        xname = fresh("__inx")
+        node, x = _with_expr(node, x, xname), exp.column(xname, quoted=True)
+    distinct = _distinct_rows(sub, fresh)
+    node = _typed_join(node, distinct, "left", [(x.name, name)])
+    node, rows = _count_join(node, sub, fresh)
+    node, nulls = _count_join(node, lp.Filter(sub, exp.Is(this=exp.column(name, quoted=True),
+                                                          expression=exp.Null())), fresh)
+    matched = exp.Not(this=exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()))
+    unknown = exp.or_(exp.Is(this=x.copy(), expression=exp.Null()),
+                      exp.GT(this=exp.column(nulls, quoted=True), expression=exp.Literal.number(0)))
+    none = exp.EQ(this=exp.column(rows, quoted=True), expression=exp.Literal.number(0))
+    return node, exp.Case(ifs=[exp.If(this=matched, true=exp.true()),
+                               exp.If(this=none, true=exp.false()),
+                               exp.If(this=unknown, true=exp.Null())], default=exp.false())
+
+
+def _quantified_mark(node: lp.Node, cmp: exp.Expression, catalog: Catalog, fresh):
+    """``x op ANY|ALL (query)`` from the subquery's MIN, MAX and counts (uncorrelated),
+    with SQL's three-valued result."""
+    quant = cmp.expression
+    x, op, every = cmp.this, type(cmp), isinstance(quant, exp.All)
+    query = quant.this.this if isinstance(quant.this, exp.Subquery) else quant.this
+    if op is exp.EQ and not every:
+        return _in_mark(node, x, query, catalog, fresh)
+    if op is exp.NEQ and every:
+        node, mark = _in_mark(node, x, query, catalog, fresh)
+        return node, exp.Not(this=exp.paren(mark))
+    name = fresh("__q")
+    sub = _scalar_plan(query, name, catalog)
+    t = sub.types[0]
+    arg = exp.column(name, quoted=True)
+    lo, hi, n, nn = fresh("__qlo"), fresh("__qhi"), fresh("__qn"), fresh("__qnn")
+    stats = lp.Aggregate(sub, [(lo, lp.AggCall("min", arg, aggregate_type("min", t))),
+                               (hi, lp.AggCall("max", arg, aggregate_type("max", t))),
+                               (n, lp.AggCall("count", None, INT64)),
+                               (nn, lp.AggCall("count", arg.copy(), INT64))])
+    node = lp.Join(node, stats, "scalar", [])
+    low, high = exp.column(lo, quoted=True), exp.column(hi, quoted=True)
+    if op is exp.EQ:  # = ALL
+        core = exp.and_(exp.EQ(this=x.copy(), expression=low),
+                        exp.EQ(this=x.copy(), expression=high))
+    elif op is exp.NEQ:  # <> ANY
+        core = exp.or_(exp.NEQ(this=x.copy(), expression=low),
+                       exp.NEQ(this=x.copy(), expression=high))
+    else:
+        # ANY: some value satisfies it, so the extreme nearest to x does; ALL: every one,
+        # so the farthest does
+        use_low = (op in (exp.GT, exp.GTE)) != every
+        core = op(this=x.copy(), expression=low if use_low else high)
+    empty = exp.EQ(this=exp.column(n, quoted=True), expression=exp.Literal.number(0))
+    unknown = exp.or_(exp.Is(this=x.copy(), expression=exp.Null()),
+                      exp.LT(this=exp.column(nn, quoted=True), expression=exp.column(n, quoted=True)))
+    if every:
+        ifs = [exp.If(this=empty, true=exp.true()),
+               exp.If(this=exp.Not(this=exp.paren(core)), true=exp.false()),
+               exp.If(this=unknown, true=exp.Null())]
+        return node, exp.Case(ifs=ifs, default=exp.true())
+    ifs = [exp.If(this=empty, true=exp.false()), exp.If(this=core, true=exp.true()),
+           exp.If(this=unknown, true=exp.Null())]
+    return node, exp.Case(ifs=ifs, default=exp.false())
+
+
+def _is_mark_target(n: exp.Expression) -> bool:
+    return isinstance(n, exp.Exists) or (isinstance(n, exp.In) and n.args.get("query")) \
+        or (isinstance(n, exp.Binary) and isinstance(n.expression, (exp.Any, exp.All)))
+
+
+def _mark_subqueries(node: lp.Node, exprs: list, catalog: Catalog, ref, fresh):
+    """EXISTS, IN (SELECT ...) and ANY/ALL anywhere in ``exprs`` (inside OR, in the
+    select list) as boolean columns joined onto ``node`` (its rows are all kept)."""
+    out = []
+    for e in exprs:
+        if e is None:
+            out.append(None)
+            continue
+        e = e.copy()
+        targets = [n for n in e.walk(prune=lambda n: isinstance(n, (exp.Subquery, exp.Select)))
+                   if _is_mark_target(n)]
+        for t in targets:
+            if isinstance(t, exp.Exists):
+                node, mark = _exists_mark(node, t.this, catalog, ref, fresh)
+            elif isinstance(t, exp.In):
+                node, mark = _in_mark(node, t.this, t.args["query"], catalog, fresh)
+            else:
+                node, mark = _quantified_mark(node, t, catalog, fresh)
+            name = fresh("__mark")
+            node = _with_expr(node, mark, name)
+            col = exp.column(name, quoted=True)
+            if t is e:
+                e = col
+            else:
+                t.replace(col)
+        out.append(e)
+    return node, out
 
 
 def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
@@ -483,9 +835,8 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
         inner = conj.this if negated else conj
         while isinstance(inner, exp.Paren):
             inner = inner.this
-        if isinstance(inner, exp.In) and inner.args.get("query") is not None:
-            if not isinstance(inner.this, exp.Column):
-                raise NotSupportedError("IN (subquery) on an expression (use a column)")
+        if isinstance(inner, exp.In) and inner.args.get("query") is not None \
+                and isinstance(inner.this, exp.Column):
             query = inner.args["query"]
             query = query.this if isinstance(query, exp.Subquery) else query
             name = fresh("__in")
@@ -509,7 +860,8 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
                 extra.append(cond)
             continue
         kept.append(conj)
-    (pred,), subs = _scalar_subqueries([_and(kept + extra)], catalog, fresh)
+    node, (pred,) = _mark_subqueries(node, [_and(kept + extra)], catalog, ref, fresh)
+    (pred,), subs = _scalar_subqueries([pred], catalog, fresh, ref)
     node = _join_scalars(node, subs)
     _refuse_subqueries_left(pred, "inside OR or another expression (only as a WHERE "
                             "conjunct, possibly under NOT)")
@@ -539,34 +891,26 @@ def _distinct_rows(sub: lp.Node, fresh) -> lp.Node:
 
 def _exists(node: lp.Node, query: exp.Expression, anti: bool, ref, catalog: Catalog, fresh,
             semi_join):
-    """EXISTS (SELECT ... FROM ... WHERE inner = outer AND ...) as a semi-join."""
+    """EXISTS (SELECT ... FROM ... WHERE inner = outer AND ...) as a semi-join on those
+    equalities; correlated otherwise (or not at all), as its mark (see _exists_mark)."""
     if isinstance(query, exp.Subquery):
         query = query.this
-    if not isinstance(query, exp.Select) or query.args.get("joins") or query.args.get("group"):
-        raise NotSupportedError("EXISTS over a subquery with joins or GROUP BY")
-    query = query.copy()
-    inner_aliases = {t.alias_or_name for t in query.find_all(exp.Table)}
-    where = query.args.get("where")
-    outer_cols, inner_cols, rest = [], [], []
-    for c in _conjuncts(where.this if where is not None else None):
-        cols = list(c.find_all(exp.Column))
-        if not any(col.table and col.table not in inner_aliases for col in cols):
-            rest.append(c)
-            continue
-        if not (isinstance(c, exp.EQ) and isinstance(c.left, exp.Column)
-                and isinstance(c.right, exp.Column)):
-            raise NotSupportedError(f"EXISTS correlated by anything but equalities ({c.sql()})")
-        a, b = c.left, c.right
-        if a.table in inner_aliases:
-            a, b = b, a  # a: outer, b: inner
-        outer_cols.append(ref(a).name)
-        inner_cols.append(b)
-    if not outer_cols:
-        raise NotSupportedError("uncorrelated EXISTS")
-    query.set("where", exp.Where(this=_and(rest)) if rest else None)
-    names = [fresh("__ex") for _ in inner_cols]
-    query.set("expressions", [exp.alias_(c.copy(), n) for c, n in zip(inner_cols, names)])
-    sub = build(query, catalog)
+    if not isinstance(query, exp.Select) or query.args.get("group"):
+        raise NotSupportedError("EXISTS over a UNION or a grouped subquery")
+    eqs, others, rest = correlations(query)
+    if others or not eqs:
+        node, mark = _exists_mark(node, query, catalog, ref, fresh)
+        return node, exp.Not(this=exp.paren(mark)) if anti else mark
+    outer_cols = []
+    for col, _ in eqs:
+        name = ref(col).name
+        if name not in node.columns:
+            raise NotSupportedError(f"EXISTS correlated by {col.sql()}, which is not a "
+                                    "column of its FROM")
+        outer_cols.append(name)
+    names = [fresh("__ex") for _ in eqs]
+    rest.set("expressions", [exp.alias_(inner.copy(), n) for (_, inner), n in zip(eqs, names)])
+    sub = build(rest, catalog)
     return semi_join(node, outer_cols, sub, anti)
 
 

@@ -49,6 +49,8 @@ def _describe(step: Step) -> str:
             f"{col} {'DESC' if desc else 'ASC'} NULLS {'FIRST' if nf else 'LAST'}"
             for col, desc, nf in a["keys"]) + " (oblivious sort)"
     if step.op in ("psi_join", "secret_join"):
+        if a.get("cross"):
+            return "CROSS JOIN (every pair of rows, all under MPC; reveals sizes only)"
         on = " AND ".join(f"{a} = {b}" for a, b in a["keys"])
         if step.op == "psi_join":
             return (f"{a['how'].upper()} JOIN ON {on} by ECDH-PSI between "
@@ -89,7 +91,8 @@ def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
         else:
             lines.append(f"         {_describe(step)}")
         if step.op == "secret_join":
-            lines.append(f"         (if both sides repeat keys: at most {plan.max_rows:,} "
+            when = "" if step.args.get("cross") else "if both sides repeat keys: "
+            lines.append(f"         ({when}at most {plan.max_rows:,} "
                          "row pairs compared, max_rows)")
     lines.append("what each party learns:")
     for party in catalog.party_names:

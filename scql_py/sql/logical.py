@@ -132,6 +132,9 @@ class Aggregate(Node):
     aggs: list[tuple[str, AggCall]]
     keys: list[tuple[str, exp.Expression, SqlType]] = field(default_factory=list)
     merges_partials: bool = False  # set by the partial-aggregation rewrite
+    # the planner's grouping of a decorrelated subquery, whose groups only a join on its
+    # keys consumes: no group is left out, its keys are checked as that join's
+    joined_groups: bool = False
 
     @property
     def children(self) -> list[Node]:
@@ -204,6 +207,8 @@ class Join(Node):
     how: str
     keys: list[tuple[str, str]]
     psi: bool = False
+    # a cross join (every pair of rows): its keys are constants, it compares nothing
+    cross: bool = False
 
     @property
     def children(self) -> list[Node]:

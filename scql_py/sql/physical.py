@@ -146,7 +146,8 @@ class _Placer:
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys, merges_partials=node.merges_partials,
                              keys_owner=self.keys_owner(node),
-                             threshold=self.group_threshold if keys else None)
+                             threshold=self.group_threshold
+                             if keys and not node.joined_groups else None)
         if isinstance(node, lp.Join) and node.how == "scalar":
             return self.emit("scalar_join", node,
                              inputs=[self.secret(node.left), self.secret(node.right)])
@@ -159,7 +160,7 @@ class _Placer:
                                  left_width=len(node.left.columns))
             inputs = [self.secret(node.left), self.secret(node.right)]
             return self.emit("secret_join", node, inputs=inputs, keys=keys, how=node.how,
-                             left_width=len(node.left.columns))
+                             left_width=len(node.left.columns), cross=node.cross)
         if isinstance(node, lp.Window):
             order = [[k.column, k.descending, k.nulls_first] for k in node.order]
             return self.emit("window", node, inputs=[self.secret(node.child)],

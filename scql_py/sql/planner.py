@@ -15,6 +15,7 @@ from scql_py.sql import rewrite
 from scql_py.sql.builder import build
 from scql_py.sql.changes import plan_drop, plan_insert
 from scql_py.sql.constant_query import constant_steps, is_constant_query
+from scql_py.sql.ctes import inline_ctes
 from scql_py.sql.ledger import list_openings
 from scql_py.sql.logical import Join, walk
 from scql_py.sql.parse import DIALECT, parse_statement
@@ -26,7 +27,7 @@ from scql_py.sql.visibility import Analyzer
 
 def output_names(ast: exp.Expression) -> list[str]:
     """Column names as the user wrote them (alias, column name, or expression text)."""
-    while isinstance(ast, (exp.Union, exp.Subquery)):
+    while isinstance(ast, (exp.SetOperation, exp.Subquery)):
         ast = ast.this if isinstance(ast, exp.Subquery) else ast.left
     names = []
     for p in ast.expressions:
@@ -71,7 +72,7 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
         max_rows = catalog.max_rows
     if not isinstance(max_rows, int) or isinstance(max_rows, bool) or max_rows < 1:
         raise ProgrammingError(f"max_rows must be a positive integer, not {max_rows!r}")
-    ast = parse_statement(_SHARED_CREATE.sub("CREATE TABLE", sql, count=1))
+    ast = inline_ctes(parse_statement(_SHARED_CREATE.sub("CREATE TABLE", sql, count=1)))
     creates = isinstance(ast, exp.Create) and (ast.args.get("kind") or "").upper() == "TABLE"
     if isinstance(ast, (exp.Insert, exp.Drop)) or (creates and ast.expression is not None):
         steps = (plan_drop(catalog, asker, ast) if isinstance(ast, exp.Drop)

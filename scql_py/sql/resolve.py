@@ -36,7 +36,7 @@ def check_supported(ast: exp.Expression) -> None:
             raise NotSupportedError(f"{name} statements are not supported: only SELECT, and "
                                     "for shared tables CREATE SHARED TABLE ... AS SELECT, "
                                     "INSERT INTO ... SELECT and DROP TABLE")
-    if not isinstance(ast, (exp.Select, exp.Union, exp.Subquery)):
+    if not isinstance(ast, (exp.Select, exp.SetOperation, exp.Subquery)):
         raise NotSupportedError(f"{ast.key.upper()} statements are not supported; only SELECT")
     for node in ast.walk():
         construct = _unsupported_construct(node)
@@ -45,15 +45,9 @@ def check_supported(ast: exp.Expression) -> None:
 
 
 def _unsupported_construct(node: exp.Expression) -> str | None:
-    if isinstance(node, exp.With):
-        return "WITH (common table expressions)"
     if isinstance(node, exp.Join) and not (node.args.get("on") or node.args.get("using")) \
             and not isinstance(node.parent, exp.Select):
         return "JOIN"
-    if isinstance(node, exp.Union) and node.args.get("distinct"):
-        return "UNION (without ALL)"
-    if isinstance(node, (exp.Intersect, exp.Except)):
-        return node.key.upper()
     if isinstance(node, exp.Placeholder):
         return "an unbound parameter '?' (pass parameters to execute)"
     if isinstance(node, exp.Func) and not isinstance(

@@ -102,7 +102,8 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
     for (pname, _, _, merge), ptype in zip(partial_specs, types[n_keys:]):
         mtype = INT64 if merge == "sum" and ptype == INT64 else aggregate_type(merge, ptype)
         merge_aggs.append((pname, lp.AggCall(merge, exp.column(pname), mtype)))
-    merged = lp.Aggregate(partials, merge_aggs, merge_keys, merges_partials=True)
+    merged = lp.Aggregate(partials, merge_aggs, merge_keys, merges_partials=True,
+                          joined_groups=node.joined_groups)
     return lp.Project(merged, finals)
 
 

@@ -135,9 +135,9 @@ class Analyzer:
         inner join as join payload (PLAINTEXT_AS_JOIN_PAYLOAD), as SCQL lifts them: only
         for the parties in the join, and only for a join of different parties' data (a
         self-join's intersection is the whole column)."""
-        if node.how == "scalar":
-            # one row repeated onto every row (a scalar subquery) joins nothing: no column
-            # becomes a join payload
+        if node.how == "scalar" or node.cross:
+            # one row repeated onto every row (a scalar subquery), or a cross join, joins
+            # nothing: no key is compared, no column becomes a join payload
             return self.node(node.left) + self.node(node.right)
         # only a key whose every output value is in the intersection becomes plain: in a
         # LEFT join the right key (the left one keeps its unmatched values), and so on
@@ -180,7 +180,7 @@ class Analyzer:
         """PSI shows each key owner the intersection: both owners must be allowed to
         see every key column after the join."""
         owners = {node.left.owner, node.right.owner}
-        if None in owners or len(owners) != 2 or not node.keys:
+        if node.cross or None in owners or len(owners) != 2 or not node.keys:
             return False
         states = self.key_states(node)
         return all(s.plain for p in owners for s in states[p])
@@ -206,9 +206,12 @@ class Analyzer:
     def visit_Aggregate(self, node: lp.Aggregate) -> list[Vis]:
         scope = dict(zip(node.child.columns, self.node(node.child)))
         out = []
+        # the keys of a decorrelated subquery's groups are join keys, not groups anybody
+        # sees: they stay as they were, for the join on them to check
+        lift = None if node.joined_groups else "after_group_by"
         for _, key, _ in node.keys:
             vis = self.expr(key, scope)
-            out.append({p: _lift(s, "after_group_by") for p, s in vis.items()})
+            out.append({p: _lift(s, lift) if lift else s for p, s in vis.items()})
         for _, call in node.aggs:
             if call.arg is None:
                 out.append(self.all_plain())
@@ -233,7 +236,7 @@ class Analyzer:
         """Whether some GROUP BY shows ``asker`` groups of another party's column that it
         may see only grouped (PLAINTEXT_AFTER_GROUP_BY): such groups get a size threshold."""
         for node in lp.walk(root):
-            if isinstance(node, lp.Aggregate) and node.keys:
+            if isinstance(node, lp.Aggregate) and node.keys and not node.joined_groups:
                 scope = dict(zip(node.child.columns, self.node(node.child)))
                 for _, key, _ in node.keys:
                     parts = self.expr(key, scope)[asker].parts
@@ -280,7 +283,7 @@ class Analyzer:
                                    for p, v in scope[name].items()}
             state = self.expr(node.predicate, scope)[asker]
             _refuse(_lift(state, "after_compare"), asker,
-                    f"the WHERE condition '{node.predicate.sql()}' would show party "
+                    f"{_condition_text(node.predicate)} would show party "
                     f"'{asker}' which rows pass, but source column " + "'{culprit}' has "
                     "CCL level {level} for " + f"'{asker}'")
         elif isinstance(node, lp.Sort):
@@ -303,14 +306,24 @@ class Analyzer:
                         f"a window's PARTITION BY would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
-        else:
+        elif not node.joined_groups:
             # group sizes and per-group aggregates show the distribution of the keys,
-            # selected or not: each must be plain (or PLAINTEXT_AFTER_GROUP_BY)
+            # selected or not: each must be plain (or PLAINTEXT_AFTER_GROUP_BY). The
+            # groups of a decorrelated subquery reach the result only through the join
+            # on their keys, which is checked as a join
             for _, key, _ in node.keys:
                 _refuse(_lift(self.expr(key, scope)[asker], "after_group_by"), asker,
                         f"GROUP BY {key.sql()} would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
+
+
+def _condition_text(predicate: exp.Expression) -> str:
+    """The WHERE (or HAVING) condition as the user may recognise it: the planner's own
+    columns (a subquery's value, a mark of EXISTS) have names the user never wrote."""
+    if any(c.name.startswith("__") for c in predicate.find_all(exp.Column)):
+        return "a condition on the result of a subquery"
+    return f"the WHERE condition '{predicate.sql()}'"
 
 
 def join_parties(node: lp.Join) -> set[str]:

@@ -282,6 +282,8 @@ class QueryGenerator:
         comma join; a union may stand on one side."""
         rng = self.rng
         how = rng.choice(("JOIN", "JOIN", "LEFT JOIN", "RIGHT JOIN", "comma"))
+        if how == "LEFT JOIN" and rng.random() < 0.3:
+            how = "FULL JOIN"
         left = (self.union_source("u") if rng.random() < 0.15 else self.table_source("a"))
         right = self.table_source("b")
         joined, shape = self._join(left, right, how, aggregated)
@@ -320,7 +322,7 @@ class QueryGenerator:
                     return None, None
         condition = " AND ".join(f"{a.ref} = {b.ref}" for a, b in keys)
         shape = {"JOIN": "join_inner", "LEFT JOIN": "join_left", "RIGHT JOIN": "join_right",
-                 "comma": "join_comma"}[how]
+                 "comma": "join_comma", "FULL JOIN": "join_full"}[how]
         extra = ""
         if how in ("LEFT JOIN", "RIGHT JOIN") and rng.random() < 0.3:
             side = right if rng.random() < 0.5 else left
@@ -335,7 +337,8 @@ class QueryGenerator:
         key_refs = {c.ref for pair in keys for c in pair}
         columns = []
         # a preserved side's keys keep their unmatched values: only the other side's lift
-        for side, preserved in ((left, how == "LEFT JOIN"), (right, how == "RIGHT JOIN")):
+        for side, preserved in ((left, how in ("LEFT JOIN", "FULL JOIN")),
+                                (right, how in ("RIGHT JOIN", "FULL JOIN"))):
             for c in side.columns:
                 if c.ref in key_refs:
                     waits = c.waits if preserved else c.waits - {JOIN}
@@ -830,7 +833,11 @@ class QueryGenerator:
                                 shapes=["aggregate"])
         src = self.union_source(shown=ROWS)
         body = src.sql[1:src.sql.rindex(") AS ")]
-        return Query(body, self.asker, ("union", "union_top"), tables=tuple(src.tables))
+        shapes = ("union", "union_top")
+        if rng.random() < 0.3:  # set operations on the same rows: UNION, INTERSECT, EXCEPT
+            op = rng.choice(("UNION", "INTERSECT", "EXCEPT"))
+            body, shapes = body.replace(" UNION ALL ", f" {op} "), shapes + (op.lower(),)
+        return Query(body, self.asker, shapes, tables=tuple(src.tables))
 
     def _shape_join(self) -> Query:
         rng = self.rng

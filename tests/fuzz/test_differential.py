@@ -11,6 +11,8 @@ Environment:
                          ``all``: shrink every failure; ``none``
 ``SCQL_FUZZ_LOG=FILE``   append every failure (and its minimal case) as a JSON line
 ``SCQL_FUZZ_REPORT=FILE`` write the end-of-session report (per shape, ...) as JSON
+                         (printed too when run with ``-n 0``: the suite runs on two
+                         pytest-xdist workers, whose output the terminal does not show)
 
 A failure that matches a known bug (``fuzz_known_bugs``) is reported, not failed on;
 any other fails the test with its minimal case and the line that replays it.
@@ -66,9 +68,6 @@ class _ReportAtTheEnd:
         for line in (SESSION_REPORT.render() + "\n"
                      + SESSION_REPORT.render_reasons(top=15)).splitlines():
             terminalreporter.write_line(line)
-        path = os.environ.get("SCQL_FUZZ_REPORT")
-        if path:
-            Path(path).write_text(SESSION_REPORT.to_json(), encoding="utf-8")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -77,6 +76,11 @@ def _report_at_the_end(request):
     if not manager.has_plugin("scql-fuzz-report"):
         manager.register(_ReportAtTheEnd(), "scql-fuzz-report")
     yield
+    # written here, in the process that ran the tests: under pytest-xdist the summary
+    # above runs in the controller, which holds no report (run with -n 0 to see it)
+    path = os.environ.get("SCQL_FUZZ_REPORT")
+    if path and SESSION_REPORT.by_shape:
+        Path(path).write_text(SESSION_REPORT.to_json(), encoding="utf-8")
 
 
 def _log(failure: Failure) -> None:

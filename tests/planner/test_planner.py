@@ -23,12 +23,13 @@ def demo():
 
 
 @pytest.mark.parametrize("sql, construct", [
-    ("SELECT COUNT(*) FROM alice_income a FULL JOIN bob_income b ON a.person = b.person",
-     "FULL JOIN"),
-    ("SELECT COUNT(*) FROM alice_income a JOIN bob_income b ON a.income < b.income", "cross join"),
+    ("SELECT COUNT(*) FROM alice_income a FULL JOIN bob_income b ON a.income < b.income",
+     "FULL JOIN without an equality"),
+    ("SELECT COUNT(*) FROM alice_income a LEFT JOIN bob_income b ON a.income < b.income",
+     "LEFT JOIN without an equality"),
     ("SELECT COUNT(DISTINCT income) + COUNT(DISTINCT person) FROM alice_income "
      "GROUP BY person", None),
-    ("SELECT income FROM alice_income UNION SELECT income FROM bob_income", "UNION"),
+    ("SELECT person FROM alice_income EXCEPT ALL SELECT person FROM bob_income", "EXCEPT ALL"),
     ("INSERT INTO alice_income VALUES ('x', 1)", "INSERT"),
     ("SELECT UPPER(person) FROM alice_income", "UPPER"),
     ("SELECT ROW_NUMBER() OVER (ORDER BY income), RANK() OVER (ORDER BY person) "

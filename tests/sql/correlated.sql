@@ -1,0 +1,145 @@
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+-- Correlated subqueries, decorrelated into grouped queries joined back onto the outer
+-- rows; EXISTS / IN inside OR and in the select list; ANY / ALL; subqueries in HAVING.
+-- On the asker's own table, over a UNION ALL across parties, and across parties (MPC).
+-- NULL semantics (NOT IN, ALL, a NULL in the subquery, an empty subquery) are DuckDB's.
+
+-- name: correlated_scalar_own_table
+SELECT a.id, a.i FROM t_alice AS a WHERE a.i > (SELECT AVG(b.i) FROM t_alice AS b WHERE b.k = a.k);
+
+-- name: correlated_scalar_across_parties
+SELECT a.id, a.k FROM t_alice AS a WHERE a.i > (SELECT AVG(b.i) FROM t_bob AS b WHERE b.k = a.k);
+
+-- name: correlated_scalar_count_is_zero_over_no_rows
+SELECT a.id, (SELECT COUNT(*) FROM t_bob AS b WHERE b.k = a.k AND b.id < 40) AS n FROM t_alice AS a WHERE a.id < 12;
+
+-- name: correlated_scalar_coalesce_over_no_rows
+SELECT a.id, (SELECT COALESCE(SUM(b.i), -1) FROM t_carol AS b WHERE b.k = a.k AND b.id > 95) AS s FROM t_alice AS a WHERE a.id < 12;
+
+-- name: correlated_scalar_tpch_q17_shape
+SELECT SUM(a.i) AS si, COUNT(*) AS n FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id - 25 AND a.k = 2 AND b.i < (SELECT 0.5 * AVG(c.i) FROM t_carol AS c WHERE c.k = b.k);
+
+-- name: correlated_scalar_two_keys
+SELECT a.id FROM t_alice AS a WHERE a.id <= (SELECT MAX(b.id) - 60 FROM t_bob AS b WHERE b.k = a.k AND b.s = a.s);
+
+-- name: correlated_scalar_on_an_id
+SELECT id FROM t_alice AS a WHERE k > (SELECT AVG(k) FROM t_bob AS b WHERE b.id = a.id);
+
+-- name: correlated_scalar_over_union
+SELECT a.id, a.k FROM t_alice AS a
+WHERE a.i >= (SELECT MIN(u.i) FROM (SELECT k, i FROM t_bob UNION ALL SELECT k, i FROM t_carol) AS u WHERE u.k = a.k);
+
+-- name: correlated_scalar_outer_union
+SELECT u.id FROM (SELECT id, k, i FROM t_bob UNION ALL SELECT id, k, i FROM t_carol) AS u
+WHERE u.id > (SELECT AVG(a.id) + 30 FROM t_alice AS a WHERE a.k = u.k);
+
+-- name: correlated_scalar_inside_an_aggregate
+SELECT SUM((SELECT MAX(b.id) FROM t_bob AS b WHERE b.k = a.k)) AS s FROM t_alice AS a;
+
+-- name: correlated_scalar_in_an_in_subquery_tpch_q20_shape
+SELECT a.id FROM t_alice AS a WHERE a.id IN (
+  SELECT b.id - 25 FROM t_bob AS b WHERE b.id > (SELECT MIN(c.id) - 40 FROM t_carol AS c WHERE c.k = b.k));
+
+-- name: exists_not_equal_correlation_tpch_q21_shape
+SELECT COUNT(*) AS n FROM t_alice AS a
+WHERE EXISTS (SELECT 1 FROM t_bob AS b WHERE b.k = a.k AND b.s <> a.s)
+  AND NOT EXISTS (SELECT 1 FROM t_carol AS c WHERE c.k = a.k AND c.s <> a.s AND c.i > 0);
+
+-- name: exists_not_equal_own_table
+SELECT a.id FROM t_alice AS a WHERE EXISTS (SELECT 1 FROM t_alice AS b WHERE b.k = a.k AND b.id <> a.id AND b.i > 40);
+
+-- name: exists_less_than_correlation
+SELECT a.id FROM t_alice AS a WHERE EXISTS (SELECT 1 FROM t_bob AS b WHERE b.k = a.k AND b.i < a.i);
+
+-- name: not_exists_greater_equal_correlation
+SELECT a.id FROM t_alice AS a WHERE NOT EXISTS (SELECT 1 FROM t_carol AS c WHERE c.k = a.k AND a.i >= c.i);
+
+-- name: exists_only_a_non_equality
+SELECT a.id FROM t_alice AS a WHERE EXISTS (SELECT 1 FROM t_bob AS b WHERE b.i > a.i);
+
+-- name: exists_uncorrelated
+SELECT COUNT(*) AS n FROM t_alice WHERE EXISTS (SELECT 1 FROM t_bob WHERE id > 70);
+
+-- name: not_exists_uncorrelated_empty
+SELECT COUNT(*) AS n FROM t_alice WHERE NOT EXISTS (SELECT 1 FROM t_bob WHERE id > 700);
+
+-- name: exists_with_a_join_inside
+SELECT a.id FROM t_alice AS a WHERE EXISTS (SELECT 1 FROM t_bob AS b JOIN t_carol AS c ON b.k = c.k WHERE b.id = a.id AND c.id > 95);
+
+-- name: exists_inside_or
+SELECT a.id FROM t_alice AS a WHERE a.id < 3 OR EXISTS (SELECT 1 FROM t_bob AS b WHERE b.id = a.id AND b.k > 2);
+
+-- name: not_exists_inside_or_over_union
+SELECT u.id FROM (SELECT id, k FROM t_bob UNION ALL SELECT id, k FROM t_carol) AS u
+WHERE u.k = 0 OR NOT EXISTS (SELECT 1 FROM t_alice AS a WHERE a.id = u.id);
+
+-- name: exists_in_select_list
+SELECT a.id, EXISTS (SELECT 1 FROM t_bob AS b WHERE b.id = a.id) AS e FROM t_alice AS a WHERE a.id > 20;
+
+-- name: in_subquery_in_select_list_with_nulls
+SELECT id, k IN (SELECT k FROM t_bob WHERE id < 30) AS m FROM t_alice;
+
+-- name: not_in_subquery_in_select_list_with_a_null
+SELECT id, k NOT IN (SELECT k FROM t_bob) AS m FROM t_alice;
+
+-- name: in_subquery_inside_or
+SELECT id FROM t_alice WHERE id < 3 OR k IN (SELECT k FROM t_carol WHERE id > 90);
+
+-- name: not_in_inside_or_empty_subquery
+SELECT id FROM t_alice WHERE id > 45 OR NOT (k IN (SELECT k FROM t_carol WHERE id > 900));
+
+-- name: in_subquery_on_an_expression
+SELECT id FROM t_alice WHERE k + 1 IN (SELECT k FROM t_bob WHERE id < 40);
+
+-- name: in_subquery_in_select_list_after_join
+SELECT a.id, b.k IN (SELECT k FROM t_carol WHERE id > 90) AS m FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: greater_than_any
+SELECT id FROM t_alice WHERE k > ANY (SELECT k FROM t_bob WHERE id < 30);
+
+-- name: less_equal_all
+SELECT id FROM t_alice WHERE k <= ALL (SELECT k FROM t_bob WHERE id < 30);
+
+-- name: all_with_a_null_is_never_true
+SELECT id FROM t_alice WHERE k < ALL (SELECT k FROM t_bob);
+
+-- name: not_all_with_a_null
+SELECT id FROM t_alice WHERE NOT (k < ALL (SELECT k FROM t_bob));
+
+-- name: all_over_no_rows_is_true
+SELECT COUNT(*) AS n FROM t_alice WHERE k > ALL (SELECT k FROM t_bob WHERE id > 900);
+
+-- name: any_over_no_rows_is_false
+SELECT COUNT(*) AS n FROM t_alice WHERE k > ANY (SELECT k FROM t_bob WHERE id > 900);
+
+-- name: quantified_in_select_list
+SELECT id, k >= ANY (SELECT k FROM t_carol WHERE id > 90) AS anyk, k <> ALL (SELECT k FROM t_carol WHERE id > 90) AS allk,
+  k = ANY (SELECT k FROM t_carol WHERE id > 90) AS eqk, k = ALL (SELECT k FROM t_carol WHERE id > 97) AS alleq,
+  k <> ANY (SELECT k FROM t_carol WHERE id > 90) AS neany FROM t_alice;
+
+-- name: any_over_union
+SELECT id FROM t_alice WHERE i > ANY (SELECT i FROM t_bob WHERE id < 30 UNION ALL SELECT i FROM t_carol WHERE id > 95);
+
+-- name: having_scalar_subquery_tpch_q11_shape
+SELECT k, SUM(i) AS si FROM t_alice GROUP BY k HAVING SUM(i) > (SELECT SUM(i) * 0.1 FROM t_bob);
+
+-- name: having_scalar_subquery_after_join
+SELECT a.k, COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id GROUP BY a.k
+HAVING COUNT(*) > (SELECT COUNT(*) / 10 FROM t_carol);
+
+-- name: correlated_scalar_without_aggregate_refused
+-- error: NotSupportedError does not aggregate
+SELECT a.id, (SELECT b.k FROM t_bob AS b WHERE b.id = a.id) AS k FROM t_alice AS a;
+
+-- name: correlated_scalar_secret_refused
+-- error: SecurityError secret
+SELECT a.id FROM t_alice AS a WHERE a.i > (SELECT MAX(b.secret) FROM t_bob AS b WHERE b.k = a.k);
+
+-- name: correlated_scalar_with_a_join_inside_tpch_q2_shape
+SELECT a.id, b.id AS bid FROM t_alice AS a, t_bob AS b WHERE a.k = b.k AND a.id < 10
+AND b.id = (SELECT MIN(b2.id) FROM t_bob AS b2, t_carol AS c WHERE b2.k = c.k AND c.id > 90 AND b2.k = a.k);
+
+-- name: cte_used_twice_tpch_q15_shape
+WITH r AS (SELECT k, SUM(i) AS t FROM t_bob GROUP BY k) SELECT k, t FROM r WHERE t = (SELECT MAX(t) FROM r);

@@ -1,0 +1,67 @@
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+-- Inner joins in any FROM order (the join graph of every equality of WHERE and ON),
+-- equalities common to every branch of an OR (TPC-H Q19), cross joins; on the asker's
+-- own table, over a UNION ALL across parties, and across parties (MPC).
+
+-- name: own_table_comma_joins_out_of_order
+SELECT a.id, b.id AS bid, c.k FROM t_alice AS a, t_alice AS b, t_alice AS c
+WHERE a.id = c.id AND b.k = c.k AND a.id < 6;
+
+-- name: three_parties_comma_joins_out_of_order
+SELECT COUNT(*) AS n, SUM(a.k) AS sk, SUM(b.i) AS si FROM t_alice AS a, t_carol AS c, t_bob AS b
+WHERE a.id = b.id AND b.k = c.k;
+
+-- name: join_on_then_comma_out_of_order
+SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_carol AS c ON a.k = c.k, t_bob AS b
+WHERE b.id = c.id - 25 AND b.k = a.k;
+
+-- name: union_branch_joined_out_of_order
+SELECT COUNT(*) AS n, SUM(u.i) AS si FROM t_alice AS a, t_carol AS c,
+  (SELECT id, i FROM t_bob UNION ALL SELECT id, i FROM t_carol) AS u
+WHERE u.id = a.id AND c.id = u.id + 25;
+
+-- name: or_common_equality_own_table
+SELECT a.id, b.k FROM t_alice AS a, t_alice AS b
+WHERE (a.id = b.id AND a.k > 2) OR (b.id = a.id AND b.i < 0);
+
+-- name: or_common_equality_across_parties
+SELECT COUNT(*) AS n, SUM(b.i) AS si FROM t_alice AS a, t_bob AS b
+WHERE (a.id = b.id AND a.k > 1 AND b.k < 3) OR (b.id = a.id AND b.k = 4) OR (a.id = b.id AND a.k IS NULL);
+
+-- name: or_branch_of_only_the_common_equality
+SELECT COUNT(*) AS n FROM t_alice AS a, t_carol AS c WHERE (a.k = c.k AND c.id > 90) OR a.k = c.k;
+
+-- name: or_common_equality_over_union
+SELECT COUNT(*) AS n, SUM(u.i) AS si FROM t_alice AS a, (SELECT id, k, i FROM t_bob UNION ALL SELECT id, k, i FROM t_carol) AS u
+WHERE (a.id = u.id AND u.k = 1) OR (u.id = a.id AND u.k = 2);
+
+-- name: cross_join_own_table
+SELECT a.id, b.id AS bid FROM t_alice AS a CROSS JOIN t_alice AS b WHERE a.id < 3 AND b.id > 48;
+
+-- name: cross_join_across_parties
+SELECT a.id, c.id AS cid FROM t_alice AS a, t_carol AS c WHERE a.id < 4 AND c.id > 97;
+
+-- name: cross_join_count
+SELECT COUNT(*) AS n, SUM(c.i) AS si FROM t_alice AS a CROSS JOIN t_carol AS c WHERE a.k = 1;
+
+-- name: cross_join_of_union
+SELECT COUNT(*) AS n FROM t_alice AS a, (SELECT id FROM t_bob UNION ALL SELECT id FROM t_carol) AS u
+WHERE a.id < 5;
+
+-- name: cross_join_then_equality
+SELECT COUNT(*) AS n FROM t_alice AS a, t_bob AS b, t_carol AS c WHERE a.id = c.id - 50 AND b.id < 30;
+
+-- name: cross_join_of_an_aggregate
+SELECT a.id, a.k - m.mk AS dk FROM t_alice AS a, (SELECT MIN(k) AS mk FROM t_bob) AS m WHERE a.id < 5;
+
+-- name: cross_join_secret_refused
+-- error: SecurityError secret
+SELECT a.id, b.secret FROM t_alice AS a, t_bob AS b WHERE a.id < 3;
+
+-- name: left_join_without_equality_refused
+-- error: NotSupportedError LEFT JOIN
+SELECT a.id FROM t_alice AS a LEFT JOIN t_bob AS b ON a.k > b.k;
+
+-- name: inequality_join_is_a_cross_join_and_a_filter
+SELECT COUNT(*) AS n, SUM(b.i) AS si FROM t_alice AS a JOIN t_bob AS b ON a.k < b.k WHERE a.id < 10;
