@@ -484,6 +484,9 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
         after = []
     node = _join_scalars(node, before)
     *items, having_expr = items
+    for item in items:
+        _refuse_subqueries_left(item, "in the select list or ORDER BY")
+    _refuse_subqueries_left(having_expr, "in HAVING")
     projections = [(name, e) for (name, _), e in zip(projections, items)]
     hidden = [(name, e) for (name, _), e in zip(hidden, items[len(projections):])]
     if any(e.find(exp.Window) for _, e in projections + hidden):
@@ -556,6 +559,19 @@ def _is_scalar_subquery(n: exp.Expression) -> bool:
     return isinstance(n, exp.Subquery) and not isinstance(
         n.parent, (exp.From, exp.Join, exp.Any, exp.All)) \
         and not (isinstance(n.parent, exp.In) and n.arg_key == "query")
+
+
+def _refuse_subqueries_left(e: exp.Expression | None, where: str) -> None:
+    """A subquery still inside an expression once the planner has taken out those it
+    plans would be evaluated by one owner over tables it does not hold: refuse it."""
+    if e is None:
+        return
+    for n in e.find_all(exp.Any, exp.All):
+        raise NotSupportedError(f"comparisons with {n.key.upper()} (SELECT ...)")
+    if e.find(exp.Exists) or any(i.args.get("query") for i in e.find_all(exp.In)):
+        raise NotSupportedError(f"EXISTS / IN (subquery) {where}")
+    if e.find(exp.Select) is not None:
+        raise NotSupportedError(f"a subquery {where}")
 
 
 def _inside_aggregate(n: exp.Expression) -> bool:
@@ -871,10 +887,8 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
     node, (pred,) = _mark_subqueries(node, [_and(kept + extra)], catalog, ref, fresh)
     (pred,), subs = _scalar_subqueries([pred], catalog, fresh, ref)
     node = _join_scalars(node, subs)
-    if pred is not None and (pred.find(exp.Exists) or any(
-            i.args.get("query") for i in pred.find_all(exp.In))):
-        raise NotSupportedError("EXISTS / IN (subquery) inside OR, or in the select list "
-                                "(only as a WHERE conjunct, possibly under NOT)")
+    _refuse_subqueries_left(pred, "inside OR or another expression (only as a WHERE "
+                            "conjunct, possibly under NOT)")
     return node, pred
 
 

@@ -219,3 +219,9 @@ SELECT COUNT(*) AS n FROM t_alice AS a FULL OUTER JOIN t_bob AS b ON a.id = b.id
 -- i is PLAINTEXT_AFTER_AGGREGATE, not REVEAL_RANK: its ranks may not be shown
 -- error: SecurityError t_bob.i
 SELECT id, RANK() OVER (ORDER BY i) AS r FROM t_bob;
+
+-- A subquery the planner does not take out of an expression would run at one owner,
+-- over another party's table: refused before any data moves (builder's last check).
+-- name: in_subquery_in_having
+-- error: NotSupportedError in HAVING
+SELECT k, COUNT(*) AS n FROM t_alice GROUP BY k HAVING k IN (SELECT k FROM t_bob);
