@@ -24,8 +24,10 @@ it (the owner sees everything); the asker of the tests and the benchmark is alic
   Q10/Q18, ``p_partkey`` in Q2, ``s_suppkey`` in Q15, ``ps_partkey`` in Q11) or join
   in queries that read none of the asker's tables (``ps_suppkey``, ``*_nationkey`` in
   Q11: a join's keys count as comparisons shown to the asker, and
-  ``PLAINTEXT_AFTER_JOIN`` is lifted only for the parties whose tables are joined):
-  ``PLAINTEXT``.
+  ``PLAINTEXT_AFTER_JOIN`` is lifted only for the parties whose tables are joined),
+  and the supply costs and stock of partsupp, which are both summed (Q9, Q11) and
+  compared (Q2 with their MIN, Q20 with a sum): under SCQL's levels, which are not
+  ordered among themselves, a column both compared and aggregated needs ``PLAINTEXT``.
 
 :data:`ROLES` lists the columns; :func:`write_catalog` writes the TOML.
 """
@@ -94,7 +96,7 @@ ROLES: dict[str, list[tuple[str, str, str]]] = {
     ],
     "partsupp": [
         ("ps_partkey", "int64", "public"), ("ps_suppkey", "int64", "public"),
-        ("ps_availqty", "int64", "measure"), ("ps_supplycost", _D, "measure"),
+        ("ps_availqty", "int64", "public"), ("ps_supplycost", _D, "public"),
         ("ps_comment", "string", "compare"),
     ],
     "supplier": [
