@@ -9,8 +9,12 @@ group-size threshold of 4, alice may only ever see 'gold' and its count.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from scql_py.catalog import load_catalog
+from scql_py.cluster.federation import Federation
 from scql_py.errors import Error, SecurityError
 
 SMALL_TIERS = {"silver", "bronze"}
@@ -77,3 +81,38 @@ def test_refusal_names_what_the_user_wrote(attack_fed, sql):
     message = str(info.value)
     assert "claim.hidden" in message
     assert "COALESCE" not in message and "COUNT(*)" not in message, message
+
+
+# --- filters under an aggregate on columns the asker has no grant for --------------------
+# visibility.py's docstring: "under an aggregate it [a filter] still steers the answer, so
+# no ENCRYPTED_ONLY column may take part in it"; README (Two organisations): the helper's
+# queries "about their values" are refused. Yet a COUNT(*) filtered on such columns runs,
+# and by bisection gives one row's exact value.
+
+CATALOGS = Path(__file__).resolve().parents[2] / "catalogs"
+
+
+@pytest.fixture(scope="module")
+def two_orgs():
+    with Federation(load_catalog(CATALOGS / "two_orgs.toml")) as fed:
+        yield fed
+
+
+@pytest.mark.xfail(strict=True, reason="a COUNT(*) filtered on ENCRYPTED_ONLY columns runs: "
+                   "the grant-less helper bisects customer C001's exact credit score")
+def test_helper_cannot_bisect_a_credit_score(two_orgs):
+    sql = ("SELECT COUNT(*) AS n FROM customers "
+           "WHERE customer_id = 'C001' AND credit_score > {}")
+    with pytest.raises(SecurityError):
+        answers = [two_orgs.execute("helper", sql.format(x)).table.to_pylist()[0]["n"]
+                   for x in (495, 496)]
+        raise AssertionError(f"C001's credit score is 496: counts {answers}")
+
+
+@pytest.mark.xfail(strict=True, reason="COUNT(*) WHERE on an ENCRYPTED_ONLY column is "
+                   "answered (visibility.Visibility._check_node returns early when the rows "
+                   "are not attributable)")
+def test_count_filtered_on_an_encrypted_column_is_refused(attack_fed):
+    with pytest.raises(SecurityError, match="claim.hidden"):
+        attack_fed.execute("alice", "SELECT COUNT(*) AS n FROM claim WHERE cid = 100 "
+                                    "AND hidden > 5")
