@@ -116,3 +116,53 @@ def test_count_filtered_on_an_encrypted_column_is_refused(attack_fed):
     with pytest.raises(SecurityError, match="claim.hidden"):
         attack_fed.execute("alice", "SELECT COUNT(*) AS n FROM claim WHERE cid = 100 "
                                     "AND hidden > 5")
+
+
+# --- an owner function whose failure depends on the owner's values ------------------------
+# DESIGN.md 4: an owner evaluates pushed-down expressions with total semantics. YEAR() of
+# a string runs at bob as a strict cast: it fails on bob's row 2 only, so whether alice's
+# query fails tells her whether that row's text is a date.
+
+TINY = """
+[catalog]
+name = "tiny"
+protocol = "rss3"
+[parties.alice]
+storage = ":memory:"
+address = "127.0.0.1:7511"
+[parties.bob]
+storage = ":memory:"
+address = "127.0.0.1:7512"
+[parties.carol]
+storage = ":memory:"
+address = "127.0.0.1:7513"
+[tables.tb]
+owner = "bob"
+source = "b.csv"
+columns = { id = "int64", txt = "string" }
+[tables.tb.ccl]
+id = { alice = "PLAINTEXT", carol = "PLAINTEXT" }
+txt = { alice = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny")
+    (folder / "b.csv").write_text("id,txt\n1,2020-01-01\n2,garbage\n")
+    (folder / "tiny.toml").write_text(TINY)
+    with Federation(load_catalog(folder / "tiny.toml")) as fed:
+        yield fed
+
+
+@pytest.mark.xfail(strict=True, reason="YEAR(string) at the owner is a strict cast: the query "
+                   "fails or not depending on bob's value")
+def test_owner_date_function_failure_does_not_depend_on_the_data(tiny):
+    outcomes = []
+    for row in (1, 2):
+        try:
+            tiny.execute("alice", f"SELECT SUM(YEAR(txt)) AS n FROM tb WHERE id = {row}")
+            outcomes.append("ok")
+        except Error as err:
+            outcomes.append(type(err).__name__)
+    assert outcomes[0] == outcomes[1], outcomes
