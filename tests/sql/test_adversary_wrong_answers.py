@@ -2,7 +2,10 @@
 each is strict-xfail until fixed (an xpass fails, so the marker goes with the fix).
 
 The data is ordinary: four amounts in cents between 10 and 40 million, two per party;
-carol, who owns none of them, asks, so everything after the scans runs under MPC.
+carol, who owns none of them, asks, so everything after the scans runs under MPC. Each
+result is past a bound the README states (var < 2^46, reals < 2^47) but which nothing
+checks, so the answer is silently wrong (a negative variance, which the README says never
+happens) where a refusal or an error is due.
 """
 
 from __future__ import annotations
