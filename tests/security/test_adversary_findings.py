@@ -166,3 +166,18 @@ def test_owner_date_function_failure_does_not_depend_on_the_data(tiny):
         except Error as err:
             outcomes.append(type(err).__name__)
     assert outcomes[0] == outcomes[1], outcomes
+
+
+@pytest.mark.xfail(strict=True, reason="COUNT(*) WHERE tier = 'bronze' gives the size of a "
+                   "group the threshold hides, while the same count as FILTER or CASE is "
+                   "refused")
+def test_where_under_count_matches_the_filter_clause(attack_fed):
+    refusals = []
+    for sql in ("SELECT COUNT(*) FILTER (WHERE tier = 'bronze') AS n FROM claim",
+                "SELECT COUNT(*) AS n FROM claim WHERE tier = 'bronze'"):
+        try:
+            attack_fed.execute("alice", sql)
+            refusals.append(False)
+        except SecurityError:
+            refusals.append(True)
+    assert refusals == [True, True]
