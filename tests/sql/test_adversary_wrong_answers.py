@@ -10,6 +10,8 @@ happens) where a refusal or an error is due.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlcases import arrow_result, compare, duckdb_result
 
@@ -96,3 +98,22 @@ def test_avg_of_squares(cents):
                    "1118033.99): values beyond 2^15.5 of the mean, unchecked")
 def test_stddev_of_floats_in_the_millions(cents):
     _check(cents, f"SELECT STDDEV(u.v / 10) AS s FROM {UNION}")
+
+
+OWN = Path(__file__).resolve().parents[2] / "catalogs" / "types_open.toml"
+
+
+@pytest.mark.xfail(strict=True, reason="MEDIAN(DISTINCT x) ignores DISTINCT, at the owner "
+                   "and under MPC (t_alice: 0.0, DuckDB -1.0)")
+@pytest.mark.parametrize("pushdown", [True, False], ids=["pushdown", "secure"])
+@pytest.mark.parametrize("sql", [
+    "SELECT MEDIAN(DISTINCT i) AS m FROM t_alice",
+    "SELECT MEDIAN(DISTINCT u.i) AS m FROM (SELECT i FROM t_alice UNION ALL "
+    "SELECT i FROM t_bob) u",
+], ids=["own", "union"])
+def test_median_distinct(sql, pushdown):
+    catalog = load_catalog(OWN)
+    with Federation(catalog, pushdown=pushdown) as fed:
+        got = fed.execute("alice", sql)
+    problem = compare(arrow_result(got.table), duckdb_result(plaintext_union(catalog), sql))
+    assert problem is None, problem
