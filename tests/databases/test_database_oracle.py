@@ -83,9 +83,17 @@ def test_duckdb_postgresql_sqlite(case, duckdb_catalog, oracle):
     check(case, duckdb_catalog, oracle)
 
 
+# constructs PostgreSQL has but with other result types or frames (STDDEV_POP of a
+# bigint is numeric there): statements using them are read into the owner's DuckDB
+NOT_SENT_TO_POSTGRESQL = ("STDDEVPOP", "STDDEVSAMP", "VARIANCEPOP", "VARIANCE", "LEAD",
+                          "LAG", "FIRSTVALUE", "LASTVALUE", "NTILE", "PERCENTILECONT",
+                          "PERCENTILEDISC", "MEDIAN", "FILTER")
+
+
 def test_owners_work_runs_in_postgresql(mixed_catalog):
     """The suite's local statements over the PostgreSQL table go to PostgreSQL whole:
-    none has to be computed in the owner's DuckDB instead."""
+    none has to be computed in the owner's DuckDB instead, but for the constructs of
+    ``NOT_SENT_TO_POSTGRESQL``."""
     catalog = load_catalog(mixed_catalog)
     sent, kept = 0, []
     for case in CASES:
@@ -97,7 +105,7 @@ def test_owners_work_runs_in_postgresql(mixed_catalog):
                 how = route(catalog, "alice", step.args["sql"])
                 if how.database is not None:
                     sent += 1
-                else:
+                elif not how.reason.endswith(NOT_SENT_TO_POSTGRESQL):
                     kept.append((case.id, how.reason))
     assert sent > 50 and not kept, kept
 
