@@ -1110,7 +1110,7 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
         name = "percentile_disc" if isinstance(func, exp.PercentileDisc) else "percentile_cont"
         try:
             p = float(func.this.this)
-        except (AttributeError, ValueError):
+        except (AttributeError, TypeError, ValueError):  # a column, NULL, an expression
             p = -1.0
         if not 0.0 <= p <= 1.0 or not isinstance(func.this, exp.Literal):
             raise ProgrammingError(f"{name.upper()} takes a constant between 0 and 1: {n.sql()}")
@@ -1152,6 +1152,8 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
             arg = exp.Cast(this=arg, to=exp.DataType.build("BIGINT"))
             n = exp.Sum(this=arg.copy())
         if func == "median":
+            if distinct:  # the percentile step sorts all values: no DISTINCT form yet
+                raise NotSupportedError("MEDIAN(DISTINCT ...)")
             arg_type = infer_type(arg, scope)
             return add(lp.AggCall("percentile_cont:0.5", arg,
                                   aggregate_type("percentile_cont", arg_type)))

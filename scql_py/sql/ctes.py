@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from scql_py.errors import NotSupportedError
+from scql_py.errors import NotSupportedError, ProgrammingError
 
 
 def inline_ctes(ast: exp.Expression) -> exp.Expression:
@@ -28,8 +28,12 @@ def _inline(node: exp.Expression, env: dict[str, exp.CTE]) -> exp.Expression:
         if with_.args.get("recursive"):
             raise NotSupportedError("WITH RECURSIVE")
         env = dict(env)
+        names: set[str] = set()
         for cte in with_.expressions:
             name = cte.alias_or_name.lower()
+            if name in names:  # DuckDB and MySQL refuse it too
+                raise ProgrammingError(f"WITH names '{cte.alias_or_name}' twice")
+            names.add(name)
             # a CTE sees the ones before it, not itself
             cte.set("this", _inline(cte.this, env))
             env[name] = cte

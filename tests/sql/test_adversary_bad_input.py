@@ -22,8 +22,7 @@ def fed(request):
         yield f
 
 
-@pytest.mark.xfail(strict=True, reason="a column or NULL as PERCENTILE_CONT's fraction: the "
-                   "planner raises TypeError (float() of it), not a PEP 249 error")
+# a column or NULL as PERCENTILE_CONT's fraction: the planner raised TypeError
 @pytest.mark.parametrize("fraction", ["i", "NULL"])
 def test_percentile_of_a_non_constant_fraction(fed, fraction):
     with pytest.raises(errors.Error):
@@ -31,8 +30,7 @@ def test_percentile_of_a_non_constant_fraction(fed, fraction):
                              "AS p FROM t_alice")
 
 
-@pytest.mark.xfail(strict=True, reason="two CTEs of one name: DuckDB and MySQL refuse, we "
-                   "silently use the last one")
+# two CTEs of one name: DuckDB and MySQL refuse; we silently used the last one
 def test_duplicate_cte_name_is_an_error(fed):
     with pytest.raises(errors.ProgrammingError):
         fed.execute("alice", "WITH x AS (SELECT id FROM t_alice), x AS (SELECT id FROM t_bob) "
