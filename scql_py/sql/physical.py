@@ -143,8 +143,10 @@ class _Placer:
             return self.emit("filter", node, inputs=[self.secret(node.child)],
                              predicate=check_secure(node.predicate, _scope(node.child)))
         if isinstance(node, lp.Project):
-            exprs = [[name, check_secure(e, _scope(node.child)), str(t)]
-                     for name, e, t in node.exprs]
+            # a bare NULL (type 'null', which no share has) is a NULL integer, as in
+            # constant_query: it compares and computes as NULL whatever it meets
+            exprs = [[name, check_secure(e, _scope(node.child)),
+                      "int64" if t.kind == "null" else str(t)] for name, e, t in node.exprs]
             return self.emit("project", node, inputs=[self.secret(node.child)], exprs=exprs)
         if isinstance(node, lp.Aggregate):
             _check_secure_aggregates(node)
