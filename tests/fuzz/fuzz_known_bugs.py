@@ -199,6 +199,25 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
         BugFixture((table("a1", "alice", "f float64", [(2.0**46,), (2.0**46,), (2.0**46,)]),),
                    "SELECT SUM(f) AS s FROM a1", "bob", False)),
     KnownBug(
+        "11.new-div-float-owner", "a DIV b with a real operand at the owner is the exact "
+        "multiple's quotient in floating point, (a - a % b) // b: 37.0 DIV 0.001 gives 36999 "
+        "(the remainder of an inexact 0.001), MySQL and the oracle 37000",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+                              and _tree(case).find(exp.IntDiv) is not None),
+        BugFixture((table("a1", "alice", "m decimal(10,3), f float64",
+                          [(decimal.Decimal("37.000"), 0.001)]),),
+                   "SELECT m DIV f AS q FROM a1", "bob", True)),
+    KnownBug(
+        "11.new-percentile-float-exact", "PERCENTILE_CONT of reals across parties goes "
+        "through fixed point even where it picks one value (p = 0, 1, or no interpolation): "
+        "-28.7 comes back as -28.699996948242188",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "inexact_move"
+                              and _tree(case).find(exp.PercentileCont) is not None),
+        BugFixture((table("a1", "alice", "f float64", [(-28.7,), (3.5,)]),
+                    table("b1", "bob", "f float64", [(1.25,)])),
+                   "SELECT PERCENTILE_CONT(0) WITHIN GROUP (ORDER BY u.f) AS p FROM "
+                   "(SELECT f FROM a1 UNION ALL SELECT f FROM b1) AS u", "carol", False)),
+    KnownBug(
         "11.new-tiny-reals", "a real below 2^-17 enters arithmetic under MPC as 0 (the "
         "fixed-point unit is 2^-16): 1e-6 * 1e6 gives 0",
         lambda case, v, fut: (v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
