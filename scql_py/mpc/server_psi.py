@@ -176,8 +176,33 @@ class _OwnTags(KeyGroups):
         sub_codes, first = _distinct(tags)
         codes = np.full(n, -1, np.int64)
         codes[rows] = sub_codes
-        self.tags = tags[first]
+        self.tags = _take(tags, first)
         super().__init__(codes, len(first))
+
+
+def _take(tags: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``tags[rows]``, moved as pairs of 64-bit words (several times faster than rows of
+    16 bytes)."""
+    words = np.ascontiguousarray(tags).view(_U64).reshape(-1, 2)
+    return words[rows].view(np.uint8).reshape(-1, TAG_BYTES)
+
+
+def fresh_order(n: int) -> np.ndarray:
+    """A uniformly random permutation of ``range(n)`` from fresh AES randomness.
+
+    Sorting random words with the index in their low bits (one SIMD sort, no argsort)
+    is 5-10x faster than :meth:`PRG.permutation`; where two words tie above the index
+    bits (~n^2 / 2^(65 - log2 n)) the index would break the tie, so it draws again by
+    :meth:`PRG.permutation` instead."""
+    prg = PRG()
+    bits = max(1, int(n - 1).bit_length())
+    index_mask = _U64((1 << bits) - 1)
+    words = (prg.uint64(n) & ~index_mask) | np.arange(n, dtype=_U64)
+    words.sort()
+    high = words & ~index_mask
+    if n > 1 and (high[1:] == high[:-1]).any():
+        return prg.permutation(n).astype(np.int64)
+    return (words & index_mask).astype(np.int64)
 
 
 def _distinct(tags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -217,7 +242,7 @@ def match_tags(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndar
     at = index.get_indexer(np.ascontiguousarray(right).view(_U64)[:, 0])
     q = np.flatnonzero(at >= 0)
     p = at[q]
-    same = (left[p] == right[q]).all(axis=1)
+    same = (_take(left, p).view(_U64) == _take(right, q).view(_U64)).all(axis=1)
     return p[same].astype(np.int64), q[same].astype(np.int64)
 
 
@@ -259,8 +284,8 @@ def _matched_keys(comm: Communicator, i_am_left: bool, peer: int, server: int,
         (key,) = comm.exchange({}, [peer])
         _expect(key, comm, peer, isinstance(key, bytes) and len(key) == KEY_BYTES, "key")
     own = _OwnTags(key, keys, valid)
-    perm = PRG().permutation(own.n_keys).astype(np.int64)  # a fresh private order
-    (pos,) = comm.exchange({server: np.ascontiguousarray(own.tags[perm])}, [server])
+    perm = fresh_order(own.n_keys)  # a private order: the list shows nothing of the rows'
+    (pos,) = comm.exchange({server: _take(own.tags, perm)}, [server])
     _expect(pos, comm, server, isinstance(pos, np.ndarray) and pos.dtype == np.int64
             and pos.ndim == 1 and (len(pos) == 0 or (pos.min() >= 0 and pos.max() < own.n_keys
                                                      and len(np.unique(pos)) == len(pos))),

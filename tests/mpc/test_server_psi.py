@@ -319,3 +319,12 @@ def test_malformed_messages_are_errors():
 
     with pytest.raises(InternalError, match="malformed"):
         run_recorded(owner_sends_garbage, [[np.arange(3)], None, None])
+
+
+def test_fresh_order_is_a_uniform_permutation():
+    for n in (0, 1, 2, 1000):
+        assert sorted(sp.fresh_order(n).tolist()) == list(range(n))
+    counts = pd.Series([tuple(sp.fresh_order(3).tolist()) for _ in range(3000)]).value_counts()
+    assert len(counts) == 6
+    chi2 = (((counts - 500) ** 2) / 500).sum()
+    assert chi2 < 25  # 5 degrees of freedom: p ~ 1e-4
