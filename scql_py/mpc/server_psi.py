@@ -8,11 +8,13 @@ few AES blocks per key instead of three group operations, so 1M x 1M keys take s
    *R* over their direct channel; *S* never sees it. A new key per join, never fixed.
                                                                        (round 1)
 2. Each owner computes the keyed tag ``F_K(x)`` (16 bytes) of every non-NULL key tuple
-   of its rows, keeps its *distinct* tags, puts them in a fresh private random order
+   of its rows, keeps its *distinct* tags, sorts them by value (a random order, since
+   tags are pseudo-random, that has nothing to do with its rows: :func:`tag_order`)
    and sends that list to *S*.                                         (round 2)
 3. *S* matches the two lists (equal tags = equal keys) and sends L the positions in
    L's list of the matched tags, and R the positions in R's list, both in one common
-   order (ascending R position: random to L, R's own shuffle to R): position ``i`` of the two answers is the same key.
+   order (ascending R position, that is ascending tag value: both owners could
+   compute it from the matched keys alone): position ``i`` of the two answers is the same key.
    Each owner gets only its own positions.                             (round 3)
 4. As in ECDH-PSI, for every matched key each owner tells the other how many of its
    rows carry it, and both expand duplicates into all pairs
@@ -181,34 +183,60 @@ class _OwnTags(KeyGroups):
 
 
 def _take(tags: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``tags[rows]``, moved as pairs of 64-bit words (several times faster than rows of
-    16 bytes)."""
+    """``tags[rows]``, moved as pairs of 64-bit words (``np.take`` of pairs is several
+    times faster than fancy indexing of 16-byte rows)."""
     words = np.ascontiguousarray(tags).view(_U64).reshape(-1, 2)
-    return words[rows].view(np.uint8).reshape(-1, TAG_BYTES)
+    return np.take(words, rows, axis=0).view(np.uint8).reshape(-1, TAG_BYTES)
+
+
+def _first_words(tags: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.ascontiguousarray(tags).view(_U64).reshape(-1, 2)[:, 0])
+
+
+def _order_by_high_bits(words: np.ndarray) -> np.ndarray | None:
+    """The permutation that sorts ``words`` (uint64) by their bits above ``log2 n`` low
+    ones, or None where two words tie there (then the index would break the tie).
+
+    One SIMD sort of the words with the index in their low bits: several times faster
+    than an argsort."""
+    n = len(words)
+    bits = max(1, int(n - 1).bit_length())
+    index_mask = _U64((1 << bits) - 1)
+    packed = (words & ~index_mask) | np.arange(n, dtype=_U64)
+    packed.sort()
+    high = packed & ~index_mask
+    if n > 1 and (high[1:] == high[:-1]).any():
+        return None
+    return (packed & index_mask).astype(np.int64)
 
 
 def fresh_order(n: int) -> np.ndarray:
-    """A uniformly random permutation of ``range(n)`` from fresh AES randomness.
-
-    Sorting random words with the index in their low bits (one SIMD sort, no argsort)
-    is 5-10x faster than :meth:`PRG.permutation`; where two words tie above the index
-    bits (~n^2 / 2^(65 - log2 n)) the index would break the tie, so it draws again by
-    :meth:`PRG.permutation` instead."""
+    """A uniformly random permutation of ``range(n)`` from fresh AES randomness (by
+    :func:`_order_by_high_bits` of random words; on a tie, ~n^2 / 2^(65 - log2 n), by
+    :meth:`PRG.permutation`)."""
     prg = PRG()
-    bits = max(1, int(n - 1).bit_length())
-    index_mask = _U64((1 << bits) - 1)
-    words = (prg.uint64(n) & ~index_mask) | np.arange(n, dtype=_U64)
-    words.sort()
-    high = words & ~index_mask
-    if n > 1 and (high[1:] == high[:-1]).any():
-        return prg.permutation(n).astype(np.int64)
-    return (words & index_mask).astype(np.int64)
+    order = _order_by_high_bits(prg.uint64(n))
+    return order if order is not None else prg.permutation(n).astype(np.int64)
+
+
+def tag_order(tags: np.ndarray) -> np.ndarray:
+    """The order an owner sends its distinct tags in: ascending tag value. Tags are
+    pseudo-random, so the order is random and independent of the owner's rows; being a
+    function of the tags alone, it shows the server nothing it does not see anyway, and
+    lets it match two sorted lists without hashing. Where two tags tie in their high
+    bits, a fresh random order instead (the server then matches by hashing)."""
+    order = _order_by_high_bits(_first_words(tags))
+    return order if order is not None else fresh_order(len(tags))
 
 
 def _distinct(tags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Key id of every tag row, and one row of each id. Exact: a hash table on the
-    first 64 bits finds candidates, the other 64 are checked."""
+    first 64 bits finds candidates, the other 64 are checked; first, a sort tells
+    whether the first 64 bits are all distinct (a key column without repeats)."""
     words = tags.view(_U64).reshape(-1, 2)
+    first = np.sort(words[:, 0])
+    if not (first[1:] == first[:-1]).any():
+        return np.arange(len(tags), dtype=np.int64), np.arange(len(tags), dtype=np.int64)
     codes, uniques = pd.factorize(words[:, 0])
     rep = np.empty(len(uniques), np.int64)
     rep[codes] = np.arange(len(codes))  # some row of each id: they all hold one tag
@@ -224,8 +252,10 @@ def _distinct(tags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def match_tags(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions ``(p, q)`` with ``left[p] == right[q]`` ((n, 16) uint8 lists, each
-    without repeats), in ascending ``q``. A hash table on the first 64 bits of the left
-    tags finds candidates, whole tags are compared; exact in every case.
+    without repeats), in ascending ``q``. Where both lists ascend strictly in their
+    first 64 bits (as owners send them, :func:`tag_order`) a merge by binary search finds
+    candidates, else a hash table on those bits; whole tags are compared; exact in every
+    case.
 
     >>> a = np.arange(48, dtype=np.uint8).reshape(3, 16)
     >>> [x.tolist() for x in match_tags(a, a[[2, 0]])]
@@ -234,12 +264,19 @@ def match_tags(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndar
     empty = np.zeros(0, np.int64)
     if len(left) == 0 or len(right) == 0:
         return empty, empty.copy()
-    index = pd.Index(np.ascontiguousarray(left).view(_U64)[:, 0])
+    lw, rw = _first_words(left), _first_words(right)
+    if (lw[1:] > lw[:-1]).all() and (rw[1:] > rw[:-1]).all():
+        at = np.searchsorted(lw, rw)
+        q = np.flatnonzero(lw[np.minimum(at, len(lw) - 1)] == rw)
+        p = at[q]
+        same = (_take(left, p).view(_U64) == _take(right, q).view(_U64)).all(axis=1)
+        return p[same].astype(np.int64), q[same].astype(np.int64)
+    index = pd.Index(lw)
     if not index.is_unique:  # two left tags share 64 bits: match whole tags instead
         p, q = match_positions(right, left)[::-1]
         order = np.argsort(q, kind="stable")
         return p[order], q[order]
-    at = index.get_indexer(np.ascontiguousarray(right).view(_U64)[:, 0])
+    at = index.get_indexer(rw)
     q = np.flatnonzero(at >= 0)
     p = at[q]
     same = (_take(left, p).view(_U64) == _take(right, q).view(_U64)).all(axis=1)
@@ -284,7 +321,7 @@ def _matched_keys(comm: Communicator, i_am_left: bool, peer: int, server: int,
         (key,) = comm.exchange({}, [peer])
         _expect(key, comm, peer, isinstance(key, bytes) and len(key) == KEY_BYTES, "key")
     own = _OwnTags(key, keys, valid)
-    perm = fresh_order(own.n_keys)  # a private order: the list shows nothing of the rows'
+    perm = tag_order(own.tags)  # an order that shows nothing of the rows'
     (pos,) = comm.exchange({server: _take(own.tags, perm)}, [server])
     _expect(pos, comm, server, isinstance(pos, np.ndarray) and pos.dtype == np.int64
             and pos.ndim == 1 and (len(pos) == 0 or (pos.min() >= 0 and pos.max() < own.n_keys
