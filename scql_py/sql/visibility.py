@@ -30,6 +30,7 @@ from sqlglot import exp
 from scql_py.catalog import Catalog, CCLLevel
 from scql_py.errors import SecurityError
 from scql_py.sql import logical as lp
+from scql_py.sql.repeated_rows import repeated_tables
 from scql_py.sql.written import completes_join, written
 from scql_py.sql.written import user_column as _user_column
 
@@ -47,6 +48,9 @@ _STATE = {
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Between,
                 exp.Is, exp.NullSafeEQ, exp.NullSafeNEQ)
 _AGG_FUNCS = ("sum", "avg", "min", "max", "count")
+# SCQL 2.0's default: groups of another party's PLAINTEXT_AFTER_GROUP_BY keys with fewer
+# rows are left out unless the catalog sets group_size_threshold
+DEFAULT_GROUP_THRESHOLD = 4
 
 
 @dataclass(frozen=True)
@@ -267,6 +271,37 @@ class Analyzer:
                         return True
         return False
 
+    def check_group_threshold(self, root: lp.Node, asker: str, threshold: int | None) -> None:
+        """Refuse (SecurityError) a GROUP BY whose groups the ``threshold`` is to measure
+        but whose rows may repeat a row of a table whose keys or aggregated values the
+        asker may not see row by row (see :mod:`repeated_rows`): a group would pass with
+        fewer rows of it than the threshold. The asker's own groups have no threshold."""
+        if not threshold or threshold <= 1:
+            return
+        for node in lp.walk(root):
+            if not isinstance(node, lp.Aggregate) or not node.keys or node.joined_groups \
+                    or node.owner == asker:
+                continue
+            scope = dict(zip(node.child.columns, self.node(node.child)))
+            values = [key for _, key, _ in node.keys] + [c.arg for _, c in node.aggs
+                                                         if c.arg is not None]
+            parts = [p for e in values for p in self.expr(e, scope)[asker].parts]
+            repeated = {p for p in parts if p.culprit.split(".")[0]
+                        in repeated_tables(node.child)}
+            if not repeated:
+                continue
+            blocker = sorted(repeated, key=lambda p: (p.state != "after_group_by",
+                                                      p.culprit))[0]
+            keys = ", ".join(as_written(key, node.child) for _, key, _ in node.keys)
+            table = blocker.culprit.split(".")[0]
+            raise SecurityError(
+                f"GROUP BY {keys} would count rows of {table} that may be there more than "
+                "once (the table read twice, or a join that may match a row several times), "
+                f"so groups of fewer rows than the group size threshold ({threshold}) could "
+                f"show to party '{asker}': source column '{blocker.culprit}' has CCL level "
+                f"{blocker.level} for '{asker}'", column=blocker.culprit, party=asker,
+                level=blocker.level)
+
     # -- checks ---------------------------------------------------------------------------
     def check_result(self, root: lp.Node, asker: str, names: list[str]) -> None:
         """Refuse (SecurityError) unless every result column is plain to ``asker``, and
@@ -336,6 +371,18 @@ class Analyzer:
                         f"a window's PARTITION BY would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
+            # a partition of a key the asker may only group by is a group that no
+            # threshold leaves out: its size shows (COUNT(*) OVER, ROW_NUMBER), however
+            # small. GROUP BY leaves such groups out; a window cannot, so it is refused
+            threshold = self.catalog.group_size_threshold or DEFAULT_GROUP_THRESHOLD
+            for name in node.partition if threshold > 1 else []:
+                grouped_only = State(frozenset(p for p in scope[name][asker].parts
+                                               if p.state == "after_group_by"))
+                _refuse(grouped_only, asker,
+                        f"a window's PARTITION BY would show party '{asker}' the size of "
+                        "every group of source column '{culprit}', which has CCL level "
+                        f"{{level}} for '{asker}', also of groups smaller than the group "
+                        f"size threshold ({threshold}); GROUP BY leaves those out")
         elif isinstance(node, lp.Aggregate) and not node.joined_groups:
             # group sizes and per-group aggregates show the distribution of the keys,
             # selected or not: each must be plain (or PLAINTEXT_AFTER_GROUP_BY). The
