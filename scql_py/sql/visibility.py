@@ -330,17 +330,18 @@ class Analyzer:
         if isinstance(node, lp.Filter) and node.secret_rows:
             return  # nobody learns which rows pass: what the join above shows is checked there
         scope = dict(zip(node.child.columns, self.node(node.child)))
-        for name, lift in ctx.lifted.items():  # only matched rows reach the result
-            if name in scope:
-                scope[name] = {p: _lift(v, lift) if p == asker else v
-                               for p, v in scope[name].items()}
-        self._check_conditions(node, scope, asker)
+        selecting = dict(scope)  # for conditions: only matched rows reach the result
+        for name, lift in ctx.lifted.items():
+            if name in selecting:
+                selecting[name] = {p: _lift(v, lift) if p == asker else v
+                                   for p, v in selecting[name].items()}
+        self._check_conditions(node, selecting, asker)
         if isinstance(node, lp.Filter):
             # a filter decides which rows reach the result, or what an aggregate of them
             # counts: the asker sees the comparison's result, one row at a time or summed
             # (a count filtered on a column, asked with other constants, bisects it)
             # (the planner's half of a join, such as its NULL test, is checked as that join)
-            blocked = [(c, _lift(self.expr(c, scope)[asker], "after_compare"))
+            blocked = [(c, _lift(self.expr(c, selecting)[asker], "after_compare"))
                        for c in _conjuncts(node.predicate) if not completes_join(c)]
             blocked = [(c, state) for c, state in blocked if not state.plain]
             if blocked:
