@@ -260,6 +260,18 @@ SELECT id, amt DIV x AS q, x DIV 0.001 AS r, (amt * 10) DIV (x + 0.001) AS s FRO
 -- pushdown: on
 SELECT id, amt DIV x AS q, 37.00 DIV (x * 0 + 0.001) AS r FROM fa WHERE x <> 5e-324;
 
+-- name: percentile_cont_two_argument_form_is_refused
+-- catalog: floats/floats.toml
+-- found by the tester (5025:6): DuckDB's PERCENTILE_CONT(x, p) was taken for a column
+-- outside GROUP BY ("must appear in GROUP BY"); it is refused by name
+-- error: NotSupportedError PERCENTILE_CONT(x, 0.5) (write PERCENTILE_CONT(0.5) WITHIN GROUP
+SELECT PERCENTILE_CONT(x, 0.5) AS p FROM fa;
+
+-- name: percentile_disc_two_argument_form_is_refused
+-- catalog: floats/floats.toml
+-- error: NotSupportedError PERCENTILE_DISC(x, 0.25)
+SELECT k, PERCENTILE_DISC(x, 0.25) AS p FROM fa GROUP BY k;
+
 -- name: float_div_under_mpc_is_refused
 -- catalog: floats/floats.toml
 -- pushdown: off
