@@ -76,8 +76,9 @@ def top_order(sql: str) -> tuple[OrderKey, ...] | None:
 
 
 def moved_positions(sql: str) -> list[int]:
-    """Output columns that only move a stored value: a column, or MIN, MAX or
-    PERCENTILE_DISC of one (in every branch of a top-level UNION ALL)."""
+    """Output columns that only move a stored value: a column, or MIN, MAX,
+    PERCENTILE_DISC or PERCENTILE_CONT(0 or 1) of one (in every branch of a top-level
+    UNION ALL)."""
     tree = sqlglot.parse_one(sql, read=DIALECT)
     selects = [tree] if isinstance(tree, exp.Select) else [
         s for s in tree.find_all(exp.Select) if s.parent_select is None]
@@ -113,6 +114,8 @@ def _moves(e: exp.Expression, select: exp.Select) -> bool:
         order = e.expression
         if not (isinstance(order, exp.Order) and len(order.expressions) == 1):
             return False
+        if isinstance(e.this, exp.PercentileCont) and e.this.this.name not in ("0", "1"):
+            return False  # it interpolates (its fixed-point value) unless a rank is a row
         e = order.expressions[0].this
     if not isinstance(e, exp.Column):
         return False
