@@ -91,23 +91,27 @@ def moved_positions(sql: str) -> list[int]:
     return sorted(moved or ())
 
 
-def _derived(select: exp.Select, alias: str) -> exp.Select | None:
-    """The SELECT of the derived table ``alias`` in ``select``'s FROM or joins."""
+def _derived(select: exp.Select, alias: str) -> list[exp.Select] | None:
+    """The SELECTs of the derived table ``alias`` in ``select``'s FROM or joins (every
+    branch of a UNION ALL), or None if ``alias`` is a table."""
     sources = [select.args.get("from_") or select.args.get("from")] + list(
         select.args.get("joins") or [])
     for source in sources:
         if source is None:
             continue
         sub = source.this
-        if isinstance(sub, exp.Subquery) and sub.alias_or_name == alias \
-                and isinstance(sub.this, exp.Select):
-            return sub.this
+        if isinstance(sub, exp.Subquery) and sub.alias_or_name == alias:
+            if isinstance(sub.this, exp.Select):
+                return [sub.this]
+            return [s for s in sub.this.find_all(exp.Select)
+                    if s.parent_select is None or s.parent_select is sub.parent_select]
     return None
 
 
 def _moves(e: exp.Expression, select: exp.Select) -> bool:
     """Whether ``e`` only moves a stored value; a column of a derived table moves one
-    only if the derived table's item of that name does (a computed SUM does not)."""
+    only if the derived table's item of that name does, in every branch of a UNION ALL
+    (a computed SUM does not)."""
     if isinstance(e, (exp.Min, exp.Max)):
         e = e.this
     elif isinstance(e, exp.WithinGroup):
@@ -122,8 +126,18 @@ def _moves(e: exp.Expression, select: exp.Select) -> bool:
     inner = _derived(select, e.table) if e.table else None
     if inner is None:
         return True
-    item = next((x for x in inner.expressions if x.alias_or_name == e.name), None)
-    return item is not None and _moves(item.unalias(), inner)
+    if not inner:
+        return False
+    for branch in inner:
+        position = next((j for j, x in enumerate(branch.expressions)
+                         if x.alias_or_name == e.name), None)
+        if branch is not inner[0]:  # a later branch's items are named by the first's
+            position = next((j for j, x in enumerate(inner[0].expressions)
+                             if x.alias_or_name == e.name), None)
+        if position is None or position >= len(branch.expressions) or not _moves(
+                branch.expressions[position].unalias(), branch):
+            return False
+    return True
 
 
 OUTCOMES = ("pass", "refused", "not_supported", "wrong", "internal", "invalid")
