@@ -22,13 +22,23 @@ from fractions import Fraction
 import numpy as np
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of
+from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bit
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.engine.spread import SPREADS, finish_spreads, running_spread_sums
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import compare, convert, division, equality, float_keys, mux, rss, segment
+from scql_py.mpc import (
+    compare,
+    convert,
+    division,
+    equality,
+    float_keys,
+    mux,
+    rss,
+    segment,
+    sum_range,
+)
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
@@ -143,12 +153,12 @@ def _one_pass(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn], 
     rows = _sort_by_groups(ev, valid, key_cols, arg_cols, distinct_arg)
     starts = segment.segment_starts(rt, [rows.valid] + _words_of(rows.keys))
     count_star = segment.segmented_count(rt, starts, rows.valid)
-    running = _running_aggregates(rt, rows, starts, count_star, aggs)
+    running = _running_aggregates(rt, rows, starts, count_star, aggs, ev.out_of_range)
     keep, dropped = leave_out_small_groups(
         rt, and_(rt, segment.group_ends(starts), rows.valid), count_star, threshold)
     flat = [share for col in rows.keys for share in col.shares()] + running
     kept = segment.compact(rt, keep, flat, keep_order=keep_order) if len(valid) else flat
-    return _final_columns(rt, iter(kept), rows, aggs), dropped
+    return _final_columns(rt, iter(kept), rows, aggs, ev.out_of_range), dropped
 
 
 def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, str, str]],
@@ -217,7 +227,7 @@ def _sort_by_groups(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretCol
 
 
 def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShare,
-                        aggs: Aggs) -> list[AShare]:
+                        aggs: Aggs, out_of_range: list[BShare]) -> list[AShare]:
     """Per aggregate, its running value(s) within each group: at a group's last row they
     are the group's (value, then the count of non-NULL arguments where NULL-ness needs
     it)."""
@@ -231,21 +241,24 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
             first = segment.distinct_starts(rt, [rows.valid] + _words_of(rows.keys),
                                             rows.distinct)
             once = and_(rt, first, present[arg])
-            if func != "count":
-                col = rows.args[arg]
-                running.append(segment.segmented_sum(rt, mux.mul_bit(rt, once, col.value),
-                                                     starts))
+            if func != "count":  # SUM or AVG
+                kept = mux.mul_bit(rt, once, rows.args[arg].value)
+                high, low = sum_range.halves(rt, kept) if len(kept) else (kept, kept)
+                running += segment.segmented_sum(rt, [kept, high, low], starts)
             running.append(segment.segmented_count(rt, starts, once))
         elif func == "count":
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in ("sum", "avg"):
             col = rows.args[arg]
             value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
-            running.append(segment.segmented_sum(rt, mux.mul_bit(rt, present[arg], value), starts))
+            kept = mux.mul_bit(rt, present[arg], value)
+            high, low = sum_range.halves(rt, kept) if len(kept) else (kept, kept)
+            running += segment.segmented_sum(rt, [kept, high, low], starts)  # total, halves
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in SPREADS:
             col = rows.args[arg]
-            running += running_spread_sums(rt, col.value, present[arg], starts, col.type.kind)
+            running += running_spread_sums(rt, col.value, present[arg], starts, col.type.kind,
+                                           out_of_range)
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func.startswith("percentile_cont"):
             running += _percentile_cont(rt, rows.args[arg], present[arg], starts,
@@ -283,7 +296,8 @@ def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
     return [best, best_key]
 
 
-def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn]:
+def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[BShare]
+                   ) -> list[SecretColumn]:
     """The result columns from the kept groups' words (keys, then per aggregate its
     running values): AVG divided, empty aggregates NULL."""
     out_cols: list[SecretColumn | None] = [col.rebuilt(kept) for col in rows.keys]
@@ -307,9 +321,13 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
             out_cols.append(_interpolated(rt, arg_col.type, float(func.split(":")[1]), v, hi,
                                           rem, equality.equal_zero(rt, count), keys))
             continue
+        halves = (next(kept), next(kept)) if func in ("sum", "avg") else None
         picked = func in ("min", "max") or func.startswith("percentile_disc")
         exact = FloatBits(next(kept)) if picked and arg_col.key is not None else None
         count = next(kept)
+        if halves is not None and len(v):
+            out_of_range.append(range_bit(rt, v, *halves, (count, arg_col.type)
+                                          if func == "avg" else None))
         null = equality.equal_zero(rt, count)
         if func == "avg":
             divisions.append((len(out_cols), v, count, arg_col.type, null))
@@ -322,7 +340,7 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
-    for (at, _), col in zip(spreads, finish_spreads(rt, [s for _, s in spreads])):
+    for (at, _), col in zip(spreads, finish_spreads(rt, [s for _, s in spreads], out_of_range)):
         out_cols[at] = col
     return out_cols
 

@@ -14,14 +14,14 @@ import numpy as np
 import pyarrow as pa
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import average_many
+from scql_py.engine.aggregate import average_many, range_bit
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.input_sharing import share_table
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import InternalError
-from scql_py.mpc import convert, equality, mux, openings, rss
+from scql_py.mpc import convert, equality, mux, openings, rss, sum_range
 from scql_py.mpc.rss import BShare, and_
 from scql_py.sql import plan_text
 
@@ -78,7 +78,10 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
             layout.append((func, count_at, None))
             continue
         value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
-        vectors.append(mux.mul_bit(rt, present, value))
+        kept = mux.mul_bit(rt, present, value)
+        vectors.append(kept)
+        if func in ("sum", "avg") and n:
+            vectors += sum_range.halves(rt, kept)  # checked for overflow below
         layout.append((func, count_at, col.type))
     sums = rss.dot_columns(rt, matrix, k, vectors)
 
@@ -89,6 +92,9 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
             out_cols.append(SecretColumn(INT64, sums[at]))
             continue
         count, total = sums[at], sums[at + 1]
+        if func in ("sum", "avg") and n:
+            ev.out_of_range.append(range_bit(rt, total, sums[at + 2], sums[at + 3], (
+                count, src) if func == "avg" else None))
         null = equality.equal_zero(rt, count)
         if func == "sum":
             out_cols.append(SecretColumn(SqlType.parse(t), total, null))
