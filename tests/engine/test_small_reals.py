@@ -39,6 +39,7 @@ def test_products_of_small_reals_are_within_the_stated_bound(floats, sql):
         if p is None:
             assert got[i]["p"] is None
             continue
+        x, y, p = float(x), float(y), float(p)
         bound = (abs(x) + abs(y) + 1) * UNIT
         assert abs(got[i]["p"] - p) <= bound, (i, x, y, got[i]["p"], p, bound)
 
