@@ -17,7 +17,7 @@ from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRel
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.engine.spread import SPREADS, spreads_of_all
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import compare, convert, division, equality, extremum, mux, sum_range
+from scql_py.mpc import compare, convert, equality, extremum, mux, sum_range
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_
@@ -130,19 +130,16 @@ def range_bit(rt: Runtime, total: AShare, high: AShare, low: AShare,
               averaged: tuple[AShare, SqlType] | None = None) -> BShare:
     """Bit 1 where a SUM's ``total`` (with its halves' sums, :mod:`sum_range`) wrapped
     around the ring; for an AVG (``averaged``: its count and the values' type) also
-    where the mean is too large for a fixed-point word: ``|total| >= divisor 2^46`` for
-    the divisor ``count * unit`` it is divided by, tested exactly as
-    ``|trunc(total / 2^46)| >= divisor`` (no product that could leave the ring)."""
+    where the mean is too large for a fixed-point word, ``|total| >= divisor 2^46`` for
+    the divisor ``count * unit`` it is divided by (an AVG of no values is NULL)."""
     wrapped = sum_range.out_of_range(rt, total, high, low)
     if averaged is None:
         return wrapped
     count, t = averaged
-    divisor = count.mul_public(_unit(t))
-    whole = division.divide_public(rt, total, 1 << AVG_QUOTIENT_BITS)
-    n = len(total)
-    signs = compare.msb(rt, AShare.concat([whole + divisor, whole - divisor]))
-    inside = and_(rt, convert.bit_not(signs[:n]), convert.clean_bit(signs[n:]))
-    return convert.bit_or(rt, wrapped, convert.bit_not(inside))
+    large = sum_range.quotient_beyond(rt, total, count.mul_public(_unit(t)),
+                                      AVG_QUOTIENT_BITS)
+    large = and_(rt, large, bit_not(equality.equal_zero(rt, count)))
+    return convert.bit_or(rt, wrapped, large)
 
 
 def bit_of(rt: Runtime, value: AShare) -> BShare:

@@ -26,7 +26,12 @@ from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_o
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
-from scql_py.engine.spread import SPREADS, finish_spreads, running_spread_sums
+from scql_py.engine.spread import (
+    SPREADS,
+    finish_spreads,
+    running_spread_sums,
+    spread_out_of_range,
+)
 from scql_py.errors import NotSupportedError
 from scql_py.mpc import (
     compare,
@@ -153,7 +158,7 @@ def _one_pass(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn], 
     rows = _sort_by_groups(ev, valid, key_cols, arg_cols, distinct_arg)
     starts = segment.segment_starts(rt, [rows.valid] + _words_of(rows.keys))
     count_star = segment.segmented_count(rt, starts, rows.valid)
-    running = _running_aggregates(rt, rows, starts, count_star, aggs, ev.out_of_range)
+    running = _running_aggregates(rt, rows, starts, count_star, aggs)
     keep, dropped = leave_out_small_groups(
         rt, and_(rt, segment.group_ends(starts), rows.valid), count_star, threshold)
     flat = [share for col in rows.keys for share in col.shares()] + running
@@ -227,7 +232,7 @@ def _sort_by_groups(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretCol
 
 
 def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShare,
-                        aggs: Aggs, out_of_range: list[BShare]) -> list[AShare]:
+                        aggs: Aggs) -> list[AShare]:
     """Per aggregate, its running value(s) within each group: at a group's last row they
     are the group's (value, then the count of non-NULL arguments where NULL-ness needs
     it)."""
@@ -257,8 +262,7 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in SPREADS:
             col = rows.args[arg]
-            running += running_spread_sums(rt, col.value, present[arg], starts, col.type.kind,
-                                           out_of_range)
+            running += running_spread_sums(rt, col.value, present[arg], starts, col.type.kind)
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func.startswith("percentile_cont"):
             running += _percentile_cont(rt, rows.args[arg], present[arg], starts,
@@ -310,7 +314,9 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
             continue
         arg_col = rows.args[arg]
         if func in SPREADS:
-            s2, count = next(kept), next(kept)
+            s2, far, h2, l2, count = (next(kept) for _ in range(5))
+            if len(v):
+                out_of_range.append(spread_out_of_range(rt, s2, far, h2, l2))
             spreads.append((len(out_cols), (func, arg_col.type, count, v, s2)))
             out_cols.append(None)
             continue

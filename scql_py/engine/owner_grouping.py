@@ -87,13 +87,14 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
 
     out_cols: list[SecretColumn | None] = list(key_rel.columns)
     divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
+    checks = []  # per SUM and AVG, whether each group's is out of range
     for (func, at, src), (_, _, _, t, _) in zip(layout, aggs):
         if func == "count":
             out_cols.append(SecretColumn(INT64, sums[at]))
             continue
         count, total = sums[at], sums[at + 1]
         if func in ("sum", "avg") and n:
-            ev.out_of_range.append(range_bit(rt, total, sums[at + 2], sums[at + 3], (
+            checks.append(range_bit(rt, total, sums[at + 2], sums[at + 3], (
                 count, src) if func == "avg" else None))
         null = equality.equal_zero(rt, count)
         if func == "sum":
@@ -108,6 +109,8 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
     # a group with no valid row (all its rows filtered out) is no group
     keep = bit_not(equality.equal_zero(rt, sums[0]))
     out.valid, dropped = leave_out_small_groups(rt, keep, sums[0], threshold)
+    # of the groups the asker gets only: nothing of those the threshold leaves out
+    ev.out_of_range += [and_(rt, bit, out.valid) for bit in checks]
     return out, dropped
 
 

@@ -444,13 +444,18 @@ class SecureEvaluator:
         if t.kind == "bool":
             raise NotSupportedError("division of booleans")
         zero = equality.equal_zero(self.rt, b2.value)
+        null = bit_or(self.rt, self._nulls(a2, b2), zero)
         if self.n:  # a quotient past the fixed point's range is an error, not a wrap
             beyond = sum_range.quotient_beyond(self.rt, a2.value, b2.value, QUOTIENT_BITS)
-            self.out_of_range.append(and_(self.rt, beyond, bit_not(zero)))
+            # only where the quotient is a value of a row that is there: the asker must
+            # learn nothing of the rows a filter left out
+            beyond = and_(self.rt, beyond, bit_not(null))
+            if self.rel.valid is not None:
+                beyond = and_(self.rt, beyond, self.rel.valid)
+            self.out_of_range.append(beyond)
         val = divide_rounded(self.rt, a2.value, b2.value, FRAC_BITS)
         # opened, the quotient shows more bits (see reveal)
-        return SecretColumn(FLOAT64, val, bit_or(self.rt, self._nulls(a2, b2), zero),
-                            exact=Quotient(a2.value, b2.value))
+        return SecretColumn(FLOAT64, val, null, exact=Quotient(a2.value, b2.value))
 
     def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
         """``a / c`` for a public exact number: one correctly rounded public division.

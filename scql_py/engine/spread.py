@@ -57,15 +57,14 @@ ROOT_BITS = 62  # STDDEV: a variance's fixed-point word below 2^62 (scql_py.mpc.
 
 
 def running_spread_sums(rt: Runtime, value: AShare, present: BShare, starts: BShare,
-                        kind: str, out_of_range: list[BShare] | None = None) -> list[AShare]:
-    """Running ``S1``, ``S2`` (see the module); at a group's last row they are the
-    group's. ``kind``: the values' type. ``out_of_range`` gets bits that are 1 where the
-    bounds are not met: a value too far from its pivot or mean for its square, or a
-    running sum of squares that wrapped around (no false alarm: a running sum of
-    squares is at most the group's)."""
+                        kind: str) -> list[AShare]:
+    """Running ``S1``, ``S2`` (see the module), then what tells whether the group is in
+    range (:func:`spread_out_of_range`): the number of values too far from the pivot or
+    mean for their square, the sums of the squares' halves. At a group's last row they
+    are the group's. ``kind``: the values' type."""
     n = len(value)
     if n == 0:
-        return [value.copy(), value.copy()]
+        return [value.copy() for _ in range(5)]
     kept = mux.mul_bit(rt, present, value)
     ends = segment.group_ends(starts)
     if kind == "float64":
@@ -90,12 +89,17 @@ def running_spread_sums(rt: Runtime, value: AShare, present: BShare, starts: BSh
     else:
         square = rss.mul(rt, d, d)
         sums = segment.segmented_sum(rt, [d, square], starts)
-    if out_of_range is not None:
-        high, low = sum_range.halves(rt, square)
-        h2, l2 = segment.segmented_sum(rt, [high, low], starts)
-        out_of_range += [sum_range.beyond(rt, d, 1 << SPREAD_BITS),
-                         sum_range.out_of_range(rt, sums[1], h2, l2)]
-    return sums
+    far = convert.b2a_bit(rt, sum_range.beyond(rt, d, 1 << SPREAD_BITS))
+    high, low = sum_range.halves(rt, square)
+    return sums + segment.segmented_sum(rt, [far, high, low], starts)
+
+
+def spread_out_of_range(rt: Runtime, s2: AShare, far: AShare, h2: AShare, l2: AShare
+                        ) -> BShare:
+    """Bit 1 for a group (its running values at its end) out of the bounds: a value too
+    far for its square, or a sum of squares that wrapped around."""
+    return convert.bit_or(rt, convert.bit_not(equality.equal_zero(rt, far)),
+                          sum_range.out_of_range(rt, s2, h2, l2))
 
 
 Spread = tuple[str, SqlType, AShare, AShare, AShare]  # func, argument type, count, S1, S2
@@ -222,10 +226,12 @@ def spreads_of_all(rt: Runtime, items: list[tuple[str, SecretColumn, BShare | No
             mark = np.zeros(n, np.uint64)
             mark[0] = 1
             marks.append(mark)
-        s1, s2 = running_spread_sums(rt, AShare.concat(values), BShare.concat(presents),
-                                     BShare.public(party, np.concatenate(marks)),
-                                     "float64" if floats else "int64", out_of_range)
+        s1, s2, *checks = running_spread_sums(
+            rt, AShare.concat(values), BShare.concat(presents),
+            BShare.public(party, np.concatenate(marks)), "float64" if floats else "int64")
         end = np.cumsum([len(v) for v in values]) - 1
+        if out_of_range is not None:
+            out_of_range.append(spread_out_of_range(rt, s2[end], *[c[end] for c in checks]))
         for j, i in enumerate(chosen):
             sums[i] = (s1[end[j]:end[j] + 1], s2[end[j]:end[j] + 1])
     zero = AShare.zeros(party, 1)
