@@ -99,6 +99,7 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
     for node in walk(root):
         if isinstance(node, Join):
             node.psi = analyzer.psi_allowed(node)
+            node.psi_server = analyzer.psi_server(node, catalog.compute) if node.psi else None
     root = prune(root)
     threshold = group_threshold(catalog, analyzer, root, asker)
     if pushdown:

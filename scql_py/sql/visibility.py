@@ -88,6 +88,14 @@ def _lift(state: State, condition: str) -> State:
     return State(frozenset(p for p in state.parts if p.state != condition))
 
 
+def _lift_all(state: State, conditions: tuple[str, ...]) -> State:
+    return State(frozenset(p for p in state.parts if p.state not in conditions))
+
+
+# the levels under which a party may count a key's distinct values (Analyzer.psi_server)
+_SIZES_OF_KEYS = ("after_join", "after_aggregate", "after_group_by")
+
+
 class Analyzer:
     """Computes, for a logical plan, each output column's state for every party."""
 
@@ -184,6 +192,33 @@ class Analyzer:
             return False
         states = self.key_states(node)
         return all(s.plain for p in owners for s in states[p])
+
+    def psi_server(self, node: lp.Join, compute: list[str]) -> str | None:
+        """The computing party that may match this PSI join's keys for its owners
+        (server-aided PSI), or None (then ECDH-PSI, in which no third party takes part).
+
+        The server learns each side's number of distinct non-NULL keys and the size of
+        their intersection: what ``COUNT(DISTINCT key)`` of each side and of the join
+        would show it. As for the owners of an ECDH-PSI join (who learn the other side's
+        number of distinct keys under PLAINTEXT_AFTER_JOIN), that passes where the party
+        may see every key column after the join, aggregated or grouped: each key's level
+        for it is PLAINTEXT, PLAINTEXT_AFTER_JOIN, PLAINTEXT_AFTER_AGGREGATE or
+        PLAINTEXT_AFTER_GROUP_BY (lifted as if it were in the join). Not under
+        ENCRYPTED_ONLY, PLAINTEXT_AS_JOIN_PAYLOAD, PLAINTEXT_AFTER_COMPARE or REVEAL_RANK.
+        The first computing party in catalog order that is no key owner and passes is
+        the server; a key owner never is (it would see the other owner's tags next to
+        its own)."""
+        owners = {node.left.owner, node.right.owner}
+        left = dict(zip(node.left.columns, self.node(node.left)))
+        right = dict(zip(node.right.columns, self.node(node.right)))
+        for party in compute:
+            if party in owners:
+                continue
+            states = [left[a][party] for a, _ in node.keys] + [right[b][party]
+                                                               for _, b in node.keys]
+            if all(_lift_all(s, _SIZES_OF_KEYS).plain for s in states):
+                return party
+        return None
 
     def visit_Window(self, node: lp.Window) -> list[Vis]:
         """A rank is plain where the partition keys may be grouped by and the order keys
