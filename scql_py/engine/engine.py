@@ -35,11 +35,11 @@ from scql_py.engine.relation import (
     concat_validity,
     null_column,
 )
-from scql_py.engine.reveal import open_relation
+from scql_py.engine.reveal import open_flag, open_relation
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.engine.window import window
 from scql_py.errors import DataError, Error, InternalError, OperationalError, SecurityError
-from scql_py.mpc import openings, rss
+from scql_py.mpc import openings, rss, sum_range
 from scql_py.mpc.openings import Opening
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
@@ -104,6 +104,8 @@ class Engine:
         self.rt = Runtime(comm, tuple(self.party_index(p) for p in compute), keys=mpc)
         self.values: dict[str, object] = {}
         self.messages: list[str] = []
+        self.out_of_range: list[BShare] = []  # the aggregates' bits, until a reveal opens them
+        self.learnt_out_of_range = False  # (the asker) then the result is an error
         try:
             self.string_key = self._string_key(plan) if mpc else b""
             result = None
@@ -126,6 +128,13 @@ class Engine:
             last = plan.steps[-1]
             if self.party != plan.asker:
                 return None
+            if self.learnt_out_of_range:
+                raise DataError(
+                    "an aggregate is out of the range the engine computes in under MPC "
+                    "(SUM of int64 and decimal within the int64 range, of reals below 2^47 "
+                    "in magnitude; AVG below 2^46; VAR/STDDEV: values within 2^31 of a "
+                    "value of their group (reals: 2^15 of its mean), variance below 2^47, "
+                    "2^46 for STDDEV)")
             if result is None and isinstance(self.values[last.id], LocalResult):
                 result = self.values[last.id].table
             if result is None:
@@ -229,7 +238,9 @@ class Engine:
         return hashlib.blake2b(joined, digest_size=32).digest()
 
     def evaluator(self, rel: SecretRelation) -> SecureEvaluator:
-        return SecureEvaluator(self.rt, rel, self.string_key)
+        ev = SecureEvaluator(self.rt, rel, self.string_key)
+        ev.out_of_range = self.out_of_range  # one list for the query
+        return ev
 
     def party_index(self, name: str) -> int:
         return self.catalog.party_names.index(name)
@@ -401,6 +412,12 @@ class Engine:
         return rel.take(slice(start, stop))
 
     def step_reveal(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
+        if any(what == openings.OUT_OF_RANGE for what, _, _ in step.args.get("opens", [])):
+            # one bit: whether any aggregate computed so far left the ring's range
+            bit = sum_range.any_set(self.rt, self.out_of_range) if self.rt.computes else None
+            self.out_of_range.clear()  # (the evaluators hold this list)
+            if open_flag(self.rt, bit, self.party_index(step.args["to"]), openings.OUT_OF_RANGE):
+                self.learnt_out_of_range = True
         rel = None
         if self.rt.computes:
             rel = self.compact(self.values[step.inputs[0]])

@@ -24,6 +24,7 @@ from scql_py.mpc.openings import (
     JOIN_MATCHES,
     KEY_UNIQUENESS,
     MATCHED_MULTIPLICITY,
+    OUT_OF_RANGE,
     RESULT,
     ROW_COUNT,
     SHUFFLED_COMPARISONS,
@@ -71,7 +72,9 @@ def _openings(step: Step, asker: str, everyone: list[str]) -> list[list]:
     if op == "secret_join":
         return [to_all(KEY_UNIQUENESS, optional=True)] + sorting + compaction
     if op == "reveal":
-        return compaction + [[RESULT, [asker], False]]
+        # and whether a value computed for it left the ring's range (then it is an error)
+        checked = [[OUT_OF_RANGE, [asker], False]] if a.get("to") == asker else []
+        return compaction + [[RESULT, [asker], False]] + checked
     if op == "send_plain":
         return [[RESULT, [a["to"]], False]]
     return []

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from scql_py.catalog.types import SqlType
 from scql_py.mpc.fixedpoint import max_abs
 from scql_py.sql import logical as lp
+from scql_py.sql.type_inference import infer_type
 
 STORAGE_DIALECT = "duckdb"
+
+
+def _over(e: exp.Expression, child: lp.Node) -> exp.Expression:
+    """A copy of ``e`` (over ``child``'s columns) in the owner's SQL."""
+    holder = exp.Paren(this=e.copy())  # the expression itself may be replaced
+    return _truncated_int_divisions(holder, dict(zip(child.columns, child.types))).this
 
 
 def _from(node: lp.Node) -> exp.Select:
@@ -64,17 +72,19 @@ def to_ast(node: lp.Node) -> exp.Expression:
     if isinstance(node, lp.Scan):
         return exp.select(*[exp.column(c) for c in node.columns]).from_(exp.to_table(node.table))
     if isinstance(node, lp.Filter):
-        return _from(node.child).where(node.predicate.copy())
+        return _from(node.child).where(_over(node.predicate, node.child))
     if isinstance(node, lp.Project):
         sel = _from(node.child)
-        sel.set("expressions", [exp.alias_(e.copy(), name) for name, e, _ in node.exprs])
+        sel.set("expressions", [exp.alias_(_over(e, node.child), name)
+                                for name, e, _ in node.exprs])
         return sel
     if isinstance(node, lp.Aggregate):
         sel = _from(node.child)
-        keys = [exp.alias_(e.copy(), name) for name, e, _ in node.keys]
-        sel.set("expressions", keys + [exp.alias_(_agg_sql(c), name) for name, c in node.aggs])
+        keys = [exp.alias_(_over(e, node.child), name) for name, e, _ in node.keys]
+        sel.set("expressions", keys + [exp.alias_(_over(_agg_sql(c), node.child), name)
+                                       for name, c in node.aggs])
         if node.keys:
-            sel = sel.group_by(*[e.copy() for _, e, _ in node.keys])
+            sel = sel.group_by(*[_over(e, node.child) for _, e, _ in node.keys])
         return sel
     if isinstance(node, lp.Sort):
         return _from(node.child).order_by(*[
@@ -138,16 +148,24 @@ def _null_on_zero_divisor(e: exp.Expression) -> exp.Expression:
     return e
 
 
-def _truncated_int_divisions(ast: exp.Expression) -> exp.Expression:
+def _truncated_int_divisions(ast: exp.Expression, columns: dict[str, SqlType]) -> exp.Expression:
     """MySQL's ``a DIV b`` is the quotient truncated toward zero, a BIGINT; DuckDB's
-    ``a // b`` is that for integers only (2.5 // 2 is 1.25). ``(a - a % b) // b`` is an
-    exact multiple's quotient for every type (% keeps the dividend's sign)."""
+    ``a // b`` is that for integers only (2.5 // 2 is 1.25). For integers and decimals
+    ``(a - a % b) // b`` is an exact multiple's quotient (% keeps the dividend's sign); with
+    a real operand the remainder of an inexact divisor is not (37.0 - 37.0 % 0.001 is
+    36.999), and the quotient of reals is ``TRUNC(a / b)``. ``columns``: the types of the
+    names ``ast`` reads."""
     for node in reversed(list(ast.find_all(exp.IntDiv, bfs=False))):
         a, b = node.this, node.expression
-        multiple = exp.Sub(this=a.copy(), expression=exp.Paren(this=exp.Mod(
-            this=a.copy(), expression=b.copy())))
-        node.replace(exp.cast(exp.IntDiv(this=exp.Paren(this=multiple), expression=b.copy()),
-                              "BIGINT"))
+        kinds = {infer_type(v, columns).kind for v in (a, b)}
+        if "float64" in kinds:
+            quotient = exp.Anonymous(this="TRUNC", expressions=[
+                exp.Div(this=exp.Paren(this=a.copy()), expression=exp.Paren(this=b.copy()))])
+        else:
+            multiple = exp.Sub(this=a.copy(), expression=exp.Paren(this=exp.Mod(
+                this=a.copy(), expression=b.copy())))
+            quotient = exp.IntDiv(this=exp.Paren(this=multiple), expression=b.copy())
+        node.replace(exp.cast(quotient, "BIGINT"))
     return ast
 
 
@@ -260,7 +278,7 @@ def to_sql(node: lp.Node, total: bool = False, shared: bool = False) -> str:
     """The owner's SQL for ``node``; ``total``: no value makes it fail (for an owner who
     does not ask, so that an error cannot tell the asker about the data); ``shared``
     too: the result is secret-shared, so a NaN or infinite float is NULL."""
-    ast = _truncated_int_divisions(to_ast(node).transform(_null_on_zero_divisor))
+    ast = to_ast(node).transform(_null_on_zero_divisor)
     if total:
         ast = _with_total_semantics(ast)
         if shared:
@@ -276,5 +294,5 @@ def constant_sql(exprs: list[tuple[str, exp.Expression]]) -> str:
     'SELECT 1 / NULLIF(0, 0) AS "q"'
     """
     ast = exp.select(*[exp.alias_(e.copy(), name, quoted=True) for name, e in exprs])
-    ast = _truncated_int_divisions(ast.transform(_null_on_zero_divisor))
+    ast = _truncated_int_divisions(ast, {}).transform(_null_on_zero_divisor)  # a SELECT
     return ast.sql(dialect=STORAGE_DIALECT, identify=True)
