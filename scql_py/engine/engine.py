@@ -26,6 +26,7 @@ from scql_py.engine.input_sharing import share_table
 from scql_py.engine.keyed_floats import keyed_alike
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.owner_grouping import owner_group_aggregate
+from scql_py.engine.profile import SETUP, QueryProfile
 from scql_py.engine.progress import Progress, ProgressCallback, step_name
 from scql_py.engine.relation import (
     LocalResult,
@@ -87,6 +88,7 @@ class Engine:
         # this party's own plans of SQL it was asked to run: planning is deterministic
         # and the catalog does not change, so a repeated query is verified at once
         self._my_plans: dict[tuple, str] = {}
+        self.profile = QueryProfile()  # of the last query: seconds and traffic per step
 
     def close(self) -> None:
         self.storage.close()
@@ -101,13 +103,16 @@ class Engine:
         plan = self.verify(plan_json)
         compute = self.catalog.compute
         mpc = needs_computing(plan)
-        self.rt = Runtime(comm, tuple(self.party_index(p) for p in compute), keys=mpc)
+        self.profile = QueryProfile()
+        with self.profile.step(SETUP, "setup", comm.stats):  # keys agreed for this query
+            self.rt = Runtime(comm, tuple(self.party_index(p) for p in compute), keys=mpc)
         self.values: dict[str, object] = {}
         self.messages: list[str] = []
         self.out_of_range: list[BShare] = []  # the aggregates' bits, until a reveal opens them
         self.learnt_out_of_range = False  # (the asker) then the result is an error
         try:
-            self.string_key = self._string_key(plan) if mpc else b""
+            with self.profile.step(SETUP, "setup", comm.stats):
+                self.string_key = self._string_key(plan) if mpc else b""
             result = None
             for i, step in enumerate(plan.steps):
                 if progress is not None:
@@ -115,12 +120,14 @@ class Engine:
                                       time.monotonic() - start))
                 if self.party not in step_parties(step, compute):
                     self.values[step.id] = None  # a data party's part is elsewhere
+                    self.profile.skipped(step.id, step.op)
                     continue
                 opened_before = len(self.rt.openings)
-                try:
-                    out = getattr(self, f"step_{step.op}")(step, plan)
-                except Exception as err:
-                    raise self._error_for_others(err, step, plan) from None
+                with self.profile.step(step.id, step.op, comm.stats):
+                    try:
+                        out = getattr(self, f"step_{step.op}")(step, plan)
+                    except Exception as err:
+                        raise self._error_for_others(err, step, plan) from None
                 self.check_openings(step, self.rt.openings[opened_before:])
                 self.values[step.id] = out
                 if isinstance(out, pa.Table):

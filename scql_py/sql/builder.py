@@ -422,13 +422,30 @@ def _int_literal(node: exp.Expression | None, clause: str) -> int | None:
     raise ProgrammingError(f"{clause} takes a non-negative integer, got {value.sql()}")
 
 
+def _source_owners(select: exp.Select, catalog: Catalog
+                   ) -> tuple[dict[str, str | None], dict[str, int]]:
+    """FROM's sources by alias -> the owner of the plaintext table each one is (None
+    for a subquery or a shared table), and -> its number of columns: what the join
+    order keeps together, and which group it joins first."""
+    from_ = select.args.get("from_")
+    sources = ([from_.this] if from_ is not None else []) + [
+        j.this for j in select.args.get("joins") or []]
+    owners: dict[str, str | None] = {}
+    widths: dict[str, int] = {}
+    for s in sources:
+        table = catalog.tables.get(s.name.lower()) if isinstance(s, exp.Table) else None
+        owners[s.alias_or_name] = None if table is None or table.shared else table.owner
+        widths[s.alias_or_name] = 0 if table is None else len(table.columns)
+    return owners, widths
+
+
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     fresh = _fresh_names()
     if select.args.get("where") is not None:
         select = select.copy()
         select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))
     if select.args.get("joins"):
-        select = order_joins(select)
+        select = order_joins(select, *_source_owners(select, catalog))
         ref = qualified
         node, pred = _join_sources(select, catalog, fresh)
     else:

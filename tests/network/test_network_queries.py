@@ -179,3 +179,22 @@ def test_parameters_bind_the_same_on_every_path(types_cluster, types_reference, 
     cur.execute(sql, params)
     assert cur.fetchall() == [tuple(r.values()) for r in in_process.table.to_pylist()]
     assert in_process.table.num_rows > 0, "a query that returns nothing proves no order"
+
+
+def test_explain_analyze_over_the_network(demo_cluster, demo_reference):
+    """Every server reports its steps' figures to the asker's; they add up to the
+    channel counters, and count exactly what the in-process run counts."""
+    client = demo_cluster.client("bob")
+    got = client.execute("bob", average_sql())
+    expected = demo_reference.execute("bob", average_sql())
+    assert set(got.profile) == {"alice", "bob", "carol"}
+    for party, prof in got.profile.items():
+        total = prof.totals()
+        assert (total.rounds, total.bytes_sent) == (got.stats[party]["rounds"],
+                                                    got.stats[party]["bytes_sent"])
+        assert [(s.step, s.op, s.ran, s.rounds, s.bytes_sent) for s in prof.steps] == [
+            (s.step, s.op, s.ran, s.rounds, s.bytes_sent)
+            for s in expected.profile[party].steps]
+    text = client.explain("bob", average_sql(), analyze=True)
+    assert "what each party learns" in text and "analyze: the query ran in " in text
+    assert "result: 1 row(s), 1 column(s)" in text and "6000" not in text.split("analyze:")[1]
