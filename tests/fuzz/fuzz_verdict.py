@@ -101,6 +101,11 @@ def _derived(select: exp.Select, alias: str) -> exp.Select | None:
         if isinstance(sub, exp.Subquery) and sub.alias_or_name == alias \
                 and isinstance(sub.this, exp.Select):
             return sub.this
+        if isinstance(sub, exp.Table) and sub.alias_or_name == alias:
+            # a WITH table: its body stands for it
+            for cte in select.root().find_all(exp.CTE):
+                if cte.alias == sub.name and isinstance(cte.this, exp.Select):
+                    return cte.this
     return None
 
 
