@@ -1,6 +1,8 @@
-"""Random federations for the differential tester: three parties (alice, bob, carol), one
-to three tables each, every catalog column type, written as a real catalog file with CSV
-and Parquet sources.
+"""Random federations for the differential tester: mostly three parties (alice, bob,
+carol), else four or five (dave, erin) of which three compute and the others are data
+parties, sometimes with a compute-only helper that owns no table; one to three tables a
+party, every catalog column type, written as a real catalog file with CSV and Parquet
+sources.
 
 The data is shaped to find bugs, not to look realistic: NULLs at random rates (up to a
 column of NULLs only), duplicated rows, empty and one-row tables, negative and extreme
