@@ -90,28 +90,39 @@ def moved_positions(sql: str) -> list[int]:
     return sorted(moved or ())
 
 
-def _derived(select: exp.Select, alias: str) -> exp.Select | None:
-    """The SELECT of the derived table ``alias`` in ``select``'s FROM or joins."""
+def _derived(select: exp.Select, alias: str) -> list[exp.Select] | None:
+    """The SELECTs (one, or a set operation's branches) of the derived table or WITH
+    table ``alias`` in ``select``'s FROM or joins; None for a stored table."""
     sources = [select.args.get("from_") or select.args.get("from")] + list(
         select.args.get("joins") or [])
     for source in sources:
         if source is None:
             continue
         sub = source.this
-        if isinstance(sub, exp.Subquery) and sub.alias_or_name == alias \
-                and isinstance(sub.this, exp.Select):
-            return sub.this
+        if isinstance(sub, exp.Subquery) and sub.alias_or_name == alias:
+            return _branches(sub.this)
         if isinstance(sub, exp.Table) and sub.alias_or_name == alias:
             # a WITH table: its body stands for it
             for cte in select.root().find_all(exp.CTE):
-                if cte.alias == sub.name and isinstance(cte.this, exp.Select):
-                    return cte.this
+                if cte.alias == sub.name:
+                    return _branches(cte.this)
     return None
+
+
+def _branches(query: exp.Expression) -> list[exp.Select]:
+    if isinstance(query, exp.Subquery):
+        return _branches(query.this)
+    if isinstance(query, exp.Select):
+        return [query]
+    if isinstance(query, exp.SetOperation):  # UNION [ALL], INTERSECT, EXCEPT
+        return _branches(query.this) + _branches(query.expression)
+    return []
 
 
 def _moves(e: exp.Expression, select: exp.Select) -> bool:
     """Whether ``e`` only moves a stored value; a column of a derived table moves one
-    only if the derived table's item of that name does (a computed SUM does not)."""
+    only if the derived table's item of that name does in each of its branches (a
+    computed SUM does not)."""
     if isinstance(e, (exp.Min, exp.Max)):
         e = e.this
     elif isinstance(e, exp.WithinGroup):
@@ -121,11 +132,13 @@ def _moves(e: exp.Expression, select: exp.Select) -> bool:
         e = order.expressions[0].this
     if not isinstance(e, exp.Column):
         return False
-    inner = _derived(select, e.table) if e.table else None
-    if inner is None:
+    branches = _derived(select, e.table) if e.table else None
+    if branches is None:
         return True
-    item = next((x for x in inner.expressions if x.alias_or_name == e.name), None)
-    return item is not None and _moves(item.unalias(), inner)
+    items = [next((x for x in b.expressions if x.alias_or_name == e.name), None)
+             for b in branches]
+    return bool(items) and all(x is not None and _moves(x.unalias(), b)
+                               for x, b in zip(items, branches))
 
 
 OUTCOMES = ("pass", "refused", "not_supported", "wrong", "internal", "invalid")

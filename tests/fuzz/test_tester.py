@@ -231,3 +231,15 @@ def test_group_threshold_sees_through_with_tables():
     assert with_group_threshold(own, 4, "alice", owners, True) == own
     other = own.replace("a1", "b1")
     assert "COUNT(*) >= 4" in with_group_threshold(other, 4, "alice", owners, True)
+
+
+def test_moved_floats_are_traced_through_every_branch_of_a_union():
+    """A ternary partitioning of aggregates takes MAX of a UNION ALL of MAXes (6103:16:
+    a MAX of a quotient was taken for a moved value)."""
+    computed = ("SELECT MAX(t.c0) AS c0 FROM (SELECT MAX(a.f / a.i) AS c0 FROM a1 AS a "
+                "UNION ALL SELECT MAX(a.f / a.i) AS c0 FROM a1 AS a) AS t")
+    assert moved_positions(computed) == []
+    stored = computed.replace("a.f / a.i", "a.f")
+    assert moved_positions(stored) == [0]
+    mixed = stored.replace("MAX(a.f) AS c0 FROM a1 AS a) AS t", "MAX(a.f + 1) AS c0 FROM a1 AS a) AS t")
+    assert moved_positions(mixed) == []
