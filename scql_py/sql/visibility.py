@@ -300,8 +300,10 @@ class Analyzer:
                 if name in scope:
                     scope[name] = {p: _lift(v, lift) if p == asker else v
                                    for p, v in scope[name].items()}
-            state = self.expr(node.predicate, scope)[asker]
-            _refuse(_lift(state, "after_compare"), asker,
+            state = _lift(self.expr(node.predicate, scope)[asker], "after_compare")
+            if state.plain:
+                return  # the message reads the whole plan below: only for a refusal
+            _refuse(state, asker,
                     f"the {_clause(node)} condition '{as_written(node.predicate, node.child)}' "
                     f"would show party "
                     f"'{asker}' which rows pass, but source column " + "'{culprit}' has "
@@ -332,7 +334,10 @@ class Analyzer:
             # groups of a decorrelated subquery reach the result only through the join
             # on their keys, which is checked as a join
             for _, key, _ in node.keys:
-                _refuse(_lift(self.expr(key, scope)[asker], "after_group_by"), asker,
+                state = _lift(self.expr(key, scope)[asker], "after_group_by")
+                if state.plain:
+                    continue
+                _refuse(state, asker,
                         f"GROUP BY {as_written(key, node.child)} would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
