@@ -202,11 +202,13 @@ def _owner_group_with_data_parties(case: Case, v: Verdict) -> bool:
 
 
 def _statistic_came_back_zero(case: Case, v: Verdict) -> bool:
-    """A variance or standard deviation the engine gives as 0.0 where DuckDB's is not."""
+    """A variance or standard deviation the engine gives as 0.0, or off by more than 1%
+    at a magnitude of 1000 or more."""
     if _tree(case).find(exp.Stddev, exp.StddevPop, exp.StddevSamp, exp.Variance,
                         exp.VariancePop) is None or v.got is None or v.expected is None:
         return False
-    return any(g == 0.0 and isinstance(g, float) and e not in (0, None)
+    return any(isinstance(g, float) and isinstance(e, float) and e != 0
+               and (g == 0.0 or (abs(e) >= 1000 and abs(g - e) > 0.01 * abs(e)))
                for g_row, e_row in zip(v.got.rows, v.expected.rows)
                for g, e in zip(g_row, e_row))
 
@@ -302,7 +304,7 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                    parties=FOUR, compute=("alice", "carol", "dave"))),
     KnownBug(
         "11.new-variance-range", "a variance or standard deviation of reals spread far "
-        "from their mean is 0.0 under MPC (the adversary's strict xfail "
+        "from their mean is 0.0 or far off under MPC (1.1e6 comes back as 12826) (the adversary's strict xfail "
         "test_stddev_of_floats_in_the_millions; 6218:29: STDDEV of squares of reals in "
         "the thousands)",
         lambda case, v, fut: (v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
