@@ -371,7 +371,8 @@ class Engine:
             self.rt, self.values[step.inputs[0]], self.values[step.inputs[1]],
             self.party_index(step.args["left_party"]), self.party_index(step.args["right_party"]),
             [a for a, _ in keys], [b for _, b in keys], step.args["how"], list(step.columns),
-            step.types[:width], step.types[width:], self.string_key)
+            step.types[:width], step.types[width:], self.string_key,
+            server=self.party_index(step.args["server"]) if step.args.get("server") else None)
 
     def step_secret_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         keys = step.args["keys"]

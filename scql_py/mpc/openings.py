@@ -20,6 +20,12 @@ JOIN_MATCHES = "which of its rows match (PSI)"
 # PSI: each key owner learns the other's number of distinct keys, and the multiplicity
 # of the keys they have in common
 DISTINCT_KEYS = "the other side's number of distinct keys and matched keys' multiplicity"
+# server-aided PSI: the owners learn the other's multiplicity of each matched key (not
+# its number of distinct keys); the server both owners' numbers of distinct keys and
+# the size of their intersection
+MATCHED_MULTIPLICITY = "the other side's multiplicity of each matched key"
+INTERSECTION_SIZE = ("the number of distinct keys on each side of the PSI join and in "
+                     "their intersection (server-aided PSI)")
 
 @dataclass(frozen=True)
 class Opening:

@@ -155,7 +155,11 @@ def _truncated_int_divisions(ast: exp.Expression) -> exp.Expression:
 # number, a string that is no date; and functions it knows by name only
 _MAY_FAIL = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Neg, exp.Pow,
              exp.Exp, exp.Ln, exp.Log, exp.Sqrt, exp.StrToDate, exp.StrToTime, exp.DateAdd,
-             exp.DateSub, exp.Anonymous)
+             exp.DateSub, exp.Anonymous,
+             # MySQL's implicit string-to-date conversions (YEAR(s) reads YEAR(CAST(s AS
+             # DATE))): a strict cast that fails on a string that is no date
+             exp.TsOrDsToDate, exp.TsOrDsToTimestamp, exp.TsOrDsToDatetime, exp.TsOrDsToTime,
+             exp.DateStrToDate, exp.TimeStrToTime, exp.TimeStrToDate)
 # where an expression of its own begins: TRY may not reach across these
 _SCOPE = (exp.AggFunc, exp.Window, exp.Select, exp.Subquery, exp.Union)
 
@@ -201,16 +205,51 @@ def _finite_floats(ast: exp.Expression, node: lp.Node) -> exp.Expression:
     if not floats or not any(not isinstance(n, exp.Cast) or n.to.is_type("double", "float")
                              for n in ast.find_all(*_NOT_FINITE)):
         return ast
+    # NaN compares above every number (DuckDB, PostgreSQL): false here too; the bound is
+    # exclusive, and the double below it is 2^47 less one ulp
+    bound = max_abs()
+    return _null_unless(ast, node, {c: (exp.Literal.number(repr(-bound)),
+                                        exp.Literal.number(repr(bound))) for c in floats},
+                        exclusive=True)
+
+
+# the dates a result can hold (Python's, and so the DB-API's: years 1 to 9999); DuckDB's
+# go beyond, and DATE_ADD(d, INTERVAL n DAY) gets there for a large n
+_DATE_RANGE = {"date": ("DATE", "0001-01-01", "9999-12-31"),
+               "timestamp": ("TIMESTAMP", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999")}
+# the nodes that compute a date or timestamp (arithmetic, a conversion of text)
+_MAKES_DATES = (exp.Add, exp.Sub, exp.DateAdd, exp.DateSub, exp.Interval, exp.Cast,
+                exp.StrToDate, exp.StrToTime, exp.TsOrDsAdd, exp.TsOrDsToDate,
+                exp.TsOrDsToTimestamp, exp.TsOrDsToDatetime, exp.DateStrToDate,
+                exp.TimeStrToTime, exp.TimeStrToDate, exp.DateTrunc, exp.TimestampTrunc,
+                exp.LastDay, exp.Anonymous)
+
+
+def _dates_in_range(ast: exp.Expression, node: lp.Node) -> exp.Expression:
+    """``ast`` with its date and timestamp columns NULL outside years 1 to 9999: an
+    overflow gives NULL (total semantics), not a value no party can decode."""
+    dates = {c: t.kind for c, t in zip(node.columns, node.types) if t.kind in _DATE_RANGE}
+    if not dates or ast.find(*_MAKES_DATES) is None:
+        return ast
+    bounds = {}
+    for c, kind in dates.items():
+        name, low, high = _DATE_RANGE[kind]
+        bounds[c] = tuple(exp.cast(exp.Literal.string(v), name) for v in (low, high))
+    return _null_unless(ast, node, bounds)
+
+
+def _null_unless(ast: exp.Expression, node: lp.Node, bounds: dict, exclusive: bool = False
+                 ) -> exp.Expression:
+    """``SELECT ...`` of ``ast`` with each column of ``bounds`` NULL outside its
+    ``(low, high)`` (inclusive, or ``exclusive``)."""
+    below, above = (exp.GT, exp.LT) if exclusive else (exp.GTE, exp.LTE)
     outer = []
     for c in node.columns:
         col = exp.column(c, quoted=True)
-        if c in floats:
-            # NaN compares above every number (DuckDB, PostgreSQL): false here too; the
-            # bound is exclusive, and the double below it is 2^47 less one ulp
-            bound = max_abs()
-            fits = exp.And(this=exp.GT(this=col.copy(), expression=exp.Literal.number(
-                repr(-bound))), expression=exp.LT(this=col.copy(),
-                                                 expression=exp.Literal.number(repr(bound))))
+        if c in bounds:
+            low, high = bounds[c]
+            fits = exp.And(this=below(this=col.copy(), expression=low),
+                           expression=above(this=col.copy(), expression=high))
             col = exp.Case(ifs=[exp.If(this=fits, true=col)])
         outer.append(exp.alias_(col, c, quoted=True))
     return exp.select(*outer).from_(exp.Subquery(
@@ -226,6 +265,7 @@ def to_sql(node: lp.Node, total: bool = False, shared: bool = False) -> str:
         ast = _with_total_semantics(ast)
         if shared:
             ast = _finite_floats(ast, node)
+    ast = _dates_in_range(ast, node)
     return ast.sql(dialect=STORAGE_DIALECT, identify=True)
 
 

@@ -26,6 +26,10 @@ TYPES_QUERIES = {
     "filter_compare": "SELECT COUNT(*) AS n FROM (SELECT c FROM t_alice UNION ALL "
                       "SELECT c FROM t_carol) AS u WHERE c > 5",
     "plaintext_rows": "SELECT id, k, s FROM t_bob WHERE id < 30",
+    # a PSI join, server-aided (carol matches alice's and bob's keys) with pushdown
+    "psi_join_sums": "SELECT COUNT(*) AS n, SUM(b.i) AS s FROM t_alice a "
+                     "JOIN t_bob b ON a.id = b.id",
+    "psi_join_rows": "SELECT a.id, a.s, b.k FROM t_alice a LEFT JOIN t_bob b ON a.id = b.id",
 }
 
 
@@ -62,6 +66,9 @@ def test_types_queries_match_in_process(types_cluster, types_reference, name, pu
     sql = TYPES_QUERIES[name]
     with types_cluster.client("carol", pushdown=pushdown) as fed:
         got = fed.execute("carol", sql)
+        if name.startswith("psi_join") and pushdown:
+            assert "by server-aided PSI between alice and bob, matched by carol" in \
+                fed.explain("carol", sql)
     types_reference.pushdown = pushdown
     try:
         expected = types_reference.execute("carol", sql)

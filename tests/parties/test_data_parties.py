@@ -117,8 +117,8 @@ def test_data_party_learns_no_other_sizes():
     """erin's view of a query she asks over others' rows is her result only: the
     ledger lists nothing else for her."""
     with Federation(FIVE) as fed:
-        plan = fed.plan("erin", "SELECT AVG(age) AS a FROM (SELECT age FROM a_people "
-                        "UNION ALL SELECT age FROM d_people) AS u WHERE age > 30")
+        plan = fed.plan("erin", "SELECT AVG(age) AS a FROM (SELECT age, name FROM a_people "
+                        "UNION ALL SELECT age, name FROM d_people) AS u WHERE name > 'M'")
     for step in plan.steps:
         for what, to, _ in step.args["opens"]:
             if "erin" in to:

@@ -149,6 +149,7 @@ SELECT id FROM people p WHERE EXISTS (SELECT 1 FROM orders o WHERE o.person = p.
 SELECT id FROM people p WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.person = p.id);
 
 -- name: not_in_on_a_join_key_across_parties
+-- catalog: wrong_answers/wrong_answers_person.toml
 SELECT COUNT(*) AS n FROM people WHERE id NOT IN (SELECT person FROM orders WHERE person IS NOT NULL);
 
 -- name: in_subquery_of_an_encrypted_only_column_counted
