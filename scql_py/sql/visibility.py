@@ -425,7 +425,10 @@ class Analyzer:
             # groups of a decorrelated subquery reach the result only through the join
             # on their keys, which is checked as a join
             for _, key, _ in node.keys:
-                _refuse(_lift(self.expr(key, scope)[asker], "after_group_by"), asker,
+                state = _lift(self.expr(key, scope)[asker], "after_group_by")
+                if state.plain:
+                    continue  # the message reads the whole plan below: only for a refusal
+                _refuse(state, asker,
                         f"GROUP BY {as_written(key, node.child)} would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")

@@ -1,6 +1,8 @@
-"""Random federations for the differential tester: three parties (alice, bob, carol), one
-to three tables each, every catalog column type, written as a real catalog file with CSV
-and Parquet sources.
+"""Random federations for the differential tester: mostly three parties (alice, bob,
+carol), else four or five (dave, erin) of which three compute and the others are data
+parties, sometimes with a compute-only helper that owns no table; one to three tables a
+party, every catalog column type, written as a real catalog file with CSV and Parquet
+sources.
 
 The data is shaped to find bugs, not to look realistic: NULLs at random rates (up to a
 column of NULLs only), duplicated rows, empty and one-row tables, negative and extreme
@@ -33,6 +35,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 PARTIES = ("alice", "bob", "carol")
+# Larger federations: three of the parties compute, the others are data parties only
+# (they share their rows in and receive results; DESIGN.md section 2).
+MORE_PARTIES = ("dave", "erin")
+LARGER_FEDERATION_RATE = 0.3
 
 # A shared alphabet: equal strings across owners make joins and IN match; "a" and "a "
 # differ, "" is not NULL, "é" is two UTF-8 bytes, and the long one needs two 8-byte words.
@@ -105,14 +111,23 @@ class TableSpec:
 class RandomFederation:
     seed: int
     tables: list[TableSpec]
+    parties: tuple[str, ...] = PARTIES
+    compute: tuple[str, ...] = PARTIES  # the three computing parties
+
+    @property
+    def data_parties(self) -> tuple[str, ...]:
+        return tuple(p for p in self.parties if p not in self.compute)
+
+    def with_tables(self, tables: list[TableSpec]) -> RandomFederation:
+        return replace(self, tables=list(tables))
 
     def table(self, name: str) -> TableSpec:
         return next(t for t in self.tables if t.name == name)
 
     def with_rows(self, table: str, rows: list[tuple]) -> RandomFederation:
         """The same federation with one table's rows replaced (for shrinking)."""
-        return RandomFederation(self.seed, [replace(t, rows=list(rows)) if t.name == table
-                                            else t for t in self.tables])
+        return self.with_tables([replace(t, rows=list(rows)) if t.name == table else t
+                                 for t in self.tables])
 
     def write(self, directory: Path) -> Path:
         """Write the catalog and its source files under ``directory``; return the catalog."""
@@ -131,21 +146,37 @@ class RandomFederation:
 # --- generation ---------------------------------------------------------------------------
 
 
+def federation_parties(seed: int) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """The parties of federation ``seed``, the three of them that compute, and a
+    compute-only helper that owns no table (or None): mostly alice, bob and carol; else
+    four or five, some of them data parties. A stream of its own, so that three-party
+    federations are those of earlier versions of the tester."""
+    rng = random.Random(f"parties:{seed}")
+    if rng.random() >= LARGER_FEDERATION_RATE:
+        return PARTIES, PARTIES, None
+    parties = PARTIES + MORE_PARTIES[:rng.choice((1, 2))]
+    chosen = set(rng.sample(parties, 3))
+    compute = tuple(p for p in parties if p in chosen)
+    helper = rng.choice(compute) if rng.random() < 0.3 else None
+    return parties, compute, helper
+
+
 def generate_federation(seed: int) -> RandomFederation:
     rng = random.Random(f"federation:{seed}")
+    parties, compute, helper = federation_parties(seed)
     openness = rng.choice((0.95, 0.85, 0.6))  # how often a column is plain to the others
     alphabet = rng.sample(STRING_POOL, rng.randint(3, 7))
     id_domain = rng.randint(8, 40)
     tables = []
-    for party in PARTIES:
-        for n in range(rng.choice((1, 1, 2, 2, 3))):
+    for party in parties:
+        for n in range(rng.choice((1, 1, 2, 2, 3)) if party != helper else 0):
             name = f"{party[0]}{n + 1}"  # a1, a2, b1, ...
-            tables.append(_table(rng, name, party, alphabet, id_domain, openness))
+            tables.append(_table(rng, name, party, parties, alphabet, id_domain, openness))
     # edge sizes in many federations, not only where the size draw gives them
     if rng.random() < 0.4:
         t = rng.choice(tables)
         t.rows = t.rows[:1] if rng.random() < 0.6 else []
-    return RandomFederation(seed, tables)
+    return RandomFederation(seed, tables, parties, compute)
 
 
 def _decimal_type(rng: random.Random) -> str:
@@ -154,8 +185,8 @@ def _decimal_type(rng: random.Random) -> str:
     return f"decimal({precision},{scale})"
 
 
-def _table(rng: random.Random, name: str, owner: str, alphabet: list[str], id_domain: int,
-           openness: float) -> TableSpec:
+def _table(rng: random.Random, name: str, owner: str, parties: tuple[str, ...],
+           alphabet: list[str], id_domain: int, openness: float) -> TableSpec:
     columns = [
         ColumnSpec("id", "int64", "key", "id"),
         ColumnSpec("k", "int64", "group", "k"),
@@ -180,7 +211,7 @@ def _table(rng: random.Random, name: str, owner: str, alphabet: list[str], id_do
         for _ in range(rng.randint(1, 3)):
             rows.insert(rng.randrange(len(rows) + 1), rng.choice(rows))
     rng.shuffle(rows)
-    others = [p for p in PARTIES if p != owner]
+    others = [p for p in parties if p != owner]
     ccl = {c.name: {p: _level(rng, c, openness) for p in others} for c in columns}
     ccl = {c: {p: lv for p, lv in by_party.items() if lv != "ENCRYPTED_ONLY"}
            for c, by_party in ccl.items()}
@@ -314,10 +345,13 @@ def _write_parquet(t: TableSpec, path: Path) -> None:
 
 def catalog_toml(fed: RandomFederation) -> str:
     out = [f"# random federation, seed {fed.seed}", "[catalog]",
-           f'name = "fuzz_{fed.seed}"', 'protocol = "rss3"', ""]
-    for p in PARTIES:
+           f'name = "fuzz_{fed.seed}"', 'protocol = "rss3"']
+    if fed.compute != fed.parties:
+        out.append("compute = [" + ", ".join(f'"{p}"' for p in fed.compute) + "]")
+    out.append("")
+    for n, p in enumerate(fed.parties):
         out += [f"[parties.{p}]", 'storage = ":memory:"',
-                f'address = "127.0.0.1:{7400 + PARTIES.index(p)}"', ""]
+                f'address = "127.0.0.1:{7400 + n}"', ""]
     for t in fed.tables:
         columns = ", ".join(f'{c.name} = "{c.type}"' for c in t.columns)
         out += [f"[tables.{t.name}]", f'owner = "{t.owner}"',

@@ -70,11 +70,15 @@ def with_group_threshold(sql: str, threshold: int, asker: str, owners: dict[str,
     asker's own engine computes alone (pushdown on, over the asker's tables only), which
     shows nobody else's rows."""
     tree = sqlglot.parse_one(sql, read=DIALECT)
+    # a WITH table reads the tables of its body
+    read_by = {cte.alias: {t.name for t in cte.this.find_all(exp.Table)}
+               for cte in tree.find_all(exp.CTE)}
     for select in list(tree.find_all(exp.Select)):
         grouped = select.args.get("group") is not None
         if not grouped and select.args.get("distinct") is None:
             continue
-        tables = {t.name for t in select.find_all(exp.Table)}
+        tables = set().union(*(read_by.get(t.name, {t.name})
+                               for t in select.find_all(exp.Table)))
         if pushdown and tables and all(owners.get(t) == asker for t in tables):
             continue
         if not grouped:

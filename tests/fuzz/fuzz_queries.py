@@ -22,7 +22,7 @@ import random
 import re
 from dataclasses import dataclass, replace
 
-from fuzz_federation import PARTIES, RandomFederation, TableSpec, sql_text
+from fuzz_federation import RandomFederation, TableSpec, sql_text
 
 # What a CCL level still waits for before the value is plain (None: plain already).
 AGG, CMP, GRP, JOIN, PAYLOAD, RANK, HIDDEN = ("agg", "cmp", "grp", "join", "payload",
@@ -75,6 +75,7 @@ class Source:
     shapes: list[str]
     rows: int  # a bound on its row count
     comma_condition: str | None = None  # the WHERE a comma join needs
+    ctes: tuple[tuple[str, str], ...] = ()  # (name, body) of the WITH tables it reads
 
 
 @dataclass
@@ -141,42 +142,74 @@ class QueryGenerator:
 
     # --- entry points ----------------------------------------------------------------------
     SHAPES = ("rows", "aggregate", "group_by", "distinct", "window", "union", "join",
-              "in_subquery", "not_in_subquery", "exists", "scalar_subquery", "refusal")
-    WEIGHTS = (10, 12, 14, 6, 7, 8, 18, 6, 4, 5, 7, 3)
+              "in_subquery", "not_in_subquery", "exists", "scalar_subquery", "refusal",
+              "cte", "correlated_scalar", "quantified", "subquery_in_or",
+              "subquery_in_select", "statistics", "set_operation")
+    WEIGHTS = (10, 12, 14, 6, 9, 8, 18, 6, 4, 5, 7, 3, 7, 5, 4, 4, 3, 4, 3)
+
+    def _start(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.tags = set()
+        self.ctes_named = 0
+        self.force_cte = False
+        self.asker = rng.choice(self.fed.parties)
 
     def query(self, index: int, shape: str | None = None) -> Query:
         rng = random.Random(f"query:{self.fed.seed}:{index}")
-        self.rng = rng
-        self.tags = set()
+        self._start(rng)
         shape = shape or rng.choices(self.SHAPES, weights=self.WEIGHTS)[0]
-        self.asker = rng.choice(PARTIES)
         q = getattr(self, f"_shape_{shape}")()
         if q is None:  # the federation has nothing for this shape
             q = self._shape_aggregate()
+        return replace(q, asker=self.asker, shapes=q.shapes + self._role_tags(q))
+
+    def _role_tags(self, q: Query) -> tuple[str, ...]:
+        """The risks taken, who asks (an owner of every table read, of some, of none), and
+        in a federation of more than three parties, whether data parties take part."""
         owners = {self.fed.table(t).owner for t in q.tables}
         role = ("asker:owner" if owners == {self.asker} else
                 "asker:partial" if self.asker in owners else "asker:other")
-        return replace(q, asker=self.asker, shapes=q.shapes + tuple(sorted(self.tags)) + (role,))
+        out = tuple(sorted(self.tags)) + (role,)
+        if len(self.fed.parties) > 3:
+            data = set(self.fed.data_parties)
+            out += (f"parties:{len(self.fed.parties)}",)
+            if self.asker in data:
+                out += ("asker:data_party",)
+            if owners & data:
+                out += ("data_party_table",)
+        return out
 
     def tlp(self, index: int) -> tuple[Query, Query]:
         """Ternary logic partitioning: a query and the UNION ALL of its rows where a
         predicate is TRUE, FALSE and NULL (or the same under an aggregate)."""
         rng = random.Random(f"tlp:{self.fed.seed}:{index}")
-        self.rng = rng
-        self.tags = set()
-        self.asker = rng.choice(PARTIES)
+        self._start(rng)
+        base, parts = self._tlp(rng)
+        tags = self._role_tags(base)
+        return (replace(base, shapes=base.shapes + tags),
+                replace(parts, shapes=parts.shapes + tags))
+
+    def _tlp(self, rng: random.Random) -> tuple[Query, Query]:
         aggregated = rng.random() < 0.4
         context = FILTER_UNDER_AGGREGATE if aggregated else ROWS
         src = self.source(aggregated, context)
         where = self._where(src, context, 0.4)
         p = self.predicate(src, context, 2).sql
+        read: tuple[str, ...] = ()
+        if rng.random() < 0.25:  # partitions by a subquery's condition
+            found = self._subquery_condition(src, aggregated)
+            if found is not None:
+                p, read = found
+                self.tags.add("tlp_subquery")
         partitions = [f"({p})", f"(NOT ({p}))", f"(({p}) IS NULL)"]
+        prefix = _with_clause(src.ctes)
         if not aggregated:
             items = self._row_items(src, rng.randint(1, 3))
             base = self._select(items, src, where, limit_ok=False, shapes=["tlp"])
-            parts = [self._select(items, src, where + [c], limit_ok=False).sql
+            parts = [self._select(items, src, where + [c], limit_ok=False, ctes=False).sql
                      for c in partitions]
-            return base, replace(base, sql=" UNION ALL ".join(parts))
+            base = replace(base, tables=tuple(dict.fromkeys(base.tables + read)))
+            return base, replace(base, sql=prefix + " UNION ALL ".join(parts))
         # aggregates that recombine: COUNT by SUM, SUM by SUM, MIN by MIN, MAX by MAX
         items, outer = [], []
         for j in range(rng.randint(1, 3)):
@@ -190,8 +223,10 @@ class QueryGenerator:
                               arg.waits - {AGG}))
             outer.append(f"{'SUM' if form == 'sum' else form.upper()}(t.c{j}) AS c{j}")
         base = self._select(items, src, where, limit_ok=False, shapes=["tlp", "aggregate"])
-        parts = [self._select(items, src, where + [c], limit_ok=False).sql for c in partitions]
-        sql = f"SELECT {', '.join(outer)} FROM ({' UNION ALL '.join(parts)}) AS t"
+        base = replace(base, tables=tuple(dict.fromkeys(base.tables + read)))
+        parts = [self._select(items, src, where + [c], limit_ok=False, ctes=False).sql
+                 for c in partitions]
+        sql = f"{prefix}SELECT {', '.join(outer)} FROM ({' UNION ALL '.join(parts)}) AS t"
         return base, replace(base, sql=sql)
 
     # --- sources -----------------------------------------------------------------------------
@@ -228,7 +263,7 @@ class QueryGenerator:
         must allow, for a union whose columns are all shown as rows."""
         rng = self.rng
         for _attempt in range(6):
-            owners = rng.sample(PARTIES, rng.choice((2, 2, 3)))
+            owners = rng.sample(self.fed.parties, rng.choice((2, 2, 3)))
             tables = [rng.choice([t for t in self.fed.tables if t.owner == o] or self.fed.tables)
                       for o in owners]
             if rng.random() < 0.15:
@@ -274,16 +309,26 @@ class QueryGenerator:
                 group[0].domain if len({c.domain for c in group}) == 1 else "mixed",
                 tuple(v for c in group for v in c.samples[:2])))
         rows = sum(max(1, len(t.rows)) for t in tables)
-        return Source(f"({' UNION ALL '.join(branches)}) AS {alias}", columns,
-                      [t.name for t in tables], ["union"], rows)
+        op, shapes = "UNION ALL", ["union"]
+        if rng.random() < 0.1:  # distinct set operations on the same rows
+            op = rng.choice(("UNION", "INTERSECT", "EXCEPT"))
+            shapes = [f"set_{op.lower()}"]
+        return Source(f"({f' {op} '.join(branches)}) AS {alias}", columns,
+                      [t.name for t in tables], shapes, rows)
 
     def join_source(self, aggregated: bool) -> Source:
         """Two or three tables joined on keys of shared domains; inner, LEFT, RIGHT or a
         comma join; a union may stand on one side."""
         rng = self.rng
         how = rng.choice(("JOIN", "JOIN", "LEFT JOIN", "RIGHT JOIN", "comma"))
-        if how == "LEFT JOIN" and rng.random() < 0.3:
+        if how == "LEFT JOIN" and rng.random() < 0.4:
             how = "FULL JOIN"
+        small = [t for t in self.fed.tables if len(t.rows) <= 12]
+        if small and rng.random() < 0.12:
+            # every pair of rows of two small tables (a WHERE may relate them)
+            left = self.table_source("a", rng.choice(small))
+            right = self.table_source("b", rng.choice(small))
+            return self._cross_join(left, right)
         left = (self.union_source("u") if rng.random() < 0.15 else self.table_source("a"))
         right = self.table_source("b")
         joined, shape = self._join(left, right, how, aggregated)
@@ -343,7 +388,8 @@ class QueryGenerator:
             sql = f"{left.sql}, {right.sql}"
             where = condition
         else:
-            sql = f"{left.sql} {how} {right.sql} ON {condition}{extra}"
+            spelled = "FULL OUTER JOIN" if how == "FULL JOIN" and rng.random() < 0.5 else how
+            sql = f"{left.sql} {spelled} {right.sql} ON {condition}{extra}"
             where = None
         key_refs = {c.ref for pair in keys for c in pair}
         columns = []
@@ -357,12 +403,24 @@ class QueryGenerator:
                     waits = c.waits - {PAYLOAD}
                 columns.append(replace(c, waits=waits))
         rows = left.rows * right.rows
-        return Source(sql, columns, left.tables + right.tables, left.shapes + [shape],
-                      min(rows, 100000), where), shape
+        return Source(sql, columns, left.tables + right.tables,
+                      left.shapes + right.shapes + [shape], min(rows, 100000), where,
+                      _merged_ctes(left, right)), shape
+
+    def _cross_join(self, left: Source, right: Source) -> Source:
+        """``left CROSS JOIN right``: no key is compared, so no level is lifted but a
+        payload's (every row is in the output)."""
+        columns = [replace(c, waits=c.waits - {PAYLOAD}) for c in left.columns + right.columns]
+        return Source(f"{left.sql} CROSS JOIN {right.sql}", columns, left.tables + right.tables,
+                      left.shapes + right.shapes + ["join_cross"],
+                      min(left.rows * right.rows, 100000), ctes=_merged_ctes(left, right))
 
     def source(self, aggregated: bool, context: Context) -> Source:
         r = self.rng.random()
-        if r < 0.12 and not self.nested:
+        if (self.force_cte or r < 0.07) and not self.nested:
+            self.force_cte = False
+            return self.cte_source(aggregated, context)
+        if r < 0.16 and not self.nested:
             return self.derived_source()
         if r < 0.5:
             return self.table_source()
@@ -388,6 +446,60 @@ class QueryGenerator:
         shapes = ["derived"] + [s for s in inner.shapes if not s.startswith("asker")]
         return Source(f"({inner.sql}) AS {alias}", columns, list(inner.tables), shapes,
                       min(rows, 100000))
+
+    def cte_source(self, aggregated: bool, context: Context) -> Source:
+        """A WITH table (a selection, or a grouped, windowed, DISTINCT or aggregated
+        query), read once, joined with itself (read twice) or with a table."""
+        rng = self.rng
+        name = f"w{self.ctes_named}"
+        self.ctes_named += 1
+        self.nested += 1
+        try:
+            if rng.random() < 0.45:
+                inner = self._selection(context)
+            else:
+                inner = rng.choice((self._shape_group_by, self._shape_window,
+                                    self._shape_distinct, self._shape_aggregate))()
+        finally:
+            self.nested -= 1
+        if not inner.items:
+            return self.table_source()
+        rows = sum(max(1, len(self.fed.table(t).rows)) for t in inner.tables) ** 2
+        shapes = ["cte"] + [s for s in inner.shapes if not s.startswith("asker")]
+        ctes = ((name, inner.sql),)
+
+        def read(alias: str) -> Source:
+            columns = [Column(f"{alias}.c{j}", e.kind, e.scale, e.bound, e.waits,
+                              e.domain or f"{name}c{j}", e.samples)
+                       for j, e in enumerate(inner.items) if e.kind != "null"]
+            return Source(f"{name} AS {alias}", columns, list(inner.tables), list(shapes),
+                          min(rows, 100000), ctes=ctes)
+
+        r = rng.random()
+        if r < 0.35:
+            how = rng.choice(("JOIN", "JOIN", "LEFT JOIN", "comma"))
+            joined, _ = self._join(read("x"), read("y"), how, aggregated)
+            if joined is not None:
+                joined.shapes.append("cte_twice")
+                return joined
+        elif r < 0.5:
+            joined, _ = self._join(read("x"), self.table_source("b"),
+                                   rng.choice(("JOIN", "LEFT JOIN")), aggregated)
+            if joined is not None:
+                return joined
+        return read("x")
+
+    def _selection(self, context: Context) -> Query:
+        """Some columns of a table or a union, maybe filtered (a WITH table's body)."""
+        rng = self.rng
+        src = self.union_source("t", context) if rng.random() < 0.3 else self.table_source("t")
+        cols = rng.sample(src.columns, min(len(src.columns), rng.randint(2, 4)))
+        keys = [c for c in src.columns if c.domain in ("id", "k") and c not in cols]
+        if keys and rng.random() < 0.7:
+            cols = [rng.choice(keys)] + cols
+        items = [Expr(c.ref, c.kind, c.scale, c.bound, c.waits, domain=c.domain,
+                      samples=c.samples) for c in cols]
+        return self._select(items, src, self._where(src, context, 0.5), shapes=[])
 
     # --- expressions -------------------------------------------------------------------------
     def column(self, src: Source, context: Context, kinds=None, compared=False,
@@ -514,22 +626,47 @@ class QueryGenerator:
         LIKE as 0 or 1). Over one party's columns it runs at that party; over several,
         only what has a protocol runs (the rest is refused, NotSupportedError)."""
         rng = self.rng
-        form = rng.choice(("number", "number", "date", "string"))
+        form = rng.choice(("number", "number", "date", "string", "math"))
         if form == "date":
             col = self.column(src, context, ("date", "timestamp"), compared)
             if col is not None:
                 part = rng.choice(("YEAR({})", "MONTH({})", "DAY({})",
                                    "EXTRACT(YEAR FROM {})", "DATEDIFF({}, '2000-01-01')",
-                                   "YEAR({} + INTERVAL 40 DAY)"))
+                                   "YEAR({} + INTERVAL 40 DAY)", "QUARTER({})",
+                                   "DAYOFWEEK({})", "DAYOFYEAR({})", "WEEK({})",
+                                   "MONTH(DATE_ADD({}, INTERVAL 3 MONTH))",
+                                   "DAY(LAST_DAY({}))") + (
+                    ("HOUR({})", "MINUTE({})", "SECOND({})") if col.kind == "timestamp" else ()))
+                self.tags.add("owner_function")
                 return Expr(part.format(col.ref), "int64", 0, 100_000.0, col.waits)
         if form == "string":
             col = self.column(src, context, ("string",), compared)
             if col is not None:
                 text = rng.choice(("LENGTH({})", "LENGTH(UPPER({}))",
                                    "CASE WHEN {} LIKE 'a%' THEN 1 ELSE 0 END",
-                                   "CASE WHEN LOWER({}) LIKE '%z%' THEN 1 ELSE 0 END"))
+                                   "CASE WHEN LOWER({}) LIKE '%z%' THEN 1 ELSE 0 END",
+                                   "LOCATE('a', {})", "LENGTH(TRIM({}))",
+                                   "LENGTH(CONCAT({}, 'xy'))", "LENGTH(REPLACE({}, 'a', ''))"))
+                self.tags.add("owner_function")
                 return Expr(text.format(col.ref, col.ref), "int64", 0, 1000.0, col.waits)
         a = self.numeric(src, context, depth, compared)
+        if form == "math" and a.kind in NUMERIC:
+            # reals computed by the owner (DuckDB's doubles): kept small and defined
+            self.tags.add("owner_function")
+            fn = rng.choice(("SQRT(ABS({}))", "LN(ABS({}) + 1)", "SIN({})", "COS({})",
+                             "POW({}, 2)", "GREATEST({}, 0)", "LEAST({}, 1)", "ROUND({}, 1)",
+                             "EXP(LEAST({}, 5))", "PI() * {}"))
+            bound = {"SQRT": a.bound**0.5 + 1, "LN(A": 40.0, "SIN(": 1.0, "COS(": 1.0,
+                     "POW(": a.bound * a.bound, "EXP(": 150.0, "PI()": a.bound * 3.2}.get(
+                         fn[:4], a.bound + 1)
+            if bound >= FLOAT_PRODUCT_LIMIT:
+                return a
+            if fn.startswith(("GREATEST", "LEAST", "ROUND")):
+                kind, scale = a.kind, (a.scale if fn.startswith(("GREATEST", "LEAST")) else
+                                       min(a.scale, 1))
+            else:
+                kind, scale = "float64", 0
+            return Expr(fn.format(a.sql), kind, scale, bound, a.waits)
         fn = rng.choice(("ABS", "ROUND", "FLOOR", "CEIL", "SIGN"))
         if fn == "SIGN":
             return Expr(f"SIGN({a.sql})", "int64", 0, 1.0, a.waits)
@@ -537,6 +674,22 @@ class QueryGenerator:
             return replace(a, sql=f"ABS({a.sql})")
         scale = 0 if a.kind == "decimal" else a.scale
         return Expr(f"{fn}({a.sql})", a.kind, scale, a.bound + 1, a.waits)
+
+    def text_function(self, col: Column) -> Expr:
+        """A string or date computed from one column by its owner."""
+        rng = self.rng
+        self.tags.add("owner_function")
+        if col.kind == "string":
+            form = rng.choice(("UPPER({})", "LOWER({})", "SUBSTRING({}, 1, 2)", "TRIM({})",
+                               "CONCAT({}, '-')", "REPLACE({}, 'a', 'b')", "LEFT({}, 1)",
+                               "RIGHT({}, 2)", "REVERSE({})"))
+        else:
+            form = rng.choice(("DATE_ADD({}, INTERVAL 3 DAY)", "DATE_SUB({}, INTERVAL 1 MONTH)",
+                               "LAST_DAY({})"))
+        # DuckDB's date + interval is a timestamp, as the owner computes it
+        kind = col.kind if col.kind == "string" else (
+            "date" if form.startswith("LAST_DAY") else "timestamp")
+        return Expr(form.format(col.ref), kind, 0, 0.0, col.waits)
 
     def value(self, src: Source, context: Context, depth: int, kind: str | None = None,
               compared=False) -> Expr:
@@ -553,6 +706,8 @@ class QueryGenerator:
             return self.sample_literal(Expr("", kind))
         base = Expr(col.ref, col.kind, 0, 0.0, col.waits, domain=col.domain,
                     samples=col.samples)
+        if kind in ("string", "date", "timestamp") and rng.random() < 0.15:
+            return self.text_function(col)
         if depth > 0 and rng.random() < 0.3:
             other = self.column(src, context, (kind,), compared)
             alt = (Expr(other.ref, kind, 0, 0.0, other.waits) if other and rng.random() < 0.5
@@ -631,9 +786,9 @@ class QueryGenerator:
         return Expr(f"{a.sql} {op} {b.sql}", "bool", waits=(a.waits | b.waits) - {CMP})
 
     # --- aggregates --------------------------------------------------------------------------
-    def aggregate(self, src: Source, depth: int = 1) -> Expr:
+    def aggregate(self, src: Source, depth: int = 1, form: str | None = None) -> Expr:
         rng = self.rng
-        form = rng.choices(("count_star", "count", "count_distinct", "sum", "sum_distinct",
+        form = form or rng.choices(("count_star", "count", "count_distinct", "sum", "sum_distinct",
                             "avg", "avg_distinct", "min", "max", "percentile", "arith",
                             "case", "coalesce", "variance", "median", "filter"),
                            weights=(10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 6, 2, 2, 2, 2, 2)
@@ -660,14 +815,17 @@ class QueryGenerator:
             return Expr(f"AVG({distinct}{arg.sql})", "float64", 0, arg.bound, arg.waits - {AGG})
         if form == "variance":
             arg = self.numeric(src, UNDER_AGGREGATE, 1)
-            func = rng.choice(("VAR_POP", "VAR_SAMP", "VARIANCE"))
-            return Expr(f"{func}({arg.sql})", "float64", 0, arg.bound * arg.bound,
-                        arg.waits - {AGG})
+            func = rng.choice(("VAR_POP", "VAR_SAMP", "VARIANCE", "STDDEV", "STDDEV_POP",
+                               "STDDEV_SAMP"))
+            self.tags.add("var_stddev")
+            bound = arg.bound if func.startswith("STDDEV") else arg.bound * arg.bound
+            return Expr(f"{func}({arg.sql})", "float64", 0, bound, arg.waits - {AGG})
         if form == "median":
             arg = self.numeric(src, UNDER_AGGREGATE, 0)
             if not any(c.ref in arg.sql for c in src.columns):
                 return Expr("COUNT(*)", "int64", 0, float(src.rows))
             q = rng.choice(("0", "0.25", "0.5", "1"))
+            self.tags.add("median_percentile_cont")
             sql = (f"MEDIAN({arg.sql})" if q == "0.5" else
                    f"PERCENTILE_CONT({q}) WITHIN GROUP (ORDER BY {arg.sql})")
             kind = "decimal" if arg.kind == "decimal" else "float64"
@@ -679,6 +837,7 @@ class QueryGenerator:
             if not inner.sql.startswith(("COUNT(", "SUM(", "AVG(", "MIN(", "MAX(")) or \
                     "WITHIN GROUP" in inner.sql or "FILTER" in inner.sql:
                 return inner
+            self.tags.add("filter_aggregate")
             return Expr(f"{inner.sql} FILTER (WHERE {pred.sql})", inner.kind, inner.scale,
                         inner.bound, inner.waits | (pred.waits - {AGG}))
         if form in ("min", "max", "percentile"):
@@ -691,6 +850,7 @@ class QueryGenerator:
             if form == "percentile" and not any(c.ref in arg.sql for c in src.columns):
                 form = "min"  # DuckDB rejects ORDER BY a constant
             if form == "percentile":
+                self.tags.add("percentile_disc")
                 q = rng.choice(("0", "0.25", "0.5", "0.9", "1"))
                 sql = f"PERCENTILE_DISC({q}) WITHIN GROUP (ORDER BY {arg.sql})"
             elif rng.random() < 0.15:
@@ -750,12 +910,14 @@ class QueryGenerator:
     # --- bodies ------------------------------------------------------------------------------
     def _select(self, items: list[Expr], src: Source, where: list[str], *, distinct=False,
                 group: list[str] = (), having: str | None = None, order: bool = False,
-                limit_ok: bool = True, shapes=()) -> Query:
+                limit_ok: bool = True, shapes=(), ctes: bool = True) -> Query:
+        """The query; with ``ctes`` it starts with the WITH clause its source needs."""
         rng = self.rng
         if self.nested:
             order, limit_ok = False, False  # a derived table's order means nothing
         conjuncts = ([src.comma_condition] if src.comma_condition else []) + list(where)
-        sql = ("SELECT " + ("DISTINCT " if distinct else "")
+        sql = ((_with_clause(src.ctes) if ctes else "") + "SELECT "
+               + ("DISTINCT " if distinct else "")
                + ", ".join(f"{e.sql} AS c{j}" for j, e in enumerate(items))
                + f" FROM {src.sql}")
         if conjuncts:
@@ -862,6 +1024,11 @@ class QueryGenerator:
         return self._select(items, src, self._where(src, ROWS, 0.4), distinct=True,
                             order=self.rng.random() < 0.4, shapes=["distinct"])
 
+    # window functions whose value depends on the order of rows that tie in the window's
+    # ORDER BY: only where every shown column is a partition or order key of each window
+    # (tied rows are then equal in every column, and so is the result as a bag of rows)
+    TIE_SENSITIVE = ("ROW_NUMBER", "NTILE", "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE")
+
     def _shape_window(self) -> Query:
         rng = self.rng
         src = self.source(False, ROWS) if rng.random() < 0.8 else self.table_source()
@@ -877,19 +1044,23 @@ class QueryGenerator:
                 ordered.append(col)
         if not ordered:
             return self._shape_rows()
-        funcs = rng.sample(("ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK"),
-                           rng.randint(1, 2))
+        funcs = rng.sample(("ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK", "NTILE",
+                            "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE"), rng.randint(1, 3))
+        keys = partition + ordered
         shown = [Expr(c.ref, c.kind, c.scale, c.bound, c.waits - {GRP, RANK},
-                      domain=c.domain, samples=c.samples) for c in partition + ordered]
-        over = ""
-        if partition:
-            over += "PARTITION BY " + ", ".join(c.ref for c in partition) + " "
-        over += "ORDER BY " + ", ".join(
-            c.ref + (" DESC" if rng.random() < 0.4 else "")
-            + (rng.choice((" NULLS FIRST", " NULLS LAST")) if rng.random() < 0.1 else "")
-            for c in ordered)
-        items = shown + [Expr(f"{f}() OVER ({over})", "float64" if f == "PERCENT_RANK"
-                              else "int64") for f in funcs]
+                      domain=c.domain, samples=c.samples) for c in keys]
+        over = self._window_spec(partition, ordered)
+        items = shown + [self._window_call(f, over, keys) for f in funcs]
+        if rng.random() < 0.3:
+            # another window over the same columns, partitioned and ordered otherwise
+            cut = rng.randint(0, 1)
+            order = keys[:]
+            rng.shuffle(order)
+            other = self._window_spec(order[:cut], order[cut:] or order)
+            if other != over:
+                self.tags.add("window_specs")
+                items += [self._window_call(f, other, keys)
+                          for f in rng.sample(funcs, rng.randint(1, len(funcs)))]
         if rng.random() < 0.4:
             # an aggregate of a plain column over this window (the RANGE frame includes
             # the peers: no tie makes it depend on the sort) or its partition alone
@@ -906,11 +1077,43 @@ class QueryGenerator:
                     bound = arg.bound * src.rows if func == "SUM" else arg.bound
                     items.append(Expr(f"{func}({arg.sql}) OVER ({spec})", arg.kind, arg.scale,
                                       bound))
-        if "ROW_NUMBER" not in funcs and rng.random() < 0.3:
+        if not set(funcs) & set(self.TIE_SENSITIVE) and rng.random() < 0.3:
             extra = self.value(src, ROWS, 0)
             items.append(extra)
         return self._select(items, src, self._where(src, ROWS, 0.3),
                             order=rng.random() < 0.3, shapes=["window"])
+
+    def _window_spec(self, partition: list[Column], ordered: list[Column]) -> str:
+        rng = self.rng
+        over = ""
+        if partition:
+            over += "PARTITION BY " + ", ".join(c.ref for c in partition) + " "
+        return over + "ORDER BY " + ", ".join(
+            c.ref + (" DESC" if rng.random() < 0.4 else "")
+            + (rng.choice((" NULLS FIRST", " NULLS LAST")) if rng.random() < 0.1 else "")
+            for c in ordered)
+
+    def _window_call(self, func: str, over: str, keys: list[Column]) -> Expr:
+        """``func`` over ``over``; a value function (LAG, ...) reads one of the window's
+        keys, shown as it is (so it must be plain)."""
+        rng = self.rng
+        if func == "PERCENT_RANK":
+            return Expr(f"PERCENT_RANK() OVER ({over})", "float64")
+        if func == "NTILE":
+            self.tags.add("window_ntile")
+            return Expr(f"NTILE({rng.randint(1, 4)}) OVER ({over})", "int64")
+        if func in ("ROW_NUMBER", "RANK", "DENSE_RANK"):
+            return Expr(f"{func}() OVER ({over})", "int64")
+        plain = [c for c in keys if not c.waits]
+        col = rng.choice(plain or keys)
+        args = col.ref
+        self.tags.add("window_lag_lead" if func in ("LAG", "LEAD") else "window_first_last")
+        if func in ("LAG", "LEAD") and rng.random() < 0.5:
+            args += f", {rng.randint(1, 3)}"
+            if rng.random() < 0.4 and col.kind != "float64":
+                args += f", {self.sample_literal(col).sql}"
+        return Expr(f"{func}({args}) OVER ({over})", col.kind, col.scale, col.bound, col.waits,
+                    domain=col.domain, samples=col.samples)
 
     def _shape_union(self) -> Query:
         """A top-level UNION ALL of row selections of different parties, or a union under
@@ -923,10 +1126,12 @@ class QueryGenerator:
                                 shapes=["aggregate"])
         src = self.union_source(shown=ROWS)
         body = src.sql[1:src.sql.rindex(") AS ")]
-        shapes = ("union", "union_top")
+        shapes = ("union", "union_top") if "union" in src.shapes else (
+            ("union_top",) + tuple(src.shapes))
         if rng.random() < 0.3:  # set operations on the same rows: UNION, INTERSECT, EXCEPT
             op = rng.choice(("UNION", "INTERSECT", "EXCEPT"))
-            body, shapes = body.replace(" UNION ALL ", f" {op} "), shapes + (op.lower(),)
+            body = re.sub(r" (UNION ALL|UNION|INTERSECT|EXCEPT) ", f" {op} ", body)
+            shapes = ("union_top", f"set_{op.lower()}")
         return Query(body, self.asker, shapes, tables=tuple(src.tables))
 
     def _shape_join(self) -> Query:
@@ -972,16 +1177,19 @@ class QueryGenerator:
         items = self._row_items(src, self.rng.randint(1, 3))
         return self._select(items, src, where, order=self.rng.random() < 0.3, shapes=[shape])
 
-    def _shape_in_subquery(self, negated: bool = False) -> Query:
+    def _in_condition(self, src: Source, aggregated: bool, negated: bool = False,
+                      quantified: bool = False) -> tuple[str, tuple[str, ...]] | None:
+        """``col [NOT] IN (subquery)``, or ``col op ANY|ALL (subquery)``, and the tables
+        the subquery reads; None if ``src`` has no column for one."""
         rng = self.rng
-        src, aggregated, context = self._outer()
-        col = self.column(src, context if aggregated else Context(frozenset({CMP, JOIN})),
-                          ("int64", "string", "date", "decimal"))
+        context = FILTER_UNDER_AGGREGATE if aggregated else Context(frozenset({CMP, JOIN}))
+        kinds = ("int64", "string", "date", "decimal") + (("float64",) if quantified else ())
+        col = self.column(src, context, kinds, compared=quantified)
         if col is None:
-            return self._shape_rows()
+            return None
         found = self._subquery_table(col.kind, col.domain)
         if found is None:
-            return self._shape_rows()
+            return None
         t, name = found
         inner_src = self.table_source("z", t)
         inner_where = ""
@@ -1001,27 +1209,29 @@ class QueryGenerator:
             sub = (f"SELECT z.c0 FROM (SELECT {name} AS c0 FROM {t.name}{inner_where.replace('z.', '')} "
                    f"UNION ALL SELECT {u_name} AS c0 FROM {u.name}) AS z")
             read += (u.name,)
-        op = "NOT IN" if negated else "IN"
-        q = self._finish(src, aggregated, [f"{col.ref} {op} ({sub})"],
-                         "not_in_subquery" if negated else "in_subquery")
-        return replace(q, tables=tuple(dict.fromkeys(q.tables + read)))
+        if quantified:
+            ops = ("=", "<>") if col.kind == "string" else ("<", "<=", ">", ">=", "=", "<>")
+            quantifier = rng.choice(("ANY", "ALL", "SOME"))
+            self.tags.add("quantified_all" if quantifier == "ALL" else "quantified_any")
+            return f"{col.ref} {rng.choice(ops)} {quantifier} ({sub})", read
+        return f"{col.ref} {'NOT IN' if negated else 'IN'} ({sub})", read
 
-    def _shape_not_in_subquery(self) -> Query:
-        return self._shape_in_subquery(negated=True)
-
-    def _shape_exists(self) -> Query:
+    def _exists_condition(self, src: Source, aggregated: bool
+                          ) -> tuple[str, tuple[str, ...]] | None:
+        """``[NOT] EXISTS`` of a subquery correlated by an equality of keys, maybe another
+        one, and maybe a comparison other than an equality (or that alone)."""
         rng = self.rng
-        src, aggregated, context = self._outer()
+        context = FILTER_UNDER_AGGREGATE if aggregated else ROWS
         col = self.column(src, context if aggregated else Context(frozenset({CMP, JOIN})),
                           ("int64", "string", "date"))
         if col is None:
-            return self._shape_rows()
+            return None
         found = self._subquery_table(col.kind, col.domain)
         if found is None:
-            return self._shape_rows()
+            return None
         t, name = found
         inner_src = self.table_source("z", t)
-        extra = ""
+        correlation = [f"z.{name} = {col.ref}"]
         if rng.random() < 0.25:
             # a second correlation, on another shared domain
             pairs = [(z, o) for z in inner_src.columns for o in src.columns
@@ -1029,15 +1239,170 @@ class QueryGenerator:
                      and z.kind != "float64" and context.allows(o.waits - {JOIN}, True)]
             if pairs:
                 z, o = rng.choice(pairs)
-                extra += f" AND {z.ref} = {o.ref}"
+                correlation.append(f"{z.ref} = {o.ref}")
+        if rng.random() < 0.3:
+            unequal = self._unequal_correlation(inner_src, src, context)
+            if unequal is not None:
+                correlation = ([unequal] if rng.random() < 0.3 else correlation + [unequal])
         if rng.random() < 0.4:
-            extra += f" AND {self.predicate(inner_src, FILTER_UNDER_AGGREGATE, 0).sql}"
+            correlation.append(self.predicate(inner_src, FILTER_UNDER_AGGREGATE, 0).sql)
         neg = "NOT " if rng.random() < 0.4 else ""
         if neg:
             self.tags.add("not_exists")
-        cond = f"{neg}EXISTS (SELECT 1 FROM {t.name} AS z WHERE z.{name} = {col.ref}{extra})"
-        q = self._finish(src, aggregated, [cond], "exists")
+        return (f"{neg}EXISTS (SELECT 1 FROM {t.name} AS z WHERE {' AND '.join(correlation)})",
+                (t.name,))
+
+    def _unequal_correlation(self, inner: Source, outer: Source, context: Context) -> str | None:
+        """A correlation other than an equality: ``z.x < o.y`` over one kind."""
+        pairs = [(z, o) for z in inner.columns for o in outer.columns
+                 if z.kind == o.kind and z.kind in NUMERIC + ("date", "timestamp")
+                 and context.allows(o.waits, True)]
+        if not pairs:
+            return None
+        z, o = self.rng.choice(pairs)
+        self.tags.add("correlated_non_equality")
+        return f"{z.ref} {self.rng.choice(('<', '<=', '>', '>=', '<>'))} {o.ref}"
+
+    def _subquery_condition(self, src: Source, aggregated: bool
+                            ) -> tuple[str, tuple[str, ...]] | None:
+        """One of the subquery conditions above, at random."""
+        form = self.rng.choice(("in", "not_in", "exists", "quantified"))
+        if form == "exists":
+            return self._exists_condition(src, aggregated)
+        return self._in_condition(src, aggregated, negated=form == "not_in",
+                                  quantified=form == "quantified")
+
+    def _shape_in_subquery(self, negated: bool = False) -> Query:
+        src, aggregated, _ = self._outer()
+        found = self._in_condition(src, aggregated, negated)
+        if found is None:
+            return self._shape_rows()
+        q = self._finish(src, aggregated, [found[0]],
+                         "not_in_subquery" if negated else "in_subquery")
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + found[1])))
+
+    def _shape_not_in_subquery(self) -> Query:
+        return self._shape_in_subquery(negated=True)
+
+    def _shape_quantified(self) -> Query:
+        """``x > ANY (subquery)``, ``x <= ALL (...)``, ..."""
+        src, aggregated, _ = self._outer()
+        found = self._in_condition(src, aggregated, quantified=True)
+        if found is None:
+            return self._shape_rows()
+        q = self._finish(src, aggregated, [found[0]], "quantified")
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + found[1])))
+
+    def _shape_exists(self) -> Query:
+        src, aggregated, _ = self._outer()
+        found = self._exists_condition(src, aggregated)
+        if found is None:
+            return self._shape_rows()
+        q = self._finish(src, aggregated, [found[0]], "exists")
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + found[1])))
+
+    def _shape_subquery_in_or(self) -> Query:
+        """IN, NOT IN, EXISTS or a quantified comparison as one operand of an OR (the
+        subquery no longer filters alone: a semi-join does not answer it)."""
+        src, aggregated, context = self._outer()
+        found = self._subquery_condition(src, aggregated)
+        if found is None:
+            return self._shape_rows()
+        p = self.predicate(src, context, 1).sql
+        operands = [p, found[0]]
+        self.rng.shuffle(operands)
+        cond = f"({operands[0]} OR {operands[1]})"
+        if self.rng.random() < 0.2:
+            cond = f"NOT {cond}"
+        q = self._finish(src, aggregated, [cond], "subquery_in_or")
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + found[1])))
+
+    def _shape_subquery_in_select(self) -> Query:
+        """A subquery's condition shown as a value per row, or counted."""
+        rng = self.rng
+        aggregated = rng.random() < 0.3
+        src, aggregated, context = self._outer(aggregated)
+        found = self._subquery_condition(src, aggregated)
+        if found is None:
+            return self._shape_rows()
+        if aggregated:
+            items = [self.aggregate(src, 0),
+                     Expr(f"SUM(CASE WHEN {found[0]} THEN 1 ELSE 0 END)", "int64", 0,
+                          float(src.rows))]
+            q = self._select(items, src, self._where(src, context, 0.3),
+                             shapes=["subquery_in_select", "aggregate"])
+        else:
+            items = self._row_items(src, rng.randint(1, 2))
+            items.insert(rng.randint(0, len(items)), Expr(found[0], "bool"))
+            q = self._select(items, src, self._where(src, ROWS, 0.3),
+                             order=rng.random() < 0.3, shapes=["subquery_in_select"])
+        return replace(q, tables=tuple(dict.fromkeys(q.tables + found[1])))
+
+    def _shape_correlated_scalar(self) -> Query:
+        """A scalar subquery correlated with the outer row by an equality of keys, maybe
+        with a comparison other than an equality too; compared in WHERE or shown."""
+        rng = self.rng
+        src, aggregated, context = self._outer(rng.random() < 0.3)
+        pairs = [(t, c, o) for t in self.fed.tables for c in t.columns for o in src.columns
+                 if c.kind == o.kind and c.domain == o.domain and o.domain in ("id", "k", "s")
+                 and Context(frozenset({CMP, JOIN})).allows(o.waits)]
+        if not pairs:
+            return self._shape_rows()
+        t, c, o = rng.choice(pairs)
+        inner = self.table_source("z", t)
+        correlation = [f"z.{c.name} = {o.ref}"]
+        if rng.random() < 0.35:
+            unequal = self._unequal_correlation(inner, src, Context(frozenset({CMP})))
+            if unequal is not None:
+                correlation.append(unequal)
+        if rng.random() < 0.3:
+            correlation.append(self.predicate(inner, FILTER_UNDER_AGGREGATE, 0).sql)
+        where_form = rng.random() < 0.6 or aggregated
+        # compared in WHERE, an AVG (a computed real) could fall on either side of a stored
+        # value it equals; shown, it is judged at the stated float bound
+        agg = self.aggregate(inner, 0, rng.choice(("count_star", "count", "sum", "min", "max")
+                                                  + (() if where_form else ("avg",))))
+        if rng.random() < 0.2 and agg.kind in NUMERIC:
+            agg = Expr(f"COALESCE({agg.sql}, -1)", agg.kind, agg.scale, agg.bound, agg.waits)
+        sub = replace(agg, sql=f"(SELECT {agg.sql} FROM {t.name} AS z "
+                               f"WHERE {' AND '.join(correlation)})")
+        col = self.column(src, context, NUMERIC if agg.kind in NUMERIC else (agg.kind,),
+                          compared=True)
+        if where_form and col is not None:
+            cond = f"{col.ref} {rng.choice(('>', '<', '=', '<>', '>='))} {sub.sql}"
+            q = self._finish(src, aggregated, [cond], "correlated_scalar")
+        else:
+            items = self._row_items(src, rng.randint(1, 2)) + [sub]
+            q = self._select(items, src, self._where(src, ROWS, 0.3),
+                             order=rng.random() < 0.3, shapes=["correlated_scalar"])
         return replace(q, tables=tuple(dict.fromkeys(q.tables + (t.name,))))
+
+    def _shape_statistics(self) -> Query:
+        """Variances, standard deviations, medians and percentiles, maybe per group."""
+        rng = self.rng
+        src = self.source(True, FILTER_UNDER_AGGREGATE)
+        items = [self.aggregate(src, 1, rng.choice(("variance", "median", "percentile")))
+                 for _ in range(rng.randint(1, 3))]
+        keys = self._group_keys(src) if rng.random() < 0.4 else []
+        where = self._where(src, FILTER_UNDER_AGGREGATE, 0.3)
+        if keys:
+            return self._select(keys + items, src, where, group=[k.sql for k in keys],
+                                order=rng.random() < 0.3, shapes=["statistics", "group_by"])
+        return self._select(items, src, where, shapes=["statistics", "aggregate"])
+
+    def _shape_cte(self) -> Query:
+        self.force_cte = True
+        return self.rng.choice((self._shape_rows, self._shape_aggregate, self._shape_group_by,
+                                self._shape_group_by, self._shape_distinct))()
+
+    def _shape_set_operation(self) -> Query:
+        """UNION, INTERSECT or EXCEPT (distinct) of row selections of different parties."""
+        src = self.union_source(shown=ROWS)
+        body = src.sql[1:src.sql.rindex(") AS ")]
+        op = self.rng.choice(("UNION", "INTERSECT", "EXCEPT"))
+        body = re.sub(r" (UNION ALL|UNION|INTERSECT|EXCEPT) ", f" {op} ", body)
+        return Query(body, self.asker, ("set_operation", f"set_{op.lower()}"),
+                     tables=tuple(src.tables))
 
     def _scalar(self) -> tuple[Expr, tuple[str, ...]]:
         """An uncorrelated one-row subquery (over a table or a union) and what it reads."""
@@ -1070,7 +1435,8 @@ class QueryGenerator:
                     a = Expr("COUNT(*)", "int64")
                 q = self._select(keys + [a], src, [], group=[k.sql for k in keys],
                                  having=f"{a.sql} {rng.choice(('>', '<', '>='))} {sub.sql}",
-                                 shapes=["scalar_subquery", "having"])
+                                 shapes=["scalar_subquery", "having",
+                                         "having_scalar_subquery"])
                 return replace(q, tables=tuple(dict.fromkeys(q.tables + read)))
         if where_form == "where":
             src, aggregated, context = self._outer()
@@ -1110,7 +1476,7 @@ class QueryGenerator:
                       if t.level(c.name, self.asker) in ("ENCRYPTED_ONLY",
                                                          "PLAINTEXT_AFTER_AGGREGATE")]
         if not candidates:
-            others = [p for p in PARTIES if any(
+            others = [p for p in self.fed.parties if any(
                 t.owner != p and t.level(c.name, p) in ("ENCRYPTED_ONLY",
                                                         "PLAINTEXT_AFTER_AGGREGATE")
                 for t in self.fed.tables for c in t.columns)]
@@ -1148,6 +1514,14 @@ class QueryGenerator:
         else:
             sql = f"SELECT id AS c0 FROM {t.name} ORDER BY {c.name}, id"
         return Query(sql, self.asker, ("refusal",), must_refuse=True, tables=(t.name,))
+
+
+def _with_clause(ctes) -> str:
+    return "WITH " + ", ".join(f"{name} AS ({body})" for name, body in ctes) + " " if ctes else ""
+
+
+def _merged_ctes(*sources: Source) -> tuple[tuple[str, str], ...]:
+    return tuple(dict.fromkeys(c for src in sources for c in src.ctes))
 
 
 def _common_numeric(a: Expr, b: Expr) -> tuple[str, int]:

@@ -117,7 +117,7 @@ class Shrinker:
         fed = case.federation
         used = [t for t in fed.tables if re.search(rf"\b{t.name}\b", sql)]
         if len(used) < len(fed.tables):
-            candidate = replace(case, federation=RandomFederation(fed.seed, used))
+            candidate = replace(case, federation=fed.with_tables(used))
             found = self.fails(candidate)
             if found is not None:
                 case, verdict = candidate, found
@@ -175,7 +175,7 @@ def _without_columns(fed: RandomFederation, table: str, columns: list[str]) -> R
                              [tuple(r[i] for i in keep) for r in t.rows],
                              {c: v for c, v in t.ccl.items() if c not in columns},
                              t.file_format))
-    return RandomFederation(fed.seed, out)
+    return fed.with_tables(out)
 
 
 def query_reductions(sql: str):
@@ -250,8 +250,10 @@ def _find(root: exp.Expression, like: exp.Expression) -> exp.Expression:
 
 def describe(case: Case, verdict: Verdict) -> str:
     q = case.query
+    fed = case.federation
     lines = [f"replay: {case.replay} (asker {q.asker}, pushdown "
              f"{'on' if case.pushdown else 'off'}); shapes {', '.join(q.shapes)}",
+             f"parties: {', '.join(fed.parties)}; compute: {', '.join(fed.compute)}",
              f"query: {q.sql}" + (f"\nparams ({q.binder}): {q.params!r}"
                                   if q.params is not None else ""),
              f"outcome: {verdict.outcome} {verdict.kind} {verdict.error_class}".rstrip()]

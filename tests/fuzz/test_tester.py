@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pyarrow as pa
 import pytest
+import sqlglot
 from fuzz_engine import EngineRun, FederationUnderTest
 from fuzz_federation import generate_federation
 from fuzz_oracle import (
@@ -20,6 +21,7 @@ from fuzz_oracle import (
 from fuzz_queries import Query, QueryGenerator
 from fuzz_shrink import query_reductions
 from fuzz_verdict import compare_results, is_sorted, judge, moved_positions, top_order
+from sqlglot import exp
 
 from scql_py.errors import NotSupportedError, SecurityError
 
@@ -170,3 +172,84 @@ def test_group_threshold_leaves_out_small_groups_in_the_oracle(federation):
         "SELECT a.k AS c0 FROM (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 2) AS a "
         "GROUP BY a.k", 2, "alice", {}, True)).result.rows
     assert rows == [(2,)]
+
+
+NEW_SHAPES = ("cte", "cte_twice", "join_cross", "join_full", "correlated_scalar",
+              "correlated_non_equality", "having_scalar_subquery", "window_lag_lead",
+              "window_ntile", "window_first_last", "window_specs", "filter_aggregate",
+              "var_stddev", "median_percentile_cont", "percentile_disc", "set_union",
+              "set_intersect", "set_except", "subquery_in_or", "subquery_in_select",
+              "quantified_any", "quantified_all", "owner_function", "tlp_subquery",
+              "parties:4", "parties:5", "asker:data_party", "data_party_table")
+
+
+def test_every_shape_is_generated_and_tagged():
+    seen = set()
+    for seed in (1, 2, 6000, 6001):
+        gen = QueryGenerator(generate_federation(seed))
+        for i in range(120):
+            seen |= set(gen.query(i).shapes) | set(gen.tlp(i)[1].shapes)
+    assert set(NEW_SHAPES) <= seen, sorted(set(NEW_SHAPES) - seen)
+
+
+def test_larger_federations_have_three_computing_parties_and_data_parties(tmp_path):
+    feds = [generate_federation(seed) for seed in range(6000, 6030)]
+    larger = [f for f in feds if len(f.parties) > 3]
+    assert {len(f.parties) for f in larger} == {4, 5}
+    assert all(len(f.compute) == 3 and f.data_parties for f in larger)
+    assert any(t.owner in f.data_parties for f in larger for t in f.tables)
+    fed = larger[0]
+    fut = FederationUnderTest(fed.write(tmp_path))
+    try:
+        assert sorted(fut.catalog.compute) == sorted(fed.compute)
+        for t in fed.tables:  # the oracle's union has every party's table
+            assert fut.oracle.execute(f"SELECT COUNT(*) FROM {t.name}").fetchone() == (
+                len(t.rows),)
+    finally:
+        fut.close()
+
+
+def test_tie_sensitive_windows_show_only_their_keys():
+    """LAG, NTILE, ... depend on the order of tied rows: the query may show only the
+    window's keys (tied rows are then equal), or it has no single answer."""
+    for seed in (1, 2, 3):
+        gen = QueryGenerator(generate_federation(seed))
+        for i in range(200):
+            q = gen.query(i, "window")
+            for select in sqlglot.parse_one(q.sql, read="mysql").find_all(exp.Select):
+                windows = [w for e in select.expressions for w in e.find_all(exp.Window)]
+                if not any(w.this.key in ("lag", "lead", "ntile", "firstvalue", "lastvalue",
+                                          "rownumber") for w in windows):
+                    continue
+                keys = {c.sql() for w in windows for c in (w.args.get("partition_by") or [])}
+                keys |= {o.this.sql() for w in windows if w.args.get("order")
+                         for o in w.args["order"].expressions}
+                for item in select.expressions:
+                    if not item.find(exp.Window):
+                        assert item.unalias().sql() in keys, q.sql
+
+
+def test_moved_floats_are_traced_through_with_tables():
+    sql = ("WITH w0 AS (SELECT t.f AS c0, SUM(t.f) AS c1 FROM t AS t GROUP BY t.f) "
+           "SELECT x.c0 AS c0, x.c1 AS c1, y.c0 AS c2 FROM w0 AS x JOIN w0 AS y ON x.c0 = y.c0")
+    assert moved_positions(sql) == [0, 2]
+
+
+def test_group_threshold_sees_through_with_tables():
+    owners = {"a1": "alice", "b1": "bob"}
+    own = "WITH w0 AS (SELECT a.k AS c0 FROM a1 AS a) SELECT x.c0, COUNT(*) FROM w0 AS x GROUP BY x.c0"
+    assert with_group_threshold(own, 4, "alice", owners, True) == own
+    other = own.replace("a1", "b1")
+    assert "COUNT(*) >= 4" in with_group_threshold(other, 4, "alice", owners, True)
+
+
+def test_moved_floats_are_traced_through_every_branch_of_a_union():
+    """A ternary partitioning of aggregates takes MAX of a UNION ALL of MAXes (6103:16:
+    a MAX of a quotient was taken for a moved value)."""
+    computed = ("SELECT MAX(t.c0) AS c0 FROM (SELECT MAX(a.f / a.i) AS c0 FROM a1 AS a "
+                "UNION ALL SELECT MAX(a.f / a.i) AS c0 FROM a1 AS a) AS t")
+    assert moved_positions(computed) == []
+    stored = computed.replace("a.f / a.i", "a.f")
+    assert moved_positions(stored) == [0]
+    mixed = stored.replace("MAX(a.f) AS c0 FROM a1 AS a) AS t", "MAX(a.f + 1) AS c0 FROM a1 AS a) AS t")
+    assert moved_positions(mixed) == []
