@@ -20,7 +20,7 @@ from fuzz_campaign import Case, evaluate
 from fuzz_federation import PARTIES, ColumnSpec, RandomFederation, TableSpec
 from fuzz_oracle import DIALECT, ask_oracle, compare
 from fuzz_queries import Query
-from fuzz_verdict import Verdict
+from fuzz_verdict import OUT_OF_RANGE, Verdict
 from sqlglot import exp
 
 
@@ -294,11 +294,13 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                    parties=FOUR, compute=("alice", "carol", "dave"))),
     KnownBug(
         "11.new-variance-range", "a variance or standard deviation of reals spread far "
-        "from their mean is 0.0 or far off under MPC (1.1e6 comes back as 12826) (the adversary's strict xfail "
+        "from their mean is refused under MPC with the out-of-range DataError (it was 0.0 "
+        "or far off before the range checks: 1.1e6 came back as 12826; the adversary's "
         "test_stddev_of_floats_in_the_millions; 6218:29: STDDEV of squares of reals in "
-        "the thousands)",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
-                              and _statistic_came_back_zero(case, v)),
+        "the thousands): the engine should compute it",
+        lambda case, v, fut: ((v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
+                               and _statistic_came_back_zero(case, v))
+                              or (v.error_class == "DataError" and OUT_OF_RANGE in v.detail)),
         BugFixture((table("a1", "alice", "f float64", [(1e6,), (2e6,)]),
                     table("b1", "bob", "f float64", [(3e6,), (4e6,)])),
                    "SELECT STDDEV(u.f) AS s FROM (SELECT f FROM a1 UNION ALL "
