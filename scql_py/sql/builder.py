@@ -15,6 +15,7 @@ from scql_py.catalog import FLOAT64, INT64, Catalog
 from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
+from scql_py.sql.correlated_quantifiers import rewrite_correlated_quantifiers
 from scql_py.sql.decorrelate import (
     check_aggregating,
     correlations,
@@ -45,7 +46,8 @@ def _set_name(ast: exp.SetOperation) -> str:
 
 def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
     """UNION [ALL]; INTERSECT and EXCEPT as the semi- and anti-join of the distinct left
-    rows with the right rows, on every column, NULL matching NULL."""
+    rows with the right rows, on every column, NULL matching NULL; with ALL, of rows
+    numbered within their copies."""
     name = _set_name(ast)
     sides = [build(side, catalog) for side in (ast.left, ast.right)]
     width = len(sides[0].columns)
@@ -58,9 +60,15 @@ def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
                   for i in (c.inputs if isinstance(c, lp.UnionAll) else [c])]
         union = lp.UnionAll(inputs, types)
         return _distinct(union) if ast.args.get("distinct") else union
-    if not ast.args.get("distinct"):
-        raise NotSupportedError(f"{name} (INTERSECT and EXCEPT without ALL are supported)")
     fresh = _fresh_names()
+    out_columns = list(zip(sides[0].columns, sides[0].types))
+    if not ast.args.get("distinct"):
+        # ALL: the j-th copy of a row matches the j-th copy on the other side, so
+        # numbering the copies of each row turns multisets into sets: min(m, n) copies
+        # are in both, max(m - n, 0) only on the left
+        sides = [lp.Window(side, list(side.columns), [],
+                           [lp.WindowFunc(fresh("__copy"), "row_number")], written=name)
+                 for side in sides]
     left = _distinct(sides[0])
     lkeys, rkeys = _null_safe_keys(left, "__sl"), _null_safe_keys(sides[1], "__sr")
     lnode = lp.Project(left, [(c, exp.column(c, quoted=True), t)
@@ -72,8 +80,7 @@ def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
     else:
         node = lp.Filter(_typed_join(lnode, rdistinct, "left", pairs, fresh),
                          exp.Is(this=exp.column(rkeys[0][0], quoted=True), expression=exp.Null()))
-    return lp.Project(node, [(c, exp.column(c, quoted=True), t)
-                             for c, t in zip(left.columns, left.types)])
+    return lp.Project(node, [(c, exp.column(c, quoted=True), t) for c, t in out_columns])
 
 
 def _distinct(node: lp.Node) -> lp.Node:
@@ -420,6 +427,7 @@ def _int_literal(node: exp.Expression | None, clause: str) -> int | None:
 
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     fresh = _fresh_names()
+    select = rewrite_correlated_quantifiers(select)
     if select.args.get("where") is not None:
         select = select.copy()
         select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))

@@ -272,13 +272,15 @@ class Window(Node):
     """Window functions sharing one ``PARTITION BY`` / ``ORDER BY``.
 
     ``partition`` and ``order`` are columns of the child; output: the child's columns,
-    then one column per function.
+    then one column per function. ``written``: what the user wrote that the planner
+    numbers rows for (``INTERSECT ALL``), named where the CCL refuses its partition.
     """
 
     child: Node
     partition: list[str]
     order: list[SortKey]
     funcs: list[WindowFunc]
+    written: str | None = None
 
     @property
     def children(self) -> list[Node]:
