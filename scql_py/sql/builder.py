@@ -28,6 +28,7 @@ from scql_py.sql.decorrelate import (
 from scql_py.sql.join_graph import order_joins
 from scql_py.sql.or_factoring import factor_common_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
+from scql_py.sql.window_frames import without_frame
 
 
 def build(ast: exp.Expression, catalog: Catalog) -> lp.Node:
@@ -65,7 +66,8 @@ def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
     if not ast.args.get("distinct"):
         # ALL: the j-th copy of a row matches the j-th copy on the other side, so
         # numbering the copies of each row turns multisets into sets: min(m, n) copies
-        # are in both, max(m - n, 0) only on the left
+        # are in both, max(m - n, 0) only on the left; what the numbers show is what the
+        # join on them shows (visibility checks it as a join's keys)
         sides = [lp.Window(side, list(side.columns), [],
                            [lp.WindowFunc(fresh("__copy"), "row_number")], written=name)
                  for side in sides]
@@ -1025,6 +1027,8 @@ def _split_windows(child: lp.Node, projections):
     one node per PARTITION BY / ORDER BY, each over the one before. The partition and
     order expressions and the functions' arguments are first computed as columns of
     one Project."""
+    projections = [(name, e.transform(lambda n: without_frame(n) if isinstance(n, exp.Window)
+                                      else n)) for name, e in projections]
     windows = [w for _, e in projections for w in e.find_all(exp.Window)]
     scope = dict(zip(child.columns, child.types))
     extra: list = []
@@ -1042,8 +1046,6 @@ def _split_windows(child: lp.Node, projections):
     names: dict[int, str] = {}
     count = itertools.count()
     for w in windows:
-        if w.args.get("spec") is not None:
-            raise NotSupportedError("window frames (ROWS/RANGE BETWEEN ...)")
         spec = (tuple(p.sql() for p in w.args.get("partition_by") or []),
                 w.args["order"].sql() if w.args.get("order") else "")
         if spec not in specs:

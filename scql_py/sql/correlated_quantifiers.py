@@ -3,7 +3,7 @@ correlated aggregates, which the builder decorrelates (``decorrelate``).
 
 The subquery ``S`` = ``SELECT y FROM f WHERE w`` (``w`` uses the outer row) is one set
 of ``y`` per outer row. With ``n`` = ``(SELECT COUNT(*) FROM f WHERE w)`` and ``nulls``
-= ``(SELECT COUNT(*) - COUNT(y) FROM f WHERE w)``, SQL's three-valued answers are:
+the number of NULL ``y`` there, SQL's three-valued answers are:
 
 * ``x IN S``: TRUE if ``EXISTS (SELECT 1 FROM f WHERE w AND y = x)``, else FALSE if
   ``n = 0``, else NULL if ``x`` is NULL or ``nulls > 0``, else FALSE. As a WHERE
@@ -94,10 +94,14 @@ def _three_valued(n: exp.Expression) -> exp.Expression:
         op, every = exp.EQ, False
     zero = exp.Literal.number(0)
     empty = exp.EQ(this=_value(query, exp.Count(this=exp.Star())), expression=zero)
+    # the NULLs of y counted by a comparison (IS NULL), which the CCL lets a
+    # PLAINTEXT_AFTER_COMPARE column take part in, not by COUNT(y)
+    is_null = exp.Case(ifs=[exp.If(this=exp.Is(this=y.copy(), expression=exp.Null()),
+                                   true=exp.Literal.number(1))],
+                       default=exp.Literal.number(0))
+    nulls = exp.Coalesce(this=exp.Sum(this=is_null), expressions=[zero.copy()])
     unknown = exp.or_(exp.Is(this=x.copy(), expression=exp.Null()),
-                      exp.GT(this=_value(query, exp.Sub(this=exp.Count(this=exp.Star()),
-                                                        expression=exp.Count(this=y.copy()))),
-                             expression=zero.copy()))
+                      exp.GT(this=_value(query, nulls), expression=zero.copy()))
     if op is exp.EQ and not every:
         core = _exists(query, exp.EQ, x)
     elif op is exp.EQ:  # = ALL: every y equals x

@@ -273,7 +273,7 @@ class Window(Node):
 
     ``partition`` and ``order`` are columns of the child; output: the child's columns,
     then one column per function. ``written``: what the user wrote that the planner
-    numbers rows for (``INTERSECT ALL``), named where the CCL refuses its partition.
+    numbers copies of rows for (``INTERSECT ALL``): only a join on the numbers reads them.
     """
 
     child: Node

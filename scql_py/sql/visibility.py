@@ -231,9 +231,13 @@ class Analyzer:
         for _, key, _ in node.keys:
             vis = self.expr(key, scope)
             out.append({p: _lift(s, lift) if lift else s for p, s in vis.items()})
+        key_states = {key: vis for (_, key, _), vis in zip(node.keys, out)}
         for _, call in node.aggs:
             if call.arg is None:
                 out.append(self.all_plain())
+                continue
+            if call.func in ("min", "max") and call.arg in key_states:
+                out.append(key_states[call.arg])  # the extreme of a group's key is the key
                 continue
             arg = self.expr(call.arg, scope)
             out.append({p: _lift(s, "after_aggregate") for p, s in arg.items()})
@@ -315,6 +319,11 @@ class Analyzer:
         elif isinstance(node, lp.Window):
             if ctx.ranks_hidden:
                 return  # the planner's own numbering (a semi-join's first rows): opens nothing
+            if node.written is not None:
+                # the planner's numbering of a row's copies (INTERSECT ALL): it reaches the
+                # asker only as a key of the join above, checked as a join's keys (the
+                # number has its columns' state), and the left side's GROUP BY
+                return
             # a rank shows the order of its ORDER BY keys within groups of its PARTITION
             # BY keys, even when only used to filter (rn <= 10)
             for key in node.order:
@@ -377,7 +386,7 @@ def as_written(e: exp.Expression, below: lp.Node) -> str:
 
 def join_parties(node: lp.Join) -> set[str]:
     """The parties in a join, for whom SCQL lifts its keys and payload: the owners of the
-    keys on either side, when the two sides' keys are different parties' data (a
+    tables on either side, when the two sides' keys are different parties' data (a
     self-join's intersection is the whole column; a side that is itself a join of
     several parties' tables may still join another party's key with the asker's)."""
     left = set().union(*(column_owners(node.left, a) for a, _ in node.keys))
@@ -386,7 +395,7 @@ def join_parties(node: lp.Join) -> set[str]:
         left, right = _table_owners(node.left), _table_owners(node.right)
     if not left or not right or left & right:
         return set()
-    return left | right
+    return _table_owners(node.left) | _table_owners(node.right)
 
 
 def column_owners(node: lp.Node, column: str) -> set[str]:
