@@ -107,7 +107,7 @@ SELECT id, MAX(secret) OVER (PARTITION BY k) AS top_secret
 FROM (SELECT id, k, secret FROM t_alice UNION ALL SELECT id + 1000 AS id, k, secret FROM t_bob) AS u;
 
 -- name: window_frame_not_supported
--- error: NotSupportedError window frames
+-- error: NotSupportedError window frame ROWS BETWEEN 1 PRECEDING
 SELECT id, SUM(k) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t_alice;
 
 -- name: window_with_group_by_not_supported
