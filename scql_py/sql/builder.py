@@ -15,6 +15,7 @@ from scql_py.catalog import FLOAT64, INT64, Catalog
 from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
+from scql_py.sql.correlated_quantifiers import rewrite_correlated_quantifiers
 from scql_py.sql.decorrelate import (
     check_aggregating,
     correlations,
@@ -27,6 +28,7 @@ from scql_py.sql.decorrelate import (
 from scql_py.sql.join_graph import order_joins
 from scql_py.sql.or_factoring import factor_common_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
+from scql_py.sql.window_frames import without_frame
 from scql_py.sql.written import completes_join, standing_for, user_sql
 
 
@@ -46,7 +48,8 @@ def _set_name(ast: exp.SetOperation) -> str:
 
 def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
     """UNION [ALL]; INTERSECT and EXCEPT as the semi- and anti-join of the distinct left
-    rows with the right rows, on every column, NULL matching NULL."""
+    rows with the right rows, on every column, NULL matching NULL; with ALL, of rows
+    numbered within their copies."""
     name = _set_name(ast)
     sides = [build(side, catalog) for side in (ast.left, ast.right)]
     width = len(sides[0].columns)
@@ -59,9 +62,16 @@ def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
                   for i in (c.inputs if isinstance(c, lp.UnionAll) else [c])]
         union = lp.UnionAll(inputs, types)
         return _distinct(union) if ast.args.get("distinct") else union
-    if not ast.args.get("distinct"):
-        raise NotSupportedError(f"{name} (INTERSECT and EXCEPT without ALL are supported)")
     fresh = _fresh_names()
+    out_columns = list(zip(sides[0].columns, sides[0].types))
+    if not ast.args.get("distinct"):
+        # ALL: the j-th copy of a row matches the j-th copy on the other side, so
+        # numbering the copies of each row turns multisets into sets: min(m, n) copies
+        # are in both, max(m - n, 0) only on the left; what the numbers show is what the
+        # join on them shows (visibility checks it as a join's keys)
+        sides = [lp.Window(side, list(side.columns), [],
+                           [lp.WindowFunc(fresh("__copy"), "row_number")], written=name)
+                 for side in sides]
     left = _distinct(sides[0])
     lkeys, rkeys = _null_safe_keys(left, "__sl"), _null_safe_keys(sides[1], "__sr")
     lnode = lp.Project(left, [(c, exp.column(c, quoted=True), t)
@@ -74,8 +84,7 @@ def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
         unmatched = exp.Is(this=exp.column(rkeys[0][0], quoted=True), expression=exp.Null())
         node = lp.Filter(_typed_join(lnode, rdistinct, "left", pairs, fresh),
                          standing_for(unmatched, user_sql(ast), join=True))
-    return lp.Project(node, [(c, exp.column(c, quoted=True), t)
-                             for c, t in zip(left.columns, left.types)])
+    return lp.Project(node, [(c, exp.column(c, quoted=True), t) for c, t in out_columns])
 
 
 def _distinct(node: lp.Node) -> lp.Node:
@@ -441,6 +450,7 @@ def _source_owners(select: exp.Select, catalog: Catalog
 
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     fresh = _fresh_names()
+    select = rewrite_correlated_quantifiers(select)
     if select.args.get("where") is not None:
         select = select.copy()
         select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))
@@ -1045,6 +1055,8 @@ def _split_windows(child: lp.Node, projections):
     one node per PARTITION BY / ORDER BY, each over the one before. The partition and
     order expressions and the functions' arguments are first computed as columns of
     one Project."""
+    projections = [(name, e.transform(lambda n: without_frame(n) if isinstance(n, exp.Window)
+                                      else n)) for name, e in projections]
     windows = [w for _, e in projections for w in e.find_all(exp.Window)]
     scope = dict(zip(child.columns, child.types))
     extra: list = []
@@ -1062,8 +1074,6 @@ def _split_windows(child: lp.Node, projections):
     names: dict[int, str] = {}
     count = itertools.count()
     for w in windows:
-        if w.args.get("spec") is not None:
-            raise NotSupportedError("window frames (ROWS/RANGE BETWEEN ...)")
         spec = (tuple(p.sql() for p in w.args.get("partition_by") or []),
                 w.args["order"].sql() if w.args.get("order") else "")
         if spec not in specs:

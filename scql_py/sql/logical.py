@@ -275,13 +275,15 @@ class Window(Node):
     """Window functions sharing one ``PARTITION BY`` / ``ORDER BY``.
 
     ``partition`` and ``order`` are columns of the child; output: the child's columns,
-    then one column per function.
+    then one column per function. ``written``: what the user wrote that the planner
+    numbers copies of rows for (``INTERSECT ALL``): only a join on the numbers reads them.
     """
 
     child: Node
     partition: list[str]
     order: list[SortKey]
     funcs: list[WindowFunc]
+    written: str | None = None
 
     @property
     def children(self) -> list[Node]:

@@ -15,6 +15,7 @@ from scql_py.sql import rewrite
 from scql_py.sql.builder import build
 from scql_py.sql.changes import plan_drop, plan_insert
 from scql_py.sql.constant_query import constant_steps, is_constant_query
+from scql_py.sql.constant_subqueries import inline_constant_subqueries
 from scql_py.sql.ctes import inline_ctes
 from scql_py.sql.ledger import list_openings
 from scql_py.sql.logical import Join, walk
@@ -77,6 +78,7 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
         return PhysicalPlan(asker=asker, sql=sql, steps=steps, output_names=["rows", "version"],
                             output_types=["int64", "int64"], pushdown=pushdown,
                             max_rows=max_rows)
+    ast = inline_constant_subqueries(ast)
     check_supported(ast)
     if is_constant_query(ast):
         names = output_names(ast)

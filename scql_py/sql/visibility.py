@@ -274,9 +274,13 @@ class Analyzer:
         for _, key, _ in node.keys:
             vis = self.expr(key, scope)
             out.append({p: _lift(s, lift) if lift else s for p, s in vis.items()})
+        key_states = {key: vis for (_, key, _), vis in zip(node.keys, out)}
         for _, call in node.aggs:
             if call.arg is None:
                 out.append(self.all_plain())
+                continue
+            if call.func in ("min", "max") and call.arg in key_states:
+                out.append(key_states[call.arg])  # the extreme of a group's key is the key
                 continue
             arg = self.expr(call.arg, scope)
             out.append({p: _lift(s, "after_aggregate") for p, s in arg.items()})
@@ -396,15 +400,21 @@ class Analyzer:
         elif isinstance(node, lp.Window):
             if ctx.ranks_hidden:
                 return  # the planner's own numbering (a semi-join's first rows): opens nothing
+            if node.written is not None:
+                # the planner's numbering of a row's copies (INTERSECT ALL): it reaches the
+                # asker only as a key of the join above, checked as a join's keys (the
+                # number has its columns' state), and the left side's GROUP BY
+                return
             # a rank shows the order of its ORDER BY keys within groups of its PARTITION
             # BY keys, even when only used to filter (rn <= 10)
             for key in node.order:
                 _refuse(_lift(scope[key.column][asker], "rank"), asker,
                         f"a window's ORDER BY would show party '{asker}' the order of source "
                         "column '{culprit}', which has CCL level {level} for " + f"'{asker}'")
+            what = node.written or "a window's PARTITION BY"
             for name in node.partition:
                 _refuse(_lift(scope[name][asker], "after_group_by"), asker,
-                        f"a window's PARTITION BY would show party '{asker}' the groups of "
+                        f"{what} would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
             # a partition of a key the asker may only group by is a group that no
@@ -515,11 +525,52 @@ def as_written(e: exp.Expression, below: lp.Node) -> str:
 
 def join_parties(node: lp.Join) -> set[str]:
     """The parties in a join, for whom SCQL lifts its keys and payload: the owners of the
-    tables on either side, when the two sides are different parties' data."""
-    left, right = _table_owners(node.left), _table_owners(node.right)
+    tables on either side, when the two sides' keys are different parties' data (a
+    self-join's intersection is the whole column; a side that is itself a join of
+    several parties' tables may still join another party's key with the asker's)."""
+    left = set().union(*(column_owners(node.left, a) for a, _ in node.keys))
+    right = set().union(*(column_owners(node.right, b) for _, b in node.keys))
+    if not node.keys:
+        left, right = _table_owners(node.left), _table_owners(node.right)
     if not left or not right or left & right:
         return set()
-    return left | right
+    return _table_owners(node.left) | _table_owners(node.right)
+
+
+def column_owners(node: lp.Node, column: str) -> set[str]:
+    """The owners of the tables that ``column`` of ``node`` is computed from."""
+    if isinstance(node, lp.Scan):
+        return {node.party}
+    if isinstance(node, lp.RowsKept):
+        return column_owners(node.child, column)
+    if isinstance(node, lp.Project):
+        e = next(e for name, e, _ in node.exprs if name == column)
+        return _expression_owners(node.child, e)
+    if isinstance(node, lp.Join):
+        side = node.left if column in node.left.columns else node.right
+        return column_owners(side, column)
+    if isinstance(node, lp.UnionAll):
+        i = node.columns.index(column)
+        return set().union(*(column_owners(n, n.columns[i]) for n in node.inputs))
+    if isinstance(node, lp.Aggregate):
+        for name, e, _ in node.keys:
+            if name == column:
+                return _expression_owners(node.child, e)
+        call = next(c for name, c in node.aggs if name == column)
+        return _table_owners(node.child) if call.arg is None \
+            else _expression_owners(node.child, call.arg)
+    if isinstance(node, lp.Window):
+        f = next((f for f in node.funcs if f.name == column), None)
+        if f is None:
+            return column_owners(node.child, column)
+        used = [*node.partition, *(k.column for k in node.order)] + ([f.arg] if f.arg else [])
+        return set().union(*(column_owners(node.child, c) for c in used)) \
+            or _table_owners(node.child)
+    return _table_owners(node)
+
+
+def _expression_owners(child: lp.Node, e: exp.Expression) -> set[str]:
+    return set().union(*(column_owners(child, c.name) for c in e.find_all(exp.Column)))
 
 
 def _table_owners(node: lp.Node) -> set[str]:

@@ -145,3 +145,73 @@ AND b.id = (SELECT MIN(b2.id) FROM t_bob AS b2, t_carol AS c WHERE b2.k = c.k AN
 
 -- name: cte_used_twice_tpch_q15_shape
 WITH r AS (SELECT k, SUM(i) AS t FROM t_bob GROUP BY k) SELECT k, t FROM r WHERE t = (SELECT MAX(t) FROM r);
+
+-- Correlated IN / NOT IN / ANY / ALL (sql/correlated_quantifiers.py): a WHERE conjunct
+-- IN or ANY is an EXISTS; elsewhere SQL's three-valued answer from EXISTS and
+-- correlated counts and extremes (NULL x, a NULL in the group, an empty group).
+
+-- name: correlated_in_own_table
+SELECT a.id FROM t_alice AS a WHERE a.k IN (SELECT b.k FROM t_alice AS b WHERE b.s = a.s AND b.id <> a.id);
+
+-- name: correlated_not_in_own_table_nulls
+SELECT a.id FROM t_alice AS a WHERE a.k NOT IN (SELECT b.k FROM t_alice AS b WHERE b.s = a.s AND b.i > 10);
+
+-- name: correlated_in_across_parties
+SELECT a.id FROM t_alice AS a WHERE a.k IN (SELECT b.k FROM t_bob AS b WHERE b.id = a.id);
+
+-- name: correlated_not_in_across_parties
+SELECT a.id FROM t_alice AS a WHERE a.k NOT IN (SELECT b.k FROM t_bob AS b WHERE b.id = a.id);
+
+-- name: correlated_in_in_select_list
+SELECT a.id, a.k IN (SELECT b.k FROM t_bob AS b WHERE b.s = a.s) AS m FROM t_alice AS a;
+
+-- name: correlated_in_over_union
+SELECT a.id FROM t_alice AS a
+WHERE a.k NOT IN (SELECT u.k FROM (SELECT s, k FROM t_bob UNION ALL SELECT s, k FROM t_carol) AS u WHERE u.s = a.s);
+
+-- name: correlated_in_outer_union
+SELECT u.id FROM (SELECT id, k, s FROM t_bob UNION ALL SELECT id, k, s FROM t_carol) AS u
+WHERE u.k IN (SELECT a.k FROM t_alice AS a WHERE a.s = u.s AND a.id < 30);
+
+-- name: correlated_in_after_join
+SELECT a.id, b.id AS bid FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE b.k NOT IN (SELECT c.k FROM t_carol AS c WHERE c.s = a.s);
+
+-- name: correlated_greater_than_any
+SELECT a.id FROM t_alice AS a WHERE a.i > ANY (SELECT b.i FROM t_bob AS b WHERE b.k = a.k);
+
+-- name: correlated_greater_than_all_empty_groups_true
+SELECT a.id FROM t_alice AS a WHERE a.i > ALL (SELECT b.i FROM t_bob AS b WHERE b.k = a.k AND b.id > 60);
+
+-- name: correlated_not_less_equal_any
+SELECT a.id FROM t_alice AS a WHERE NOT (a.i <= ANY (SELECT b.i FROM t_bob AS b WHERE b.k = a.k));
+
+-- name: correlated_quantifiers_in_select_list
+SELECT a.id, a.k = ALL (SELECT b.k FROM t_bob AS b WHERE b.s = a.s) AS eqall,
+  a.k <> ANY (SELECT b.k FROM t_bob AS b WHERE b.s = a.s) AS neany,
+  a.k <> ALL (SELECT b.k FROM t_bob AS b WHERE b.s = a.s) AS neall,
+  a.i < ALL (SELECT b.i FROM t_carol AS b WHERE b.k = a.k) AS ltall FROM t_alice AS a;
+
+-- name: correlated_any_own_table
+SELECT a.id FROM t_alice AS a WHERE a.i >= ANY (SELECT b.i FROM t_alice AS b WHERE b.k = a.k AND b.s = a.s AND b.id > 30);
+
+-- name: correlated_any_with_a_second_inequality_refused
+-- error: NotSupportedError more than one comparison
+SELECT a.id FROM t_alice AS a WHERE a.i >= ANY (SELECT b.i FROM t_alice AS b WHERE b.k = a.k AND b.id > a.id);
+
+-- name: correlated_all_after_join
+SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE b.c < ALL (SELECT c.c FROM t_carol AS c WHERE c.k = a.k);
+
+-- name: correlated_all_on_aggregate_only_columns_refused
+-- error: SecurityError which rows pass
+SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE b.i < ALL (SELECT c.i FROM t_carol AS c WHERE c.k = a.k);
+
+-- name: correlated_in_of_an_expression_refused
+-- error: NotSupportedError expression rather than a column
+SELECT a.id FROM t_alice AS a WHERE a.k + 1 IN (SELECT b.k FROM t_bob AS b WHERE b.id = a.id);
+
+-- name: correlated_in_secret_refused
+-- error: SecurityError secret
+SELECT a.id FROM t_alice AS a WHERE a.k IN (SELECT b.secret FROM t_bob AS b WHERE b.id = a.id);

@@ -60,10 +60,43 @@ SELECT k, i FROM t_alice EXCEPT SELECT k, i FROM t_carol;
 -- error: SecurityError secret
 SELECT id FROM t_alice INTERSECT SELECT secret FROM t_bob;
 
--- name: intersect_all_not_yet
--- error: NotSupportedError INTERSECT ALL
-SELECT k FROM t_alice INTERSECT ALL SELECT k FROM t_bob;
-
 -- name: set_operation_width_mismatch
 -- error: ProgrammingError columns
 SELECT k, s FROM t_alice UNION SELECT k FROM t_bob;
+
+-- INTERSECT ALL / EXCEPT ALL: each row numbered within its copies on both sides
+-- (ROW_NUMBER() OVER (PARTITION BY every column)), then INTERSECT / EXCEPT of the
+-- numbered rows: min(m, n) copies, max(m - n, 0) copies.
+
+-- name: intersect_all_own_table
+SELECT k, s FROM t_alice INTERSECT ALL SELECT k, s FROM t_alice WHERE id > 20;
+
+-- name: except_all_own_table
+SELECT k, s FROM t_alice EXCEPT ALL SELECT k, s FROM t_alice WHERE id > 20;
+
+-- name: intersect_all_across_parties
+SELECT k FROM t_alice INTERSECT ALL SELECT k FROM t_bob;
+
+-- name: except_all_across_parties_ordered
+SELECT k FROM t_alice EXCEPT ALL SELECT k FROM t_bob ORDER BY k;
+
+-- name: intersect_all_of_a_union
+SELECT k FROM t_alice INTERSECT ALL (SELECT k FROM t_bob WHERE id < 40 UNION ALL SELECT k FROM t_carol WHERE id < 70);
+
+-- name: intersect_all_after_join
+SELECT a.k, b.s FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id INTERSECT ALL SELECT k, s FROM t_carol;
+
+-- name: except_all_after_join
+SELECT a.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id EXCEPT ALL SELECT k FROM t_carol;
+
+-- name: except_all_count
+SELECT COUNT(*) AS n FROM (SELECT k FROM t_alice EXCEPT ALL SELECT k FROM t_carol) AS x;
+
+-- name: intersect_all_aggregate_only_column_refused
+-- error: SecurityError t_bob.i
+SELECT k FROM t_alice INTERSECT ALL SELECT i FROM t_bob;
+
+-- name: intersect_all_counted_aggregate_only_column
+-- a single count, as of INTERSECT or of an inner join on the column (SCQL does not
+-- protect sizes: DESIGN section 4)
+SELECT COUNT(*) AS n FROM (SELECT i FROM t_alice INTERSECT ALL SELECT i FROM t_bob) AS x;

@@ -33,3 +33,24 @@ SELECT id, k FROM t_alice AS a WHERE EXISTS (SELECT 1 FROM t_carol AS c WHERE c.
 -- name: not_exists_correlated_with_filter
 SELECT COUNT(*) AS n, SUM(a.i) AS si FROM t_alice AS a
 WHERE NOT EXISTS (SELECT 1 FROM t_bob AS b WHERE b.k = a.k AND b.id > 40);
+
+-- SELECT without FROM inside another query: its constant (sql/constant_subqueries.py)
+
+-- name: constant_subquery_own_table
+SELECT id FROM t_alice WHERE id > (SELECT 45);
+
+-- name: constant_subquery_in_list_and_all
+SELECT id FROM t_alice WHERE k IN (SELECT 2) OR k < ALL (SELECT 1);
+
+-- name: constant_subquery_in_select_list
+SELECT id, (SELECT 'x') AS y FROM t_alice WHERE id < 5;
+
+-- name: constant_subquery_over_union
+SELECT u.id FROM (SELECT id, k FROM t_alice UNION ALL SELECT id, k FROM t_bob) AS u WHERE u.k = (SELECT 1 + 1);
+
+-- name: constant_subquery_after_join
+SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id WHERE b.k >= (SELECT 2) AND a.i > ANY (SELECT 0);
+
+-- name: constant_derived_table_refused
+-- error: NotSupportedError SELECT without FROM inside another query
+SELECT * FROM (SELECT 1 AS a) AS t;

@@ -107,9 +107,40 @@ SELECT id, MAX(secret) OVER (PARTITION BY k) AS top_secret
 FROM (SELECT id, k, secret FROM t_alice UNION ALL SELECT id + 1000 AS id, k, secret FROM t_bob) AS u;
 
 -- name: window_frame_not_supported
--- error: NotSupportedError window frames
+-- error: NotSupportedError window frame ROWS BETWEEN 1 PRECEDING
 SELECT id, SUM(k) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t_alice;
 
 -- name: window_with_group_by_not_supported
 -- error: NotSupportedError window functions together with GROUP BY
 SELECT k, SUM(COUNT(*)) OVER () AS total FROM t_alice GROUP BY k;
+
+-- Window frames written out that mean the engine's frame (sql/window_frames.py): the
+-- default RANGE frame, a whole-partition frame of an aggregate or FIRST_VALUE, any frame
+-- of a ranking; sliding frames are refused by name.
+
+-- name: frame_default_range_own_table
+SELECT id, SUM(i) OVER (PARTITION BY k ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s FROM t_alice;
+
+-- name: frame_whole_partition_aggregates_own_table
+SELECT id, SUM(i) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS s,
+  COUNT(*) OVER (PARTITION BY k ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n FROM t_alice;
+
+-- name: frame_of_a_ranking_and_first_value
+SELECT id, ROW_NUMBER() OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS r,
+  FIRST_VALUE(k) OVER (PARTITION BY s ORDER BY id ROWS UNBOUNDED PRECEDING) AS f FROM t_alice;
+
+-- name: frame_whole_partition_over_union
+SELECT u.id, SUM(u.k) OVER (PARTITION BY u.s ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS s
+FROM (SELECT id, k, s FROM t_alice UNION ALL SELECT id, k, s FROM t_bob) AS u;
+
+-- name: frame_whole_partition_after_join
+SELECT a.id, MAX(b.k) OVER (PARTITION BY a.s ORDER BY a.id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS m
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: frame_sliding_refused
+-- error: NotSupportedError ROWS BETWEEN 2 PRECEDING AND CURRENT ROW
+SELECT id, SUM(i) OVER (ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM t_alice;
+
+-- name: frame_rows_to_current_row_refused
+-- error: NotSupportedError window frame
+SELECT id, SUM(i) OVER (ORDER BY k ROWS UNBOUNDED PRECEDING) AS s FROM t_alice;

@@ -1,0 +1,103 @@
+"""Attacks through INTERSECT ALL / EXCEPT ALL, correlated IN / NOT IN / ANY / ALL, a
+constant subquery, window frames, MIN / MAX of a group key and the join lift by the owners of the keys,
+each with an allowed twin that must run and give DuckDB's answer.
+
+INTERSECT ALL numbers the copies of every row on both sides: the number must show the
+asker nothing that a join on the row's columns would not (the multiplicity of a value in
+the other party's column is what an inner join on it shows). A correlated IN is an
+EXISTS (a join on the correlation and on x = y), its three-valued form a join of
+correlated counts and extremes: each needs what those joins need.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_ccl_attacks import assert_like_duckdb
+
+from scql_py.errors import SecurityError
+
+REFUSED = {
+    "intersect_all_with_an_encrypted_column": (
+        "alice", "SELECT k FROM acct INTERSECT ALL SELECT cid FROM claim", "claim.cid"),
+    "except_all_with_an_aggregate_only_column": (
+        "alice", "SELECT bal FROM acct EXCEPT ALL SELECT score FROM claim", "claim.score"),
+    "intersect_all_with_a_group_by_only_column": (
+        "alice", "SELECT region FROM acct INTERSECT ALL SELECT g FROM claim", "claim.g"),
+    "intersect_all_multiplicities_of_a_payload_column": (
+        "alice", "SELECT id FROM acct INTERSECT ALL SELECT amount FROM claim", "claim.amount"),
+    "correlated_in_on_an_encrypted_column": (
+        "alice", "SELECT a.id FROM acct a WHERE a.k IN "
+                 "(SELECT c.cid FROM claim c WHERE c.ck = a.k)", "claim.cid"),
+    "correlated_in_correlated_by_an_encrypted_key": (
+        "alice", "SELECT a.id FROM acct a WHERE a.k IN "
+                 "(SELECT c.ck FROM claim c WHERE c.cid = a.id)", "claim.cid"),
+    "correlated_not_in_in_select_list_on_an_aggregate_only_column": (
+        "alice", "SELECT a.id, a.bal NOT IN (SELECT c.score FROM claim c WHERE c.ck = a.k) "
+                 "AS m FROM acct a", "claim.score"),
+    # NOT IN shows whether the group of the key has a NULL: a join key seen only after
+    # the join is not counted (conservatively refused)
+    "correlated_not_in_counts_nulls_of_a_key_after_join": (
+        "alice", "SELECT a.id FROM acct a WHERE a.k NOT IN "
+                 "(SELECT c.ck FROM claim c WHERE c.ck = a.k AND c.level > 3)", "claim.ck"),
+    "correlated_any_over_an_encrypted_column": (
+        "alice", "SELECT a.id FROM acct a WHERE a.bal > ANY "
+                 "(SELECT c.hidden FROM claim c WHERE c.ck = a.k)", "claim.hidden"),
+    "correlated_all_over_an_encrypted_column": (
+        "alice", "SELECT a.id FROM acct a WHERE a.bal <= ALL "
+                 "(SELECT c.hidden FROM claim c WHERE c.ck = a.k)", "claim.hidden"),
+    "constant_subquery_does_not_hide_a_filter": (
+        "alice", "SELECT a.id FROM acct a JOIN claim c ON a.k = c.ck "
+                 "WHERE c.hidden > (SELECT 0)", "claim.hidden"),
+    # the extreme of a column other than the group key is an aggregate of it
+    "max_of_a_group_by_only_column_not_grouped_by_it": (
+        "alice", "SELECT tier, MAX(g) AS m FROM claim GROUP BY tier", "claim.g"),
+    # an explicit default frame is a running sum: it shows each row's value
+    "running_sum_written_as_a_frame": (
+        "bob", "SELECT id, SUM(bal) OVER (ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING "
+               "AND CURRENT ROW) AS s FROM acct", "acct.bal"),
+    # the lift goes to the owners of the keys: a join of bob's key with bob's own key is
+    # a self-join, whose payload is not lifted although alice's table is in its left side
+    "payload_of_a_self_join_above_a_join_with_the_asker": (
+        "alice", "SELECT d.amount FROM acct a JOIN claim c ON a.k = c.ck "
+                 "JOIN claim d ON c.ck = d.ck", "claim.amount"),
+}
+
+ALLOWED = {
+    "intersect_all_with_keys_after_join": (
+        "alice", "SELECT k FROM acct INTERSECT ALL SELECT ck FROM claim"),
+    "except_all_with_keys_after_join": (
+        "alice", "SELECT k FROM acct EXCEPT ALL SELECT ck FROM claim"),
+    "correlated_in_on_keys_after_join": (
+        "alice", "SELECT a.id FROM acct a WHERE a.k IN "
+                 "(SELECT c.ck FROM claim c WHERE c.ck = a.k AND c.level > 3)"),
+    "correlated_not_in_on_a_compare_column": (
+        "alice", "SELECT a.id FROM acct a WHERE a.bal NOT IN "
+                 "(SELECT c.level FROM claim c WHERE c.ck = a.k)"),
+    "correlated_all_on_a_compare_column_in_select_list": (
+        "alice", "SELECT a.id, a.bal < ALL (SELECT c.level FROM claim c WHERE c.ck = a.k) "
+                 "AS m FROM acct a"),
+    # SCQL's two_parties[35]: the second join is of bob's key with alice's
+    "join_of_bobs_key_with_the_askers_above_a_join": (
+        "alice", "SELECT a.id, c.amount FROM acct a JOIN claim c ON a.k = c.ck "
+                 "JOIN acct b ON c.ck = b.k"),
+    "whole_partition_frame_is_the_partition_aggregate": (
+        "bob", "SELECT id, SUM(bal) OVER (PARTITION BY region ORDER BY id ROWS BETWEEN "
+               "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS s FROM acct"),
+    "max_of_the_group_key": (
+        "bob", "SELECT region, MAX(region) AS m, COUNT(*) AS n FROM acct GROUP BY region"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_attack_is_refused(attack_fed, name):
+    asker, sql, culprit = REFUSED[name]
+    with pytest.raises(SecurityError) as info:
+        attack_fed.execute(asker, sql)
+    assert culprit in str(info.value)
+    assert info.value.party == asker
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_allowed_twin_runs(attack_fed, attack_oracle, name):
+    asker, sql = ALLOWED[name]
+    assert_like_duckdb(attack_fed, attack_oracle, asker, sql)
