@@ -28,6 +28,7 @@ from scql_py.engine.relation import (
     SecretRelation,
     common_exact,
 )
+from scql_py.engine.secure_math import SecureMath
 from scql_py.errors import DataError, NotSupportedError
 from scql_py.mpc import compare, convert, division, equality, float_keys, mux
 from scql_py.mpc.fixedpoint import FRAC_BITS
@@ -102,8 +103,9 @@ def _literal_key(c: Const) -> int:
     return 0 if c.value is None else float_keys.key_of(float(c.value))
 
 
-class SecureEvaluator:
-    """Evaluates expressions whose column names refer to ``rel``'s columns."""
+class SecureEvaluator(SecureMath):
+    """Evaluates expressions whose column names refer to ``rel``'s columns (the math
+    functions' visits are :class:`SecureMath`'s)."""
 
     def __init__(self, rt: Runtime, rel: SecretRelation, string_key: bytes):
         self.rt = rt

@@ -21,6 +21,9 @@ SECURE_NODES: tuple[type[exp.Expression], ...] = (
     exp.Div, exp.Mod, exp.IntDiv, exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
     exp.Between, exp.In, exp.Is, exp.And, exp.Or, exp.Not, exp.Case, exp.If, exp.Nullif,
     exp.Coalesce, exp.Identifier, exp.Abs, exp.Round, exp.Floor, exp.Ceil,
+    # engine/secure_math.py
+    exp.Sqrt, exp.Exp, exp.Ln, exp.Log, exp.Pow, exp.Sin, exp.Cos, exp.Tan, exp.Asin,
+    exp.Acos, exp.Atan,
 )
 # on a fixed-point float, rounding to a boundary the input is within 2^-17 of could
 # land on the other side of it than DuckDB's double does: a different answer
