@@ -28,6 +28,7 @@ from scql_py.engine.relation import (
     SecretRelation,
     common_exact,
 )
+from scql_py.engine.secure_dates import US_PER_DAY, SecureDates
 from scql_py.engine.secure_math import SecureMath
 from scql_py.errors import DataError, NotSupportedError
 from scql_py.mpc import compare, convert, division, equality, float_keys, mux
@@ -44,7 +45,6 @@ from scql_py.sql.type_inference import (
     literal_type,
 )
 
-US_PER_DAY = 86_400_000_000
 Value = SecretColumn | Const
 
 
@@ -103,9 +103,9 @@ def _literal_key(c: Const) -> int:
     return 0 if c.value is None else float_keys.key_of(float(c.value))
 
 
-class SecureEvaluator(SecureMath):
-    """Evaluates expressions whose column names refer to ``rel``'s columns (the math
-    functions' visits are :class:`SecureMath`'s)."""
+class SecureEvaluator(SecureMath, SecureDates):
+    """Evaluates expressions whose column names refer to ``rel``'s columns (the visits
+    of math functions are :class:`SecureMath`'s, of date parts :class:`SecureDates`')."""
 
     def __init__(self, rt: Runtime, rel: SecretRelation, string_key: bytes):
         self.rt = rt

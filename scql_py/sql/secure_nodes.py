@@ -24,7 +24,29 @@ SECURE_NODES: tuple[type[exp.Expression], ...] = (
     # engine/secure_math.py
     exp.Sqrt, exp.Exp, exp.Ln, exp.Log, exp.Pow, exp.Sin, exp.Cos, exp.Tan, exp.Asin,
     exp.Acos, exp.Atan,
+    # engine/secure_dates.py
+    exp.TsOrDsToDate, exp.Year, exp.Month, exp.Day, exp.DayOfMonth, exp.Quarter,
+    exp.DayOfWeek, exp.Hour, exp.Minute, exp.Second, exp.Extract, exp.Var, exp.DateDiff,
+    exp.TimestampDiff,
 )
+_DATE_PARTS = (exp.TsOrDsToDate, exp.Year, exp.Month, exp.Day, exp.DayOfMonth, exp.Quarter,
+               exp.DayOfWeek, exp.Hour, exp.Minute, exp.Second)
+CALENDAR_PARTS = ("YEAR", "MONTH", "DAY", "QUARTER", "DOW")
+CLOCK_PARTS = ("HOUR", "MINUTE", "SECOND")
+DIFF_UNITS = ("DAY", "MONTH", "QUARTER", "YEAR", "HOUR", "MINUTE", "SECOND", "MILLISECOND",
+              "MICROSECOND")
+# DuckDB's other names for a part, as sqlglot leaves them in EXTRACT and TIMESTAMPDIFF
+_UNIT_ALIASES = {"DAYOFMONTH": "DAY", "DAYOFWEEK": "DOW", "WEEKDAY": "DOW", "DAYS": "DAY",
+                 "MONTHS": "MONTH", "YEARS": "YEAR", "HOURS": "HOUR", "MINUTES": "MINUTE",
+                 "SECONDS": "SECOND"}
+
+
+def unit_name(unit: exp.Expression | None) -> str:
+    """The date part or unit a node names (DAY when it names none, as DATEDIFF)."""
+    if unit is None:
+        return "DAY"
+    name = unit.name if isinstance(unit, (exp.Var, exp.Literal, exp.Column)) else unit.sql()
+    return _UNIT_ALIASES.get(name.upper(), name.upper())
 # on a fixed-point float, rounding to a boundary the input is within 2^-17 of could
 # land on the other side of it than DuckDB's double does: a different answer
 _NOT_ON_FLOATS = (exp.Round, exp.Floor, exp.Ceil)
@@ -61,6 +83,7 @@ def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
                 and node.args["decimals"].this.isdigit()):
             raise NotSupportedError("ROUND(x, digits) of values of several parties needs "
                                     "digits as a non-negative integer constant")
+        _check_dates(node, scope)
         if not isinstance(node, SECURE_NODES):
             raise NotSupportedError(
                 f"{_construct(node)} on values of several parties (after a join across "
@@ -69,4 +92,32 @@ def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
     return plan_text.render(e)
 
 
-__all__ = ["SECURE_NODES", "check_secure"]
+def _check_dates(node: exp.Expression, scope: dict[str, SqlType]) -> None:
+    """Date parts and differences the secure evaluator computes: of dates and
+    timestamps (a string would have to be parsed), in the units it knows."""
+    if isinstance(node, (*_DATE_PARTS, exp.Extract)):
+        arg = node.expression if isinstance(node, exp.Extract) else node.this
+        kind = infer_type(arg, scope).kind
+        if kind not in ("date", "timestamp"):
+            raise NotSupportedError(f"{_construct(node)} of a {kind} value of several parties "
+                                    "(after a join across parties, or on secret-shared data) "
+                                    "is not supported: only of dates and timestamps")
+    if isinstance(node, exp.Extract) and unit_name(node.this) not in (
+            *CALENDAR_PARTS, *CLOCK_PARTS):
+        raise NotSupportedError(f"EXTRACT({unit_name(node.this)} FROM ...) of values of "
+                                "several parties is not supported yet")
+    if isinstance(node, (exp.DateDiff, exp.TimestampDiff)):
+        unit = unit_name(node.args.get("unit"))
+        if unit not in DIFF_UNITS:
+            raise NotSupportedError(f"a date difference in {unit} of values of several "
+                                    "parties is not supported yet")
+        for arg in (node.this, node.expression):
+            kind = infer_type(arg, scope).kind
+            if kind not in ("date", "timestamp"):
+                raise NotSupportedError(f"{_construct(node)} of a {kind} value of several "
+                                        "parties is not supported: only of dates and "
+                                        "timestamps")
+
+
+__all__ = ["CALENDAR_PARTS", "CLOCK_PARTS", "DIFF_UNITS", "SECURE_NODES", "check_secure",
+           "unit_name"]
