@@ -29,6 +29,7 @@ from scql_py.engine.relation import (
     common_exact,
 )
 from scql_py.engine.secure_dates import US_PER_DAY, SecureDates
+from scql_py.engine.secure_like import SecureLike
 from scql_py.engine.secure_math import SecureMath
 from scql_py.errors import DataError, NotSupportedError
 from scql_py.mpc import compare, convert, division, equality, float_keys, mux
@@ -103,9 +104,10 @@ def _literal_key(c: Const) -> int:
     return 0 if c.value is None else float_keys.key_of(float(c.value))
 
 
-class SecureEvaluator(SecureMath, SecureDates):
+class SecureEvaluator(SecureMath, SecureDates, SecureLike):
     """Evaluates expressions whose column names refer to ``rel``'s columns (the visits
-    of math functions are :class:`SecureMath`'s, of date parts :class:`SecureDates`')."""
+    of math functions are :class:`SecureMath`'s, of date parts :class:`SecureDates`',
+    of LIKE :class:`SecureLike`'s)."""
 
     def __init__(self, rt: Runtime, rel: SecretRelation, string_key: bytes):
         self.rt = rt

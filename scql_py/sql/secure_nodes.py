@@ -28,6 +28,8 @@ SECURE_NODES: tuple[type[exp.Expression], ...] = (
     exp.TsOrDsToDate, exp.Year, exp.Month, exp.Day, exp.DayOfMonth, exp.Quarter,
     exp.DayOfWeek, exp.Hour, exp.Minute, exp.Second, exp.Extract, exp.Var, exp.DateDiff,
     exp.TimestampDiff,
+    # engine/secure_like.py
+    exp.Like,
 )
 _DATE_PARTS = (exp.TsOrDsToDate, exp.Year, exp.Month, exp.Day, exp.DayOfMonth, exp.Quarter,
                exp.DayOfWeek, exp.Hour, exp.Minute, exp.Second)
@@ -84,12 +86,51 @@ def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
             raise NotSupportedError("ROUND(x, digits) of values of several parties needs "
                                     "digits as a non-negative integer constant")
         _check_dates(node, scope)
+        _check_like(node)
         if not isinstance(node, SECURE_NODES):
             raise NotSupportedError(
                 f"{_construct(node)} on values of several parties (after a join across "
                 "parties, or on secret-shared data) is not supported yet; it runs where "
                 "all its inputs belong to one party")
     return plan_text.render(e)
+
+
+def like_pattern(pattern: str) -> tuple[str, ...] | None:
+    """The constant pieces of a LIKE pattern of a form the secure evaluator matches:
+    ``(text,)`` (no wildcard), ``(prefix, "")``, ``("", suffix)``, ``("", text, "")``,
+    ``(prefix, suffix)``; None for other patterns (``_``, several ``%`` inside, an
+    escape character)."""
+    if "_" in pattern or "\\" in pattern:
+        return None
+    pieces = pattern.split("%")
+    if len(pieces) > 1 and all(not p for p in pieces):
+        return ("", "")  # only %: every string
+    inner = pieces[1:-1]
+    if len(pieces) > 3 or any(inner) and (pieces[0] or pieces[-1]):
+        return None
+    if len(pieces) == 3:
+        if not pieces[1]:  # 'a%%b' is 'a%b'
+            return (pieces[0], pieces[2])
+        return ("", pieces[1], "")
+    return tuple(pieces)
+
+
+def _check_like(node: exp.Expression) -> None:
+    if isinstance(node, exp.ILike):
+        raise NotSupportedError("ILIKE on strings of several parties is not supported yet "
+                                "(LIKE with constant text is)")
+    if not isinstance(node, exp.Like):
+        return
+    pattern = node.expression
+    if node.args.get("escape") is not None or not (
+            isinstance(pattern, exp.Literal) and pattern.is_string):
+        raise NotSupportedError("LIKE on strings of several parties needs a constant pattern "
+                                "without ESCAPE")
+    if like_pattern(pattern.this) is None:
+        raise NotSupportedError(
+            f"LIKE '{pattern.this}' on strings of several parties: only a constant text, "
+            "a prefix ('abc%'), a suffix ('%abc'), both ('ab%yz') or a contained text "
+            "('%abc%') are supported")
 
 
 def _check_dates(node: exp.Expression, scope: dict[str, SqlType]) -> None:
@@ -120,4 +161,4 @@ def _check_dates(node: exp.Expression, scope: dict[str, SqlType]) -> None:
 
 
 __all__ = ["CALENDAR_PARTS", "CLOCK_PARTS", "DIFF_UNITS", "SECURE_NODES", "check_secure",
-           "unit_name"]
+           "like_pattern", "unit_name"]
