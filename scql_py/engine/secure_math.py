@@ -138,9 +138,24 @@ class SecureMath:
         v, folded = self._unary(e, "sqrt")
         if folded is not None:
             return folded
+        negative = self.compare(v, Const(INT64, 0), "<").value
+        if v.type.kind == "decimal":
+            return self._result(self._decimal_sqrt(self._decimal_in_range(v)), v.null, negative)
         x = self.materialize(self.cast(v, FLOAT64))
-        negative = self.compare(x, Const(INT64, 0), "<").value
         return self._result(sqrt_fixed(self.rt, x.value), x.null, negative)
+
+    def _decimal_sqrt(self, v: SecretColumn) -> AShare:
+        """The root at 16 bits of a decimal: of ``x 2^32`` (exactly rounded from the
+        decimal, not from its 16-bit fixed point) below ``2^30``, as sqrt_fixed above."""
+        rt, scale = self.rt, self._scale(v)
+        limit = (1 << 30) * scale
+        fine = self._scaled(v.value, 1 << (2 * FRAC_BITS), scale)
+        if limit >= 1 << 62:
+            return isqrt(rt, fine)
+        small = compare.less_than_public(rt, v.value, limit)
+        coarse = self._scaled(v.value, 1 << FRAC_BITS, scale)
+        root = isqrt(rt, mux.select(rt, small, fine, coarse))
+        return mux.select(rt, small, root, root.mul_public(U64(1 << (FRAC_BITS // 2))))
 
     # -- EXP, LN, LOG, POWER ----------------------------------------------------------------
     def visit_Exp(self, e: exp.Exp):
@@ -162,11 +177,14 @@ class SecureMath:
             return value
         return mux.select(self.rt, zero, AShare.zeros(self.rt.party, len(t)), value)
 
-    def _log2_28(self, v: SecretColumn) -> tuple[AShare, BShare]:
-        """``log2 x`` at 28 bits and the bit ``x <= 0`` (where the log is garbage)."""
-        invalid = compare.less_equal_public(self.rt, v.value, 0)
-        scale_log = round(math.log2(self._scale(v)) * ONE)
-        return exp_log.log2(self.rt, v.value).add_public(np.int64(-scale_log)), invalid
+    def _log2_28(self, *values: SecretColumn) -> tuple[AShare, BShare]:
+        """``log2 x`` at 28 bits and the bit ``x <= 0`` (where the log is garbage), of
+        each of ``values`` (concatenated, in one batch; each in its own encoding)."""
+        words = AShare.concat([v.value for v in values])
+        invalid = compare.less_equal_public(self.rt, words, 0)
+        scale_logs = np.concatenate([np.full(len(v), -round(math.log2(self._scale(v)) * ONE),
+                                             np.int64) for v in values])
+        return exp_log.log2(self.rt, words).add_public(scale_logs), invalid
 
     def _times_constant(self, l28: AShare, factor: float) -> AShare:
         """``l28 factor`` at 16 fractional bits, rounded; ``|l28| < 2^35``."""
@@ -201,10 +219,7 @@ class SecureMath:
             return self._result(self._times_constant(l2, factor), x.null, invalid)
         base, x = self.materialize(base), self.materialize(x)
         n = len(x)
-        if x.type != base.type:  # one encoding for the batched logarithm
-            x, base = (self.materialize(self.cast(c, FLOAT64)) for c in (x, base))
-        both = SecretColumn(x.type, AShare.concat([x.value, base.value]))
-        l2, invalid = self._log2_28(both)
+        l2, invalid = self._log2_28(x, base)
         one = equality.equal_zero(self.rt, l2[n:])  # base 1: an infinity in DuckDB
         value = divide_rounded(self.rt, l2[:n], l2[n:], FRAC_BITS, quotient_bits=47)
         return self._result(value, x.null, base.null, invalid[:n], invalid[n:], one)
