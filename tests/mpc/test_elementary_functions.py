@@ -114,10 +114,12 @@ def _packed(strings: list[str], width: int) -> np.ndarray:
 
 def test_like_tests_are_exact():
     words = ["apple", "app", "", "application", "pineapple", "naïve café", "a", "pp", "xapp",
-             "apples and pears!", "é", "ppa", "aaaaaaaaaaaaaaaa"]
+             "apples and pears!", "é", "ppa", "aaaaaaaaaaaaaaaa",
+             # the full width: a suffix that ends one byte early must not match
+             "a" * 21 + "lex", "a" * 22 + "le"]
     width = 3
     packed = _packed(words, width)
-    cases = [("starts", b"app"), ("starts", b"applications"), ("ends", b"ple"), ("ends", b"p"),
+    cases = [("starts", b"app"), ("starts", b"applications"), ("ends", b"ple"), ("ends", b"p"), ("ends", b"le"),
              ("ends", "é".encode()), ("contains", b"pp"), ("contains", b"ve c"),
              ("equals", b"app"), ("equals", b""), ("equals", b"aaaaaaaaaaaaaaaa"),
              ("ends", b"aaaaaaaaaaaaaaaaaaaaaaaaa")]
