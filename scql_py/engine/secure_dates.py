@@ -16,7 +16,7 @@ import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import DATE, INT64, TIMESTAMP
-from scql_py.engine.relation import SecretColumn
+from scql_py.engine.relation import Const, SecretColumn
 from scql_py.errors import NotSupportedError
 from scql_py.mpc import civil_dates, division
 from scql_py.mpc.rss import AShare
@@ -33,12 +33,12 @@ class SecureDates:
     """Mixin: the date visits of the secure evaluator (module doc)."""
 
     def _days(self, v) -> SecretColumn:
-        if v.type.kind not in ("date", "timestamp"):
+        if v.type.kind not in ("date", "timestamp") and not isinstance(v, Const):
             raise NotSupportedError(f"a date part of a {v.type} value")
         return self.materialize(self.cast(v, DATE))
 
     def _micros(self, v) -> SecretColumn:
-        if v.type.kind not in ("date", "timestamp"):
+        if v.type.kind not in ("date", "timestamp") and not isinstance(v, Const):
             raise NotSupportedError(f"a time part of a {v.type} value")
         return self.materialize(self.cast(v, TIMESTAMP))
 
@@ -111,8 +111,6 @@ class SecureDates:
     def date_difference(self, later, earlier, unit: str) -> SecretColumn:
         """``later - earlier`` in boundaries of ``unit`` (module doc)."""
         rt = self.rt
-        later, earlier = self.materialize(later), self.materialize(earlier)
-        null = self._nulls(later, earlier)
         if unit in _US:
             a, b = self._micros(later), self._micros(earlier)
             both = AShare.concat([a.value, b.value])
@@ -132,8 +130,8 @@ class SecureDates:
                 counted = year.mul_public(U64(4)) + quarter
         else:
             raise NotSupportedError(f"a date difference in {unit} of values of several parties")
-        n = len(later)
-        return SecretColumn(INT64, counted[:n] - counted[n:], null)
+        n = len(a)
+        return SecretColumn(INT64, counted[:n] - counted[n:], self._nulls(a, b))
 
 
 __all__ = ["US_PER_DAY", "SecureDates"]

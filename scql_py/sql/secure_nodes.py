@@ -87,6 +87,7 @@ def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
                                     "digits as a non-negative integer constant")
         _check_dates(node, scope)
         _check_like(node)
+        _check_math(node, scope)
         if not isinstance(node, SECURE_NODES):
             raise NotSupportedError(
                 f"{_construct(node)} on values of several parties (after a join across "
@@ -133,6 +134,24 @@ def _check_like(node: exp.Expression) -> None:
             "('%abc%') are supported")
 
 
+_MATH = (exp.Sqrt, exp.Exp, exp.Ln, exp.Log, exp.Pow, exp.Sin, exp.Cos, exp.Tan, exp.Asin,
+         exp.Acos, exp.Atan)
+
+
+def _check_math(node: exp.Expression, scope: dict[str, SqlType]) -> None:
+    """The math functions take numbers (a string would have to be parsed)."""
+    if not isinstance(node, _MATH):
+        return
+    for arg in (node.this, node.expression):
+        if arg is None:
+            continue
+        kind = infer_type(arg, scope).kind
+        if kind not in ("int64", "decimal", "float64", "bool", "null"):
+            raise NotSupportedError(f"{_construct(node)} of a {kind} value of several parties "
+                                    "(after a join across parties, or on secret-shared data) "
+                                    "is not supported: only of numbers")
+
+
 def _check_dates(node: exp.Expression, scope: dict[str, SqlType]) -> None:
     """Date parts and differences the secure evaluator computes: of dates and
     timestamps (a string would have to be parsed), in the units it knows."""
@@ -154,7 +173,8 @@ def _check_dates(node: exp.Expression, scope: dict[str, SqlType]) -> None:
                                     "parties is not supported yet")
         for arg in (node.this, node.expression):
             kind = infer_type(arg, scope).kind
-            if kind not in ("date", "timestamp"):
+            if kind not in ("date", "timestamp") and not (
+                    isinstance(arg, exp.Literal) and arg.is_string):  # a date constant
                 raise NotSupportedError(f"{_construct(node)} of a {kind} value of several "
                                         "parties is not supported: only of dates and "
                                         "timestamps")
