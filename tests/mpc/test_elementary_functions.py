@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pytest
 
-from scql_py.mpc import byte_match, civil_dates, exp_log, polynomial, rss, trig
+from scql_py.mpc import byte_match, byte_order, civil_dates, exp_log, polynomial, rss, trig
 from scql_py.mpc.exact_shift import floor_shift, round_shift
 from scql_py.mpc.inprocess import run_parties
 from scql_py.mpc.polynomial import FRAC, ONE
@@ -152,6 +152,29 @@ def test_like_tests_are_exact():
 
     assert run_parties(suffix_of_length, [4, 4, 4])[0] == [1, 1]
     assert run_parties(suffix_of_length, [5, 5, 5])[0] == [0, 1]
+
+
+def test_string_order_is_bytewise():
+    words = ["", "a", "app", "apple", "apples", "b", "Apple", "naïve", "naive", "zz" * 9,
+             "zz" * 9 + "a", "applf", "é", "e", "a" * 16, "a" * 15 + "b"]
+    pairs = [(x, y) for x in words for y in words]
+    left = _packed([x for x, _ in pairs], 3)
+    right = _packed([y for _, y in pairs], 3)
+
+    def party(rt, _):
+        a = [rss.share_input_bool(rt, 0, left[:, j] if rt.party == 0 else None, len(pairs))
+             for j in range(3)]
+        b = [rss.share_input_bool(rt, 1, right[:, j] if rt.party == 1 else None, len(pairs))
+             for j in range(3)]
+        bit = byte_order.less_than(rt, a, b[:2], len(pairs))  # widths 3 and 2
+        opened = list(rt.openings)
+        return rss.reveal(rt, bit) & np.uint64(1), opened
+
+    results = run_parties(party)
+    assert all(opened == [] for _, opened in results)
+    # b keeps two words only (16 bytes): compare with the strings cut there
+    expected = [x.encode() < y.encode()[:16] for x, y in pairs]
+    assert results[0][0].astype(bool).tolist() == expected
 
 
 def test_polynomial_coefficients_are_small_and_fit():

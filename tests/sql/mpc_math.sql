@@ -163,3 +163,19 @@ WHERE b.s LIKE '%p%' OR b.s LIKE 'b%';
 -- error: NotSupportedError LIKE 'a_p%'
 SELECT a.id FROM ma AS a JOIN mb AS b ON a.id = b.id
 WHERE CASE WHEN a.id > 5 THEN a.s ELSE b.s END LIKE 'a_p%';
+
+-- name: string_order_after_join
+-- pushdown: on
+-- byte-wise order (mpc/byte_order.py): a prefix sorts first, non-ASCII after ASCII
+SELECT a.id, a.s < b.s AS lt, a.s >= b.s AS ge, b.s > 'apple' AS gt, a.s <= 'app' AS le,
+       CASE WHEN a.id > 6 THEN a.s ELSE b.s END BETWEEN 'a' AND 'b' AS between_
+FROM ma AS a JOIN mb AS b ON a.id = b.id
+ORDER BY a.id;
+
+-- name: string_order_in_where_over_union
+SELECT s FROM (SELECT s FROM ma UNION ALL SELECT s FROM mb UNION ALL SELECT s FROM mc) AS u
+WHERE s >= 'app' AND s < 'b';
+
+-- name: string_min_refused_when_planned
+-- secure-error: NotSupportedError string
+SELECT MIN(s) AS lo FROM (SELECT s FROM ma UNION ALL SELECT s FROM mb) AS u;
