@@ -177,5 +177,6 @@ SELECT s FROM (SELECT s FROM ma UNION ALL SELECT s FROM mb UNION ALL SELECT s FR
 WHERE s >= 'app' AND s < 'b';
 
 -- name: string_min_refused_when_planned
--- secure-error: NotSupportedError string
+-- the owners' partial MINs meet under MPC too
+-- error: NotSupportedError string
 SELECT MIN(s) AS lo FROM (SELECT s FROM ma UNION ALL SELECT s FROM mb) AS u;
