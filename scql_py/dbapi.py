@@ -181,10 +181,12 @@ class Connection:
         back after a failed statement (pandas does) report that statement's error."""
         self._check_open()
 
-    def explain(self, sql: str) -> str:
-        """The plan of ``sql``: placement of each step and what each party learns."""
+    def explain(self, sql: str, *, analyze: bool = False) -> str:
+        """The plan of ``sql``: placement of each step and what each party learns;
+        ``analyze``: run it too, and add each party's seconds, rounds and megabytes
+        sent per step (EXPLAIN ANALYZE; the result's rows are not shown)."""
         self._check_open()
-        return self._federation.explain(self.party, sql)
+        return self._federation.explain(self.party, sql, analyze=analyze)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None, *,
                 progress: ProgressCallback | None = None) -> Cursor:

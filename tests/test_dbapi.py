@@ -428,7 +428,18 @@ def test_parameters_bind_in_text_order_across_clauses():
     assert "WHERE x > 5" in sql and "HAVING COUNT(*) > 1" in sql and sql.endswith("LIMIT 2")
     # MySQL's LIMIT offset, count: the first hole is the offset
     sql = bind_parameters("SELECT x FROM t ORDER BY x LIMIT ?, ?", (10, 3))
-    assert sql.endswith("LIMIT 3 OFFSET 10")
+    assert sql.endswith("LIMIT 10, 3")
+
+
+def test_parameters_keep_the_text_of_the_statement():
+    # the tree written back as MySQL is another query: a FULL JOIN became a UNION ALL of
+    # a LEFT and a RIGHT join, and an aggregate over it two rows (issue 11, seed 5045:18)
+    sql = bind_parameters("SELECT COUNT(*) AS n FROM a FULL JOIN b ON a.k = b.k "
+                          "WHERE a.x > ? ORDER BY n NULLS FIRST LIMIT?", (5, 2))
+    assert sql == ("SELECT COUNT(*) AS n FROM a FULL JOIN b ON a.k = b.k "
+                   "WHERE a.x > 5 ORDER BY n NULLS FIRST LIMIT 2")
+    assert bind_parameters("SELECT x-? FROM t WHERE s=?", (-3, "it's")) == \
+        "SELECT x-(-3) FROM t WHERE s='it''s'"
     sql = bind_parameters("WITH c AS (SELECT ? AS z) SELECT z FROM c WHERE z > ?", (7, 8))
     assert "SELECT 7 AS z" in sql and "z > 8" in sql
     # a ? inside a string or a comment is no parameter

@@ -5,6 +5,7 @@
     scql --catalog C --party P                     # interactive REPL (statements from stdin
                                                    # when it is not a terminal)
     scql explain --catalog C --party P -c "SELECT ..."
+    scql explain --analyze ...                     # run it too: seconds, rounds, MB per step
 
 A user mistake (bad SQL, unknown name, CCL refusal, bad catalog, missing file) prints one
 line ``error: <text>`` on stderr; never a traceback. A script (``-c``, ``-f`` or a piped
@@ -61,6 +62,9 @@ def build_explain_parser() -> argparse.ArgumentParser:
         description="Show a statement's plan: where each step runs and what each party learns.",
     )
     _add_common(parser)
+    parser.add_argument("--analyze", action="store_true",
+                        help="run the statement too and show, per step and party, the "
+                             "seconds, rounds and megabytes sent (not the result's rows)")
     return parser
 
 
@@ -138,7 +142,7 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
         with _connect(args, headers, base) as con:
             session = Session(con, out=out, err=err)
             for sql in statements:
-                session.explain(sql)
+                session.explain(sql, analyze=args.analyze)
         return 0
 
     if text is not None and not split_script(text):

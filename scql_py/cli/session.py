@@ -95,8 +95,8 @@ class Session:
             self._file = None
             self.out = self.console
 
-    def explain(self, sql: str) -> None:
-        print(self.connection.explain(sql).rstrip("\n"), file=self.out)
+    def explain(self, sql: str, analyze: bool = False) -> None:
+        print(self.connection.explain(sql, analyze=analyze).rstrip("\n"), file=self.out)
 
 
 def error_line(err: BaseException) -> str:

@@ -33,6 +33,7 @@ SQL about the catalog: SHOW TABLES; DESCRIBE t; SHOW COLUMNS FROM t;
                        without a name
   .parties             who computes, who owns which tables, whose server is up
   .explain SQL         the plan of a statement: where each step runs, who learns what
+  .explain analyze SQL run it too: seconds, rounds and megabytes per step and party
   .mode MODE           how results print: table, csv, json, markdown or line
   .timer on|off        print the time each statement takes
   .output FILE|stdout  write results to FILE (replacing it), or back to the screen
@@ -171,10 +172,14 @@ class Shell:
             print(catalog_view.parties_text(con.catalog, con.party, con.party_status()),
                   file=session.out)
         elif name == ".explain":
+            words = rest.split(None, 1)
+            analyze = bool(words) and words[0].lower() == "analyze"
+            if analyze:
+                rest = words[1] if len(words) > 1 else ""
             if not rest:
                 raise UsageError(".explain needs a statement, e.g. .explain SELECT 1")
             for sql in split_script(rest):
-                session.explain(sql)
+                session.explain(sql, analyze=analyze)
         elif name == ".mode":
             self._mode(rest)
         elif name == ".timer":

@@ -8,12 +8,13 @@ the in-process network.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from scql_py.catalog import Catalog, load_catalog
-from scql_py.cluster.query_result import QueryResult
+from scql_py.cluster.query_result import QueryResult, analyzed
 from scql_py.engine.engine import Engine
 from scql_py.engine.progress import ProgressCallback
 from scql_py.errors import Error, InternalError
@@ -68,8 +69,16 @@ class Federation:
         return plan_query(self.catalog, asker, bind_parameters(sql, params), self.pushdown,
                           self.max_rows)
 
-    def explain(self, asker: str, sql: str, params: Sequence | None = None) -> str:
-        return explain_plan(self.plan(asker, sql, params), self.catalog)
+    def explain(self, asker: str, sql: str, params: Sequence | None = None, *,
+                analyze: bool = False) -> str:
+        """The plan; with ``analyze``, also run it and add each party's seconds, rounds
+        and bytes per step (the result itself is not shown)."""
+        text = explain_plan(self.plan(asker, sql, params), self.catalog)
+        if not analyze:
+            return text
+        start = time.perf_counter()
+        result = self.execute(asker, sql, params)
+        return analyzed(text, result, time.perf_counter() - start)
 
     def execute(self, asker: str, sql: str, params: Sequence | None = None, *,
                 progress: ProgressCallback | None = None) -> QueryResult:
@@ -89,7 +98,9 @@ class Federation:
             raise InternalError("the asker received no result")
         stats = {name: net.communicator(i).stats.snapshot() for i, name in enumerate(names)}
         messages = list(self.engines[names.index(asker)].messages)
-        return QueryResult(table=table, messages=messages, stats=stats)
+        profile = {name: self.engines[names.index(name)].profile for name in names
+                   if name in taking_part}
+        return QueryResult(table=table, messages=messages, stats=stats, profile=profile)
 
     def party_status(self) -> dict[str, str]:
         """Every party's engine runs in this process: all are up while it is."""

@@ -25,7 +25,8 @@ import pyarrow.flight as fl
 
 from scql_py.catalog import Catalog, load_catalog
 from scql_py.cluster import remote_protocol as rp
-from scql_py.cluster.query_result import QueryResult
+from scql_py.cluster.query_result import QueryResult, analyzed
+from scql_py.engine.profile import QueryProfile
 from scql_py.engine.progress import ProgressCallback
 from scql_py.errors import Error, InternalError, OperationalError, ProgrammingError
 from scql_py.net.certs import TLSConfig
@@ -127,10 +128,23 @@ class RemoteFederation:
             raise InternalError(f"party '{self.party}''s server sent an incomplete result")
         stats = head.get("stats") if isinstance(head.get("stats"), dict) else {}
         messages = [str(m) for m in head.get("messages") or []]
-        return QueryResult(table=rp.table_from_chunks(chunks), messages=messages, stats=stats)
+        profiles = head.get("profile") if isinstance(head.get("profile"), dict) else {}
+        profile = {str(name): QueryProfile.from_json(p) for name, p in profiles.items()}
+        return QueryResult(table=rp.table_from_chunks(chunks), messages=messages, stats=stats,
+                           profile=profile)
 
-    def explain(self, asker: str, sql: str, params: Sequence | None = None) -> str:
-        """The plan of ``sql``, as ``asker``'s server makes it."""
+    def explain(self, asker: str, sql: str, params: Sequence | None = None, *,
+                analyze: bool = False) -> str:
+        """The plan of ``sql``, as ``asker``'s server makes it; with ``analyze``, also
+        run it and add each party's seconds, rounds and bytes per step."""
+        text = self._explain(asker, sql, params)
+        if not analyze:
+            return text
+        start = time.perf_counter()
+        result = self.execute(asker, sql, params)
+        return analyzed(text, result, time.perf_counter() - start)
+
+    def _explain(self, asker: str, sql: str, params: Sequence | None) -> str:
         answers = self._call(rp.EXPLAIN, self._body(asker, sql, params))
         if len(answers) != 1:
             raise InternalError(f"party '{self.party}''s server sent a malformed answer")

@@ -36,7 +36,9 @@ as ``{"class", "message"}`` and are raised again as the same PEP 249 class; only
 of :mod:`scql_py.errors` are ever built from what a peer sent.
 
 When a peer's engine has finished its part of a query, it reports the outcome (and its
-channel counters) to the asker on the query's control session ``<session>.ctl``.
+channel counters, ``stats``, and its seconds and counters per step, ``profile``) to the
+asker on the query's control session ``<session>.ctl``; the asker's outcome to its
+client carries every party's ``stats`` and ``profile`` (EXPLAIN ANALYZE prints them).
 
 >>> err = error_from_json(error_to_json(SecurityError("no", party="bob")))
 >>> type(err).__name__, str(err), err.party

@@ -43,6 +43,7 @@ import pyarrow.flight as fl
 from scql_py.catalog import load_catalog
 from scql_py.cluster import remote_protocol as rp
 from scql_py.engine.engine import Engine
+from scql_py.engine.profile import QueryProfile
 from scql_py.engine.progress import Progress, ProgressCallback
 from scql_py.errors import Error, InternalError, OperationalError, SecurityError
 from scql_py.net.certs import TLSConfig
@@ -69,6 +70,7 @@ class Outcome:
     error: Error | None = None
     messages: list[str] = field(default_factory=list)
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    profile: dict[str, list] = field(default_factory=dict)  # QueryProfile.to_json by party
 
 
 # what a party says when the query failed elsewhere first
@@ -326,7 +328,8 @@ class PartyServer:
                     quiet = 0.0
                     yield rp.HEARTBEAT
             result = box["outcome"]
-            head = {"messages": result.messages, "stats": result.stats}
+            head = {"messages": result.messages, "stats": result.stats,
+                    "profile": result.profile}
             if result.error is not None:
                 yield rp.outcome({**head, "error": rp.error_to_json(result.error)})
                 return
@@ -462,6 +465,7 @@ class PartyServer:
                     silent = _silent_parties(errors[self.party], self.names)
                     self._cancel(session, [p for p in peers if self.names[p] not in silent])
                 result.stats[self.party] = comm.stats.snapshot()
+                result.profile[self.party] = engine.profile.to_json()
                 self._collect_reports(ctl, peers, errors, result, timeout)
         finally:
             comm.close()
@@ -504,6 +508,11 @@ class PartyServer:
             stats = report.get("stats")
             if isinstance(stats, dict):
                 result.stats[name] = {k: v for k, v in stats.items() if isinstance(v, int)}
+            if "profile" in report:
+                try:
+                    result.profile[name] = QueryProfile.from_json(report["profile"]).to_json()
+                except InternalError:
+                    log.warning("party %s sent a malformed profile", name)
             if "error" in report:
                 error = rp.naming(name, rp.error_from_json(report["error"]))
                 silent |= _silent_parties(error, self.names) - {name}
@@ -625,6 +634,7 @@ class PartyServer:
                 self._running.pop(comm.session, None)
             self._sessions.release()
         report["stats"] = comm.stats.snapshot()
+        report["profile"] = engine.profile.to_json()
         seconds = time.perf_counter() - start
         if "error" in report:
             log.info("query %s for %s: %s after %.3f s: %s", comm.session, plan.asker,

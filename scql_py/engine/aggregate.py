@@ -17,7 +17,7 @@ from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRel
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.engine.spread import SPREADS, spreads_of_all
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import compare, convert, equality, extremum, mux
+from scql_py.mpc import compare, convert, equality, extremum, mux, sum_range
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_
@@ -67,7 +67,8 @@ def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
             out.append(None)
         else:
             out.append(col)
-    for (at, _), col in zip(spreads, spreads_of_all(ev.rt, [s for _, s in spreads])):
+    for (at, _), col in zip(spreads, spreads_of_all(ev.rt, [s for _, s in spreads],
+                                                    ev.out_of_range)):
         out[at] = col
     means = average_many(ev.rt, [(total, count, t) for _, total, count, t, _ in pending])
     for (at, _, _, _, null), (mean, fine) in zip(pending, means):
@@ -104,6 +105,10 @@ def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Exp
     if func in ("sum", "avg"):
         kept = value if present is None else mux.mul_bit(rt, present, value)
         total = kept.sum()
+        if len(kept):
+            high, low = sum_range.halves(rt, kept)
+            ev.out_of_range.append(range_bit(rt, total, high.sum(), low.sum(), (
+                count, col.type) if func == "avg" else None))
         if func == "sum":
             return SecretColumn(out_type, total, null)
         return total, count, col.type, null
@@ -115,6 +120,26 @@ def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Exp
     if func in SPREADS:
         return func, col, present, count
     raise NotSupportedError(f"aggregate {func.upper()}")
+
+
+# an AVG's quotient is a fixed-point word (rounded_division): |total / divisor| < 2^46
+AVG_QUOTIENT_BITS = 62 - FRAC_BITS
+
+
+def range_bit(rt: Runtime, total: AShare, high: AShare, low: AShare,
+              averaged: tuple[AShare, SqlType] | None = None) -> BShare:
+    """Bit 1 where a SUM's ``total`` (with its halves' sums, :mod:`sum_range`) wrapped
+    around the ring; for an AVG (``averaged``: its count and the values' type) also
+    where the mean is too large for a fixed-point word, ``|total| >= divisor 2^46`` for
+    the divisor ``count * unit`` it is divided by (an AVG of no values is NULL)."""
+    wrapped = sum_range.out_of_range(rt, total, high, low)
+    if averaged is None:
+        return wrapped
+    count, t = averaged
+    large = sum_range.quotient_beyond(rt, total, count.mul_public(_unit(t)),
+                                      AVG_QUOTIENT_BITS)
+    large = and_(rt, large, bit_not(equality.equal_zero(rt, count)))
+    return convert.bit_or(rt, wrapped, large)
 
 
 def bit_of(rt: Runtime, value: AShare) -> BShare:

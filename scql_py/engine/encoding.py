@@ -145,6 +145,11 @@ def _encode_decimal(arr, scale: int) -> np.ndarray:
     return np.round(floats * 10**scale).astype(np.int64)
 
 
+# days and microseconds since 1970-01-01 of 0001-01-01 and 9999-12-31 (its last instant)
+_DATE_RANGE = {"date": (-719162, 2932896),
+               "timestamp": (-62135596800_000000, 253402300799_999999)}
+
+
 def decode(words: np.ndarray, nulls: np.ndarray | None, t: SqlType) -> pa.Array:
     """Arrow array of type ``t.to_arrow()`` from ring words and a NULL mask."""
     ints = np.asarray(words, dtype=U64).view(np.int64)
@@ -156,9 +161,16 @@ def decode(words: np.ndarray, nulls: np.ndarray | None, t: SqlType) -> pa.Array:
         return pa.array((ints & 1).astype(bool), type=pa.bool_(), mask=mask)
     if kind == "float64":
         return pa.array(fixedpoint.decode(ints), type=pa.float64(), mask=mask)
-    if kind == "date":
-        return pa.array(ints.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
-    if kind == "timestamp":
+    if kind in _DATE_RANGE:
+        # a computed date beyond years 1 to 9999 (DATE_ADD of a large interval) is NULL,
+        # as at an owner: no party could decode it (total semantics)
+        low, high = _DATE_RANGE[kind]
+        unfit = (ints < low) | (ints > high)
+        if unfit.any():
+            mask = unfit if mask is None else (mask | unfit)
+            ints = np.where(unfit, 0, ints)
+        if kind == "date":
+            return pa.array(ints.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
         return pa.array(ints, type=pa.int64(), mask=mask).cast(pa.timestamp("us"))
     if kind == "decimal":
         pairs = np.empty(2 * len(ints), dtype=np.int64)

@@ -26,6 +26,7 @@ from scql_py.engine.input_sharing import share_table
 from scql_py.engine.keyed_floats import keyed_alike
 from scql_py.engine.ordering import flatten, sort_relation, unflatten
 from scql_py.engine.owner_grouping import owner_group_aggregate
+from scql_py.engine.profile import SETUP, QueryProfile
 from scql_py.engine.progress import Progress, ProgressCallback, step_name
 from scql_py.engine.relation import (
     LocalResult,
@@ -35,11 +36,11 @@ from scql_py.engine.relation import (
     concat_validity,
     null_column,
 )
-from scql_py.engine.reveal import open_relation
+from scql_py.engine.reveal import open_flag, open_relation
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.engine.window import window
 from scql_py.errors import DataError, Error, InternalError, OperationalError, SecurityError
-from scql_py.mpc import openings, rss
+from scql_py.mpc import openings, rss, sum_range
 from scql_py.mpc.openings import Opening
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
@@ -87,6 +88,7 @@ class Engine:
         # this party's own plans of SQL it was asked to run: planning is deterministic
         # and the catalog does not change, so a repeated query is verified at once
         self._my_plans: dict[tuple, str] = {}
+        self.profile = QueryProfile()  # of the last query: seconds and traffic per step
 
     def close(self) -> None:
         self.storage.close()
@@ -101,11 +103,16 @@ class Engine:
         plan = self.verify(plan_json)
         compute = self.catalog.compute
         mpc = needs_computing(plan)
-        self.rt = Runtime(comm, tuple(self.party_index(p) for p in compute), keys=mpc)
+        self.profile = QueryProfile()
+        with self.profile.step(SETUP, "setup", comm.stats):  # keys agreed for this query
+            self.rt = Runtime(comm, tuple(self.party_index(p) for p in compute), keys=mpc)
         self.values: dict[str, object] = {}
         self.messages: list[str] = []
+        self.out_of_range: list[BShare] = []  # the aggregates' bits, until a reveal opens them
+        self.learnt_out_of_range = False  # (the asker) then the result is an error
         try:
-            self.string_key = self._string_key(plan) if mpc else b""
+            with self.profile.step(SETUP, "setup", comm.stats):
+                self.string_key = self._string_key(plan) if mpc else b""
             result = None
             for i, step in enumerate(plan.steps):
                 if progress is not None:
@@ -113,12 +120,14 @@ class Engine:
                                       time.monotonic() - start))
                 if self.party not in step_parties(step, compute):
                     self.values[step.id] = None  # a data party's part is elsewhere
+                    self.profile.skipped(step.id, step.op)
                     continue
                 opened_before = len(self.rt.openings)
-                try:
-                    out = getattr(self, f"step_{step.op}")(step, plan)
-                except Exception as err:
-                    raise self._error_for_others(err, step, plan) from None
+                with self.profile.step(step.id, step.op, comm.stats):
+                    try:
+                        out = getattr(self, f"step_{step.op}")(step, plan)
+                    except Exception as err:
+                        raise self._error_for_others(err, step, plan) from None
                 self.check_openings(step, self.rt.openings[opened_before:])
                 self.values[step.id] = out
                 if isinstance(out, pa.Table):
@@ -126,6 +135,13 @@ class Engine:
             last = plan.steps[-1]
             if self.party != plan.asker:
                 return None
+            if self.learnt_out_of_range:
+                raise DataError(
+                    "an aggregate is out of the range the engine computes in under MPC "
+                    "(SUM of int64 and decimal within the int64 range, of reals below 2^47 "
+                    "in magnitude; AVG below 2^46; VAR/STDDEV: values within 2^31 of a "
+                    "value of their group (reals: 2^15 of its mean), variance below 2^47, "
+                    "2^46 for STDDEV)")
             if result is None and isinstance(self.values[last.id], LocalResult):
                 result = self.values[last.id].table
             if result is None:
@@ -229,7 +245,9 @@ class Engine:
         return hashlib.blake2b(joined, digest_size=32).digest()
 
     def evaluator(self, rel: SecretRelation) -> SecureEvaluator:
-        return SecureEvaluator(self.rt, rel, self.string_key)
+        ev = SecureEvaluator(self.rt, rel, self.string_key)
+        ev.out_of_range = self.out_of_range  # one list for the query
+        return ev
 
     def party_index(self, name: str) -> int:
         return self.catalog.party_names.index(name)
@@ -371,7 +389,8 @@ class Engine:
             self.rt, self.values[step.inputs[0]], self.values[step.inputs[1]],
             self.party_index(step.args["left_party"]), self.party_index(step.args["right_party"]),
             [a for a, _ in keys], [b for _, b in keys], step.args["how"], list(step.columns),
-            step.types[:width], step.types[width:], self.string_key)
+            step.types[:width], step.types[width:], self.string_key,
+            server=self.party_index(step.args["server"]) if step.args.get("server") else None)
 
     def step_secret_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         keys = step.args["keys"]
@@ -400,6 +419,12 @@ class Engine:
         return rel.take(slice(start, stop))
 
     def step_reveal(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
+        if any(what == openings.OUT_OF_RANGE for what, _, _ in step.args.get("opens", [])):
+            # one bit: whether any aggregate computed so far left the ring's range
+            bit = sum_range.any_set(self.rt, self.out_of_range) if self.rt.computes else None
+            self.out_of_range.clear()  # (the evaluators hold this list)
+            if open_flag(self.rt, bit, self.party_index(step.args["to"]), openings.OUT_OF_RANGE):
+                self.learnt_out_of_range = True
         rel = None
         if self.rt.computes:
             rel = self.compact(self.values[step.inputs[0]])

@@ -22,13 +22,28 @@ from fractions import Fraction
 import numpy as np
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of
+from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bit
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
-from scql_py.engine.spread import SPREADS, finish_spreads, running_spread_sums
+from scql_py.engine.spread import (
+    SPREADS,
+    finish_spreads,
+    running_spread_sums,
+    spread_out_of_range,
+)
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import compare, convert, division, equality, mux, rss, segment
+from scql_py.mpc import (
+    compare,
+    convert,
+    division,
+    equality,
+    float_keys,
+    mux,
+    rss,
+    segment,
+    sum_range,
+)
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
@@ -148,7 +163,7 @@ def _one_pass(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn], 
         rt, and_(rt, segment.group_ends(starts), rows.valid), count_star, threshold)
     flat = [share for col in rows.keys for share in col.shares()] + running
     kept = segment.compact(rt, keep, flat, keep_order=keep_order) if len(valid) else flat
-    return _final_columns(rt, iter(kept), rows, aggs), dropped
+    return _final_columns(rt, iter(kept), rows, aggs, ev.out_of_range), dropped
 
 
 def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, str, str]],
@@ -175,9 +190,9 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
     distinct_args = {arg for _, func, arg, _, distinct in aggs
                      if sorts_by_argument(func, distinct) and arg is not None}
     assert len(distinct_args) <= 1, "one sorted argument per pass"
-    # MIN, MAX and PERCENTILE_DISC pick a row's value: only they need its exact form
+    # MIN, MAX and the percentiles pick a row's value: only they need its exact form
     picked = {arg for _, func, arg, _, _ in aggs
-              if func in ("min", "max") or func.startswith("percentile_disc")}
+              if func in ("min", "max") or func.startswith("percentile")}
     for _, func, arg, _, distinct in aggs:
         if arg is not None and arg not in arg_cols:
             arg_cols[arg] = ev.evaluate(plan_text.parse(arg))
@@ -231,17 +246,19 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
             first = segment.distinct_starts(rt, [rows.valid] + _words_of(rows.keys),
                                             rows.distinct)
             once = and_(rt, first, present[arg])
-            if func != "count":
-                col = rows.args[arg]
-                running.append(segment.segmented_sum(rt, mux.mul_bit(rt, once, col.value),
-                                                     starts))
+            if func != "count":  # SUM or AVG
+                kept = mux.mul_bit(rt, once, rows.args[arg].value)
+                high, low = sum_range.halves(rt, kept) if len(kept) else (kept, kept)
+                running += segment.segmented_sum(rt, [kept, high, low], starts)
             running.append(segment.segmented_count(rt, starts, once))
         elif func == "count":
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in ("sum", "avg"):
             col = rows.args[arg]
             value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
-            running.append(segment.segmented_sum(rt, mux.mul_bit(rt, present[arg], value), starts))
+            kept = mux.mul_bit(rt, present[arg], value)
+            high, low = sum_range.halves(rt, kept) if len(kept) else (kept, kept)
+            running += segment.segmented_sum(rt, [kept, high, low], starts)  # total, halves
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in SPREADS:
             col = rows.args[arg]
@@ -283,7 +300,8 @@ def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
     return [best, best_key]
 
 
-def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn]:
+def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[BShare]
+                   ) -> list[SecretColumn]:
     """The result columns from the kept groups' words (keys, then per aggregate its
     running values): AVG divided, empty aggregates NULL."""
     out_cols: list[SecretColumn | None] = [col.rebuilt(kept) for col in rows.keys]
@@ -296,18 +314,26 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
             continue
         arg_col = rows.args[arg]
         if func in SPREADS:
-            s2, count = next(kept), next(kept)
+            s2, far, h2, l2, count = (next(kept) for _ in range(5))
+            if len(v):
+                out_of_range.append(spread_out_of_range(rt, s2, far, h2, l2))
             spreads.append((len(out_cols), (func, arg_col.type, count, v, s2)))
             out_cols.append(None)
             continue
         if func.startswith("percentile_cont"):
-            hi, rem, count = next(kept), next(kept), next(kept)
+            hi, rem = next(kept), next(kept)
+            keys = (next(kept), next(kept)) if arg_col.key is not None else None
+            count = next(kept)
             out_cols.append(_interpolated(rt, arg_col.type, float(func.split(":")[1]), v, hi,
-                                          rem, equality.equal_zero(rt, count)))
+                                          rem, equality.equal_zero(rt, count), keys))
             continue
+        halves = (next(kept), next(kept)) if func in ("sum", "avg") else None
         picked = func in ("min", "max") or func.startswith("percentile_disc")
         exact = FloatBits(next(kept)) if picked and arg_col.key is not None else None
         count = next(kept)
+        if halves is not None and len(v):
+            out_of_range.append(range_bit(rt, v, *halves, (count, arg_col.type)
+                                          if func == "avg" else None))
         null = equality.equal_zero(rt, count)
         if func == "avg":
             divisions.append((len(out_cols), v, count, arg_col.type, null))
@@ -320,7 +346,7 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs) -> list[SecretColumn
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
-    for (at, _), col in zip(spreads, finish_spreads(rt, [s for _, s in spreads])):
+    for (at, _), col in zip(spreads, finish_spreads(rt, [s for _, s in spreads], out_of_range)):
         out_cols[at] = col
     return out_cols
 
@@ -347,7 +373,8 @@ def _percentile_cont(rt, col: SecretColumn, present: BShare, starts: BShare, p: 
     PERCENTILE_CONT(p) and the weight of the upper one: with ``p = a / b`` and ``N``
     non-NULL values (sorted first, ascending), the values of rank ``lo + 1`` and
     ``lo + 2`` for ``lo = floor(a (N - 1) / b)``, and ``rem = a (N - 1) - b lo``: the
-    percentile is ``v_lo + rem (v_hi - v_lo) / b`` (DuckDB's interpolation)."""
+    percentile is ``v_lo + rem (v_hi - v_lo) / b`` (DuckDB's interpolation); then, for a
+    float with its exact key, the keys of both neighbours."""
     n = len(present)
     frac = _fraction(p)
     rank, size = _group_size(rt, present, starts)
@@ -358,22 +385,34 @@ def _percentile_cont(rt, col: SecretColumn, present: BShare, starts: BShare, p: 
     hits = equality.equal(rt, AShare.concat([rank, rank]),
                           AShare.concat([at, at.add_public(np.ones(n, np.int64))]))
     hits = and_(rt, BShare.concat([present, present]), hits)
-    value = col.value
-    picked = mux.mul_bit(rt, hits, AShare.concat([value, value]))
-    v_lo, v_hi = segment.segmented_sum(rt, [picked[:n], picked[n:]], starts)
-    return [v_lo, v_hi, rem]  # rem depends on N only: the same on every row of a group
+    words = [col.value] if col.key is None else [col.value, col.key]
+    picked = mux.mul_bit(rt, BShare.concat([hits] * len(words)),
+                         AShare.concat([w for w in words for _ in range(2)]))
+    sums = segment.segmented_sum(rt, [picked[k * n:(k + 1) * n] for k in range(2 * len(words))],
+                                 starts)
+    return [sums[0], sums[1], rem] + sums[2:]  # rem depends on N only: one per group
 
 
 def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: AShare,
-                  null: BShare) -> SecretColumn:
+                  null: BShare, keys: tuple[AShare, AShare] | None = None) -> SecretColumn:
     """PERCENTILE_CONT from :func:`_percentile_cont`'s terms, ``v_lo + rem (v_hi - v_lo)
     / b`` in fixed point: the whole part exact, the fraction truncated to 2^-16 (so any
-    value the fixed point holds, ``|x| < 2^47``, and ``|v_hi - v_lo| b < 2^47``)."""
+    value the fixed point holds, ``|x| < 2^47``, and ``|v_hi - v_lo| b < 2^47``). A float
+    with ``keys`` (of ``v_lo``, ``v_hi``) is exact where DuckDB's is, where the percentile
+    is one of its values (``rem = 0``: p = 0, p = 1, a rank that falls on a row; or equal
+    neighbours), and elsewhere opens as its fixed-point value."""
     frac = _fraction(p)
     shift = 1 if t.kind == "float64" else 1 << FRAC_BITS  # to fixed point
     part = rss.mul(rt, rem, v_hi - v_lo).mul_public(shift)
     value = v_lo.mul_public(shift) + division.divide_public(rt, part, frac.denominator)
-    return SecretColumn(FLOAT64, value, null)
+    if keys is None:
+        return SecretColumn(FLOAT64, value, null)
+    k_lo, k_hi = keys
+    n = len(value)
+    zero = equality.equal_zero(rt, AShare.concat([rem, k_hi - k_lo]))
+    one_value = convert.bit_or(rt, zero[:n], zero[n:])
+    key = mux.select(rt, one_value, k_lo, float_keys.from_fixed(rt, value))
+    return SecretColumn(FLOAT64, value, null, exact=FloatBits(key))
 
 
 def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float

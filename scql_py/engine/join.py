@@ -66,6 +66,7 @@ from scql_py.mpc import convert, equality, mux, openings, rss, segment
 from scql_py.mpc.psi import psi_join_indices, psi_left_join_indices
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
+from scql_py.mpc.server_psi import server_psi_join_indices, server_psi_left_join_indices
 from scql_py.mpc.sort import sort
 
 U64 = np.uint64
@@ -584,12 +585,14 @@ def _all_pairs_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
 def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int,
              right_party: int, left_keys: list[str], right_keys: list[str], how: str,
              names: list[str], left_types: list[str], right_types: list[str],
-             string_key: bytes) -> SecretRelation:
-    """Join two owners' plaintext tables by ECDH-PSI on their keys, then share the rows.
+             string_key: bytes, server: int | None = None) -> SecretRelation:
+    """Join two owners' plaintext tables by PSI on their keys, then share the rows.
 
     ``left.table`` is given on ``left_party`` only, ``right.table`` on ``right_party``.
-    The owners learn the intersection (see :mod:`scql_py.mpc.psi`), the third party only
-    the sizes. Each owner secret-shares its own rows in the join's common order (matched
+    The owners learn the intersection (see :mod:`scql_py.mpc.psi`), the other parties
+    only the sizes. With a ``server`` (a computing party that is no owner) the PSI is
+    server-aided (:mod:`scql_py.mpc.server_psi`): the server also learns each owner's
+    number of distinct keys and the intersection's size; without one, ECDH-PSI. Each owner secret-shares its own rows in the join's common order (matched
     pairs, then for LEFT the unmatched left rows, whose right columns are NULL; their
     count is public). All result rows are valid; left columns first, named ``names``.
     """
@@ -603,7 +606,7 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
     if how == "right":
         swapped = psi_join(rt, right, left, right_party, left_party, right_keys, left_keys,
                            "left", names[n_left:] + names[:n_left], right_types, left_types,
-                           string_key)
+                           string_key, server)
         if swapped is None:
             return None
         n_right = len(right_types)
@@ -621,12 +624,16 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
         types = types_l if me == left_party else types_r
         columns = list(mine.table.column_names)
         keys, valid = _psi_keys(mine.table, [(k, types[columns.index(k)]) for k in key_names])
-    if how == "inner":
-        idx = psi_join_indices(rt.world, left_party, right_party, keys, valid)
+    idx = _psi_indices(rt, left_party, right_party, server, keys, valid, how)
+    owners = (left_party, right_party)
+    if server is None:
+        rt.record_world_opening(openings.DISTINCT_KEYS, owners, 1)
     else:
-        idx = psi_left_join_indices(rt.world, left_party, right_party, keys, valid)
-    rt.record_world_opening(openings.DISTINCT_KEYS, (left_party, right_party), 1)
-    rt.record_world_opening(openings.JOIN_MATCHES, (left_party, right_party),
+        rt.record_world_opening(openings.MATCHED_MULTIPLICITY, owners, 1)
+        rt.record_world_opening(openings.INTERSECTION_SIZE, (server,), 3)
+    if not isinstance(idx, tuple):
+        idx = None  # the server's answer (the intersection size) or nothing
+    rt.record_world_opening(openings.JOIN_MATCHES, owners,
                       len(idx.right) if idx is not None and idx.right is not None else
                       len(idx.left) if idx is not None else 0)
     taken_l = taken_r = None
@@ -652,6 +659,16 @@ def psi_join(rt: Runtime, left: LocalResult, right: LocalResult, left_party: int
                 [pa.nulls(extra, f.type) for f in taken_r.schema], schema=taken_r.schema)])
     own = taken_l if me == left_party else taken_r if me == right_party else None
     return SecretRelation(rel_l.n, list(names), rel_l.columns + cols_r, own_rows=own)
+
+
+def _psi_indices(rt: Runtime, left_party: int, right_party: int, server: int | None,
+                 keys, valid, how: str):
+    """The PSI protocol for this join: server-aided when the plan names a server."""
+    if server is None:
+        run = psi_join_indices if how == "inner" else psi_left_join_indices
+        return run(rt.world, left_party, right_party, keys, valid)
+    run = server_psi_join_indices if how == "inner" else server_psi_left_join_indices
+    return run(rt.world, left_party, right_party, server, keys, valid)
 
 
 def _psi_keys(table: pa.Table, keys: list[tuple[str, SqlType]]

@@ -14,14 +14,14 @@ import numpy as np
 import pyarrow as pa
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import average_many
+from scql_py.engine.aggregate import average_many, range_bit
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.input_sharing import share_table
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import InternalError
-from scql_py.mpc import convert, equality, mux, openings, rss
+from scql_py.mpc import convert, equality, mux, openings, rss, sum_range
 from scql_py.mpc.rss import BShare, and_
 from scql_py.sql import plan_text
 
@@ -78,17 +78,24 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
             layout.append((func, count_at, None))
             continue
         value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
-        vectors.append(mux.mul_bit(rt, present, value))
+        kept = mux.mul_bit(rt, present, value)
+        vectors.append(kept)
+        if func in ("sum", "avg") and n:
+            vectors += sum_range.halves(rt, kept)  # checked for overflow below
         layout.append((func, count_at, col.type))
     sums = rss.dot_columns(rt, matrix, k, vectors)
 
     out_cols: list[SecretColumn | None] = list(key_rel.columns)
     divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
+    checks = []  # per SUM and AVG, whether each group's is out of range
     for (func, at, src), (_, _, _, t, _) in zip(layout, aggs):
         if func == "count":
             out_cols.append(SecretColumn(INT64, sums[at]))
             continue
         count, total = sums[at], sums[at + 1]
+        if func in ("sum", "avg") and n:
+            checks.append(range_bit(rt, total, sums[at + 2], sums[at + 3], (
+                count, src) if func == "avg" else None))
         null = equality.equal_zero(rt, count)
         if func == "sum":
             out_cols.append(SecretColumn(SqlType.parse(t), total, null))
@@ -102,6 +109,8 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
     # a group with no valid row (all its rows filtered out) is no group
     keep = bit_not(equality.equal_zero(rt, sums[0]))
     out.valid, dropped = leave_out_small_groups(rt, keep, sums[0], threshold)
+    # of the groups the asker gets only: nothing of those the threshold leaves out
+    ev.out_of_range += [and_(rt, bit, out.valid) for bit in checks]
     return out, dropped
 
 

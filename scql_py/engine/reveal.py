@@ -82,6 +82,22 @@ def open_relation(rt: Runtime, rel: SecretRelation | None, to: int,
                    b_words, rel.n, has_valid)
 
 
+def open_flag(rt: Runtime, bit: BShare | None, to: int, what: str) -> bool | None:
+    """One secret bit (``bit``: one element; None on a data party) opened to party
+    ``to`` only: its value there, None elsewhere."""
+    inside = rt.computing_index(to)
+    if not rt.computes:
+        if rt.world.party != to:
+            return None
+        _, _, b_words = outside.open_to(rt, to, None, None, None, what)
+        return bool(b_words[0] & np.uint64(1))
+    if inside is None:
+        outside.open_to(rt, to, np.zeros(0, np.int64), None, bit, what)
+        return None
+    words = rss.reveal(rt, bit, to=inside, what=what)
+    return None if rt.party != inside else bool(words[0] & np.uint64(1))
+
+
 def _layout(col: SecretColumn, refined: tuple[AShare, AShare, int] | None
             ) -> tuple[int, int, int, int]:
     """How a column's opened words decode (public): whether its value is an XOR word,

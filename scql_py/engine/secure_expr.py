@@ -32,7 +32,16 @@ from scql_py.engine.secure_dates import US_PER_DAY, SecureDates
 from scql_py.engine.secure_like import SecureLike
 from scql_py.engine.secure_math import SecureMath
 from scql_py.errors import DataError, NotSupportedError
-from scql_py.mpc import byte_order, compare, convert, division, equality, float_keys, mux
+from scql_py.mpc import (
+    byte_order,
+    compare,
+    convert,
+    division,
+    equality,
+    float_keys,
+    mux,
+    sum_range,
+)
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_, and_many
@@ -46,6 +55,7 @@ from scql_py.sql.type_inference import (
     literal_type,
 )
 
+QUOTIENT_BITS = 62 - FRAC_BITS  # a quotient is a fixed-point word: below 2^46
 Value = SecretColumn | Const
 
 
@@ -114,6 +124,8 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         self.rel = rel
         self.n = rel.n
         self.string_key = string_key
+        # bits of sums out of range (aggregates add them; the result's reveal opens them)
+        self.out_of_range: list[BShare] = []
 
     # -- entry points ---------------------------------------------------------------------
     def evaluate(self, e: exp.Expression, t: SqlType | None = None) -> SecretColumn:
@@ -445,10 +457,18 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         if t.kind == "bool":
             raise NotSupportedError("division of booleans")
         zero = equality.equal_zero(self.rt, b2.value)
+        null = bit_or(self.rt, self._nulls(a2, b2), zero)
+        if self.n:  # a quotient past the fixed point's range is an error, not a wrap
+            beyond = sum_range.quotient_beyond(self.rt, a2.value, b2.value, QUOTIENT_BITS)
+            # only where the quotient is a value of a row that is there: the asker must
+            # learn nothing of the rows a filter left out
+            beyond = and_(self.rt, beyond, bit_not(null))
+            if self.rel.valid is not None:
+                beyond = and_(self.rt, beyond, self.rel.valid)
+            self.out_of_range.append(beyond)
         val = divide_rounded(self.rt, a2.value, b2.value, FRAC_BITS)
         # opened, the quotient shows more bits (see reveal)
-        return SecretColumn(FLOAT64, val, bit_or(self.rt, self._nulls(a2, b2), zero),
-                            exact=Quotient(a2.value, b2.value))
+        return SecretColumn(FLOAT64, val, null, exact=Quotient(a2.value, b2.value))
 
     def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
         """``a / c`` for a public exact number: one correctly rounded public division.

@@ -39,7 +39,7 @@ import numpy as np
 
 from scql_py.catalog.types import FLOAT64, SqlType
 from scql_py.engine.relation import SecretColumn
-from scql_py.mpc import compare, convert, division, equality, mux, rss, segment
+from scql_py.mpc import compare, convert, division, equality, mux, rss, segment, sum_range
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare
@@ -49,13 +49,22 @@ from scql_py.mpc.sqrt import sqrt_fixed
 SPREADS = ("var_pop", "var_samp", "stddev_pop", "stddev_samp")
 
 
+# |x - pivot| (int64, decimal) or |x - mean| (fixed-point words): its square must fit
+SPREAD_BITS = 31
+# the variance of exact integers is a fixed-point word: below 2^47 in its units
+VARIANCE_BITS = 63 - FRAC_BITS
+ROOT_BITS = 62  # STDDEV: a variance's fixed-point word below 2^62 (scql_py.mpc.sqrt)
+
+
 def running_spread_sums(rt: Runtime, value: AShare, present: BShare, starts: BShare,
                         kind: str) -> list[AShare]:
-    """Running ``S1``, ``S2`` (see the module); at a group's last row they are the
-    group's. ``kind``: the values' type."""
+    """Running ``S1``, ``S2`` (see the module), then what tells whether the group is in
+    range (:func:`spread_out_of_range`): the number of values too far from the pivot or
+    mean for their square, the sums of the squares' halves. At a group's last row they
+    are the group's. ``kind``: the values' type."""
     n = len(value)
     if n == 0:
-        return [value.copy(), value.copy()]
+        return [value.copy() for _ in range(5)]
     kept = mux.mul_bit(rt, present, value)
     ends = segment.group_ends(starts)
     if kind == "float64":
@@ -76,8 +85,21 @@ def running_spread_sums(rt: Runtime, value: AShare, present: BShare, starts: BSh
         # with probability 2^(l - 64) per row, about 2^-12 for squares of 2^52, and a
         # failed one made the whole variance 0 in a few runs of a hundred rows
         square = division.divide_public(rt, rss.mul(rt, d, d), 1 << FRAC_BITS)
-        return [total, segment.segmented_sum(rt, square, starts)]
-    return segment.segmented_sum(rt, [d, rss.mul(rt, d, d)], starts)
+        sums = [total, segment.segmented_sum(rt, square, starts)]
+    else:
+        square = rss.mul(rt, d, d)
+        sums = segment.segmented_sum(rt, [d, square], starts)
+    far = convert.b2a_bit(rt, sum_range.beyond(rt, d, 1 << SPREAD_BITS))
+    high, low = sum_range.halves(rt, square)
+    return sums + segment.segmented_sum(rt, [far, high, low], starts)
+
+
+def spread_out_of_range(rt: Runtime, s2: AShare, far: AShare, h2: AShare, l2: AShare
+                        ) -> BShare:
+    """Bit 1 for a group (its running values at its end) out of the bounds: a value too
+    far for its square, or a sum of squares that wrapped around."""
+    return convert.bit_or(rt, convert.bit_not(equality.equal_zero(rt, far)),
+                          sum_range.out_of_range(rt, s2, h2, l2))
 
 
 Spread = tuple[str, SqlType, AShare, AShare, AShare]  # func, argument type, count, S1, S2
@@ -91,9 +113,11 @@ def finish_spread(rt: Runtime, func: str, arg_type: SqlType, count: AShare, s1: 
     return finish_spreads(rt, [(func, arg_type, count, s1, s2)])[0]
 
 
-def finish_spreads(rt: Runtime, items: list[Spread]) -> list[SecretColumn]:
+def finish_spreads(rt: Runtime, items: list[Spread], out_of_range: list[BShare] | None = None
+                   ) -> list[SecretColumn]:
     """:func:`finish_spread` of several aggregates in the same rounds (their words side
-    by side; the float and the exact ones take their own steps, one after the other)."""
+    by side; the float and the exact ones take their own steps, one after the other).
+    ``out_of_range`` gets a bit per exact variance of 2^47 or more (in its units)."""
     if not items:
         return []
     party = rt.party
@@ -129,10 +153,13 @@ def finish_spreads(rt: Runtime, items: list[Spread]) -> list[SecretColumn]:
                                 if t.kind != "float64"])
         var = _scatter(var, exact, _exact_variance(
             rt, q[exact], r[exact], n1[exact], d1[exact], count[exact], s1[exact], s2[exact],
-            units))
+            units, out_of_range))
     roots = rows(lambda t: True)[np.concatenate(
         [np.full(n, f.startswith("stddev")) for (f, *_), n in zip(items, sizes)])]
     if len(roots):
+        if out_of_range is not None:  # the root takes variances below 2^46 (sqrt)
+            out_of_range.append(convert.bit_not(compare.msb(
+                rt, var[roots].add_public(np.uint64(-(1 << ROOT_BITS) & (2**64 - 1))))))
         var = _scatter(var, roots, sqrt_fixed(rt, var[roots]))
     return [SecretColumn(FLOAT64, var[at[i]:at[i + 1]], null[at[i]:at[i + 1]])
             for i in range(len(items))]
@@ -152,12 +179,18 @@ def _float_variance(rt: Runtime, q, r, n1, d1, s2) -> AShare:
     return mux.select(rt, compare.msb(rt, var), AShare.zeros(rt.party, len(var)), var)
 
 
-def _exact_variance(rt: Runtime, q, r, n1, d1, count, s1, s2, units: np.ndarray) -> AShare:
+def _exact_variance(rt: Runtime, q, r, n1, d1, count, s1, s2, units: np.ndarray,
+                    out_of_range: list[BShare] | None = None) -> AShare:
     """Exact integers re-centred on ``q`` (see the module), then scaled by each value's
     ``unit^2`` (``units``: 1 for int64, ``10^2s`` for decimal(p,s))."""
     q_s1, q_q = rss.mul_many(rt, [(q, s1), (q, q)])
     centred = s2 - q_s1.mul_public(2) + rss.mul(rt, count, q_q)
     a, b = division.divmod_(rt, centred, d1)
+    if out_of_range is not None:
+        # (a decimal's bound capped at 2^62: an error a little early, never a wrap)
+        bound = AShare.public(rt.party, np.array([min(int(u) << VARIANCE_BITS, 1 << 62)
+                                                  for u in units], dtype=np.uint64))
+        out_of_range.append(convert.bit_not(compare.msb(rt, a - bound)))  # a >= bound
     b_n, r_r, nd = rss.mul_many(rt, [(b, n1), (r, r), (n1, d1)])
     frac = divide_rounded(rt, b_n - r_r, nd, FRAC_BITS)
     var = a.mul_public(1 << FRAC_BITS) + frac
@@ -171,8 +204,8 @@ def _exact_variance(rt: Runtime, q, r, n1, d1, count, s1, s2, units: np.ndarray)
     return var
 
 
-def spreads_of_all(rt: Runtime, items: list[tuple[str, SecretColumn, BShare | None, AShare]]
-                   ) -> list[SecretColumn]:
+def spreads_of_all(rt: Runtime, items: list[tuple[str, SecretColumn, BShare | None, AShare]],
+                   out_of_range: list[BShare] | None = None) -> list[SecretColumn]:
     """VAR/STDDEV ``(func, column, present bits, count)`` over every row of a relation
     (no GROUP BY), one row each: the columns side by side, each its own segment, so that
     all take the same rounds."""
@@ -193,12 +226,14 @@ def spreads_of_all(rt: Runtime, items: list[tuple[str, SecretColumn, BShare | No
             mark = np.zeros(n, np.uint64)
             mark[0] = 1
             marks.append(mark)
-        s1, s2 = running_spread_sums(rt, AShare.concat(values), BShare.concat(presents),
-                                     BShare.public(party, np.concatenate(marks)),
-                                     "float64" if floats else "int64")
+        s1, s2, *checks = running_spread_sums(
+            rt, AShare.concat(values), BShare.concat(presents),
+            BShare.public(party, np.concatenate(marks)), "float64" if floats else "int64")
         end = np.cumsum([len(v) for v in values]) - 1
+        if out_of_range is not None:
+            out_of_range.append(spread_out_of_range(rt, s2[end], *[c[end] for c in checks]))
         for j, i in enumerate(chosen):
             sums[i] = (s1[end[j]:end[j] + 1], s2[end[j]:end[j] + 1])
     zero = AShare.zeros(party, 1)
     return finish_spreads(rt, [(func, col.type, count, *sums.get(i, (zero, zero)))
-                               for i, (func, col, _, count) in enumerate(items)])
+                               for i, (func, col, _, count) in enumerate(items)], out_of_range)

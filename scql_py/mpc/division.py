@@ -10,15 +10,16 @@ scale; the result is ``a / b`` scaled by ``2^frac_bits``:
    ``P = 20`` bits of ``|b|`` and ``PA = 42`` bits of ``|a|`` become arithmetic
    mantissas ``mb``, ``ma`` (:func:`convert.b2a`);
 4. Goldschmidt: ``w0 = 2.9142 - 2d`` for ``d = mb / 2^P`` in [0.5, 1), then 3 rounds of
-   ``w *= 1 + e; e *= e`` with ``P`` fractional bits (truncations stay below 2^42, so
-   each fails with probability below 2^-22, see :mod:`trunc`);
+   ``w *= 1 + e; e *= e`` with ``P`` fractional bits, each product (non-negative, below
+   2^43) divided exactly by 2^P (:func:`floor_nonnegative`: the one-round truncation of
+   :mod:`trunc` failed with probability up to 2^-21 each, six times per quotient);
 5. ``Q = ma * w``; the result ``Q * 2^(ka - kb + f - P - PA)`` is shifted exactly in the
    boolean domain on a 128-bit register (left by ``ka``, right by ``kb``), converted back
    with :func:`convert.b2a`, and given the sign of ``a * b``.
 
 Error bound (tested): ``|q - 2^f a/b| <= 2^-16 * |2^f a/b| + 1`` for ``|a| < 2^62``,
-``1 <= |b| < 2^62`` and a quotient that fits (``|2^f a/b| < 2^62``), except with
-probability below ``2^-19`` per element (a truncation wrap). About 76 rounds. ``b == 0``
+``1 <= |b| < 2^62`` and a quotient that fits (``|2^f a/b| < 2^62``), always. About 150
+rounds. ``b == 0``
 gives an unspecified value: the caller must mask it.
 
 :func:`int_divide` / :func:`modulo` are exact (SQL semantics: the quotient truncates
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scql_py.mpc import compare, convert, mux, rss, trunc
+from scql_py.mpc import compare, convert, mux, rss
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
@@ -139,14 +140,17 @@ def divide(rt: Runtime, a: AShare, b: AShare, frac_bits: int = FRAC_BITS) -> ASh
 
     one = 1 << p_b
     w = (-mb.mul_public(2)).add_public(np.full(n, round(2.9142 * one), dtype=np.int64))
-    e = (-trunc.truncate(rt, rss.mul(rt, mb, w), p_b)).add_public(np.full(n, one, np.int64))
+    # every truncated product is non-negative and below 2^43: divided exactly (the
+    # one-round truncation fails with probability 2^(43 - 64) each, six per quotient,
+    # and a failure is a wrong quotient that no later correction repairs)
+    e = (-floor_nonnegative(rt, rss.mul(rt, mb, w), one)).add_public(np.full(n, one, np.int64))
     for i in range(GOLDSCHMIDT_ROUNDS):
         one_plus_e = e.add_public(np.full(n, one, dtype=np.int64))
         if i == GOLDSCHMIDT_ROUNDS - 1:
-            w = trunc.truncate(rt, rss.mul(rt, w, one_plus_e), p_b)
+            w = floor_nonnegative(rt, rss.mul(rt, w, one_plus_e), one)
         else:
-            w_e = trunc.truncate(rt, AShare.concat(rss.mul_many(rt, [(w, one_plus_e), (e, e)])),
-                                 p_b)
+            w_e = floor_nonnegative(
+                rt, AShare.concat(rss.mul_many(rt, [(w, one_plus_e), (e, e)])), one)
             w, e = w_e[:n], w_e[n:]
     big_q = rss.mul(rt, ma, w)  # ~ 2^(2 P) ma / mb, below 2^64
 
@@ -172,9 +176,15 @@ def divide_public(rt: Runtime, x: AShare, d: int) -> AShare:
     """
     if not 1 <= d < 1 << 62:
         raise ValueError("the public divisor must be in [1, 2^62)")
-    n = len(x)
-    me = rt.party
     ax, _, s_arith = _abs_with_signs(rt, x)
+    return _apply_sign(rt, [(s_arith, floor_nonnegative(rt, ax, d))])[0]
+
+
+def floor_nonnegative(rt: Runtime, ax: AShare, d: int) -> AShare:
+    """``floor(x / d)`` exactly for a public ``1 <= d < 2^62`` and ``0 <= x < 2^64``
+    (:func:`divide_public` without the signs): about 20 rounds."""
+    n = len(ax)
+    me = rt.party
     carry = compare.addend_carry(rt, ax)
     fu = rss.share_input(rt, 0, (ax.a + ax.b) // U64(d) if me == 0 else None, n)
     # floor(v / d) is known to parties 1 and 2: it is share 2 of a sharing
@@ -191,8 +201,7 @@ def divide_public(rt: Runtime, x: AShare, d: int) -> AShare:
     r = ax - q0.mul_public(U64(d))  # in [-d, 2d)
     below = compare.msb(rt, AShare.concat([r, r.add_public(U64(-d & 0xFFFF_FFFF_FFFF_FFFF))]))
     fix = convert.b2a_bit(rt, below)  # [r < 0], [r < d]
-    q = (q0 - fix[:n] - fix[n:]).add_public(U64(1))
-    return _apply_sign(rt, [(s_arith, q)])[0]
+    return (q0 - fix[:n] - fix[n:]).add_public(U64(1))
 
 
 # -- exact integer division -------------------------------------------------------------------

@@ -20,6 +20,16 @@ JOIN_MATCHES = "which of its rows match (PSI)"
 # PSI: each key owner learns the other's number of distinct keys, and the multiplicity
 # of the keys they have in common
 DISTINCT_KEYS = "the other side's number of distinct keys and matched keys' multiplicity"
+# with its result, the asker learns whether a value computed for it (a SUM, AVG, VAR,
+# a quotient) left the range the ring holds, and then gets an error instead of a wrapped
+# value: one bit, a function of the exact values it asked for and their inputs
+OUT_OF_RANGE = "whether a computed value is out of range"
+# server-aided PSI: the owners learn the other's multiplicity of each matched key (not
+# its number of distinct keys); the server both owners' numbers of distinct keys and
+# the size of their intersection
+MATCHED_MULTIPLICITY = "the other side's multiplicity of each matched key"
+INTERSECTION_SIZE = ("the number of distinct keys on each side of the PSI join and in "
+                     "their intersection (server-aided PSI)")
 
 @dataclass(frozen=True)
 class Opening:

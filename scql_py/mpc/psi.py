@@ -332,14 +332,30 @@ def _digests(records: Sequence[bytes], n_columns: int) -> np.ndarray:
     return out
 
 
-class _OwnKeys:
-    """One owner's distinct keys: row -> key id (-1 = NULL) and rows grouped by key."""
+class KeyGroups:
+    """One owner's rows grouped by distinct key: row -> key id (-1 = NULL), and per key
+    id its rows (ascending), how many there are and where they start in ``rows_by_key``.
+
+    Both PSI protocols (this module's and :mod:`scql_py.mpc.server_psi`) end with the
+    same expansion of matched key ids into row pairs (:func:`expand_matches`)."""
+
+    def __init__(self, codes: np.ndarray, n_keys: int):
+        self.n_rows = len(codes)
+        self.codes = codes
+        self.n_keys = n_keys
+        rows = np.flatnonzero(codes >= 0)
+        self.rows_by_key = rows[np.argsort(codes[rows], kind="stable")]
+        self.counts = np.bincount(codes[rows], minlength=n_keys).astype(np.int64)
+        self.starts = np.cumsum(self.counts) - self.counts
+
+
+class _OwnKeys(KeyGroups):
+    """One owner's distinct keys as canonical records (the ECDH hash input)."""
 
     def __init__(self, keys: Sequence[np.ndarray], valid: np.ndarray | None):
         records, ok = key_records(keys, valid)
-        self.n_rows = len(records)
         self.n_columns = len(keys)
-        codes = np.full(self.n_rows, -1, dtype=np.int64)
+        codes = np.full(len(records), -1, dtype=np.int64)
         rows = np.flatnonzero(ok)
         uniques: Sequence[bytes] = []
         if len(rows):
@@ -347,21 +363,16 @@ class _OwnKeys:
             col[:] = [records[i] for i in rows]
             sub_codes, uniques = pd.factorize(col)
             codes[rows] = sub_codes
-        self.codes = codes
         self.records = list(uniques)
-        self.n_keys = len(self.records)
-        # rows grouped by key id, ascending inside each group
-        self.rows_by_key = rows[np.argsort(codes[rows], kind="stable")]
-        counts = np.bincount(codes[rows], minlength=self.n_keys)
-        self.counts = counts.astype(np.int64)
-        self.starts = np.cumsum(self.counts) - self.counts
+        super().__init__(codes, len(self.records))
 
 
 # --------------------------------------------------------------------------------------
 # the protocol
 
 
-def _comm(rt_or_comm: Any) -> Communicator:
+def communicator_of(rt_or_comm: Any) -> Communicator:
+    """The channel a protocol runs over: the communicator itself, or a runtime's."""
     return rt_or_comm if isinstance(rt_or_comm, Communicator) else rt_or_comm.comm
 
 
@@ -392,8 +403,8 @@ def _expect_counts(payload: Any, comm: Communicator, frm: int, n: int) -> np.nda
 
 
 def match_positions(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``(p, q)`` with ``left[p] == right[q]`` (rows of 32 bytes, each list
-    without repeats), sorted by ``p``. Exact: a 64-bit prefix only finds candidates.
+    """Positions ``(p, q)`` with ``left[p] == right[q]`` (rows of equally many bytes, at
+    least 8, each list without repeats), sorted by ``p``. Exact: a 64-bit prefix only finds candidates.
 
     >>> a = np.arange(96, dtype=np.uint8).reshape(3, 32)
     >>> [x.tolist() for x in match_positions(a, a[[2, 0]])]
@@ -409,8 +420,9 @@ def match_positions(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np
         same = (left[p] == right[q]).all(axis=1)
         p, q = p[same], q[same]
     else:  # two distinct points share 64 bits (~n^2 / 2^65): compare whole encodings
-        vl = np.ascontiguousarray(left).view(f"V{POINT_BYTES}").ravel()
-        vr = np.ascontiguousarray(right).view(f"V{POINT_BYTES}").ravel()
+        width = left.shape[1]
+        vl = np.ascontiguousarray(left).view(f"V{width}").ravel()
+        vr = np.ascontiguousarray(right).view(f"V{width}").ravel()
         _, p, q = np.intersect1d(vl, vr, assume_unique=True, return_indices=True)
     order = np.argsort(p, kind="stable")
     return p[order].astype(np.int64), q[order].astype(np.int64)
@@ -449,7 +461,7 @@ def _matched_keys(
 
 
 def _pair_rows(
-    own: _OwnKeys, key_ids: np.ndarray, left_counts: np.ndarray, right_counts: np.ndarray,
+    own: KeyGroups, key_ids: np.ndarray, left_counts: np.ndarray, right_counts: np.ndarray,
     i_am_left: bool,
 ) -> np.ndarray:
     """This owner's row of every pair: per matched key, all (left, right) row pairs,
@@ -492,7 +504,7 @@ def _psi_join(
     rt_or_comm: Any, left_party: int, right_party: int, keys: Sequence[np.ndarray] | None,
     valid: np.ndarray | None, workers: int | None, outer: bool,
 ) -> tuple[np.ndarray, np.ndarray | None, int] | None:
-    comm = _comm(rt_or_comm)
+    comm = communicator_of(rt_or_comm)
     _check_parties(comm, left_party, right_party)
     if comm.party not in (left_party, right_party):
         return None  # the third party takes part in no round
@@ -503,7 +515,20 @@ def _psi_join(
     peer = right_party if i_am_left else left_party
     own = _OwnKeys(keys, valid)
     key_ids = _matched_keys(comm, i_am_left, peer, own, workers)
+    return expand_matches(comm, i_am_left, peer, own, key_ids, outer)
 
+
+def expand_matches(
+    comm: Communicator, i_am_left: bool, peer: int, own: KeyGroups, key_ids: np.ndarray,
+    outer: bool,
+) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """The last round of a PSI join, once both owners hold their key ids of the
+    intersection in the common order: for every matched key each owner sends the other
+    how many of its rows carry it (the left owner of an outer join also its number of
+    unmatched rows), and both expand duplicates into all pairs.
+
+    Returns ``(rows, unmatched, n_unmatched)``: this owner's row of every pair, the
+    left owner's unmatched rows (outer join; else None) and their number."""
     my_counts = own.counts[key_ids]
     unmatched = None
     send = my_counts
@@ -542,7 +567,7 @@ def psi_join_indices(
     if out is None:
         return None
     rows = out[0]
-    if _comm(rt_or_comm).party == left_party:
+    if communicator_of(rt_or_comm).party == left_party:
         return JoinIndices(rows, None)
     return JoinIndices(None, rows)
 
@@ -560,7 +585,7 @@ def psi_left_join_indices(
     if out is None:
         return None
     rows, unmatched, n_unmatched = out
-    if _comm(rt_or_comm).party == left_party:
+    if communicator_of(rt_or_comm).party == left_party:
         return LeftJoinIndices(rows, None, unmatched, n_unmatched)
     return LeftJoinIndices(None, rows, None, n_unmatched)
 
@@ -576,7 +601,7 @@ def psi_membership(
     rounds: both send their blinded keys, then the right owner returns the left's keys
     blinded again. Returns the mask on the left owner, None on the others.
     """
-    comm = _comm(rt_or_comm)
+    comm = communicator_of(rt_or_comm)
     _check_parties(comm, left_party, right_party)
     if comm.party not in (left_party, right_party):
         return None

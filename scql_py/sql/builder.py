@@ -27,6 +27,7 @@ from scql_py.sql.decorrelate import (
 from scql_py.sql.join_graph import order_joins
 from scql_py.sql.or_factoring import factor_common_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
+from scql_py.sql.written import completes_join, standing_for, user_sql
 
 
 def build(ast: exp.Expression, catalog: Catalog) -> lp.Node:
@@ -70,8 +71,9 @@ def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
     if isinstance(ast, exp.Intersect):
         node = _typed_join(lnode, rdistinct, "inner", pairs, fresh)
     else:
+        unmatched = exp.Is(this=exp.column(rkeys[0][0], quoted=True), expression=exp.Null())
         node = lp.Filter(_typed_join(lnode, rdistinct, "left", pairs, fresh),
-                         exp.Is(this=exp.column(rkeys[0][0], quoted=True), expression=exp.Null()))
+                         standing_for(unmatched, user_sql(ast), join=True))
     return lp.Project(node, [(c, exp.column(c, quoted=True), t)
                              for c, t in zip(left.columns, left.types)])
 
@@ -321,7 +323,8 @@ def _full_join(left: lp.Node, right: lp.Node, keys, fresh) -> lp.Node:
     distinct = _distinct_rows(left_keys, fresh)
     anti = _typed_join(right, distinct, "left", [(b, f"__fk{i}") for i, (_, b) in enumerate(keys)],
                        fresh)
-    alone = lp.Filter(anti, exp.Is(this=exp.column("__fk0", quoted=True), expression=exp.Null()))
+    unmatched = exp.Is(this=exp.column("__fk0", quoted=True), expression=exp.Null())
+    alone = lp.Filter(anti, standing_for(unmatched, "FULL JOIN", join=True))
     nulls = [(c, exp.Cast(this=exp.Null(), to=exp.DataType.build(t.to_duckdb())), t)
              for c, t in zip(left.columns, left.types)]
     same = [(c, exp.column(c, quoted=True), t) for c, t in zip(names, types)]
@@ -348,7 +351,8 @@ def _gate_keys(node: lp.Node, keys, cond: exp.Expression, side: int, fresh):
     for pair in keys:
         col = pair[side]
         name = f"{fresh('__jg')}.{'lr'[side]}"
-        gated = exp.Case(ifs=[exp.If(this=cond.copy(), true=exp.column(col, quoted=True))])
+        on = standing_for(cond.copy(), f"ON {user_sql(cond)}")
+        gated = exp.Case(ifs=[exp.If(this=on, true=exp.column(col, quoted=True))])
         exprs.append((name, gated, types[col]))
         pairs.append((name, pair[1]) if side == 0 else (pair[0], name))
     return lp.Project(node, exprs), pairs
@@ -418,13 +422,30 @@ def _int_literal(node: exp.Expression | None, clause: str) -> int | None:
     raise ProgrammingError(f"{clause} takes a non-negative integer, got {value.sql()}")
 
 
+def _source_owners(select: exp.Select, catalog: Catalog
+                   ) -> tuple[dict[str, str | None], dict[str, int]]:
+    """FROM's sources by alias -> the owner of the plaintext table each one is (None
+    for a subquery or a shared table), and -> its number of columns: what the join
+    order keeps together, and which group it joins first."""
+    from_ = select.args.get("from_")
+    sources = ([from_.this] if from_ is not None else []) + [
+        j.this for j in select.args.get("joins") or []]
+    owners: dict[str, str | None] = {}
+    widths: dict[str, int] = {}
+    for s in sources:
+        table = catalog.tables.get(s.name.lower()) if isinstance(s, exp.Table) else None
+        owners[s.alias_or_name] = None if table is None or table.shared else table.owner
+        widths[s.alias_or_name] = 0 if table is None else len(table.columns)
+    return owners, widths
+
+
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     fresh = _fresh_names()
     if select.args.get("where") is not None:
         select = select.copy()
         select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))
     if select.args.get("joins"):
-        select = order_joins(select)
+        select = order_joins(select, *_source_owners(select, catalog))
         ref = qualified
         node, pred = _join_sources(select, catalog, fresh)
     else:
@@ -705,7 +726,8 @@ def _exists_mark(node: lp.Node, query: exp.Expression, catalog: Catalog, ref, fr
     if key is None:  # uncorrelated: one count
         return node, exp.GT(this=exp.column(names[0], quoted=True),
                             expression=exp.Literal.number(0))
-    return node, exp.Not(this=exp.Is(this=exp.column(key, quoted=True), expression=exp.Null()))
+    matched = exp.Not(this=exp.Is(this=exp.column(key, quoted=True), expression=exp.Null()))
+    return node, standing_for(matched, "EXISTS", join=True)
 
 
 def _value_type(query: exp.Select, value: exp.Expression, catalog: Catalog):
@@ -727,6 +749,7 @@ def _in_mark(node: lp.Node, x: exp.Expression, query: exp.Expression, catalog: C
     on a match; else FALSE over no rows; else NULL for a NULL ``x`` or a NULL in the
     subquery; else FALSE."""
     query = query.this if isinstance(query, exp.Subquery) else query
+    text = f"{user_sql(x)} IN ({user_sql(query)})"
     name = fresh("__in")
     sub = _scalar_plan(query, name, catalog)
     if not isinstance(x, exp.Column):
@@ -735,15 +758,16 @@ def _in_mark(node: lp.Node, x: exp.Expression, query: exp.Expression, catalog: C
     distinct = _distinct_rows(sub, fresh)
     node = _typed_join(node, distinct, "left", [(x.name, name)], fresh)
     node, rows = _count_join(node, sub, fresh)
-    node, nulls = _count_join(node, lp.Filter(sub, exp.Is(this=exp.column(name, quoted=True),
-                                                          expression=exp.Null())), fresh)
+    null = exp.Is(this=exp.column(name, quoted=True), expression=exp.Null())
+    node, nulls = _count_join(node, lp.Filter(sub, standing_for(null, text, join=True)), fresh)
     matched = exp.Not(this=exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()))
     unknown = exp.or_(exp.Is(this=x.copy(), expression=exp.Null()),
                       exp.GT(this=exp.column(nulls, quoted=True), expression=exp.Literal.number(0)))
     none = exp.EQ(this=exp.column(rows, quoted=True), expression=exp.Literal.number(0))
-    return node, exp.Case(ifs=[exp.If(this=matched, true=exp.true()),
-                               exp.If(this=none, true=exp.false()),
-                               exp.If(this=unknown, true=exp.Null())], default=exp.false())
+    mark = exp.Case(ifs=[exp.If(this=matched, true=exp.true()),
+                         exp.If(this=none, true=exp.false()),
+                         exp.If(this=unknown, true=exp.Null())], default=exp.false())
+    return node, standing_for(mark, text, join=True)
 
 
 def _quantified_mark(node: lp.Node, cmp: exp.Expression, catalog: Catalog, fresh):
@@ -815,6 +839,7 @@ def _mark_subqueries(node: lp.Node, exprs: list, catalog: Catalog, ref, fresh):
                 node, mark = _in_mark(node, t.this, t.args["query"], catalog, fresh)
             else:
                 node, mark = _quantified_mark(node, t, catalog, fresh)
+            standing_for(mark, user_sql(t), join=completes_join(mark))
             name = fresh("__mark")
             node = _with_expr(node, mark, name)
             col = exp.column(name, quoted=True)
@@ -863,25 +888,27 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
                 and isinstance(inner.this, exp.Column):
             query = inner.args["query"]
             query = query.this if isinstance(query, exp.Subquery) else query
+            text = user_sql(conj)
             name = fresh("__in")
             sub = _scalar_plan(query, name, catalog)
             node, cond = semi_join(node, [inner.this.name], sub, anti=negated)
             if negated:
                 # over no rows NOT IN is TRUE, even for a NULL x; otherwise it is NULL (so
                 # false) for a NULL x, and for every row if y has a NULL
-                nulls = count_of(lp.Filter(sub, exp.Is(this=exp.column(name, quoted=True),
-                                                       expression=exp.Null())))
+                null = exp.Is(this=exp.column(name, quoted=True), expression=exp.Null())
+                nulls = count_of(lp.Filter(sub, standing_for(null, text, join=True)))
                 rows = count_of(sub)
                 x_known = exp.Not(this=exp.Is(this=inner.this.copy(), expression=exp.Null()))
-                extra += [cond, exp.EQ(this=exp.column(nulls, quoted=True),
-                                       expression=exp.Literal.number(0)),
-                          exp.or_(x_known, exp.EQ(this=exp.column(rows, quoted=True),
-                                                  expression=exp.Literal.number(0)))]
+                extra += [standing_for(c, text, join=True) for c in (
+                    cond, exp.EQ(this=exp.column(nulls, quoted=True),
+                                 expression=exp.Literal.number(0)),
+                    exp.or_(x_known, exp.EQ(this=exp.column(rows, quoted=True),
+                                            expression=exp.Literal.number(0))))]
             continue
         if isinstance(inner, exp.Exists):
             node, cond = _exists(node, inner.this, negated, ref, catalog, fresh, semi_join)
             if cond is not None:
-                extra.append(cond)
+                extra.append(standing_for(cond, user_sql(conj), join=completes_join(cond)))
             continue
         kept.append(conj)
     node, (pred,) = _mark_subqueries(node, [_and(kept + extra)], catalog, ref, fresh)
@@ -935,7 +962,8 @@ def _exists(node: lp.Node, query: exp.Expression, anti: bool, ref, catalog: Cata
     names = [fresh("__ex") for _ in eqs]
     rest.set("expressions", [exp.alias_(inner.copy(), n) for (_, inner), n in zip(eqs, names)])
     sub = build(rest, catalog)
-    return semi_join(node, outer_cols, sub, anti)
+    node, cond = semi_join(node, outer_cols, sub, anti)
+    return node, None if cond is None else standing_for(cond, "NOT EXISTS", join=True)
 
 
 def _project(node: lp.Node, exprs) -> lp.Node:
@@ -1192,7 +1220,8 @@ def _filtered(n: exp.Filter) -> exp.Expression:
                                 "expressions in one aggregate")
     value = exp.Literal.number(1) if target is None or isinstance(target, exp.Star) \
         else target.copy()
-    gated = exp.Case(ifs=[exp.If(this=exp.paren(cond.copy()), true=value)])
+    condition = standing_for(exp.paren(cond.copy()), f"FILTER (WHERE {user_sql(cond)})")
+    gated = exp.Case(ifs=[exp.If(this=condition, true=value)])
     if isinstance(arg, exp.Distinct):
         arg.set("expressions", [gated])
     else:

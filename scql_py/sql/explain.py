@@ -14,6 +14,7 @@ _WHERE = {
     "send_plain": "send   {party} -> {to}",
     "reveal": "reveal -> {to}",
     "psi_join": "psi    {left} <-> {right}, then shared",
+    "psi_join_server": "psi    {left} <-> {right} (matched by {server}), then shared",
 }
 
 
@@ -53,6 +54,10 @@ def _describe(step: Step) -> str:
         if a.get("cross"):
             return "CROSS JOIN (every pair of rows, all under MPC; reveals sizes only)"
         on = " AND ".join(f"{a} = {b}" for a, b in a["keys"])
+        if step.op == "psi_join" and a.get("server"):
+            return (f"{a['how'].upper()} JOIN ON {on} by server-aided PSI between "
+                    f"{a['left_party']} and {a['right_party']}, matched by {a['server']} "
+                    "(it sees only keyed hashes of distinct keys)")
         if step.op == "psi_join":
             return (f"{a['how'].upper()} JOIN ON {on} by ECDH-PSI between "
                     f"{a['left_party']} and {a['right_party']}")
@@ -102,9 +107,11 @@ def explain_plan(plan: PhysicalPlan, catalog: Catalog) -> str:
              _LEGEND]
     compute = ", ".join(catalog.compute)
     for step in plan.steps:
-        where = _WHERE.get(step.op, "mpc    {compute}").format(
+        op = "psi_join_server" if step.op == "psi_join" and step.args.get("server") else step.op
+        where = _WHERE.get(op, "mpc    {compute}").format(
             party=step.party, to=step.args.get("to"), left=step.args.get("left_party"),
-            right=step.args.get("right_party"), compute=compute)
+            right=step.args.get("right_party"), server=step.args.get("server"),
+            compute=compute)
         inputs = f" <- {', '.join(step.inputs)}" if step.inputs else ""
         lines.append(f"  {step.id:<4} {step.op:<10} [{where}]{inputs}")
         if step.op == "local":

@@ -6,7 +6,8 @@ the end of the query, any difference (``Engine.check_openings``). Sizes (row cou
 numbers of groups, the comparisons of shuffled rows, whether a join side's keys are
 unique) are opened to every computing party: SCQL does not protect sizes, and they are
 listed so that nobody is told it learns less than it does. Values are opened to the
-asker only (the result), and PSI shows each key owner which of its own rows match.
+asker only (the result), and PSI shows each key owner which of its own rows match
+(server-aided PSI also shows its server the sizes of the key sets and their intersection).
 
 An entry is ``[what, [party, ...], optional]``: ``optional`` where the step opens it
 only for some data (a compaction happens only if rows were filtered out, a sort opens
@@ -19,8 +20,11 @@ from scql_py.mpc.openings import (
     DISTINCT_KEYS,
     GROUP_COUNT,
     GROUPS_LEFT_OUT,
+    INTERSECTION_SIZE,
     JOIN_MATCHES,
     KEY_UNIQUENESS,
+    MATCHED_MULTIPLICITY,
+    OUT_OF_RANGE,
     RESULT,
     ROW_COUNT,
     SHUFFLED_COMPARISONS,
@@ -60,12 +64,17 @@ def _openings(step: Step, asker: str, everyone: list[str]) -> list[list]:
         return compaction
     if op == "psi_join":
         owners = [a["left_party"], a["right_party"]]
+        if a.get("server"):  # server-aided: the server matches, it learns the sizes
+            return [[JOIN_MATCHES, owners, False], [MATCHED_MULTIPLICITY, owners, False],
+                    [INTERSECTION_SIZE, [a["server"]], False], to_all(ROW_COUNT)]
         return [[JOIN_MATCHES, owners, False], [DISTINCT_KEYS, owners, False],
                 to_all(ROW_COUNT)]
     if op == "secret_join":
         return [to_all(KEY_UNIQUENESS, optional=True)] + sorting + compaction
     if op == "reveal":
-        return compaction + [[RESULT, [asker], False]]
+        # and whether a value computed for it left the ring's range (then it is an error)
+        checked = [[OUT_OF_RANGE, [asker], False]] if a.get("to") == asker else []
+        return compaction + [[RESULT, [asker], False]] + checked
     if op == "send_plain":
         return [[RESULT, [a["to"]], False]]
     return []

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from scql_py.catalog.types import SqlType
 from scql_py.mpc.fixedpoint import max_abs
 from scql_py.sql import logical as lp
+from scql_py.sql.type_inference import infer_type
 
 STORAGE_DIALECT = "duckdb"
+
+
+def _over(e: exp.Expression, child: lp.Node) -> exp.Expression:
+    """A copy of ``e`` (over ``child``'s columns) in the owner's SQL."""
+    holder = exp.Paren(this=e.copy())  # the expression itself may be replaced
+    return _truncated_int_divisions(holder, dict(zip(child.columns, child.types))).this
 
 
 def _from(node: lp.Node) -> exp.Select:
@@ -64,17 +72,19 @@ def to_ast(node: lp.Node) -> exp.Expression:
     if isinstance(node, lp.Scan):
         return exp.select(*[exp.column(c) for c in node.columns]).from_(exp.to_table(node.table))
     if isinstance(node, lp.Filter):
-        return _from(node.child).where(node.predicate.copy())
+        return _from(node.child).where(_over(node.predicate, node.child))
     if isinstance(node, lp.Project):
         sel = _from(node.child)
-        sel.set("expressions", [exp.alias_(e.copy(), name) for name, e, _ in node.exprs])
+        sel.set("expressions", [exp.alias_(_over(e, node.child), name)
+                                for name, e, _ in node.exprs])
         return sel
     if isinstance(node, lp.Aggregate):
         sel = _from(node.child)
-        keys = [exp.alias_(e.copy(), name) for name, e, _ in node.keys]
-        sel.set("expressions", keys + [exp.alias_(_agg_sql(c), name) for name, c in node.aggs])
+        keys = [exp.alias_(_over(e, node.child), name) for name, e, _ in node.keys]
+        sel.set("expressions", keys + [exp.alias_(_over(_agg_sql(c), node.child), name)
+                                       for name, c in node.aggs])
         if node.keys:
-            sel = sel.group_by(*[e.copy() for _, e, _ in node.keys])
+            sel = sel.group_by(*[_over(e, node.child) for _, e, _ in node.keys])
         return sel
     if isinstance(node, lp.Sort):
         return _from(node.child).order_by(*[
@@ -138,16 +148,24 @@ def _null_on_zero_divisor(e: exp.Expression) -> exp.Expression:
     return e
 
 
-def _truncated_int_divisions(ast: exp.Expression) -> exp.Expression:
+def _truncated_int_divisions(ast: exp.Expression, columns: dict[str, SqlType]) -> exp.Expression:
     """MySQL's ``a DIV b`` is the quotient truncated toward zero, a BIGINT; DuckDB's
-    ``a // b`` is that for integers only (2.5 // 2 is 1.25). ``(a - a % b) // b`` is an
-    exact multiple's quotient for every type (% keeps the dividend's sign)."""
+    ``a // b`` is that for integers only (2.5 // 2 is 1.25). For integers and decimals
+    ``(a - a % b) // b`` is an exact multiple's quotient (% keeps the dividend's sign); with
+    a real operand the remainder of an inexact divisor is not (37.0 - 37.0 % 0.001 is
+    36.999), and the quotient of reals is ``TRUNC(a / b)``. ``columns``: the types of the
+    names ``ast`` reads."""
     for node in reversed(list(ast.find_all(exp.IntDiv, bfs=False))):
         a, b = node.this, node.expression
-        multiple = exp.Sub(this=a.copy(), expression=exp.Paren(this=exp.Mod(
-            this=a.copy(), expression=b.copy())))
-        node.replace(exp.cast(exp.IntDiv(this=exp.Paren(this=multiple), expression=b.copy()),
-                              "BIGINT"))
+        kinds = {infer_type(v, columns).kind for v in (a, b)}
+        if "float64" in kinds:
+            quotient = exp.Anonymous(this="TRUNC", expressions=[
+                exp.Div(this=exp.Paren(this=a.copy()), expression=exp.Paren(this=b.copy()))])
+        else:
+            multiple = exp.Sub(this=a.copy(), expression=exp.Paren(this=exp.Mod(
+                this=a.copy(), expression=b.copy())))
+            quotient = exp.IntDiv(this=exp.Paren(this=multiple), expression=b.copy())
+        node.replace(exp.cast(quotient, "BIGINT"))
     return ast
 
 
@@ -155,7 +173,11 @@ def _truncated_int_divisions(ast: exp.Expression) -> exp.Expression:
 # number, a string that is no date; and functions it knows by name only
 _MAY_FAIL = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Neg, exp.Pow,
              exp.Exp, exp.Ln, exp.Log, exp.Sqrt, exp.StrToDate, exp.StrToTime, exp.DateAdd,
-             exp.DateSub, exp.Anonymous)
+             exp.DateSub, exp.Anonymous,
+             # MySQL's implicit string-to-date conversions (YEAR(s) reads YEAR(CAST(s AS
+             # DATE))): a strict cast that fails on a string that is no date
+             exp.TsOrDsToDate, exp.TsOrDsToTimestamp, exp.TsOrDsToDatetime, exp.TsOrDsToTime,
+             exp.DateStrToDate, exp.TimeStrToTime, exp.TimeStrToDate)
 # where an expression of its own begins: TRY may not reach across these
 _SCOPE = (exp.AggFunc, exp.Window, exp.Select, exp.Subquery, exp.Union)
 
@@ -201,16 +223,51 @@ def _finite_floats(ast: exp.Expression, node: lp.Node) -> exp.Expression:
     if not floats or not any(not isinstance(n, exp.Cast) or n.to.is_type("double", "float")
                              for n in ast.find_all(*_NOT_FINITE)):
         return ast
+    # NaN compares above every number (DuckDB, PostgreSQL): false here too; the bound is
+    # exclusive, and the double below it is 2^47 less one ulp
+    bound = max_abs()
+    return _null_unless(ast, node, {c: (exp.Literal.number(repr(-bound)),
+                                        exp.Literal.number(repr(bound))) for c in floats},
+                        exclusive=True)
+
+
+# the dates a result can hold (Python's, and so the DB-API's: years 1 to 9999); DuckDB's
+# go beyond, and DATE_ADD(d, INTERVAL n DAY) gets there for a large n
+_DATE_RANGE = {"date": ("DATE", "0001-01-01", "9999-12-31"),
+               "timestamp": ("TIMESTAMP", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999")}
+# the nodes that compute a date or timestamp (arithmetic, a conversion of text)
+_MAKES_DATES = (exp.Add, exp.Sub, exp.DateAdd, exp.DateSub, exp.Interval, exp.Cast,
+                exp.StrToDate, exp.StrToTime, exp.TsOrDsAdd, exp.TsOrDsToDate,
+                exp.TsOrDsToTimestamp, exp.TsOrDsToDatetime, exp.DateStrToDate,
+                exp.TimeStrToTime, exp.TimeStrToDate, exp.DateTrunc, exp.TimestampTrunc,
+                exp.LastDay, exp.Anonymous)
+
+
+def _dates_in_range(ast: exp.Expression, node: lp.Node) -> exp.Expression:
+    """``ast`` with its date and timestamp columns NULL outside years 1 to 9999: an
+    overflow gives NULL (total semantics), not a value no party can decode."""
+    dates = {c: t.kind for c, t in zip(node.columns, node.types) if t.kind in _DATE_RANGE}
+    if not dates or ast.find(*_MAKES_DATES) is None:
+        return ast
+    bounds = {}
+    for c, kind in dates.items():
+        name, low, high = _DATE_RANGE[kind]
+        bounds[c] = tuple(exp.cast(exp.Literal.string(v), name) for v in (low, high))
+    return _null_unless(ast, node, bounds)
+
+
+def _null_unless(ast: exp.Expression, node: lp.Node, bounds: dict, exclusive: bool = False
+                 ) -> exp.Expression:
+    """``SELECT ...`` of ``ast`` with each column of ``bounds`` NULL outside its
+    ``(low, high)`` (inclusive, or ``exclusive``)."""
+    below, above = (exp.GT, exp.LT) if exclusive else (exp.GTE, exp.LTE)
     outer = []
     for c in node.columns:
         col = exp.column(c, quoted=True)
-        if c in floats:
-            # NaN compares above every number (DuckDB, PostgreSQL): false here too; the
-            # bound is exclusive, and the double below it is 2^47 less one ulp
-            bound = max_abs()
-            fits = exp.And(this=exp.GT(this=col.copy(), expression=exp.Literal.number(
-                repr(-bound))), expression=exp.LT(this=col.copy(),
-                                                 expression=exp.Literal.number(repr(bound))))
+        if c in bounds:
+            low, high = bounds[c]
+            fits = exp.And(this=below(this=col.copy(), expression=low),
+                           expression=above(this=col.copy(), expression=high))
             col = exp.Case(ifs=[exp.If(this=fits, true=col)])
         outer.append(exp.alias_(col, c, quoted=True))
     return exp.select(*outer).from_(exp.Subquery(
@@ -221,11 +278,12 @@ def to_sql(node: lp.Node, total: bool = False, shared: bool = False) -> str:
     """The owner's SQL for ``node``; ``total``: no value makes it fail (for an owner who
     does not ask, so that an error cannot tell the asker about the data); ``shared``
     too: the result is secret-shared, so a NaN or infinite float is NULL."""
-    ast = _truncated_int_divisions(to_ast(node).transform(_null_on_zero_divisor))
+    ast = to_ast(node).transform(_null_on_zero_divisor)
     if total:
         ast = _with_total_semantics(ast)
         if shared:
             ast = _finite_floats(ast, node)
+    ast = _dates_in_range(ast, node)
     return ast.sql(dialect=STORAGE_DIALECT, identify=True)
 
 
@@ -236,5 +294,5 @@ def constant_sql(exprs: list[tuple[str, exp.Expression]]) -> str:
     'SELECT 1 / NULLIF(0, 0) AS "q"'
     """
     ast = exp.select(*[exp.alias_(e.copy(), name, quoted=True) for name, e in exprs])
-    ast = _truncated_int_divisions(ast.transform(_null_on_zero_divisor))
+    ast = _truncated_int_divisions(ast, {}).transform(_null_on_zero_divisor)  # a SELECT
     return ast.sql(dialect=STORAGE_DIALECT, identify=True)

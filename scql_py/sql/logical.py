@@ -218,7 +218,9 @@ class Join(Node):
     """Equi-join of two inputs on ``keys`` (pairs of left and right column names).
 
     ``how`` is inner, left or right. Output columns: the left's, then the right's.
-    ``psi`` is set by the planner when both key owners may learn the intersection.
+    ``psi`` is set by the planner when both key owners may learn the intersection;
+    ``psi_server``, when a computing party that owns neither side may also learn its
+    size (server-aided PSI, :meth:`Analyzer.psi_server`).
     """
 
     left: Node
@@ -226,6 +228,7 @@ class Join(Node):
     how: str
     keys: list[tuple[str, str]]
     psi: bool = False
+    psi_server: str | None = None
     # a cross join (every pair of rows): its keys are constants, it compares nothing
     cross: bool = False
 

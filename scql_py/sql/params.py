@@ -90,10 +90,22 @@ def bind_parameters(sql: str, params: Sequence[Any] | None) -> str:
     if len(holes) != len(given):
         raise ProgrammingError(
             f"the statement has {len(holes)} parameter(s) but {len(given)} were given")
-    literals = [to_literal(value) for value in given]
-    for holder in list(tree.find_all(exp.Placeholder)):
-        holder.replace(literals[int(str(holder.this)[len(_MARK):])].copy())
-    return tree.sql(dialect=DIALECT)
+    # the literals go into the text as written: rendering the tree again would be another
+    # query where sqlglot's MySQL has no form for it (a FULL JOIN becomes a UNION ALL of
+    # two joins, which an aggregate over it counts twice)
+    out, last = [], 0
+    for (start, end), value in zip(holes, given):
+        literal = to_literal(value).sql(dialect=DIALECT)
+        before, after = sql[start - 1:start], sql[end + 1:end + 2]
+        out.append(sql[last:start] + (" " if _word(before) else "") + literal
+                   + (" " if _word(after) else ""))
+        last = end + 1
+    return "".join(out) + sql[last:]
+
+
+def _word(ch: str) -> bool:
+    """Whether ``ch`` would run into a literal written beside it."""
+    return ch != "" and (ch.isalnum() or ch in "_'\"`")
 
 
 def _placeholder_spans(sql: str) -> list[tuple[int, int]]:

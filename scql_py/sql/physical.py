@@ -166,9 +166,10 @@ class _Placer:
             keys = [list(pair) for pair in node.keys]
             if node.psi and self.is_local(node.left) and self.is_local(node.right):
                 inputs = [self.local(node.left), self.local(node.right)]
+                server = {"server": node.psi_server} if node.psi_server else {}
                 return self.emit("psi_join", node, inputs=inputs, keys=keys, how=node.how,
                                  left_party=node.left.owner, right_party=node.right.owner,
-                                 left_width=len(node.left.columns))
+                                 left_width=len(node.left.columns), **server)
             inputs = [self.secret(node.left), self.secret(node.right)]
             return self.emit("secret_join", node, inputs=inputs, keys=keys, how=node.how,
                              left_width=len(node.left.columns), cross=node.cross)

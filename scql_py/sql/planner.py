@@ -22,7 +22,7 @@ from scql_py.sql.parse import DIALECT, parse_statement
 from scql_py.sql.physical import PhysicalPlan, place
 from scql_py.sql.prune import prune
 from scql_py.sql.resolve import check_supported, resolve
-from scql_py.sql.visibility import Analyzer
+from scql_py.sql.visibility import DEFAULT_GROUP_THRESHOLD, Analyzer
 
 
 def output_names(ast: exp.Expression) -> list[str]:
@@ -45,10 +45,6 @@ def output_names(ast: exp.Expression) -> list[str]:
 # CREATE SHARED TABLE t AS SELECT: "SHARED" is ours; the table is declared shared anyway
 _SHARED_CREATE = re.compile(r"^\s*CREATE\s+SHARED\s+TABLE", re.IGNORECASE)
 
-
-# SCQL 2.0's default: groups of another party's PLAINTEXT_AFTER_GROUP_BY keys with fewer
-# rows are left out unless the catalog sets group_size_threshold
-DEFAULT_GROUP_THRESHOLD = 4
 
 
 def group_threshold(catalog: Catalog, analyzer: Analyzer, root, asker: str) -> int | None:
@@ -99,8 +95,10 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
     for node in walk(root):
         if isinstance(node, Join):
             node.psi = analyzer.psi_allowed(node)
+            node.psi_server = analyzer.psi_server(node, catalog.compute) if node.psi else None
     root = prune(root)
     threshold = group_threshold(catalog, analyzer, root, asker)
+    analyzer.check_group_threshold(root, asker, threshold)
     if pushdown:
         # partial aggregates would count partial rows, not group sizes, against the
         # threshold: with one, groups are formed under MPC from the rows themselves

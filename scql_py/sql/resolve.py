@@ -66,6 +66,12 @@ def _unsupported_construct(node: exp.Expression) -> str | None:
         if isinstance(node, exp.Anonymous):
             return f"function {node.name.upper()}()"
         return f"function {node.sql_name()}()"
+    if isinstance(node, (exp.PercentileCont, exp.PercentileDisc)) and not isinstance(
+            node.parent, exp.WithinGroup):
+        # DuckDB's QUANTILE form, PERCENTILE_CONT(x, 0.5), which MySQL does not have
+        name = node.sql_name()
+        return (f"{node.sql(dialect=DIALECT)} (write {name}({node.expression.sql(dialect=DIALECT)})"
+                f" WITHIN GROUP (ORDER BY {node.this.sql(dialect=DIALECT)}))")
     # (a top-level one is a constant query: see constant_query)
     if isinstance(node, exp.Select) and node.args.get("from_") is None and not isinstance(
             node.parent, exp.Exists) and node.parent is not None:

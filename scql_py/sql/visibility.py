@@ -11,9 +11,11 @@ owner of a column always has it plain. Rules (SCQL's, conservatively):
   ``after_compare``;
 * an aggregate (SUM, AVG, MIN, MAX, COUNT(col)) is plain where its input is plain or
   ``after_aggregate``; COUNT(*) is plain to everyone;
-* a filter whose rows reach the result un-aggregated lets the asker see which rows pass:
-  its predicate must be plain to the asker; under an aggregate it still steers the
-  answer, so no ENCRYPTED_ONLY column may take part in it;
+* a condition is an opened comparison for whoever receives a value computed over the
+  rows it selects or the branch it picks (the rows themselves, a count, a sum): every
+  column a WHERE, HAVING, ON (but its key equalities) or FILTER (WHERE ...) condition or
+  a CASE WHEN / IF condition reads must be plain or ``after_compare`` to the asker, even
+  under an aggregate (else repeated counts with other constants bisect each value);
 * ORDER BY shows the rank of its keys: they must be plain or ``REVEAL_RANK``.
 
 A refused column names the source column, the party and the level that blocked it.
@@ -28,6 +30,9 @@ from sqlglot import exp
 from scql_py.catalog import Catalog, CCLLevel
 from scql_py.errors import SecurityError
 from scql_py.sql import logical as lp
+from scql_py.sql.repeated_rows import repeated_tables
+from scql_py.sql.written import completes_join, written
+from scql_py.sql.written import user_column as _user_column
 
 PLAIN, HIDDEN = "plain", "hidden"
 _STATE = {
@@ -43,6 +48,9 @@ _STATE = {
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Between,
                 exp.Is, exp.NullSafeEQ, exp.NullSafeNEQ)
 _AGG_FUNCS = ("sum", "avg", "min", "max", "count")
+# SCQL 2.0's default: groups of another party's PLAINTEXT_AFTER_GROUP_BY keys with fewer
+# rows are left out unless the catalog sets group_size_threshold
+DEFAULT_GROUP_THRESHOLD = 4
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,14 @@ def _combine(states: list[State]) -> State:
 
 def _lift(state: State, condition: str) -> State:
     return State(frozenset(p for p in state.parts if p.state != condition))
+
+
+def _lift_all(state: State, conditions: tuple[str, ...]) -> State:
+    return State(frozenset(p for p in state.parts if p.state not in conditions))
+
+
+# the levels under which a party may count a key's distinct values (Analyzer.psi_server)
+_SIZES_OF_KEYS = ("after_join", "after_aggregate", "after_group_by")
 
 
 class Analyzer:
@@ -185,6 +201,33 @@ class Analyzer:
         states = self.key_states(node)
         return all(s.plain for p in owners for s in states[p])
 
+    def psi_server(self, node: lp.Join, compute: list[str]) -> str | None:
+        """The computing party that may match this PSI join's keys for its owners
+        (server-aided PSI), or None (then ECDH-PSI, in which no third party takes part).
+
+        The server learns each side's number of distinct non-NULL keys and the size of
+        their intersection: what ``COUNT(DISTINCT key)`` of each side and of the join
+        would show it. As for the owners of an ECDH-PSI join (who learn the other side's
+        number of distinct keys under PLAINTEXT_AFTER_JOIN), that passes where the party
+        may see every key column after the join, aggregated or grouped: each key's level
+        for it is PLAINTEXT, PLAINTEXT_AFTER_JOIN, PLAINTEXT_AFTER_AGGREGATE or
+        PLAINTEXT_AFTER_GROUP_BY (lifted as if it were in the join). Not under
+        ENCRYPTED_ONLY, PLAINTEXT_AS_JOIN_PAYLOAD, PLAINTEXT_AFTER_COMPARE or REVEAL_RANK.
+        The first computing party in catalog order that is no key owner and passes is
+        the server; a key owner never is (it would see the other owner's tags next to
+        its own)."""
+        owners = {node.left.owner, node.right.owner}
+        left = dict(zip(node.left.columns, self.node(node.left)))
+        right = dict(zip(node.right.columns, self.node(node.right)))
+        for party in compute:
+            if party in owners:
+                continue
+            states = [left[a][party] for a, _ in node.keys] + [right[b][party]
+                                                               for _, b in node.keys]
+            if all(_lift_all(s, _SIZES_OF_KEYS).plain for s in states):
+                return party
+        return None
+
     def visit_Window(self, node: lp.Window) -> list[Vis]:
         """A rank is plain where the partition keys may be grouped by and the order keys
         ranked (REVEAL_RANK) by that party. A function of an argument shows more: LAG,
@@ -263,6 +306,37 @@ class Analyzer:
                         return True
         return False
 
+    def check_group_threshold(self, root: lp.Node, asker: str, threshold: int | None) -> None:
+        """Refuse (SecurityError) a GROUP BY whose groups the ``threshold`` is to measure
+        but whose rows may repeat a row of a table whose keys or aggregated values the
+        asker may not see row by row (see :mod:`repeated_rows`): a group would pass with
+        fewer rows of it than the threshold. The asker's own groups have no threshold."""
+        if not threshold or threshold <= 1:
+            return
+        for node in lp.walk(root):
+            if not isinstance(node, lp.Aggregate) or not node.keys or node.joined_groups \
+                    or node.owner == asker:
+                continue
+            scope = dict(zip(node.child.columns, self.node(node.child)))
+            values = [key for _, key, _ in node.keys] + [c.arg for _, c in node.aggs
+                                                         if c.arg is not None]
+            parts = [p for e in values for p in self.expr(e, scope)[asker].parts]
+            repeated = {p for p in parts if p.culprit.split(".")[0]
+                        in repeated_tables(node.child)}
+            if not repeated:
+                continue
+            blocker = sorted(repeated, key=lambda p: (p.state != "after_group_by",
+                                                      p.culprit))[0]
+            keys = ", ".join(as_written(key, node.child) for _, key, _ in node.keys)
+            table = blocker.culprit.split(".")[0]
+            raise SecurityError(
+                f"GROUP BY {keys} would count rows of {table} that may be there more than "
+                "once (the table read twice, or a join that may match a row several times), "
+                f"so groups of fewer rows than the group size threshold ({threshold}) could "
+                f"show to party '{asker}': source column '{blocker.culprit}' has CCL level "
+                f"{blocker.level} for '{asker}'", column=blocker.culprit, party=asker,
+                level=blocker.level)
+
     # -- checks ---------------------------------------------------------------------------
     def check_result(self, root: lp.Node, asker: str, names: list[str]) -> None:
         """Refuse (SecurityError) unless every result column is plain to ``asker``, and
@@ -286,26 +360,33 @@ class Analyzer:
                             "match, but key column '{culprit}' has CCL level {level} for "
                             f"'{asker}'")
             return
-        if not isinstance(node, (lp.Filter, lp.Sort, lp.Aggregate, lp.Window)):
+        if not isinstance(node, (lp.Filter, lp.Sort, lp.Aggregate, lp.Window, lp.Project)):
             return
         if isinstance(node, lp.Filter) and node.secret_rows:
             return  # nobody learns which rows pass: what the join above shows is checked there
         scope = dict(zip(node.child.columns, self.node(node.child)))
+        selecting = dict(scope)  # for conditions: only matched rows reach the result
+        for name, lift in ctx.lifted.items():
+            if name in selecting:
+                selecting[name] = {p: _lift(v, lift) if p == asker else v
+                                   for p, v in selecting[name].items()}
+        self._check_conditions(node, selecting, asker)
         if isinstance(node, lp.Filter):
-            # a filter decides which rows reach the result: where those can be told
-            # apart, the asker sees which rows pass (the comparison's result)
-            if not ctx.attributable:
-                return
-            for name, lift in ctx.lifted.items():  # only matched rows reach the result
-                if name in scope:
-                    scope[name] = {p: _lift(v, lift) if p == asker else v
-                                   for p, v in scope[name].items()}
-            state = self.expr(node.predicate, scope)[asker]
-            _refuse(_lift(state, "after_compare"), asker,
-                    f"the {_clause(node)} condition '{as_written(node.predicate, node.child)}' "
-                    f"would show party "
-                    f"'{asker}' which rows pass, but source column " + "'{culprit}' has "
-                    "CCL level {level} for " + f"'{asker}'")
+            # a filter decides which rows reach the result, or what an aggregate of them
+            # counts: the asker sees the comparison's result, one row at a time or summed
+            # (a count filtered on a column, asked with other constants, bisects it)
+            # (the planner's half of a join, such as its NULL test, is checked as that join)
+            blocked = [(c, _lift(self.expr(c, selecting)[asker], "after_compare"))
+                       for c in _conjuncts(node.predicate) if not completes_join(c)]
+            blocked = [(c, state) for c, state in blocked if not state.plain]
+            if blocked:
+                quoted = " AND ".join(written(c) or as_written(c, node.child)
+                                      for c, _ in blocked)
+                what = (f"'{quoted}'" if all(written(c) for c, _ in blocked)
+                        else f"the {_clause(node)} condition '{quoted}'")
+                _refuse(_combine([state for _, state in blocked]), asker,
+                        f"{what} would show party '{asker}' which rows pass, but source "
+                        "column '{culprit}' has CCL level {level} for " + f"'{asker}'")
         elif isinstance(node, lp.Sort):
             # the order of the result shows the rank of each sort key
             for key in node.keys:
@@ -326,7 +407,19 @@ class Analyzer:
                         f"a window's PARTITION BY would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
-        elif not node.joined_groups:
+            # a partition of a key the asker may only group by is a group that no
+            # threshold leaves out: its size shows (COUNT(*) OVER, ROW_NUMBER), however
+            # small. GROUP BY leaves such groups out; a window cannot, so it is refused
+            threshold = self.catalog.group_size_threshold or DEFAULT_GROUP_THRESHOLD
+            for name in node.partition if threshold > 1 else []:
+                grouped_only = State(frozenset(p for p in scope[name][asker].parts
+                                               if p.state == "after_group_by"))
+                _refuse(grouped_only, asker,
+                        f"a window's PARTITION BY would show party '{asker}' the size of "
+                        "every group of source column '{culprit}', which has CCL level "
+                        f"{{level}} for '{asker}', also of groups smaller than the group "
+                        f"size threshold ({threshold}); GROUP BY leaves those out")
+        elif isinstance(node, lp.Aggregate) and not node.joined_groups:
             # group sizes and per-group aggregates show the distribution of the keys,
             # selected or not: each must be plain (or PLAINTEXT_AFTER_GROUP_BY). The
             # groups of a decorrelated subquery reach the result only through the join
@@ -336,6 +429,47 @@ class Analyzer:
                         f"GROUP BY {as_written(key, node.child)} would show party '{asker}' the groups of "
                         "source column '{culprit}', which has CCL level {level} for "
                         f"'{asker}'")
+
+
+    def _check_conditions(self, node: lp.Node, scope: dict[str, Vis], asker: str) -> None:
+        """The CASE WHEN and IF conditions of ``node``'s expressions pick the value the
+        asker receives (summed or not): each must be plain or ``after_compare`` to it."""
+        if isinstance(node, lp.Project):
+            exprs = [e for _, e, _ in node.exprs]
+        elif isinstance(node, lp.Aggregate):
+            exprs = [e for _, e, _ in node.keys] + [c.arg for _, c in node.aggs
+                                                    if c.arg is not None]
+        else:
+            return
+        for e in exprs:
+            for condition, quoted in _conditions(e):
+                what = (f"'{quoted}'" if quoted else
+                        f"the CASE WHEN condition '{as_written(condition, node.child)}'")
+                _refuse(_lift(self.expr(condition, scope)[asker], "after_compare"), asker,
+                        f"{what} would decide what party '{asker}' receives, but source "
+                        "column '{culprit}' has CCL level {level} for " + f"'{asker}'")
+
+
+def _conjuncts(e: exp.Expression) -> list[exp.Expression]:
+    if isinstance(e, exp.And) and not written(e):
+        return _conjuncts(e.left) + _conjuncts(e.right)
+    if isinstance(e, exp.Paren) and not written(e):
+        return _conjuncts(e.this)
+    return [e]
+
+
+def _conditions(e: exp.Expression, quoted: str | None = None):
+    """The conditions that pick a value inside ``e`` (CASE WHEN, IF; a simple CASE's
+    operand), each with the SQL the user wrote for it where the planner wrote it; not
+    those that only complete a join (checked as that join)."""
+    if completes_join(e):
+        return
+    quoted = written(e) or quoted
+    if isinstance(e, exp.If) or (isinstance(e, exp.Case) and e.this is not None):
+        yield e.this, written(e.this) or quoted
+    for child in e.iter_expressions():
+        if not isinstance(child, (exp.Subquery, exp.Select)):
+            yield from _conditions(child, quoted)
 
 
 def _clause(node: lp.Filter) -> str:
@@ -363,12 +497,14 @@ def as_written(e: exp.Expression, below: lp.Node) -> str:
                     defined.setdefault(name, as_written(x, node.child))
 
     def swap(n: exp.Expression) -> exp.Expression:
+        if written(n):
+            return exp.Var(this=written(n))
         if isinstance(n, exp.Column):
             if n.name in defined:
                 return exp.Var(this=defined[n.name])
             if n.name.startswith("__"):
                 return exp.Var(this="(subquery)")
-            return exp.column(n.name)
+            return _user_column(n.name)
         return n
 
     return e.copy().transform(swap).sql(dialect="mysql")
@@ -445,5 +581,9 @@ def _refuse(state: State, asker: str, template: str) -> None:
         return
     s = state.blocker()
     more = " and the query does not satisfy it" if s.state != HIDDEN else ""
-    raise SecurityError(template.format(culprit=s.culprit, level=s.level, more=more),
-                        column=s.culprit, party=asker, level=s.level)
+    message = template.format(culprit=s.culprit, level=s.level, more=more)
+    others = sorted({f"'{p.culprit}' ({p.level})" for p in state.parts} - {
+        f"'{s.culprit}' ({s.level})"})
+    if others:
+        message += f" (so does {', '.join(others)})"
+    raise SecurityError(message, column=s.culprit, party=asker, level=s.level)

@@ -11,8 +11,9 @@ it (the owner sees everything); the asker of the tests and the benchmark is alic
 - ``key``: a join key between parties (``l_orderkey``, ``o_custkey``, ``l_partkey``,
   ``l_suppkey``): ``PLAINTEXT_AFTER_JOIN``, so the two owners may learn which of their
   rows match (a PSI join) and the asker may see keys of the rows joined with hers;
-- ``measure``: an amount summed or averaged (prices, quantities, discounts, costs):
-  ``PLAINTEXT_AFTER_AGGREGATE``;
+- ``measure``: an amount summed or averaged (prices, taxes, costs):
+  ``PLAINTEXT_AFTER_AGGREGATE``; the quantities and discounts, also filtered on (Q6,
+  Q17, Q19: a condition is a comparison even under a SUM), are ``public``;
 - ``compare``: a value only filtered on (dates, statuses, segments, comments):
   ``PLAINTEXT_AFTER_COMPARE``;
 - ``group``: a value the standard queries group by (return flag, line status, ship
@@ -59,8 +60,9 @@ ROLES: dict[str, list[tuple[str, str, str]]] = {
     "lineitem": [
         ("l_orderkey", "int64", "key"), ("l_partkey", "int64", "key"),
         ("l_suppkey", "int64", "key"), ("l_linenumber", "int64", "compare"),
-        ("l_quantity", _D, "measure"), ("l_extendedprice", _D, "measure"),
-        ("l_discount", _D, "measure"), ("l_tax", _D, "measure"),
+        # compared (Q6, Q17, Q19) and aggregated: PLAINTEXT
+        ("l_quantity", _D, "public"), ("l_extendedprice", _D, "measure"),
+        ("l_discount", _D, "public"), ("l_tax", _D, "measure"),
         ("l_returnflag", "string", "group"), ("l_linestatus", "string", "group"),
         ("l_shipdate", "date", "compare"), ("l_commitdate", "date", "compare"),
         ("l_receiptdate", "date", "compare"), ("l_shipinstruct", "string", "compare"),

@@ -128,6 +128,31 @@ def test_explain(capsys):
     assert "bob: the result (income), computed by bob alone (nothing is shared)" in out
 
 
+def test_explain_analyze(capsys):
+    """--analyze runs the statement: the plan, then seconds, rounds and MB per step and
+    party, then totals; not the result (6000.0), which only a query prints."""
+    sql = f"SELECT AVG(income) AS a FROM {UNION}"
+    code, out, err = cli(capsys, "explain", "--analyze", "--catalog", str(DEMO), "--party",
+                         "bob", "-c", sql)
+    assert code == 0, err
+    plan, analysis = out.split("analyze: the query ran in ", 1)
+    assert "what each party learns" in plan
+    header = analysis.splitlines()[1].split()
+    assert header == ["step", "op", "alice", "bob", "carol"]
+    rows = {line.split()[0]: line.split() for line in analysis.splitlines()[2:]}
+    assert {"setup", "s0", "total"} <= set(rows)
+    assert rows["s0"][1] == "local" and rows["s0"].count("-") == 2  # one owner's step
+    total = rows["total"]  # total  <seconds> s <rounds> r <MB> MB, three times
+    assert total[2::6] == ["s"] * 3 and total[4::6] == ["r"] * 3 and total[6::6] == ["MB"] * 3
+    assert all(int(r) > 0 for r in total[3::6])
+    assert "6000" not in analysis and "result: 1 row(s), 1 column(s)" in analysis
+    # the shell's .explain analyze says the same
+    code, out, err = cli(capsys, "--catalog", str(DEMO), "--party", "bob", "-c",
+                         f".explain analyze {sql}")
+    assert code == 0, err
+    assert "analyze: the query ran in " in out and "result: 1 row(s)" in out
+
+
 def test_explain_needs_sql(capsys):
     code, out, err = cli(capsys, "explain", "--catalog", str(DEMO))
     assert code == 1 and err.startswith("error: ")

@@ -328,7 +328,8 @@ def test_secret_join_property(data):
 # -- PSI join -------------------------------------------------------------------------------
 
 def run_psi_join(left, right, left_types, right_types, left_keys, right_keys, how,
-                 parties=(0, 1)):
+                 parties=(0, 1), server=None):
+    """``server``: the party that matches the keys (server-aided PSI); None: ECDH-PSI."""
     names = left.column_names + [f"r_{c}" for c in right.column_names]
     lp, rp = parties
 
@@ -336,25 +337,27 @@ def run_psi_join(left, right, left_types, right_types, left_keys, right_keys, ho
         a = Owned("l", left if rt.party == lp else None)
         b = Owned("r", right if rt.party == rp else None)
         out = psi_join(rt, a, b, lp, rp, left_keys, right_keys, how, names, left_types,
-                       right_types, STRING_KEY)
+                       right_types, STRING_KEY, server)
         assert out.valid is None and out.names == names
         return _open_rows(rt, out)
 
     return run_parties(prog)[0]
 
 
+@pytest.mark.parametrize("server", [None, 1], ids=["ecdh", "server_aided"])
 @pytest.mark.parametrize("how", ["inner", "left", "right"])
-def test_psi_join_matches_duckdb(how: str):
+def test_psi_join_matches_duckdb(how: str, server: int | None):
     left, right, _, _ = pk_fk_tables(seed=31, n_l=40, n_r=50, unique="left", null_frac=0.15)
     # duplicates on both sides: PSI joins many-to-many
     left = pa.concat_tables([left, left.slice(0, 10)])
     rows = run_psi_join(left, right, LEFT_TYPES, RIGHT_TYPES, ["k"], ["k"], how,
-                        parties=(2, 0))
+                        parties=(2, 0), server=server)
     want = expected_rows(left, right, ["k"], ["k"], how)
     assert rows and Counter(rows) == Counter(want)
 
 
-def test_psi_join_string_two_column_keys_empty_and_no_match():
+@pytest.mark.parametrize("server", [None, 2], ids=["ecdh", "server_aided"])
+def test_psi_join_string_two_column_keys_empty_and_no_match(server: int | None):
     left = pa.table({"name": pa.array(["a", "b", None, "b", "c"], pa.string()),
                      "d": pa.array([1, 2, 2, 2, None], pa.int64()),
                      "x": pa.array([1.5, 2.5, 3.5, None, 5.0], pa.float64())})
@@ -363,20 +366,24 @@ def test_psi_join_string_two_column_keys_empty_and_no_match():
                       "day": pa.array([dt.date(2020, 1, i) for i in range(1, 6)], pa.date32())})
     lt, rtypes = ["string", "int64", "float64"], ["string", "int64", "date"]
     for how in ("inner", "left", "right"):
-        rows = run_psi_join(left, right, lt, rtypes, ["name", "d"], ["who", "d"], how)
+        rows = run_psi_join(left, right, lt, rtypes, ["name", "d"], ["who", "d"], how,
+                            server=server)
         assert Counter(rows) == Counter(expected_rows(left, right, ["name", "d"],
                                                       ["who", "d"], how))
         for a, b in ((left, right.slice(0, 0)), (left.slice(0, 0), right),
                      (left.slice(0, 2), right.slice(2, 1))):
-            rows = run_psi_join(a, b, lt, rtypes, ["name", "d"], ["who", "d"], how)
+            rows = run_psi_join(a, b, lt, rtypes, ["name", "d"], ["who", "d"], how,
+                                server=server)
             assert Counter(rows) == Counter(expected_rows(a, b, ["name", "d"], ["who", "d"],
                                                           how))
 
 
+@pytest.mark.parametrize("server", [None, 2], ids=["ecdh", "server_aided"])
 @pytest.mark.parametrize("how", ["inner", "left", "right"])
-def test_psi_join_and_secret_join_agree(how: str):
+def test_psi_join_and_secret_join_agree(how: str, server: int | None):
     left, right, _, _ = pk_fk_tables(seed=41, n_l=30, n_r=45, unique="right", null_frac=0.1)
-    by_psi = run_psi_join(left, right, LEFT_TYPES, RIGHT_TYPES, ["k"], ["k"], how)
+    by_psi = run_psi_join(left, right, LEFT_TYPES, RIGHT_TYPES, ["k"], ["k"], how,
+                          server=server)
     by_secret, _, _ = run_secret_join(left, right, LEFT_TYPES, RIGHT_TYPES, ["k"], ["k"], how)
     assert by_psi and Counter(by_psi) == Counter(by_secret)
 

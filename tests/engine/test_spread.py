@@ -30,7 +30,7 @@ def _secure(values: np.ndarray, present: np.ndarray, starts: np.ndarray, t: SqlT
         v = rss.share_input(rt, 0, values if rt.party == 0 else None, n)
         p = rss.share_input_bool(rt, 1, present if rt.party == 1 else None, n)
         s = rss.share_input_bool(rt, 2, starts if rt.party == 2 else None, n)
-        s1, s2 = running_spread_sums(rt, v, p, s, t.kind)
+        s1, s2, *_ = running_spread_sums(rt, v, p, s, t.kind)
         count = segment.segmented_count(rt, s, p)
         ends = np.flatnonzero(np.append(starts[1:], 1))
         col = finish_spread(rt, func, t, count[ends], s1[ends], s2[ends])

@@ -143,6 +143,16 @@ def test_moved_floats_are_traced_through_derived_tables():
            "FROM (SELECT a.f AS c0, SUM(a.f) AS c1 FROM t AS a GROUP BY a.f) AS q "
            "JOIN t AS x ON q.c0 = x.f")
     assert moved_positions(sql) == [0, 3, 4]  # a SUM selected again was computed
+    # through a UNION ALL: MAX(f + 10.0) in one branch is computed (seed 5056:12)
+    sql = ("SELECT MAX(t.c0) AS c0, MIN(t.c1) AS c1, MAX(t.c2) AS c2 FROM (SELECT MAX(a.f + 10.0) "
+           "AS c0, MIN(a.f) AS c1, a.g AS c2 FROM t AS a UNION ALL SELECT MAX(b.f), MIN(b.g), "
+           "b.f * 2 FROM t AS b) AS t")
+    assert moved_positions(sql) == [1]
+    # PERCENTILE_CONT picks a row's value only at 0 and 1
+    sql = ("SELECT PERCENTILE_CONT(0) WITHIN GROUP (ORDER BY f) AS a, PERCENTILE_CONT(0.5) "
+           "WITHIN GROUP (ORDER BY f) AS b, PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY f) AS c "
+           "FROM t")
+    assert moved_positions(sql) == [0, 2]
 
 
 def test_group_threshold_leaves_out_small_groups_in_the_oracle(federation):

@@ -26,6 +26,10 @@ TYPES_QUERIES = {
     "filter_compare": "SELECT COUNT(*) AS n FROM (SELECT c FROM t_alice UNION ALL "
                       "SELECT c FROM t_carol) AS u WHERE c > 5",
     "plaintext_rows": "SELECT id, k, s FROM t_bob WHERE id < 30",
+    # a PSI join, server-aided (carol matches alice's and bob's keys) with pushdown
+    "psi_join_sums": "SELECT COUNT(*) AS n, SUM(b.i) AS s FROM t_alice a "
+                     "JOIN t_bob b ON a.id = b.id",
+    "psi_join_rows": "SELECT a.id, a.s, b.k FROM t_alice a LEFT JOIN t_bob b ON a.id = b.id",
 }
 
 
@@ -62,6 +66,9 @@ def test_types_queries_match_in_process(types_cluster, types_reference, name, pu
     sql = TYPES_QUERIES[name]
     with types_cluster.client("carol", pushdown=pushdown) as fed:
         got = fed.execute("carol", sql)
+        if name.startswith("psi_join") and pushdown:
+            assert "by server-aided PSI between alice and bob, matched by carol" in \
+                fed.explain("carol", sql)
     types_reference.pushdown = pushdown
     try:
         expected = types_reference.execute("carol", sql)
@@ -172,3 +179,22 @@ def test_parameters_bind_the_same_on_every_path(types_cluster, types_reference, 
     cur.execute(sql, params)
     assert cur.fetchall() == [tuple(r.values()) for r in in_process.table.to_pylist()]
     assert in_process.table.num_rows > 0, "a query that returns nothing proves no order"
+
+
+def test_explain_analyze_over_the_network(demo_cluster, demo_reference):
+    """Every server reports its steps' figures to the asker's; they add up to the
+    channel counters, and count exactly what the in-process run counts."""
+    client = demo_cluster.client("bob")
+    got = client.execute("bob", average_sql())
+    expected = demo_reference.execute("bob", average_sql())
+    assert set(got.profile) == {"alice", "bob", "carol"}
+    for party, prof in got.profile.items():
+        total = prof.totals()
+        assert (total.rounds, total.bytes_sent) == (got.stats[party]["rounds"],
+                                                    got.stats[party]["bytes_sent"])
+        assert [(s.step, s.op, s.ran, s.rounds, s.bytes_sent) for s in prof.steps] == [
+            (s.step, s.op, s.ran, s.rounds, s.bytes_sent)
+            for s in expected.profile[party].steps]
+    text = client.explain("bob", average_sql(), analyze=True)
+    assert "what each party learns" in text and "analyze: the query ran in " in text
+    assert "result: 1 row(s), 1 column(s)" in text and "6000" not in text.split("analyze:")[1]

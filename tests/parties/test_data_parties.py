@@ -15,7 +15,7 @@ import pytest
 from parties_data import FIVE, large_five
 
 from scql_py.cluster.federation import Federation
-from scql_py.mpc.openings import JOIN_MATCHES, RESULT
+from scql_py.mpc.openings import JOIN_MATCHES, OUT_OF_RANGE, RESULT
 
 PARTIES = ["alice", "bob", "carol", "dave", "erin"]
 COMPUTE = [0, 1, 2]
@@ -52,7 +52,10 @@ def test_data_party_receives_one_masked_share_from_each_computing_party(fed_larg
     assert result.table.num_rows == 6000
     assert set(result.table.column("seven").to_pylist()) == {7}
     got = _received(fed_large, PARTIES.index("erin"))
-    assert sorted(frm for frm, _ in got) == COMPUTE  # one message from each, nothing else
+    # from each: the bit whether anything was out of range, then the result; nothing else
+    assert sorted(frm for frm, _ in got) == sorted(COMPUTE * 2)
+    flags, got = got[:len(COMPUTE)], got[len(COMPUTE):]
+    assert all(len(p[0]) == 0 and len(p[1]) == 0 and len(p[2]) == 1 for _, p in flags)
     for _, payload in got:
         header, arith, boolean = payload
         words = np.concatenate([np.asarray(arith), np.asarray(boolean)]).view(np.uint8)
@@ -117,11 +120,11 @@ def test_data_party_learns_no_other_sizes():
     """erin's view of a query she asks over others' rows is her result only: the
     ledger lists nothing else for her."""
     with Federation(FIVE) as fed:
-        plan = fed.plan("erin", "SELECT AVG(age) AS a FROM (SELECT age FROM a_people "
-                        "UNION ALL SELECT age FROM d_people) AS u WHERE age > 30")
+        plan = fed.plan("erin", "SELECT AVG(age) AS a FROM (SELECT age, name FROM a_people "
+                        "UNION ALL SELECT age, name FROM d_people) AS u WHERE name > 'M'")
     for step in plan.steps:
         for what, to, _ in step.args["opens"]:
             if "erin" in to:
-                assert what == RESULT and to == ["erin"]
+                assert what in (RESULT, OUT_OF_RANGE) and to == ["erin"]
             if "dave" in to:
                 pytest.fail(f"dave learns {what} of a query he only shares rows for")

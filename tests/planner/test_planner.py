@@ -11,6 +11,8 @@ from scql_py.catalog import load_catalog
 from scql_py.errors import NotSupportedError, ProgrammingError, SecurityError
 from scql_py.sql.physical import PhysicalPlan
 from scql_py.sql.planner import plan_query
+from scql_py.testing import tpch
+from scql_py.testing.tpch_queries import QUERIES
 
 ROOT = Path(__file__).resolve().parents[2]
 UNION3 = ("(SELECT income FROM alice_income UNION ALL SELECT income FROM bob_income "
@@ -215,3 +217,23 @@ def test_max_rows_is_in_the_plan(demo):
     assert plan_query(demo, "alice", "SELECT 1", max_rows=7).max_rows == 7
     with pytest.raises(ProgrammingError, match="max_rows"):
         plan_query(demo, "alice", "SELECT 1", max_rows=0)
+
+
+def test_one_owners_tables_are_joined_first_at_that_owner(tmp_path):
+    """TPC-H Q3 names customer (bob) between orders and lineitem (both alice's): alice
+    joins her two tables herself, so the plan has one PSI join with bob's customers and
+    groups by alice's keys without a sort, instead of a secret join of 60k lineitems."""
+    for table in tpch.OWNERS:  # planning reads no rows
+        (tmp_path / f"{table}.parquet").touch()
+    catalog = load_catalog(tpch.write_catalog(tmp_path / "tpch.toml"))
+    plan = plan_query(catalog, "alice", QUERIES[3])
+    ops = [s.op for s in plan.steps]
+    assert "secret_join" not in ops and ops.count("psi_join") == 1
+    (local,) = [s for s in plan.steps if s.op == "local" and s.party == "alice"]
+    assert "JOIN" in local.args["sql"]
+    (agg,) = [s for s in plan.steps if s.op == "aggregate"]
+    assert agg.args["keys_owner"] == "alice"
+    # no table of one owner joined to another by equality: the order written
+    plan = plan_query(catalog, "alice", "SELECT COUNT(*) FROM customer, orders "
+                      "WHERE c_custkey = o_custkey")
+    assert [s.party for s in plan.steps if s.op == "local"] == ["bob", "alice"]

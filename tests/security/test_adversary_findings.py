@@ -1,6 +1,5 @@
 """Attacks found by an adversarial review of the set operations, window aggregates and
-owner functions; each is strict-xfail until fixed (an xpass then fails, so the marker
-must be removed with the fix).
+owner functions, each kept as a test once fixed.
 
 Federation: tests/security/conftest.py. claim.tier (bob's) is PLAINTEXT_AFTER_GROUP_BY
 for alice, in groups of 37 (gold), 2 (silver) and 1 (bronze) rows: with the default
@@ -28,8 +27,6 @@ def _tiers(fed, sql: str) -> set:
     return {r["tier"] for r in res.table.to_pylist()}
 
 
-@pytest.mark.xfail(strict=True, reason="the group threshold counts the rows of a UNION ALL "
-                   "that repeats the table, so a 1-row group passes a threshold of 4")
 def test_union_all_repeating_a_table_bypasses_the_group_threshold(attack_fed):
     sql = ("SELECT x.tier FROM (SELECT tier FROM claim UNION ALL SELECT tier FROM claim "
            "UNION ALL SELECT tier FROM claim UNION ALL SELECT tier FROM claim) x "
@@ -37,15 +34,11 @@ def test_union_all_repeating_a_table_bypasses_the_group_threshold(attack_fed):
     assert not _tiers(attack_fed, sql) & SMALL_TIERS
 
 
-@pytest.mark.xfail(strict=True, reason="UNION (DISTINCT) of a CTE used twice counts each "
-                   "row twice against the group threshold: the 2-row group 'silver' shows")
 def test_union_of_a_cte_used_twice_bypasses_the_group_threshold(attack_fed):
     sql = "WITH t AS (SELECT tier FROM claim) SELECT tier FROM t UNION SELECT tier FROM t"
     assert not _tiers(attack_fed, sql) & SMALL_TIERS
 
 
-@pytest.mark.xfail(strict=True, reason="COUNT(*) OVER (PARTITION BY a grouped-only key) "
-                   "shows the sizes of the groups the threshold leaves out")
 def test_window_partition_count_shows_the_sizes_of_small_groups(attack_fed):
     sql = "SELECT DISTINCT COUNT(*) OVER (PARTITION BY tier) AS n FROM claim"
     try:
@@ -55,9 +48,6 @@ def test_window_partition_count_shows_the_sizes_of_small_groups(attack_fed):
     assert sizes <= {37}, sizes
 
 
-@pytest.mark.xfail(strict=True, reason="DATE_ADD past year 9999 gives alice a timestamp "
-                   "Python cannot hold (the CLI prints 'internal error (OverflowError)'); "
-                   "DuckDB raises a conversion error, total semantics would give NULL")
 def test_date_add_overflow_of_another_partys_column(attack_fed):
     sql = ("SELECT MAX(DATE_ADD('2020-01-01', INTERVAL score * 10000000 DAY)) AS d "
            "FROM claim")
@@ -68,9 +58,6 @@ def test_date_add_overflow_of_another_partys_column(attack_fed):
     assert rows == [{"d": None}]
 
 
-@pytest.mark.xfail(strict=True, reason="refusals of EXCEPT / NOT IN quote the planner's "
-                   "rewritten condition (COALESCE(...) IS NULL, COUNT(*) = 0), not the SQL "
-                   "the user wrote")
 @pytest.mark.parametrize("sql", [
     "SELECT id FROM acct EXCEPT SELECT hidden FROM claim",
     "SELECT id FROM acct WHERE id NOT IN (SELECT hidden FROM claim)",
@@ -98,8 +85,6 @@ def two_orgs():
         yield fed
 
 
-@pytest.mark.xfail(strict=True, reason="a COUNT(*) filtered on ENCRYPTED_ONLY columns runs: "
-                   "the grant-less helper bisects customer C001's exact credit score")
 def test_helper_cannot_bisect_a_credit_score(two_orgs):
     sql = ("SELECT COUNT(*) AS n FROM customers "
            "WHERE customer_id = 'C001' AND credit_score > {}")
@@ -109,9 +94,6 @@ def test_helper_cannot_bisect_a_credit_score(two_orgs):
         raise AssertionError(f"C001's credit score is 496: counts {answers}")
 
 
-@pytest.mark.xfail(strict=True, reason="COUNT(*) WHERE on an ENCRYPTED_ONLY column is "
-                   "answered (visibility.Visibility._check_node returns early when the rows "
-                   "are not attributable)")
 def test_count_filtered_on_an_encrypted_column_is_refused(attack_fed):
     with pytest.raises(SecurityError, match="claim.hidden"):
         attack_fed.execute("alice", "SELECT COUNT(*) AS n FROM claim WHERE cid = 100 "
@@ -155,8 +137,6 @@ def tiny(tmp_path_factory):
         yield fed
 
 
-@pytest.mark.xfail(strict=True, reason="YEAR(string) at the owner is a strict cast: the query "
-                   "fails or not depending on bob's value")
 def test_owner_date_function_failure_does_not_depend_on_the_data(tiny):
     outcomes = []
     for row in (1, 2):
@@ -168,9 +148,6 @@ def test_owner_date_function_failure_does_not_depend_on_the_data(tiny):
     assert outcomes[0] == outcomes[1], outcomes
 
 
-@pytest.mark.xfail(strict=True, reason="COUNT(*) WHERE tier = 'bronze' gives the size of a "
-                   "group the threshold hides, while the same count as FILTER or CASE is "
-                   "refused")
 def test_where_under_count_matches_the_filter_clause(attack_fed):
     refusals = []
     for sql in ("SELECT COUNT(*) FILTER (WHERE tier = 'bronze') AS n FROM claim",

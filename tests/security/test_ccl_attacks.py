@@ -107,8 +107,9 @@ def test_allowed_twin_runs(attack_fed, attack_oracle, name):
 # 1. an owner's error text (or whether it fails at all) must not carry its values
 ERROR_PROBES = [
     "SELECT COUNT(*) AS n FROM acct a JOIN claim c ON CAST(c.note AS BIGINT) = a.k",
+    # (the row of ck 105, picked by a column alice may compare: level)
     "SELECT COUNT(*) AS n FROM acct a JOIN claim c ON CAST(c.score AS BIGINT) * "
-    "(CASE WHEN c.ck = 105 THEN 9223372036854775807 ELSE 0 END) = a.k",
+    "(CASE WHEN c.level = 648 THEN 9223372036854775807 ELSE 0 END) = a.k",
     "SELECT SUM(CAST(c.note AS BIGINT)) AS s FROM claim c",
 ]
 

@@ -18,6 +18,7 @@ SELECT a.id, (SELECT COUNT(*) FROM t_bob AS b WHERE b.k = a.k AND b.id < 40) AS 
 SELECT a.id, (SELECT COALESCE(SUM(b.i), -1) FROM t_carol AS b WHERE b.k = a.k AND b.id > 95) AS s FROM t_alice AS a WHERE a.id < 12;
 
 -- name: correlated_scalar_tpch_q17_shape
+-- catalog: ../../catalogs/types_open.toml
 SELECT SUM(a.i) AS si, COUNT(*) AS n FROM t_alice AS a, t_bob AS b
 WHERE a.id = b.id - 25 AND a.k = 2 AND b.i < (SELECT 0.5 * AVG(c.i) FROM t_carol AS c WHERE c.k = b.k);
 
@@ -43,6 +44,7 @@ SELECT a.id FROM t_alice AS a WHERE a.id IN (
   SELECT b.id - 25 FROM t_bob AS b WHERE b.id > (SELECT MIN(c.id) - 40 FROM t_carol AS c WHERE c.k = b.k));
 
 -- name: exists_not_equal_correlation_tpch_q21_shape
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n FROM t_alice AS a
 WHERE EXISTS (SELECT 1 FROM t_bob AS b WHERE b.k = a.k AND b.s <> a.s)
   AND NOT EXISTS (SELECT 1 FROM t_carol AS c WHERE c.k = a.k AND c.s <> a.s AND c.i > 0);

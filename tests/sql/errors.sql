@@ -147,6 +147,7 @@ SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
 WHERE DATE_FORMAT(a.d + b.k, '%Y') = '2000';
 
 -- name: interval_of_two_parties_refused_when_planned
+-- catalog: ../../catalogs/types_open.toml
 -- the amount is bob's, the date alice's: no protocol, refused before the PSI join runs
 -- error: NotSupportedError INTERVAL
 SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id

@@ -176,3 +176,32 @@ SELECT id, CAST(d AS DOUBLE) AS f, d * 0.5 AS h, CAST(d AS DOUBLE) * 2.5 AS p FR
 
 -- name: large_reals_as_decimals
 SELECT id, CAST(u * v AS DECIMAL(18,2)) AS c FROM fbig;
+
+-- name: percentile_cont_picks_a_value_exactly
+-- pushdown: off
+-- floats: exact
+-- found by the tester (11.new-percentile-float-exact): PERCENTILE_CONT(0) and (1) came
+-- back as their fixed-point values (-28.7 as -28.699996948242188); a percentile that
+-- falls on one row keeps that row's bits
+SELECT PERCENTILE_CONT(0) WITHIN GROUP (ORDER BY x) AS p0,
+       PERCENTILE_CONT(1) WITHIN GROUP (ORDER BY x) AS p1,
+       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x) AS p5 FROM fa WHERE id NOT IN (1, 12);
+
+-- name: percentile_cont_picks_a_value_exactly_over_a_union
+-- party: carol
+-- floats: exact
+SELECT PERCENTILE_CONT(0) WITHIN GROUP (ORDER BY u.w) AS p0,
+       PERCENTILE_CONT(1) WITHIN GROUP (ORDER BY u.w) AS p1,
+       PERCENTILE_CONT(0.75) WITHIN GROUP (ORDER BY u.w) AS p75
+FROM (SELECT x AS w FROM fa UNION ALL SELECT y FROM fb) AS u;
+
+-- name: percentile_cont_picks_a_value_exactly_after_a_join
+-- floats: exact
+SELECT a.k, PERCENTILE_CONT(0) WITHIN GROUP (ORDER BY b.y) AS p0,
+       PERCENTILE_CONT(1) WITHIN GROUP (ORDER BY b.y) AS p1
+FROM fa a JOIN fb b ON a.id = b.id GROUP BY a.k;
+
+-- name: percentile_cont_interpolates_between_values
+-- party: carol
+SELECT PERCENTILE_CONT(0.3) WITHIN GROUP (ORDER BY u.w) AS p
+FROM (SELECT x AS w FROM fa UNION ALL SELECT y FROM fb) AS u;

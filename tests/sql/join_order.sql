@@ -65,3 +65,21 @@ SELECT a.id FROM t_alice AS a LEFT JOIN t_bob AS b ON a.k > b.k;
 
 -- name: inequality_join_is_a_cross_join_and_a_filter
 SELECT COUNT(*) AS n, SUM(b.i) AS si FROM t_alice AS a JOIN t_bob AS b ON a.k < b.k WHERE a.id < 10;
+
+-- One owner's tables that an equality joins are joined first, at that owner, wherever
+-- FROM names them (here alice's two copies of t_alice, around another party's table).
+-- name: one_owners_tables_joined_first_across_parties
+SELECT COUNT(*) AS n, SUM(b.i) AS si, SUM(a2.i) AS sa FROM t_bob AS b, t_alice AS a1, t_alice AS a2
+WHERE b.id = a1.id AND a1.k = a2.k;
+
+-- name: one_owners_tables_joined_first_beside_a_union
+SELECT COUNT(*) AS n, SUM(u.i) AS si FROM (SELECT id, i FROM t_bob UNION ALL SELECT id, i FROM t_carol) AS u,
+t_alice AS a1, t_alice AS a2 WHERE u.id = a1.id AND a1.k = a2.k;
+
+-- name: one_owners_tables_joined_first_then_grouped_by_their_keys
+SELECT a1.k, COUNT(*) AS n, SUM(c.i) AS si FROM t_carol AS c, t_alice AS a1, t_alice AS a2
+WHERE c.id = a2.id AND a1.id = a2.id GROUP BY a1.k ORDER BY a1.k;
+
+-- name: one_owners_tables_joined_first_own_rows
+SELECT a1.id, a2.k FROM t_alice AS a1, t_bob AS b, t_alice AS a2
+WHERE a1.k = a2.k AND a1.id = b.id AND a1.id < 8 ORDER BY a1.id, a2.k;

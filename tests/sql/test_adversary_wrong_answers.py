@@ -3,9 +3,9 @@ each is strict-xfail until fixed (an xpass fails, so the marker goes with the fi
 
 The data is ordinary: four amounts in cents between 10 and 40 million, two per party;
 carol, who owns none of them, asks, so everything after the scans runs under MPC. Each
-result is past a bound the README states (var < 2^46, reals < 2^47) but which nothing
-checks, so the answer is silently wrong (a negative variance, which the README says never
-happens) where a refusal or an error is due.
+result is past a bound the README states (var < 2^46, reals < 2^47), which nothing
+checked, so the answer was silently wrong (a negative variance, which the README says
+never happens) where a refusal or an error is due: now it is a DataError.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlcases import arrow_result, compare, duckdb_result
 
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation
-from scql_py.errors import NotSupportedError
+from scql_py.errors import DataError, NotSupportedError
 from scql_py.testing.plaintext_union import plaintext_union
 
 CATALOG = """
@@ -71,34 +71,25 @@ def test_var_pop_of_cents(cents):
     _check(cents, f"SELECT VAR_POP(u.v) AS v FROM {UNION}")
 
 
-@pytest.mark.xfail(strict=True, reason="VAR_SAMP of 1e7..4e7 under MPC is -1.1e14 (DuckDB "
-                   "1.67e14): fixed-point overflow, silently")
-def test_var_samp_of_cents(cents):
-    _check(cents, f"SELECT VAR_SAMP(u.v) AS v FROM {UNION}")
+# Each of these was silently wrong (a negative variance, a saturated STDDEV, a negative
+# AVG): the result is past a bound the README states; the engine now checks the bounds
+# under MPC and the asker gets a DataError (one bit in the ledger), never the wrap.
+@pytest.mark.parametrize("sql", [
+    f"SELECT VAR_SAMP(u.v) AS v FROM {UNION}",  # was -1.1e14 (DuckDB 1.67e14 > 2^46)
+    f"SELECT STDDEV(u.v) AS s FROM {UNION}",  # was 8388607.996 (DuckDB 11180339.887)
+    f"SELECT VAR_POP(u.v / 10) AS v FROM {UNION}",  # was 1.2e9 (DuckDB 1.25e12)
+    f"SELECT AVG(u.v * u.v) AS a FROM {UNION}",  # was -9.4e13 (DuckDB 7.5e14 > 2^46)
+    f"SELECT STDDEV(u.v / 10) AS s FROM {UNION}",  # was 0.0 (DuckDB 1118033.99)
+], ids=["var_samp", "stddev", "var_pop_of_a_quotient", "avg_of_squares",
+        "stddev_of_floats_in_the_millions"])
+def test_past_the_bounds_is_an_error(cents, sql):
+    fed, _ = cents
+    with pytest.raises(DataError, match="out of the range the engine computes in"):
+        fed.execute("carol", sql)
 
 
-@pytest.mark.xfail(strict=True, reason="STDDEV of 1e7..4e7 under MPC saturates at "
-                   "8388607.996 (DuckDB 11180339.887)")
-def test_stddev_of_cents(cents):
-    _check(cents, f"SELECT STDDEV(u.v) AS s FROM {UNION}")
-
-
-@pytest.mark.xfail(strict=True, reason="VAR_POP(v / 10) under MPC is 1.2e9, DuckDB 1.25e12 "
-                   "(squares of fixed-point quotients overflow)")
-def test_var_pop_of_a_quotient(cents):
-    _check(cents, f"SELECT VAR_POP(u.v / 10) AS v FROM {UNION}")
-
-
-@pytest.mark.xfail(strict=True, reason="AVG(v * v) under MPC is negative (-9.4e13), DuckDB "
-                   "7.5e14; SUM(v * v) is right, the fixed-point division overflows")
-def test_avg_of_squares(cents):
-    _check(cents, f"SELECT AVG(u.v * u.v) AS a FROM {UNION}")
-
-
-@pytest.mark.xfail(strict=True, reason="STDDEV of floats 1e6..4e6 under MPC is 0.0 (DuckDB "
-                   "1118033.99): values beyond 2^15.5 of the mean, unchecked")
-def test_stddev_of_floats_in_the_millions(cents):
-    _check(cents, f"SELECT STDDEV(u.v / 10) AS s FROM {UNION}")
+def test_sum_of_squares_in_range(cents):
+    _check(cents, f"SELECT SUM(u.v * u.v) AS s, AVG(u.v) AS a FROM {UNION}")
 
 
 OWN = Path(__file__).resolve().parents[2] / "catalogs" / "types_open.toml"
@@ -117,3 +108,11 @@ def test_median_distinct(sql, pushdown):
     with Federation(catalog, pushdown=pushdown) as fed, \
             pytest.raises(NotSupportedError, match=r"MEDIAN\(DISTINCT"):
         fed.execute("alice", sql)
+
+
+def test_var_pop_of_cents_below_the_variance_bound(cents):
+    # VAR_POP 1.25e14 is below 2^47: computed, not refused; its STDDEV is not (the
+    # integer square root takes variances below 2^46)
+    _check(cents, f"SELECT VAR_POP(u.v) AS v FROM {UNION}")
+    with pytest.raises(DataError, match="out of the range the engine computes in"):
+        cents[0].execute("carol", f"SELECT STDDEV_POP(u.v) AS s FROM {UNION}")

@@ -64,9 +64,17 @@ def test_the_subquerys_where_is_checked_as_the_asker_sees_it(tmp_path):
                 "(SELECT 1 FROM orders o WHERE o.id = p.id AND o.amount > 50)"):
         with pytest.raises(SecurityError, match="orders.amount"):
             plan_query(catalog, "alice", sql)
-    # aggregated, alice learns a count only: allowed, as for the join
+    # aggregated, the count still answers the comparison (asked again with other
+    # constants, it bisects each amount): refused too, as for the join
+    for sql in ("SELECT COUNT(*) FROM people WHERE id IN "
+                "(SELECT id FROM orders WHERE amount > 50)",
+                "SELECT COUNT(*) FROM people p JOIN orders o ON p.id = o.id "
+                "WHERE o.amount > 50"):
+        with pytest.raises(SecurityError, match="orders.amount"):
+            plan_query(catalog, "alice", sql)
+    # an equality join under a count keeps its rule (PLAINTEXT_AFTER_JOIN would do)
     plan_query(catalog, "alice", "SELECT COUNT(*) FROM people WHERE id IN "
-                                 "(SELECT id FROM orders WHERE amount > 50)")
+                                 "(SELECT id FROM orders)")
 
 
 def _federation_with_secrets(tmp_path: Path, secrets: list[int], pushdown: bool) -> Federation:

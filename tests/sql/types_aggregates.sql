@@ -71,15 +71,18 @@ SELECT COALESCE(MAX(x.b AND y.b), FALSE) AS both_true, MIN(x.b OR y.b) IS NULL A
 FROM t_alice AS x JOIN t_bob AS y ON x.id = y.id;
 
 -- name: count_true_and_null_bools
+-- catalog: ../../catalogs/types_open.toml
 SELECT SUM(CASE WHEN b THEN 1 ELSE 0 END) AS n_true, COUNT(*) - COUNT(b) AS n_null
 FROM (SELECT b FROM t_alice UNION ALL SELECT b FROM t_bob UNION ALL SELECT b FROM t_carol) AS u;
 
 -- name: filter_positive
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n, SUM(i) AS total
 FROM (SELECT i FROM t_alice UNION ALL SELECT i FROM t_bob UNION ALL SELECT i FROM t_carol) AS u
 WHERE i > 0;
 
 -- name: filter_negative_numbers
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n, SUM(i) AS total, MIN(f) AS lo
 FROM (SELECT i, f FROM t_alice UNION ALL SELECT i, f FROM t_bob UNION ALL SELECT i, f FROM t_carol) AS u
 WHERE i < 0 AND f < -0.5;
@@ -91,16 +94,19 @@ FROM (SELECT k FROM t_alice UNION ALL SELECT k FROM t_bob UNION ALL SELECT k FRO
 WHERE NOT (k = 1 OR k = 2);
 
 -- name: filter_and_or_bool_column
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n, SUM(f) AS total
 FROM (SELECT b, k, f FROM t_alice UNION ALL SELECT b, k, f FROM t_bob UNION ALL SELECT b, k, f FROM t_carol) AS u
 WHERE (b OR k = 1) AND NOT (f < 0);
 
 -- name: filter_is_null
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n
 FROM (SELECT i FROM t_alice UNION ALL SELECT i FROM t_bob UNION ALL SELECT i FROM t_carol) AS u
 WHERE i IS NULL;
 
 -- name: filter_is_not_null_mixed
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n, AVG(f) AS mean
 FROM (SELECT f, m FROM t_alice UNION ALL SELECT f, m FROM t_bob UNION ALL SELECT f, m FROM t_carol) AS u
 WHERE f IS NOT NULL AND m IS NULL;
@@ -116,31 +122,37 @@ FROM (SELECT k FROM t_alice UNION ALL SELECT k FROM t_bob UNION ALL SELECT k FRO
 WHERE k NOT IN (1, 3);
 
 -- name: filter_in_list_of_negatives
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n, SUM(i) AS total
 FROM (SELECT i FROM t_alice UNION ALL SELECT i FROM t_bob UNION ALL SELECT i FROM t_carol) AS u
 WHERE i IN (-1, -1000000, 42, 7);
 
 -- name: filter_between
+-- catalog: ../../catalogs/types_open.toml
 SELECT SUM(f) AS total, COUNT(*) AS n
 FROM (SELECT i, f FROM t_alice UNION ALL SELECT i, f FROM t_bob UNION ALL SELECT i, f FROM t_carol) AS u
 WHERE i BETWEEN -500 AND 500;
 
 -- name: filter_not_between
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n
 FROM (SELECT f FROM t_alice UNION ALL SELECT f FROM t_bob UNION ALL SELECT f FROM t_carol) AS u
 WHERE f NOT BETWEEN -100 AND 100;
 
 -- name: filter_date
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n, MIN(d) AS first_day
 FROM (SELECT d FROM t_alice UNION ALL SELECT d FROM t_bob UNION ALL SELECT d FROM t_carol) AS u
 WHERE d < CAST('1970-01-01' AS DATE);
 
 -- name: filter_timestamp
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n, MAX(ts) AS last_ts
 FROM (SELECT ts FROM t_alice UNION ALL SELECT ts FROM t_bob UNION ALL SELECT ts FROM t_carol) AS u
 WHERE ts >= CAST('2000-01-01 12:00:00' AS DATETIME) AND ts < CAST('2010-06-30 00:00:00.5' AS DATETIME);
 
 -- name: filter_decimal_literal
+-- catalog: ../../catalogs/types_open.toml
 -- 10.50 appears as an exact tie in every table
 SELECT COUNT(*) AS n, SUM(m) AS total
 FROM (SELECT m FROM t_alice UNION ALL SELECT m FROM t_bob UNION ALL SELECT m FROM t_carol) AS u
@@ -176,6 +188,7 @@ FROM (SELECT i FROM t_alice UNION ALL SELECT i FROM t_bob) AS u
 WHERE 1 = 0;
 
 -- name: comparison_with_null_is_never_true
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) AS n
 FROM (SELECT i FROM t_alice UNION ALL SELECT i FROM t_bob UNION ALL SELECT i FROM t_carol) AS u
 WHERE i = NULL OR i <> NULL;
@@ -185,11 +198,13 @@ SELECT SUM(i * 2 + 1) AS a, AVG(f * f) AS b, SUM(m * 2) AS c2, SUM(m - 0.25) AS 
 FROM (SELECT i, f, m FROM t_alice UNION ALL SELECT i, f, m FROM t_bob UNION ALL SELECT i, f, m FROM t_carol) AS u;
 
 -- name: case_inside_aggregate
+-- catalog: ../../catalogs/types_open.toml
 SELECT SUM(CASE WHEN k = 0 THEN i WHEN k = 1 THEN -i ELSE 0 END) AS signed_total,
        COUNT(CASE WHEN f > 0 THEN 1 END) AS n_positive
 FROM (SELECT k, i, f FROM t_alice UNION ALL SELECT k, i, f FROM t_bob UNION ALL SELECT k, i, f FROM t_carol) AS u;
 
 -- name: if_inside_aggregate
+-- catalog: ../../catalogs/types_open.toml
 SELECT SUM(IF(b, f, -f)) AS flipped, MAX(IF(k = 4, m, NULL)) AS top_m
 FROM (SELECT b, f, k, m FROM t_alice UNION ALL SELECT b, f, k, m FROM t_bob UNION ALL SELECT b, f, k, m FROM t_carol) AS u;
 
@@ -209,6 +224,7 @@ SELECT SUM(i) / SUM(CASE WHEN k > 100 THEN 1 ELSE 0 END) AS ratio,
 FROM (SELECT i, k FROM t_alice UNION ALL SELECT i, k FROM t_bob UNION ALL SELECT i, k FROM t_carol) AS u;
 
 -- name: aggregates_of_all_null_inputs
+-- catalog: ../../catalogs/types_open.toml
 SELECT AVG(CASE WHEN k > 100 THEN f END) AS a, SUM(CASE WHEN i IS NULL THEN i END) AS s,
        MIN(CASE WHEN 1 = 0 THEN d END) AS md, COUNT(CASE WHEN 1 = 0 THEN m END) AS n
 FROM (SELECT k, f, i, d, m FROM t_alice UNION ALL SELECT k, f, i, d, m FROM t_bob UNION ALL SELECT k, f, i, d, m FROM t_carol) AS u;
@@ -237,6 +253,7 @@ SELECT COUNT(*) AS n, 1 + 2 AS three, 'x' AS letter, TRUE AS yes, 2.50 AS price,
 FROM (SELECT id FROM t_alice UNION ALL SELECT id FROM t_carol) AS u;
 
 -- name: subquery_in_from_with_aliases
+-- catalog: ../../catalogs/types_open.toml
 SELECT SUM(x) AS total, COUNT(*) AS n
 FROM (SELECT i * 3 AS x FROM t_alice WHERE k = 1
       UNION ALL SELECT -i AS x FROM t_bob
@@ -244,6 +261,7 @@ FROM (SELECT i * 3 AS x FROM t_alice WHERE k = 1
 WHERE x > -100;
 
 -- name: nested_subqueries
+-- catalog: ../../catalogs/types_open.toml
 SELECT MAX(y) AS top, MIN(y) AS bottom
 FROM (SELECT x + 1 AS y
       FROM (SELECT i AS x FROM t_carol UNION ALL SELECT i AS x FROM t_bob) AS a
@@ -284,7 +302,7 @@ SELECT COUNT(*) AS n FROM (SELECT id FROM t_bob LIMIT 7) AS q;
 SELECT COUNT(*) AS n FROM (SELECT id FROM t_carol LIMIT 1000) AS q;
 
 -- name: count_over_a_filter_on_an_encrypted_column
--- SCQL does not protect counts: one COUNT (or SUM) of the rows an ENCRYPTED_ONLY
--- comparison keeps may be revealed; grouped, or as a MIN of visible rows, it may not
--- (errors.sql)
+-- error: SecurityError t_bob.secret
+-- a COUNT (or SUM) of the rows an ENCRYPTED_ONLY comparison keeps answers the
+-- comparison: asked with other constants it bisects each value (SCQL answers it)
 SELECT COUNT(*) AS n, SUM(i) AS si FROM t_bob WHERE secret < 500000000;

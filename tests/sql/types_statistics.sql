@@ -50,6 +50,7 @@ SELECT COUNT(*) FILTER (WHERE k > 1) AS n, SUM(i) FILTER (WHERE k = 2) AS s,
 FROM t_alice;
 
 -- name: filter_union
+-- catalog: ../../catalogs/types_open.toml
 SELECT COUNT(*) FILTER (WHERE k > 1) AS n, SUM(i) FILTER (WHERE k = 2) AS s,
        AVG(f) FILTER (WHERE b) AS a, MIN(d) FILTER (WHERE k = 3) AS md, COUNT(*) AS total
 FROM (SELECT k, i, f, b, d FROM t_alice UNION ALL SELECT k, i, f, b, d FROM t_bob
@@ -65,7 +66,9 @@ SELECT COUNT(*) FILTER (WHERE a.k = b.k) AS same_k, SUM(b.i) FILTER (WHERE a.k >
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
 -- name: filter_on_an_aggregate_only_column
--- the filter steers only the aggregate: i may be compared there, as in CASE WHEN i > 0
+-- error: SecurityError t_bob.i
+-- the filter steers the aggregate, and a count of the rows it keeps answers the
+-- comparison (asked with other constants, it bisects each value): i must be comparable
 SELECT COUNT(*) FILTER (WHERE i > 0) AS n
 FROM (SELECT i FROM t_alice UNION ALL SELECT i FROM t_bob) AS u;
 

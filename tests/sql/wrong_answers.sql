@@ -149,6 +149,7 @@ SELECT id FROM people p WHERE EXISTS (SELECT 1 FROM orders o WHERE o.person = p.
 SELECT id FROM people p WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.person = p.id);
 
 -- name: not_in_on_a_join_key_across_parties
+-- catalog: wrong_answers/wrong_answers_person.toml
 SELECT COUNT(*) AS n FROM people WHERE id NOT IN (SELECT person FROM orders WHERE person IS NOT NULL);
 
 -- name: in_subquery_of_an_encrypted_only_column_counted
@@ -245,6 +246,32 @@ SELECT a.id, a.amt DIV c.amt AS q, (a.amt + c.amt) DIV 3 AS r FROM fa a JOIN fc 
 -- catalog: floats/floats.toml
 -- pushdown: on
 SELECT id, x DIV 0.3 AS q, (x * 10) DIV 3 AS r FROM fa;
+
+-- name: div_by_a_real_at_the_owner
+-- catalog: floats/floats.toml
+-- pushdown: on
+-- found by the tester (11.new-div-float-owner): the owner computed a DIV b with a real
+-- operand as the exact multiple's quotient, (a - a % b) // b, which the remainder of an
+-- inexact divisor spoils (37.00 DIV 0.001 gave 36999); it is TRUNC(a / b)
+SELECT id, amt DIV x AS q, x DIV 0.001 AS r, (amt * 10) DIV (x + 0.001) AS s FROM fa WHERE x <> 5e-324;
+
+-- name: div_by_a_real_at_the_owner_for_another_party
+-- catalog: floats/floats.toml
+-- party: bob
+-- pushdown: on
+SELECT id, amt DIV x AS q, 37.00 DIV (x * 0 + 0.001) AS r FROM fa WHERE x <> 5e-324;
+
+-- name: percentile_cont_two_argument_form_is_refused
+-- catalog: floats/floats.toml
+-- found by the tester (5025:6): DuckDB's PERCENTILE_CONT(x, p) was taken for a column
+-- outside GROUP BY ("must appear in GROUP BY"); it is refused by name
+-- error: NotSupportedError PERCENTILE_CONT(x, 0.5) (write PERCENTILE_CONT(0.5) WITHIN GROUP
+SELECT PERCENTILE_CONT(x, 0.5) AS p FROM fa;
+
+-- name: percentile_disc_two_argument_form_is_refused
+-- catalog: floats/floats.toml
+-- error: NotSupportedError PERCENTILE_DISC(x, 0.25)
+SELECT k, PERCENTILE_DISC(x, 0.25) AS p FROM fa GROUP BY k;
 
 -- name: float_div_under_mpc_is_refused
 -- catalog: floats/floats.toml

@@ -1,0 +1,92 @@
+-- catalog: sum_range/sum_range.toml
+-- party: alice
+-- Sums near and past the range of the ring's words under MPC (issue 11: a SUM of int64
+-- past 2^63 or of reals past 2^47 wrapped around, AVG and VAR past 2^46 too). The
+-- exact sum is checked: inside the range it is DuckDB's, even where a running sum
+-- wraps; outside it the asker gets a DataError, never a wrapped value (the one bit it
+-- learns is in the ledger). An owner that does not ask still computes such a SUM as
+-- NULL (known bug 11.new-owner-sum-overflow): the errors run with pushdown off.
+
+-- name: sums_in_range_although_running_sums_wrap
+-- pushdown: off
+-- 2^62 + 2^62 wraps, the next -2^62 brings the sum back
+SELECT SUM(i) AS s, SUM(f) AS t, SUM(m) AS u, COUNT(*) AS n FROM wa;
+
+-- name: sum_past_int64_per_group_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT g, SUM(i) AS s FROM wa GROUP BY g;
+
+-- name: sum_of_int64_at_the_top_of_the_range
+-- pushdown: off
+SELECT g, SUM(i) AS s FROM wa WHERE g < 3 GROUP BY g;
+
+-- name: sum_of_reals_past_2_47_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT SUM(f) AS t FROM wa WHERE id < 3 OR id = 4;
+
+-- name: sum_over_a_union_in_range
+-- party: carol
+SELECT SUM(u.i) AS s, SUM(u.f) AS t FROM (SELECT i, f FROM wa UNION ALL SELECT i, f FROM wb) AS u;
+
+-- name: sum_over_a_union_past_int64_is_an_error
+-- party: carol
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT SUM(u.i) AS s FROM (SELECT i FROM wa WHERE id < 3 UNION ALL SELECT i FROM wb WHERE id = 1) AS u;
+
+-- name: sum_over_a_union_per_group_is_an_error
+-- party: carol
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT u.g, SUM(u.i) AS s FROM (SELECT g, i FROM wa UNION ALL SELECT g, i FROM wb) AS u GROUP BY u.g;
+
+-- name: sum_after_a_join_up_to_int64_max
+-- tag y: 2^62 + (2^62 - 1) is the largest int64
+SELECT c.tag, SUM(a.i) AS s, COUNT(*) AS n FROM wa a JOIN wc c ON a.id = c.id GROUP BY c.tag;
+
+-- name: sum_after_a_join_past_int64_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT SUM(a.i) AS s FROM wa a JOIN wb b ON a.id = b.id WHERE a.id < 3;
+
+-- name: sum_distinct_past_int64_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT SUM(DISTINCT u.i) AS s FROM (SELECT i FROM wa UNION ALL SELECT i FROM wb) AS u WHERE u.i > 0;
+
+-- name: avg_of_large_values_in_range
+-- party: carol
+-- the mean of reals near 2^45 (their total past 2^46)
+SELECT AVG(u.f) AS b, AVG(u.f * 2) AS c
+FROM (SELECT f FROM wa WHERE g = 2 UNION ALL SELECT f FROM wb WHERE g = 2) AS u;
+
+-- name: avg_of_values_near_2_62_in_range
+-- party: carol
+SELECT AVG(u.i - 4611686018427387000) AS c
+FROM (SELECT i FROM wa UNION ALL SELECT i FROM wb) AS u WHERE u.i > 4611686018427380000;
+
+-- name: avg_past_the_fixed_point_range_is_an_error
+-- error: DataError is out of the range the engine computes in
+-- party: carol
+SELECT AVG(u.i) AS a FROM (SELECT i FROM wa UNION ALL SELECT i FROM wb) AS u WHERE u.i > 0;
+
+-- name: quotient_past_the_fixed_point_range_is_an_error
+-- party: carol
+-- error: DataError is out of the range the engine computes in
+SELECT a.i / b.i AS q FROM wa a JOIN wb b ON a.id = b.id WHERE b.id = 3;
+
+-- name: quotients_of_large_values_in_range
+-- party: carol
+SELECT a.i / b.i AS q, a.f / b.f AS r FROM wa a JOIN wb b ON a.id = b.id WHERE b.id < 3;
+
+-- name: variance_past_its_range_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT VAR_POP(i) AS v FROM wa;
+
+-- name: variance_of_reals_far_from_their_mean_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT STDDEV(u.f) AS s FROM (SELECT f FROM wa UNION ALL SELECT f FROM wb) AS u;
