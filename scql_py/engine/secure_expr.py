@@ -28,8 +28,20 @@ from scql_py.engine.relation import (
     SecretRelation,
     common_exact,
 )
+from scql_py.engine.secure_dates import US_PER_DAY, SecureDates
+from scql_py.engine.secure_like import SecureLike
+from scql_py.engine.secure_math import SecureMath
 from scql_py.errors import DataError, NotSupportedError
-from scql_py.mpc import compare, convert, division, equality, float_keys, mux, sum_range
+from scql_py.mpc import (
+    byte_order,
+    compare,
+    convert,
+    division,
+    equality,
+    float_keys,
+    mux,
+    sum_range,
+)
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_, and_many
@@ -43,7 +55,6 @@ from scql_py.sql.type_inference import (
     literal_type,
 )
 
-US_PER_DAY = 86_400_000_000
 QUOTIENT_BITS = 62 - FRAC_BITS  # a quotient is a fixed-point word: below 2^46
 Value = SecretColumn | Const
 
@@ -103,8 +114,10 @@ def _literal_key(c: Const) -> int:
     return 0 if c.value is None else float_keys.key_of(float(c.value))
 
 
-class SecureEvaluator:
-    """Evaluates expressions whose column names refer to ``rel``'s columns."""
+class SecureEvaluator(SecureMath, SecureDates, SecureLike):
+    """Evaluates expressions whose column names refer to ``rel``'s columns (the visits
+    of math functions are :class:`SecureMath`'s, of date parts :class:`SecureDates`',
+    of LIKE :class:`SecureLike`'s)."""
 
     def __init__(self, rt: Runtime, rel: SecretRelation, string_key: bytes):
         self.rt = rt
@@ -525,7 +538,7 @@ class SecureEvaluator:
             if a.type.kind != b.type.kind:
                 raise NotSupportedError(f"comparing {a.type} with {b.type}")
             if op not in ("=", "<>"):
-                raise NotSupportedError(f"ordering comparison ({op}) on secret strings")
+                return self._string_order(self.materialize(a), self.materialize(b), op)
         a2, b2, t = self.align(a, b, op)
         rt = self.rt
         if t.kind == "bool":
@@ -564,6 +577,13 @@ class SecureEvaluator:
         else:  # pragma: no cover - the visitors pass only the above
             raise NotSupportedError(op)
         return SecretColumn(BOOL, bit, self._nulls(a2, b2))
+
+    def _string_order(self, a: SecretColumn, b: SecretColumn, op: str) -> SecretColumn:
+        """``<``, ``>``, ``<=``, ``>=`` of strings by their bytes (:mod:`mpc.byte_order`)."""
+        first, second = (a, b) if op in ("<", ">=") else (b, a)
+        less = byte_order.less_than(self.rt, first.chars or [], second.chars or [], self.n)
+        bit = less if op in ("<", ">") else bit_not(less)
+        return SecretColumn(BOOL, bit, self._nulls(a, b))
 
     def _key_less(self, p: Value, p_key: AShare, q: Value, q_key: AShare) -> BShare:
         """``p < q`` on float keys: they span the int64 range, hence the wide comparison,

@@ -21,7 +21,34 @@ SECURE_NODES: tuple[type[exp.Expression], ...] = (
     exp.Div, exp.Mod, exp.IntDiv, exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
     exp.Between, exp.In, exp.Is, exp.And, exp.Or, exp.Not, exp.Case, exp.If, exp.Nullif,
     exp.Coalesce, exp.Identifier, exp.Abs, exp.Round, exp.Floor, exp.Ceil,
+    # engine/secure_math.py
+    exp.Sqrt, exp.Exp, exp.Ln, exp.Log, exp.Pow, exp.Sin, exp.Cos, exp.Tan, exp.Asin,
+    exp.Acos, exp.Atan,
+    # engine/secure_dates.py
+    exp.TsOrDsToDate, exp.Year, exp.Month, exp.Day, exp.DayOfMonth, exp.Quarter,
+    exp.DayOfWeek, exp.Hour, exp.Minute, exp.Second, exp.Extract, exp.Var, exp.DateDiff,
+    exp.TimestampDiff,
+    # engine/secure_like.py
+    exp.Like,
 )
+_DATE_PARTS = (exp.TsOrDsToDate, exp.Year, exp.Month, exp.Day, exp.DayOfMonth, exp.Quarter,
+               exp.DayOfWeek, exp.Hour, exp.Minute, exp.Second)
+CALENDAR_PARTS = ("YEAR", "MONTH", "DAY", "QUARTER", "DOW")
+CLOCK_PARTS = ("HOUR", "MINUTE", "SECOND")
+DIFF_UNITS = ("DAY", "MONTH", "QUARTER", "YEAR", "HOUR", "MINUTE", "SECOND", "MILLISECOND",
+              "MICROSECOND")
+# DuckDB's other names for a part, as sqlglot leaves them in EXTRACT and TIMESTAMPDIFF
+_UNIT_ALIASES = {"DAYOFMONTH": "DAY", "DAYOFWEEK": "DOW", "WEEKDAY": "DOW", "DAYS": "DAY",
+                 "MONTHS": "MONTH", "YEARS": "YEAR", "HOURS": "HOUR", "MINUTES": "MINUTE",
+                 "SECONDS": "SECOND"}
+
+
+def unit_name(unit: exp.Expression | None) -> str:
+    """The date part or unit a node names (DAY when it names none, as DATEDIFF)."""
+    if unit is None:
+        return "DAY"
+    name = unit.name if isinstance(unit, (exp.Var, exp.Literal, exp.Column)) else unit.sql()
+    return _UNIT_ALIASES.get(name.upper(), name.upper())
 # on a fixed-point float, rounding to a boundary the input is within 2^-17 of could
 # land on the other side of it than DuckDB's double does: a different answer
 _NOT_ON_FLOATS = (exp.Round, exp.Floor, exp.Ceil)
@@ -58,6 +85,9 @@ def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
                 and node.args["decimals"].this.isdigit()):
             raise NotSupportedError("ROUND(x, digits) of values of several parties needs "
                                     "digits as a non-negative integer constant")
+        _check_dates(node, scope)
+        _check_like(node)
+        _check_math(node, scope)
         if not isinstance(node, SECURE_NODES):
             raise NotSupportedError(
                 f"{_construct(node)} on values of several parties (after a join across "
@@ -66,4 +96,89 @@ def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
     return plan_text.render(e)
 
 
-__all__ = ["SECURE_NODES", "check_secure"]
+def like_pattern(pattern: str) -> tuple[str, ...] | None:
+    """The constant pieces of a LIKE pattern of a form the secure evaluator matches:
+    ``(text,)`` (no wildcard), ``(prefix, "")``, ``("", suffix)``, ``("", text, "")``,
+    ``(prefix, suffix)``; None for other patterns (``_``, several ``%`` inside, an
+    escape character)."""
+    if "_" in pattern or "\\" in pattern:
+        return None
+    pieces = pattern.split("%")
+    if len(pieces) > 1 and all(not p for p in pieces):
+        return ("", "")  # only %: every string
+    inner = pieces[1:-1]
+    if len(pieces) > 3 or any(inner) and (pieces[0] or pieces[-1]):
+        return None
+    if len(pieces) == 3:
+        if not pieces[1]:  # 'a%%b' is 'a%b'
+            return (pieces[0], pieces[2])
+        return ("", pieces[1], "")
+    return tuple(pieces)
+
+
+def _check_like(node: exp.Expression) -> None:
+    if isinstance(node, exp.ILike):
+        raise NotSupportedError("ILIKE on strings of several parties is not supported yet "
+                                "(LIKE with constant text is)")
+    if not isinstance(node, exp.Like):
+        return
+    pattern = node.expression
+    if node.args.get("escape") is not None or not (
+            isinstance(pattern, exp.Literal) and pattern.is_string):
+        raise NotSupportedError("LIKE on strings of several parties needs a constant pattern "
+                                "without ESCAPE")
+    if like_pattern(pattern.this) is None:
+        raise NotSupportedError(
+            f"LIKE '{pattern.this}' on strings of several parties: only a constant text, "
+            "a prefix ('abc%'), a suffix ('%abc'), both ('ab%yz') or a contained text "
+            "('%abc%') are supported")
+
+
+_MATH = (exp.Sqrt, exp.Exp, exp.Ln, exp.Log, exp.Pow, exp.Sin, exp.Cos, exp.Tan, exp.Asin,
+         exp.Acos, exp.Atan)
+
+
+def _check_math(node: exp.Expression, scope: dict[str, SqlType]) -> None:
+    """The math functions take numbers (a string would have to be parsed)."""
+    if not isinstance(node, _MATH):
+        return
+    for arg in (node.this, node.expression):
+        if arg is None:
+            continue
+        kind = infer_type(arg, scope).kind
+        if kind not in ("int64", "decimal", "float64", "bool", "null"):
+            raise NotSupportedError(f"{_construct(node)} of a {kind} value of several parties "
+                                    "(after a join across parties, or on secret-shared data) "
+                                    "is not supported: only of numbers")
+
+
+def _check_dates(node: exp.Expression, scope: dict[str, SqlType]) -> None:
+    """Date parts and differences the secure evaluator computes: of dates and
+    timestamps (a string would have to be parsed), in the units it knows."""
+    if isinstance(node, (*_DATE_PARTS, exp.Extract)):
+        arg = node.expression if isinstance(node, exp.Extract) else node.this
+        kind = infer_type(arg, scope).kind
+        if kind not in ("date", "timestamp"):
+            raise NotSupportedError(f"{_construct(node)} of a {kind} value of several parties "
+                                    "(after a join across parties, or on secret-shared data) "
+                                    "is not supported: only of dates and timestamps")
+    if isinstance(node, exp.Extract) and unit_name(node.this) not in (
+            *CALENDAR_PARTS, *CLOCK_PARTS):
+        raise NotSupportedError(f"EXTRACT({unit_name(node.this)} FROM ...) of values of "
+                                "several parties is not supported yet")
+    if isinstance(node, (exp.DateDiff, exp.TimestampDiff)):
+        unit = unit_name(node.args.get("unit"))
+        if unit not in DIFF_UNITS:
+            raise NotSupportedError(f"a date difference in {unit} of values of several "
+                                    "parties is not supported yet")
+        for arg in (node.this, node.expression):
+            kind = infer_type(arg, scope).kind
+            if kind not in ("date", "timestamp") and not (
+                    isinstance(arg, exp.Literal) and arg.is_string):  # a date constant
+                raise NotSupportedError(f"{_construct(node)} of a {kind} value of several "
+                                        "parties is not supported: only of dates and "
+                                        "timestamps")
+
+
+__all__ = ["CALENDAR_PARTS", "CLOCK_PARTS", "DIFF_UNITS", "SECURE_NODES", "check_secure",
+           "like_pattern", "unit_name"]

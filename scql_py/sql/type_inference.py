@@ -117,6 +117,10 @@ def arithmetic_type(op: str, a: SqlType, b: SqlType) -> SqlType:
             return a
         if op == "+" and b.kind in ("date", "timestamp") and a.kind == "int64":
             return b
+        if op == "-" and a.kind == "timestamp" and b.kind in ("date", "timestamp"):
+            raise NotSupportedError(
+                f"{a} - {b}: an INTERVAL in DuckDB, a type results cannot carry; use "
+                "TIMESTAMPDIFF(SECOND, b, a) or DATEDIFF(a, b) for a number")
         raise NotSupportedError(f"arithmetic {a} {op} {b}")
     a, b = _numeric(a, op), _numeric(b, op)
     if op == "/":

@@ -9,8 +9,9 @@ from sqlglot import exp
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.sql.secure_nodes import SECURE_NODES
 
-# carried inside the nodes that read them (a CAST's type, a column's name)
-_PARTS = {exp.DataType, exp.DataTypeParam, exp.Identifier}
+# carried inside the nodes that read them (a CAST's type, a column's name, the unit of
+# an EXTRACT or a TIMESTAMPDIFF)
+_PARTS = {exp.DataType, exp.DataTypeParam, exp.Identifier, exp.Var}
 
 
 def test_secure_nodes_are_the_visited_ones():

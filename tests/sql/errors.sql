@@ -136,10 +136,10 @@ SELECT UPPER(CONCAT(a.s, b.s)) AS loud FROM t_alice AS a JOIN t_bob AS b ON a.id
 -- error: NotSupportedError GETENV
 SELECT GETENV('HOME') AS home FROM t_bob;
 
--- name: power_named_as_written
+-- name: function_named_as_written
 -- pushdown: off
--- error: NotSupportedError POWER()
-SELECT POWER(k, 2) AS p FROM t_alice;
+-- error: NotSupportedError ATAN2()
+SELECT ATAN2(k, 2) AS p FROM t_alice;
 
 -- name: date_format_named_as_written
 -- error: NotSupportedError DATE_FORMAT()

@@ -3,11 +3,11 @@
 -- Scalar functions evaluated where the data is (sql/owner_expressions.py): on the
 -- asker's own table, in each branch of a UNION ALL across parties, and below a join
 -- across parties, each owner computes the function on its own rows before sharing.
--- With pushdown off everything after the scans runs under MPC, where these functions
--- have no protocol yet: those runs must refuse before any data moves.
+-- With pushdown off everything after the scans runs under MPC: date parts, LIKE with
+-- constant text and the math functions have protocols there (engine/secure_dates.py,
+-- secure_like.py, secure_math.py); the others must refuse before any data moves.
 
 -- name: dates_own_table
--- secure-error: NotSupportedError
 SELECT id, YEAR(d) AS y, MONTH(d) AS mo, DAY(d) AS dy, EXTRACT(YEAR FROM ts) AS ey,
        EXTRACT(MONTH FROM d) AS em, EXTRACT(HOUR FROM ts) AS eh, QUARTER(d) AS q
 FROM t_alice;
@@ -28,11 +28,9 @@ SELECT id, DATEDIFF(d, '2000-01-01') AS days, DATE_FORMAT(d, '%Y-%m') AS ym,
 FROM t_alice;
 
 -- name: dates_where_own_table
--- secure-error: NotSupportedError
 SELECT id FROM t_alice WHERE YEAR(d) BETWEEN 1980 AND 2000 AND MONTH(ts) <> 2;
 
 -- name: dates_group_by_own_table
--- secure-error: NotSupportedError
 SELECT YEAR(d) AS y, COUNT(*) AS n FROM t_alice GROUP BY YEAR(d) ORDER BY y;
 
 -- name: dates_union_aggregates
@@ -49,7 +47,6 @@ FROM (SELECT id, d, ts FROM t_alice UNION ALL SELECT id, d, ts FROM t_bob) AS u;
 
 -- name: dates_union_group_by
 -- catalog: ../../catalogs/types_open.toml
--- secure-error: NotSupportedError
 SELECT YEAR(d) AS y, COUNT(*) AS n
 FROM (SELECT d FROM t_alice UNION ALL SELECT d FROM t_bob UNION ALL SELECT d FROM t_carol) AS u
 GROUP BY YEAR(d);
@@ -69,20 +66,17 @@ FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
 -- name: dates_after_join_where
 -- catalog: ../../catalogs/types_open.toml
--- secure-error: NotSupportedError
 SELECT a.id, b.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
 WHERE YEAR(b.d) > 1990 OR MONTH(a.d) = 5;
 
 -- name: dates_after_join_group_by
 -- catalog: ../../catalogs/types_open.toml
--- secure-error: NotSupportedError
 SELECT YEAR(b.d) AS y, COUNT(*) AS n, SUM(a.k) AS sk
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id GROUP BY YEAR(b.d);
 
 -- name: dates_after_left_join
 -- the NULL-extended rows of the right side get NULL from YEAR, computed before the join
 -- catalog: ../../catalogs/types_open.toml
--- secure-error: NotSupportedError
 SELECT a.id, YEAR(b.d) AS y, COALESCE(b.s, 'none') AS bs
 FROM t_alice AS a LEFT JOIN t_bob AS b ON a.id = b.id;
 
@@ -100,7 +94,6 @@ SELECT id, s LIKE 'a%' AS starts_a, s LIKE '%e' AS ends_e, s NOT LIKE '%a%' AS n
 FROM t_alice;
 
 -- name: like_as_the_whole_where
--- secure-error: NotSupportedError
 SELECT id, s FROM t_alice WHERE s LIKE 'a%';
 
 -- name: like_in_where_with_others
@@ -128,7 +121,6 @@ WHERE b.s NOT LIKE '%z%';
 
 -- name: like_case_under_aggregate_after_join
 -- TPC-H Q14's shape: the LIKE is a bool the right side's owner computes and shares
--- secure-error: NotSupportedError
 SELECT SUM(CASE WHEN b.s LIKE 'a%' THEN a.m ELSE 0 END) AS promo, SUM(a.m) AS total
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
@@ -161,7 +153,6 @@ FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
 -- name: math_after_join_rows
 -- catalog: ../../catalogs/types_open.toml
--- secure-error: NotSupportedError
 SELECT a.id, ABS(b.i) AS ab, ROUND(b.m, 1) AS rb, EXP(b.f / 1000) AS eb, ATAN(b.f) + a.k AS mixed
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
@@ -232,16 +223,20 @@ SELECT a.id, LOCATE('a', b.s) AS pos, REVERSE(b.s) AS rev, HOUR(b.ts) AS h,
        GREATEST(b.k, b.id) AS g, TIMESTAMPDIFF(HOUR, b.ts, b.d) AS th
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
+-- name: timestampdiff_of_two_parties
+-- catalog: ../../catalogs/types_open.toml
+-- under MPC (engine/secure_dates.py): hour boundaries between two parties' timestamps
+SELECT a.id, TIMESTAMPDIFF(HOUR, b.ts, a.ts) AS m FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
 -- name: function_of_two_parties_refused
 -- catalog: ../../catalogs/types_open.toml
--- error: NotSupportedError TIMESTAMPDIFF()
-SELECT a.id, TIMESTAMPDIFF(HOUR, b.ts, a.ts) AS m FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+-- error: NotSupportedError CONCAT()
+SELECT a.id, CONCAT(a.s, b.s) AS m FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
 -- name: sum_of_bools_own_table
 SELECT SUM(b) AS nb, SUM(k > 2) AS big, SUM(s IS NULL) AS a FROM t_alice;
 
 -- name: sum_of_like_own_table
--- secure-error: NotSupportedError LIKE
 SELECT SUM(s LIKE 'a%') AS a FROM t_alice;
 
 -- name: sum_of_bools_union

@@ -107,5 +107,5 @@ FROM (SELECT id, i, m FROM t_alice UNION ALL SELECT id, i, m FROM t_bob) AS u
 WHERE m > 0;
 
 -- name: string_order_on_the_union
--- secure-error: NotSupportedError
+-- under MPC by the strings' bytes (mpc/byte_order.py)
 SELECT id, s FROM (SELECT id, s FROM t_alice UNION ALL SELECT id, s FROM t_bob) AS u WHERE s < 'b';
