@@ -232,7 +232,9 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             if t.kind == "int64":
                 if isinstance(val, str):
                     val = dec.Decimal(val)
-                val = int(dec.Decimal(str(val)).to_integral_value(dec.ROUND_HALF_UP)) if not isinstance(val, bool) else int(val)
+                # DuckDB rounds a DOUBLE to even, a DECIMAL half away from zero
+                mode = dec.ROUND_HALF_EVEN if isinstance(val, float) else dec.ROUND_HALF_UP
+                val = int(dec.Decimal(str(val)).to_integral_value(mode)) if not isinstance(val, bool) else int(val)
             elif t.kind == "float64":
                 val = float(val)
             elif t.kind == "decimal":
@@ -257,10 +259,14 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                 return x
             return self._scaled(x, 1 << FRAC_BITS, 10**s_scale)
         if src.kind == "float64":
-            d_scale = dst.scale if dst.kind == "decimal" else 0
-            if d_scale:
-                return self._scaled(x, 10**d_scale, 1 << FRAC_BITS)
-            return self._round_half_even(x, 1 << FRAC_BITS)  # DOUBLE -> BIGINT in DuckDB
+            # DuckDB rounds DOUBLE -> DECIMAL half away from zero (any scale, 0 too) but
+            # DOUBLE -> BIGINT to even. Both round the fixed-point value x / 2^16 exactly,
+            # not the double it came from: a tie is a tie of the fixed-point value (2.5 is
+            # exact in both), while a double within 2^-17 of a tie (0.135 at scale 2) was
+            # already rounded to a multiple of 2^-16 on input and may fall on either side.
+            if dst.kind == "decimal":
+                return self._scaled(x, 10**dst.scale, 1 << FRAC_BITS)
+            return self._round_half_even(x, 1 << FRAC_BITS)
         d_scale = dst.scale if dst.kind == "decimal" else 0
         if d_scale >= s_scale:
             return x.mul_public(10 ** (d_scale - s_scale)) if d_scale > s_scale else x

@@ -340,3 +340,34 @@ FROM (SELECT x AS v FROM people UNION ALL SELECT amount AS v FROM orders) AS u;
 -- party: bob
 SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY p.x + p.g) AS med
 FROM people p JOIN tags t ON p.id = t.person;
+
+-- name: cast_real_to_decimal_rounds_half_away
+-- found by the tester (11.new-cast-real-to-decimal): under MPC a real cast to DECIMAL(p,0)
+-- rounded to even (2.5 gave 2, DuckDB 3); DuckDB rounds DOUBLE -> DECIMAL half away from
+-- zero at every scale, DOUBLE -> BIGINT to even, DECIMAL -> BIGINT or fewer digits half away
+SELECT id, CAST(x / 20 AS DECIMAL(10,0)) AS d0, CAST(-x / 20 AS DECIMAL(10,0)) AS n0,
+       CAST(x / 80 AS DECIMAL(10,2)) AS d2, CAST(-x / 16 AS DECIMAL(10,1)) AS n1,
+       CAST(x / 20 AS BIGINT) AS i, CAST(-x / 20 AS INTEGER) AS ni FROM people;
+
+-- name: cast_real_to_decimal_over_a_union_of_parties
+SELECT CAST(v / 20 AS DECIMAL(10,0)) AS d0, CAST(-v / 80 AS DECIMAL(10,2)) AS d2,
+       CAST(v / 20 AS BIGINT) AS i
+FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u;
+
+-- name: cast_real_to_decimal_after_a_join
+SELECT p.id, CAST(p.x / 20 AS DECIMAL(10,0)) AS d0, CAST(-o.amount / 40 AS DECIMAL(10,0)) AS n0,
+       CAST(p.x / 80 AS DECIMAL(10,2)) AS d2, CAST(o.amount / 40 AS BIGINT) AS i
+FROM people p JOIN orders o ON p.id = o.person;
+
+-- name: cast_decimal_to_fewer_digits_and_integer
+SELECT id, CAST(m AS INTEGER) AS i, CAST(-m AS BIGINT) AS ni, CAST(m2 AS DECIMAL(7,0)) AS d0,
+       CAST(-m2 AS DECIMAL(7,0)) AS n0, CAST(m AS DECIMAL(5,1)) AS d1 FROM dec_a;
+
+-- name: cast_decimal_to_fewer_digits_over_a_union_of_parties
+SELECT CAST(v AS INTEGER) AS i, CAST(-v AS DECIMAL(10,0)) AS n0, CAST(v * 1.05 AS DECIMAL(10,1)) AS d1
+FROM (SELECT m AS v FROM dec_a UNION ALL SELECT m FROM dec_b UNION ALL SELECT m FROM dec_c) AS u;
+
+-- name: cast_decimal_to_fewer_digits_after_a_join
+SELECT a.id, CAST(a.m2 + b.m AS INTEGER) AS i, CAST(-(a.m2 * b.m) AS DECIMAL(10,1)) AS d1,
+       CAST(b.m - a.m2 AS DECIMAL(10,0)) AS d0
+FROM dec_a a JOIN dec_b b ON a.id = b.id;
