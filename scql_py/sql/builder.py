@@ -231,8 +231,9 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
             deferred += [c for c in on if _has_subquery(c)]
             on = [c for c in on if not _has_subquery(c)]
         lcols, rcols = set(node.columns), set(right.columns)
-        if how == "inner" and not any((j.args.get("side") or "").lower() in ("right", "full")
-                                      for j in joins[i + 1:]):
+        outer_after = any((j.args.get("side") or "").lower() in ("right", "full")
+                          for j in joins[i + 1:])
+        if how == "inner" and not outer_after:
             # WHERE conjuncts over these two inputs can join and filter them here
             on, pending = on + pending, []
         elif how == "inner":
@@ -313,6 +314,12 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
         else:
             node = _typed_join(node, right, how, keys, fresh)
             node.cross = cross
+        here = [c for c in rest if outer_after and _names(c) <= lcols | rcols]
+        if here:
+            # the rest of an inner join's ON (a.f > b.id) filters this join's pairs: above
+            # a later RIGHT or FULL join it would also drop the rows that join NULL-extends
+            node = lp.Filter(node, _and(here))
+            rest = [c for c in rest if c not in here]
         pending = rest + pending
     return node, _and(pending + deferred)
 

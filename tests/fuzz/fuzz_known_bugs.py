@@ -267,18 +267,6 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
         BugFixture((table("a1", "alice", "f float64, g float64", [(1e-6, 1e6)]),),
                    "SELECT f * g AS p FROM a1", "alice", False)),
     KnownBug(
-        "11.new-unequal-on-then-right-join", "an inner join's ON comparison other than an "
-        "equality is applied after a RIGHT (or FULL) JOIN that follows it: the rows the "
-        "outer join NULL-extends are dropped (6020:16: 0 rows for 11)",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
-                              and _inner_join_unequal_on_before_outer(_tree(case))),
-        BugFixture((table("c1", "carol", "s string, f float64", [(None, 5.0)]),
-                    table("c2", "carol", "id int64", [(14,)]),
-                    table("a3", "alice", "s string", [("A",), (None,)])),
-                   "SELECT c.s AS x FROM c1 AS a JOIN c2 AS b ON a.f > b.id "
-                   "RIGHT JOIN a3 AS c ON a.s = c.s", "carol", False,
-                   shapes=("join_inner", "join_right", "join_three"))),
-    KnownBug(
         "11.new-owner-grouping-data-parties", "with data parties, a GROUP BY of one owner's "
         "key after a join, pushdown on, fails at a computing party ('the owner must pass "
         "its table' in owner_group_aggregate) or waits for a data party until the timeout "
@@ -323,6 +311,18 @@ def classify(case: Case, verdict: Verdict, fut) -> KnownBug | None:
 # a fixture fits the SQL fixture files (tests/sql/*.sql), it belongs there instead; these
 # need what those files cannot say (parameters).
 FIXED_BUGS: tuple[KnownBug, ...] = (
+    KnownBug(
+        "11.new-unequal-on-then-right-join", "an inner join's ON comparison other than an "
+        "equality was applied after a RIGHT (or FULL) JOIN that follows it: the rows the "
+        "outer join NULL-extends were dropped (6020:16: 0 rows for 11)",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+                              and _inner_join_unequal_on_before_outer(_tree(case))),
+        BugFixture((table("c1", "carol", "s string, f float64", [(None, 5.0)]),
+                    table("c2", "carol", "id int64", [(14,)]),
+                    table("a3", "alice", "s string", [("A",), (None,)])),
+                   "SELECT c.s AS x FROM c1 AS a JOIN c2 AS b ON a.f > b.id "
+                   "RIGHT JOIN a3 AS c ON a.s = c.s", "carol", False,
+                   shapes=("join_inner", "join_right", "join_three"))),
     KnownBug(
         "11.new-cast-real-to-decimal", "CAST of a real (a quotient) to DECIMAL(p, 0) under "
         "MPC rounded to even (the DOUBLE -> BIGINT rule) where DuckDB rounds half away "

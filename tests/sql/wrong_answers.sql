@@ -371,3 +371,36 @@ FROM (SELECT m AS v FROM dec_a UNION ALL SELECT m FROM dec_b UNION ALL SELECT m 
 SELECT a.id, CAST(a.m2 + b.m AS INTEGER) AS i, CAST(-(a.m2 * b.m) AS DECIMAL(10,1)) AS d1,
        CAST(b.m - a.m2 AS DECIMAL(10,0)) AS d0
 FROM dec_a a JOIN dec_b b ON a.id = b.id;
+
+-- name: inner_unequal_on_then_right_join
+-- found by the tester (11.new-unequal-on-then-right-join): an inner join's ON comparison
+-- other than an equality was applied above a later RIGHT JOIN, dropping the rows that
+-- join NULL-extends (0 rows for 11); it filters the inner join's pairs only
+SELECT t.tag, p.id AS pid, o.id AS oid FROM people p JOIN orders o ON p.id = o.person AND p.x < o.amount
+RIGHT JOIN tags t ON t.person = p.id;
+
+-- name: inner_unequal_on_without_key_then_right_join
+SELECT t.tag, p.id AS pid FROM people p JOIN one_row r ON p.x > r.n * 60
+RIGHT JOIN tags t ON t.person = p.id;
+
+-- name: inner_unequal_on_then_full_join
+SELECT t.tag, p.id AS pid, o.amount FROM people p JOIN orders o ON p.id = o.person AND o.amount > p.x
+FULL JOIN tags t ON t.person = o.person;
+
+-- name: inner_unequal_on_then_left_join
+SELECT p.id AS pid, o.id AS oid, t.tag FROM people p JOIN orders o ON p.id = o.person AND o.amount <> p.x * 10
+LEFT JOIN tags t ON t.person = p.id;
+
+-- name: inner_one_side_on_then_right_join
+SELECT t.tag, p.id AS pid, o.id AS oid FROM people p
+JOIN orders o ON p.id = o.person AND o.amount > 50 AND p.x < 100
+RIGHT JOIN tags t ON t.person = o.person;
+
+-- name: inner_unequal_on_then_right_join_with_where
+SELECT t.tag, p.id AS pid FROM people p JOIN orders o ON p.id = o.person AND p.x <= o.amount
+RIGHT JOIN tags t ON t.person = p.id WHERE t.tag <> 'c' OR p.id IS NULL;
+
+-- name: inner_unequal_on_then_right_join_own_tables
+-- the asker's own tables: its local SQL with pushdown on, the secret plan with it off
+SELECT q.id AS qid, a.id AS aid FROM dec_a a JOIN people p ON a.id = p.id AND p.x > a.m * 3
+RIGHT JOIN people q ON q.id = a.id;
