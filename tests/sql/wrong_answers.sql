@@ -356,7 +356,9 @@ FROM (SELECT x AS v FROM people UNION ALL SELECT amount FROM orders) AS u;
 
 -- name: cast_real_to_decimal_after_a_join
 SELECT p.id, CAST(p.x / 20 AS DECIMAL(10,0)) AS d0, CAST(-o.amount / 40 AS DECIMAL(10,0)) AS n0,
-       CAST(p.x / 80 AS DECIMAL(10,2)) AS d2, CAST(o.amount / 40 AS BIGINT) AS i
+       CAST(p.x / 80 AS DECIMAL(10,2)) AS d2, CAST(o.amount / 40 AS BIGINT) AS i,
+       CAST(2.5e0 AS INTEGER) AS k, CAST(-3.5e0 AS BIGINT) AS k2, CAST(0.125e0 AS DECIMAL(5,2)) AS k3,
+       CAST(p.x + 0.5e0 AS INTEGER) AS k4
 FROM people p JOIN orders o ON p.id = o.person;
 
 -- name: cast_decimal_to_fewer_digits_and_integer
