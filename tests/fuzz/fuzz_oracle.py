@@ -91,4 +91,25 @@ def with_group_threshold(sql: str, threshold: int, asker: str, owners: dict[str,
         condition = at_least if having is None else exp.and_(exp.Paren(this=having.this),
                                                               at_least)
         select.set("having", exp.Having(this=condition))
+    # a distinct UNION is a SELECT DISTINCT of the UNION ALL (the engine groups its rows
+    # by every column), innermost first so that an outer one reads the inner's groups
+    for union in reversed(list(tree.find_all(exp.Union))):
+        if not union.args.get("distinct"):
+            continue
+        tables = set().union(*(read_by.get(t.name, {t.name})
+                               for t in union.find_all(exp.Table)))
+        if pushdown and tables and all(owners.get(t) == asker for t in tables):
+            continue
+        both = exp.union(union.left.copy(), union.right.copy(), distinct=False)
+        grouped = exp.select("*").from_(both.subquery("__distinct")).group_by(
+            exp.Group(all=True)).having(exp.GTE(this=exp.Count(this=exp.Star()),
+                                                expression=exp.Literal.number(threshold)))
+        for arg in ("order", "limit", "offset"):
+            if union.args.get(arg) is not None:
+                grouped.set(arg, union.args[arg].copy())
+        if union is tree:
+            tree = grouped
+        else:
+            union.replace(grouped if isinstance(union.parent, exp.Subquery)
+                          else grouped.subquery())
     return tree.sql(dialect=DIALECT)
