@@ -191,6 +191,10 @@ def test_group_threshold_leaves_out_small_groups_of_a_distinct_union(federation)
                                   "UNION ALL SELECT 2 UNION SELECT 3) AS u", 2, "alice", {},
                                   True)
     assert ask_oracle(fut.oracle, nested).result.rows == [], nested
+    # INTERSECT and EXCEPT group their left side only (1 is left out)
+    left = with_group_threshold("SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 2 EXCEPT "
+                                "SELECT 5 UNION ALL SELECT 3 ORDER BY 1", 2, "alice", {}, True)
+    assert ask_oracle(fut.oracle, left).result.rows == [(2,), (3,)], left
 
 
 NEW_SHAPES = ("cte", "cte_twice", "join_cross", "join_full", "correlated_scalar",
