@@ -34,8 +34,8 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
                           aggs: list[tuple[str, str, str | None, str, bool]],
                           names: list[str], threshold: int | None = None,
                           ) -> tuple[SecretRelation, int]:
-    """GROUP BY ``keys``, which party ``owner`` computes from its own rows (see the
-    module); falls back to :func:`group_aggregate` when ``n * k`` is too large."""
+    """GROUP BY ``keys``, which computing party ``owner`` (a protocol index, 0-2)
+    computes from its own rows (see the module); falls back to :func:`group_aggregate` when ``n * k`` is too large."""
     rt = ev.rt
     n = rel.n
     key_types = [SqlType.parse(t) for _, _, t in keys]
@@ -58,7 +58,8 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
         onehot[np.arange(n), ids] = 1
         onehot = onehot.ravel()
     matrix = rss.share_input(rt, owner, onehot, n * k)
-    key_rel = share_table(rt, owner, distinct, key_types, ev.string_key,
+    # share_table names its owner among every party (``world``), not the three computing
+    key_rel = share_table(rt, rt.compute[owner], distinct, key_types, ev.string_key,
                           [name for name, _, _ in keys])
 
     # per-row vectors to sum per group: row presence, then each aggregate's terms

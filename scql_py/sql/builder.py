@@ -65,6 +65,13 @@ def _build_set_operation(ast: exp.SetOperation, catalog: Catalog) -> lp.Node:
     fresh = _fresh_names()
     out_columns = list(zip(sides[0].columns, sides[0].types))
     if not ast.args.get("distinct"):
+        if (catalog.group_size_threshold or 0) > 1:
+            # the rows numbered within their copies are distinct, each a group of one
+            # row, which a group-size threshold would leave out: no row would come back
+            raise NotSupportedError(
+                f"{name} under the catalog's group_size_threshold "
+                f"({catalog.group_size_threshold}): each copy of a row would be left out "
+                "as a group of one row")
         # ALL: the j-th copy of a row matches the j-th copy on the other side, so
         # numbering the copies of each row turns multisets into sets: min(m, n) copies
         # are in both, max(m - n, 0) only on the left; what the numbers show is what the

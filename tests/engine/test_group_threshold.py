@@ -9,6 +9,7 @@ import pytest
 
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation
+from scql_py.errors import NotSupportedError
 from scql_py.testing.plaintext_union import plaintext_union
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,3 +50,18 @@ def test_no_threshold_no_warning():
     with Federation(ROOT / "catalogs" / "types.toml", pushdown=False) as fed:
         res = fed.execute("alice", SQL)
     assert not any("group" in m for m in res.messages)
+
+
+@pytest.mark.parametrize("op", ["INTERSECT ALL", "EXCEPT ALL"])
+def test_set_operations_all_are_refused_under_a_threshold(op):
+    """Their rows are numbered within their copies and grouped: every group has one row,
+    and a threshold would leave every row out (an empty answer, not DuckDB's)."""
+    catalog = load_catalog(ROOT / "catalogs" / "types.toml")
+    catalog.group_size_threshold = 2
+    with Federation(catalog) as fed:
+        with pytest.raises(NotSupportedError, match=f"{op} under the catalog's "
+                                                    "group_size_threshold"):
+            fed.plan("carol", f"SELECT k FROM t_alice {op} SELECT k FROM t_bob")
+        distinct = op.split()[0]
+        plan = fed.plan("carol", f"SELECT k FROM t_alice {distinct} SELECT k FROM t_bob")
+    assert plan.steps

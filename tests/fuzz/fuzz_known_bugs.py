@@ -267,20 +267,6 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
         BugFixture((table("a1", "alice", "f float64, g float64", [(1e-6, 1e6)]),),
                    "SELECT f * g AS p FROM a1", "alice", False)),
     KnownBug(
-        "11.new-owner-grouping-data-parties", "with data parties, a GROUP BY of one owner's "
-        "key after a join, pushdown on, fails at a computing party ('the owner must pass "
-        "its table' in owner_group_aggregate) or waits for a data party until the timeout "
-        "(6022:14)",
-        lambda case, v, fut: (v.outcome == "internal" and _owner_group_with_data_parties(case, v)),
-        BugFixture((table("b2", "bob", "s string, m decimal(4,1)",
-                          [("a", decimal.Decimal("1.5"))], parties=FOUR),
-                    table("d2", "dave", "s string, m decimal(14,0)",
-                          [("a", decimal.Decimal("3")), ("b", decimal.Decimal("4"))],
-                          parties=FOUR)),
-                   "SELECT a.m AS c0 FROM d2 AS a, b2 AS b WHERE a.s = b.s GROUP BY a.m",
-                   "dave", True, shapes=("group_by", "join_comma", "parties:4"),
-                   parties=FOUR, compute=("alice", "carol", "dave"))),
-    KnownBug(
         "11.new-variance-range", "a variance or standard deviation of reals spread far "
         "from their mean is refused under MPC with the out-of-range DataError (it was 0.0 "
         "or far off before the range checks: 1.1e6 came back as 12826; the adversary's "
@@ -511,4 +497,19 @@ FIXED_BUGS: tuple[KnownBug, ...] = (
         BugFixture((table("a1", "alice", "f float64, g float64", [(46341.0, 46341.0)]),),
                    "SELECT f * g AS p FROM a1", "alice", False,
                    shapes=("large_float_product",))),
+    KnownBug(
+        "11.new-owner-grouping-data-parties", "with data parties, a GROUP BY of one owner's "
+        "key after a join, pushdown on, fails at a computing party ('the owner must pass "
+        "its table' in owner_group_aggregate) or waits for a data party until the timeout "
+        "(6022:14, 6118:26): the owner's protocol index was passed where its index among "
+        "every party was wanted",
+        lambda case, v, fut: (v.outcome == "internal" and _owner_group_with_data_parties(case, v)),
+        BugFixture((table("b2", "bob", "s string, m decimal(4,1)",
+                          [("a", decimal.Decimal("1.5"))], parties=FOUR),
+                    table("d2", "dave", "s string, m decimal(14,0)",
+                          [("a", decimal.Decimal("3")), ("b", decimal.Decimal("4"))],
+                          parties=FOUR)),
+                   "SELECT a.m AS c0 FROM d2 AS a, b2 AS b WHERE a.s = b.s GROUP BY a.m",
+                   "dave", True, shapes=("group_by", "join_comma", "parties:4"),
+                   parties=FOUR, compute=("alice", "carol", "dave"))),
 )

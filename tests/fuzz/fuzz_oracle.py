@@ -91,4 +91,35 @@ def with_group_threshold(sql: str, threshold: int, asker: str, owners: dict[str,
         condition = at_least if having is None else exp.and_(exp.Paren(this=having.this),
                                                               at_least)
         select.set("having", exp.Having(this=condition))
+    # a distinct UNION is a SELECT DISTINCT of the UNION ALL (the engine groups its rows
+    # by every column), innermost first so that an outer one reads the inner's groups
+    def at_least(node: exp.Expression) -> bool:
+        """Whether the engine groups ``node``'s rows under MPC, where the threshold is."""
+        tables = set().union(*(read_by.get(t.name, {t.name})
+                               for t in node.find_all(exp.Table)))
+        return not (pushdown and tables and all(owners.get(t) == asker for t in tables))
+
+    # INTERSECT and EXCEPT group their left rows (the right ones are made distinct by a
+    # secret bit, without a threshold)
+    for op in list(tree.find_all(exp.Intersect, exp.Except)):
+        if op.args.get("distinct") and at_least(op.left):
+            op.set("this", exp.select("*").from_(op.left.copy().subquery("__distinct"))
+                   .group_by(exp.Group(all=True)).having(exp.GTE(
+                       this=exp.Count(this=exp.Star()),
+                       expression=exp.Literal.number(threshold))).subquery())
+    for union in reversed(list(tree.find_all(exp.Union))):
+        if not union.args.get("distinct") or not at_least(union):
+            continue
+        both = exp.union(union.left.copy(), union.right.copy(), distinct=False)
+        grouped = exp.select("*").from_(both.subquery("__distinct")).group_by(
+            exp.Group(all=True)).having(exp.GTE(this=exp.Count(this=exp.Star()),
+                                                expression=exp.Literal.number(threshold)))
+        for arg in ("order", "limit", "offset"):
+            if union.args.get(arg) is not None:
+                grouped.set(arg, union.args[arg].copy())
+        if union is tree:
+            tree = grouped
+        else:
+            union.replace(grouped if isinstance(union.parent, exp.Subquery)
+                          else grouped.subquery())
     return tree.sql(dialect=DIALECT)

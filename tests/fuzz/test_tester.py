@@ -174,6 +174,29 @@ def test_group_threshold_leaves_out_small_groups_in_the_oracle(federation):
     assert rows == [(2,)]
 
 
+
+def test_group_threshold_leaves_out_small_groups_of_a_distinct_union(federation):
+    """A UNION (not ALL) groups its rows by every column under MPC, as SELECT DISTINCT
+    (6032:17: a distinct UNION of 1-row groups is empty under a threshold)."""
+    owners = {"a1": "alice", "b1": "bob"}
+    mine = "SELECT a.k AS c0 FROM a1 AS a UNION SELECT a.i FROM a1 AS a"
+    assert with_group_threshold(mine, 4, "alice", owners, True) == mine
+    assert "COUNT(*) >= 4" in with_group_threshold(mine, 4, "alice", owners, False)
+    _, fut = federation
+    flat = with_group_threshold("SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 2 "
+                                "UNION SELECT 3 ORDER BY 1", 2, "alice", {}, True)
+    assert ask_oracle(fut.oracle, flat).result.rows == [(2,)], flat
+    # the inner UNION leaves out its 1-row groups 2 and 3 before the outer one counts
+    nested = with_group_threshold("SELECT u.k AS k FROM (SELECT 2 AS k UNION SELECT 3 "
+                                  "UNION ALL SELECT 2 UNION SELECT 3) AS u", 2, "alice", {},
+                                  True)
+    assert ask_oracle(fut.oracle, nested).result.rows == [], nested
+    # INTERSECT and EXCEPT group their left side only (1 is left out)
+    left = with_group_threshold("SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 2 EXCEPT "
+                                "SELECT 5 UNION ALL SELECT 3 ORDER BY 1", 2, "alice", {}, True)
+    assert ask_oracle(fut.oracle, left).result.rows == [(2,), (3,)], left
+
+
 NEW_SHAPES = ("cte", "cte_twice", "join_cross", "join_full", "correlated_scalar",
               "correlated_non_equality", "having_scalar_subquery", "window_lag_lead",
               "window_ntile", "window_first_last", "window_specs", "filter_aggregate",
