@@ -57,9 +57,11 @@ REFUSED = {
                "AND CURRENT ROW) AS s FROM acct", "acct.bal"),
     # the lift goes to the owners of the keys: a join of bob's key with bob's own key is
     # a self-join, whose payload is not lifted although alice's table is in its left side
+    # refused for its payload, or (the owner's self-join planned first, at bob) for the
+    # key the outer join would show alice a second time: either refusal stops the attack
     "payload_of_a_self_join_above_a_join_with_the_asker": (
         "alice", "SELECT d.amount FROM acct a JOIN claim c ON a.k = c.ck "
-                 "JOIN claim d ON c.ck = d.ck", "claim.amount"),
+                 "JOIN claim d ON c.ck = d.ck", ("claim.amount", "claim.ck")),
 }
 
 ALLOWED = {
@@ -93,7 +95,8 @@ def test_attack_is_refused(attack_fed, name):
     asker, sql, culprit = REFUSED[name]
     with pytest.raises(SecurityError) as info:
         attack_fed.execute(asker, sql)
-    assert culprit in str(info.value)
+    culprits = culprit if isinstance(culprit, tuple) else (culprit,)
+    assert any(c in str(info.value) for c in culprits), str(info.value)
     assert info.value.party == asker
 
 
