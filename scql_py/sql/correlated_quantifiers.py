@@ -28,6 +28,7 @@ from sqlglot import exp
 
 from scql_py.errors import NotSupportedError
 from scql_py.sql.decorrelate import outer_columns
+from scql_py.sql.written import standing_for, user_sql
 
 _FLIP = {exp.EQ: exp.EQ, exp.NEQ: exp.NEQ, exp.LT: exp.GT, exp.GT: exp.LT, exp.LTE: exp.GTE,
          exp.GTE: exp.LTE}
@@ -95,10 +96,13 @@ def _three_valued(n: exp.Expression) -> exp.Expression:
     zero = exp.Literal.number(0)
     empty = exp.EQ(this=_value(query, exp.Count(this=exp.Star())), expression=zero)
     # the NULLs of y counted by a comparison (IS NULL), which the CCL lets a
-    # PLAINTEXT_AFTER_COMPARE column take part in, not by COUNT(y)
-    is_null = exp.Case(ifs=[exp.If(this=exp.Is(this=y.copy(), expression=exp.Null()),
-                                   true=exp.Literal.number(1))],
-                       default=exp.Literal.number(0))
+    # PLAINTEXT_AFTER_COMPARE column take part in, not by COUNT(y); only whether a
+    # group has one is used, which is what the quantifier itself shows (its core
+    # comparisons are checked as the user's condition), so the CCL check skips it
+    is_null = standing_for(
+        exp.Case(ifs=[exp.If(this=exp.Is(this=y.copy(), expression=exp.Null()),
+                             true=exp.Literal.number(1))],
+                 default=exp.Literal.number(0)), user_sql(n), join=True)
     nulls = exp.Coalesce(this=exp.Sum(this=is_null), expressions=[zero.copy()])
     unknown = exp.or_(exp.Is(this=x.copy(), expression=exp.Null()),
                       exp.GT(this=_value(query, nulls), expression=zero.copy()))
