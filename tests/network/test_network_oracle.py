@@ -2,7 +2,8 @@
 processes: the same answers as DuckDB over the plaintext union, the same errors.
 
 By default a fixed subset runs (every ``SUBSET_STRIDE``-th case of the types catalog,
-and every third case of the five-party federation, five servers, two of them data parties);
+and every third case of the five-party federation, five servers, two of them data parties;
+a case that expects an answer runs in one of its modes, as in the in-process suite);
 ``SCQL_NETWORK_ORACLE=all pytest tests/network`` runs every case on every catalog, which
 is what CI's networked job does.
 """
@@ -21,6 +22,7 @@ from sqlcases import (
     duckdb_result,
     has_outer_order,
     load_all,
+    modes_to_run,
     without_outer_limit,
 )
 
@@ -47,8 +49,8 @@ def _selected() -> list[Case]:
 
 
 def _params():
-    for case in _selected():
-        for pushdown in case.pushdown_modes:
+    for index, case in enumerate(_selected()):
+        for pushdown in (case.pushdown_modes if RUN_ALL else modes_to_run(case, index)):
             yield pytest.param(case, pushdown,
                                id=f"{case.id}[{'pushdown' if pushdown else 'secure'}]")
 

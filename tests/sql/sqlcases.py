@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -336,3 +337,20 @@ def arrow_result(table: pa.Table) -> Result:
 def duckdb_result(con: Any, sql: str) -> Result:
     rel = con.sql(to_duckdb(sql))
     return Result([duckdb_family(t) for t in rel.types], rel.fetchall())
+
+
+EVERY_MODE = os.environ.get("SCQL_ORACLE_MODES", "").lower() == "all"
+
+
+def modes_to_run(case: Case, index: int) -> tuple[bool, ...]:
+    """The pushdown modes a default run gives ``case``, the ``index``-th of its suite.
+
+    A case that expects an error runs in each of its modes (a refusal must hold in every
+    mode, and costs no MPC); any other runs in one mode, alternating from case to case,
+    so that every query and both modes are covered in half the time the default suite
+    can afford. ``SCQL_ORACLE_MODES=all`` runs every mode of every case."""
+    modes = case.pushdown_modes
+    if EVERY_MODE or len(modes) < 2 or case.error is not None or case.secure_error is not None:
+        return modes
+    return (modes[index % len(modes)],)
+
