@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import sqlglot
 from fuzz_campaign import Case, evaluate
 from fuzz_federation import PARTIES, ColumnSpec, RandomFederation, TableSpec
-from fuzz_oracle import DIALECT, ask_oracle, compare
+from fuzz_oracle import DIALECT, ask_oracle, compare, written
 from fuzz_queries import Query
 from fuzz_verdict import OUT_OF_RANGE, Verdict
 from sqlglot import exp
@@ -129,14 +129,14 @@ def _selected_subquery_over_no_rows(case: Case, fut) -> bool:
     counting.set("expressions", [exp.Count(this=exp.Star())])
     for key in ("order", "limit", "offset", "having"):
         counting.set(key, None)
-    answer = ask_oracle(fut.oracle, counting.sql(dialect=DIALECT))
+    answer = ask_oracle(fut.oracle, written(counting))
     return answer.result is not None and answer.result.rows == [(0,)]
 
 
 def _empty_not_in(case: Case, fut) -> bool:
     for sub in _not_in_subqueries(_tree(case)):
         select = sub.this if isinstance(sub, exp.Subquery) else sub
-        answer = ask_oracle(fut.oracle, select.sql(dialect=DIALECT))
+        answer = ask_oracle(fut.oracle, written(select))
         if answer.result is not None and not answer.result.rows:
             return True
     return False
