@@ -325,11 +325,10 @@ def range_check_sql(node: lp.Node) -> str | None:
         past = exp.or_(*[exp.Not(this=exp.Between(this=exp.column(n, quoted=True),
                                                   low=low.copy(), high=high.copy()))
                          for n in names])
-        any_past = exp.select(exp.Anonymous(this="BOOL_OR", expressions=[past])).from_(
-            exp.Subquery(this=_with_total_semantics(wide),
-                         alias=exp.TableAlias(this=exp.to_identifier("_r"))))
-        checks.append(exp.Coalesce(this=exp.Subquery(this=any_past),
-                                   expressions=[exp.false()]))
+        rows_past = exp.select("1").from_(exp.Subquery(
+            this=_with_total_semantics(wide),
+            alias=exp.TableAlias(this=exp.to_identifier("_r")))).where(past)
+        checks.append(exp.Exists(this=rows_past))
     if not checks:
         return None
     return exp.select(exp.alias_(exp.or_(*checks), "past", quoted=True)).sql(

@@ -154,15 +154,6 @@ def _binder_order(case: Case, v: Verdict, fut) -> bool:
     return evaluate(fut, replace(q, binder="dbapi"), True)[0].outcome == "pass"
 
 
-def _expects_beyond(v: Verdict, family: str, bound: float) -> bool:
-    """Whether DuckDB's answer holds a ``family`` value of magnitude ``bound`` or more."""
-    if v.expected is None:
-        return False
-    cols = [i for i, f in enumerate(v.expected.families) if f == family]
-    return any(row[i] is not None and abs(row[i]) >= bound
-               for row in v.expected.rows for i in cols)
-
-
 def _reads_tiny_reals(case: Case) -> bool:
     """Whether a table the query reads holds a nonzero float below the fixed-point unit."""
     tree = _tree(case)
@@ -238,17 +229,6 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                     table("b1", "bob", "f float64", [(0.34,), (0.34,)])),
                    "SELECT VAR_SAMP(u.f) AS v FROM (SELECT f FROM a1 UNION ALL "
                    "SELECT f FROM b1) AS u", "carol", False)),
-    KnownBug(
-        "11.new-owner-sum-overflow", "a SUM past the ring's range computed by an owner that "
-        "does not ask is NULL (total semantics: an error would tell the others), also as a "
-        "partial sum of a UNION ALL branch; under MPC it is a DataError (DuckDB's "
-        "SUM(BIGINT) is an exact HUGEINT)",
-        lambda case, v, fut: (v.outcome == "wrong" and case.pushdown
-                              and _tree(case).find(exp.Sum) is not None
-                              and (_expects_beyond(v, "integer", 2**63)
-                                   or _expects_beyond(v, "float", 2**47))),
-        BugFixture((table("a1", "alice", "i int64", [(2**62,), (2**62,), (5,)]),),
-                   "SELECT SUM(i) AS s FROM a1", "bob", True)),
     KnownBug(
         "11.new-small-divisor", "a quotient by a small real is off by up to 2^-17 / |b| "
         "relative (the divisor's fixed-point rounding): -2.68 / 0.001 gives -2661.15",
