@@ -39,6 +39,7 @@ from scql_py.errors import NotSupportedError
 from scql_py.sql import logical as lp
 from scql_py.sql import plan_text
 from scql_py.sql.local_sql import range_check_sql, to_sql
+from scql_py.sql.owner_expressions import computed_in_scan
 from scql_py.sql.secure_nodes import check_secure
 
 
@@ -107,7 +108,8 @@ class _Placer:
         return step
 
     def is_local(self, node: lp.Node) -> bool:
-        if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)):
+        if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)
+                                      or computed_in_scan(node)):
             return False
         if _shows_secret_rows(node):
             return False  # shared, its row count would be public

@@ -112,3 +112,10 @@ SELECT VAR_POP(i) AS v FROM wa;
 -- pushdown: off
 -- error: DataError is out of the range the engine computes in
 SELECT STDDEV(u.f) AS s FROM (SELECT f FROM wa UNION ALL SELECT f FROM wb) AS u;
+
+-- name: variance_of_reals_in_the_millions
+-- party: carol
+-- values 2^21, -2^20, ... across parties: their squares leave a ring word, each is
+-- taken from its 32-bit halves (known bug 11.new-variance-range: it was refused)
+SELECT STDDEV(u.v) AS s, VAR_POP(u.v) AS p, VAR_SAMP(u.v) AS w
+FROM (SELECT f / 33554432 AS v FROM wa WHERE id < 5 UNION ALL SELECT f / 33554432 FROM wb WHERE id < 3) AS u;
