@@ -287,6 +287,54 @@ def to_sql(node: lp.Node, total: bool = False, shared: bool = False) -> str:
     return ast.sql(dialect=STORAGE_DIALECT, identify=True)
 
 
+# the words of the plan's int64 columns: an owner's SUM of int64 past them has no int64 value
+INT64_RANGE = (-(2**63), 2**63 - 1)
+
+
+def _int64_sums(node: lp.Node) -> list[str]:
+    """The output columns of ``node`` that are an int64 SUM it computes itself."""
+    if isinstance(node, lp.Aggregate):
+        return [name for name, c in node.aggs if c.func == "sum" and c.type.kind == "int64"]
+    if isinstance(node, lp.Window):
+        return [f.name for f in node.funcs if f.func == "sum" and f.type.kind == "int64"]
+    return []
+
+
+def _exact_sum(e: exp.Expression) -> exp.Expression:
+    """Without the cast :func:`to_ast` puts on an int64 SUM: DuckDB's HUGEINT, exact."""
+    if isinstance(e, exp.Cast) and e.to.is_type("bigint") and (
+            isinstance(e.this, exp.Sum) or isinstance(e.this, exp.Window)
+            and isinstance(e.this.this, exp.Sum)):
+        return e.this
+    return e
+
+
+def range_check_sql(node: lp.Node) -> str | None:
+    """One boolean: whether an int64 SUM that ``node`` computes (an aggregate's or a
+    window's, for any group or row, as under MPC) is past the int64 range, where an
+    owner that does not ask gives NULL (total semantics); None where ``node`` has no
+    such SUM. The owner knows its own data: it turns this into the bit that only the
+    asker learns (:data:`scql_py.mpc.openings.OUT_OF_RANGE`), as MPC does for its sums."""
+    low, high = (exp.Literal.number(v) for v in INT64_RANGE)
+    checks = []
+    for part in lp.walk(node):
+        names = _int64_sums(part)
+        if not names:
+            continue
+        wide = to_ast(part).transform(_null_on_zero_divisor).transform(_exact_sum)
+        past = exp.or_(*[exp.Not(this=exp.Between(this=exp.column(n, quoted=True),
+                                                  low=low.copy(), high=high.copy()))
+                         for n in names])
+        rows_past = exp.select("1").from_(exp.Subquery(
+            this=_with_total_semantics(wide),
+            alias=exp.TableAlias(this=exp.to_identifier("_r")))).where(past)
+        checks.append(exp.Exists(this=rows_past))
+    if not checks:
+        return None
+    return exp.select(exp.alias_(exp.or_(*checks), "past", quoted=True)).sql(
+        dialect=STORAGE_DIALECT, identify=True)
+
+
 def constant_sql(exprs: list[tuple[str, exp.Expression]]) -> str:
     """``SELECT e AS name, ...`` without FROM, as the asker's own engine runs it.
 

@@ -3,7 +3,9 @@
 Steps (``op``):
 
 ==============  ===================================================================
-``local``       ``party`` runs ``sql`` in its own storage engine (plaintext, private)
+``local``       ``party`` runs ``sql`` in its own storage engine (plaintext, private);
+                ``range_sql``: whether an int64 SUM in it is past range (an owner that
+                does not ask shares that bit, or sends it to the asker with the result)
 ``share``       ``party`` secret-shares a local result; everyone learns its row count
 ``scan_shared`` every party reads its shares of a table stored secret-shared
 ``concat``      UNION ALL of secret relations (local work on shares)
@@ -36,7 +38,8 @@ from scql_py.catalog import DEFAULT_MAX_ROWS
 from scql_py.errors import NotSupportedError
 from scql_py.sql import logical as lp
 from scql_py.sql import plan_text
-from scql_py.sql.local_sql import to_sql
+from scql_py.sql.local_sql import range_check_sql, to_sql
+from scql_py.sql.owner_expressions import computed_in_scan
 from scql_py.sql.secure_nodes import check_secure
 
 
@@ -96,11 +99,17 @@ class _Placer:
     def local(self, node: lp.Node, shared: bool = True) -> str:
         # an owner that does not ask evaluates with total semantics: whether its query
         # fails, and what the error says, must not depend on its data
-        return self.emit("local", node, party=node.owner,
-                         sql=to_sql(node, total=node.owner != self.asker, shared=shared))
+        total = node.owner != self.asker
+        step = self.emit("local", node, party=node.owner,
+                         sql=to_sql(node, total=total, shared=shared))
+        check = range_check_sql(node)
+        if check is not None:  # and whether a SUM (NULL by total semantics) is past range
+            self.steps[-1].args["range_sql"] = check
+        return step
 
     def is_local(self, node: lp.Node) -> bool:
-        if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)):
+        if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)
+                                      or computed_in_scan(node)):
             return False
         if _shows_secret_rows(node):
             return False  # shared, its row count would be public

@@ -132,6 +132,19 @@ def optimize(node: lp.Node, partial_groups: bool = True) -> lp.Node:
     return at_owners(_pushed_down(node, partial_groups))
 
 
+def casts_at_owners(node: lp.Node) -> lp.Node:
+    """With pushdown off, where MPC computes all but the scans: each CAST of a real to
+    an integer or decimal over one party's columns is computed by that party, in its
+    scan (DuckDB rounds the double, which MPC does not have)."""
+    fresh = fresh_names()
+
+    def at_owners(n: lp.Node) -> lp.Node:
+        n = _with_children(n, [at_owners(c) for c in n.children])
+        return evaluate_at_owners(n, fresh, only_casts=True)
+
+    return at_owners(node)
+
+
 def _pushed_down(node: lp.Node, partial_groups: bool) -> lp.Node:
     node = _with_children(node, [_pushed_down(c, partial_groups) for c in node.children])
     rules = [push_into_union]
