@@ -44,8 +44,10 @@ class OwnedTable:
     def grants(self, parties: Sequence[str]) -> dict[str, dict[str, str]]:
         """The CCL as the catalog spells it: per column, per party, a level."""
         others = [p for p in parties if p != self.owner]
-        return {column: dict(level) if isinstance(level, Mapping)
-                else dict.fromkeys(others, level) for column, level in self.ccl.items()}
+        return {
+            column: dict(level) if isinstance(level, Mapping) else dict.fromkeys(others, level)
+            for column, level in self.ccl.items()
+        }
 
 
 def column_type(arrow: pa.DataType) -> str:
@@ -56,10 +58,15 @@ def column_type(arrow: pa.DataType) -> str:
     """
     if pa.types.is_decimal(arrow):
         return f"decimal({arrow.precision},{arrow.scale})"
-    kinds = [(pa.types.is_boolean, "bool"), (pa.types.is_integer, "int64"),
-             (pa.types.is_floating, "float64"), (pa.types.is_string, "string"),
-             (pa.types.is_large_string, "string"), (pa.types.is_date, "date"),
-             (pa.types.is_timestamp, "timestamp")]
+    kinds = [
+        (pa.types.is_boolean, "bool"),
+        (pa.types.is_integer, "int64"),
+        (pa.types.is_floating, "float64"),
+        (pa.types.is_string, "string"),
+        (pa.types.is_large_string, "string"),
+        (pa.types.is_date, "date"),
+        (pa.types.is_timestamp, "timestamp"),
+    ]
     for matches, name in kinds:
         if matches(arrow):
             return name
@@ -86,9 +93,10 @@ def write_catalog(
     storage = storage or {}
     doc: dict[str, Any] = {
         "catalog": {"name": name, "protocol": "rss3", **(settings or {})},
-        "parties": {party: {"storage": storage.get(party, MEMORY),
-                            "address": f"127.0.0.1:{first_port + i}"}
-                    for i, party in enumerate(parties)},
+        "parties": {
+            party: {"storage": storage.get(party, MEMORY), "address": f"127.0.0.1:{first_port + i}"}
+            for i, party in enumerate(parties)
+        },
         "tables": {},
     }
     for table_name, table in tables.items():
