@@ -28,30 +28,59 @@ NOTES = ["Zebra-7", "Quokka-3", "Narwhal-9", "Axolotl-1"]
 def write_federation(folder: Path) -> Path:
     rng = np.random.default_rng(10)
     keys = np.arange(100, 100 + ROWS)
-    acct = pa.table({"id": np.arange(ROWS), "k": keys, "bal": rng.integers(0, 1000, ROWS),
-                     "region": [["north", "south", "east"][i % 3] for i in range(ROWS)]})
+    acct = pa.table(
+        {
+            "id": np.arange(ROWS),
+            "k": keys,
+            "bal": rng.integers(0, 1000, ROWS),
+            "region": [["north", "south", "east"][i % 3] for i in range(ROWS)],
+        }
+    )
     claim_keys = np.concatenate([keys[: ROWS // 2], np.arange(500, 500 + ROWS // 2)])
-    claim = pa.table({
-        "cid": claim_keys, "ck": claim_keys, "amount": rng.integers(1, 10_000, ROWS),
-        "score": rng.integers(0, 100, ROWS), "hidden": rng.integers(0, 10, ROWS),
-        "g": [["x", "y"][i % 2] for i in range(ROWS)],
-        "note": [NOTES[i % len(NOTES)] for i in range(ROWS)],
-        # groups of 37, 2 and 1 rows: two are under the default size threshold
-        "tier": ["gold"] * (ROWS - 3) + ["silver"] * 2 + ["bronze"],
-        "level": rng.integers(0, 1000, ROWS)})
-    return write_catalog(folder, "attacks", {
-        "acct": OwnedTable("alice", acct, ccl={
-            "id": "PLAINTEXT", "k": "PLAINTEXT_AFTER_JOIN", "bal": "PLAINTEXT_AFTER_AGGREGATE",
-            "region": "PLAINTEXT"}),
-        # cid and hidden: ENCRYPTED_ONLY
-        "claim": OwnedTable("bob", claim, ccl={
-            "ck": "PLAINTEXT_AFTER_JOIN", "amount": "PLAINTEXT_AS_JOIN_PAYLOAD",
-            "score": {"alice": "PLAINTEXT_AFTER_AGGREGATE"},
-            "g": {"alice": "PLAINTEXT_AFTER_GROUP_BY"},
-            "tier": {"alice": "PLAINTEXT_AFTER_GROUP_BY"},
-            "level": {"alice": "PLAINTEXT_AFTER_COMPARE"},
-            "note": {"alice": "PLAINTEXT_AFTER_AGGREGATE"}}),
-    })
+    claim = pa.table(
+        {
+            "cid": claim_keys,
+            "ck": claim_keys,
+            "amount": rng.integers(1, 10_000, ROWS),
+            "score": rng.integers(0, 100, ROWS),
+            "hidden": rng.integers(0, 10, ROWS),
+            "g": [["x", "y"][i % 2] for i in range(ROWS)],
+            "note": [NOTES[i % len(NOTES)] for i in range(ROWS)],
+            # groups of 37, 2 and 1 rows: two are under the default size threshold
+            "tier": ["gold"] * (ROWS - 3) + ["silver"] * 2 + ["bronze"],
+            "level": rng.integers(0, 1000, ROWS),
+        }
+    )
+    return write_catalog(
+        folder,
+        "attacks",
+        {
+            "acct": OwnedTable(
+                "alice",
+                acct,
+                ccl={
+                    "id": "PLAINTEXT",
+                    "k": "PLAINTEXT_AFTER_JOIN",
+                    "bal": "PLAINTEXT_AFTER_AGGREGATE",
+                    "region": "PLAINTEXT",
+                },
+            ),
+            # cid and hidden: ENCRYPTED_ONLY
+            "claim": OwnedTable(
+                "bob",
+                claim,
+                ccl={
+                    "ck": "PLAINTEXT_AFTER_JOIN",
+                    "amount": "PLAINTEXT_AS_JOIN_PAYLOAD",
+                    "score": {"alice": "PLAINTEXT_AFTER_AGGREGATE"},
+                    "g": {"alice": "PLAINTEXT_AFTER_GROUP_BY"},
+                    "tier": {"alice": "PLAINTEXT_AFTER_GROUP_BY"},
+                    "level": {"alice": "PLAINTEXT_AFTER_COMPARE"},
+                    "note": {"alice": "PLAINTEXT_AFTER_AGGREGATE"},
+                },
+            ),
+        },
+    )
 
 
 def assert_like_duckdb(fed, oracle, asker: str, sql: str) -> None:
