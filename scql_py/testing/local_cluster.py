@@ -180,6 +180,15 @@ class LocalCluster:
             time.sleep(0.02)
         raise RuntimeError(f"party {party}'s server did not start within {timeout} s")
 
+    def wait_for_log(self, party: str, text: str, after: int = 0, timeout: float = 30.0,
+                     poll: float = 0.05) -> None:
+        """Wait until ``party``'s log shows ``text`` past its first ``after`` characters
+        (an ``AssertionError`` after ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log(party)[after:]:
+            assert time.monotonic() < deadline, f"{party} never logged {text!r}"
+            time.sleep(poll)
+
     def client(self, party: str, **kwargs) -> RemoteFederation:
         """A client of ``party``'s server, as that party's program would make it."""
         kwargs.setdefault("timeout", self.timeout)

@@ -62,6 +62,13 @@ def catalog(tmp_path):
     return tmp_path
 
 
+@pytest.fixture
+def imported(catalog):
+    """The catalog's folder after alice imported sales.csv into the shared table."""
+    run_import(catalog / "catalog.toml", "alice", "sales", source=catalog / "sales.csv")
+    return catalog
+
+
 def _oracle(sql: str) -> list[tuple]:
     con = duckdb.connect()
     con.execute("CREATE TABLE sales (region VARCHAR, amount DECIMAL(10,2), units BIGINT)")
@@ -84,30 +91,21 @@ def test_import_query_restart_query(catalog):
     result = run_import(catalog / "catalog.toml", "alice", "sales", source=catalog / "sales.csv")
     assert result is not None
     for _ in range(2):  # the second time: every party restarted from its storage file
-        fed = Federation(catalog / "catalog.toml")
-        try:
+        with Federation(catalog / "catalog.toml") as fed:
             for sql in QUERIES:
                 assert _close(_ours(fed, sql), _oracle(sql)), sql
             res = fed.execute("bob", QUERIES[0])
             assert any("version 1" in m for m in res.messages)
-        finally:
-            fed.close()
 
 
-def test_shared_table_keeps_its_ccl(catalog):
-    run_import(catalog / "catalog.toml", "alice", "sales", source=catalog / "sales.csv")
-    fed = Federation(catalog / "catalog.toml")
-    try:
+def test_shared_table_keeps_its_ccl(imported):
+    with Federation(imported / "catalog.toml") as fed:
         with pytest.raises(SecurityError, match="sales.units"):
             fed.execute("carol", "SELECT SUM(units) FROM sales")
-    finally:
-        fed.close()
 
 
-def test_insert_select_appends_and_drop_removes(catalog):
-    run_import(catalog / "catalog.toml", "alice", "sales", source=catalog / "sales.csv")
-    fed = Federation(catalog / "catalog.toml")
-    try:
+def test_insert_select_appends_and_drop_removes(imported):
+    with Federation(imported / "catalog.toml") as fed:
         res = fed.execute("alice", "INSERT INTO sales SELECT region, amount * 2, units "
                                    "FROM sales WHERE units > 1")
         assert res.table.to_pylist() == [{"rows": 3, "version": 2}]
@@ -122,14 +120,11 @@ def test_insert_select_appends_and_drop_removes(catalog):
         fed.execute("alice", "DROP TABLE sales")
         with pytest.raises(Exception, match="sales"):
             fed.execute("bob", "SELECT COUNT(*) FROM sales")
-    finally:
-        fed.close()
 
 
 def test_create_shared_table_as_select_then_query(catalog):
     # 'sales' is declared shared in the catalog; nobody imported it: CREATE makes v1
-    fed = Federation(catalog / "catalog.toml")
-    try:
+    with Federation(catalog / "catalog.toml") as fed:
         with pytest.raises(Exception, match="not been imported"):
             fed.execute("bob", "SELECT COUNT(*) FROM sales")
         res = fed.execute("alice", "CREATE SHARED TABLE sales AS SELECT region, amount, units "
@@ -145,5 +140,3 @@ def test_create_shared_table_as_select_then_query(catalog):
         with pytest.raises(Exception, match="already exists"):
             fed.execute("alice", "CREATE SHARED TABLE sales AS SELECT region, amount, units "
                                  "FROM sales_src")
-    finally:
-        fed.close()

@@ -105,14 +105,6 @@ def test_max_rows_travels_with_the_plan(cluster):
         assert con.execute(sql).fetchall()[0][0] > 0
 
 
-def wait_for_log(cluster: LocalCluster, party: str, text: str, after: int,
-                 timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in cluster.log(party)[after:]:
-        assert time.monotonic() < deadline, f"{party} never logged {text!r}"
-        time.sleep(0.05)
-
-
 def test_ctrl_c_in_the_shell_cancels_the_query_on_every_server(tmp_path):
     catalog = write_slow_join_catalog(tmp_path / "source", rows=20000)
     with LocalCluster(catalog, tmp_path / "cluster", timeout=SLOW_JOIN_TIMEOUT) as c:
@@ -125,15 +117,15 @@ def test_ctrl_c_in_the_shell_cancels_the_query_on_every_server(tmp_path):
             child.expect_exact("scql>")
             child.sendline(SLOW_SQL + ";")
             child.expect(r"step \d+/\d+: [^\r\n]*\(Ctrl-C cancels\)")
-            wait_for_log(c, "bob", "plan verified, running", logged["bob"])
+            c.wait_for_log("bob", "plan verified, running", logged["bob"])
             child.send("\x03")
             pressed = time.monotonic()
             child.expect_exact("cancelled")
             assert time.monotonic() - pressed < 10
             child.expect_exact("scql>")
-            wait_for_log(c, "alice", "cancelled by its client", logged["alice"])
+            c.wait_for_log("alice", "cancelled by its client", logged["alice"])
             for peer in ("bob", "carol"):  # each dropped its part, well before its timeout
-                wait_for_log(c, peer, "OperationalError after", logged[peer], timeout=15)
+                c.wait_for_log(peer, "OperationalError after", logged[peer], timeout=15)
             child.sendline("SELECT SUM(w) AS total FROM y;")  # the next query works
             child.expect(r"\| total")
             child.expect_exact("scql>")
