@@ -3,7 +3,9 @@ tests and benchmarks.
 
 Each table is written as ``<name>.parquet`` beside the catalog (Parquet keeps every bit
 of a float and the exact type of a decimal or a date), its column types read from its
-Arrow schema. A CCL grant is a level for every party but the owner, or a level per party.
+Arrow schema; a table given by its schema alone is a shared table that starts empty, or
+names a source file that is already there. A CCL grant is a level for every party but
+the owner, or a level per party.
 
 >>> import tempfile
 >>> from scql_py.catalog import load_catalog
@@ -33,13 +35,15 @@ MEMORY = ":memory:"
 
 @dataclass(frozen=True)
 class OwnedTable:
-    """One party's table: its rows (only a schema for a shared table that starts empty,
-    filled by an import or an INSERT) and, per column, what the other parties may see."""
+    """One party's table: its rows, or only their schema (for a shared table that starts
+    empty, filled by an import or an INSERT, or with ``source``, a file beside the
+    catalog that is already there) and, per column, what the other parties may see."""
 
     owner: str
     data: pa.Table | pa.Schema
     ccl: Mapping[str, str | Mapping[str, str]] = field(default_factory=dict)
     shared: bool = False
+    source: str | None = None
 
     def grants(self, parties: Sequence[str]) -> dict[str, dict[str, str]]:
         """The CCL as the catalog spells it: per column, per party, a level."""
@@ -105,8 +109,12 @@ def write_catalog(
         if table.shared:
             entry["shared"] = True
         if isinstance(table.data, pa.Table):
+            if table.source is not None:
+                raise ValueError(f"{table_name}: rows are written to a source of their own")
             pq.write_table(table.data, folder / f"{table_name}.parquet")
             entry["source"] = f"{table_name}.parquet"
+        elif table.source is not None:
+            entry["source"] = table.source
         entry["columns"] = {f.name: column_type(f.type) for f in schema}
         entry["ccl"] = table.grants(parties)
         doc["tables"][table_name] = entry
