@@ -24,7 +24,6 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
 from shared_cases import time_import, time_scan_shared  # noqa: E402
 from sqlglot import exp  # noqa: E402
 
@@ -41,6 +40,7 @@ from scql_py.mpc.inprocess import run_parties  # noqa: E402
 from scql_py.mpc.psi import psi_join_indices  # noqa: E402
 from scql_py.mpc.runtime import Runtime  # noqa: E402
 from scql_py.mpc.server_psi import server_psi_join_indices  # noqa: E402
+from scql_py.testing.catalog_files import OwnedTable, write_catalog  # noqa: E402
 
 # how time_protocol runs the three parties: threads here, or processes (micro_network)
 _party_runner: Callable[..., list] = run_parties
@@ -230,26 +230,14 @@ def bench_psi_join_sql(rows: int, repeat: int) -> Timing:
            "FROM customers c JOIN orders o ON c.id = o.id")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        pq.write_table(pa.table({"id": ids, "score": rng.integers(0, 100, rows)}),
-                       folder / "customers.parquet")
-        pq.write_table(pa.table({"id": order_ids, "amount": rng.integers(0, 10**4, rows)}),
-                       folder / "orders.parquet")
-        lines = ["[catalog]", 'name = "bench_join"', 'protocol = "rss3"']
-        for i, party in enumerate(("alice", "bob", "carol")):
-            lines += [f"[parties.{party}]", 'storage = ":memory:"',
-                      f'address = "127.0.0.1:{7501 + i}"']
-        for table, owner, value in (("customers", "alice", "score"),
-                                    ("orders", "bob", "amount")):
-            others = [p for p in ("alice", "bob", "carol") if p != owner]
-            lines += [f"[tables.{table}]", f'owner = "{owner}"',
-                      f'source = "{table}.parquet"',
-                      f'columns = {{ id = "int64", {value} = "int64" }}',
-                      f"[tables.{table}.ccl]",
-                      "id = { " + ", ".join(f'{p} = "PLAINTEXT_AFTER_JOIN"' for p in others)
-                      + " }",
-                      f"{value} = {{ "
-                      + ", ".join(f'{p} = "PLAINTEXT_AFTER_AGGREGATE"' for p in others) + " }"]
-        (folder / "join.toml").write_text("\n".join(lines) + "\n")
+        customers = pa.table({"id": ids, "score": rng.integers(0, 100, rows)})
+        orders = pa.table({"id": order_ids, "amount": rng.integers(0, 10**4, rows)})
+        catalog = write_catalog(folder, "bench_join", {
+            "customers": OwnedTable("alice", customers, ccl={
+                "id": "PLAINTEXT_AFTER_JOIN", "score": "PLAINTEXT_AFTER_AGGREGATE"}),
+            "orders": OwnedTable("bob", orders, ccl={
+                "id": "PLAINTEXT_AFTER_JOIN", "amount": "PLAINTEXT_AFTER_AGGREGATE"}),
+        }, first_port=7501)
         ref = duckdb.connect()
         for table in ("customers", "orders"):
             ref.execute(f"CREATE VIEW {table} AS SELECT * FROM '{folder / table}.parquet'")
@@ -257,7 +245,7 @@ def bench_psi_join_sql(rows: int, repeat: int) -> Timing:
         want = ref.execute(sql).fetchall()[0]
         plain = time.perf_counter() - start
         times, stats = [], {}
-        with Federation(folder / "join.toml", timeout=600.0) as fed:
+        with Federation(catalog, timeout=600.0) as fed:
             for _ in range(repeat):
                 start = time.perf_counter()
                 result = fed.execute("carol", sql)

@@ -11,10 +11,7 @@ correlated counts and extremes: each needs what those joins need.
 
 from __future__ import annotations
 
-import pytest
-from test_ccl_attacks import assert_like_duckdb
-
-from scql_py.errors import SecurityError
+from attack_federation import attack_tests
 
 REFUSED = {
     "intersect_all_with_an_encrypted_column": (
@@ -90,17 +87,4 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_attack_is_refused(attack_fed, name):
-    asker, sql, culprit = REFUSED[name]
-    with pytest.raises(SecurityError) as info:
-        attack_fed.execute(asker, sql)
-    culprits = culprit if isinstance(culprit, tuple) else (culprit,)
-    assert any(c in str(info.value) for c in culprits), str(info.value)
-    assert info.value.party == asker
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_allowed_twin_runs(attack_fed, attack_oracle, name):
-    asker, sql = ALLOWED[name]
-    assert_like_duckdb(attack_fed, attack_oracle, asker, sql)
+test_attack_is_refused, test_allowed_twin_runs = attack_tests(REFUSED, ALLOWED)
