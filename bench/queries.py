@@ -75,6 +75,18 @@ QUERIES: dict[str, tuple[str, str, int]] = {
 }
 
 _AGGREGATE_ONLY = "PLAINTEXT_AFTER_AGGREGATE"
+# A condition's outcome decides what the asker gets, so a column a query filters on
+# needs PLAINTEXT_AFTER_COMPARE (DESIGN.md section 4); one that is both filtered and
+# summed (Q6's discount, the three-party amounts) needs PLAINTEXT. The levels do not
+# change the plans measured: every query still computes across parties under MPC.
+_COMPARED = {"l_quantity", "l_shipdate"}
+_COMPARED_AND_SUMMED = {"l_discount", "l_extendedprice", "p_amount"}
+
+
+def _levels(columns: list[str]) -> dict[str, str]:
+    return {c: "PLAINTEXT_AFTER_COMPARE" if c in _COMPARED
+            else "PLAINTEXT" if c in _COMPARED_AND_SUMMED else _AGGREGATE_ONLY
+            for c in columns}
 
 
 def _select(con: duckdb.DuckDBPyConnection, table: pa.Table, select: str) -> pa.Table:
@@ -107,8 +119,8 @@ def generate(directory: Path, rows: int, seed: int = 7) -> Path:
             f"DATE '{epoch.isoformat()}' + CAST(day AS INTEGER) AS l_shipdate, "
             "flag AS l_returnflag"))
         # every column but the return flag may be aggregated by the other two parties
-        tables[f"lineitem_{owner}"] = OwnedTable(owner, lineitem, ccl=dict.fromkeys(
-            lineitem.column_names[:-1], _AGGREGATE_ONLY))
+        tables[f"lineitem_{owner}"] = OwnedTable(owner, lineitem, ccl=_levels(
+            lineitem.column_names[:-1]))
     payments = pa.table({
         "cents": rng.integers(-50_000, 12_000_000, rows),
         "day": rng.integers(0, 2557, rows),
@@ -117,7 +129,7 @@ def generate(directory: Path, rows: int, seed: int = 7) -> Path:
     tables["payments_carol"] = OwnedTable("carol", _select(con, payments, (
         "CAST(CAST(cents AS DECIMAL(12,0)) / 100 AS DECIMAL(12,2)) AS p_amount, "
         f"DATE '{epoch.isoformat()}' + CAST(day AS INTEGER) AS p_date, channel AS p_channel")),
-        ccl={"p_amount": _AGGREGATE_ONLY})
+        ccl=_levels(["p_amount"]))
     return write_catalog(directory, "bench", tables)
 
 
