@@ -159,8 +159,9 @@ SELECT SUM(CASE WHEN a.s LIKE '%app%' THEN 1 ELSE 0 END) AS apps, COUNT(*) AS n
 FROM ma AS a JOIN mb AS b ON a.id = b.id
 WHERE b.s LIKE '%p%' OR b.s LIKE 'b%';
 
--- name: like_with_underscore_refused
--- error: NotSupportedError LIKE 'a_p%'
+-- name: like_with_underscore_after_join
+-- pushdown: on
+-- the pattern's automaton (mpc/like_automaton.py; more in tests/sql/mpc_strings.sql)
 SELECT a.id FROM ma AS a JOIN mb AS b ON a.id = b.id
 WHERE CASE WHEN a.id > 5 THEN a.s ELSE b.s END LIKE 'a_p%';
 

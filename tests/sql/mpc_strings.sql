@@ -1,0 +1,110 @@
+-- catalog: mpc_strings/mpc_strings.toml
+-- party: alice
+-- LIKE patterns, date parts and aggregates of strings, dates and decimals of several
+-- parties, under MPC (engine/secure_like.py, secure_dates.py): after a join across
+-- parties, over a UNION ALL across parties (under MPC with pushdown off, at each owner
+-- with it on) and on the asker's own table, against DuckDB. A CASE that picks either
+-- party's value makes an expression of two parties, so that it runs under MPC in both
+-- modes; those queries run with pushdown only.
+
+-- name: like_wildcards_after_join
+-- pushdown: on
+-- '_' is one character (one to four bytes), several '%' segments, an escaped wildcard
+SELECT a.id, CASE WHEN a.id % 2 = 0 THEN a.s ELSE b.s END LIKE 'a_b' AS one_char,
+       CASE WHEN a.id % 2 = 1 THEN a.s ELSE b.s END LIKE 'na_ve%' AS multibyte_char,
+       CASE WHEN a.id % 3 = 0 THEN a.s ELSE b.s END LIKE '%i%s%i%' AS segments,
+       CASE WHEN a.id > 5 THEN a.s ELSE b.s END LIKE '_i%' AS second_i,
+       CASE WHEN a.id < 4 THEN a.s ELSE b.s END LIKE 'a!%b' ESCAPE '!' AS escaped_percent,
+       CASE WHEN a.id < 4 THEN b.s ELSE a.s END LIKE 'a#_%' ESCAPE '#' AS escaped_underscore,
+       CASE WHEN a.id > 8 THEN a.s ELSE b.s END LIKE '%!!%' ESCAPE '!' AS escaped_escape,
+       CASE WHEN a.id > 2 THEN a.s ELSE b.s END NOT LIKE '%_%_%' AS at_most_one_char,
+       CASE WHEN a.id > 2 THEN b.s ELSE a.s END LIKE '%é%' AS contains_e_acute,
+       CASE WHEN a.id > 2 THEN b.s ELSE a.s END LIKE '_' AS exactly_one
+FROM sa AS a JOIN sb AS b ON a.id = b.id
+ORDER BY a.id;
+
+-- name: ilike_after_join
+-- pushdown: on
+-- ASCII case folding, and the two characters whose lowercase is an ASCII letter
+SELECT a.id, CASE WHEN a.id % 2 = 0 THEN a.s ELSE b.s END ILIKE 'KIL%' AS kil,
+       CASE WHEN a.id % 2 = 1 THEN a.s ELSE b.s END ILIKE '%ELV%' AS elv,
+       CASE WHEN a.id > 5 THEN a.s ELSE b.s END ILIKE 'istan%' AS istan,
+       CASE WHEN a.id < 6 THEN a.s ELSE b.s END NOT ILIKE 'a_B' AS not_a_b,
+       CASE WHEN a.id > 3 THEN b.s ELSE a.s END ILIKE '%SS%SS%' AS ss_ss,
+       CASE WHEN a.id > 3 THEN b.s ELSE a.s END ILIKE 'a!%B' ESCAPE '!' AS escaped
+FROM sa AS a JOIN sb AS b ON a.id = b.id
+ORDER BY a.id;
+
+-- name: like_as_the_whole_where_after_join
+-- pushdown: on
+SELECT a.id, b.id AS bid FROM sa AS a JOIN sb AS b ON a.id = b.id
+WHERE CASE WHEN a.id > 4 THEN a.s ELSE b.s END LIKE '%i_%'
+ORDER BY a.id;
+
+-- name: not_like_as_the_whole_where_after_join
+-- pushdown: on
+SELECT COUNT(*) AS n FROM sa AS a JOIN sb AS b ON a.id = b.id
+WHERE CASE WHEN a.id > 4 THEN a.s ELSE b.s END NOT ILIKE '%i_%';
+
+-- name: like_over_union
+SELECT s, s LIKE '%a_b%' AS ab, s ILIKE '%pp%' AS pp, s NOT LIKE '%!%%' ESCAPE '!' AS no_pct
+FROM (SELECT s FROM sa UNION ALL SELECT s FROM sb UNION ALL SELECT s FROM sc) AS u;
+
+-- name: like_in_where_over_union
+SELECT s FROM (SELECT s FROM sa UNION ALL SELECT s FROM sb UNION ALL SELECT s FROM sc) AS u
+WHERE s ILIKE '_I%' OR s LIKE '%p_le%';
+
+-- name: like_on_own_table
+SELECT id, s LIKE 'a_b' AS ab, s ILIKE 'k%' AS k, s LIKE 'a!_b' ESCAPE '!' AS escaped
+FROM sa ORDER BY id;
+
+-- name: like_counts_after_join
+-- pushdown: on
+SELECT SUM(CASE WHEN CASE WHEN a.id > 5 THEN a.s ELSE b.s END ILIKE '%i%' THEN 1 ELSE 0 END) AS i,
+       COUNT(*) AS n
+FROM sa AS a JOIN sb AS b ON a.id = b.id
+WHERE b.s NOT LIKE '_' OR a.s LIKE '%_%_%';
+
+-- name: ilike_of_a_non_ascii_letter_refused
+-- error: NotSupportedError ILIKE '%é%'
+SELECT a.id FROM sa AS a JOIN sb AS b ON a.id = b.id
+WHERE CASE WHEN a.id > 5 THEN a.s ELSE b.s END ILIKE '%é%';
+
+-- name: like_with_a_backslash_refused
+-- error: NotSupportedError LIKE 'a\_b'
+SELECT a.id FROM sa AS a JOIN sb AS b ON a.id = b.id
+WHERE CASE WHEN a.id > 5 THEN a.s ELSE b.s END LIKE 'a\_b';
+
+-- name: like_with_a_secret_pattern_refused
+-- error: NotSupportedError constant pattern
+SELECT a.id FROM sa AS a JOIN sb AS b ON a.id = b.id WHERE a.s LIKE b.s;
+
+-- name: like_pattern_ending_with_the_escape_refused
+-- error: ProgrammingError escape character
+SELECT a.id FROM sa AS a JOIN sb AS b ON a.id = b.id
+WHERE CASE WHEN a.id > 5 THEN a.s ELSE b.s END LIKE 'a!' ESCAPE '!';
+
+-- name: day_of_year_and_week_after_join
+-- pushdown: on
+SELECT a.id, DAYOFYEAR(CASE WHEN a.id % 2 = 0 THEN a.d ELSE b.d END) AS doy,
+       WEEK(CASE WHEN a.id % 2 = 1 THEN a.d ELSE b.d END) AS week,
+       WEEKOFYEAR(CASE WHEN a.id % 2 = 0 THEN a.d ELSE b.d END) AS week_of_year,
+       DAYOFMONTH(CASE WHEN a.id % 3 = 0 THEN a.d ELSE b.d END) AS dom,
+       EXTRACT(DOY FROM CASE WHEN a.id > 5 THEN a.d ELSE b.d END) AS edoy,
+       EXTRACT(WEEK FROM CASE WHEN a.id > 5 THEN b.d ELSE a.d END) AS eweek,
+       EXTRACT(ISODOW FROM CASE WHEN a.id > 5 THEN b.d ELSE a.d END) AS isodow
+FROM sa AS a JOIN sb AS b ON a.id = b.id
+ORDER BY a.id;
+
+-- name: day_of_year_and_week_over_union
+SELECT d, DAYOFYEAR(d) AS doy, WEEK(d) AS w, WEEKOFYEAR(d) AS wy, EXTRACT(ISODOW FROM d) AS iso
+FROM (SELECT d FROM sa UNION ALL SELECT d FROM sb UNION ALL SELECT d FROM sc) AS u;
+
+-- name: weeks_grouped_over_union
+SELECT WEEK(d) AS w, COUNT(*) AS n
+FROM (SELECT d FROM sa UNION ALL SELECT d FROM sb UNION ALL SELECT d FROM sc) AS u
+GROUP BY WEEK(d);
+
+-- name: day_of_year_on_own_table
+SELECT id, DAYOFYEAR(d) AS doy, WEEK(d) AS w, EXTRACT(DOY FROM d) AS edoy FROM sa ORDER BY id;
+
