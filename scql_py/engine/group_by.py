@@ -21,10 +21,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from scql_py.catalog.types import FLOAT64, INT64, SqlType
+from scql_py.catalog.types import FLOAT64, INT64, TIMESTAMP, SqlType
 from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bit
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
+from scql_py.engine.secure_dates import US_PER_DAY
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.engine.spread import (
     SPREADS,
@@ -402,6 +403,8 @@ def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: ASh
     is one of its values (``rem = 0``: p = 0, p = 1, a rank that falls on a row; or equal
     neighbours), and elsewhere opens as its fixed-point value."""
     frac = _fraction(p)
+    if t.kind in ("decimal", "date"):
+        return _interpolated_exactly(rt, t, frac, v_lo, v_hi, rem, null)
     shift = 1 if t.kind == "float64" else 1 << FRAC_BITS  # to fixed point
     part = rss.mul(rt, rem, v_hi - v_lo).mul_public(shift)
     value = v_lo.mul_public(shift) + division.divide_public(rt, part, frac.denominator)
@@ -413,6 +416,22 @@ def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: ASh
     one_value = convert.bit_or(rt, zero[:n], zero[n:])
     key = mux.select(rt, one_value, k_lo, float_keys.from_fixed(rt, value))
     return SecretColumn(FLOAT64, value, null, exact=FloatBits(key))
+
+
+def _interpolated_exactly(rt, t: SqlType, frac: Fraction, v_lo: AShare, v_hi: AShare,
+                          rem: AShare, null: BShare) -> SecretColumn:
+    """PERCENTILE_CONT of decimals and dates as DuckDB computes it, ``lo + d (hi - lo)``
+    in doubles: for a fraction ``p = a / 2^k`` (the planner allows no other) every step
+    of that is exact, so its answer is the exact one. A decimal keeps its type, the
+    quotient truncated toward zero as DuckDB's cast of the double is; a date becomes a
+    timestamp (a day's microseconds are a multiple of ``2^k`` for ``k <= 13``)."""
+    b = frac.denominator
+    part = rss.mul(rt, rem, v_hi - v_lo)
+    if t.kind == "decimal":
+        value = division.divide_public(rt, v_lo.mul_public(b) + part, b)
+        return SecretColumn(t, value, null)
+    value = v_lo.mul_public(US_PER_DAY) + part.mul_public(US_PER_DAY // b)
+    return SecretColumn(TIMESTAMP, value, null)
 
 
 def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float

@@ -29,15 +29,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 
 from sqlglot import exp
 
 from scql_py.catalog import DEFAULT_MAX_ROWS
+from scql_py.catalog.types import SqlType
 from scql_py.errors import NotSupportedError
 from scql_py.sql import logical as lp
 from scql_py.sql import plan_text
 from scql_py.sql.local_sql import to_sql
 from scql_py.sql.secure_nodes import check_secure
+from scql_py.sql.type_inference import infer_type
 
 
 @dataclass
@@ -196,14 +199,38 @@ def _scope(node: lp.Node) -> dict:
 
 def _check_secure_aggregates(node: lp.Aggregate) -> None:
     """Refuse, before anything runs, an aggregate the MPC engine does not compute."""
+    types = _scope(node.child)
     for _, call in node.aggs:
         if call.func != "count" and call.type.kind == "string":
             # strings have an order under MPC (mpc/byte_order.py) but no tournament yet
             raise NotSupportedError(f"{call.sql()} of a string column across parties (under "
                                     "MPC strings are only counted)")
-        if call.func.startswith("percentile_cont") and call.type.kind != "float64":
-            raise NotSupportedError(f"{call.sql()} of a {call.type.kind} column across "
-                                    "parties (under MPC: of numbers other than decimals)")
+        if call.func.startswith("percentile_cont"):
+            _check_interpolation(call, types)
+
+
+# DuckDB interpolates a decimal or a date in doubles: exact only for p = a / 2^k
+# (engine/group_by.py); a day's microseconds are a multiple of 2^13
+_DYADIC_DENOMINATORS = {"decimal": 1 << 20, "date": 1 << 13}
+
+
+def _check_interpolation(call: lp.AggCall, types: dict[str, SqlType]) -> None:
+    arg = infer_type(plan_text.parse(call.arg), types)
+    if arg.kind in ("int64", "float64", "bool"):
+        return
+    most = _DYADIC_DENOMINATORS.get(arg.kind)
+    if most is None:
+        raise NotSupportedError(f"{call.sql()} of a {arg.kind} column across parties (under "
+                                "MPC: of numbers, decimals and dates)")
+    b = Fraction(str(call.fraction)).limit_denominator(1 << 20).denominator
+    if b & (b - 1) or b > most:
+        raise NotSupportedError(
+            f"{call.sql()} of a {arg.kind} column across parties: DuckDB's interpolation "
+            "of it is rounded in doubles; a fraction of a power of two (0.5, 0.25, 0.75, "
+            "...) gives the exact answer, which MPC computes")
+    if arg.kind == "decimal" and b * 10 ** (arg.precision or 18) >= 1 << 63:
+        raise NotSupportedError(f"{call.sql()} of a {arg} column across parties: the "
+                                "interpolation would overflow 64 bits")
 
 
 def _check_secure_window(node: lp.Window) -> None:

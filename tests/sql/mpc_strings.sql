@@ -108,3 +108,43 @@ GROUP BY WEEK(d);
 -- name: day_of_year_on_own_table
 SELECT id, DAYOFYEAR(d) AS doy, WEEK(d) AS w, EXTRACT(DOY FROM d) AS edoy FROM sa ORDER BY id;
 
+
+-- name: median_and_quartiles_of_decimals_over_union
+-- DuckDB keeps the decimal type and truncates the interpolation toward zero
+SELECT MEDIAN(p) AS m, PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY p) AS q1,
+       PERCENTILE_CONT(0.75) WITHIN GROUP (ORDER BY p) AS q3,
+       PERCENTILE_DISC(0.3) WITHIN GROUP (ORDER BY p) AS d3
+FROM (SELECT p FROM sa UNION ALL SELECT p FROM sb UNION ALL SELECT p FROM sc) AS u;
+
+-- name: median_of_decimals_grouped_over_union
+-- halves of odd cents, negative ones too (-2.875 is -2.87)
+SELECT p < 0 AS negative, MEDIAN(p) AS m, COUNT(p) AS n
+FROM (SELECT p FROM sa UNION ALL SELECT p FROM sb UNION ALL SELECT p FROM sc) AS u
+GROUP BY p < 0;
+
+-- name: median_of_dates_over_union
+-- a timestamp, as in DuckDB: halfway between two days is noon
+SELECT MEDIAN(d) AS m, PERCENTILE_CONT(0.125) WITHIN GROUP (ORDER BY d) AS q,
+       PERCENTILE_DISC(0.3) WITHIN GROUP (ORDER BY d) AS d3
+FROM (SELECT d FROM sa UNION ALL SELECT d FROM sb UNION ALL SELECT d FROM sc) AS u;
+
+-- name: median_of_dates_grouped_over_union
+SELECT id % 2 AS odd, MEDIAN(d) AS m, PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY d) AS q1
+FROM (SELECT id, d FROM sa UNION ALL SELECT id, d FROM sb UNION ALL SELECT id, d FROM sc) AS u
+GROUP BY id % 2;
+
+-- name: medians_after_join
+-- pushdown: on
+SELECT a.id % 3 AS g, MEDIAN(CASE WHEN a.id > 5 THEN a.p ELSE b.p END) AS m,
+       MEDIAN(CASE WHEN a.id > 5 THEN b.d ELSE a.d END) AS md,
+       PERCENTILE_CONT(0.75) WITHIN GROUP (ORDER BY a.p - b.p) AS q3
+FROM sa AS a JOIN sb AS b ON a.id = b.id
+GROUP BY a.id % 3;
+
+-- name: median_of_decimals_on_own_table
+SELECT MEDIAN(p) AS m, MEDIAN(d) AS md FROM sa;
+
+-- name: percentile_cont_of_a_decimal_at_a_fraction_duckdb_rounds_refused
+-- error: NotSupportedError PERCENTILE_CONT(0.3)
+SELECT PERCENTILE_CONT(0.3) WITHIN GROUP (ORDER BY p) AS q
+FROM (SELECT p FROM sa UNION ALL SELECT p FROM sb) AS u;
