@@ -48,6 +48,7 @@ from scql_py.mpc import (
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
+from scql_py.mpc.string_extreme import segmented_string_extreme
 from scql_py.sql import plan_text
 from scql_py.sql.logical import sorts_by_argument
 
@@ -197,7 +198,7 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
     for _, func, arg, _, distinct in aggs:
         if arg is not None and arg not in arg_cols:
             arg_cols[arg] = ev.evaluate(plan_text.parse(arg))
-            if arg_cols[arg].type.kind == "string" and func not in ("count",):
+            if arg_cols[arg].type.kind == "string" and func not in ("count", "min", "max"):
                 raise NotSupportedError(f"{func.split(':')[0].upper()} of a secret string")
         if distinct and func not in ("count", "sum", "avg"):
             raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
@@ -286,6 +287,10 @@ def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
     """Running MIN or MAX: the value, then (a float with its exact key) the key. Such a
     float is compared by its key, and its fixed-point value moves with it."""
     n = len(present)
+    if col.type.kind == "string":  # the hash, then the bytes of the picked string
+        words, hashes = segmented_string_extreme(rt, col.chars or [], col.value, present,
+                                                 starts, smallest)
+        return [hashes, *words]
     key = col.key
     fill = (SENTINEL if key is None else KEY_SENTINEL) * (1 if smallest else -1)
     sentinel = AShare.public(rt.party, np.full(n, np.int64(fill).view(np.uint64)))
@@ -331,6 +336,7 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
         halves = (next(kept), next(kept)) if func in ("sum", "avg") else None
         picked = func in ("min", "max") or func.startswith("percentile_disc")
         exact = FloatBits(next(kept)) if picked and arg_col.key is not None else None
+        chars = [next(kept) for _ in arg_col.chars or []] if arg_col.type.kind == "string" else None
         count = next(kept)
         if halves is not None and len(v):
             out_of_range.append(range_bit(rt, v, *halves, (count, arg_col.type)
@@ -343,7 +349,7 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
             out_type = SqlType.parse(t)
             if out_type.kind == "bool":
                 v = bit_of(rt, v)
-            out_cols.append(SecretColumn(out_type, v, null, exact=exact))
+            out_cols.append(SecretColumn(out_type, v, null, chars, exact=exact))
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)

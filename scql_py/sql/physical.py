@@ -201,10 +201,9 @@ def _check_secure_aggregates(node: lp.Aggregate) -> None:
     """Refuse, before anything runs, an aggregate the MPC engine does not compute."""
     types = _scope(node.child)
     for _, call in node.aggs:
-        if call.func != "count" and call.type.kind == "string":
-            # strings have an order under MPC (mpc/byte_order.py) but no tournament yet
+        if call.func not in ("count", "min", "max") and call.type.kind == "string":
             raise NotSupportedError(f"{call.sql()} of a string column across parties (under "
-                                    "MPC strings are only counted)")
+                                    "MPC strings are counted, and their MIN and MAX taken)")
         if call.func.startswith("percentile_cont"):
             _check_interpolation(call, types)
 

@@ -73,3 +73,25 @@ def test_a_pattern_on_an_aggregate_only_string_is_refused(attack_fed, name):
         attack_fed.execute("alice", PATTERN_ATTACKS[name])
     assert info.value.party == "alice"
     assert "__" not in str(info.value), str(info.value)  # what the user wrote
+
+
+# MIN and MAX of secret strings (mpc/string_extreme.py): the same messages whichever
+# strings win, and the CCL of the column they read
+EXTREMES = (
+    "SELECT MIN({s}) AS lo, MAX({s}) AS hi, COUNT(*) AS n FROM acct a JOIN claim c ON a.k = c.ck"
+)
+
+
+def test_a_string_extreme_changes_no_message(attack_fed, attack_oracle):
+    results = [
+        attack_fed.execute("alice", EXTREMES.format(s=PICKED.format(x=x))) for x in (0, 500, 10**6)
+    ]
+    assert results[0].table.to_pylist()[0]["lo"] != results[2].table.to_pylist()[0]["lo"]
+    assert _traffic(results[0]) == _traffic(results[1]) == _traffic(results[2])
+    assert_like_duckdb(attack_fed, attack_oracle, "alice", EXTREMES.format(s=PICKED.format(x=500)))
+
+
+def test_a_string_extreme_of_a_grouped_only_string_is_refused(attack_fed):
+    with pytest.raises(SecurityError, match="claim.tier") as info:
+        attack_fed.execute("alice", EXTREMES.format(s="c.tier"))
+    assert info.value.party == "alice"

@@ -177,7 +177,6 @@ ORDER BY a.id;
 SELECT s FROM (SELECT s FROM ma UNION ALL SELECT s FROM mb UNION ALL SELECT s FROM mc) AS u
 WHERE s >= 'app' AND s < 'b';
 
--- name: string_min_refused_when_planned
--- the owners' partial MINs meet under MPC too
--- error: NotSupportedError string
+-- name: string_min_across_parties
+-- the owners' partial MINs meet under MPC too (mpc/string_extreme.py)
 SELECT MIN(s) AS lo FROM (SELECT s FROM ma UNION ALL SELECT s FROM mb) AS u;

@@ -148,3 +148,38 @@ SELECT MEDIAN(p) AS m, MEDIAN(d) AS md FROM sa;
 -- error: NotSupportedError PERCENTILE_CONT(0.3)
 SELECT PERCENTILE_CONT(0.3) WITHIN GROUP (ORDER BY p) AS q
 FROM (SELECT p FROM sa UNION ALL SELECT p FROM sb) AS u;
+
+-- name: string_min_max_over_union
+-- byte-wise as DuckDB: upper case before lower, multi-byte characters last, '' first
+SELECT MIN(s) AS lo, MAX(s) AS hi, COUNT(s) AS n
+FROM (SELECT s FROM sa UNION ALL SELECT s FROM sb UNION ALL SELECT s FROM sc) AS u;
+
+-- name: string_min_max_grouped_over_union
+SELECT p < 0 AS negative, MIN(s) AS lo, MAX(s) AS hi
+FROM (SELECT s, p FROM sa UNION ALL SELECT s, p FROM sb UNION ALL SELECT s, p FROM sc) AS u
+GROUP BY p < 0
+HAVING MIN(s) < 'b';
+
+-- name: string_min_max_of_no_row_over_union
+SELECT MIN(s) AS lo, MAX(s) AS hi
+FROM (SELECT s FROM sa UNION ALL SELECT s FROM sb) AS u WHERE s IS NULL;
+
+-- name: string_min_max_after_join
+-- pushdown: on
+SELECT MIN(CASE WHEN a.id > 5 THEN a.s ELSE b.s END) AS lo,
+       MAX(CASE WHEN a.id > 5 THEN b.s ELSE a.s END) AS hi,
+       MIN(CASE WHEN a.id > 5 THEN a.s ELSE b.s END) = 'Kelvin' AS lo_is_kelvin,
+       MAX(CASE WHEN a.id > 5 THEN b.s ELSE a.s END) IN ('pineapple', 'Éclair') AS hi_in
+FROM sa AS a JOIN sb AS b ON a.id = b.id;
+
+-- name: string_min_max_grouped_after_join
+-- pushdown: on
+SELECT a.id % 3 AS g, MIN(CASE WHEN a.id > 5 THEN a.s ELSE b.s END) AS lo,
+       MAX(CASE WHEN a.id > 5 THEN b.s ELSE a.s END) AS hi
+FROM sa AS a JOIN sb AS b ON a.id = b.id
+WHERE b.s IS NOT NULL
+GROUP BY a.id % 3
+ORDER BY g;
+
+-- name: string_min_max_on_own_table
+SELECT MIN(s) AS lo, MAX(s) AS hi FROM sa;
