@@ -186,6 +186,9 @@ def match(rt: Runtime, words: list[BShare], tokens: list[Token], n: int) -> BSha
     """The secret bit "the string matches ``tokens``" for ``n`` packed strings of
     ``len(words)`` words (module doc)."""
     auto = build(tokens)
+    if not words:  # a column of empty strings (and NULLs) only: no byte to read
+        match = matches_plain(b"", tokens)
+        return BShare.public(rt.party, np.full(n, int(match), np.uint64))
     tests = sorted(
         {t for _, _, t in auto.edges if t != _LEAD} | {_NONZERO, _CONTINUATION},
         key=lambda t: (t.mask, t.value, t.negated),

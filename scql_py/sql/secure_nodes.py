@@ -174,7 +174,9 @@ def like_tokens(node: exp.Like | exp.ILike, escape: str | None) -> list[like_aut
 def like_escape(node: exp.Escape) -> str:
     """The escape character of ``LIKE ... ESCAPE 'c'`` ('' for none)."""
     escape = node.expression
-    if not (isinstance(escape, exp.Literal) and escape.is_string) or len(escape.this) > 1:
+    if isinstance(escape, exp.Literal) and escape.is_string and len(escape.this) > 1:
+        raise ProgrammingError(f"ESCAPE {escape.sql()}: the escape must be one character")
+    if not (isinstance(escape, exp.Literal) and escape.is_string):
         raise NotSupportedError(f"ESCAPE {escape.sql()} on strings of several parties: the "
                                 "escape must be one constant character")
     return escape.this

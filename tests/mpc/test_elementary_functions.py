@@ -261,3 +261,13 @@ def test_like_automaton_matches_duckdb():
         ).fetchall()]
         assert got.tolist() == [int(e) for e in expected], (pattern, escape, fold)
         assert [like_automaton.matches_plain(w.encode(), t) for w in words] == expected
+
+
+def test_like_automaton_of_a_column_of_empty_strings():
+    """A column whose strings are all empty has no byte: each pattern matches or not."""
+
+    def party(rt, _):
+        return [rss.reveal(rt, like_automaton.match(rt, [], t, 2)).tolist()
+                for t in (["%"], [(b"a",), "%"], [], ["_"])]
+
+    assert run_parties(party)[0] == [[1, 1], [0, 0], [1, 1], [0, 0]]

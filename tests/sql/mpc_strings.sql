@@ -183,3 +183,8 @@ ORDER BY g;
 
 -- name: string_min_max_on_own_table
 SELECT MIN(s) AS lo, MAX(s) AS hi FROM sa;
+
+-- name: like_escape_of_two_characters_refused
+-- error: ProgrammingError ESCAPE '!!'
+SELECT a.id FROM sa AS a JOIN sb AS b ON a.id = b.id
+WHERE CASE WHEN a.id > 5 THEN a.s ELSE b.s END LIKE 'a!!%' ESCAPE '!!';
