@@ -238,7 +238,7 @@ def _check_secure_window(node: lp.Window) -> None:
     types = dict(zip(node.child.columns, node.child.types))
     for f in node.funcs:
         if f.arg is not None and types[f.arg].kind == "string" and f.func not in (
-                "count", "lag", "lead"):
+                "count", "lag", "lead", "min", "max"):
             raise NotSupportedError(f"{f.func.upper()}(...) OVER (...) of a string column "
                                     "across parties")
 

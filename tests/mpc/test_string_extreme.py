@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scql_py.mpc import rss
+from scql_py.mpc import rss, segment
 from scql_py.mpc.inprocess import run_parties
 from scql_py.mpc.string_extreme import segmented_string_extreme, string_extreme
 
@@ -96,3 +96,21 @@ def test_the_running_extreme_in_groups_is_the_byte_wise_one(smallest, group_star
             best = (min if smallest else max)(kept)
             assert got[i].encode() == best, i
             assert strings[int(rows[i])].encode() == best and present[int(rows[i])]
+
+
+def test_copying_words_down_takes_the_last_marked_row():
+    """mpc/segment.py's copy_down of XOR-shared words (a window's frame end)."""
+    n = 37
+    values = RNG.integers(0, 2**63, (n, 2)).astype(np.uint64)
+    marks = RNG.random(n) < 0.3
+    marks[0] = True
+
+    def party(rt, _):
+        mine = rt.party == 0
+        words = [rss.share_input_bool(rt, 0, values[:, j] if mine else None, n) for j in (0, 1)]
+        m = rss.share_input_bool(rt, 0, marks.astype(np.uint64) if mine else None, n)
+        return [rss.reveal(rt, w) for w in segment.copy_down_words(rt, m, words)]
+
+    got = np.stack(run_parties(party)[0], axis=1)
+    last = np.maximum.accumulate(np.where(marks, np.arange(n), 0))
+    np.testing.assert_array_equal(got, values[last])

@@ -95,3 +95,13 @@ def test_a_string_extreme_of_a_grouped_only_string_is_refused(attack_fed):
     with pytest.raises(SecurityError, match="claim.tier") as info:
         attack_fed.execute("alice", EXTREMES.format(s="c.tier"))
     assert info.value.party == "alice"
+
+
+def test_a_string_window_extreme_of_an_aggregate_only_string_is_refused(attack_fed):
+    # each row would show the running MIN: row by row, the strings themselves
+    with pytest.raises(SecurityError, match="claim.note"):
+        attack_fed.execute(
+            "alice",
+            "SELECT a.id, MIN(c.note) OVER (ORDER BY a.id) AS m "
+            "FROM acct a JOIN claim c ON a.k = c.ck",
+        )

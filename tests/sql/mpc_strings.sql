@@ -188,3 +188,18 @@ SELECT MIN(s) AS lo, MAX(s) AS hi FROM sa;
 -- error: ProgrammingError ESCAPE '!!'
 SELECT a.id FROM sa AS a JOIN sb AS b ON a.id = b.id
 WHERE CASE WHEN a.id > 5 THEN a.s ELSE b.s END LIKE 'a!!%' ESCAPE '!!';
+
+-- name: string_min_max_windows_over_union
+SELECT id, s, MIN(s) OVER (PARTITION BY id % 3) AS lo, MAX(s) OVER (PARTITION BY id % 3) AS hi,
+       MIN(s) OVER (PARTITION BY id % 2 ORDER BY id) AS running_lo,
+       MAX(s) OVER (ORDER BY id) AS running_hi
+FROM (SELECT id, s FROM sa UNION ALL SELECT id, s FROM sb UNION ALL SELECT id, s FROM sc) AS u;
+
+-- name: string_min_max_windows_after_join
+-- pushdown: on
+SELECT a.id, MIN(CASE WHEN a.id > 5 THEN a.s ELSE b.s END) OVER (ORDER BY a.id) AS lo,
+       MAX(CASE WHEN a.id > 5 THEN b.s ELSE a.s END) OVER (PARTITION BY a.id % 2) AS hi
+FROM sa AS a JOIN sb AS b ON a.id = b.id;
+
+-- name: string_min_max_windows_on_own_table
+SELECT id, MIN(s) OVER (ORDER BY id) AS lo, MAX(s) OVER (PARTITION BY id % 2) AS hi FROM sa;
