@@ -428,9 +428,10 @@ def _interpolated_exactly(rt, t: SqlType, frac: Fraction, v_lo: AShare, v_hi: AS
                           rem: AShare, null: BShare) -> SecretColumn:
     """PERCENTILE_CONT of decimals and dates as DuckDB computes it, ``lo + d (hi - lo)``
     in doubles: for a fraction ``p = a / 2^k`` (the planner allows no other) every step
-    of that is exact, so its answer is the exact one. A decimal keeps its type, the
-    quotient truncated toward zero as DuckDB's cast of the double is; a date becomes a
-    timestamp (a day's microseconds are a multiple of ``2^k`` for ``k <= 13``)."""
+    of that is exact (sql/physical.py checks the bounds), so its answer is the exact one.
+    A decimal keeps its type, the quotient truncated toward zero as DuckDB's cast of the
+    double is; a date becomes a timestamp (a day's microseconds are a multiple of
+    ``2^k``)."""
     b = frac.denominator
     part = rss.mul(rt, rem, v_hi - v_lo)
     if t.kind == "decimal":

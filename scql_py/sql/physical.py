@@ -208,9 +208,11 @@ def _check_secure_aggregates(node: lp.Aggregate) -> None:
             _check_interpolation(call, types)
 
 
-# DuckDB interpolates a decimal or a date in doubles: exact only for p = a / 2^k
-# (engine/group_by.py); a day's microseconds are a multiple of 2^13
-_DYADIC_DENOMINATORS = {"decimal": 1 << 20, "date": 1 << 13}
+# DuckDB interpolates a decimal or a date in doubles, lo + d (hi - lo): exact (so that
+# the exact answer MPC computes is DuckDB's) only for p = a / 2^k and while every step
+# fits 53 bits: for a decimal of precision P, 3 * 2^k * 10^P <= 2^53; a date's
+# microseconds (below 2^58) are multiples of 2^(13 - k), which takes k <= 8
+_DYADIC_DENOMINATORS = {"decimal": 1 << 20, "date": 1 << 8}
 
 
 def _check_interpolation(call: lp.AggCall, types: dict[str, SqlType]) -> None:
@@ -227,9 +229,9 @@ def _check_interpolation(call: lp.AggCall, types: dict[str, SqlType]) -> None:
             f"{call.sql()} of a {arg.kind} column across parties: DuckDB's interpolation "
             "of it is rounded in doubles; a fraction of a power of two (0.5, 0.25, 0.75, "
             "...) gives the exact answer, which MPC computes")
-    if arg.kind == "decimal" and b * 10 ** (arg.precision or 18) >= 1 << 63:
-        raise NotSupportedError(f"{call.sql()} of a {arg} column across parties: the "
-                                "interpolation would overflow 64 bits")
+    if arg.kind == "decimal" and 3 * b * 10 ** (arg.precision or 38) > 1 << 53:
+        raise NotSupportedError(f"{call.sql()} of a {arg} column across parties: DuckDB "
+                                "rounds the interpolation of so many digits in doubles")
 
 
 def _check_secure_window(node: lp.Window) -> None:

@@ -203,3 +203,15 @@ FROM sa AS a JOIN sb AS b ON a.id = b.id;
 
 -- name: string_min_max_windows_on_own_table
 SELECT id, MIN(s) OVER (ORDER BY id) AS lo, MAX(s) OVER (PARTITION BY id % 2) AS hi FROM sa;
+
+-- name: median_of_a_wide_decimal_refused
+-- DuckDB's interpolation of 16 digits and more is rounded in doubles (123456789012345678
+-- and 123456789012345681 give 123456789012345680): refused rather than computed exactly
+-- error: NotSupportedError so many digits
+SELECT MEDIAN(CAST(p AS DECIMAL(18, 2))) AS m
+FROM (SELECT p FROM sa UNION ALL SELECT p FROM sb) AS u;
+
+-- name: percentile_of_a_date_at_a_fine_fraction_refused
+-- error: NotSupportedError PERCENTILE_CONT(0.001953125)
+SELECT PERCENTILE_CONT(0.001953125) WITHIN GROUP (ORDER BY d) AS q
+FROM (SELECT d FROM sa UNION ALL SELECT d FROM sb) AS u;
