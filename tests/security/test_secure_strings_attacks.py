@@ -1,5 +1,7 @@
-"""Attacks through LIKE on secret strings (engine/secure_like.py, mpc/like_automaton.py):
-can a pattern tell the asker, or any party, more than the match it is allowed?
+"""Attacks through LIKE on secret strings (engine/secure_like.py, mpc/like_automaton.py),
+MIN and MAX of secret strings (mpc/string_extreme.py) and date parts of secret dates
+(mpc/civil_dates.py): can they tell the asker, or any party, more than the result it is
+allowed?
 
 A match is a condition on the string: it needs PLAINTEXT or PLAINTEXT_AFTER_COMPARE to
 the receiver, under an aggregate too (a count of the rows ``note LIKE 'Z%'`` keeps,
@@ -105,3 +107,25 @@ def test_a_string_window_extreme_of_an_aggregate_only_string_is_refused(attack_f
             "SELECT a.id, MIN(c.note) OVER (ORDER BY a.id) AS m "
             "FROM acct a JOIN claim c ON a.k = c.ck",
         )
+
+
+# DAYOFYEAR and WEEK (mpc/civil_dates.py): the same messages for any date
+DATE_PARTS = (
+    "SELECT a.id, DAYOFYEAR({d}) AS doy, WEEK({d}) AS w FROM acct a JOIN claim c ON a.k = c.ck"
+)
+# a condition on both parties' columns: a secret date, computed under MPC
+PICKED_DATE = (
+    "CASE WHEN c.level >= {x} AND a.id >= 0 THEN DATE '2020-12-31' ELSE DATE '0001-01-01' END"
+)
+
+
+def test_a_date_part_changes_no_message(attack_fed, attack_oracle):
+    results = [
+        attack_fed.execute("alice", DATE_PARTS.format(d=PICKED_DATE.format(x=x)))
+        for x in (0, 500, 10**6)
+    ]
+    assert {r["w"] for r in results[0].table.to_pylist()} == {53}
+    assert _traffic(results[0]) == _traffic(results[1]) == _traffic(results[2])
+    assert_like_duckdb(
+        attack_fed, attack_oracle, "alice", DATE_PARTS.format(d=PICKED_DATE.format(x=500))
+    )
