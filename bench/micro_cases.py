@@ -35,11 +35,12 @@ from scql_py.engine.join import secret_join  # noqa: E402
 from scql_py.engine.ordering import sort_relation  # noqa: E402
 from scql_py.engine.reveal import open_relation  # noqa: E402
 from scql_py.engine.secure_expr import SecureEvaluator  # noqa: E402
-from scql_py.mpc import compare, equality, rss, segment, sort  # noqa: E402
+from scql_py.mpc import byte_match, compare, equality, like_automaton, rss, segment, sort  # noqa: E402
 from scql_py.mpc.inprocess import run_parties  # noqa: E402
 from scql_py.mpc.psi import psi_join_indices  # noqa: E402
 from scql_py.mpc.runtime import Runtime  # noqa: E402
 from scql_py.mpc.server_psi import server_psi_join_indices  # noqa: E402
+from scql_py.mpc.string_extreme import string_extreme  # noqa: E402
 from scql_py.testing.catalog_files import OwnedTable, write_catalog  # noqa: E402
 
 # how time_protocol runs the three parties: threads here, or processes (micro_network)
@@ -326,3 +327,45 @@ def bench_scan_shared(rows: int, repeat: int) -> Timing:
     """SUM over one column of a shared table, read from each party's storage after a
     restart (bench/shared_cases.py)."""
     return Timing(*time_scan_shared(rows, repeat))
+
+
+def _strings(rows: int, width: int = 2) -> Callable[[Runtime], list[rss.BShare]]:
+    """Packed random ASCII strings of ``8 * width`` bytes at most, input by party 0."""
+    def inputs(rt: Runtime) -> list[rss.BShare]:
+        packed = None
+        if rt.party == 0:
+            rng = np.random.default_rng(9)
+            letters = rng.integers(ord("a"), ord("e"), (rows, 8 * width), dtype=np.uint8)
+            letters[np.arange(rows), rng.integers(1, 8 * width, rows)] = 0  # lengths vary
+            letters[letters.cumprod(axis=1, dtype=bool) == 0] = 0
+            packed = letters.view(np.uint64)
+        return [rss.share_input_bool(rt, 0, None if packed is None else packed[:, j], rows)
+                for j in range(width)]
+    return inputs
+
+
+@case("like_automaton", 100_000)
+def bench_like_automaton(rows: int, repeat: int) -> Timing:
+    """LIKE '%a_b%c' on 16-byte secret strings (mpc/like_automaton.py)."""
+    tokens = ["%", (b"a",), "_", (b"b",), "%", (b"c",)]
+    return time_protocol(_strings(rows), lambda rt, w: like_automaton.match(rt, w, tokens, rows),
+                         repeat)
+
+
+@case("like_contains", 100_000)
+def bench_like_contains(rows: int, repeat: int) -> Timing:
+    """LIKE '%ab%' on the same strings, by byte windows (mpc/byte_match.py)."""
+    return time_protocol(_strings(rows), lambda rt, w: byte_match.contains(rt, w, b"ab", rows),
+                         repeat)
+
+
+@case("string_min", 100_000)
+def bench_string_min(rows: int, repeat: int) -> Timing:
+    """MIN of 16-byte secret strings (mpc/string_extreme.py)."""
+    def inputs(rt: Runtime):
+        words = _strings(rows)(rt)
+        present = rss.BShare.public(rt.party, np.ones(rows, np.uint64))
+        return words, share_random(rt, rows), present
+
+    return time_protocol(inputs, lambda rt, x: string_extreme(rt, x[0], x[1], x[2], True),
+                         repeat)

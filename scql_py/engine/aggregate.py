@@ -22,6 +22,7 @@ from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.runtime import Runtime
+from scql_py.mpc.string_extreme import string_extreme
 
 SENTINEL = 1 << 62  # larger than any value MIN/MAX accept
 KEY_SENTINEL = (1 << 63) - 1  # larger than any float key (+inf's is 2^63 - 2^52)
@@ -92,12 +93,14 @@ def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Exp
     if arg is None:  # COUNT(*)
         return SecretColumn(INT64, _count(ev, rel.valid, rel.n))
     col = ev.evaluate(arg)
-    if col.type.kind == "string" and func != "count":
+    if col.type.kind == "string" and func not in ("count", "min", "max"):
         raise NotSupportedError(f"{func.upper()} of a secret string")
     present = _present(ev, rel, col)
     count = _count(ev, present, rel.n)
     if func == "count":
         return SecretColumn(INT64, count)
+    if col.type.kind == "string":
+        return _string_extreme(ev, col, present, _empty_null(ev, count), func == "min")
     value = col.value
     if col.type.kind == "bool":
         value = convert.b2a_bit(rt, value)
@@ -167,6 +170,19 @@ def _extreme(rt: Runtime, col: SecretColumn, value: AShare, present: BShare | No
     best_key, (best,) = extremum.extreme_with(rt, compared, [value], smallest,
                                               compare.less_than_wide)
     return SecretColumn(col.type, best, null, exact=FloatBits(best_key))
+
+
+def _string_extreme(ev: SecureEvaluator, col: SecretColumn, present: BShare | None,
+                    null: BShare, smallest: bool) -> SecretColumn:
+    """MIN or MAX of a secret string column: its bytes and its hash, as one row."""
+    rt = ev.rt
+    if len(col) == 0:
+        return SecretColumn(col.type, AShare.zeros(rt.party, 1), null,
+                            [BShare.zeros(rt.party, 1) for _ in col.chars or []])
+    if present is None:
+        present = BShare.public(rt.party, np.ones(len(col), np.uint64))
+    words, hashes = string_extreme(rt, col.chars or [], col.value, present, smallest)
+    return SecretColumn(col.type, hashes, null, words)
 
 
 def _unit(t: SqlType) -> int:

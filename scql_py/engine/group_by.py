@@ -21,10 +21,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from scql_py.catalog.types import FLOAT64, INT64, SqlType
+from scql_py.catalog.types import FLOAT64, INT64, TIMESTAMP, SqlType
 from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bit
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
+from scql_py.engine.secure_dates import US_PER_DAY
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.engine.spread import (
     SPREADS,
@@ -47,6 +48,7 @@ from scql_py.mpc import (
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
+from scql_py.mpc.string_extreme import segmented_string_extreme
 from scql_py.sql import plan_text
 from scql_py.sql.logical import sorts_by_argument
 
@@ -196,7 +198,7 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
     for _, func, arg, _, distinct in aggs:
         if arg is not None and arg not in arg_cols:
             arg_cols[arg] = ev.evaluate(plan_text.parse(arg))
-            if arg_cols[arg].type.kind == "string" and func not in ("count",):
+            if arg_cols[arg].type.kind == "string" and func not in ("count", "min", "max"):
                 raise NotSupportedError(f"{func.split(':')[0].upper()} of a secret string")
         if distinct and func not in ("count", "sum", "avg"):
             raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
@@ -285,6 +287,10 @@ def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
     """Running MIN or MAX: the value, then (a float with its exact key) the key. Such a
     float is compared by its key, and its fixed-point value moves with it."""
     n = len(present)
+    if col.type.kind == "string":  # the hash, then the bytes of the picked string
+        words, hashes = segmented_string_extreme(rt, col.chars or [], col.value, present,
+                                                 starts, smallest)
+        return [hashes, *words]
     key = col.key
     fill = (SENTINEL if key is None else KEY_SENTINEL) * (1 if smallest else -1)
     sentinel = AShare.public(rt.party, np.full(n, np.int64(fill).view(np.uint64)))
@@ -330,6 +336,7 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
         halves = (next(kept), next(kept)) if func in ("sum", "avg") else None
         picked = func in ("min", "max") or func.startswith("percentile_disc")
         exact = FloatBits(next(kept)) if picked and arg_col.key is not None else None
+        chars = [next(kept) for _ in arg_col.chars or []] if arg_col.type.kind == "string" else None
         count = next(kept)
         if halves is not None and len(v):
             out_of_range.append(range_bit(rt, v, *halves, (count, arg_col.type)
@@ -342,7 +349,7 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
             out_type = SqlType.parse(t)
             if out_type.kind == "bool":
                 v = bit_of(rt, v)
-            out_cols.append(SecretColumn(out_type, v, null, exact=exact))
+            out_cols.append(SecretColumn(out_type, v, null, chars, exact=exact))
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
@@ -402,6 +409,8 @@ def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: ASh
     is one of its values (``rem = 0``: p = 0, p = 1, a rank that falls on a row; or equal
     neighbours), and elsewhere opens as its fixed-point value."""
     frac = _fraction(p)
+    if t.kind in ("decimal", "date"):
+        return _interpolated_exactly(rt, t, frac, v_lo, v_hi, rem, null)
     shift = 1 if t.kind == "float64" else 1 << FRAC_BITS  # to fixed point
     part = rss.mul(rt, rem, v_hi - v_lo).mul_public(shift)
     value = v_lo.mul_public(shift) + division.divide_public(rt, part, frac.denominator)
@@ -413,6 +422,23 @@ def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: ASh
     one_value = convert.bit_or(rt, zero[:n], zero[n:])
     key = mux.select(rt, one_value, k_lo, float_keys.from_fixed(rt, value))
     return SecretColumn(FLOAT64, value, null, exact=FloatBits(key))
+
+
+def _interpolated_exactly(rt, t: SqlType, frac: Fraction, v_lo: AShare, v_hi: AShare,
+                          rem: AShare, null: BShare) -> SecretColumn:
+    """PERCENTILE_CONT of decimals and dates as DuckDB computes it, ``lo + d (hi - lo)``
+    in doubles: for a fraction ``p = a / 2^k`` (the planner allows no other) every step
+    of that is exact (sql/physical.py checks the bounds), so its answer is the exact one.
+    A decimal keeps its type, the quotient truncated toward zero as DuckDB's cast of the
+    double is; a date becomes a timestamp (a day's microseconds are a multiple of
+    ``2^k``)."""
+    b = frac.denominator
+    part = rss.mul(rt, rem, v_hi - v_lo)
+    if t.kind == "decimal":
+        value = division.divide_public(rt, v_lo.mul_public(b) + part, b)
+        return SecretColumn(t, value, null)
+    value = v_lo.mul_public(US_PER_DAY) + part.mul_public(US_PER_DAY // b)
+    return SecretColumn(TIMESTAMP, value, null)
 
 
 def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float

@@ -114,11 +114,15 @@ class _Frame:
                 self.rt, segment.group_ends(self.starts).reversed()).reversed()
         return self._after
 
-    def at_frame_end(self, values: list[AShare]) -> list[AShare]:
-        """Each row gets the values of the last row of its frame (DuckDB's default: the
-        last peer of the row with ORDER BY, else the partition's last row)."""
+    def at_frame_end(self, values: list[AShare], words: list[BShare] = ()
+                     ) -> list[AShare | BShare]:
+        """Each row gets the values (then the XOR-shared ``words``) of the last row of
+        its frame (DuckDB's default: the last peer of the row with ORDER BY, else the
+        partition's last row)."""
         marks = segment.group_ends(self.peers).reversed()
         copied = segment.copy_down(self.rt, marks, [v.reversed() for v in values])
+        if words:
+            copied += segment.copy_down_words(self.rt, marks, [w.reversed() for w in words])
         return [c.reversed() for c in copied]
 
     def at_partition_start(self, values: list[AShare]) -> list[AShare]:
@@ -175,11 +179,16 @@ def _frame_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | 
     if col is None:  # COUNT(*)
         (count,) = frame.at_frame_end([frame.row_number])
         return SecretColumn(INT64, count)
-    if col.type.kind == "string" and func != "count":
+    string = col.type.kind == "string"
+    if string and func not in ("count", "min", "max"):
         raise NotSupportedError(f"{func.upper()} OVER (...) of a secret string")
     present = bit_not(col.null) if col.null is not None else BShare.public(
         party, np.ones(n, np.uint64))
     running = segment.segmented_count(rt, frame.starts, present)
+    if string and func != "count":  # the hash, then the bytes (mpc/string_extreme.py)
+        hashes, *words = running_extreme(rt, col, present, frame.starts, func == "min")
+        count, hashes, *chars = frame.at_frame_end([running, hashes], words)
+        return SecretColumn(t, hashes, equality.equal_zero(rt, count), chars)
     if func in ("sum", "avg"):
         value = col.value
         running = [running, segment.segmented_sum(rt, mux.mul_bit(rt, present, value),

@@ -31,16 +31,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 
 from sqlglot import exp
 
 from scql_py.catalog import DEFAULT_MAX_ROWS
+from scql_py.catalog.types import SqlType
 from scql_py.errors import NotSupportedError
 from scql_py.sql import logical as lp
 from scql_py.sql import plan_text
 from scql_py.sql.local_sql import range_check_sql, to_sql
 from scql_py.sql.owner_expressions import computed_in_scan
 from scql_py.sql.secure_nodes import check_secure
+from scql_py.sql.type_inference import infer_type
 
 
 @dataclass
@@ -205,14 +208,39 @@ def _scope(node: lp.Node) -> dict:
 
 def _check_secure_aggregates(node: lp.Aggregate) -> None:
     """Refuse, before anything runs, an aggregate the MPC engine does not compute."""
+    types = _scope(node.child)
     for _, call in node.aggs:
-        if call.func != "count" and call.type.kind == "string":
-            # strings have an order under MPC (mpc/byte_order.py) but no tournament yet
+        if call.func not in ("count", "min", "max") and call.type.kind == "string":
             raise NotSupportedError(f"{call.sql()} of a string column across parties (under "
-                                    "MPC strings are only counted)")
-        if call.func.startswith("percentile_cont") and call.type.kind != "float64":
-            raise NotSupportedError(f"{call.sql()} of a {call.type.kind} column across "
-                                    "parties (under MPC: of numbers other than decimals)")
+                                    "MPC strings are counted, and their MIN and MAX taken)")
+        if call.func.startswith("percentile_cont"):
+            _check_interpolation(call, types)
+
+
+# DuckDB interpolates a decimal or a date in doubles, lo + d (hi - lo): exact (so that
+# the exact answer MPC computes is DuckDB's) only for p = a / 2^k and while every step
+# fits 53 bits: for a decimal of precision P, 3 * 2^k * 10^P <= 2^53; a date's
+# microseconds (below 2^58) are multiples of 2^(13 - k), which takes k <= 8
+_DYADIC_DENOMINATORS = {"decimal": 1 << 20, "date": 1 << 8}
+
+
+def _check_interpolation(call: lp.AggCall, types: dict[str, SqlType]) -> None:
+    arg = infer_type(plan_text.parse(call.arg), types)
+    if arg.kind in ("int64", "float64", "bool"):
+        return
+    most = _DYADIC_DENOMINATORS.get(arg.kind)
+    if most is None:
+        raise NotSupportedError(f"{call.sql()} of a {arg.kind} column across parties (under "
+                                "MPC: of numbers, decimals and dates)")
+    b = Fraction(str(call.fraction)).limit_denominator(1 << 20).denominator
+    if b & (b - 1) or b > most:
+        raise NotSupportedError(
+            f"{call.sql()} of a {arg.kind} column across parties: DuckDB's interpolation "
+            "of it is rounded in doubles; a fraction of a power of two (0.5, 0.25, 0.75, "
+            "...) gives the exact answer, which MPC computes")
+    if arg.kind == "decimal" and 3 * b * 10 ** (arg.precision or 38) > 1 << 53:
+        raise NotSupportedError(f"{call.sql()} of a {arg} column across parties: DuckDB "
+                                "rounds the interpolation of so many digits in doubles")
 
 
 def _check_secure_window(node: lp.Window) -> None:
@@ -221,7 +249,7 @@ def _check_secure_window(node: lp.Window) -> None:
     types = dict(zip(node.child.columns, node.child.types))
     for f in node.funcs:
         if f.arg is not None and types[f.arg].kind == "string" and f.func not in (
-                "count", "lag", "lead"):
+                "count", "lag", "lead", "min", "max"):
             raise NotSupportedError(f"{f.func.upper()}(...) OVER (...) of a string column "
                                     "across parties")
 

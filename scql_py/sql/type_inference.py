@@ -185,7 +185,7 @@ def aggregate_type(func: str, arg: SqlType | None) -> SqlType:
 _ARITH = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.IntDiv: "//"}
 _BOOLEAN_NODES = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.And, exp.Or, exp.Not,
                   exp.Is, exp.In, exp.Between, exp.NullSafeEQ, exp.NullSafeNEQ, exp.Like,
-                  exp.ILike)
+                  exp.ILike, exp.Escape)
 
 
 def infer_type(node: exp.Expression, columns: dict[str, SqlType]) -> SqlType:

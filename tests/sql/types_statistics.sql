@@ -78,8 +78,6 @@ SELECT SUM(i) FILTER (WHERE secret > 0) AS s
 FROM (SELECT i, secret FROM t_alice UNION ALL SELECT i, secret FROM t_bob) AS u;
 
 -- name: median_own_table
--- under MPC the interpolation of decimals and dates is not done yet
--- secure-error: NotSupportedError PERCENTILE_CONT
 SELECT MEDIAN(i) AS mi, MEDIAN(f) AS mf, MEDIAN(m) AS mm,
        PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY i) AS q1, MEDIAN(d) AS md
 FROM t_bob;
@@ -100,8 +98,14 @@ SELECT MEDIAN(a.i - b.i) AS m, PERCENTILE_CONT(0.1) WITHIN GROUP (ORDER BY b.f) 
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
 -- name: median_of_a_decimal_across_parties
--- error: NotSupportedError PERCENTILE_CONT
-SELECT MEDIAN(m) AS mm FROM (SELECT m FROM t_alice UNION ALL SELECT m FROM t_bob) AS u;
+-- a decimal, truncated toward zero as DuckDB's (more in mpc_strings.sql)
+SELECT MEDIAN(m) AS mm, MEDIAN(d) AS md
+FROM (SELECT m, d FROM t_alice UNION ALL SELECT m, d FROM t_bob) AS u;
+
+-- name: percentile_of_a_decimal_at_a_fraction_duckdb_rounds
+-- error: NotSupportedError PERCENTILE_CONT(0.3)
+SELECT PERCENTILE_CONT(0.3) WITHIN GROUP (ORDER BY m) AS p
+FROM (SELECT m FROM t_alice UNION ALL SELECT m FROM t_bob) AS u;
 
 -- name: median_of_an_encrypted_column
 -- MEDIAN is the value of one row (or two): like MIN, refused where the column is hidden
