@@ -15,6 +15,7 @@ from scql_py.catalog import FLOAT64, INT64, Catalog
 from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
+from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.correlated_quantifiers import rewrite_correlated_quantifiers
 from scql_py.sql.decorrelate import (
     check_aggregating,
@@ -185,14 +186,6 @@ def _aliased(node: lp.Node, alias: str) -> lp.Node:
                              for c, t in zip(node.columns, node.types)])
 
 
-def _conjuncts(e: exp.Expression | None) -> list[exp.Expression]:
-    if e is None:
-        return []
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren):
-        return _conjuncts(e.this)
-    return [e]
 
 
 def _names(e: exp.Expression) -> set[str]:
@@ -213,7 +206,8 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
     from_ = select.args.get("from_") or select.args.get("from")
     node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
     where = select.args.get("where")
-    pending = [qualified(c) for c in _conjuncts(where.this if where is not None else None)]
+    pending = [qualified(c) for c in conjuncts(where.this if where is not None else None,
+                                               unwrap=True)]
     joins = select.args.get("joins") or []
     # a conjunct with a subquery is planned above every join (by _subqueries), never
     # pushed into an input: its subquery may read any party's tables, and one that
@@ -228,7 +222,7 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
                 "RIGHT and comma joins are)")
         how = side or "inner"
         right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
-        on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
+        on = [qualified(c) for c in conjuncts(join.args.get("on"), unwrap=True)]
         if any(_has_subquery(c) for c in on):
             if how != "inner" or any((j.args.get("side") or "").lower() == "right"
                                      for j in joins[i + 1:]):
@@ -903,7 +897,7 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
 
     extra: list[exp.Expression] = []
     kept = []
-    for conj in _conjuncts(pred):
+    for conj in conjuncts(pred, unwrap=True):
         negated = isinstance(conj, exp.Not)
         inner = conj.this if negated else conj
         while isinstance(inner, exp.Paren):

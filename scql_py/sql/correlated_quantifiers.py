@@ -27,6 +27,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from scql_py.errors import NotSupportedError
+from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.decorrelate import outer_columns
 from scql_py.sql.written import standing_for, user_sql
 
@@ -131,10 +132,6 @@ def _three_valued(n: exp.Expression) -> exp.Expression:
     return exp.Not(this=exp.paren(out)) if negate else exp.paren(out)
 
 
-def _conjuncts(e: exp.Expression) -> list[exp.Expression]:
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    return [e]
 
 
 def _rewrite(e: exp.Expression) -> exp.Expression:
@@ -160,7 +157,7 @@ def rewrite_correlated_quantifiers(select: exp.Select) -> exp.Select:
     where = select.args.get("where")
     if where is not None:
         parts = []
-        for c in _conjuncts(where.this):
+        for c in conjuncts(where.this):
             inner = c.unnest() if isinstance(c, exp.Paren) else c
             sub = _subquery_of(inner)
             # a conjunct only keeps the rows where it is TRUE: the EXISTS alone

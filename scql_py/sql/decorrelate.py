@@ -27,6 +27,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from scql_py.errors import NotSupportedError
+from scql_py.sql.conjuncts import conjuncts
 
 # inner op outer, flipped when the outer side is written first
 _FLIP = {exp.EQ: exp.EQ, exp.NEQ: exp.NEQ, exp.LT: exp.GT, exp.GT: exp.LT, exp.LTE: exp.GTE,
@@ -45,14 +46,6 @@ def outer_columns(query: exp.Expression) -> list[exp.Column]:
     return [c for c in query.find_all(exp.Column) if c.table and c.table not in inner]
 
 
-def _conjuncts(e: exp.Expression | None) -> list[exp.Expression]:
-    if e is None:
-        return []
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren) and isinstance(e.this, exp.And):
-        return _conjuncts(e.this)
-    return [e]
 
 
 def correlations(query: exp.Select):
@@ -66,7 +59,7 @@ def correlations(query: exp.Select):
     query = query.copy()
     where = query.args.get("where")
     eqs, others, rest = [], [], []
-    for c in _conjuncts(where.this if where is not None else None):
+    for c in conjuncts(where.this if where is not None else None):
         if not any(col.table and col.table not in inner for col in c.find_all(exp.Column)):
             rest.append(c)
             continue
@@ -113,14 +106,14 @@ def not_equal_variants(query: exp.Select) -> tuple[exp.Select, exp.Select]:
     conjunct, and with it as ``inner = outer``."""
     inner = inner_sources(query)
     where = query.args.get("where")
-    found = [c for c in _conjuncts(where.this if where is not None else None)
+    found = [c for c in conjuncts(where.this if where is not None else None)
              if (p := _comparison(c, inner)) is not None and p[0] is exp.NEQ]
     if len(found) != 1:
         raise NotSupportedError("EXISTS correlated by more than one <>")
     conj = found[0]
     while isinstance(conj, exp.Paren):
         conj = conj.this
-    rest = [c for c in _conjuncts(where.this) if c is not found[0]]
+    rest = [c for c in conjuncts(where.this) if c is not found[0]]
     without, with_eq = query.copy(), query.copy()
     without.set("where", exp.Where(this=exp.and_(*[c.copy() for c in rest])) if rest else None)
     eq = exp.EQ(this=conj.left.copy(), expression=conj.right.copy())

@@ -30,6 +30,7 @@ from sqlglot import exp
 from scql_py.catalog import Catalog, CCLLevel
 from scql_py.errors import SecurityError
 from scql_py.sql import logical as lp
+from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.repeated_rows import repeated_tables
 from scql_py.sql.written import completes_join, written
 from scql_py.sql.written import user_column as _user_column
@@ -381,7 +382,8 @@ class Analyzer:
             # (a count filtered on a column, asked with other constants, bisects it)
             # (the planner's half of a join, such as its NULL test, is checked as that join)
             blocked = [(c, _lift(self.expr(c, selecting)[asker], "after_compare"))
-                       for c in _conjuncts(node.predicate) if not completes_join(c)]
+                       for c in conjuncts(node.predicate, unwrap=True, keep_written=True)
+                       if not completes_join(c)]
             blocked = [(c, state) for c, state in blocked if not state.plain]
             if blocked:
                 quoted = " AND ".join(written(c) or as_written(c, node.child)
@@ -463,12 +465,6 @@ class Analyzer:
                         "column '{culprit}' has CCL level {level} for " + f"'{asker}'")
 
 
-def _conjuncts(e: exp.Expression) -> list[exp.Expression]:
-    if isinstance(e, exp.And) and not written(e):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren) and not written(e):
-        return _conjuncts(e.this)
-    return [e]
 
 
 def _conditions(e: exp.Expression, quoted: str | None = None):
