@@ -624,6 +624,9 @@ def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, ref, pick=lambda n:
     the rows (``join(node) -> node``). ``correlated``: whether the rows still have the
     outer columns a correlated subquery needs."""
     subs: list = []
+    # correlated subqueries that differ only in their value (a quantifier's count, NULL
+    # count, MIN and MAX) share one grouped query and one join
+    shared: dict[str, list] = {}
 
     def swap(n: exp.Expression) -> exp.Expression:
         if _is_scalar_subquery(n) and pick(n):
@@ -632,8 +635,13 @@ def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, ref, pick=lambda n:
                 if not correlated:
                     raise NotSupportedError("a correlated subquery after GROUP BY (in the "
                                             "select list or HAVING, outside an aggregate)")
-                subs.append((name, lambda node, q=n.this, name=name: _join_correlated_scalar(
-                    node, q, name, catalog, ref, fresh)))
+                rows = n.this.copy()
+                rows.set("expressions", [exp.Star()])
+                if rows.sql() not in shared:
+                    shared[rows.sql()] = group = []
+                    subs.append((name, lambda node, group=group: _join_correlated_scalars(
+                        node, group, catalog, ref, fresh)))
+                shared[rows.sql()].append((n.this, name))
             else:
                 plan = _scalar_plan(n.this, name, catalog)
                 subs.append((name, lambda node, plan=plan: lp.Join(node, plan, "scalar", [])))
@@ -675,30 +683,47 @@ def _grouped_join(node: lp.Node, query: exp.Select, values, catalog: Catalog, re
         return lp.Join(node, plan, "scalar", []), None, names, others
     outer = []
     for col, _ in eqs:
-        name = ref(col).name
-        if name not in node.columns:
-            raise NotSupportedError(f"a subquery correlated by {col.sql()}, which is not "
-                                    "a column of its FROM")
+        node, name = _outer_key(node, col, ref, fresh, "a subquery")
         outer.append(name)
     node = _typed_join(node, plan, "left", list(zip(outer, names[:len(eqs)])), fresh)
     return node, names[0], names[len(eqs):], others
 
 
-def _join_correlated_scalar(node: lp.Node, query: exp.Expression, name: str,
-                            catalog: Catalog, ref, fresh) -> lp.Node:
-    """A correlated scalar subquery (an aggregate) as a column ``name`` of ``node``."""
-    if isinstance(query, exp.Subquery):
-        query = query.this
-    if not isinstance(query, exp.Select):
+def _outer_key(node: lp.Node, outer: exp.Expression, ref, fresh, what: str
+               ) -> tuple[lp.Node, str]:
+    """The column of ``node`` that holds the outer side of a correlation equality: the
+    outer column itself, or the outer expression (``a.k + 1``) computed as a column."""
+    key = ref(outer)
+    for col in key.find_all(exp.Column):
+        if col.name not in node.columns:
+            raise NotSupportedError(f"{what} correlated by {outer.sql(dialect='mysql')}, "
+                                    f"which is not over the columns of its FROM")
+    if isinstance(key, exp.Column):
+        return node, key.name
+    name = fresh("__cx")
+    return _with_expr(node, key, name), name
+
+
+def _join_correlated_scalars(node: lp.Node, group: list, catalog: Catalog, ref, fresh
+                             ) -> lp.Node:
+    """Correlated scalar subqueries (aggregates) over the same rows, ``(query, name)``
+    pairs, as columns ``name`` of ``node``: one grouped query computes every value."""
+    queries = [q.this if isinstance(q, exp.Subquery) else q for q, _ in group]
+    if not all(isinstance(q, exp.Select) for q in queries):
         raise NotSupportedError("a correlated subquery over a UNION")
-    value = check_aggregating(query, "a correlated scalar subquery")
-    node, key, (raw,), _ = _grouped_join(node, query, [("__v", value)], catalog, ref, fresh)
-    empty = over_no_rows(value)
-    col = exp.column(raw, quoted=True)
-    if key is not None and not isinstance(empty, exp.Null):
-        missing = exp.Is(this=exp.column(key, quoted=True), expression=exp.Null())
-        col = exp.Case(ifs=[exp.If(this=missing, true=empty)], default=col)
-    return _with_expr(node, col, name)
+    values = [(f"__v{i}", check_aggregating(q, "a correlated scalar subquery"))
+              for i, q in enumerate(queries)]
+    node, key, raws, _ = _grouped_join(node, queries[0], values, catalog, ref, fresh)
+    scope = dict(zip(node.columns, node.types))
+    exprs = [(c, exp.column(c, quoted=True), t) for c, t in scope.items()]
+    for (_, value), raw, (_, name) in zip(values, raws, group):
+        empty = over_no_rows(value)
+        col = exp.column(raw, quoted=True)
+        if key is not None and not isinstance(empty, exp.Null):
+            missing = exp.Is(this=exp.column(key, quoted=True), expression=exp.Null())
+            col = exp.Case(ifs=[exp.If(this=missing, true=empty)], default=col)
+        exprs.append((name, col, infer_type(col, scope)))
+    return lp.Project(node, exprs)
 
 
 def _exists_mark(node: lp.Node, query: exp.Expression, catalog: Catalog, ref, fresh):
@@ -972,10 +997,7 @@ def _exists(node: lp.Node, query: exp.Expression, anti: bool, ref, catalog: Cata
         return node, exp.Not(this=exp.paren(mark)) if anti else mark
     outer_cols = []
     for col, _ in eqs:
-        name = ref(col).name
-        if name not in node.columns:
-            raise NotSupportedError(f"EXISTS correlated by {col.sql()}, which is not a "
-                                    "column of its FROM")
+        node, name = _outer_key(node, col, ref, fresh, "EXISTS")
         outer_cols.append(name)
     names = [fresh("__ex") for _ in eqs]
     rest.set("expressions", [exp.alias_(inner.copy(), n) for (_, inner), n in zip(eqs, names)])

@@ -51,10 +51,12 @@ def outer_columns(query: exp.Expression) -> list[exp.Column]:
 def correlations(query: exp.Select):
     """Split ``query``'s WHERE into its correlations and the rest.
 
-    Returns ``(equalities, others, rest)``: ``equalities`` as (outer column, inner
-    expression) pairs, ``others`` as (comparison class, inner expression, outer column)
-    for ``inner op outer``, and a copy of ``query`` without them. Raises
-    ``NotSupportedError`` for an outer reference anywhere else."""
+    Returns ``(equalities, others, rest)``: ``equalities`` as (outer expression, inner
+    expression) pairs, ``others`` as (comparison class, inner expression, outer
+    expression) for ``inner op outer``, and a copy of ``query`` without them. An outer
+    expression reads only the outer query's columns (``p.k`` or ``p.k + 1``), an inner
+    one only the subquery's. Raises ``NotSupportedError`` for an outer reference
+    anywhere else."""
     inner = inner_sources(query)
     query = query.copy()
     where = query.args.get("where")
@@ -66,7 +68,7 @@ def correlations(query: exp.Select):
         pair = _comparison(c, inner)
         if pair is None:
             raise NotSupportedError(f"a subquery correlated by {c.sql()} (only comparisons "
-                                    "of an outer column with the subquery's columns)")
+                                    "of the outer query's columns with the subquery's)")
         op, inner_side, outer_col = pair
         if op is exp.EQ:
             eqs.append((outer_col, inner_side))
@@ -86,17 +88,14 @@ def _comparison(c: exp.Expression, inner: set[str]):
     if type(c) not in _FLIP:
         return None
 
-    def outer_col(e):
-        return isinstance(e, exp.Column) and e.table and e.table not in inner
-
-    def is_inner(e):
+    def only(e, outer: bool):
         cols = list(e.find_all(exp.Column))
-        return bool(cols) and all(col.table in inner for col in cols) \
-            and not e.find(exp.Subquery, exp.Select)
+        return bool(cols) and all(bool(col.table) and (col.table in inner) != outer
+                                  for col in cols) and not e.find(exp.Subquery, exp.Select)
 
-    if outer_col(c.right) and is_inner(c.left):
+    if only(c.right, outer=True) and only(c.left, outer=False):
         return type(c), c.left, c.right
-    if outer_col(c.left) and is_inner(c.right):
+    if only(c.left, outer=True) and only(c.right, outer=False):
         return _FLIP[type(c)], c.right, c.left
     return None
 
