@@ -1205,10 +1205,12 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
         arg = n.this
         distinct = isinstance(arg, exp.Distinct)
         if distinct:
-            if len(arg.expressions) != 1:
+            if len(arg.expressions) != 1 and func != "count":
                 raise NotSupportedError(f"{n.sql(dialect='mysql')}: DISTINCT of several "
-                                        "expressions in one aggregate")
-            arg = arg.expressions[0]
+                                        "expressions in one aggregate other than COUNT")
+            # COUNT(DISTINCT a, b) (MySQL's) counts the distinct tuples without a NULL
+            arg = arg.expressions[0] if len(arg.expressions) == 1 \
+                else exp.Tuple(expressions=[a.copy() for a in arg.expressions])
             # MIN and MAX of the distinct values are those of all values
             distinct = func not in ("min", "max")
         if isinstance(arg, exp.Star) or (func == "count" and arg is None):
@@ -1255,17 +1257,17 @@ def _filtered(n: exp.Filter) -> exp.Expression:
     agg = agg.copy()
     arg = agg.this
     target = arg.expressions[0] if isinstance(arg, exp.Distinct) else arg
-    if isinstance(arg, exp.Distinct) and len(arg.expressions) != 1:
-        raise NotSupportedError(f"{agg.sql(dialect='mysql')}: DISTINCT of several "
-                                "expressions in one aggregate")
     value = exp.Literal.number(1) if target is None or isinstance(target, exp.Star) \
         else target.copy()
     condition = standing_for(exp.paren(cond.copy()), f"FILTER (WHERE {user_sql(cond)})")
-    gated = exp.Case(ifs=[exp.If(this=condition, true=value)])
+
+    def gated(value: exp.Expression) -> exp.Expression:
+        return exp.Case(ifs=[exp.If(this=condition.copy(), true=value)])
     if isinstance(arg, exp.Distinct):
-        arg.set("expressions", [gated])
+        # COUNT(DISTINCT a, b): a row failing the condition has a NULL in its tuple
+        arg.set("expressions", [gated(a.copy()) for a in arg.expressions])
     else:
-        agg.set("this", gated)
+        agg.set("this", gated(value))
     return agg
 
 

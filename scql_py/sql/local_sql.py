@@ -40,6 +40,11 @@ def _agg_sql(call: lp.AggCall) -> exp.Expression:
         # QUANTILE_DISC / QUANTILE_CONT in DuckDB (aggregates: total semantics leave them be)
         node = exp.PercentileDisc if call.func.startswith("percentile_disc") else exp.PercentileCont
         return node(this=arg, expression=exp.Literal.number(call.fraction))
+    if isinstance(arg, exp.Tuple):
+        # COUNT(DISTINCT a, b) skips a tuple with a NULL in it; DuckDB's row value counts
+        has_null = exp.or_(*[exp.Is(this=a.copy(), expression=exp.Null())
+                             for a in arg.expressions])
+        arg = exp.Case(ifs=[exp.If(this=has_null, true=exp.Null())], default=arg)
     if call.distinct:
         arg = exp.Distinct(expressions=[arg])
     node = _AGG_NODES[call.func](this=arg)

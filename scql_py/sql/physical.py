@@ -151,8 +151,8 @@ class _Placer:
         if isinstance(node, lp.Aggregate):
             _check_secure_aggregates(node)
             scope = _scope(node.child)
-            aggs = [[name, c.func, check_secure(c.arg, scope) if c.arg is not None else None,
-                     str(c.type), c.distinct] for name, c in node.aggs]
+            aggs = [[name, c.func, _secure_argument(c.arg, scope), str(c.type), c.distinct]
+                    for name, c in node.aggs]
             keys = [[name, check_secure(e, scope), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys, merges_partials=node.merges_partials,
@@ -192,6 +192,16 @@ class _Placer:
 
 def _scope(node: lp.Node) -> dict:
     return dict(zip(node.columns, node.types))
+
+
+def _secure_argument(arg: exp.Expression | None, scope: dict) -> str | None:
+    """An aggregate's argument as SQL for the secure step: COUNT(DISTINCT a, b)'s tuple
+    is no value of its own, the engine sorts by each of its expressions."""
+    if isinstance(arg, exp.Tuple):
+        for part in arg.expressions:
+            check_secure(part, scope)
+        return plan_text.render(arg)
+    return check_secure(arg, scope) if arg is not None else None
 
 
 def _check_secure_aggregates(node: lp.Aggregate) -> None:
