@@ -29,7 +29,7 @@ from scql_py.sql.decorrelate import (
 from scql_py.sql.join_graph import order_joins
 from scql_py.sql.or_factoring import factor_common_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
-from scql_py.sql.window_frames import without_frame
+from scql_py.sql.window_frames import kept_frame, without_frame
 from scql_py.sql.written import completes_join, standing_for, user_sql
 
 
@@ -1017,9 +1017,9 @@ _WINDOW_FUNCS = {exp.RowNumber: "row_number", exp.Rank: "rank", exp.DenseRank: "
                  exp.PercentRank: "percent_rank", exp.Ntile: "ntile", exp.Sum: "sum",
                  exp.Count: "count", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
                  exp.Lag: "lag", exp.Lead: "lead", exp.FirstValue: "first_value",
-                 exp.LastValue: "last_value"}
+                 exp.LastValue: "last_value", exp.NthValue: "nth_value"}
 _SUPPORTED_WINDOWS = ("ROW_NUMBER, RANK, DENSE_RANK, PERCENT_RANK, NTILE, SUM, COUNT, AVG, "
-                      "MIN, MAX, LAG, LEAD, FIRST_VALUE, LAST_VALUE")
+                      "MIN, MAX, LAG, LEAD, FIRST_VALUE, LAST_VALUE, NTH_VALUE")
 
 
 def _window_literal(e: exp.Expression | None, what: str, written: exp.Expression) -> int:
@@ -1054,15 +1054,22 @@ def _window_func(w: exp.Window, name: str, as_column, scope) -> lp.WindowFunc:
     if isinstance(arg, exp.Distinct):
         raise NotSupportedError(f"{written.sql(dialect='mysql')}: DISTINCT in a window "
                                 "function")
+    frame = kept_frame(w)
     if func == "count" and (arg is None or isinstance(arg, exp.Star)):
-        return lp.WindowFunc(name, "count")
+        return lp.WindowFunc(name, "count", frame=frame)
     if _has_aggregate(arg) or arg.find(exp.Window):
         raise ProgrammingError(f"aggregate inside a window function: {written.sql()}")
     t = infer_type(arg, scope)
     column = as_column(arg)
     if func in lp.WINDOW_AGGREGATES:
         out = INT64 if func == "count" else aggregate_type(func, t)
-        return lp.WindowFunc(name, func, column, out)
+        return lp.WindowFunc(name, func, column, out, frame=frame)
+    if func == "nth_value":
+        nth = _window_literal(func_node.args.get("offset"), "row number", written)
+        if nth < 1:
+            raise ProgrammingError(f"{written.sql(dialect='mysql')}: NTH_VALUE counts rows "
+                                   "from 1")
+        return lp.WindowFunc(name, func, column, t, nth, frame=frame)
     offset, default = 1, None
     if func in ("lag", "lead"):
         offset = _window_literal(func_node.args.get("offset"), "offset", written)
@@ -1116,7 +1123,8 @@ def _split_windows(child: lp.Node, projections):
                                              if nulls_first is None else bool(nulls_first)))
             specs[spec] = (parts, order_keys, {})
         funcs = specs[spec][2]
-        key = w.this.sql()
+        frame = kept_frame(w)
+        key = w.this.sql() + (f" {frame.sql()}" if frame is not None else "")
         if key not in funcs:
             funcs[key] = _window_func(w, f"__win{next(count)}", as_column, scope)
         names[id(w)] = funcs[key].name

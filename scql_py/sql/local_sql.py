@@ -69,6 +69,8 @@ def _window_call(f: lp.WindowFunc) -> exp.Expression:
                    default=f.default.copy() if f.default is not None else None)
     if f.func == "count" and arg is None:
         return exp.Count(this=exp.Star())
+    if f.func == "nth_value":
+        return exp.NthValue(this=arg, offset=exp.Literal.number(f.offset))
     node = _WINDOW_NODES[f.func]
     return node(this=arg) if arg is not None else node()
 
@@ -109,6 +111,7 @@ def to_ast(node: lp.Node) -> exp.Expression:
                 order=exp.Order(expressions=[
                     exp.Ordered(this=exp.column(k.column, quoted=True), desc=k.descending,
                                 nulls_first=k.nulls_first) for k in node.order]) if node.order else None,
+                spec=f.frame.spec() if f.frame is not None else None,
             )
             if f.func == "sum" and f.type.kind == "int64":
                 win = exp.cast(win, "BIGINT")  # DuckDB widens to HUGEINT; the plan says int64

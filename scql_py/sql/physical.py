@@ -179,7 +179,8 @@ class _Placer:
             return self.emit("window", node, inputs=[self.secret(node.child)],
                              partition=node.partition, order=order,
                              funcs=[[f.name, f.func, f.arg, str(f.type), f.offset,
-                                     plan_text.render(f.default) if f.default is not None else None]
+                                     plan_text.render(f.default) if f.default is not None else None,
+                                     [f.frame.start, f.frame.end] if f.frame is not None else None]
                                     for f in node.funcs])
         if isinstance(node, lp.Sort):
             keys = [[k.column, k.descending, k.nulls_first] for k in node.keys]
@@ -216,11 +217,22 @@ def _check_secure_aggregates(node: lp.Aggregate) -> None:
                                     "parties (under MPC: of numbers other than decimals)")
 
 
+# the widest bounded MIN / MAX frame computed under MPC (its cost grows with the width)
+MAX_FRAME_ROWS = 64
+
+
 def _check_secure_window(node: lp.Window) -> None:
     """Refuse, before anything runs, what the MPC window step does not compute: order
     and copies of secret strings (equality hashes and bytes, no arithmetic form)."""
     types = dict(zip(node.child.columns, node.child.types))
     for f in node.funcs:
+        frame = f.frame
+        if f.func in ("min", "max") and frame is not None and None not in (
+                frame.start, frame.end) and frame.end - frame.start + 1 > MAX_FRAME_ROWS:
+            # every row's frame is scanned as rows of its own
+            raise NotSupportedError(f"{f.func.upper()}(...) OVER (... {frame.sql()}) across "
+                                    f"parties: a frame of more than {MAX_FRAME_ROWS} rows "
+                                    "that is bounded on both sides")
         if f.arg is not None and types[f.arg].kind == "string" and f.func not in (
                 "count", "lag", "lead"):
             raise NotSupportedError(f"{f.func.upper()}(...) OVER (...) of a string column "
