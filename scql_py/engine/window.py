@@ -250,9 +250,12 @@ def _frame_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | 
 
 
 def _rows_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | None,
-                    t: SqlType, start: int | None, end: int | None) -> SecretColumn:
-    """SUM, COUNT, AVG, MIN or MAX over the ROWS frame ``[i + start, i + end]`` of each
-    row ``i`` (None: the partition's first, or last, row), clipped to its partition."""
+                    t: SqlType, start: int | None, end: int | None, kind: str = "ROWS"
+                    ) -> SecretColumn:
+    """SUM, COUNT, AVG, MIN or MAX over each row's frame: for ROWS, the rows
+    ``[i + start, i + end]`` of row ``i`` (None: the partition's first, or last, row),
+    clipped to its partition; for RANGE, from the row's first peer (``start`` 0) to its
+    last peer (``end`` 0) or to the partition's end (``end`` None)."""
     n, party = frame.n, rt.party
     if col is not None and col.type.kind == "string" and func != "count":
         raise NotSupportedError(f"{func.upper()} OVER (...) of a secret string")
@@ -261,14 +264,19 @@ def _rows_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | N
     else:
         present = bit_not(col.null) if col.null is not None else BShare.public(
             party, np.ones(n, np.uint64))
-    prefixes = [segment.segmented_count(rt, frame.starts, present)]
+    own = [convert.b2a_bit(rt, present)]  # what the row itself adds to the prefixes
     if func in ("sum", "avg"):
-        prefixes.append(segment.segmented_sum(rt, mux.mul_bit(rt, present, col.value),
-                                              frame.starts))
-    upper = frame.at_partition_end(prefixes) if end is None \
-        else frame.at_offset(prefixes, end, "zero")
-    lower = [AShare.zeros(party, n) for _ in prefixes] if start is None \
-        else frame.at_offset(prefixes, start - 1, "zero")
+        own.append(mux.mul_bit(rt, present, col.value))
+    prefixes = segment.segmented_sum(rt, own, frame.starts)
+    if kind == "RANGE":
+        upper = frame.at_partition_end(prefixes) if end is None else frame.at_frame_end(prefixes)
+        # the prefixes just before the first peer
+        lower = segment.copy_down(rt, frame.peers, [p - w for p, w in zip(prefixes, own)])
+    else:
+        upper = frame.at_partition_end(prefixes) if end is None \
+            else frame.at_offset(prefixes, end, "zero")
+        lower = [AShare.zeros(party, n) for _ in prefixes] if start is None \
+            else frame.at_offset(prefixes, start - 1, "zero")
     count, *sums = [u - low for u, low in zip(upper, lower)]
     if func == "count":
         return SecretColumn(INT64, count)
@@ -280,14 +288,18 @@ def _rows_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | N
         ((mean, fine),) = average_many(rt, [(sums[0], count, col.type)])
         return SecretColumn(FLOAT64, mean, empty, exact=fine)
     smallest = func == "min"
-    if start is None:  # the running extreme, read at the frame's last row
+    if kind == "RANGE" and end == 0:  # the extreme of the peer run, read at its last row
+        values = frame.at_frame_end(running_extreme(rt, col, present, frame.peers, smallest))
+    elif start is None:  # the running extreme, read at the frame's last row
         values = frame.at_offset(running_extreme(rt, col, present, frame.starts, smallest),
                                  end, "zero")
     elif end is None:  # the extreme from each row to the partition's end, read at its first
         ends = segment.group_ends(frame.starts).reversed()
         suffix = running_extreme(rt, col.take(np.arange(n)[::-1]), present.reversed(), ends,
                                  smallest)
-        values = frame.at_offset([v.reversed() for v in suffix], start, "first")
+        suffix = [v.reversed() for v in suffix]
+        values = segment.copy_down(rt, frame.peers, suffix) if kind == "RANGE" \
+            else frame.at_offset(suffix, start, "first")
     else:
         values = _bounded_extreme(rt, frame, col, present, start, end, smallest)
     exact = FloatBits(values[1]) if len(values) > 1 else None

@@ -180,7 +180,8 @@ class _Placer:
                              partition=node.partition, order=order,
                              funcs=[[f.name, f.func, f.arg, str(f.type), f.offset,
                                      plan_text.render(f.default) if f.default is not None else None,
-                                     [f.frame.start, f.frame.end] if f.frame is not None else None]
+                                     [f.frame.start, f.frame.end, f.frame.kind] if f.frame is not None
+                                     else None]
                                     for f in node.funcs])
         if isinstance(node, lp.Sort):
             keys = [[k.column, k.descending, k.nulls_first] for k in node.keys]
@@ -227,8 +228,8 @@ def _check_secure_window(node: lp.Window) -> None:
     types = dict(zip(node.child.columns, node.child.types))
     for f in node.funcs:
         frame = f.frame
-        if f.func in ("min", "max") and frame is not None and None not in (
-                frame.start, frame.end) and frame.end - frame.start + 1 > MAX_FRAME_ROWS:
+        if f.func in ("min", "max") and frame is not None and frame.kind == "ROWS" and None \
+                not in (frame.start, frame.end) and frame.end - frame.start + 1 > MAX_FRAME_ROWS:
             # every row's frame is scanned as rows of its own
             raise NotSupportedError(f"{f.func.upper()}(...) OVER (... {frame.sql()}) across "
                                     f"parties: a frame of more than {MAX_FRAME_ROWS} rows "

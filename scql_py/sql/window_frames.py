@@ -9,9 +9,10 @@ aggregate over the partition, without the ORDER BY) or for FIRST_VALUE, and any 
 for the functions that ignore frames (the rankings, LAG, LEAD).
 
 A ROWS frame with ORDER BY is kept as a :class:`Frame` for SUM, COUNT, AVG, MIN and
-MAX (``ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING``: a sliding aggregate), and the
-whole-partition frame for NTH_VALUE. Other frames (RANGE frames with offsets, frames
-of LAST_VALUE, ...) are refused by name.
+MAX (``ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING``: a sliding aggregate), and so are
+the RANGE frames from the current row's first peer to its last one or to the
+partition's end; the whole-partition frame for NTH_VALUE. Other frames (RANGE frames
+with offsets, frames of LAST_VALUE, ...) are refused by name.
 
 >>> from sqlglot import parse_one
 >>> q = parse_one("SELECT SUM(i) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN "
@@ -21,7 +22,7 @@ of LAST_VALUE, ...) are refused by name.
 >>> q = parse_one("SELECT SUM(i) OVER (ORDER BY id ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) "
 ...               "FROM t")
 >>> split_frame(q.expressions[0])[1]
-Frame(start=-2, end=1)
+Frame(start=-2, end=1, kind='ROWS')
 """
 
 from __future__ import annotations
@@ -47,10 +48,13 @@ _AGGREGATES = (exp.Sum, exp.Count, exp.Avg, exp.Min, exp.Max)
 @dataclass(frozen=True)
 class Frame:
     """A ROWS frame: from ``start`` to ``end`` rows after the current one (negative:
-    before it; None: the partition's first row, or last row, for ``end``)."""
+    before it; None: the partition's first row, or last row, for ``end``). A RANGE
+    frame (``kind``) starts at the current row's first peer (``start`` 0) and ends at
+    its last peer (``end`` 0) or the partition's last row (None)."""
 
     start: int | None
     end: int | None
+    kind: str = "ROWS"
 
     def spec(self) -> exp.WindowSpec:
         """The frame as SQL (for the owner's database)."""
@@ -65,7 +69,7 @@ class Frame:
         start, start_side = bound(self.start, "PRECEDING")
         end, end_side = bound(self.end, "FOLLOWING")
         return exp.WindowSpec(
-            kind="ROWS", start=start, start_side=start_side, end=end, end_side=end_side
+            kind=self.kind, start=start, start_side=start_side, end=end, end_side=end_side
         )
 
     def sql(self) -> str:
@@ -132,10 +136,19 @@ def split_frame(w: exp.Window) -> tuple[exp.Window, Frame | None]:
             _offset(spec.args.get("end"), spec.args.get("end_side"), "FOLLOWING", w),
         )
         return out, frame
+    peer_ends = ("CURRENT ROW", "UNBOUNDED FOLLOWING")
+    if (
+        kind == "RANGE"
+        and ordered
+        and isinstance(func, _AGGREGATES)
+        and start == "CURRENT ROW"
+        and end in peer_ends
+    ):
+        return out, Frame(0, 0 if end == "CURRENT ROW" else None, "RANGE")
     raise NotSupportedError(
         f"the window frame {spec.sql(dialect='mysql')} in "
         f"{w.sql(dialect='mysql')} (supported: ROWS frames with ORDER BY "
-        "for SUM, COUNT, AVG, MIN and MAX, and frames that start at "
+        "for SUM, COUNT, AVG, MIN and MAX, RANGE frames from CURRENT ROW, and frames that start at "
         "UNBOUNDED PRECEDING and end at the current row's last peer or "
         "the partition's end)"
     )

@@ -234,6 +234,12 @@ SELECT a.id, a.k + 1 > ALL (SELECT b.k * 2 FROM t_bob AS b WHERE b.s = a.s) AS g
   a.k - 1 IN (SELECT c.k FROM t_carol AS c WHERE c.id = a.id + 50) AS isin,
   a.id % 3 <> ALL (SELECT c.k FROM t_carol AS c WHERE c.s = a.s) AS neall FROM t_alice AS a;
 
+-- name: correlated_in_inside_a_parenthesised_and
+-- a parenthesised AND is split like a bare one: the IN is a semi-join, the NOT IN an anti-join
+SELECT a.id FROM t_alice AS a
+WHERE (a.id > 3 AND a.k IN (SELECT b.k FROM t_bob AS b WHERE b.s = a.s))
+  AND (a.k NOT IN (SELECT c.k FROM t_carol AS c WHERE c.id = a.id + 50) AND a.id < 45);
+
 -- name: correlated_in_of_a_constant
 SELECT a.id FROM t_alice AS a WHERE 2 IN (SELECT b.k FROM t_bob AS b WHERE b.id = a.id);
 

@@ -113,7 +113,7 @@ SELECT k, SUM(COUNT(*)) OVER () AS total FROM t_alice GROUP BY k;
 -- Window frames written out that mean the engine's frame (sql/window_frames.py): the
 -- default RANGE frame, a whole-partition frame of an aggregate or FIRST_VALUE, any frame
 -- of a ranking; sliding ROWS frames (with ORDER BY) of SUM, COUNT, AVG, MIN and MAX run
--- as such; other frames are refused by name.
+-- as such, and RANGE frames from the current row; other frames are refused by name.
 
 -- name: frame_default_range_own_table
 SELECT id, SUM(i) OVER (PARTITION BY k ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s FROM t_alice;
@@ -186,6 +186,28 @@ FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 -- catalog: ../../catalogs/types_open.toml
 SELECT a.id, SUM(a.i * b.i) OVER (PARTITION BY b.k ORDER BY a.id ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS s,
   MAX(b.f) OVER (ORDER BY b.id ROWS BETWEEN 2 FOLLOWING AND 4 FOLLOWING) AS mf
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- RANGE frames from the current row's first peer: to its last peer, or to the
+-- partition's end (under MPC: the prefix before the first peer, copied over the peers)
+
+-- name: frame_range_from_the_current_row_own_table
+SELECT id, SUM(i) OVER (PARTITION BY s ORDER BY k RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest,
+  COUNT(*) OVER (ORDER BY k RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS peers,
+  AVG(f) OVER (ORDER BY k DESC RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS pa,
+  MIN(d) OVER (PARTITION BY s ORDER BY k RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS md,
+  MAX(m) OVER (ORDER BY k RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS mm
+FROM t_alice;
+
+-- name: frame_range_from_the_current_row_over_union
+SELECT u.id, SUM(u.id) OVER (PARTITION BY u.s ORDER BY u.k RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest,
+  MAX(u.id) OVER (ORDER BY u.k RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS top,
+  MIN(u.k) OVER (PARTITION BY u.s ORDER BY u.k DESC RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS lo
+FROM (SELECT id, k, s FROM t_alice UNION ALL SELECT id + 100, k, s FROM t_bob) AS u;
+
+-- name: frame_range_from_the_current_row_after_join
+SELECT a.id, COUNT(b.k) OVER (ORDER BY a.k RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS n,
+  SUM(a.k + b.k) OVER (PARTITION BY b.s ORDER BY a.k RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS s
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
 -- name: frame_wide_bounded_extreme_runs_at_the_owner
