@@ -186,8 +186,6 @@ def _aliased(node: lp.Node, alias: str) -> lp.Node:
                              for c, t in zip(node.columns, node.types)])
 
 
-
-
 def _names(e: exp.Expression) -> set[str]:
     return {c.name for c in e.find_all(exp.Column)}
 

@@ -137,8 +137,6 @@ def _three_valued(n: exp.Expression) -> exp.Expression:
     return standing_for(exp.Not(this=exp.paren(out)) if negate else exp.paren(out), text)
 
 
-
-
 def _rewrite(e: exp.Expression) -> exp.Expression:
     def swap(n: exp.Expression) -> exp.Expression:
         return _three_valued(n) if _subquery_of(n) is not None else n

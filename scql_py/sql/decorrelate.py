@@ -46,8 +46,6 @@ def outer_columns(query: exp.Expression) -> list[exp.Column]:
     return [c for c in query.find_all(exp.Column) if c.table and c.table not in inner]
 
 
-
-
 def correlations(query: exp.Select):
     """Split ``query``'s WHERE into its correlations and the rest.
 

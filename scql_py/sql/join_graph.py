@@ -44,8 +44,6 @@ def _inner(join: exp.Join) -> bool:
         and (join.args.get("kind") or "INNER").upper() in ("INNER", "CROSS")
 
 
-
-
 def _tables(e: exp.Expression) -> set[str]:
     return {c.table for c in e.find_all(exp.Column)}
 

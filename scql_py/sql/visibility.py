@@ -465,8 +465,6 @@ class Analyzer:
                         "column '{culprit}' has CCL level {level} for " + f"'{asker}'")
 
 
-
-
 def _conditions(e: exp.Expression, quoted: str | None = None):
     """The conditions that pick a value inside ``e`` (CASE WHEN, IF; a simple CASE's
     operand), each with the SQL the user wrote for it where the planner wrote it; not
