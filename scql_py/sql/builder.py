@@ -1210,6 +1210,10 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
         func = AGGREGATES[type(n)]
         arg = n.this
         distinct = isinstance(arg, exp.Distinct)
+        if any(isinstance(a, exp.Tuple) for a in (arg.expressions if distinct else [arg])):
+            # MySQL has no row values here; DuckDB's would count one with a NULL in it
+            raise NotSupportedError(f"{n.sql(dialect='mysql')}: a row value in an aggregate "
+                                    "(COUNT(DISTINCT a, b) counts distinct tuples)")
         if distinct:
             if len(arg.expressions) != 1 and func != "count":
                 raise NotSupportedError(f"{n.sql(dialect='mysql')}: DISTINCT of several "

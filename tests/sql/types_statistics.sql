@@ -162,6 +162,11 @@ FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 SELECT a.k, COUNT(DISTINCT a.s, b.s) AS ss, COUNT(DISTINCT a.b, b.b) AS bb
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id GROUP BY a.k;
 
+-- name: count_distinct_of_a_row_value_refused
+-- MySQL has no row values; DuckDB's COUNT(DISTINCT (a, b)) would count (1, NULL)
+-- error: NotSupportedError a row value in an aggregate
+SELECT COUNT(DISTINCT (k, s)) AS n FROM t_alice;
+
 -- name: sum_distinct_of_two_columns_refused
 -- error: NotSupportedError other than COUNT
 SELECT SUM(DISTINCT k, i) AS n FROM t_alice;
