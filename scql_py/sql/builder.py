@@ -666,8 +666,10 @@ def _grouped_join(node: lp.Node, query: exp.Select, values, catalog: Catalog, re
     if callable(values):
         values = values(others)
     elif others:
+        shown = query.copy()  # as written: without the resolver's aliases (_col_0)
+        shown.set("expressions", [e.unalias() for e in shown.expressions])
         raise NotSupportedError(f"a scalar subquery correlated by something other than "
-                                f"equalities ({query.sql()})")
+                                f"equalities ({shown.sql(dialect='mysql')})")
     grouped_query = grouped(rest, [inner for _, inner in eqs], values)
     plan = build(grouped_query, catalog)
     for n in lp.walk(plan):

@@ -246,6 +246,13 @@ SELECT a.id FROM t_alice AS a WHERE 2 IN (SELECT b.k FROM t_bob AS b WHERE b.id 
 -- name: correlated_exists_on_an_outer_expression
 SELECT a.id FROM t_alice AS a WHERE EXISTS (SELECT 1 FROM t_bob AS b WHERE b.id = a.id + 25 AND b.k > 1);
 
+-- name: correlated_scalar_on_an_outer_expression
+SELECT a.id FROM t_alice AS a WHERE a.id + 25 > (SELECT MIN(b.id) FROM t_bob AS b WHERE b.k = a.k % 3);
+
+-- name: correlated_scalar_by_an_inequality_refused
+-- error: NotSupportedError other than equalities (SELECT COUNT(*) FROM
+SELECT a.id, (SELECT COUNT(*) FROM t_bob AS b WHERE b.k = a.k AND b.id > a.id - 30) AS n FROM t_alice AS a;
+
 -- name: correlated_in_of_an_aggregate_refused
 -- error: NotSupportedError tested against SUM(a.i)
 SELECT a.k, SUM(a.i) IN (SELECT b.i FROM t_bob AS b WHERE b.k = a.k) AS x FROM t_alice AS a GROUP BY a.k;
