@@ -22,7 +22,10 @@ on all keys (without ORDER BY: the whole partition):
   running (or reversed running) extreme read there, of a bounded frame of ``w`` rows
   as a segmented scan over the ``w`` candidates of every row (log-depth);
 * NTH_VALUE(x, k): the partition's ``k``-th row (a shift by ``k - 1``, then a copy
-  scan from the partition's first row), NULL where the frame has fewer rows;
+  scan from the partition's first row), NULL where the frame has fewer rows; over a
+  ROWS frame FIRST_VALUE, LAST_VALUE and NTH_VALUE read the row a public distance
+  away (or the partition's first or last row where that is nearer), NULL where the
+  frame has no such row;
 * LAG/LEAD(x, k, d): the rows k places away (a public shift of the shares, local),
   with d (or NULL) where the row number (or the rows left) shows there is none;
 * FIRST_VALUE / LAST_VALUE: a copy scan from the partition's first row, or from the
@@ -101,8 +104,7 @@ def window(rt: Runtime, rel: SecretRelation, partition: list[str],
             out.append(_frame_aggregate(rt, frame, func, col, t))
         else:
             ev = SecureEvaluator(rt, SecretRelation(n, [arg], [col]), string_key)
-            out.append(_other_row(rt, ev, frame, func, col, t, offset, default,
-                                  whole=rows is not None))
+            out.append(_other_row(rt, ev, frame, func, col, t, offset, default, rows))
     return SecretRelation(n, rel.names + names, rel.columns + out)
 
 
@@ -333,11 +335,11 @@ def _bounded_extreme(rt: Runtime, frame: _Frame, col: SecretColumn, present: BSh
 
 def _other_row(rt: Runtime, ev: SecureEvaluator, frame: _Frame, func: str,
                col: SecretColumn, t: SqlType, offset: int, default: str | None,
-               whole: bool = False) -> SecretColumn:
-    """LAG/LEAD (the row ``offset`` before/after in the partition, else ``default``),
-    FIRST_VALUE (the partition's first row), LAST_VALUE (the frame's last row),
-    NTH_VALUE (the partition's ``offset``-th row, NULL where the frame -- the partition
-    if ``whole`` -- has fewer rows)."""
+               rows: list | None = None) -> SecretColumn:
+    """LAG/LEAD (the row ``offset`` before/after in the partition, else ``default``);
+    in the default frame FIRST_VALUE (the partition's first row), LAST_VALUE (the
+    frame's last row), NTH_VALUE (the partition's ``offset``-th row, NULL where the
+    frame has fewer rows); over a ROWS frame ``rows`` (see :func:`_framed_row`)."""
     n, party = frame.n, rt.party
     if func in ("lag", "lead"):
         if offset == 0:
@@ -358,13 +360,13 @@ def _other_row(rt: Runtime, ev: SecureEvaluator, frame: _Frame, func: str,
                  else AShare.zeros(party, n))
     words += col.exact.words() if col.exact is not None else []
     missing = None
-    if func == "nth_value":
-        # the rows of the frame: the partition's, or those up to the last peer
-        rows = frame.row_number + frame.after - _ones(party, n) if whole \
-            else frame.at_frame_end([frame.row_number])[0]
-        missing = compare.less_than_public(rt, rows, offset)
-        shifted = np.clip(np.arange(n) + offset - 1, 0, n - 1)
-        value, null, *exact = frame.at_partition_start([w[shifted] for w in words])
+    if rows is not None:
+        (value, null, *exact), missing = _framed_row(rt, frame, func, words, offset, *rows[:2])
+    elif func == "nth_value":
+        # the rows of the frame: those up to the last peer (the partition's without ORDER BY)
+        count = frame.at_frame_end([frame.row_number])[0]
+        missing = compare.less_than_public(rt, count, offset)
+        value, null, *exact = frame.at_partition_start(_shifted(words, offset - 1))
     else:
         copy = frame.at_partition_start if func == "first_value" else frame.at_frame_end
         value, null, *exact = copy(words)
@@ -375,6 +377,38 @@ def _other_row(rt: Runtime, ev: SecureEvaluator, frame: _Frame, func: str,
         null_bit = convert.clean_bit(bit_or(rt, null_bit, missing))
     return SecretColumn(col.type, value, null_bit,
                         exact=col.exact.with_words(exact) if col.exact is not None else None)
+
+
+def _shifted(words: list[AShare], d: int) -> list[AShare]:
+    """The words of the row ``d`` places further down (the last row's past the end)."""
+    n = len(words[0])
+    return [w[np.clip(np.arange(n) + d, 0, n - 1)] for w in words]
+
+
+def _framed_row(rt: Runtime, frame: _Frame, func: str, words: list[AShare], nth: int,
+                start: int | None, end: int | None) -> tuple[list[AShare], BShare]:
+    """FIRST_VALUE, LAST_VALUE or NTH_VALUE(x, ``nth``) over the ROWS frame
+    ``[i + start, i + end]`` clipped to the partition: the picked row's words, and
+    whether there is no such row (the frame is empty, or has fewer than ``nth`` rows)."""
+    n, party = frame.n, rt.party
+    upper = frame.at_partition_end([frame.row_number]) if end is None \
+        else frame.at_offset([frame.row_number], end, "zero")
+    lower = [AShare.zeros(party, n)] if start is None \
+        else frame.at_offset([frame.row_number], start - 1, "zero")
+    count = upper[0] - lower[0]
+    if func == "last_value":
+        picked = frame.at_partition_end(words) if end is None \
+            else frame.at_offset(words, end, "zero")
+        return picked, compare.less_than_public(rt, count, 1)
+    nth = 1 if func == "first_value" else nth
+    from_first = frame.at_partition_start(_shifted(words, nth - 1))
+    if start is None or start >= 0:
+        picked = from_first if start is None else frame.at_offset(words, start + nth - 1, "zero")
+    else:  # the frame starts at the partition's first row where that is nearer
+        clipped = compare.less_equal_public(rt, frame.row_number, -start)
+        near = frame.at_offset(words, start + nth - 1, "zero")
+        picked = mux.select_many(rt, [(clipped, f, m) for f, m in zip(from_first, near)])
+    return picked, compare.less_than_public(rt, count, nth)
 
 
 def _ones(party: int, n: int) -> AShare:

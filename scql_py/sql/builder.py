@@ -1084,7 +1084,7 @@ def _window_func(w: exp.Window, name: str, as_column, scope) -> lp.WindowFunc:
             default = default.copy()
         else:
             default = None
-    return lp.WindowFunc(name, func, column, t, offset, default)
+    return lp.WindowFunc(name, func, column, t, offset, default, frame)
 
 
 def _split_windows(child: lp.Node, projections):

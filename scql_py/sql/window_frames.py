@@ -9,10 +9,11 @@ aggregate over the partition, without the ORDER BY) or for FIRST_VALUE, and any 
 for the functions that ignore frames (the rankings, LAG, LEAD).
 
 A ROWS frame with ORDER BY is kept as a :class:`Frame` for SUM, COUNT, AVG, MIN and
-MAX (``ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING``: a sliding aggregate), and so are
+MAX (``ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING``: a sliding aggregate) and for
+FIRST_VALUE, LAST_VALUE and NTH_VALUE (a row of the sliding frame), and so are
 the RANGE frames from the current row's first peer to its last one or to the
 partition's end; the whole-partition frame for NTH_VALUE. Other frames (RANGE frames
-with offsets, frames of LAST_VALUE, ...) are refused by name.
+with offsets, ROWS frames without ORDER BY, ...) are refused by name.
 
 >>> from sqlglot import parse_one
 >>> q = parse_one("SELECT SUM(i) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN "
@@ -43,6 +44,7 @@ _IGNORE_FRAMES = (
     exp.Lead,
 )
 _AGGREGATES = (exp.Sum, exp.Count, exp.Avg, exp.Min, exp.Max)
+_VALUES = (exp.FirstValue, exp.LastValue, exp.NthValue)
 
 
 @dataclass(frozen=True)
@@ -126,11 +128,12 @@ def split_frame(w: exp.Window) -> tuple[exp.Window, Frame | None]:
     if whole and isinstance(func, _AGGREGATES):
         out.set("order", None)
         return out, None
-    if isinstance(func, exp.FirstValue) and start == "UNBOUNDED PRECEDING":
+    reaches_current = end == "CURRENT ROW" or end.endswith("FOLLOWING")
+    if isinstance(func, exp.FirstValue) and start == "UNBOUNDED PRECEDING" and reaches_current:
         return out, None  # the partition's first row in either frame
     if whole and isinstance(func, exp.NthValue):
         return out, Frame(None, None)
-    if kind == "ROWS" and ordered and isinstance(func, _AGGREGATES):
+    if kind == "ROWS" and ordered and isinstance(func, _AGGREGATES + _VALUES):
         frame = Frame(
             _offset(spec.args.get("start"), spec.args.get("start_side"), "PRECEDING", w),
             _offset(spec.args.get("end"), spec.args.get("end_side"), "FOLLOWING", w),
@@ -147,8 +150,8 @@ def split_frame(w: exp.Window) -> tuple[exp.Window, Frame | None]:
         return out, Frame(0, 0 if end == "CURRENT ROW" else None, "RANGE")
     raise NotSupportedError(
         f"the window frame {spec.sql(dialect='mysql')} in "
-        f"{w.sql(dialect='mysql')} (supported: ROWS frames with ORDER BY "
-        "for SUM, COUNT, AVG, MIN and MAX, RANGE frames from CURRENT ROW, and frames that start at "
+        f"{w.sql(dialect='mysql')} (supported: ROWS frames with ORDER BY, RANGE "
+        "frames of SUM, COUNT, AVG, MIN and MAX from CURRENT ROW, and frames that start at "
         "UNBOUNDED PRECEDING and end at the current row's last peer or "
         "the partition's end)"
     )

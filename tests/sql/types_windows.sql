@@ -224,10 +224,6 @@ SELECT id, SUM(i) OVER (PARTITION BY k ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
 -- error: NotSupportedError RANGE BETWEEN 1 PRECEDING
 SELECT id, SUM(i) OVER (ORDER BY id RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t_alice;
 
--- name: frame_of_last_value_refused
--- error: NotSupportedError window frame
-SELECT id, LAST_VALUE(i) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS s FROM t_alice;
-
 -- name: frame_sliding_sum_of_an_aggregate_only_column
 -- a one-row frame is the row's value
 -- error: SecurityError t_bob.i
@@ -266,6 +262,33 @@ FROM (SELECT id, i FROM t_alice UNION ALL SELECT id + 1000 AS id, i FROM t_bob) 
 -- error: ProgrammingError NTH_VALUE counts rows from 1
 SELECT id, NTH_VALUE(i, 0) OVER (ORDER BY id) AS x FROM t_alice;
 
--- name: nth_value_of_a_sliding_frame_refused
+-- FIRST_VALUE, LAST_VALUE and NTH_VALUE over ROWS frames: NULL where the frame is empty
+-- or short (FIRST_VALUE over UNBOUNDED PRECEDING AND 1 PRECEDING is NULL on the first
+-- row: that frame is no other way of writing the partition's first row)
+
+-- name: frame_values_own_table
+SELECT id, FIRST_VALUE(i) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS f0,
+  FIRST_VALUE(f) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS f1,
+  LAST_VALUE(d) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN 2 PRECEDING AND 1 PRECEDING) AS l1,
+  LAST_VALUE(m) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS l2,
+  NTH_VALUE(i, 2) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING) AS n2,
+  NTH_VALUE(b, 3) OVER (PARTITION BY s ORDER BY id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS n3,
+  NTH_VALUE(ts, 2) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 3 PRECEDING) AS n4,
+  FIRST_VALUE(k) OVER (ORDER BY id ROWS BETWEEN 2 FOLLOWING AND 3 FOLLOWING) AS f5
+FROM t_alice;
+
+-- name: frame_values_over_union
+SELECT u.id, FIRST_VALUE(u.k) OVER (PARTITION BY u.s ORDER BY u.id ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS f,
+  LAST_VALUE(u.id) OVER (PARTITION BY u.k ORDER BY u.id ROWS BETWEEN 1 FOLLOWING AND 4 FOLLOWING) AS l,
+  NTH_VALUE(u.k, 3) OVER (ORDER BY u.id ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS n
+FROM (SELECT id, k, s FROM t_alice UNION ALL SELECT id + 100, k, s FROM t_bob) AS u;
+
+-- name: frame_values_after_join
+SELECT a.id, LAST_VALUE(b.k) OVER (ORDER BY a.id ROWS BETWEEN 2 PRECEDING AND 1 PRECEDING) AS l,
+  NTH_VALUE(a.k + b.k, 2) OVER (PARTITION BY b.s ORDER BY a.id ROWS BETWEEN 1 PRECEDING AND 2 FOLLOWING) AS n,
+  FIRST_VALUE(b.id) OVER (PARTITION BY a.k ORDER BY a.id ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING) AS f
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: frame_values_with_ranges_refused
 -- error: NotSupportedError window frame
-SELECT id, NTH_VALUE(i, 2) OVER (ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS x FROM t_alice;
+SELECT id, LAST_VALUE(i) OVER (ORDER BY k RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS x FROM t_alice;
