@@ -279,6 +279,8 @@ def _rows_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | N
             else frame.at_offset(prefixes, end, "zero")
         lower = [AShare.zeros(party, n) for _ in prefixes] if start is None \
             else frame.at_offset(prefixes, start - 1, "zero")
+        if _inverted(start, end):
+            lower = upper  # every frame is empty
     count, *sums = [u - low for u, low in zip(upper, lower)]
     if func == "count":
         return SecretColumn(INT64, count)
@@ -395,7 +397,7 @@ def _framed_row(rt: Runtime, frame: _Frame, func: str, words: list[AShare], nth:
         else frame.at_offset([frame.row_number], end, "zero")
     lower = [AShare.zeros(party, n)] if start is None \
         else frame.at_offset([frame.row_number], start - 1, "zero")
-    count = upper[0] - lower[0]
+    count = upper[0] - (upper[0] if _inverted(start, end) else lower[0])
     if func == "last_value":
         picked = frame.at_partition_end(words) if end is None \
             else frame.at_offset(words, end, "zero")
@@ -409,6 +411,11 @@ def _framed_row(rt: Runtime, frame: _Frame, func: str, words: list[AShare], nth:
         near = frame.at_offset(words, start + nth - 1, "zero")
         picked = mux.select_many(rt, [(clipped, f, m) for f, m in zip(from_first, near)])
     return picked, compare.less_than_public(rt, count, nth)
+
+
+def _inverted(start: int | None, end: int | None) -> bool:
+    """Whether a ROWS frame starts after it ends (``2 FOLLOWING AND 1 FOLLOWING``): empty."""
+    return start is not None and end is not None and start > end
 
 
 def _ones(party: int, n: int) -> AShare:

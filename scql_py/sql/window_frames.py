@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from scql_py.errors import NotSupportedError
+from scql_py.errors import NotSupportedError, ProgrammingError
 
 _IGNORE_FRAMES = (
     exp.RowNumber,
@@ -138,7 +138,13 @@ def split_frame(w: exp.Window) -> tuple[exp.Window, Frame | None]:
             _offset(spec.args.get("start"), spec.args.get("start_side"), "PRECEDING", w),
             _offset(spec.args.get("end"), spec.args.get("end_side"), "FOLLOWING", w),
         )
-        return out, frame
+        first, last = frame.start, frame.end
+        if first is not None and last is not None and first >= 0 and last < first and last <= 0:
+            raise ProgrammingError(
+                f"the window frame of {w.sql(dialect='mysql')}: a frame that starts at or "
+                "after the current row cannot end before it"
+            )
+        return out, frame  # one that starts after its end (2 FOLLOWING AND 1 FOLLOWING) is empty
     peer_ends = ("CURRENT ROW", "UNBOUNDED FOLLOWING")
     if (
         kind == "RANGE"

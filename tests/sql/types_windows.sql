@@ -215,6 +215,19 @@ FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 -- secure-error: NotSupportedError more than 64 rows
 SELECT id, MAX(i) OVER (ORDER BY id ROWS BETWEEN 40 PRECEDING AND 40 FOLLOWING) AS m FROM t_alice;
 
+-- name: frame_inverted_is_empty
+-- a frame that starts after its end has no rows: SUM NULL, COUNT 0
+SELECT id, SUM(k) OVER (PARTITION BY s ORDER BY id ROWS BETWEEN 3 FOLLOWING AND 1 FOLLOWING) AS s,
+  COUNT(*) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 3 PRECEDING) AS c,
+  MAX(k) OVER (ORDER BY id ROWS BETWEEN 4 FOLLOWING AND 1 FOLLOWING) AS m,
+  LAST_VALUE(k) OVER (ORDER BY id ROWS BETWEEN 3 FOLLOWING AND 1 FOLLOWING) AS l,
+  NTH_VALUE(k, 1) OVER (ORDER BY id ROWS BETWEEN 3 PRECEDING AND 5 PRECEDING) AS n
+FROM t_alice;
+
+-- name: frame_from_following_to_preceding
+-- error: ProgrammingError cannot end before it
+SELECT id, SUM(k) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 1 PRECEDING) AS s FROM t_alice;
+
 -- name: frame_rows_without_order_refused
 -- a ROWS frame over rows in no order has no one answer
 -- error: NotSupportedError window frame
