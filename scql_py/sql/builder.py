@@ -1055,6 +1055,12 @@ def _window_func(w: exp.Window, name: str, as_column, scope) -> lp.WindowFunc:
         raise NotSupportedError(f"{written.sql(dialect='mysql')}: DISTINCT in a window "
                                 "function")
     frame = kept_frame(w)
+    if frame is not None and frame.kind == "RANGE" and not frame.from_peers:
+        key = infer_type(w.args["order"].expressions[0].this, scope)
+        if key.kind not in ("int64", "float64", "decimal"):
+            raise NotSupportedError(f"{written.sql(dialect='mysql')} with {frame.sql()}: a "
+                                    f"RANGE frame with an offset needs a numeric ORDER BY "
+                                    f"key, not a {key}")
     if func == "count" and (arg is None or isinstance(arg, exp.Star)):
         return lp.WindowFunc(name, "count", frame=frame)
     if _has_aggregate(arg) or arg.find(exp.Window):

@@ -228,6 +228,10 @@ def _check_secure_window(node: lp.Window) -> None:
     types = dict(zip(node.child.columns, node.child.types))
     for f in node.funcs:
         frame = f.frame
+        if frame is not None and frame.kind == "RANGE" and not frame.from_peers:
+            raise NotSupportedError(f"{f.func.upper()}(...) OVER (... {frame.sql()}) across "
+                                    "parties (a RANGE frame with an offset runs only in the "
+                                    "owner's database)")
         if f.func in ("min", "max") and frame is not None and frame.kind == "ROWS" and None \
                 not in (frame.start, frame.end) and frame.end - frame.start + 1 > MAX_FRAME_ROWS:
             # every row's frame is scanned as rows of its own

@@ -413,6 +413,15 @@ class Analyzer:
                 _refuse(_lift(scope[key.column][asker], "rank"), asker,
                         f"a window's ORDER BY would show party '{asker}' the order of source "
                         "column '{culprit}', which has CCL level {level} for " + f"'{asker}'")
+            # a RANGE frame with an offset counts the rows whose key is within a distance
+            # of the row's: it shows the distances between keys, not only their order
+            distance = [f for f in node.funcs if f.frame is not None and f.frame.kind == "RANGE"
+                        and not f.frame.from_peers]
+            for key in node.order if distance else []:
+                _refuse(scope[key.column][asker], asker,
+                        f"the window frame {distance[0].frame.sql()} would show party "
+                        f"'{asker}' the distances between values of source column "
+                        "'{culprit}', which has CCL level {level} for " + f"'{asker}'")
             what = node.written or "a window's PARTITION BY"
             for name in node.partition:
                 _refuse(_lift(scope[name][asker], "after_group_by"), asker,

@@ -12,8 +12,9 @@ A ROWS frame with ORDER BY is kept as a :class:`Frame` for SUM, COUNT, AVG, MIN 
 MAX (``ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING``: a sliding aggregate) and for
 FIRST_VALUE, LAST_VALUE and NTH_VALUE (a row of the sliding frame), and so are
 the RANGE frames from the current row's first peer to its last one or to the
-partition's end; the whole-partition frame for NTH_VALUE. Other frames (RANGE frames
-with offsets, ROWS frames without ORDER BY, ...) are refused by name.
+partition's end, and those with offsets (``RANGE BETWEEN 5 PRECEDING AND CURRENT
+ROW``, which only the owner's database computes); the whole-partition frame for
+NTH_VALUE. Other frames (ROWS frames without ORDER BY, ...) are refused by name.
 
 >>> from sqlglot import parse_one
 >>> q = parse_one("SELECT SUM(i) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN "
@@ -51,12 +52,18 @@ _VALUES = (exp.FirstValue, exp.LastValue, exp.NthValue)
 class Frame:
     """A ROWS frame: from ``start`` to ``end`` rows after the current one (negative:
     before it; None: the partition's first row, or last row, for ``end``). A RANGE
-    frame (``kind``) starts at the current row's first peer (``start`` 0) and ends at
-    its last peer (``end`` 0) or the partition's last row (None)."""
+    frame (``kind``) counts in the ORDER BY key's units instead: 0 is the current row's
+    first peer (``start``) or last peer (``end``)."""
 
     start: int | None
     end: int | None
     kind: str = "ROWS"
+
+    @property
+    def from_peers(self) -> bool:
+        """A RANGE frame whose bounds are peers or the partition's ends (no offset in the
+        ORDER BY key's units, which only the owner's database computes)."""
+        return self.kind == "RANGE" and self.start in (0, None) and self.end in (0, None)
 
     def spec(self) -> exp.WindowSpec:
         """The frame as SQL (for the owner's database)."""
@@ -100,10 +107,19 @@ def _offset(bound, side: str | None, unbounded: str, w: exp.Window) -> int | Non
         return None
     if not (isinstance(bound, exp.Literal) and not bound.is_string and bound.this.isdigit()):
         raise NotSupportedError(
-            f"the window frame of {w.sql(dialect='mysql')} (a ROWS "
-            "frame's offsets must be constant non-negative integers)"
+            f"the window frame of {w.sql(dialect='mysql')} (a frame's offsets must be "
+            "constant non-negative integers)"
         )
     return -int(bound.this) if side == "PRECEDING" else int(bound.this)
+
+
+def _check_order(frame: Frame, w: exp.Window) -> None:
+    first, last = frame.start, frame.end
+    if first is not None and last is not None and first >= 0 and last < first and last <= 0:
+        raise ProgrammingError(
+            f"the window frame of {w.sql(dialect='mysql')}: a frame that starts at or "
+            "after the current row cannot end before it"
+        )
 
 
 def split_frame(w: exp.Window) -> tuple[exp.Window, Frame | None]:
@@ -138,26 +154,25 @@ def split_frame(w: exp.Window) -> tuple[exp.Window, Frame | None]:
             _offset(spec.args.get("start"), spec.args.get("start_side"), "PRECEDING", w),
             _offset(spec.args.get("end"), spec.args.get("end_side"), "FOLLOWING", w),
         )
-        first, last = frame.start, frame.end
-        if first is not None and last is not None and first >= 0 and last < first and last <= 0:
-            raise ProgrammingError(
-                f"the window frame of {w.sql(dialect='mysql')}: a frame that starts at or "
-                "after the current row cannot end before it"
-            )
+        _check_order(frame, w)
         return out, frame  # one that starts after its end (2 FOLLOWING AND 1 FOLLOWING) is empty
-    peer_ends = ("CURRENT ROW", "UNBOUNDED FOLLOWING")
-    if (
-        kind == "RANGE"
-        and ordered
-        and isinstance(func, _AGGREGATES)
-        and start == "CURRENT ROW"
-        and end in peer_ends
-    ):
-        return out, Frame(0, 0 if end == "CURRENT ROW" else None, "RANGE")
+    if kind == "RANGE" and ordered and isinstance(func, _AGGREGATES):
+        frame = Frame(
+            _offset(spec.args.get("start"), spec.args.get("start_side"), "PRECEDING", w),
+            _offset(spec.args.get("end"), spec.args.get("end_side"), "FOLLOWING", w),
+            "RANGE",
+        )
+        _check_order(frame, w)
+        if not frame.from_peers and len(w.args["order"].expressions) != 1:
+            raise NotSupportedError(
+                f"the window frame of {w.sql(dialect='mysql')} (a RANGE frame with an "
+                "offset needs exactly one ORDER BY key)"
+            )
+        return out, frame
     raise NotSupportedError(
         f"the window frame {spec.sql(dialect='mysql')} in "
         f"{w.sql(dialect='mysql')} (supported: ROWS frames with ORDER BY, RANGE "
-        "frames of SUM, COUNT, AVG, MIN and MAX from CURRENT ROW, and frames that start at "
+        "frames of SUM, COUNT, AVG, MIN and MAX with ORDER BY, and frames that start at "
         "UNBOUNDED PRECEDING and end at the current row's last peer or "
         "the partition's end)"
     )

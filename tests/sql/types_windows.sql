@@ -113,7 +113,8 @@ SELECT k, SUM(COUNT(*)) OVER () AS total FROM t_alice GROUP BY k;
 -- Window frames written out that mean the engine's frame (sql/window_frames.py): the
 -- default RANGE frame, a whole-partition frame of an aggregate or FIRST_VALUE, any frame
 -- of a ranking; sliding ROWS frames (with ORDER BY) of SUM, COUNT, AVG, MIN and MAX run
--- as such, and RANGE frames from the current row; other frames are refused by name.
+-- as such, and RANGE frames from the current row (with offsets: at the owner only);
+-- other frames are refused by name.
 
 -- name: frame_default_range_own_table
 SELECT id, SUM(i) OVER (PARTITION BY k ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s FROM t_alice;
@@ -233,9 +234,28 @@ SELECT id, SUM(k) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 1 PRECEDING) AS
 -- error: NotSupportedError window frame
 SELECT id, SUM(i) OVER (PARTITION BY k ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t_alice;
 
--- name: frame_range_with_an_offset_refused
--- error: NotSupportedError RANGE BETWEEN 1 PRECEDING
-SELECT id, SUM(i) OVER (ORDER BY id RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t_alice;
+-- name: frame_range_with_offsets_runs_at_the_owner
+-- the rows whose key is within the offsets of the current row's: only the owner's
+-- database computes them
+-- secure-error: NotSupportedError runs only in the owner's database
+SELECT id, SUM(i) OVER (ORDER BY k RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) AS s,
+  COUNT(*) OVER (PARTITION BY s ORDER BY i DESC RANGE BETWEEN 100 PRECEDING AND 50 FOLLOWING) AS c,
+  MAX(f) OVER (ORDER BY f RANGE BETWEEN UNBOUNDED PRECEDING AND 2 FOLLOWING) AS m,
+  AVG(m) OVER (ORDER BY m RANGE BETWEEN CURRENT ROW AND 1000 FOLLOWING) AS a
+FROM t_alice;
+
+-- name: frame_range_with_an_offset_over_dates_refused
+-- error: NotSupportedError numeric ORDER BY key
+SELECT id, SUM(i) OVER (ORDER BY d RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t_alice;
+
+-- name: frame_range_with_an_offset_over_two_keys_refused
+-- error: NotSupportedError exactly one ORDER BY key
+SELECT id, SUM(i) OVER (ORDER BY k, id RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t_alice;
+
+-- name: frame_range_with_an_offset_over_union_refused
+-- error: NotSupportedError runs only in the owner's database
+SELECT u.id, SUM(u.k) OVER (ORDER BY u.id RANGE BETWEEN 2 PRECEDING AND 2 FOLLOWING) AS s
+FROM (SELECT id, k FROM t_alice UNION ALL SELECT id + 100, k FROM t_bob) AS u;
 
 -- name: frame_sliding_sum_of_an_aggregate_only_column
 -- a one-row frame is the row's value
