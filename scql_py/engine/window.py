@@ -99,7 +99,7 @@ def window(rt: Runtime, rel: SecretRelation, partition: list[str],
         if func in RANKINGS:
             out.append(_ranking(rt, frame, func, offset))
         elif func in WINDOW_AGGREGATES and rows is not None:
-            out.append(_rows_aggregate(rt, frame, func, col, t, *rows))
+            out.append(_sliding_aggregate(rt, frame, func, col, t, *rows))
         elif func in WINDOW_AGGREGATES:
             out.append(_frame_aggregate(rt, frame, func, col, t))
         else:
@@ -251,7 +251,7 @@ def _frame_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | 
     return SecretColumn(t, value, empty, exact=exact)
 
 
-def _rows_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | None,
+def _sliding_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | None,
                     t: SqlType, start: int | None, end: int | None, kind: str = "ROWS"
                     ) -> SecretColumn:
     """SUM, COUNT, AVG, MIN or MAX over each row's frame: for ROWS, the rows
@@ -261,6 +261,9 @@ def _rows_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | N
     n, party = frame.n, rt.party
     if col is not None and col.type.kind == "string" and func != "count":
         raise NotSupportedError(f"{func.upper()} OVER (...) of a secret string")
+    if kind == "RANGE" and (start != 0 or end not in (0, None)):
+        # offsets in the key's units: the planner leaves them to the owner's database
+        raise NotSupportedError(f"{func.upper()} OVER (...) over a RANGE frame with an offset")
     if col is None:
         present = BShare.public(party, np.ones(n, np.uint64))
     else:
@@ -403,11 +406,13 @@ def _framed_row(rt: Runtime, frame: _Frame, func: str, words: list[AShare], nth:
             else frame.at_offset(words, end, "zero")
         return picked, compare.less_than_public(rt, count, 1)
     nth = 1 if func == "first_value" else nth
-    from_first = frame.at_partition_start(_shifted(words, nth - 1))
-    if start is None or start >= 0:
-        picked = from_first if start is None else frame.at_offset(words, start + nth - 1, "zero")
+    if start is None:
+        picked = frame.at_partition_start(_shifted(words, nth - 1))
+    elif start >= 0:
+        picked = frame.at_offset(words, start + nth - 1, "zero")
     else:  # the frame starts at the partition's first row where that is nearer
         clipped = compare.less_equal_public(rt, frame.row_number, -start)
+        from_first = frame.at_partition_start(_shifted(words, nth - 1))
         near = frame.at_offset(words, start + nth - 1, "zero")
         picked = mux.select_many(rt, [(clipped, f, m) for f, m in zip(from_first, near)])
     return picked, compare.less_than_public(rt, count, nth)
