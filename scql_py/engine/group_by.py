@@ -20,13 +20,14 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
+from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, TIMESTAMP, SqlType
 from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bit
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_dates import US_PER_DAY
-from scql_py.engine.secure_expr import SecureEvaluator, bit_not
+from scql_py.engine.secure_expr import SecureEvaluator, bit_not, bit_or
 from scql_py.engine.spread import (
     SPREADS,
     finish_spreads,
@@ -101,6 +102,7 @@ class _SortedRows:
     keys: list[SecretColumn]
     args: dict[str, SecretColumn]
     distinct: list[AShare | BShare]  # the one COUNT(DISTINCT)/PERCENTILE argument's words
+    # (of each expression of COUNT(DISTINCT a, b)'s tuple)
 
 
 def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
@@ -156,8 +158,8 @@ def _one_pass(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn], 
     """One sort by (valid, keys[, one aggregate argument]) and the segmented scans:
     the kept groups' key columns, then one column per aggregate."""
     rt = ev.rt
-    arg_cols, distinct_arg = _aggregate_arguments(ev, aggs)
-    rows = _sort_by_groups(ev, valid, key_cols, arg_cols, distinct_arg)
+    arg_cols, distinct_cols = _aggregate_arguments(ev, aggs)
+    rows = _sort_by_groups(ev, valid, key_cols, arg_cols, distinct_cols)
     starts = segment.segment_starts(rt, [rows.valid] + _words_of(rows.keys))
     count_star = segment.segmented_count(rt, starts, rows.valid)
     running = _running_aggregates(rt, rows, starts, count_star, aggs)
@@ -185,10 +187,12 @@ def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, 
 
 
 def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
-                         ) -> tuple[dict[str, SecretColumn], str | None]:
-    """Every aggregate's argument, evaluated once; and the argument rows are also sorted
-    by, if any: COUNT(DISTINCT x) counts its runs, PERCENTILE_DISC picks by rank."""
+                         ) -> tuple[dict[str, SecretColumn], list[SecretColumn]]:
+    """Every aggregate's argument, evaluated once; and the columns the rows are also
+    sorted by, if any: COUNT(DISTINCT x) counts the runs of ``x``, PERCENTILE_DISC picks
+    by rank, COUNT(DISTINCT a, b) counts the runs of ``(a, b)``."""
     arg_cols: dict[str, SecretColumn] = {}
+    tuples: dict[str, list[SecretColumn]] = {}
     distinct_args = {arg for _, func, arg, _, distinct in aggs
                      if sorts_by_argument(func, distinct) and arg is not None}
     assert len(distinct_args) <= 1, "one sorted argument per pass"
@@ -197,7 +201,12 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
               if func in ("min", "max") or func.startswith("percentile")}
     for _, func, arg, _, distinct in aggs:
         if arg is not None and arg not in arg_cols:
-            arg_cols[arg] = ev.evaluate(plan_text.parse(arg))
+            parsed = plan_text.parse(arg)
+            if isinstance(parsed, exp.Tuple):
+                tuples[arg] = [ev.evaluate(part) for part in parsed.expressions]
+                arg_cols[arg] = _tuple_presence(ev, tuples[arg])
+                continue
+            arg_cols[arg] = ev.evaluate(parsed)
             if arg_cols[arg].type.kind == "string" and func not in ("count", "min", "max"):
                 raise NotSupportedError(f"{func.split(':')[0].upper()} of a secret string")
         if distinct and func not in ("count", "sum", "avg"):
@@ -205,26 +214,39 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
     for arg, col in arg_cols.items():
         if arg not in picked and arg not in distinct_args and col.exact is not None:
             arg_cols[arg] = replace(col, exact=None)  # one word less to sort
-    return arg_cols, next(iter(distinct_args), None)
+    sorted_by = next(iter(distinct_args), None)
+    if sorted_by is None:
+        return arg_cols, []
+    return arg_cols, tuples.get(sorted_by, [arg_cols[sorted_by]])
+
+
+def _tuple_presence(ev: SecureEvaluator, parts: list[SecretColumn]) -> SecretColumn:
+    """What stands for COUNT(DISTINCT a, b)'s tuple among the arguments: a column that
+    is NULL where any of its expressions is (MySQL counts only tuples without a NULL)."""
+    null = None
+    for part in parts:
+        null = bit_or(ev.rt, null, part.null)
+    n = len(parts[0])
+    return SecretColumn(INT64, AShare.zeros(ev.rt.party, n), null)
 
 
 def _sort_by_groups(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn],
-                    arg_cols: dict[str, SecretColumn], distinct_arg: str | None
+                    arg_cols: dict[str, SecretColumn], distinct_cols: list[SecretColumn]
                     ) -> _SortedRows:
-    """Sort every needed share by (valid first, keys[, the distinct argument])."""
+    """Sort every needed share by (valid first, keys[, the distinct argument's
+    expressions])."""
     rt, n = ev.rt, len(valid)
     sort_keys = [(valid, True, 1)] + [_sort_key(w) for w in _words_of(key_cols)]
-    distinct_col = None
-    if distinct_arg is not None:
-        distinct_col = arg_cols[distinct_arg]
-        if distinct_col.null is not None:
-            distinct_col = _zero_where(ev, distinct_col.null, distinct_col)
-        sort_keys += [_sort_key(w) for w in _key_words(distinct_col)]
+    distinct_words: list = []
+    for col in distinct_cols:
+        if col.null is not None:
+            col = _zero_where(ev, col.null, col)
+        distinct_words += _key_words(col)
+    sort_keys += [_sort_key(w) for w in distinct_words]
     payload: list = [valid]
     payload += [share for col in key_cols for share in col.shares()]
     payload += [share for col in arg_cols.values() for share in col.shares()]
-    if distinct_col is not None:
-        payload += _key_words(distinct_col)
+    payload += distinct_words
     moved = sort(rt, sort_keys, payload)[1] if n > 1 else payload
     it = iter(moved)
     valid_s = next(it)

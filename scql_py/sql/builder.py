@@ -15,6 +15,7 @@ from scql_py.catalog import FLOAT64, INT64, Catalog
 from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
+from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.correlated_quantifiers import rewrite_correlated_quantifiers
 from scql_py.sql.decorrelate import (
     check_aggregating,
@@ -28,7 +29,7 @@ from scql_py.sql.decorrelate import (
 from scql_py.sql.join_graph import order_joins
 from scql_py.sql.or_factoring import factor_common_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
-from scql_py.sql.window_frames import without_frame
+from scql_py.sql.window_frames import kept_frame, without_frame
 from scql_py.sql.written import completes_join, standing_for, user_sql
 
 
@@ -185,16 +186,6 @@ def _aliased(node: lp.Node, alias: str) -> lp.Node:
                              for c, t in zip(node.columns, node.types)])
 
 
-def _conjuncts(e: exp.Expression | None) -> list[exp.Expression]:
-    if e is None:
-        return []
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren):
-        return _conjuncts(e.this)
-    return [e]
-
-
 def _names(e: exp.Expression) -> set[str]:
     return {c.name for c in e.find_all(exp.Column)}
 
@@ -213,7 +204,8 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
     from_ = select.args.get("from_") or select.args.get("from")
     node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
     where = select.args.get("where")
-    pending = [qualified(c) for c in _conjuncts(where.this if where is not None else None)]
+    pending = [qualified(c) for c in conjuncts(where.this if where is not None else None,
+                                               unwrap=True)]
     joins = select.args.get("joins") or []
     # a conjunct with a subquery is planned above every join (by _subqueries), never
     # pushed into an input: its subquery may read any party's tables, and one that
@@ -228,7 +220,7 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
                 "RIGHT and comma joins are)")
         how = side or "inner"
         right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
-        on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
+        on = [qualified(c) for c in conjuncts(join.args.get("on"), unwrap=True)]
         if any(_has_subquery(c) for c in on):
             if how != "inner" or any((j.args.get("side") or "").lower() == "right"
                                      for j in joins[i + 1:]):
@@ -630,6 +622,9 @@ def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, ref, pick=lambda n:
     the rows (``join(node) -> node``). ``correlated``: whether the rows still have the
     outer columns a correlated subquery needs."""
     subs: list = []
+    # correlated subqueries that differ only in their value (a quantifier's count, NULL
+    # count, MIN and MAX) share one grouped query and one join
+    shared: dict[str, list] = {}
 
     def swap(n: exp.Expression) -> exp.Expression:
         if _is_scalar_subquery(n) and pick(n):
@@ -638,8 +633,13 @@ def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, ref, pick=lambda n:
                 if not correlated:
                     raise NotSupportedError("a correlated subquery after GROUP BY (in the "
                                             "select list or HAVING, outside an aggregate)")
-                subs.append((name, lambda node, q=n.this, name=name: _join_correlated_scalar(
-                    node, q, name, catalog, ref, fresh)))
+                rows = n.this.copy()
+                rows.set("expressions", [exp.Star()])
+                if rows.sql() not in shared:
+                    shared[rows.sql()] = group = []
+                    subs.append((name, lambda node, group=group: _join_correlated_scalars(
+                        node, group, catalog, ref, fresh)))
+                shared[rows.sql()].append((n.this, name))
             else:
                 plan = _scalar_plan(n.this, name, catalog)
                 subs.append((name, lambda node, plan=plan: lp.Join(node, plan, "scalar", [])))
@@ -666,8 +666,10 @@ def _grouped_join(node: lp.Node, query: exp.Select, values, catalog: Catalog, re
     if callable(values):
         values = values(others)
     elif others:
+        shown = query.copy()  # as written: without the resolver's aliases (_col_0)
+        shown.set("expressions", [e.unalias() for e in shown.expressions])
         raise NotSupportedError(f"a scalar subquery correlated by something other than "
-                                f"equalities ({query.sql()})")
+                                f"equalities ({shown.sql(dialect='mysql')})")
     grouped_query = grouped(rest, [inner for _, inner in eqs], values)
     plan = build(grouped_query, catalog)
     for n in lp.walk(plan):
@@ -681,30 +683,47 @@ def _grouped_join(node: lp.Node, query: exp.Select, values, catalog: Catalog, re
         return lp.Join(node, plan, "scalar", []), None, names, others
     outer = []
     for col, _ in eqs:
-        name = ref(col).name
-        if name not in node.columns:
-            raise NotSupportedError(f"a subquery correlated by {col.sql()}, which is not "
-                                    "a column of its FROM")
+        node, name = _outer_key(node, col, ref, fresh, "a subquery")
         outer.append(name)
     node = _typed_join(node, plan, "left", list(zip(outer, names[:len(eqs)])), fresh)
     return node, names[0], names[len(eqs):], others
 
 
-def _join_correlated_scalar(node: lp.Node, query: exp.Expression, name: str,
-                            catalog: Catalog, ref, fresh) -> lp.Node:
-    """A correlated scalar subquery (an aggregate) as a column ``name`` of ``node``."""
-    if isinstance(query, exp.Subquery):
-        query = query.this
-    if not isinstance(query, exp.Select):
+def _outer_key(node: lp.Node, outer: exp.Expression, ref, fresh, what: str
+               ) -> tuple[lp.Node, str]:
+    """The column of ``node`` that holds the outer side of a correlation equality: the
+    outer column itself, or the outer expression (``a.k + 1``) computed as a column."""
+    key = ref(outer)
+    for col in key.find_all(exp.Column):
+        if col.name not in node.columns:
+            raise NotSupportedError(f"{what} correlated by {outer.sql(dialect='mysql')}, "
+                                    f"which is not over the columns of its FROM")
+    if isinstance(key, exp.Column):
+        return node, key.name
+    name = fresh("__cx")
+    return _with_expr(node, key, name), name
+
+
+def _join_correlated_scalars(node: lp.Node, group: list, catalog: Catalog, ref, fresh
+                             ) -> lp.Node:
+    """Correlated scalar subqueries (aggregates) over the same rows, ``(query, name)``
+    pairs, as columns ``name`` of ``node``: one grouped query computes every value."""
+    queries = [q.this if isinstance(q, exp.Subquery) else q for q, _ in group]
+    if not all(isinstance(q, exp.Select) for q in queries):
         raise NotSupportedError("a correlated subquery over a UNION")
-    value = check_aggregating(query, "a correlated scalar subquery")
-    node, key, (raw,), _ = _grouped_join(node, query, [("__v", value)], catalog, ref, fresh)
-    empty = over_no_rows(value)
-    col = exp.column(raw, quoted=True)
-    if key is not None and not isinstance(empty, exp.Null):
-        missing = exp.Is(this=exp.column(key, quoted=True), expression=exp.Null())
-        col = exp.Case(ifs=[exp.If(this=missing, true=empty)], default=col)
-    return _with_expr(node, col, name)
+    values = [(f"__v{i}", check_aggregating(q, "a correlated scalar subquery"))
+              for i, q in enumerate(queries)]
+    node, key, raws, _ = _grouped_join(node, queries[0], values, catalog, ref, fresh)
+    scope = dict(zip(node.columns, node.types))
+    exprs = [(c, exp.column(c, quoted=True), t) for c, t in scope.items()]
+    for (_, value), raw, (_, name) in zip(values, raws, group):
+        empty = over_no_rows(value)
+        col = exp.column(raw, quoted=True)
+        if key is not None and not isinstance(empty, exp.Null):
+            missing = exp.Is(this=exp.column(key, quoted=True), expression=exp.Null())
+            col = exp.Case(ifs=[exp.If(this=missing, true=empty)], default=col)
+        exprs.append((name, col, infer_type(col, scope)))
+    return lp.Project(node, exprs)
 
 
 def _exists_mark(node: lp.Node, query: exp.Expression, catalog: Catalog, ref, fresh):
@@ -903,7 +922,7 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
 
     extra: list[exp.Expression] = []
     kept = []
-    for conj in _conjuncts(pred):
+    for conj in conjuncts(pred, unwrap=True):
         negated = isinstance(conj, exp.Not)
         inner = conj.this if negated else conj
         while isinstance(inner, exp.Paren):
@@ -978,10 +997,7 @@ def _exists(node: lp.Node, query: exp.Expression, anti: bool, ref, catalog: Cata
         return node, exp.Not(this=exp.paren(mark)) if anti else mark
     outer_cols = []
     for col, _ in eqs:
-        name = ref(col).name
-        if name not in node.columns:
-            raise NotSupportedError(f"EXISTS correlated by {col.sql()}, which is not a "
-                                    "column of its FROM")
+        node, name = _outer_key(node, col, ref, fresh, "EXISTS")
         outer_cols.append(name)
     names = [fresh("__ex") for _ in eqs]
     rest.set("expressions", [exp.alias_(inner.copy(), n) for (_, inner), n in zip(eqs, names)])
@@ -1001,9 +1017,9 @@ _WINDOW_FUNCS = {exp.RowNumber: "row_number", exp.Rank: "rank", exp.DenseRank: "
                  exp.PercentRank: "percent_rank", exp.Ntile: "ntile", exp.Sum: "sum",
                  exp.Count: "count", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
                  exp.Lag: "lag", exp.Lead: "lead", exp.FirstValue: "first_value",
-                 exp.LastValue: "last_value"}
+                 exp.LastValue: "last_value", exp.NthValue: "nth_value"}
 _SUPPORTED_WINDOWS = ("ROW_NUMBER, RANK, DENSE_RANK, PERCENT_RANK, NTILE, SUM, COUNT, AVG, "
-                      "MIN, MAX, LAG, LEAD, FIRST_VALUE, LAST_VALUE")
+                      "MIN, MAX, LAG, LEAD, FIRST_VALUE, LAST_VALUE, NTH_VALUE")
 
 
 def _window_literal(e: exp.Expression | None, what: str, written: exp.Expression) -> int:
@@ -1038,15 +1054,28 @@ def _window_func(w: exp.Window, name: str, as_column, scope) -> lp.WindowFunc:
     if isinstance(arg, exp.Distinct):
         raise NotSupportedError(f"{written.sql(dialect='mysql')}: DISTINCT in a window "
                                 "function")
+    frame = kept_frame(w)
+    if frame is not None and frame.kind == "RANGE" and not frame.from_peers:
+        key = infer_type(w.args["order"].expressions[0].this, scope)
+        if key.kind not in ("int64", "float64", "decimal"):
+            raise NotSupportedError(f"{written.sql(dialect='mysql')} with {frame.sql()}: a "
+                                    f"RANGE frame with an offset needs a numeric ORDER BY "
+                                    f"key, not a {key}")
     if func == "count" and (arg is None or isinstance(arg, exp.Star)):
-        return lp.WindowFunc(name, "count")
+        return lp.WindowFunc(name, "count", frame=frame)
     if _has_aggregate(arg) or arg.find(exp.Window):
         raise ProgrammingError(f"aggregate inside a window function: {written.sql()}")
     t = infer_type(arg, scope)
     column = as_column(arg)
     if func in lp.WINDOW_AGGREGATES:
         out = INT64 if func == "count" else aggregate_type(func, t)
-        return lp.WindowFunc(name, func, column, out)
+        return lp.WindowFunc(name, func, column, out, frame=frame)
+    if func == "nth_value":
+        nth = _window_literal(func_node.args.get("offset"), "row number", written)
+        if nth < 1:
+            raise ProgrammingError(f"{written.sql(dialect='mysql')}: NTH_VALUE counts rows "
+                                   "from 1")
+        return lp.WindowFunc(name, func, column, t, nth, frame=frame)
     offset, default = 1, None
     if func in ("lag", "lead"):
         offset = _window_literal(func_node.args.get("offset"), "offset", written)
@@ -1061,7 +1090,7 @@ def _window_func(w: exp.Window, name: str, as_column, scope) -> lp.WindowFunc:
             default = default.copy()
         else:
             default = None
-    return lp.WindowFunc(name, func, column, t, offset, default)
+    return lp.WindowFunc(name, func, column, t, offset, default, frame)
 
 
 def _split_windows(child: lp.Node, projections):
@@ -1100,7 +1129,8 @@ def _split_windows(child: lp.Node, projections):
                                              if nulls_first is None else bool(nulls_first)))
             specs[spec] = (parts, order_keys, {})
         funcs = specs[spec][2]
-        key = w.this.sql()
+        frame = kept_frame(w)
+        key = w.this.sql() + (f" {frame.sql()}" if frame is not None else "")
         if key not in funcs:
             funcs[key] = _window_func(w, f"__win{next(count)}", as_column, scope)
         names[id(w)] = funcs[key].name
@@ -1188,11 +1218,17 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
         func = AGGREGATES[type(n)]
         arg = n.this
         distinct = isinstance(arg, exp.Distinct)
+        if any(isinstance(a, exp.Tuple) for a in (arg.expressions if distinct else [arg])):
+            # MySQL has no row values here; DuckDB's would count one with a NULL in it
+            raise NotSupportedError(f"{n.sql(dialect='mysql')}: a row value in an aggregate "
+                                    "(COUNT(DISTINCT a, b) counts distinct tuples)")
         if distinct:
-            if len(arg.expressions) != 1:
+            if len(arg.expressions) != 1 and func != "count":
                 raise NotSupportedError(f"{n.sql(dialect='mysql')}: DISTINCT of several "
-                                        "expressions in one aggregate")
-            arg = arg.expressions[0]
+                                        "expressions in one aggregate other than COUNT")
+            # COUNT(DISTINCT a, b) (MySQL's) counts the distinct tuples without a NULL
+            arg = arg.expressions[0] if len(arg.expressions) == 1 \
+                else exp.Tuple(expressions=[a.copy() for a in arg.expressions])
             # MIN and MAX of the distinct values are those of all values
             distinct = func not in ("min", "max")
         if isinstance(arg, exp.Star) or (func == "count" and arg is None):
@@ -1239,17 +1275,17 @@ def _filtered(n: exp.Filter) -> exp.Expression:
     agg = agg.copy()
     arg = agg.this
     target = arg.expressions[0] if isinstance(arg, exp.Distinct) else arg
-    if isinstance(arg, exp.Distinct) and len(arg.expressions) != 1:
-        raise NotSupportedError(f"{agg.sql(dialect='mysql')}: DISTINCT of several "
-                                "expressions in one aggregate")
     value = exp.Literal.number(1) if target is None or isinstance(target, exp.Star) \
         else target.copy()
     condition = standing_for(exp.paren(cond.copy()), f"FILTER (WHERE {user_sql(cond)})")
-    gated = exp.Case(ifs=[exp.If(this=condition, true=value)])
+
+    def gated(value: exp.Expression) -> exp.Expression:
+        return exp.Case(ifs=[exp.If(this=condition.copy(), true=value)])
     if isinstance(arg, exp.Distinct):
-        arg.set("expressions", [gated])
+        # COUNT(DISTINCT a, b): a row failing the condition has a NULL in its tuple
+        arg.set("expressions", [gated(a.copy()) for a in arg.expressions])
     else:
-        agg.set("this", gated)
+        agg.set("this", gated(value))
     return agg
 
 

@@ -36,20 +36,12 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from scql_py.sql.conjuncts import conjuncts
+
 
 def _inner(join: exp.Join) -> bool:
     return not join.args.get("side") and not join.args.get("using") \
         and (join.args.get("kind") or "INNER").upper() in ("INNER", "CROSS")
-
-
-def _conjuncts(e: exp.Expression | None) -> list[exp.Expression]:
-    if e is None:
-        return []
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren) and isinstance(e.this, exp.And):
-        return _conjuncts(e.this)
-    return [e]
 
 
 def _tables(e: exp.Expression) -> set[str]:
@@ -103,10 +95,10 @@ def order_joins(select: exp.Select, owners: dict[str, str | None] | None = None,
     sources = [from_.this] + [j.this for j in joins]
     names = [s.alias_or_name for s in sources]
     where = select.args.get("where")
-    conjuncts = _conjuncts(where.this if where is not None else None)
+    parts = conjuncts(where.this if where is not None else None)
     for j in joins:
-        conjuncts += _conjuncts(j.args.get("on"))
-    edges = _edges(conjuncts)
+        parts += conjuncts(j.args.get("on"))
+    edges = _edges(parts)
     owner_of = [(owners or {}).get(n) for n in names]
     groups = [_one_owner_group(i, names, owner_of, edges) for i in range(len(sources))]
     width = widths or {}
@@ -130,6 +122,6 @@ def order_joins(select: exp.Select, owners: dict[str, str | None] | None = None,
     copies = [s.copy() for s in sources]
     out.set("from_", exp.From(this=copies[order[0]]))
     out.set("joins", [exp.Join(this=copies[i]) for i in order[1:]])
-    out.set("where", exp.Where(this=exp.and_(*[c.copy() for c in conjuncts]))
-            if conjuncts else None)
+    out.set("where", exp.Where(this=exp.and_(*[c.copy() for c in parts]))
+            if parts else None)
     return out

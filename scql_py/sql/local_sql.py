@@ -40,6 +40,11 @@ def _agg_sql(call: lp.AggCall) -> exp.Expression:
         # QUANTILE_DISC / QUANTILE_CONT in DuckDB (aggregates: total semantics leave them be)
         node = exp.PercentileDisc if call.func.startswith("percentile_disc") else exp.PercentileCont
         return node(this=arg, expression=exp.Literal.number(call.fraction))
+    if isinstance(arg, exp.Tuple):
+        # COUNT(DISTINCT a, b) skips a tuple with a NULL in it; DuckDB's row value counts
+        has_null = exp.or_(*[exp.Is(this=a.copy(), expression=exp.Null())
+                             for a in arg.expressions])
+        arg = exp.Case(ifs=[exp.If(this=has_null, true=exp.Null())], default=arg)
     if call.distinct:
         arg = exp.Distinct(expressions=[arg])
     node = _AGG_NODES[call.func](this=arg)
@@ -64,6 +69,8 @@ def _window_call(f: lp.WindowFunc) -> exp.Expression:
                    default=f.default.copy() if f.default is not None else None)
     if f.func == "count" and arg is None:
         return exp.Count(this=exp.Star())
+    if f.func == "nth_value":
+        return exp.NthValue(this=arg, offset=exp.Literal.number(f.offset))
     node = _WINDOW_NODES[f.func]
     return node(this=arg) if arg is not None else node()
 
@@ -104,6 +111,7 @@ def to_ast(node: lp.Node) -> exp.Expression:
                 order=exp.Order(expressions=[
                     exp.Ordered(this=exp.column(k.column, quoted=True), desc=k.descending,
                                 nulls_first=k.nulls_first) for k in node.order]) if node.order else None,
+                spec=f.frame.spec() if f.frame is not None else None,
             )
             if f.func == "sum" and f.type.kind == "int64":
                 win = exp.cast(win, "BIGINT")  # DuckDB widens to HUGEINT; the plan says int64

@@ -153,9 +153,10 @@ class _Evaluator:
         if isinstance(e, (exp.Column, exp.Literal, exp.Null, exp.Boolean)) \
                 or not _names(e):
             return e
-        # a WHEN ... THEN branch is part of its CASE, no value of its own
+        # a WHEN ... THEN branch is part of its CASE, no value of its own; nor is the
+        # tuple of COUNT(DISTINCT a, b)
         branch = isinstance(e, exp.If) and isinstance(e.parent, exp.Case)
-        if not isinstance(e, (exp.Paren, exp.Subquery, exp.Window)) \
+        if not isinstance(e, (exp.Paren, exp.Subquery, exp.Window, exp.Tuple)) \
                 and not isinstance(e, exp.AggFunc) and not branch \
                 and (not self.only_casts or rounds_a_real(e, self.scope)):
             key = e.sql()

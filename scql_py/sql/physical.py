@@ -163,8 +163,8 @@ class _Placer:
         if isinstance(node, lp.Aggregate):
             _check_secure_aggregates(node)
             scope = _scope(node.child)
-            aggs = [[name, c.func, check_secure(c.arg, scope) if c.arg is not None else None,
-                     str(c.type), c.distinct] for name, c in node.aggs]
+            aggs = [[name, c.func, _secure_argument(c.arg, scope), str(c.type), c.distinct]
+                    for name, c in node.aggs]
             keys = [[name, check_secure(e, scope), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys, merges_partials=node.merges_partials,
@@ -191,7 +191,9 @@ class _Placer:
             return self.emit("window", node, inputs=[self.secret(node.child)],
                              partition=node.partition, order=order,
                              funcs=[[f.name, f.func, f.arg, str(f.type), f.offset,
-                                     plan_text.render(f.default) if f.default is not None else None]
+                                     plan_text.render(f.default) if f.default is not None else None,
+                                     [f.frame.start, f.frame.end, f.frame.kind] if f.frame is not None
+                                     else None]
                                     for f in node.funcs])
         if isinstance(node, lp.Sort):
             keys = [[k.column, k.descending, k.nulls_first] for k in node.keys]
@@ -204,6 +206,16 @@ class _Placer:
 
 def _scope(node: lp.Node) -> dict:
     return dict(zip(node.columns, node.types))
+
+
+def _secure_argument(arg: exp.Expression | None, scope: dict) -> str | None:
+    """An aggregate's argument as SQL for the secure step: COUNT(DISTINCT a, b)'s tuple
+    is no value of its own, the engine sorts by each of its expressions."""
+    if isinstance(arg, exp.Tuple):
+        for part in arg.expressions:
+            check_secure(part, scope)
+        return plan_text.render(arg)
+    return check_secure(arg, scope) if arg is not None else None
 
 
 def _check_secure_aggregates(node: lp.Aggregate) -> None:
@@ -243,11 +255,26 @@ def _check_interpolation(call: lp.AggCall, types: dict[str, SqlType]) -> None:
                                 "rounds the interpolation of so many digits in doubles")
 
 
+# the widest bounded MIN / MAX frame computed under MPC (its cost grows with the width)
+MAX_FRAME_ROWS = 64
+
+
 def _check_secure_window(node: lp.Window) -> None:
     """Refuse, before anything runs, what the MPC window step does not compute: order
     and copies of secret strings (equality hashes and bytes, no arithmetic form)."""
     types = dict(zip(node.child.columns, node.child.types))
     for f in node.funcs:
+        frame = f.frame
+        if frame is not None and frame.kind == "RANGE" and not frame.from_peers:
+            raise NotSupportedError(f"{f.func.upper()}(...) OVER (... {frame.sql()}) across "
+                                    "parties (a RANGE frame with an offset runs only in the "
+                                    "owner's database)")
+        if f.func in ("min", "max") and frame is not None and frame.kind == "ROWS" and None \
+                not in (frame.start, frame.end) and frame.end - frame.start + 1 > MAX_FRAME_ROWS:
+            # every row's frame is scanned as rows of its own
+            raise NotSupportedError(f"{f.func.upper()}(...) OVER (... {frame.sql()}) across "
+                                    f"parties: a frame of more than {MAX_FRAME_ROWS} rows "
+                                    "that is bounded on both sides")
         if f.arg is not None and types[f.arg].kind == "string" and f.func not in (
                 "count", "lag", "lead", "min", "max"):
             raise NotSupportedError(f"{f.func.upper()}(...) OVER (...) of a string column "
