@@ -113,9 +113,12 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
 
 
 def _widest(types):
+    """The type the branches' partial aggregates are merged in: one that holds each
+    (SUM of DECIMAL(14,0) and of DECIMAL(14,2) is DECIMAL(38,2): no fraction is lost, as
+    it would be where a CASE or a UNION of the user's combines two DECIMAL(38, s))."""
     out = types[0]
     for t in types[1:]:
-        out = common_type(out, t, "UNION ALL")
+        out = common_type(out, t, "partial aggregates")
     return out
 
 
