@@ -115,7 +115,9 @@ def expose(node: lp.Node, e: exp.Expression, name: str, scans_only: bool = False
             branches.append(branch)
         t = branches[0].types[-1]
         for b in branches[1:]:
-            t = common_type(t, b.types[-1], "UNION ALL")
+            # the branches' values of one expression, not values the user combines: the
+            # type that holds each (as for partial aggregates)
+            t = common_type(t, b.types[-1], "expression over branches")
         return lp.UnionAll(branches, list(node.types) + [t])
     return None
 
