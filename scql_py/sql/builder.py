@@ -27,6 +27,7 @@ from scql_py.sql.decorrelate import (
 )
 from scql_py.sql.join_graph import order_joins
 from scql_py.sql.or_factoring import factor_common_conjuncts
+from scql_py.sql.owner_subqueries import owner_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
 from scql_py.sql.window_frames import without_frame
 from scql_py.sql.written import completes_join, standing_for, user_sql
@@ -211,15 +212,26 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
     columns it adds (computed, cast and gated keys) take ``fresh`` names: a chain of
     joins keeps every earlier join's."""
     from_ = select.args.get("from_") or select.args.get("from")
-    node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
     where = select.args.get("where")
     pending = [qualified(c) for c in _conjuncts(where.this if where is not None else None)]
-    joins = select.args.get("joins") or []
-    # a conjunct with a subquery is planned above every join (by _subqueries), never
-    # pushed into an input: its subquery may read any party's tables, and one that
-    # names no column of its own would otherwise look like a condition on one input
-    deferred = [c for c in pending if _has_subquery(c)]
+    # a conjunct with a subquery over one FROM table's owner's tables filters that table
+    # at its owner (owner_subqueries); the others are planned above every join (by
+    # _subqueries), never pushed into an input: their subquery may read any party's
+    # tables, and one that names no column of its own would look like a condition on one
+    at_source: dict[str, list[exp.Expression]] = {}
+    for i, alias in owner_conjuncts(select, _source_owners(select, catalog)[0],
+                                    lambda t: _plaintext_owner(t, catalog)).items():
+        at_source.setdefault(alias, []).append(pending[i])
+    own = {id(c) for conds in at_source.values() for c in conds}
+    deferred = [c for c in pending if _has_subquery(c) and id(c) not in own]
     pending = [c for c in pending if not _has_subquery(c)]
+
+    def source(s: exp.Expression) -> lp.Node:
+        node = _aliased(_single_source(s, select, catalog), s.alias_or_name)
+        return _filtered_at_owner(node, at_source.get(s.alias_or_name, []), catalog, fresh)
+
+    node = source(from_.this)
+    joins = select.args.get("joins") or []
     for i, join in enumerate(joins):
         side = (join.args.get("side") or "").lower()
         if join.args.get("kind") in ("CROSS",) and join.args.get("on"):
@@ -227,7 +239,7 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
                 f"{side.upper() or join.args.get('kind')} JOIN is not supported (INNER, LEFT, "
                 "RIGHT and comma joins are)")
         how = side or "inner"
-        right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
+        right = source(join.this)
         on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
         if any(_has_subquery(c) for c in on):
             if how != "inner" or any((j.args.get("side") or "").lower() == "right"
@@ -329,6 +341,24 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
             rest = [c for c in rest if c not in here]
         pending = rest + pending
     return node, _and(pending + deferred)
+
+
+def _plaintext_owner(table: str, catalog: Catalog) -> str | None:
+    t = catalog.tables.get(table.lower())
+    return None if t is None or t.shared else t.owner
+
+
+def _filtered_at_owner(node: lp.Node, conds: list[exp.Expression], catalog: Catalog,
+                       fresh) -> lp.Node:
+    """``node`` (one FROM table, ``alias.column`` names) filtered by ``conds``, WHERE
+    conjuncts with subqueries over its owner's tables only (see owner_subqueries)."""
+    if not conds:
+        return node
+    node, pred = _subqueries(node, _and(conds), catalog, qualified, fresh)
+    if pred is not None:
+        infer_type(pred, dict(zip(node.columns, node.types)))
+        node = lp.Filter(node, pred)
+    return node
 
 
 def _has_subquery(e: exp.Expression) -> bool:

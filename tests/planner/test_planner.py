@@ -237,3 +237,25 @@ def test_one_owners_tables_are_joined_first_at_that_owner(tmp_path):
     plan = plan_query(catalog, "alice", "SELECT COUNT(*) FROM customer, orders "
                       "WHERE c_custkey = o_custkey")
     assert [s.party for s in plan.steps if s.op == "local"] == ["bob", "alice"]
+
+
+def test_a_subquery_over_one_owners_tables_filters_at_that_owner(tmp_path):
+    """TPC-H Q18 filters alice's orders by a grouped subquery over alice's lineitem, and
+    Q21 alice's lineitem by EXISTS and NOT EXISTS over it: alice evaluates them in her
+    own local step before the PSI join with another party (sql/owner_subqueries.py),
+    instead of a secret semi-join over every joined row. A subquery over another
+    party's table stays above the joins: the join of the two owners is still a PSI."""
+    for table in tpch.OWNERS:  # planning reads no rows
+        (tmp_path / f"{table}.parquet").touch()
+    catalog = load_catalog(tpch.write_catalog(tmp_path / "tpch.toml"))
+    for number, lineitems in ((18, 2), (21, 3)):
+        plan = plan_query(catalog, "alice", QUERIES[number])
+        (local,) = [s for s in plan.steps if s.op == "local" and s.party == "alice"]
+        assert local.args["sql"].count('FROM "lineitem"') == lineitems, number
+        assert [s.op for s in plan.steps].count("psi_join") == 1, number
+    assert "secret_join" not in [s.op for s in plan_query(catalog, "alice", QUERIES[18]).steps]
+    plan = plan_query(catalog, "alice", "SELECT COUNT(*) FROM customer, orders WHERE "
+                      "c_custkey = o_custkey AND o_custkey IN "
+                      "(SELECT c_custkey FROM customer WHERE c_acctbal > 0)")
+    ops = [s.op for s in plan.steps]
+    assert ops.count("psi_join") == 1 and ops.count("secret_join") == 1
