@@ -259,3 +259,39 @@ def test_a_subquery_over_one_owners_tables_filters_at_that_owner(tmp_path):
                       "(SELECT c_custkey FROM customer WHERE c_acctbal > 0)")
     ops = [s.op for s in plan.steps]
     assert ops.count("psi_join") == 1 and ops.count("secret_join") == 1
+
+
+def test_one_owners_later_tables_are_joined_at_that_owner_first(tmp_path):
+    """TPC-H Q10 joins bob's customer and nation after alice's orders and lineitem: bob
+    joins his two tables himself (join_graph.owner_runs), so one PSI join meets
+    alice's rows, and bob groups by his keys without a sort, instead of a secret join
+    of every joined row with the shared nations and an oblivious sort of seven keys."""
+    for table in tpch.OWNERS:  # planning reads no rows
+        (tmp_path / f"{table}.parquet").touch()
+    catalog = load_catalog(tpch.write_catalog(tmp_path / "tpch.toml"))
+    plan = plan_query(catalog, "alice", QUERIES[10])
+    ops = [s.op for s in plan.steps]
+    assert "secret_join" not in ops and ops.count("psi_join") == 1
+    (local,) = [s for s in plan.steps if s.op == "local" and s.party == "bob"]
+    assert 'FROM "customer"' in local.args["sql"] and 'FROM "nation"' in local.args["sql"]
+    (agg,) = [s for s in plan.steps if s.op == "aggregate"]
+    assert agg.args["keys_owner"] == "bob"
+
+
+def test_equal_columns_join_one_owners_tables_directly(tmp_path):
+    """TPC-H Q5 makes bob's c_nationkey and n_nationkey equal through carol's
+    s_nationkey, Q9 carol's ps_partkey and p_partkey through alice's l_partkey: with an
+    equality of their own (sql/equivalent_keys.py) bob joins customer, nation and region
+    himself, and carol part, partsupp and supplier, so each query has one secret join
+    where it had three."""
+    for table in tpch.OWNERS:  # planning reads no rows
+        (tmp_path / f"{table}.parquet").touch()
+    catalog = load_catalog(tpch.write_catalog(tmp_path / "tpch.toml"))
+    for number, owner, tables in ((5, "bob", ("customer", "nation", "region")),
+                                  (9, "carol", ("part", "partsupp", "supplier"))):
+        plan = plan_query(catalog, "alice", QUERIES[number])
+        ops = [s.op for s in plan.steps]
+        assert ops.count("psi_join") == 1 and ops.count("secret_join") == 1, number
+        sql = " ".join(s.args["sql"] for s in plan.steps
+                       if s.op == "local" and s.party == owner)
+        assert all(f'FROM "{t}"' in sql for t in tables), number
