@@ -28,6 +28,7 @@ from scql_py.sql.decorrelate import (
 from scql_py.sql.equivalent_keys import respan_equalities
 from scql_py.sql.join_graph import order_joins, owner_runs
 from scql_py.sql.or_factoring import factor_common_conjuncts
+from scql_py.sql.or_implied import implied_conditions
 from scql_py.sql.owner_subqueries import owner_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
 from scql_py.sql.window_frames import without_frame
@@ -533,6 +534,11 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     if select.args.get("where") is not None:
         select = select.copy()
         select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))
+    if select.args.get("joins") and select.args.get("where") is not None:
+        implied = implied_conditions(_conjuncts(select.args["where"].this))
+        if implied:
+            select = select.copy()
+            select.set("where", exp.Where(this=exp.and_(select.args["where"].this, *implied)))
     if select.args.get("joins"):
         select = respan_equalities(select, _source_owners(select, catalog)[0],
                                    _source_types(select, catalog))

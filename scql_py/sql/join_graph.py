@@ -68,6 +68,16 @@ def _edges(conjuncts: list[exp.Expression]) -> list[tuple[set[str], set[str]]]:
     return out
 
 
+def _filtered(sources: set[str], conjuncts: list[exp.Expression]) -> bool:
+    """Whether a condition other than an equality of two sources' columns reads only
+    ``sources`` (a filter of their rows)."""
+    for c in conjuncts:
+        tables = _tables(c)
+        if tables and tables <= sources and not c.find(exp.Subquery) and not _edges([c]):
+            return True
+    return False
+
+
 def _one_owner_group(start: int, names: list[str], owners: list[str | None],
                      edges: list[tuple[set[str], set[str]]]) -> list[int]:
     """The sources of ``start``'s owner that equalities join to it, directly or through
@@ -120,11 +130,17 @@ def order_joins(select: exp.Select, owners: dict[str, str | None] | None = None,
         def reached(i: int) -> bool:
             return any((a <= chosen and b == {names[i]}) or (b <= chosen and a == {names[i]})
                        for a, b in edges)
-        nxt = next((i for i in rest if reached(i)), rest[0])
-        # with the tables of its owner that equalities join to it (and that are not
-        # joined yet): the builder joins them at that owner first (owner_runs)
+        # each source comes with the tables of its owner that equalities join to it
+        # (and that are not joined yet): the builder joins them at that owner first
+        # (owner_runs). Of the sources reached, the first whose group a condition
+        # filters goes first: the fewer rows its join leaves, the fewer every later
+        # (secret) join takes
         left = [o if i in rest else None for i, o in enumerate(owner_of)]
-        for i in _one_owner_group(nxt, names, left, edges):
+        candidates = [i for i in rest if reached(i)] or [rest[0]]
+        groups_of = {i: _one_owner_group(i, names, left, edges) for i in candidates}
+        nxt = next((i for i in candidates
+                    if _filtered({names[j] for j in groups_of[i]}, conjuncts)), candidates[0])
+        for i in groups_of[nxt]:
             order.append(i)
             chosen.add(names[i])
             rest.remove(i)

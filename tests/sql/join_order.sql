@@ -119,3 +119,18 @@ WHERE a.s = c1.s AND c2.s = a.s AND a2.id = a.id AND c1.id <> c2.id;
 -- name: equal_keys_of_two_types_stay_as_written
 SELECT COUNT(*) AS n FROM t_bob AS b1, t_alice AS a, t_alice AS a2, t_bob AS b2
 WHERE b1.k = a.k AND a.k = b2.m AND a2.id = a.id;
+
+-- An OR over several tables implies a condition on each table every branch filters:
+-- it filters that table first, and the OR stays (sql/or_implied.py)
+
+-- name: or_implies_a_condition_per_table
+SELECT a.id, b.k FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id AND ((a.k = 1 AND b.k = 2) OR (a.k = 2 AND b.k < 1) OR (a.k IS NULL AND b.s > 'm'));
+
+-- name: or_implies_a_condition_on_one_table_only
+SELECT COUNT(*) AS n, SUM(b.i) AS si FROM t_alice AS a, t_bob AS b, t_carol AS c
+WHERE a.id = b.id AND b.k = c.k AND ((a.k > 2 AND c.id > 80) OR (a.k < 0 AND b.id = c.id));
+
+-- name: or_implied_conditions_beside_a_left_join
+SELECT a.id, b.k FROM t_alice AS a LEFT JOIN t_bob AS b ON a.id = b.id
+WHERE (a.k = 1 AND b.k = 2) OR (a.k = 3 AND b.k IS NULL);
