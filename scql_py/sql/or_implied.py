@@ -57,8 +57,11 @@ def implied_conditions(conjuncts: list[exp.Expression]) -> list[exp.Expression]:
         read = [t for b in per_branch for _, t in b]
         if any(t is None for t in read) or len(set().union(*read)) < 2:
             continue
-        tables = [t for t in sorted(set().union(*read))
-                  if all(any(ts == {t} for _, ts in b) for b in per_branch)]
+        tables = [
+            t
+            for t in sorted(set().union(*read))
+            if all(any(ts == {t} for _, ts in b) for b in per_branch)
+        ]
         for t in tables:
             parts = [exp.and_(*[p.copy() for p, ts in b if ts == {t}]) for b in per_branch]
             out.append(exp.or_(*parts))
