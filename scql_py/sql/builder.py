@@ -12,6 +12,7 @@ import itertools
 from sqlglot import exp
 
 from scql_py.catalog import FLOAT64, INT64, Catalog
+from scql_py.catalog.ccl import CCLLevel
 from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
@@ -25,7 +26,7 @@ from scql_py.sql.decorrelate import (
     outer_columns,
     over_no_rows,
 )
-from scql_py.sql.equivalent_keys import respan_equalities
+from scql_py.sql.equivalent_keys import implied_equalities
 from scql_py.sql.join_graph import order_joins, owner_runs
 from scql_py.sql.or_factoring import factor_common_conjuncts
 from scql_py.sql.or_implied import implied_conditions
@@ -515,17 +516,21 @@ def _source_owners(select: exp.Select, catalog: Catalog
     return owners, widths
 
 
-def _source_types(select: exp.Select, catalog: Catalog) -> dict[str, str]:
-    """``alias.column`` -> its type, for the columns of FROM's catalog tables."""
+def _source_columns(select: exp.Select, catalog: Catalog) -> tuple[dict[str, str], set[str]]:
+    """For the columns of FROM's catalog tables: ``alias.column`` -> its type, and the
+    names of those every party may see (PLAINTEXT)."""
     from_ = select.args.get("from_")
     sources = ([from_.this] if from_ is not None else []) + [
         j.this for j in select.args.get("joins") or []]
-    out = {}
+    types, public = {}, set()
     for s in sources:
         table = catalog.tables.get(s.name.lower()) if isinstance(s, exp.Table) else None
         for column, t in (table.columns.items() if table is not None else ()):
-            out[f"{s.alias_or_name}.{column}"] = str(t)
-    return out
+            name = f"{s.alias_or_name}.{column}"
+            types[name] = str(t)
+            if all(table.ccl_level(column, p) is CCLLevel.PLAINTEXT for p in catalog.party_names):
+                public.add(name)
+    return types, public
 
 
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
@@ -540,8 +545,8 @@ def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
             select = select.copy()
             select.set("where", exp.Where(this=exp.and_(select.args["where"].this, *implied)))
     if select.args.get("joins"):
-        select = respan_equalities(select, _source_owners(select, catalog)[0],
-                                   _source_types(select, catalog))
+        types, public = _source_columns(select, catalog)
+        select = implied_equalities(select, _source_owners(select, catalog)[0], types, public)
         select = order_joins(select, *_source_owners(select, catalog))
         ref = qualified
         node, pred = _join_sources(select, catalog, fresh)

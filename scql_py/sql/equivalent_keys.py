@@ -1,28 +1,31 @@
-"""Column equalities of a join, rewritten so that one owner's tables join each other.
+"""Equalities that join one owner's tables directly, implied by those written.
 
 ``FROM customer, supplier, nation WHERE c_nationkey = s_nationkey AND s_nationkey =
 n_nationkey`` (TPC-H Q5) makes the three columns equal, but joins bob's customer and
 nation only through carol's supplier: the join graph has no edge between bob's two
 tables, so the builder cannot join them at bob (join_graph.owner_runs). The columns a
-WHERE makes equal form classes; any set of equalities that connects each class says
-the same, for the rows of an inner join: a row passes exactly when every column of the
-class is non-NULL and all are equal. So each class is connected again by equalities
-between the tables of one owner first (``c_nationkey = n_nationkey``), then by the
-ones written, in their order: ``c_nationkey = n_nationkey AND c_nationkey =
-s_nationkey``.
+WHERE makes equal form classes; within a class every equality holds for the rows of an
+inner join (a row passes exactly when every column of the class is non-NULL and all
+are equal), so ``c_nationkey = n_nationkey`` may be added, and bob joins customer and
+nation himself. Every written equality stays: the joins across parties compare what
+they did, and show the parties in them what they did (a key of a join between two
+parties is lifted for them, PLAINTEXT_AFTER_JOIN, as written).
 
-Only where that helps: a class is rewritten when it has two columns of one owner's
-different tables that no written equality joins directly, only for a SELECT whose
-joins are all inner without ON (comma joins, as TPC-H writes them), and only for
-equalities of two columns of one type (``types``: ``alias.column`` -> type; a column of
-a subquery or shared table has none, and its class stays as written).
+The equality added is a join that owner runs itself, but the analyzer checks what its
+keys show the asker as for any join of one party's tables (no lift): it compares only
+columns every party may see (PLAINTEXT), so that a query allowed as written stays
+allowed. An equality is added between two tables of one owner that no written equality among
+that owner's tables joins, only for a SELECT whose joins are all inner without ON
+(comma joins, as TPC-H writes them), and only within classes of columns of one type
+(``types``: ``alias.column`` -> type; a column of a subquery or shared table has none,
+and its equalities are left out of the classes).
 
 >>> from sqlglot import parse_one
 >>> q = parse_one("SELECT 1 FROM c, s, n WHERE c.k = s.k AND s.k = n.k AND c.x > 1")
 >>> owners = {"c": "bob", "s": "carol", "n": "bob"}
 >>> types = {"c.k": "int64", "s.k": "int64", "n.k": "int64", "c.x": "int64"}
->>> respan_equalities(q, owners, types).sql()
-'SELECT 1 FROM c, s, n WHERE c.k = n.k AND c.k = s.k AND c.x > 1'
+>>> implied_equalities(q, owners, types, {"c.k", "n.k"}).sql()
+'SELECT 1 FROM c, s, n WHERE c.k = s.k AND s.k = n.k AND c.x > 1 AND c.k = n.k'
 """
 
 from __future__ import annotations
@@ -77,12 +80,16 @@ class _Classes:
         return True
 
 
-def respan_equalities(
-    select: exp.Select, owners: dict[str, str | None], types: dict[str, str]
+def implied_equalities(
+    select: exp.Select,
+    owners: dict[str, str | None],
+    types: dict[str, str],
+    public: set[str],
 ) -> exp.Select:
-    """``select`` with the equalities of each class of equal columns that would let one
-    owner join its tables rewritten as described above (unchanged otherwise);
-    ``owners``: FROM alias -> the party whose plaintext table it is (or None)."""
+    """``select`` with the equalities added that join one owner's tables directly, as
+    described above (unchanged when there are none); ``owners``: FROM alias -> the
+    party whose plaintext table it is (or None); ``public``: the ``alias.column``
+    names every party may see (PLAINTEXT), the only ones an added equality compares."""
     joins = select.args.get("joins") or []
     where = select.args.get("where")
     if (
@@ -113,37 +120,24 @@ def respan_equalities(
     def owner(x: str) -> str | None:
         return owners.get(x.split(".")[0])
 
-    written = {frozenset(p) for p in pairs.values()}
-    replaced: dict[str, list[exp.Expression] | None] = {}
-    for root, cols in members.items():
-        linked = [
-            (a, b)
-            for i, a in enumerate(cols)
-            for b in cols[i + 1 :]
-            if owner(a) is not None and owner(a) == owner(b) and a.split(".")[0] != b.split(".")[0]
-        ]
-        if all(frozenset(p) in written for p in linked):
-            continue  # one owner's tables are joined directly already (or none are)
-        order = linked + [p for p in pairs.values() if classes.find(p[0]) == root]
-        spanning = _Classes()
-        replaced[root] = [
-            exp.EQ(this=nodes[x].copy(), expression=nodes[y].copy())
-            for x, y in order
-            if spanning.union(x, y)
-        ]
-    if not replaced:
+    # one owner's tables joined by written equalities are joined already
+    same_owner = _Classes()
+    for a, b in pairs.values():
+        if owner(a) is not None and owner(a) == owner(b):
+            same_owner.union(a.split(".")[0], b.split(".")[0])
+    added: list[exp.Expression] = []
+    for cols in members.values():
+        for i, a in enumerate(cols):
+            for b in cols[i + 1 :]:
+                if (
+                    {a, b} <= public
+                    and owner(a) is not None
+                    and owner(a) == owner(b)
+                    and same_owner.union(a.split(".")[0], b.split(".")[0])
+                ):
+                    added.append(exp.EQ(this=nodes[a].copy(), expression=nodes[b].copy()))
+    if not added:
         return select
-    out: list[exp.Expression] = []
-    for i, c in enumerate(conjuncts):
-        if i not in pairs:
-            out.append(c.copy())
-            continue
-        root = classes.find(pairs[i][0])
-        if root not in replaced:
-            out.append(c.copy())
-        elif replaced[root] is not None:
-            out += replaced[root]
-            replaced[root] = None  # the class's equalities stand where its first one was
     result = select.copy()
-    result.set("where", exp.Where(this=exp.and_(*out)))
+    result.set("where", exp.Where(this=exp.and_(*[c.copy() for c in conjuncts], *added)))
     return result
