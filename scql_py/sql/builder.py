@@ -17,6 +17,7 @@ from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
 from scql_py.sql.correlated_quantifiers import rewrite_correlated_quantifiers
+from scql_py.sql.correlated_restriction import restrict_correlated
 from scql_py.sql.decorrelate import (
     check_aggregating,
     correlations,
@@ -516,6 +517,13 @@ def _source_owners(select: exp.Select, catalog: Catalog
     return owners, widths
 
 
+def _public(table: str, column: str, catalog: Catalog) -> bool:
+    """Whether every party may see ``column`` of ``table`` (PLAINTEXT)."""
+    t = catalog.tables.get(table.lower())
+    return t is not None and column in t.columns and all(
+        t.ccl_level(column, p) is CCLLevel.PLAINTEXT for p in catalog.party_names)
+
+
 def _source_columns(select: exp.Select, catalog: Catalog) -> tuple[dict[str, str], set[str]]:
     """For the columns of FROM's catalog tables: ``alias.column`` -> its type, and the
     names of those every party may see (PLAINTEXT)."""
@@ -528,7 +536,7 @@ def _source_columns(select: exp.Select, catalog: Catalog) -> tuple[dict[str, str
         for column, t in (table.columns.items() if table is not None else ()):
             name = f"{s.alias_or_name}.{column}"
             types[name] = str(t)
-            if all(table.ccl_level(column, p) is CCLLevel.PLAINTEXT for p in catalog.party_names):
+            if _public(table.name, column, catalog):
                 public.add(name)
     return types, public
 
@@ -536,6 +544,10 @@ def _source_columns(select: exp.Select, catalog: Catalog) -> tuple[dict[str, str
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     fresh = _fresh_names()
     select = rewrite_correlated_quantifiers(select)
+    if select.args.get("where") is not None:
+        select = restrict_correlated(select, _source_owners(select, catalog)[0],
+                                     lambda t: _plaintext_owner(t, catalog),
+                                     lambda t, c: _public(t, c, catalog))
     if select.args.get("where") is not None:
         select = select.copy()
         select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))

@@ -295,3 +295,15 @@ def test_equal_columns_join_one_owners_tables_directly(tmp_path):
         sql = " ".join(s.args["sql"] for s in plan.steps
                        if s.op == "local" and s.party == owner)
         assert all(f'FROM "{t}"' in sql for t in tables), number
+
+
+def test_a_correlated_subquery_is_restricted_to_the_outer_keys(tmp_path):
+    """TPC-H Q2's correlated MIN over partsupp is grouped only for the parts the outer
+    WHERE keeps (sql/correlated_restriction.py): carol restricts partsupp by her own
+    part table before anything is shared, in both her local steps."""
+    for table in tpch.OWNERS:  # planning reads no rows
+        (tmp_path / f"{table}.parquet").touch()
+    catalog = load_catalog(tpch.write_catalog(tmp_path / "tpch.toml"))
+    plan = plan_query(catalog, "alice", QUERIES[2])
+    carol = [s.args["sql"] for s in plan.steps if s.op == "local" and s.party == "carol"]
+    assert len(carol) == 2 and all("p_size\" = 15" in sql for sql in carol)
