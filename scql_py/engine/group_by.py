@@ -103,15 +103,21 @@ class _SortedRows:
     args: dict[str, SecretColumn]
     distinct: list[AShare | BShare]  # the one COUNT(DISTINCT)/PERCENTILE argument's words
     # (of each expression of COUNT(DISTINCT a, b)'s tuple)
+    group_ids: AShare | None = None
 
 
 def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
                     keys: list[tuple[str, str, str]], aggs: Aggs, names: list[str],
-                    threshold: int | None = None) -> tuple[SecretRelation, int]:
+                    threshold: int | None = None, group_ids: AShare | None = None,
+                    ) -> tuple[SecretRelation, int]:
     """GROUP BY ``keys`` computing ``aggs`` (plan step arguments).
 
     Returns the relation of groups (compacted) and the number of groups dropped by the
     group-size ``threshold`` (0 when none is set).
+
+    ``group_ids``: one word per row, equal exactly where the keys are (a key owner's
+    numbering of its groups, see owner_grouping): the rows are sorted and split into
+    groups by it alone, one word instead of every key's, and the keys only move along.
 
     Aggregates that sort by their argument (DISTINCT, percentiles) of different
     arguments take one sort each: every pass keeps its groups in key order, so their
@@ -127,7 +133,7 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     dropped = 0
     for indices in passes:
         cols, dropped = _one_pass(ev, valid, key_cols, [aggs[i] for i in indices], threshold,
-                                  keep_order=len(passes) > 1)
+                                  keep_order=len(passes) > 1, group_ids=group_ids)
         if groups is None:
             groups = cols[:len(key_cols)]
         for i, col in zip(indices, cols[len(key_cols):]):
@@ -154,13 +160,15 @@ def _passes(aggs: Aggs) -> list[list[int]]:
 
 
 def _one_pass(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn], aggs: Aggs,
-              threshold: int | None, keep_order: bool) -> tuple[list[SecretColumn], int]:
+              threshold: int | None, keep_order: bool, group_ids: AShare | None = None,
+              ) -> tuple[list[SecretColumn], int]:
     """One sort by (valid, keys[, one aggregate argument]) and the segmented scans:
     the kept groups' key columns, then one column per aggregate."""
     rt = ev.rt
     arg_cols, distinct_cols = _aggregate_arguments(ev, aggs)
-    rows = _sort_by_groups(ev, valid, key_cols, arg_cols, distinct_cols)
-    starts = segment.segment_starts(rt, [rows.valid] + _words_of(rows.keys))
+    rows = _sort_by_groups(ev, valid, key_cols, arg_cols, distinct_cols, group_ids)
+    starts = segment.segment_starts(rt, [rows.valid] + (
+        [rows.group_ids] if group_ids is not None else _words_of(rows.keys)))
     count_star = segment.segmented_count(rt, starts, rows.valid)
     running = _running_aggregates(rt, rows, starts, count_star, aggs)
     keep, dropped = leave_out_small_groups(
@@ -231,12 +239,13 @@ def _tuple_presence(ev: SecureEvaluator, parts: list[SecretColumn]) -> SecretCol
 
 
 def _sort_by_groups(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn],
-                    arg_cols: dict[str, SecretColumn], distinct_cols: list[SecretColumn]
-                    ) -> _SortedRows:
-    """Sort every needed share by (valid first, keys[, the distinct argument's
-    expressions])."""
+                    arg_cols: dict[str, SecretColumn], distinct_cols: list[SecretColumn],
+                    group_ids: AShare | None = None) -> _SortedRows:
+    """Sort every needed share by (valid first, keys or ``group_ids``[, the distinct
+    argument's expressions])."""
     rt, n = ev.rt, len(valid)
-    sort_keys = [(valid, True, 1)] + [_sort_key(w) for w in _words_of(key_cols)]
+    words = [group_ids] if group_ids is not None else _words_of(key_cols)
+    sort_keys = [(valid, True, 1)] + [_sort_key(w) for w in words]
     distinct_words: list = []
     for col in distinct_cols:
         if col.null is not None:
@@ -246,13 +255,16 @@ def _sort_by_groups(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretCol
     payload: list = [valid]
     payload += [share for col in key_cols for share in col.shares()]
     payload += [share for col in arg_cols.values() for share in col.shares()]
+    if group_ids is not None:
+        payload.append(group_ids)
     payload += distinct_words
     moved = sort(rt, sort_keys, payload)[1] if n > 1 else payload
     it = iter(moved)
     valid_s = next(it)
     keys_s = [col.rebuilt(it) for col in key_cols]
     args_s = {name: col.rebuilt(it) for name, col in arg_cols.items()}
-    return _SortedRows(valid_s, keys_s, args_s, list(it))
+    ids_s = next(it) if group_ids is not None else None
+    return _SortedRows(valid_s, keys_s, args_s, list(it), ids_s)
 
 
 def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShare,

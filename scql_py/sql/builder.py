@@ -12,11 +12,13 @@ import itertools
 from sqlglot import exp
 
 from scql_py.catalog import FLOAT64, INT64, Catalog
+from scql_py.catalog.ccl import CCLLevel
 from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
 from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.correlated_quantifiers import rewrite_correlated_quantifiers
+from scql_py.sql.correlated_restriction import restrict_correlated
 from scql_py.sql.decorrelate import (
     check_aggregating,
     correlations,
@@ -26,8 +28,11 @@ from scql_py.sql.decorrelate import (
     outer_columns,
     over_no_rows,
 )
-from scql_py.sql.join_graph import order_joins
+from scql_py.sql.equivalent_keys import implied_equalities
+from scql_py.sql.join_graph import order_joins, owner_runs
 from scql_py.sql.or_factoring import factor_common_conjuncts
+from scql_py.sql.or_implied import implied_conditions
+from scql_py.sql.owner_subqueries import owner_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
 from scql_py.sql.window_frames import kept_frame, without_frame
 from scql_py.sql.written import completes_join, standing_for, user_sql
@@ -202,24 +207,45 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
     columns it adds (computed, cast and gated keys) take ``fresh`` names: a chain of
     joins keeps every earlier join's."""
     from_ = select.args.get("from_") or select.args.get("from")
-    node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
     where = select.args.get("where")
     pending = [qualified(c) for c in conjuncts(where.this if where is not None else None,
                                                unwrap=True)]
-    joins = select.args.get("joins") or []
-    # a conjunct with a subquery is planned above every join (by _subqueries), never
-    # pushed into an input: its subquery may read any party's tables, and one that
-    # names no column of its own would otherwise look like a condition on one input
-    deferred = [c for c in pending if _has_subquery(c)]
+    # a conjunct with a subquery over one FROM table's owner's tables filters that table
+    # at its owner (owner_subqueries); the others are planned above every join (by
+    # _subqueries), never pushed into an input: their subquery may read any party's
+    # tables, and one that names no column of its own would look like a condition on one
+    at_source: dict[str, list[exp.Expression]] = {}
+    owners = _source_owners(select, catalog)[0]
+    for i, alias in owner_conjuncts(select, owners,
+                                    lambda t: _plaintext_owner(t, catalog)).items():
+        at_source.setdefault(alias, []).append(pending[i])
+    own = {id(c) for conds in at_source.values() for c in conds}
+    deferred = [c for c in pending if _has_subquery(c) and id(c) not in own]
     pending = [c for c in pending if not _has_subquery(c)]
+
+    def source(s: exp.Expression) -> lp.Node:
+        node = _aliased(_single_source(s, select, catalog), s.alias_or_name)
+        return _filtered_at_owner(node, at_source.get(s.alias_or_name, []), catalog, fresh)
+
+    node = source(from_.this)
+    joins = select.args.get("joins") or []
+    # the tables of one owner that follow the FROM's are joined at that owner first
+    runs = owner_runs(select, owners)
+    run_rest = {run[0]: run[1:] for run in runs[1:]}
+    in_run = {i for run in runs[1:] for i in run[1:]}
     for i, join in enumerate(joins):
+        if i + 1 in in_run:
+            continue  # joined into the run it belongs to
         side = (join.args.get("side") or "").lower()
         if join.args.get("kind") in ("CROSS",) and join.args.get("on"):
             raise NotSupportedError(
                 f"{side.upper() or join.args.get('kind')} JOIN is not supported (INNER, LEFT, "
                 "RIGHT and comma joins are)")
         how = side or "inner"
-        right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
+        right = source(join.this)
+        for member in run_rest.get(i + 1, []):
+            right, pending = _join_step(right, source(joins[member - 1].this), "inner",
+                                        pending, False, fresh)
         on = [qualified(c) for c in conjuncts(join.args.get("on"), unwrap=True)]
         if any(_has_subquery(c) for c in on):
             if how != "inner" or any((j.args.get("side") or "").lower() == "right"
@@ -242,85 +268,114 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
             # pair that WHERE would drop, the row NULL-extended in its place has the
             # equality NULL, so WHERE drops it too
             on = on + [c.copy() for c in pending if _column_pair(c, lcols, rcols)]
-        keys, residual = [], []
-        for c in on:
-            pair = None
-            if isinstance(c, exp.EQ):
-                a, b = c.left, c.right
-                if _names(a) and _names(b) and _names(a) <= lcols and _names(b) <= rcols:
-                    pair = (a, b)
-                elif _names(a) and _names(b) and _names(b) <= lcols and _names(a) <= rcols:
-                    pair = (b, a)
-            if pair is None:
-                residual.append(c)
-                continue
-            # an expression key is computed as a column of its input first
-            a, b = pair
-            if not isinstance(a, exp.Column):
-                name = fresh("__jx") + ".l"
-                node = _with_expr(node, a, name)
-                a = exp.column(name, quoted=True)
-            if not isinstance(b, exp.Column):
-                name = fresh("__jx") + ".r"
-                right = _with_expr(right, b, name)
-                b = exp.column(name, quoted=True)
-            keys.append((a.name, b.name))
-        cross = not keys
-        if cross:
-            if how != "inner":
-                raise NotSupportedError(f"{how.upper()} JOIN without an equality between "
-                                        "its two inputs")
-            # every pair of rows: a join on a constant key, which the secret join runs as
-            # all pairs, refused above the public bound max_rows before it starts
-            n = len(node.columns) + len(right.columns)
-            node = _with_expr(node, exp.Literal.number(1), f"__cj{n}.l")
-            right = _with_expr(right, exp.Literal.number(1), f"__cj{n}.r")
-            keys = [(f"__cj{n}.l", f"__cj{n}.r")]
-        # conditions on one input only filter that input first (for outer joins, only the
-        # preserved side's WHERE conditions may move; ON conditions on it may not)
-        left_only = [c for c in residual if _names(c) <= lcols]
-        right_only = [c for c in residual if _names(c) <= rcols and c not in left_only]
-        rest = [c for c in residual if c not in left_only and c not in right_only]
-        if how == "inner":
+        node, rest = _join_step(node, right, how, on, outer_after, fresh)
+        pending = rest + pending
+    return node, _and(pending + deferred)
+
+
+def _join_step(node: lp.Node, right: lp.Node, how: str, on: list[exp.Expression],
+               outer_after: bool, fresh) -> tuple[lp.Node, list[exp.Expression]]:
+    """``node`` joined with ``right`` (``how``) on the equalities of ``on`` between them,
+    its conditions on one input filtering that input first; returns the join and the
+    conditions of ``on`` it could not use (over both inputs, or other sources).
+    ``outer_after``: a later RIGHT or FULL join NULL-extends this one's rows."""
+    lcols, rcols = set(node.columns), set(right.columns)
+    keys, residual = [], []
+    for c in on:
+        pair = None
+        if isinstance(c, exp.EQ):
+            a, b = c.left, c.right
+            if _names(a) and _names(b) and _names(a) <= lcols and _names(b) <= rcols:
+                pair = (a, b)
+            elif _names(a) and _names(b) and _names(b) <= lcols and _names(a) <= rcols:
+                pair = (b, a)
+        if pair is None:
+            residual.append(c)
+            continue
+        # an expression key is computed as a column of its input first
+        a, b = pair
+        if not isinstance(a, exp.Column):
+            name = fresh("__jx") + ".l"
+            node = _with_expr(node, a, name)
+            a = exp.column(name, quoted=True)
+        if not isinstance(b, exp.Column):
+            name = fresh("__jx") + ".r"
+            right = _with_expr(right, b, name)
+            b = exp.column(name, quoted=True)
+        keys.append((a.name, b.name))
+    cross = not keys
+    if cross:
+        if how != "inner":
+            raise NotSupportedError(f"{how.upper()} JOIN without an equality between "
+                                    "its two inputs")
+        # every pair of rows: a join on a constant key, which the secret join runs as
+        # all pairs, refused above the public bound max_rows before it starts
+        n = len(node.columns) + len(right.columns)
+        node = _with_expr(node, exp.Literal.number(1), f"__cj{n}.l")
+        right = _with_expr(right, exp.Literal.number(1), f"__cj{n}.r")
+        keys = [(f"__cj{n}.l", f"__cj{n}.r")]
+    # conditions on one input only filter that input first (for outer joins, only the
+    # preserved side's WHERE conditions may move; ON conditions on it may not)
+    left_only = [c for c in residual if _names(c) <= lcols]
+    right_only = [c for c in residual if _names(c) <= rcols and c not in left_only]
+    rest = [c for c in residual if c not in left_only and c not in right_only]
+    if how == "inner":
+        if left_only:
+            node = lp.Filter(node, _and(left_only))
+        if right_only:
+            right = lp.Filter(right, _and(right_only))
+    else:
+        # the kept side's ON conditions decide whether a row may match, not whether
+        # it is output: its key becomes NULL (never matches) where they fail
+        if how == "full":  # both sides are kept: each one's conditions gate its keys
+            if left_only:
+                node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
+            if right_only:
+                right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
+        elif how == "left":
+            if right_only:
+                right = lp.Filter(right, _and(right_only))
+            if left_only:
+                node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
+        else:
             if left_only:
                 node = lp.Filter(node, _and(left_only))
             if right_only:
-                right = lp.Filter(right, _and(right_only))
-        else:
-            # the kept side's ON conditions decide whether a row may match, not whether
-            # it is output: its key becomes NULL (never matches) where they fail
-            if how == "full":  # both sides are kept: each one's conditions gate its keys
-                if left_only:
-                    node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
-                if right_only:
-                    right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
-            elif how == "left":
-                if right_only:
-                    right = lp.Filter(right, _and(right_only))
-                if left_only:
-                    node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
-            else:
-                if left_only:
-                    node = lp.Filter(node, _and(left_only))
-                if right_only:
-                    right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
-            left_only = right_only = []
-        if how != "inner" and rest:
-            raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
-                                    "key equalities on both inputs")
-        if how == "full":
-            node = _full_join(node, right, keys, fresh)
-        else:
-            node = _typed_join(node, right, how, keys, fresh)
-            node.cross = cross
-        here = [c for c in rest if outer_after and _names(c) <= lcols | rcols]
-        if here:
-            # the rest of an inner join's ON (a.f > b.id) filters this join's pairs: above
-            # a later RIGHT or FULL join it would also drop the rows that join NULL-extends
-            node = lp.Filter(node, _and(here))
-            rest = [c for c in rest if c not in here]
-        pending = rest + pending
-    return node, _and(pending + deferred)
+                right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
+        left_only = right_only = []
+    if how != "inner" and rest:
+        raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
+                                "key equalities on both inputs")
+    if how == "full":
+        node = _full_join(node, right, keys, fresh)
+    else:
+        node = _typed_join(node, right, how, keys, fresh)
+        node.cross = cross
+    here = [c for c in rest if outer_after and _names(c) <= lcols | rcols]
+    if here:
+        # the rest of an inner join's ON (a.f > b.id) filters this join's pairs: above
+        # a later RIGHT or FULL join it would also drop the rows that join NULL-extends
+        node = lp.Filter(node, _and(here))
+        rest = [c for c in rest if c not in here]
+    return node, rest
+
+
+def _plaintext_owner(table: str, catalog: Catalog) -> str | None:
+    t = catalog.tables.get(table.lower())
+    return None if t is None or t.shared else t.owner
+
+
+def _filtered_at_owner(node: lp.Node, conds: list[exp.Expression], catalog: Catalog,
+                       fresh) -> lp.Node:
+    """``node`` (one FROM table, ``alias.column`` names) filtered by ``conds``, WHERE
+    conjuncts with subqueries over its owner's tables only (see owner_subqueries)."""
+    if not conds:
+        return node
+    node, pred = _subqueries(node, _and(conds), catalog, qualified, fresh)
+    if pred is not None:
+        infer_type(pred, dict(zip(node.columns, node.types)))
+        node = lp.Filter(node, pred)
+    return node
 
 
 def _has_subquery(e: exp.Expression) -> bool:
@@ -454,13 +509,48 @@ def _source_owners(select: exp.Select, catalog: Catalog
     return owners, widths
 
 
+def _public(table: str, column: str, catalog: Catalog) -> bool:
+    """Whether every party may see ``column`` of ``table`` (PLAINTEXT)."""
+    t = catalog.tables.get(table.lower())
+    return t is not None and column in t.columns and all(
+        t.ccl_level(column, p) is CCLLevel.PLAINTEXT for p in catalog.party_names)
+
+
+def _source_columns(select: exp.Select, catalog: Catalog) -> tuple[dict[str, str], set[str]]:
+    """For the columns of FROM's catalog tables: ``alias.column`` -> its type, and the
+    names of those every party may see (PLAINTEXT)."""
+    from_ = select.args.get("from_")
+    sources = ([from_.this] if from_ is not None else []) + [
+        j.this for j in select.args.get("joins") or []]
+    types, public = {}, set()
+    for s in sources:
+        table = catalog.tables.get(s.name.lower()) if isinstance(s, exp.Table) else None
+        for column, t in (table.columns.items() if table is not None else ()):
+            name = f"{s.alias_or_name}.{column}"
+            types[name] = str(t)
+            if _public(table.name, column, catalog):
+                public.add(name)
+    return types, public
+
+
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     fresh = _fresh_names()
     select = rewrite_correlated_quantifiers(select)
     if select.args.get("where") is not None:
+        select = restrict_correlated(select, _source_owners(select, catalog)[0],
+                                     lambda t: _plaintext_owner(t, catalog),
+                                     lambda t, c: _public(t, c, catalog))
+    if select.args.get("where") is not None:
         select = select.copy()
         select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))
+    if select.args.get("joins") and select.args.get("where") is not None:
+        implied = implied_conditions(conjuncts(select.args["where"].this, unwrap=True))
+        if implied:
+            select = select.copy()
+            select.set("where", exp.Where(this=exp.and_(select.args["where"].this, *implied)))
     if select.args.get("joins"):
+        types, public = _source_columns(select, catalog)
+        select = implied_equalities(select, _source_owners(select, catalog)[0], types, public)
         select = order_joins(select, *_source_owners(select, catalog))
         ref = qualified
         node, pred = _join_sources(select, catalog, fresh)

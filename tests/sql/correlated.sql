@@ -260,3 +260,24 @@ SELECT a.k, SUM(a.i) IN (SELECT b.i FROM t_bob AS b WHERE b.k = a.k) AS x FROM t
 -- name: correlated_in_secret_refused
 -- error: SecurityError secret
 SELECT a.id FROM t_alice AS a WHERE a.k IN (SELECT b.secret FROM t_bob AS b WHERE b.id = a.id);
+
+-- A correlated subquery is restricted to the keys of the outer table's rows that pass
+-- its WHERE conditions, where both are one owner's (sql/correlated_restriction.py)
+
+-- name: restricted_correlated_min_after_join
+SELECT a.id, b.k FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id AND a.k > 1 AND a.i = (SELECT MIN(a2.i) FROM t_alice AS a2 WHERE a2.k = a.k);
+
+-- name: restricted_exists_and_not_exists_after_join
+SELECT a.id, b.k FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id AND a.id < 40
+AND EXISTS (SELECT 1 FROM t_alice AS a2 WHERE a2.k = a.k AND a2.id <> a.id)
+AND NOT EXISTS (SELECT 1 FROM t_alice AS a3 WHERE a3.k = a.k AND a3.id - 20 > a.id);
+
+-- name: restricted_to_null_keys
+SELECT COUNT(*) AS n FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id AND a.k IS NULL AND NOT EXISTS (SELECT 1 FROM t_alice AS a2 WHERE a2.k = a.k);
+
+-- name: restricted_correlated_sum_of_another_owner
+SELECT b.id, b.k FROM t_bob AS b, t_carol AS c
+WHERE b.k = c.k AND b.id > 30 AND c.id > (SELECT SUM(b2.k) FROM t_bob AS b2 WHERE b2.id = b.id);
