@@ -95,7 +95,8 @@ _PUSHDOWN = {
     True: "on (each owner first does what it can on its own rows, in its own database: "
           "filters, expressions, partial aggregates; only what is left is secret-shared "
           "and computed under MPC)",
-    False: "off (owners only read their tables; everything after that runs under MPC)",
+    False: "off (owners only read their tables, casting their reals to decimals and integers "
+           "there; everything after that runs under MPC)",
 }
 _LEGEND = ("steps (local = one party's plaintext work on its own data, in its own "
            "database; mpc = all computing parties together, on secret shares):")

@@ -69,6 +69,9 @@ def test_one_bit_for_the_query(fed):
 OWN_PAST = "SELECT SUM(i) AS s FROM wa WHERE id < {}"  # alice's: id < 3 is 2^63, id < 5 is in range
 UNION_PAST = ("SELECT SUM(u.i) AS s FROM (SELECT i FROM wa WHERE id < {} UNION ALL "
               "SELECT i FROM wb WHERE id = 9) AS u")  # alice's partial: id < 3 is 2^63
+# of reals: alice's partial sum for id < 3, 2^47, has no fixed-point word
+REAL_UNION_PAST = ("SELECT SUM(u.f) AS s FROM (SELECT f FROM wa WHERE id < {} UNION ALL "
+                   "SELECT f FROM wb WHERE id = 9) AS u")
 
 
 @pytest.fixture(scope="module")
@@ -108,16 +111,17 @@ def test_the_owners_bit_for_a_plain_result_goes_to_the_asker_only(owners):
     assert owners.execute("bob", OWN_PAST.format(5)).table.column(0).to_pylist() == [2**63 - 1]
 
 
-def test_the_owners_bit_for_a_partial_sum_is_a_secret_input(owners):
-    past, past_traffic = _every_party(owners, "carol", UNION_PAST.format(3))
-    fine, fine_traffic = _every_party(owners, "carol", UNION_PAST.format(4))
+@pytest.mark.parametrize("union", [UNION_PAST, REAL_UNION_PAST])
+def test_the_owners_bit_for_a_partial_sum_is_a_secret_input(owners, union):
+    past, past_traffic = _every_party(owners, "carol", union.format(3))
+    fine, fine_traffic = _every_party(owners, "carol", union.format(4))
     assert past == {"alice": True, "bob": True, "carol": "DataError"}
     assert fine == {"alice": True, "bob": True, "carol": False}  # carol holds the result
     # the other parties receive the same number of bytes, in the same messages and
     # rounds, whether alice's partial sum is past the range or not: shares of a bit
     assert {p: t for p, t in past_traffic.items() if p != "carol"} == {
         p: t for p, t in fine_traffic.items() if p != "carol"}
-    plan = owners.plan("carol", UNION_PAST.format(3))
+    plan = owners.plan("carol", union.format(3))
     assert [(s.op, o[1]) for s in plan.steps for o in s.args["opens"]
             if o[0] == openings.OUT_OF_RANGE] == [("reveal", ["carol"])]
 

@@ -119,3 +119,17 @@ SELECT STDDEV(u.f) AS s FROM (SELECT f FROM wa UNION ALL SELECT f FROM wb) AS u;
 -- taken from its 32-bit halves (known bug 11.new-variance-range: it was refused)
 SELECT STDDEV(u.v) AS s, VAR_POP(u.v) AS p, VAR_SAMP(u.v) AS w
 FROM (SELECT f / 33554432 AS v FROM wa WHERE id < 5 UNION ALL SELECT f / 33554432 FROM wb WHERE id < 3) AS u;
+
+-- name: partial_sum_of_reals_past_2_47_by_an_owner_is_an_error
+-- party: carol
+-- pushdown: on
+-- error: DataError is out of the range the engine computes in
+-- alice's partial sum is 2^47, which no fixed-point word holds (it was an error that
+-- stopped the query at alice's share step); under MPC the total, 2^46, is computed
+SELECT SUM(u.f) AS s, AVG(u.f) AS a
+FROM (SELECT f FROM wa WHERE id < 3 UNION ALL SELECT f FROM wb WHERE id = 9) AS u;
+
+-- name: sum_of_reals_near_2_47_across_parties
+-- party: carol
+-- pushdown: off
+SELECT SUM(u.f) AS s FROM (SELECT f FROM wa WHERE id < 3 UNION ALL SELECT f FROM wb WHERE id = 9) AS u;
