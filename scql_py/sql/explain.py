@@ -34,8 +34,9 @@ def _describe(step: Step) -> str:
         return ", ".join(f"{sql} AS {name}" for name, sql, _ in a["exprs"])
     if step.op == "aggregate":
         aggs = ", ".join(
-            f"{func.upper()}({'DISTINCT ' if distinct else ''}{'*' if arg is None else arg})"
-            f" AS {name}" for name, func, arg, _, distinct in a["aggs"]
+            f"{_AGG_NAMES.get(func, func.upper())}({'DISTINCT ' if distinct else ''}"
+            f"{'*' if arg is None else arg}) AS {name}"
+            for name, func, arg, _, distinct in a["aggs"]
         )
         keys = ", ".join(f"{sql} AS {name}" for name, sql, _ in a.get("keys", []))
         how = ("merging the owners' local partial aggregates" if a.get("merges_partials")
@@ -90,6 +91,9 @@ def _window_call(func: str, arg: str | None, offset: int, default: str | None) -
         return f"NTILE({offset})"
     return f"{func.upper()}({arg or ('*' if func == 'count' else '')})"
 
+
+# an owner's exact partial sum merged from its halves (logical.HIGH_HALF)
+_AGG_NAMES = {"sum_halves": "EXACT_SUM"}
 
 _PUSHDOWN = {
     True: "on (each owner first does what it can on its own rows, in its own database: "

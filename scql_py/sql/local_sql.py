@@ -316,7 +316,7 @@ def summed_columns(node: lp.Node) -> list[str]:
     or decimals it computes, as they are or renamed: an owner that does not ask and
     shares them checks that each has a ring word (:func:`scql_py.engine.encoding.
     without_wordless`), and says so with the out-of-range bit, as under MPC."""
-    renamed = {}
+    renamed = None
     if isinstance(node, lp.Project):
         renamed = {e.name: name for name, e, _ in node.exprs if isinstance(e, exp.Column)}
         node = node.child
@@ -324,7 +324,7 @@ def summed_columns(node: lp.Node) -> list[str]:
         return []
     sums = [name for name, c in node.aggs
             if c.func == "sum" and c.type.kind in ("float64", "decimal")]
-    return [renamed[n] for n in sums if n in renamed] if renamed else sums
+    return sums if renamed is None else [renamed[n] for n in sums if n in renamed]
 
 
 def range_check_sql(node: lp.Node) -> str | None:

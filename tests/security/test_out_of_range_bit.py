@@ -67,8 +67,10 @@ def test_one_bit_for_the_query(fed):
 # --- an owner's own SUM past the range (pushdown: it computes the sum in plaintext) -----
 
 OWN_PAST = "SELECT SUM(i) AS s FROM wa WHERE id < {}"  # alice's: id < 3 is 2^63, id < 5 is in range
-UNION_PAST = ("SELECT SUM(u.i) AS s FROM (SELECT i FROM wa WHERE id < {} UNION ALL "
-              "SELECT i FROM wb WHERE id = 9) AS u")  # alice's partial: id < 3 is 2^63
+# per group, alice's partial sum for id < 3 is 2^63 (without GROUP BY its exact halves
+# are shared, and the total, 2^62, is the answer)
+UNION_PAST = ("SELECT u.g, SUM(u.i) AS s FROM (SELECT g, i FROM wa WHERE id < {} UNION ALL "
+              "SELECT g, i FROM wb WHERE id = 9) AS u GROUP BY u.g")
 # of reals: alice's partial sum for id < 3, 2^47, has no fixed-point word
 REAL_UNION_PAST = ("SELECT SUM(u.f) AS s FROM (SELECT f FROM wa WHERE id < {} UNION ALL "
                    "SELECT f FROM wb WHERE id = 9) AS u")

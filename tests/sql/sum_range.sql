@@ -61,6 +61,21 @@ SELECT g, SUM(i) AS s FROM wa GROUP BY g HAVING SUM(i) > 0;
 -- error: DataError is out of the range the engine computes in
 SELECT id, SUM(i) OVER (ORDER BY id) AS r FROM wa;
 
+-- name: sum_over_a_union_whose_partial_sum_is_past_int64
+-- party: carol
+-- alice's partial sum is 2^63, bob's -2^62: an owner shares its exact partial sum as
+-- two halves, and the total's range is checked from them
+SELECT SUM(u.i) AS s, COUNT(*) AS n
+FROM (SELECT i FROM wa WHERE id < 3 UNION ALL SELECT i FROM wb WHERE id = 9) AS u;
+
+-- name: sum_over_a_union_per_group_whose_partial_sum_is_past_int64_is_an_error
+-- party: carol
+-- pushdown: on
+-- error: DataError is out of the range the engine computes in
+-- per group, an owner's partial sum past int64 is refused (its total, 2^62, is not)
+SELECT u.g, SUM(u.i) AS s
+FROM (SELECT g, i FROM wa WHERE id < 3 UNION ALL SELECT g, i FROM wb WHERE id = 9) AS u GROUP BY u.g;
+
 -- name: sum_over_a_union_of_partial_sums_in_range
 -- party: carol
 -- alice's partial sum is 2^62 (bob's -2^62): no word wraps
