@@ -173,3 +173,18 @@ def test_a_cast_near_a_tie_in_a_row_left_out_tells_nothing(picks):
     # row 1 is there before the WHERE, which leaves it out: its value is no answer
     got = picks.execute("carol", PICKED.format("= 3")).table.to_pylist()
     assert [(r["id"], str(r["c"])) for r in got] == [(3, "2.50")]
+
+
+def test_partial_sums_shared_as_halves_show_others_nothing(owners):
+    """Without GROUP BY alice shares her partial sum 2^63 as its exact halves: the total
+    with bob's 2^62 is past the range (the asker's error), with bob's -2^62 it is the
+    answer; the other parties see the same traffic either way."""
+    sql = ("SELECT SUM(u.i) AS s FROM (SELECT i FROM wa WHERE id < 3 UNION ALL "
+           "SELECT i FROM wb WHERE id = {}) AS u")
+    past, past_traffic = _every_party(owners, "carol", sql.format(1))
+    fine, fine_traffic = _every_party(owners, "carol", sql.format(9))
+    assert past == {"alice": True, "bob": True, "carol": "DataError"}
+    assert fine == {"alice": True, "bob": True, "carol": False}
+    assert {p: t for p, t in past_traffic.items() if p != "carol"} == {
+        p: t for p, t in fine_traffic.items() if p != "carol"}
+    assert owners.execute("carol", sql.format(9)).table.column(0).to_pylist() == [2**62]
