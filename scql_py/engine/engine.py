@@ -83,8 +83,8 @@ OUT_OF_RANGE_ERROR = (
     "(SUM of int64 and decimal within the int64 range, of reals below 2^47 "
     "in magnitude; AVG below 2^46; VAR/STDDEV: values within 2^31 of a "
     "value of their group (reals: 2^23 of its mean), variance below 2^47, "
-    "2^46 for STDDEV; a CAST of a stored real to an integer or decimal: not "
-    "within 2^-17 of a tie of its last digit)")
+    "2^46 for STDDEV; a CAST of a stored real to a decimal: not within 2^-17 "
+    "of a tie of its last digit)")
 # the schema metadata key of a plain result that says whether its owner's SUM is past range
 PAST_RANGE = b"scql_py.past_range"
 
