@@ -75,8 +75,10 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
     union_scope = dict(zip(union.columns, union.types))
 
     def summed(pname: str, arg: exp.Expression) -> list[tuple]:
-        # ungrouped, an int64 SUM's partials are its exact halves (lp.HIGH_HALF)
-        if node.keys or infer_type(arg, union_scope).kind != "int64":
+        # ungrouped, an int64 SUM's partials are its exact halves (lp.HIGH_HALF), merged
+        # under MPC (one owner of every branch merges them itself, in its own SQL)
+        one_owner = len({b.owner for b in union.inputs}) == 1
+        if node.keys or one_owner or infer_type(arg, union_scope).kind != "int64":
             return [(pname, "sum", arg, "sum")]
         return [(pname, "sum_low", arg, "sum_halves"),
                 (pname + lp.HIGH_HALF, "sum_high", arg, None)]

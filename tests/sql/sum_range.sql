@@ -148,3 +148,11 @@ FROM (SELECT f FROM wa WHERE id < 3 UNION ALL SELECT f FROM wb WHERE id = 9) AS 
 -- party: carol
 -- pushdown: off
 SELECT SUM(u.f) AS s FROM (SELECT f FROM wa WHERE id < 3 UNION ALL SELECT f FROM wb WHERE id = 9) AS u;
+
+-- name: sum_over_one_owners_union_past_int64_is_an_error
+-- party: bob
+-- pushdown: on
+-- error: DataError is out of the range the engine computes in
+-- both branches are alice's: she merges her partial sums herself (2^63, -2^62), and
+-- her range check refuses the one past int64 (fuzz seed 9400:4 met this shape)
+SELECT SUM(u.i) AS s, COUNT(*) AS n FROM (SELECT i FROM wa WHERE id < 3 UNION ALL SELECT i FROM wa WHERE id = 3) AS u;
