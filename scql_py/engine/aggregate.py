@@ -23,6 +23,7 @@ from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.string_extreme import string_extreme
+from scql_py.sql.logical import HIGH_HALF
 
 SENTINEL = 1 << 62  # larger than any value MIN/MAX accept
 KEY_SENTINEL = (1 << 63) - 1  # larger than any float key (+inf's is 2^63 - 2^52)
@@ -92,6 +93,8 @@ def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Exp
     rt = ev.rt
     if arg is None:  # COUNT(*)
         return SecretColumn(INT64, _count(ev, rel.valid, rel.n))
+    if func == "sum_halves":
+        return _sum_of_halves(ev, rel, arg, out_type)
     col = ev.evaluate(arg)
     if col.type.kind == "string" and func not in ("count", "min", "max"):
         raise NotSupportedError(f"{func.upper()} of a secret string")
@@ -123,6 +126,28 @@ def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Exp
     if func in SPREADS:
         return func, col, present, count
     raise NotSupportedError(f"aggregate {func.upper()}")
+
+
+def _sum_of_halves(ev: SecureEvaluator, rel: SecretRelation, low_arg: exp.Expression,
+                   out_type: SqlType) -> SecretColumn:
+    """The owners' exact partial sums, each as its halves ``S = h 2^32 + l`` (the low
+    ones in ``low_arg``, the high ones beside them: lp.HIGH_HALF), merged: the total's
+    word from the halves' sums, and its range from them (sum_range.out_of_range), so
+    that a partial sum past int64 is no error where the total is in range."""
+    rt = ev.rt
+    low = ev.evaluate(low_arg)
+    high = ev.evaluate(exp.column(low_arg.name + HIGH_HALF, quoted=True))
+    present = _present(ev, rel, low)
+    count = _count(ev, present, rel.n)
+    if present is not None:
+        low, high = (mux.mul_bit(rt, present, c.value) for c in (low, high))
+    else:
+        low, high = low.value, high.value
+    lows, highs = low.sum(), high.sum()
+    total = highs.mul_public(1 << 32) + lows
+    if len(low):
+        ev.out_of_range.append(sum_range.out_of_range(rt, total, highs, lows))
+    return SecretColumn(out_type, total, _empty_null(ev, count))
 
 
 # an AVG's quotient is a fixed-point word (rounded_division): |total / divisor| < 2^46

@@ -16,6 +16,7 @@ string         a keyed 64-bit hash (equality, grouping) plus the UTF-8 bytes
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 
 import numpy as np
@@ -105,6 +106,25 @@ def encode(arr: pa.ChunkedArray | pa.Array, t: SqlType) -> np.ndarray:
     except pa.ArrowInvalid as err:
         raise DataError(f"cannot encode a {arr.type} column as {t}: {err}") from None
     raise TypeError(f"no ring encoding for {t}")
+
+
+def without_wordless(arr: pa.ChunkedArray | pa.Array, t: SqlType) -> tuple[pa.Array, bool]:
+    """``arr`` with NULL where a value has no ring word (a decimal whose unscaled value
+    is past int64, a real not below 2^47 in magnitude or not finite), and whether there
+    was one: an owner's SUM past the range the engine computes in."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if t.kind == "decimal" and t.precision > 18:  # (18 digits always fit)
+        limit = pa.scalar(decimal.Decimal(2**63 - 1).scaleb(-t.scale), arr.type)
+        past = pc.greater(pc.abs(arr), limit)
+    elif t.kind == "float64":
+        past = pc.invert(pc.less(pc.abs(arr), fixedpoint.max_abs()))
+    else:
+        return arr, False
+    past = pc.fill_null(past, False)
+    if not pc.any(past).as_py():
+        return arr, False
+    return pc.if_else(past, pa.scalar(None, arr.type), arr), True
 
 
 def encode_float_keys(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:

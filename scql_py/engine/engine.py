@@ -21,6 +21,7 @@ from scql_py.catalog import Catalog
 from scql_py.catalog.types import BOOL, SqlType
 from scql_py.engine import join, shared_table_versions
 from scql_py.engine.aggregate import aggregates
+from scql_py.engine.encoding import without_wordless
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.input_sharing import share_table
 from scql_py.engine.keyed_floats import keyed_alike
@@ -82,8 +83,8 @@ OUT_OF_RANGE_ERROR = (
     "(SUM of int64 and decimal within the int64 range, of reals below 2^47 "
     "in magnitude; AVG below 2^46; VAR/STDDEV: values within 2^31 of a "
     "value of their group (reals: 2^23 of its mean), variance below 2^47, "
-    "2^46 for STDDEV; a CAST of a stored real to an integer or decimal: not "
-    "within 2^-17 of a tie of its last digit)")
+    "2^46 for STDDEV; a CAST of a stored real to a decimal: not within 2^-17 "
+    "of a tie of its last digit)")
 # the schema metadata key of a plain result that says whether its owner's SUM is past range
 PAST_RANGE = b"scql_py.past_range"
 
@@ -267,14 +268,22 @@ class Engine:
             past = bool(self.storage.query(step.args["range_sql"]).column(0)[0].as_py())
             if past and step.party == plan.asker:  # its own data: it may fail at once
                 raise DataError(OUT_OF_RANGE_ERROR)
-        table = self.storage.query(step.args["sql"], types=step.types)
-        return LocalResult(step.party, _cast_table(table, step.columns, step.types), past)
+        table = _cast_table(self.storage.query(step.args["sql"], types=step.types),
+                            step.columns, step.types)
+        for name in step.args.get("range_words", []):
+            at = step.columns.index(name)
+            column, wordless = without_wordless(table.column(at),
+                                                SqlType.parse(step.types[at]))
+            if wordless:  # no party could compute with it: NULL, and the asker's error
+                table, past = table.set_column(at, name, column), True
+        return LocalResult(step.party, table, past)
 
     def share_range_bits(self, step: Step, plan: PhysicalPlan) -> None:
         """Each owner whose local input to ``step`` checked its int64 SUMs' range shares
         whether one is past it (a one-row secret bool); the computing parties add the
         bit to the query's out-of-range bits, which only the asker learns, ORed."""
-        checked = {s.id for s in plan.steps if "range_sql" in s.args and s.party != plan.asker}
+        checked = {s.id for s in plan.steps if s.party != plan.asker
+                   and ("range_sql" in s.args or "range_words" in s.args)}
         for i in step.inputs:
             if i not in checked:
                 continue

@@ -223,8 +223,29 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         if src.kind in ("date", "timestamp") or t.kind in ("date", "timestamp"):
             raise NotSupportedError(f"CAST of secret {src} to {t}")
         if src.kind == "float64" and isinstance(v.exact, FloatBits) and self.n:
+            if t.kind == "int64" or t.scale == 0:
+                return SecretColumn(t, self._round_stored_real(v, t), v.null)
             self._refuse_near_ties(v, t)
         return SecretColumn(t, self._rescale(v.value, src, t), v.null)
+
+    def _round_stored_real(self, v: SecretColumn, t: SqlType) -> AShare:
+        """A stored real to an integer (BIGINT, DECIMAL(p,0)) as DuckDB rounds its double
+        ``x``: its fixed-point form ``v`` (within 2^-17) is on ``x``'s side of every tie
+        but where ``v`` is a tie itself; there the key of ``x`` against the key of ``v``
+        tells whether ``x`` is the tie (rounded as ``v``) or above or below it."""
+        rt = self.rt
+        rounded = self._rescale(v.value, FLOAT64, t)
+        unit = 1 << FRAC_BITS
+        r = v.value - division.divide_public(rt, v.value, unit).mul_public(unit)
+        ties = equality.equal_public(rt, AShare.concat([r, -r]), unit // 2)
+        tie = bit_or(rt, ties[: self.n], ties[self.n:])
+        fixed = float_keys.from_fixed(rt, v.value)
+        sides = compare.less_than_wide(rt, AShare.concat([fixed, v.exact.key]),
+                                       AShare.concat([v.exact.key, fixed]))
+        above, below = sides[: self.n], sides[self.n:]
+        off_tie = and_(rt, tie, bit_or(rt, above, below))  # x is near, not at, the tie
+        side = self._floor_div(v.value, unit) + convert.b2a_bit(rt, above)
+        return mux.select(rt, off_tie, side, rounded)
 
     def _refuse_near_ties(self, v: SecretColumn, t: SqlType) -> None:
         """A stored real cast to an integer or decimal rounds as DuckDB does, the double
@@ -233,22 +254,21 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         the last digit to tell the side: then the asker gets the out-of-range error (the
         query's one bit), never the other side. Near means within ``10^s 2^-17`` of a
         unit of the last digit, and ``2^-10`` more for the rounding of DuckDB's product
-        (``|x| 10^s`` below 2^43, or it is refused too); an exact tie is refused as
-        well (``CAST(2.5 AS BIGINT)``: 2.5 and 2.500001 have one fixed-point form).
-        Where its owner can, the planner casts a stored real there instead (exactly)."""
+        (``|x| 10^s`` below 2^43, or it is refused too); at a scale of 5 or more every
+        value is near. (Scale 0: :meth:`_round_stored_real`, exact.) Where its owner
+        can, the planner casts a stored real there instead (exactly)."""
         rt = self.rt
-        scale = t.scale if t.kind == "decimal" else 0
+        scale = t.scale
         unit = 1 << FRAC_BITS  # of the last digit, in x 10^s 2^16
-        margin = 10**scale // 2 + (64 if scale else 0)
+        margin = 10**scale // 2 + 64
         y = v.value.mul_public(10**scale % 2**64)  # its low 16 bits are exact, wrapped or not
         r = y - division.divide_public(rt, y, unit).mul_public(unit)  # y mod 2^16, signed
         sign = convert.b2a_bit(rt, compare.msb(rt, r))
         offset = r - rss_mul(rt, sign, r).mul_public(2) - AShare.public(
             rt.party, np.full(self.n, unit // 2, dtype=np.uint64))  # |r| - 1/2
         near = bit_not(sum_range.beyond(rt, offset, margin + 1))
-        if scale:
-            large = max(1, (1 << 59) // 10**scale)
-            near = bit_or(rt, near, sum_range.beyond(rt, v.value, large))
+        large = max(1, (1 << 59) // 10**scale)
+        near = bit_or(rt, near, sum_range.beyond(rt, v.value, large))
         if v.null is not None:
             near = and_(rt, near, bit_not(v.null))
         if self.rel.valid is not None:  # the rows a filter left out are no one's answer

@@ -21,8 +21,8 @@ JOIN_MATCHES = "which of its rows match (PSI)"
 # of the keys they have in common
 DISTINCT_KEYS = "the other side's number of distinct keys and matched keys' multiplicity"
 # with its result, the asker learns whether a value computed for it (a SUM, AVG, VAR,
-# a quotient) left the range the ring holds, or whether a stored real it casts to an
-# integer or decimal is too near a tie to round as DuckDB does, and then gets an error
+# a quotient) left the range the ring holds, or whether a stored real it casts to a
+# decimal is too near a tie to round as DuckDB does, and then gets an error
 # instead of a wrapped or misrounded value: one bit for the query, a function of the
 # exact values it asked for and their inputs
 OUT_OF_RANGE = "whether a computed value is out of range"

@@ -35,8 +35,9 @@ def _describe(step: Step) -> str:
         return ", ".join(f"{sql} AS {name}" for name, sql, _ in a["exprs"])
     if step.op == "aggregate":
         aggs = ", ".join(
-            f"{func.upper()}({'DISTINCT ' if distinct else ''}{'*' if arg is None else arg})"
-            f" AS {name}" for name, func, arg, _, distinct in a["aggs"]
+            f"{_AGG_NAMES.get(func, func.upper())}({'DISTINCT ' if distinct else ''}"
+            f"{'*' if arg is None else arg}) AS {name}"
+            for name, func, arg, _, distinct in a["aggs"]
         )
         keys = ", ".join(f"{sql} AS {name}" for name, sql, _ in a.get("keys", []))
         how = ("merging the owners' local partial aggregates" if a.get("merges_partials")
@@ -97,11 +98,15 @@ def _window_call(func: str, arg: str | None, offset: int, default: str | None,
     return call if frame is None else f"{call} [{Frame(*frame).sql()}]"
 
 
+# an owner's exact partial sum merged from its halves (logical.HIGH_HALF)
+_AGG_NAMES = {"sum_halves": "EXACT_SUM"}
+
 _PUSHDOWN = {
     True: "on (each owner first does what it can on its own rows, in its own database: "
           "filters, expressions, partial aggregates; only what is left is secret-shared "
           "and computed under MPC)",
-    False: "off (owners only read their tables; everything after that runs under MPC)",
+    False: "off (owners only read their tables, casting their reals to decimals and integers "
+           "there; everything after that runs under MPC)",
 }
 _LEGEND = ("steps (local = one party's plaintext work on its own data, in its own "
            "database; mpc = all computing parties together, on secret shares):")

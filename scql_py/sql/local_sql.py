@@ -227,7 +227,9 @@ def _finite_floats(ast: exp.Expression, node: lp.Node) -> exp.Expression:
     """``ast`` with its float columns NULL where they have no fixed-point value (NaN,
     infinite, or beyond its range): an owner that does not ask shares them, and failing
     on such a value would show the asker that one of its rows has it."""
-    floats = {c for c, t in zip(node.columns, node.types) if t.kind == "float64"}
+    # (a SUM of reals is left for its owner to check: past range, it is the asker's error)
+    floats = {c for c, t in zip(node.columns, node.types) if t.kind == "float64"
+              } - set(summed_columns(node))
     if not floats or not any(not isinstance(n, exp.Cast) or n.to.is_type("double", "float")
                              for n in ast.find_all(*_NOT_FINITE)):
         return ast
@@ -315,6 +317,22 @@ def _exact_sum(e: exp.Expression) -> exp.Expression:
             and isinstance(e.this.this, exp.Sum)):
         return e.this
     return e
+
+
+def summed_columns(node: lp.Node) -> list[str]:
+    """The output columns of ``node`` that are a SUM (or an AVG's partial sum) of reals
+    or decimals it computes, as they are or renamed: an owner that does not ask and
+    shares them checks that each has a ring word (:func:`scql_py.engine.encoding.
+    without_wordless`), and says so with the out-of-range bit, as under MPC."""
+    renamed = None
+    if isinstance(node, lp.Project):
+        renamed = {e.name: name for name, e, _ in node.exprs if isinstance(e, exp.Column)}
+        node = node.child
+    if not isinstance(node, lp.Aggregate):
+        return []
+    sums = [name for name, c in node.aggs
+            if c.func == "sum" and c.type.kind in ("float64", "decimal")]
+    return sums if renamed is None else [renamed[n] for n in sums if n in renamed]
 
 
 def range_check_sql(node: lp.Node) -> str | None:

@@ -102,6 +102,13 @@ class Project(Node):
 
 # aggregates every party can pre-aggregate on its own rows and merge (rewrite)
 MERGEABLE = ("count", "sum", "avg", "min", "max")
+# An owner's partial SUM of int64 (rewrite.partial_aggregates, without GROUP BY) is
+# shared as the exact halves of its exact sum S (in the column EXACT_SUM names: a
+# HUGEINT at the owner, which may be past int64 where the total is not): S % 2^32, and
+# S DIV 2^32 in the column HIGH_HALF names; the aggregate ``sum_halves`` merges them
+# under MPC, with the total's range checked from the halves (mpc/sum_range.py)
+HIGH_HALF = "__high"
+EXACT_SUM = "__exact"
 
 
 def sorts_by_argument(func: str, distinct: bool) -> bool:

@@ -48,6 +48,8 @@ def prune(node: lp.Node, needed: set[str] | None = None) -> lp.Node:
     if isinstance(node, lp.Aggregate):
         used = set().union(*(_used(e) for _, e, _ in node.keys)) if node.keys else set()
         used |= set().union(*(_used(c.arg) for _, c in node.aggs)) if node.aggs else set()
+        # an exact partial sum's high halves sit beside its low ones (lp.HIGH_HALF)
+        used |= {c.arg.name + lp.HIGH_HALF for _, c in node.aggs if c.func == "sum_halves"}
         node.child = prune(node.child, used)
         return node
     if isinstance(node, lp.UnionAll):

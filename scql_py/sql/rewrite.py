@@ -18,7 +18,7 @@ from sqlglot import exp
 from scql_py.catalog.types import FLOAT64, INT64
 from scql_py.sql import logical as lp
 from scql_py.sql.owner_expressions import evaluate_at_owners, fresh_names
-from scql_py.sql.type_inference import aggregate_type, common_type, infer_type
+from scql_py.sql.type_inference import aggregate_type, common_type, decimal, infer_type
 
 
 def rename_columns(e: exp.Expression, mapping: dict[str, str]) -> exp.Expression:
@@ -72,12 +72,26 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
     finals: list[tuple[str, exp.Expression, object]] = [
         (name, exp.column(name), t) for name, _, t in node.keys]
     partial_specs: list[tuple[str, str, exp.Expression | None, str]] = []  # name, func, arg, merge
+    union_scope = dict(zip(union.columns, union.types))
+
+    def summed(pname: str, arg: exp.Expression) -> list[tuple]:
+        # ungrouped, an int64 SUM's partials are its exact halves (lp.HIGH_HALF), merged
+        # under MPC (one owner of every branch merges them itself, in its own SQL)
+        one_owner = len({b.owner for b in union.inputs}) == 1
+        if node.keys or one_owner or infer_type(arg, union_scope).kind != "int64":
+            return [(pname, "sum", arg, "sum")]
+        return [(pname, "sum_low", arg, "sum_halves"),
+                (pname + lp.HIGH_HALF, "sum_high", arg, None)]
+
     for name, call in node.aggs:
         if call.func == "avg":
-            partial_specs.append((f"{name}__sum", "sum", call.arg, "sum"))
+            partial_specs += summed(f"{name}__sum", call.arg)
             partial_specs.append((f"{name}__count", "count", call.arg, "sum"))
             ratio = exp.Div(this=exp.column(f"{name}__sum"), expression=exp.column(f"{name}__count"))
             finals.append((name, ratio, FLOAT64))
+        elif call.func == "sum":
+            partial_specs += summed(name, call.arg)
+            finals.append((name, exp.column(name), call.type))
         else:
             merge = "sum" if call.func == "count" else call.func
             partial_specs.append((name, call.func, call.arg, merge))
@@ -94,9 +108,18 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
         aggs = []
         for pname, func, arg, _ in partial_specs:
             a = rename_columns(arg, mapping) if arg is not None else None
+            if func == "sum_high":
+                continue  # (from the exact sum of its sum_low)
+            if func == "sum_low":  # the exact sum, a HUGEINT at the owner
+                aggs.append((pname + lp.EXACT_SUM, lp.AggCall("sum", a, EXACT)))
+                continue
             atype = aggregate_type(func, infer_type(a, scope) if a is not None else None)
             aggs.append((pname, lp.AggCall(func, a, atype)))
-        branches.append(lp.Aggregate(b, aggs, keys))
+        branch = lp.Aggregate(b, aggs, keys)
+        if len(aggs) < len(partial_specs):
+            branch = lp.Project(branch, [(k, exp.column(k), t) for k, _, t in keys] + [
+                _partial_column(pname, func, branch) for pname, func, _, _ in partial_specs])
+        branches.append(branch)
     types = []
     for i in range(len(branches[0].columns)):
         kinds = [br.types[i] for br in branches]
@@ -105,11 +128,29 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
     n_keys = len(node.keys)
     merge_keys = [(kname, exp.column(kname), t) for (kname, _, _), t in zip(node.keys, types)]
     for (pname, _, _, merge), ptype in zip(partial_specs, types[n_keys:]):
+        if merge is None:  # merged with the column before it (sum_halves)
+            continue
         mtype = INT64 if merge == "sum" and ptype == INT64 else aggregate_type(merge, ptype)
         merge_aggs.append((pname, lp.AggCall(merge, exp.column(pname), mtype)))
     merged = lp.Aggregate(partials, merge_aggs, merge_keys, merges_partials=True,
                           joined_groups=node.joined_groups)
     return lp.Project(merged, finals)
+
+
+# an owner's exact partial SUM of int64 (DuckDB's HUGEINT), before it is halved
+EXACT = decimal(38, 0)
+
+
+def _partial_column(pname: str, func: str, agg: lp.Aggregate) -> tuple:
+    """A branch's partial aggregate as shared: an exact sum's halves (lp.HIGH_HALF),
+    ``S % 2^32`` and ``S DIV 2^32`` (both truncate: the halves have ``S``'s sign)."""
+    if func not in ("sum_low", "sum_high"):
+        return pname, exp.column(pname), agg.types[agg.columns.index(pname)]
+    low_name = pname if func == "sum_low" else pname[: -len(lp.HIGH_HALF)]
+    exact = exp.column(low_name + lp.EXACT_SUM)
+    half = exp.Literal.number(1 << 32)
+    node = exp.Mod if func == "sum_low" else exp.IntDiv
+    return pname, exp.cast(node(this=exact, expression=half), "BIGINT"), INT64
 
 
 def _widest(types):

@@ -163,7 +163,7 @@ SPREADS = ("var_pop", "var_samp", "stddev_pop", "stddev_samp")
 
 
 def aggregate_type(func: str, arg: SqlType | None) -> SqlType:
-    if func == "count":
+    if func in ("count", "sum_halves"):  # (sum_halves: see logical.HIGH_HALF)
         return INT64
     assert arg is not None
     if func in ("min", "max"):

@@ -67,8 +67,13 @@ def test_one_bit_for_the_query(fed):
 # --- an owner's own SUM past the range (pushdown: it computes the sum in plaintext) -----
 
 OWN_PAST = "SELECT SUM(i) AS s FROM wa WHERE id < {}"  # alice's: id < 3 is 2^63, id < 5 is in range
-UNION_PAST = ("SELECT SUM(u.i) AS s FROM (SELECT i FROM wa WHERE id < {} UNION ALL "
-              "SELECT i FROM wb WHERE id = 9) AS u")  # alice's partial: id < 3 is 2^63
+# per group, alice's partial sum for id < 3 is 2^63 (without GROUP BY its exact halves
+# are shared, and the total, 2^62, is the answer)
+UNION_PAST = ("SELECT u.g, SUM(u.i) AS s FROM (SELECT g, i FROM wa WHERE id < {} UNION ALL "
+              "SELECT g, i FROM wb WHERE id = 9) AS u GROUP BY u.g")
+# of reals: alice's partial sum for id < 3, 2^47, has no fixed-point word
+REAL_UNION_PAST = ("SELECT SUM(u.f) AS s FROM (SELECT f FROM wa WHERE id < {} UNION ALL "
+                   "SELECT f FROM wb WHERE id = 9) AS u")
 
 
 @pytest.fixture(scope="module")
@@ -108,16 +113,17 @@ def test_the_owners_bit_for_a_plain_result_goes_to_the_asker_only(owners):
     assert owners.execute("bob", OWN_PAST.format(5)).table.column(0).to_pylist() == [2**63 - 1]
 
 
-def test_the_owners_bit_for_a_partial_sum_is_a_secret_input(owners):
-    past, past_traffic = _every_party(owners, "carol", UNION_PAST.format(3))
-    fine, fine_traffic = _every_party(owners, "carol", UNION_PAST.format(4))
+@pytest.mark.parametrize("union", [UNION_PAST, REAL_UNION_PAST])
+def test_the_owners_bit_for_a_partial_sum_is_a_secret_input(owners, union):
+    past, past_traffic = _every_party(owners, "carol", union.format(3))
+    fine, fine_traffic = _every_party(owners, "carol", union.format(4))
     assert past == {"alice": True, "bob": True, "carol": "DataError"}
     assert fine == {"alice": True, "bob": True, "carol": False}  # carol holds the result
     # the other parties receive the same number of bytes, in the same messages and
     # rounds, whether alice's partial sum is past the range or not: shares of a bit
     assert {p: t for p, t in past_traffic.items() if p != "carol"} == {
         p: t for p, t in fine_traffic.items() if p != "carol"}
-    plan = owners.plan("carol", UNION_PAST.format(3))
+    plan = owners.plan("carol", union.format(3))
     assert [(s.op, o[1]) for s in plan.steps for o in s.args["opens"]
             if o[0] == openings.OUT_OF_RANGE] == [("reveal", ["carol"])]
 
@@ -167,3 +173,18 @@ def test_a_cast_near_a_tie_in_a_row_left_out_tells_nothing(picks):
     # row 1 is there before the WHERE, which leaves it out: its value is no answer
     got = picks.execute("carol", PICKED.format("= 3")).table.to_pylist()
     assert [(r["id"], str(r["c"])) for r in got] == [(3, "2.50")]
+
+
+def test_partial_sums_shared_as_halves_show_others_nothing(owners):
+    """Without GROUP BY alice shares her partial sum 2^63 as its exact halves: the total
+    with bob's 2^62 is past the range (the asker's error), with bob's -2^62 it is the
+    answer; the other parties see the same traffic either way."""
+    sql = ("SELECT SUM(u.i) AS s FROM (SELECT i FROM wa WHERE id < 3 UNION ALL "
+           "SELECT i FROM wb WHERE id = {}) AS u")
+    past, past_traffic = _every_party(owners, "carol", sql.format(1))
+    fine, fine_traffic = _every_party(owners, "carol", sql.format(9))
+    assert past == {"alice": True, "bob": True, "carol": "DataError"}
+    assert fine == {"alice": True, "bob": True, "carol": False}
+    assert {p: t for p, t in past_traffic.items() if p != "carol"} == {
+        p: t for p, t in fine_traffic.items() if p != "carol"}
+    assert owners.execute("carol", sql.format(9)).table.column(0).to_pylist() == [2**62]

@@ -243,3 +243,11 @@ SELECT CAST(MAX(u.t) AS DECIMAL(10,2)) AS c FROM (SELECT t FROM ta UNION ALL SEL
 SELECT CAST(MAX(u.t) AS DECIMAL(10,1)) AS c, CAST(MAX(u.t) AS BIGINT) AS i,
        CAST(MIN(u.t) AS DECIMAL(10,1)) AS d
 FROM (SELECT t FROM ta UNION ALL SELECT t FROM tb) AS u;
+
+-- name: cast_of_picked_reals_at_and_near_ties_to_integers
+-- party: carol
+-- MIN and MAX pick under MPC: 2.5 and -3.5 are ties (to even for BIGINT, away from
+-- zero for DECIMAL(p,0)), 2.5000001 and -2.5000001 have the same fixed-point form as
+-- the ties, and their keys tell the side
+SELECT u.id, CAST(MAX(u.t) AS BIGINT) AS i, CAST(MIN(u.t) AS DECIMAL(10,0)) AS d
+FROM (SELECT id, t FROM ta UNION ALL SELECT id, t FROM tb) AS u GROUP BY u.id;

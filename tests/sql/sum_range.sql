@@ -61,6 +61,21 @@ SELECT g, SUM(i) AS s FROM wa GROUP BY g HAVING SUM(i) > 0;
 -- error: DataError is out of the range the engine computes in
 SELECT id, SUM(i) OVER (ORDER BY id) AS r FROM wa;
 
+-- name: sum_over_a_union_whose_partial_sum_is_past_int64
+-- party: carol
+-- alice's partial sum is 2^63, bob's -2^62: an owner shares its exact partial sum as
+-- two halves, and the total's range is checked from them
+SELECT SUM(u.i) AS s, COUNT(*) AS n
+FROM (SELECT i FROM wa WHERE id < 3 UNION ALL SELECT i FROM wb WHERE id = 9) AS u;
+
+-- name: sum_over_a_union_per_group_whose_partial_sum_is_past_int64_is_an_error
+-- party: carol
+-- pushdown: on
+-- error: DataError is out of the range the engine computes in
+-- per group, an owner's partial sum past int64 is refused (its total, 2^62, is not)
+SELECT u.g, SUM(u.i) AS s
+FROM (SELECT g, i FROM wa WHERE id < 3 UNION ALL SELECT g, i FROM wb WHERE id = 9) AS u GROUP BY u.g;
+
 -- name: sum_over_a_union_of_partial_sums_in_range
 -- party: carol
 -- alice's partial sum is 2^62 (bob's -2^62): no word wraps
@@ -119,3 +134,25 @@ SELECT STDDEV(u.f) AS s FROM (SELECT f FROM wa UNION ALL SELECT f FROM wb) AS u;
 -- taken from its 32-bit halves (known bug 11.new-variance-range: it was refused)
 SELECT STDDEV(u.v) AS s, VAR_POP(u.v) AS p, VAR_SAMP(u.v) AS w
 FROM (SELECT f / 33554432 AS v FROM wa WHERE id < 5 UNION ALL SELECT f / 33554432 FROM wb WHERE id < 3) AS u;
+
+-- name: partial_sum_of_reals_past_2_47_by_an_owner_is_an_error
+-- party: carol
+-- pushdown: on
+-- error: DataError is out of the range the engine computes in
+-- alice's partial sum is 2^47, which no fixed-point word holds (it was an error that
+-- stopped the query at alice's share step); under MPC the total, 2^46, is computed
+SELECT SUM(u.f) AS s, AVG(u.f) AS a
+FROM (SELECT f FROM wa WHERE id < 3 UNION ALL SELECT f FROM wb WHERE id = 9) AS u;
+
+-- name: sum_of_reals_near_2_47_across_parties
+-- party: carol
+-- pushdown: off
+SELECT SUM(u.f) AS s FROM (SELECT f FROM wa WHERE id < 3 UNION ALL SELECT f FROM wb WHERE id = 9) AS u;
+
+-- name: sum_over_one_owners_union_past_int64_is_an_error
+-- party: bob
+-- pushdown: on
+-- error: DataError is out of the range the engine computes in
+-- both branches are alice's: she merges her partial sums herself (2^63, -2^62), and
+-- her range check refuses the one past int64 (fuzz seed 9400:4 met this shape)
+SELECT SUM(u.i) AS s, COUNT(*) AS n FROM (SELECT i FROM wa WHERE id < 3 UNION ALL SELECT i FROM wa WHERE id = 3) AS u;
