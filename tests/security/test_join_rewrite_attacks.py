@@ -14,7 +14,7 @@ Federation: tests/security/conftest.py (alice owns acct, bob owns claim).
 from __future__ import annotations
 
 import pytest
-from test_ccl_attacks import assert_like_duckdb
+from attack_federation import assert_like_duckdb
 
 from scql_py.catalog import load_catalog
 from scql_py.errors import SecurityError

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 import sqlglot
 from sqlglot import exp
-from test_ccl_attacks import assert_like_duckdb
+from attack_federation import assert_like_duckdb
 
 from scql_py.catalog import load_catalog
 from scql_py.errors import SecurityError
