@@ -334,6 +334,27 @@ def test_secret_join_many_to_many_by_expansion(how: str, monkeypatch):
     check_secret_join(one, one, ["int64"] * 2, ["int64"] * 2, ["k"], ["k"], how)
 
 
+def test_secret_join_many_to_many_by_expansion_float_date_and_bool_keys(monkeypatch):
+    """Keys compared by their exact float keys (and payload floats moved exactly), dates,
+    and bool keys (bits of the stack's words, no key slot), repeated on both sides."""
+    monkeypatch.setattr(join_module, "ALL_PAIRS_BELOW", 0)
+    rng = np.random.default_rng(29)
+    floats = [0.5, -2.5, 1e10, None, -0.0]  # fixed-point values that decode exactly
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=int(d)) for d in range(4)]
+    left = pa.table({"f": pa.array([floats[i] for i in rng.integers(0, 5, 20)], pa.float64()),
+                     "d": pa.array([days[i] for i in rng.integers(0, 4, 20)], pa.date32()),
+                     "b": pa.array((rng.random(20) < 0.5).tolist(), pa.bool_()),
+                     "x": pa.array(rng.integers(-99, 99, 20) / 4, pa.float64())})
+    right = pa.table({"f": pa.array([floats[i] for i in rng.integers(0, 5, 15)], pa.float64()),
+                      "d": pa.array([days[i] for i in rng.integers(0, 4, 15)], pa.date32()),
+                      "b": pa.array(_maybe_null(rng, (rng.random(15) < 0.5).tolist(), 0.2),
+                                    pa.bool_())})
+    types_l, types_r = ["float64", "date", "bool", "float64"], ["float64", "date", "bool"]
+    for keys in (["f"], ["d", "b"], ["b"]):
+        for how in ("inner", "left"):
+            check_secret_join(left, right, types_l, types_r, keys, keys, how)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_secret_join_many_to_many_expansion_property(data):
