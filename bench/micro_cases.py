@@ -29,6 +29,7 @@ from sqlglot import exp  # noqa: E402
 
 from scql_py.catalog.types import SqlType  # noqa: E402
 from scql_py.cluster.federation import Federation  # noqa: E402
+from scql_py.engine import join as join_module  # noqa: E402
 from scql_py.engine.aggregate import aggregate  # noqa: E402
 from scql_py.engine.input_sharing import share_table  # noqa: E402
 from scql_py.engine.join import secret_join  # noqa: E402
@@ -214,6 +215,51 @@ def bench_secret_join(rows: int, repeat: int) -> Timing:
 
     return time_protocol(tables, lambda rt, lr: secret_join(
         rt, lr[0], lr[1], ["pk"], ["fk"], "inner", ["pk", "a", "fk", "b"]), repeat)
+
+
+def _many_to_many_join(rows: int, repeat: int, all_pairs: bool) -> Timing:
+    """Secret many-to-many inner join: rows x rows rows, rows / 100 keys (each key on
+    100 rows of each side: rows x 100 result rows), one int64 column per side; by
+    expansion, or with ``all_pairs`` by comparing every pair."""
+    keys = max(1, rows // 100)
+
+    def tables(rt: Runtime):
+        rng = np.random.default_rng(6)
+        left = right = None
+        if rt.party == 0:
+            left = pa.table({"k": rng.permutation(np.arange(rows) % keys),
+                             "a": rng.integers(0, 10**6, rows)})
+        if rt.party == 1:
+            right = pa.table({"k": rng.permutation(np.arange(rows) % keys),
+                              "b": rng.integers(0, 10**6, rows)})
+        return (share_table(rt, 0, left, ["int64", "int64"], b"bench", ["k", "a"]),
+                share_table(rt, 1, right, ["int64", "int64"], b"bench", ["k", "b"]))
+
+    def body(rt: Runtime, lr):
+        out = secret_join(rt, lr[0], lr[1], ["k"], ["k"], "inner", ["k", "a", "k2", "b"],
+                          max_rows=rows * rows)
+        if out.n != rows * rows // keys:
+            raise AssertionError(f"many-to-many join: {out.n} rows")
+
+    saved = join_module.ALL_PAIRS_BELOW
+    join_module.ALL_PAIRS_BELOW = rows * rows if all_pairs else 0
+    try:
+        return time_protocol(tables, body, repeat)
+    finally:
+        join_module.ALL_PAIRS_BELOW = saved
+
+
+@case("secret_join_many", 10_000)
+def bench_secret_join_many(rows: int, repeat: int) -> Timing:
+    """Many-to-many secret join by expansion (see :func:`_many_to_many_join`): a sort of
+    2 x rows, a sort of 2 x (2 rows + result rows) and a compaction of as many."""
+    return _many_to_many_join(rows, repeat, all_pairs=False)
+
+
+@case("secret_join_many_all_pairs", 1_000)
+def bench_secret_join_many_all_pairs(rows: int, repeat: int) -> Timing:
+    """The same join comparing all rows x rows pairs, then compacting the matches."""
+    return _many_to_many_join(rows, repeat, all_pairs=True)
 
 
 @case("psi_join_sql", 100_000)

@@ -19,9 +19,14 @@ and two documented bits is revealed. After ORQ's PK-FK join (SOSP'25; ideas only
    engine compacts later); left columns, then right columns. LEFT joins keep unmatched
    left rows with the right columns NULL; RIGHT is LEFT with the sides swapped.
 
-When neither side is unique the join compares all ``n_left * n_right`` pairs
-(vectorised equality, in chunks) and compacts the matches, which reveals the output
-size; it is refused above a public bound (``max_rows``).
+When neither side is unique (many-to-many) the join reveals the number of result rows
+and returns just those. Above :data:`ALL_PAIRS_BELOW` row pairs it *expands* the sorted
+stack (:mod:`scql_py.mpc.expansion`): per segment of ``a`` left and ``b`` right rows,
+each left row is repeated ``b`` times and each right row ``a`` times, and the right
+copies are routed next to their partners -- work near-linear in the inputs plus the
+result. Small joins compare all ``n_left * n_right`` pairs (vectorised equality, in
+chunks) and compact the matches: fewer rounds. Both are refused above a public bound
+on the row pairs (``max_rows``).
 
 **PSI join** (:func:`psi_join`): the two owners hold their tables in plaintext and the
 key's CCL lets them learn the intersection; ECDH-PSI (:mod:`scql_py.mpc.psi`) aligns
@@ -62,7 +67,7 @@ from scql_py.engine.relation import (
     null_column,
 )
 from scql_py.errors import InternalError, NotSupportedError
-from scql_py.mpc import convert, equality, mux, openings, rss, segment
+from scql_py.mpc import convert, equality, expansion, mux, openings, rss, segment
 from scql_py.mpc.psi import psi_join_indices, psi_left_join_indices
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
@@ -72,6 +77,9 @@ from scql_py.mpc.sort import sort
 U64 = np.uint64
 HOWS = ("inner", "left", "right")
 _GRID_CHUNK = 1 << 20  # pairs per batch of equality tests (bounds the temporaries)
+# many-to-many joins of at most this many row pairs compare all pairs (fewer rounds than
+# the expansion's sort); larger ones expand (work near-linear in inputs plus result)
+ALL_PAIRS_BELOW = 1 << 15
 
 
 
@@ -87,9 +95,9 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     ``how``: ``"inner"``, ``"left"`` or ``"right"``. NULL keys and rows with validity 0
     never match; in outer joins only rows with validity 1 are kept. The result has the
     left columns then the right ones, named ``names``, and a validity bit per row
-    (``n_left + n_right`` rows), except after the many-to-many fallback, which returns
-    only the result rows. Reveals the sizes, whether each side's keys are unique (one
-    bit each), and for the fallback the number of result rows. Raises
+    (``n_left + n_right`` rows), except for a many-to-many join, which returns only
+    the result rows. Reveals the sizes, whether each side's keys are unique (one bit
+    each), and for a many-to-many join the number of result rows. Raises
     ``NotSupportedError`` when neither side is unique and ``n_left * n_right`` exceeds
     ``max_rows`` (default :data:`DEFAULT_MAX_ROWS`). ``cross``: a cross join (constant
     keys), which pairs every row with every other at once, and is refused above
@@ -145,8 +153,12 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     else:  # a unique right side keeps the output one row per left row
         unique = "right" if unique_r else "left" if unique_l else None
     if unique is None:
-        return _all_pairs_join(rt, left, right, keys_l, keys_r, ok_l, ok_r, how, names,
-                               max_rows)
+        _check_pairs_bound(n_l, n_r, max_rows)
+        if n_l * n_r <= ALL_PAIRS_BELOW:
+            return _all_pairs_join(rt, left, right, keys_l, keys_r, ok_l, ok_r, how, names,
+                                   max_rows)
+        return _expanded_join(rt, stack, [keys_s[i] for i in stack.key_pairs], moved,
+                              excluded_s, side_s, same, how, names)
 
     # 3. orient so that the unique side opens each segment, copy its own columns down
     arith, chars, words = stack.unpack([keys_s[i] for i in stack.key_pairs], moved)
@@ -532,6 +544,87 @@ def _copy_down(rt: Runtime, starts: BShare, arith: list[AShare], words: list[BSh
     return arith, words
 
 
+# -- many-to-many ----------------------------------------------------------------------------
+
+def _check_pairs_bound(n_l: int, n_r: int, max_rows: int) -> None:
+    """Refuse a many-to-many join whose inputs could pair more rows than ``max_rows``
+    (public sizes only: the refusal says nothing about the data)."""
+    pairs = n_l * n_r
+    if pairs > max_rows:
+        raise NotSupportedError(
+            f"secret JOIN with duplicate keys on both sides ({n_l:,} x {n_r:,} rows): "
+            f"the join may pair up to {pairs:,} row pairs, above the bound of {max_rows:,} "
+            f"(max_rows) for many-to-many secret joins; raise that bound ([catalog] max_rows, "
+            f"or connect(max_rows=...)), make one side's "
+            f"join key unique, or filter the inputs first")
+
+
+def _expanded_join(rt: Runtime, stack: _Stack, key_slots: list[AShare], moved: list,
+                   excluded: BShare, side: BShare, same: BShare, how: str, names: list[str]
+                   ) -> SecretRelation:
+    """Many-to-many join of the sorted stack by expansion: reveals the number of result
+    rows (as the all-pairs join does), in ``O((n + rows) log(n + rows))`` work.
+
+    In a segment of ``a`` usable left and ``b`` usable right rows, left row ``p`` is
+    repeated ``b`` times and right row ``q`` ``a`` times (:func:`expansion.expand`), so
+    that copy ``k`` of left row ``p`` is at ``offset + p*b + k``; copy ``k`` of right
+    row ``q`` is routed to ``offset + k*b + q`` (:func:`expansion.route`), next to its
+    partner. LEFT: a valid left row without a partner (no right row in its segment, or
+    a NULL key) counts once on both sides, its right columns NULL.
+    """
+    arith, chars, words = stack.unpack(key_slots, moved)
+    n = len(same)
+    starts = convert.bit_not(same)
+    usable = convert.bit_not(excluded)
+    on_left, on_right = convert.and_bits_many(rt, [(usable, convert.bit_not(side)),
+                                                    (usable, side)])
+    bits = convert.b2a_bit(rt, BShare.concat([on_left, on_right]))
+    ul, ur = bits[:n], bits[n:]
+    # one scan: running counts of usable left and right rows, and of right rows from the
+    # segment's end (left rows come first in a segment, right rows after them)
+    runs = segment.segmented_sum(rt, AShare.concat([ul, ur, ur.reversed()]),
+                                 BShare.concat([starts, starts,
+                                                segment.group_ends(starts).reversed()]))
+    lefts, rights, rights_after = runs[:n], runs[n:2 * n], runs[2 * n:].reversed()
+    rank = rights - ur  # a right row's rank among its segment's right rows (left: 0)
+    n_rights = rights + rights_after - ur  # the segment's usable right rows
+    copies_l, copies_r, rank_lefts = rss.mul_many(rt, [(ul, n_rights), (ur, lefts),
+                                                       (rank, lefts)])
+    if how == "left":  # a valid left row without a partner: once, with NULLs
+        alone = convert.bit_and(rt, _bit(words, stack.left.valid),
+                                equality.equal_zero(rt, copies_l))
+        alone = convert.b2a_bit(rt, alone)
+        copies_l, copies_r = copies_l + alone, copies_r + alone
+    total = int(rss.reveal(rt, copies_l.sum(), what=openings.ROW_COUNT)[0])
+    if total == 0:
+        cols = stack.left.columns(arith, chars, words) + stack.right.columns(arith, chars, words)
+        return SecretRelation(0, list(names), [c.take(slice(0, 0)) for c in cols])
+    # where a right row's copy k goes: its segment's offset + k * n_rights + rank
+    offset_rank = segment.prefix_sum(copies_r) - copies_r - rank_lefts + rank
+    # both expansions in one: the stack with the left counts, then with the right ones
+    twice = [type(c).concat([c, c]) for c in [*arith, *chars, *words, offset_rank, n_rights]]
+    out, copy = expansion.expand(rt, AShare.concat([copies_l, copies_r]), 2 * total, twice)
+    *slots_x, offset_rank_x, n_rights_x = out
+    dest = offset_rank_x[total:] + rss.mul(rt, copy[total:], n_rights_x[total:])
+    from_left = [c[:total] for c in slots_x]
+    from_right = expansion.route(rt, dest, [c[total:] for c in slots_x])
+
+    def split(cols: list) -> tuple[list, list, list]:
+        return (cols[:len(arith)], cols[len(arith):len(arith) + len(chars)],
+                cols[len(arith) + len(chars):])
+
+    out_l = stack.left.columns(*split(from_left))
+    arith_r, chars_r, words_r = split(from_right)
+    if how == "inner":
+        out_r = stack.right.columns(arith_r, chars_r, words_r)
+    else:  # a copy of a left row without a partner holds left columns: NULL, value 0
+        present = _bit(words_r, stack.right.present)
+        out_r = stack.right.columns(arith_r, chars_r, words_r,
+                                    null_xor=convert.bit_not(present))
+        out_r = _zero_unless(rt, present, out_r)
+    return SecretRelation(total, list(names), out_l + out_r)
+
+
 # -- many-to-many: all pairs ----------------------------------------------------------------
 
 def _all_pairs_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
@@ -541,13 +634,7 @@ def _all_pairs_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     rows without one) by one compaction: reveals the number of result rows."""
     n_l, n_r = left.n, right.n
     pairs = n_l * n_r
-    if pairs > max_rows:
-        raise NotSupportedError(
-            f"secret JOIN with duplicate keys on both sides ({n_l:,} x {n_r:,} rows): "
-            f"the join would compare {pairs:,} row pairs, above the bound of {max_rows:,} "
-            f"(max_rows) for many-to-many secret joins; raise that bound ([catalog] max_rows, "
-            f"or connect(max_rows=...)), make one side's "
-            f"join key unique, or filter the inputs first")
+    _check_pairs_bound(n_l, n_r, max_rows)
     rows_l = np.repeat(np.arange(n_l), n_r)
     rows_r = np.tile(np.arange(n_r), n_l)
     match_parts = []

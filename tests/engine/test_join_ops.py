@@ -281,9 +281,11 @@ def test_secret_join_extreme_int_keys():
 
 # -- secret join: many-to-many --------------------------------------------------------------
 
+@pytest.mark.parametrize("path", ["all_pairs", "expansion"])
 @pytest.mark.parametrize("how", ["inner", "left", "right"])
-def test_secret_join_many_to_many_fallback(how: str, monkeypatch):
+def test_secret_join_many_to_many_fallback(how: str, path: str, monkeypatch):
     monkeypatch.setattr(join_module, "_GRID_CHUNK", 37)  # several batches of pairs
+    monkeypatch.setattr(join_module, "ALL_PAIRS_BELOW", 10**9 if path == "all_pairs" else 0)
     rng = np.random.default_rng(21)
     left = pa.table({"k": pa.array(_maybe_null(rng, rng.integers(0, 6, 15).tolist(), 0.1),
                                    pa.int64()),
@@ -298,6 +300,83 @@ def test_secret_join_many_to_many_fallback(how: str, monkeypatch):
     want = expected_rows(left, right, ["k"], ["k"], how, lv, rv)
     assert Counter(rows) == Counter(want)
     assert not has_valid and n == len(want)  # compacted: the size is the result's
+
+
+@pytest.mark.parametrize("how", ["inner", "left", "right"])
+def test_secret_join_many_to_many_by_expansion(how: str, monkeypatch):
+    """Strings and two-column keys, duplicates on both sides, NULL keys, invalid rows,
+    keys on one side only, one key on many rows: expanded, against DuckDB."""
+    monkeypatch.setattr(join_module, "ALL_PAIRS_BELOW", 0)
+    rng = np.random.default_rng(23)
+    names = ["alice", "bob", "", "ève", "a much longer name than the others"]
+    n_l, n_r = 40, 35
+    left = pa.table({
+        "name": pa.array(_maybe_null(rng, [names[i] for i in rng.integers(0, 4, n_l)], 0.1),
+                         pa.string()),
+        "d": pa.array(rng.integers(0, 2, n_l), pa.int64()),
+        "x": pa.array(_maybe_null(rng, rng.integers(-9, 9, n_l).tolist(), 0.2), pa.int64()),
+        "f": pa.array((rng.random(n_l) < 0.5).tolist(), pa.bool_()),
+    })
+    right = pa.table({
+        "who": pa.array([names[i] for i in rng.integers(1, 5, n_r)], pa.string()),
+        "d": pa.array(_maybe_null(rng, rng.integers(0, 3, n_r).tolist(), 0.1), pa.int64()),
+        "note": pa.array(_maybe_null(rng, [f"n{i}" for i in range(n_r)], 0.2), pa.string()),
+    })
+    lv = (rng.random(n_l) > 0.15).astype(np.int64)
+    rv = (rng.random(n_r) > 0.15).astype(np.int64)
+    rows, n, has_valid = run_secret_join(left, right, ["string", "int64", "int64", "bool"],
+                                         ["string", "int64", "string"], ["name", "d"],
+                                         ["who", "d"], how, lv, rv, owners=(1, 2))
+    want = expected_rows(left, right, ["name", "d"], ["who", "d"], how, lv, rv)
+    assert Counter(rows) == Counter(want)
+    assert len(want) > 40
+    assert not has_valid and n == len(want)
+    # one key on every row of both sides: the whole grid
+    one = pa.table({"k": pa.array([5] * 30, pa.int64()), "i": range(30)})
+    check_secret_join(one, one, ["int64"] * 2, ["int64"] * 2, ["k"], ["k"], how)
+
+
+def test_secret_join_many_to_many_by_expansion_float_date_and_bool_keys(monkeypatch):
+    """Keys compared by their exact float keys (and payload floats moved exactly), dates,
+    and bool keys (bits of the stack's words, no key slot), repeated on both sides."""
+    monkeypatch.setattr(join_module, "ALL_PAIRS_BELOW", 0)
+    rng = np.random.default_rng(29)
+    floats = [0.5, -2.5, 1e10, None, -0.0]  # fixed-point values that decode exactly
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=int(d)) for d in range(4)]
+    left = pa.table({"f": pa.array([floats[i] for i in rng.integers(0, 5, 20)], pa.float64()),
+                     "d": pa.array([days[i] for i in rng.integers(0, 4, 20)], pa.date32()),
+                     "b": pa.array((rng.random(20) < 0.5).tolist(), pa.bool_()),
+                     "x": pa.array(rng.integers(-99, 99, 20) / 4, pa.float64())})
+    right = pa.table({"f": pa.array([floats[i] for i in rng.integers(0, 5, 15)], pa.float64()),
+                      "d": pa.array([days[i] for i in rng.integers(0, 4, 15)], pa.date32()),
+                      "b": pa.array(_maybe_null(rng, (rng.random(15) < 0.5).tolist(), 0.2),
+                                    pa.bool_())})
+    types_l, types_r = ["float64", "date", "bool", "float64"], ["float64", "date", "bool"]
+    for keys in (["f"], ["d", "b"], ["b"]):
+        for how in ("inner", "left"):
+            check_secret_join(left, right, types_l, types_r, keys, keys, how)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_secret_join_many_to_many_expansion_property(data):
+    """Small tables with repeats on both sides (edge keys, NULLs, validity), expanded."""
+    saved = join_module.ALL_PAIRS_BELOW
+    join_module.ALL_PAIRS_BELOW = 0
+    try:
+        edge = st.one_of(st.none(), st.sampled_from([INT64_MIN, -1, 0, 7, INT64_MAX]))
+        l_keys = data.draw(st.lists(edge, min_size=2, max_size=8), label="left keys")
+        r_keys = data.draw(st.lists(edge, min_size=2, max_size=8), label="right keys")
+        how = data.draw(st.sampled_from(["inner", "left", "right"]), label="how")
+        lv = np.array(data.draw(st.lists(st.booleans(), min_size=len(l_keys),
+                                         max_size=len(l_keys))), np.int64)
+        rv = np.array(data.draw(st.lists(st.booleans(), min_size=len(r_keys),
+                                         max_size=len(r_keys))), np.int64)
+        left = pa.table({"k": pa.array(l_keys, pa.int64()), "i": range(len(l_keys))})
+        right = pa.table({"k": pa.array(r_keys, pa.int64()), "j": range(len(r_keys))})
+        check_secret_join(left, right, ["int64"] * 2, ["int64"] * 2, ["k"], ["k"], how, lv, rv)
+    finally:
+        join_module.ALL_PAIRS_BELOW = saved
 
 
 def test_secret_join_refuses_many_to_many_above_bound():

@@ -145,6 +145,9 @@ def test_comparison_catches_differences():
     assert compare(Result(base.families, [(1, 0.5 + 2**-12, "a"), (2, None, "b")]),
                    base) is not None
     assert not values_equal(True, 1) and not values_equal(1, "1")
+    # rows are matched by counting first: by value and type (True is not 1)
+    assert compare(Result(["integer"], [(True,), (2,)]), Result(["integer"], [(1,), (2,)]))
+    assert compare(Result(["float"], [(1.0,)]), Result(["float"], [(1,)])) is None
     limited = Result(["integer"], [(7,)])
     assert compare(limited, Result(["integer"], [(3,)]), subset_of=[(3,), (7,)]) is None
     assert compare(limited, Result(["integer"], [(3,)]), subset_of=[(3,), (4,)]) is not None

@@ -97,3 +97,26 @@ SELECT a.k, COUNT(*) AS n, SUM(b.i) AS si
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
 WHERE b.c > 0 OR a.k = 2
 GROUP BY a.k;
+
+-- name: many_to_many_secret_join_by_expansion
+-- c repeats on both sides (24 values on 50 rows per table); four tables' rows a side
+-- make 40,000 row pairs, above the all-pairs size: the join expands to its 859 rows
+SELECT COUNT(*) AS n, SUM(a.i) AS sa, SUM(b.i) AS sb, COUNT(b.f) AS nf
+FROM (SELECT c, i FROM t_alice UNION ALL SELECT c, i FROM t_bob
+      UNION ALL SELECT c, i FROM t_carol UNION ALL SELECT c, i FROM t_alice) AS a
+JOIN (SELECT c, i, f FROM t_bob UNION ALL SELECT c, i, f FROM t_carol
+      UNION ALL SELECT c, i, f FROM t_alice UNION ALL SELECT c, i, f FROM t_bob) AS b
+  ON a.c = b.c;
+
+-- name: many_to_many_secret_left_join_by_expansion
+-- the left rows without a partner (no equal c, or a NULL c) come once, with NULLs
+SELECT COUNT(*) AS n, COUNT(b.i) AS nb, SUM(b.i) AS sb, SUM(a.i) AS sa
+FROM (SELECT c, i FROM t_alice UNION ALL SELECT c, i FROM t_bob
+      UNION ALL SELECT c, i FROM t_carol UNION ALL SELECT c, i FROM t_alice) AS a
+LEFT JOIN (SELECT c, i FROM t_bob WHERE k > 2 UNION ALL SELECT c, i FROM t_carol
+           UNION ALL SELECT c, i FROM t_alice UNION ALL SELECT c, i FROM t_bob) AS b
+  ON a.c = b.c;
+
+-- name: many_to_many_join_of_the_askers_own_rows
+SELECT COUNT(*) AS n, SUM(a.i) AS sa, SUM(b.i) AS sb
+FROM t_alice AS a JOIN t_alice AS b ON a.c = b.c;
