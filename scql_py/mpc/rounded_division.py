@@ -88,11 +88,11 @@ def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     are within 2^-60).
 
     The further bits come from the exact remainder ``r = a 2^f - q b``, ``|r| <= |b|/2``,
-    by restoring long division of ``|r|`` by ``|b|``: each bit is one comparison of
-    ``2 r`` with ``|b|`` and one product, exact for every divisor of the range of
+    by restoring long division of ``|r|`` by ``|b|``, two bits a step
+    (:func:`division.long_divide_base4`), exact for every divisor of the range of
     :func:`divide_rounded` (``|b| < 2^62``), so what is opened is a function of the
     quotient alone. ``start``: ``divide_rounded(a, b, frac_bits)``, computed already.
-    Rounds: about 2 divisions for ``q``, then 10 per further bit.
+    Rounds: about 2 divisions for ``q``, then 11 per two further bits.
     """
     n = len(a)
     q = divide_rounded(rt, a, b, frac_bits, quotient_bits=62, start=start)
@@ -104,12 +104,7 @@ def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     both = AShare.concat([remainder, b])
     r_b = both - rss.mul(rt, s_arith, both).mul_public(2)
     r, b_abs = r_b[:n], r_b[n:]
-    frac = AShare.zeros(rt.party, n)
-    for _ in range(REFINED_BITS):
-        r = r.mul_public(2)  # below 2 |b| < 2^63
-        fits = convert.b2a_bit(rt, convert.bit_not(compare.msb(rt, r - b_abs)))
-        r = r - rss.mul(rt, fits, b_abs)
-        frac = frac.mul_public(2) + fits
+    frac, r = division.long_divide_base4(rt, r, b_abs, REFINED_BITS // 2)
     # round to odd: 1 more bit, set where something is left
     odd = frac.mul_public(2) + convert.b2a_bit(rt, convert.bit_not(equality.equal_zero(rt, r)))
     negative = convert.b2a_bit(rt, signs[:n] ^ signs[n:])
