@@ -50,14 +50,16 @@ def divide_rounded(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     scaled = a_abs.mul_public(1 << frac_bits)
 
     corrections = max(0, -(-quotient_bits // 16) - 1)
+    divisor: division.Divisor | AShare = b_abs  # prepared by the first division by it
     if start is None:
-        q = division.divide(rt, a_abs, b_abs, frac_bits)
+        q, divisor = division.divide_unsigned(rt, a_abs, b_abs, frac_bits)
     else:  # within 2 units of the quotient below 2^32, 2^-32 relative above: as after
         q = start - rss.mul(rt, negative, start).mul_public(2)  # one correction, unsigned
         corrections -= 1
     for _ in range(max(0, corrections)):
         r = scaled - rss.mul(rt, q, b_abs)
-        q = q + division.divide(rt, r, b_abs, 0)
+        correction, divisor = division.divide_by(rt, r, divisor, 0)
+        q = q + correction
     r = scaled - rss.mul(rt, q, b_abs)
     for _ in range(2):  # a step down where r < 0, up where r >= |b|, both at once
         signs = compare.msb(rt, AShare.concat([r, r - b_abs]))
