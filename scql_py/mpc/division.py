@@ -275,7 +275,8 @@ def floor_nonnegative(rt: Runtime, ax: AShare, d: int) -> AShare:
 # -- exact integer division -------------------------------------------------------------------
 
 def long_divide_base4(rt: Runtime, r: AShare, b: AShare, digits: int,
-                      incoming: list[AShare] | None = None) -> tuple[AShare, AShare]:
+                      incoming: list[AShare] | None = None, top_3b: BShare | None = None
+                      ) -> tuple[AShare, AShare]:
     """Restoring long division in base 4, two quotient bits per step: for
     ``0 <= r < b < 2^62``, each of ``digits`` steps takes ``X = 4 r + incoming[step]``
     (a value in 0..3; 0 without ``incoming``), its digit ``#{j in 1..3: X >= j b}`` and
@@ -283,9 +284,11 @@ def long_divide_base4(rt: Runtime, r: AShare, b: AShare, digits: int,
 
     ``X < 4 b`` and ``3 b`` fit in 64 bits unsigned: ``X >= j b`` is an unsigned test,
     from the signs of ``X``, ``j b`` and ``X - j b`` (``b`` and ``2 b`` are below 2^63).
-    11 rounds per step (and 8 once), twice the words of two binary steps."""
+    11 rounds per step (and 8 once, for the top bit of ``3 b`` unless given:
+    :func:`signs_and_top_of_3b`), twice the words of two binary steps."""
     n = len(r)
-    top_3b = compare.msb(rt, b.mul_public(3))
+    if top_3b is None:
+        top_3b = compare.msb(rt, b.mul_public(3))
     q = AShare.zeros(rt.party, n)
     for step in range(digits):
         x = r.mul_public(4)
@@ -306,8 +309,22 @@ def long_divide_base4(rt: Runtime, r: AShare, b: AShare, digits: int,
     return q, r
 
 
-def _long_divide(rt: Runtime, a_abs: AShare, b_abs: AShare, bits: int
-                 ) -> tuple[AShare, AShare]:
+# |b| >= this iff 3 |b| >= 2^63 (for |b| < 2^62)
+_THIRD = -(-(1 << 63) // 3)
+
+
+def signs_and_top_of_3b(rt: Runtime, x: AShare, b: AShare) -> tuple[BShare, BShare]:
+    """The signs of ``x`` and ``b`` (concatenated) and, in the same comparison, the top
+    bit of ``3 |b|`` for :func:`long_divide_base4` (``|b| < 2^62``): ``|b| >= 2^63 / 3``
+    iff exactly one of ``b < C``, ``-b < C`` is false."""
+    m = len(x) + len(b)
+    c = U64(-_THIRD & 0xFFFF_FFFF_FFFF_FFFF)
+    signs = compare.msb(rt, AShare.concat([x, b, b.add_public(c), (-b).add_public(c)]))
+    return signs[:m], convert.bit_xor(signs[m:m + len(b)], signs[m + len(b):])
+
+
+def _long_divide(rt: Runtime, a_abs: AShare, b_abs: AShare, bits: int,
+                 top_3b: BShare | None = None) -> tuple[AShare, AShare]:
     """floor and remainder of ``a_abs / b_abs`` (``0 <= a_abs < 2^bits``, unsigned;
     ``1 <= b_abs < 2^62``) by restoring division, most significant bits first, two at a
     time (:func:`long_divide_base4`)."""
@@ -322,7 +339,7 @@ def _long_divide(rt: Runtime, a_abs: AShare, b_abs: AShare, bits: int
     pairs = [a_arith[2 * k * n:(2 * k + 1) * n].mul_public(2) + a_arith[(2 * k + 1) * n:
                                                                         (2 * k + 2) * n]
              for k in range(digits)]
-    return long_divide_base4(rt, AShare.zeros(rt.party, n), b_abs, digits, pairs)
+    return long_divide_base4(rt, AShare.zeros(rt.party, n), b_abs, digits, pairs, top_3b)
 
 
 def divmod_(rt: Runtime, a: AShare, b: AShare, bits: int = 64) -> tuple[AShare, AShare]:
@@ -331,11 +348,11 @@ def divmod_(rt: Runtime, a: AShare, b: AShare, bits: int = 64) -> tuple[AShare, 
     unspecified values. About ``5.5 * bits + 30`` rounds."""
     n = len(a)
     ab = AShare.concat([a, b])
-    signs = compare.msb(rt, ab)
+    signs, top_3b = signs_and_top_of_3b(rt, a, b)
     sign_q = convert.bit_xor(signs[:n], signs[n:])
     s_arith = convert.b2a_bit(rt, BShare.concat([signs, sign_q]))
     ab_abs = ab - rss.mul(rt, s_arith[:2 * n], ab).mul_public(2)
-    q, r = _long_divide(rt, ab_abs[:n], ab_abs[n:], bits)
+    q, r = _long_divide(rt, ab_abs[:n], ab_abs[n:], bits, top_3b)
     q, r = _apply_sign(rt, [(s_arith[2 * n:], q), (s_arith[:n], r)])
     return q, r
 

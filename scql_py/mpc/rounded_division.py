@@ -99,12 +99,12 @@ def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     if n == 0:
         return q, q.copy(), REFINED_BITS + 1
     remainder = a.mul_public(1 << frac_bits) - rss.mul(rt, q, b)
-    signs = compare.msb(rt, AShare.concat([remainder, b]))
+    signs, top_3b = division.signs_and_top_of_3b(rt, remainder, b)
     s_arith = convert.b2a_bit(rt, signs)
     both = AShare.concat([remainder, b])
     r_b = both - rss.mul(rt, s_arith, both).mul_public(2)
     r, b_abs = r_b[:n], r_b[n:]
-    frac, r = division.long_divide_base4(rt, r, b_abs, REFINED_BITS // 2)
+    frac, r = division.long_divide_base4(rt, r, b_abs, REFINED_BITS // 2, top_3b=top_3b)
     # round to odd: 1 more bit, set where something is left
     odd = frac.mul_public(2) + convert.b2a_bit(rt, convert.bit_not(equality.equal_zero(rt, r)))
     negative = convert.b2a_bit(rt, signs[:n] ^ signs[n:])
