@@ -24,7 +24,6 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
 from shared_cases import time_import, time_scan_shared  # noqa: E402
 from sqlglot import exp  # noqa: E402
 
@@ -36,11 +35,13 @@ from scql_py.engine.join import secret_join  # noqa: E402
 from scql_py.engine.ordering import sort_relation  # noqa: E402
 from scql_py.engine.reveal import open_relation  # noqa: E402
 from scql_py.engine.secure_expr import SecureEvaluator  # noqa: E402
-from scql_py.mpc import compare, equality, rss, segment, sort  # noqa: E402
+from scql_py.mpc import byte_match, compare, equality, like_automaton, rss, segment, sort  # noqa: E402
 from scql_py.mpc.inprocess import run_parties  # noqa: E402
 from scql_py.mpc.psi import psi_join_indices  # noqa: E402
 from scql_py.mpc.runtime import Runtime  # noqa: E402
 from scql_py.mpc.server_psi import server_psi_join_indices  # noqa: E402
+from scql_py.mpc.string_extreme import string_extreme  # noqa: E402
+from scql_py.testing.catalog_files import OwnedTable, write_catalog  # noqa: E402
 
 # how time_protocol runs the three parties: threads here, or processes (micro_network)
 _party_runner: Callable[..., list] = run_parties
@@ -230,26 +231,14 @@ def bench_psi_join_sql(rows: int, repeat: int) -> Timing:
            "FROM customers c JOIN orders o ON c.id = o.id")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        pq.write_table(pa.table({"id": ids, "score": rng.integers(0, 100, rows)}),
-                       folder / "customers.parquet")
-        pq.write_table(pa.table({"id": order_ids, "amount": rng.integers(0, 10**4, rows)}),
-                       folder / "orders.parquet")
-        lines = ["[catalog]", 'name = "bench_join"', 'protocol = "rss3"']
-        for i, party in enumerate(("alice", "bob", "carol")):
-            lines += [f"[parties.{party}]", 'storage = ":memory:"',
-                      f'address = "127.0.0.1:{7501 + i}"']
-        for table, owner, value in (("customers", "alice", "score"),
-                                    ("orders", "bob", "amount")):
-            others = [p for p in ("alice", "bob", "carol") if p != owner]
-            lines += [f"[tables.{table}]", f'owner = "{owner}"',
-                      f'source = "{table}.parquet"',
-                      f'columns = {{ id = "int64", {value} = "int64" }}',
-                      f"[tables.{table}.ccl]",
-                      "id = { " + ", ".join(f'{p} = "PLAINTEXT_AFTER_JOIN"' for p in others)
-                      + " }",
-                      f"{value} = {{ "
-                      + ", ".join(f'{p} = "PLAINTEXT_AFTER_AGGREGATE"' for p in others) + " }"]
-        (folder / "join.toml").write_text("\n".join(lines) + "\n")
+        customers = pa.table({"id": ids, "score": rng.integers(0, 100, rows)})
+        orders = pa.table({"id": order_ids, "amount": rng.integers(0, 10**4, rows)})
+        catalog = write_catalog(folder, "bench_join", {
+            "customers": OwnedTable("alice", customers, ccl={
+                "id": "PLAINTEXT_AFTER_JOIN", "score": "PLAINTEXT_AFTER_AGGREGATE"}),
+            "orders": OwnedTable("bob", orders, ccl={
+                "id": "PLAINTEXT_AFTER_JOIN", "amount": "PLAINTEXT_AFTER_AGGREGATE"}),
+        }, first_port=7501)
         ref = duckdb.connect()
         for table in ("customers", "orders"):
             ref.execute(f"CREATE VIEW {table} AS SELECT * FROM '{folder / table}.parquet'")
@@ -257,7 +246,7 @@ def bench_psi_join_sql(rows: int, repeat: int) -> Timing:
         want = ref.execute(sql).fetchall()[0]
         plain = time.perf_counter() - start
         times, stats = [], {}
-        with Federation(folder / "join.toml", timeout=600.0) as fed:
+        with Federation(catalog, timeout=600.0) as fed:
             for _ in range(repeat):
                 start = time.perf_counter()
                 result = fed.execute("carol", sql)
@@ -338,3 +327,45 @@ def bench_scan_shared(rows: int, repeat: int) -> Timing:
     """SUM over one column of a shared table, read from each party's storage after a
     restart (bench/shared_cases.py)."""
     return Timing(*time_scan_shared(rows, repeat))
+
+
+def _strings(rows: int, width: int = 2) -> Callable[[Runtime], list[rss.BShare]]:
+    """Packed random ASCII strings of ``8 * width`` bytes at most, input by party 0."""
+    def inputs(rt: Runtime) -> list[rss.BShare]:
+        packed = None
+        if rt.party == 0:
+            rng = np.random.default_rng(9)
+            letters = rng.integers(ord("a"), ord("e"), (rows, 8 * width), dtype=np.uint8)
+            letters[np.arange(rows), rng.integers(1, 8 * width, rows)] = 0  # lengths vary
+            letters[letters.cumprod(axis=1, dtype=bool) == 0] = 0
+            packed = letters.view(np.uint64)
+        return [rss.share_input_bool(rt, 0, None if packed is None else packed[:, j], rows)
+                for j in range(width)]
+    return inputs
+
+
+@case("like_automaton", 100_000)
+def bench_like_automaton(rows: int, repeat: int) -> Timing:
+    """LIKE '%a_b%c' on 16-byte secret strings (mpc/like_automaton.py)."""
+    tokens = ["%", (b"a",), "_", (b"b",), "%", (b"c",)]
+    return time_protocol(_strings(rows), lambda rt, w: like_automaton.match(rt, w, tokens, rows),
+                         repeat)
+
+
+@case("like_contains", 100_000)
+def bench_like_contains(rows: int, repeat: int) -> Timing:
+    """LIKE '%ab%' on the same strings, by byte windows (mpc/byte_match.py)."""
+    return time_protocol(_strings(rows), lambda rt, w: byte_match.contains(rt, w, b"ab", rows),
+                         repeat)
+
+
+@case("string_min", 100_000)
+def bench_string_min(rows: int, repeat: int) -> Timing:
+    """MIN of 16-byte secret strings (mpc/string_extreme.py)."""
+    def inputs(rt: Runtime):
+        words = _strings(rows)(rt)
+        present = rss.BShare.public(rt.party, np.ones(rows, np.uint64))
+        return words, share_random(rt, rows), present
+
+    return time_protocol(inputs, lambda rt, x: string_extreme(rt, x[0], x[1], x[2], True),
+                         repeat)

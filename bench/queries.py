@@ -49,6 +49,7 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 from scql_py.catalog import load_catalog  # noqa: E402
 from scql_py.cluster.federation import Federation  # noqa: E402
 from scql_py.storage.databases.postgresql import PostgreSQL  # noqa: E402
+from scql_py.testing.catalog_files import OwnedTable, write_catalog  # noqa: E402
 from scql_py.testing.plaintext_union import plaintext_union  # noqa: E402
 
 LINEITEM = "l_quantity, l_extendedprice, l_discount, l_tax, l_shipdate, l_returnflag"
@@ -73,54 +74,26 @@ QUERIES: dict[str, tuple[str, str, int]] = {
     "sum_avg_3party": ("bob", f"SELECT SUM(x) AS total, AVG(x) AS mean FROM {AMOUNTS_3}", 3),
 }
 
-_CATALOG = """\
-[catalog]
-name = "bench"
-protocol = "rss3"
-
-[parties.alice]
-storage = ":memory:"
-address = "127.0.0.1:7401"
-[parties.bob]
-storage = ":memory:"
-address = "127.0.0.1:7402"
-[parties.carol]
-storage = ":memory:"
-address = "127.0.0.1:7403"
-{tables}"""
-
-_LINEITEM_TABLE = """
-[tables.lineitem_{owner}]
-owner = "{owner}"
-source = "lineitem_{owner}.parquet"
-columns = {{ l_quantity = "int64", l_extendedprice = "decimal(12,2)", l_discount = "decimal(12,2)", l_tax = "decimal(12,2)", l_shipdate = "date", l_returnflag = "string" }}
-[tables.lineitem_{owner}.ccl]
-l_quantity = {{ {others} }}
-l_extendedprice = {{ {others} }}
-l_discount = {{ {others} }}
-l_tax = {{ {others} }}
-l_shipdate = {{ {others} }}
-"""
-
-_PAYMENTS_TABLE = """
-[tables.payments_carol]
-owner = "carol"
-source = "payments_carol.parquet"
-columns = { p_amount = "decimal(12,2)", p_date = "date", p_channel = "string" }
-[tables.payments_carol.ccl]
-p_amount = { alice = "PLAINTEXT_AFTER_AGGREGATE", bob = "PLAINTEXT_AFTER_AGGREGATE" }
-"""
+_AGGREGATE_ONLY = "PLAINTEXT_AFTER_AGGREGATE"
+# A condition's outcome decides what the asker gets, so a column a query filters on
+# needs PLAINTEXT_AFTER_COMPARE (DESIGN.md section 4); one that is both filtered and
+# summed (Q6's discount, the three-party amounts) needs PLAINTEXT. The levels do not
+# change the plans measured: every query still computes across parties under MPC.
+_COMPARED = {"l_quantity", "l_shipdate"}
+_COMPARED_AND_SUMMED = {"l_discount", "l_extendedprice", "p_amount"}
 
 
-def _aggregate_only(owner: str) -> str:
-    return ", ".join(f'{p} = "PLAINTEXT_AFTER_AGGREGATE"'
-                     for p in ("alice", "bob", "carol") if p != owner)
+def _levels(columns: list[str]) -> dict[str, str]:
+    return {c: "PLAINTEXT_AFTER_COMPARE" if c in _COMPARED
+            else "PLAINTEXT" if c in _COMPARED_AND_SUMMED else _AGGREGATE_ONLY
+            for c in columns}
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: pa.Table, select: str, path: Path) -> None:
+def _select(con: duckdb.DuckDBPyConnection, table: pa.Table, select: str) -> pa.Table:
     con.register("src", table)
-    con.execute(f"COPY (SELECT {select} FROM src) TO '{path.as_posix()}' (FORMAT PARQUET)")
+    out = con.sql(f"SELECT {select} FROM src").to_arrow_table()
     con.unregister("src")
+    return out
 
 
 def generate(directory: Path, rows: int, seed: int = 7) -> Path:
@@ -128,6 +101,7 @@ def generate(directory: Path, rows: int, seed: int = 7) -> Path:
     rng = np.random.default_rng(seed)
     con = duckdb.connect()
     epoch = dt.date(1992, 1, 1)
+    tables = {}
     for owner in ("alice", "bob"):
         table = pa.table({
             "q": rng.integers(1, 51, rows),
@@ -137,26 +111,26 @@ def generate(directory: Path, rows: int, seed: int = 7) -> Path:
             "day": rng.integers(0, 2557, rows),         # 1992 .. 1998
             "flag": rng.choice(np.array(["A", "N", "R"]), rows),
         })
-        _write(con, table, (
-            "q AS l_quantity, CAST(price_cents AS DECIMAL(12,0)) / 100 AS l_extendedprice, "
-            "CAST(disc AS DECIMAL(12,2)) / 100 AS l_discount, "
-            "CAST(tax AS DECIMAL(12,2)) / 100 AS l_tax, "
+        lineitem = _select(con, table, (
+            "q AS l_quantity, "
+            "CAST(CAST(price_cents AS DECIMAL(12,0)) / 100 AS DECIMAL(12,2)) AS l_extendedprice, "
+            "CAST(CAST(disc AS DECIMAL(12,2)) / 100 AS DECIMAL(12,2)) AS l_discount, "
+            "CAST(CAST(tax AS DECIMAL(12,2)) / 100 AS DECIMAL(12,2)) AS l_tax, "
             f"DATE '{epoch.isoformat()}' + CAST(day AS INTEGER) AS l_shipdate, "
-            "flag AS l_returnflag"), directory / f"lineitem_{owner}.parquet")
+            "flag AS l_returnflag"))
+        # every column but the return flag may be aggregated by the other two parties
+        tables[f"lineitem_{owner}"] = OwnedTable(owner, lineitem, ccl=_levels(
+            lineitem.column_names[:-1]))
     payments = pa.table({
         "cents": rng.integers(-50_000, 12_000_000, rows),
         "day": rng.integers(0, 2557, rows),
         "channel": rng.choice(np.array(["web", "shop", "phone"]), rows),
     })
-    _write(con, payments, (
-        "CAST(cents AS DECIMAL(12,0)) / 100 AS p_amount, "
-        f"DATE '{epoch.isoformat()}' + CAST(day AS INTEGER) AS p_date, channel AS p_channel"),
-        directory / "payments_carol.parquet")
-    tables = "".join(_LINEITEM_TABLE.format(owner=o, others=_aggregate_only(o))
-                     for o in ("alice", "bob")) + _PAYMENTS_TABLE
-    path = directory / "bench.toml"
-    path.write_text(_CATALOG.format(tables=tables), encoding="utf-8")
-    return path
+    tables["payments_carol"] = OwnedTable("carol", _select(con, payments, (
+        "CAST(CAST(cents AS DECIMAL(12,0)) / 100 AS DECIMAL(12,2)) AS p_amount, "
+        f"DATE '{epoch.isoformat()}' + CAST(day AS INTEGER) AS p_date, channel AS p_channel")),
+        ccl=_levels(["p_amount"]))
+    return write_catalog(directory, "bench", tables)
 
 
 def _same(got: list[tuple], expected: list[tuple]) -> bool:

@@ -26,22 +26,17 @@ from scql_py.cluster.federation import Federation
 from scql_py.cluster.shared_table_changes import run_inprocess
 from scql_py.engine.shared_table_versions import import_table, load_shared
 from scql_py.mpc import rss
+from scql_py.testing.catalog_files import PARTIES, OwnedTable, write_catalog
 
 TABLE = "sales"
-COLUMNS = {"id": "int64", "amount": "float64", "qty": "int64", "day": "date"}
-PARTIES = ("alice", "bob", "carol")
+SCHEMA = pa.schema([("id", pa.int64()), ("amount", pa.float64()), ("qty", pa.int64()),
+                    ("day", pa.date32())])
 
 
 def _catalog(folder: Path) -> Path:
-    lines = ["[catalog]", 'name = "bench_shared"', 'protocol = "rss3"', ""]
-    for i, party in enumerate(PARTIES):
-        lines += [f"[parties.{party}]", f'storage = "{party}.duckdb"',
-                  f'address = "127.0.0.1:{7401 + i}"', ""]
-    cols = ", ".join(f'{c} = "{t}"' for c, t in COLUMNS.items())
-    lines += [f"[tables.{TABLE}]", 'owner = "alice"', "shared = true", f"columns = {{ {cols} }}"]
-    path = folder / "bench_shared.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return write_catalog(folder, "bench_shared", {
+        TABLE: OwnedTable("alice", SCHEMA, shared=True)},
+        storage={p: f"{p}.duckdb" for p in PARTIES})
 
 
 def _source(folder: Path, rows: int) -> tuple[Path, int]:
@@ -81,7 +76,7 @@ def _import(fed: Federation, source: Path):
 
 
 def _storage_line(folder: Path, rows: int) -> str:
-    sizes = [(folder / f"{p}.duckdb").stat().st_size / (rows * len(COLUMNS)) for p in PARTIES]
+    sizes = [(folder / f"{p}.duckdb").stat().st_size / (rows * len(SCHEMA)) for p in PARTIES]
     return "# import: storage bytes per value: " + ", ".join(
         f"{p} {s:.2f}" for p, s in zip(PARTIES, sizes))
 

@@ -22,6 +22,7 @@ from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
+from scql_py.mpc.string_extreme import string_extreme
 
 SENTINEL = 1 << 62  # larger than any value MIN/MAX accept
 KEY_SENTINEL = (1 << 63) - 1  # larger than any float key (+inf's is 2^63 - 2^52)
@@ -43,7 +44,8 @@ def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
     rt, n = ev.rt, rel.n
     cols = [None if arg is None else ev.evaluate(arg) for _, arg, _, _ in aggs]
     for (func, _, _, _), col in zip(aggs, cols):
-        if col is not None and col.type.kind == "string" and func != "count":
+        if col is not None and col.type.kind == "string" and func not in ("count", "min",
+                                                                          "max"):
             raise NotSupportedError(f"{func.upper()} of a secret string")
     presents = _presents(rt, rel, cols)
     counts = _counts(rt, presents, n)
@@ -64,7 +66,11 @@ def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
             out[i] = SecretColumn(INT64, counts[i])
         elif func == "sum":
             out[i] = SecretColumn(out_type, totals[summed.index(i)], nulls[i])
-    extremes = [i for i, (func, *_) in enumerate(aggs) if func in ("min", "max")]
+    extremes = [i for i, (func, *_) in enumerate(aggs) if func in ("min", "max")
+                and cols[i].type.kind != "string"]
+    for i, (func, *_) in enumerate(aggs):
+        if func in ("min", "max") and cols[i].type.kind == "string":
+            out[i] = _string_extreme(ev, cols[i], presents[i], nulls[i], func == "min")
     for i, best in zip(extremes, _extremes(rt, [(cols[i], presents[i], nulls[i], aggs[i][0]
                                                   == "min") for i in extremes])):
         out[i] = replace(best, value=bit_of(rt, best.value)) \
@@ -202,6 +208,19 @@ def bit_of(rt: Runtime, value: AShare) -> BShare:
     """A bool picked by its 0/1 word (MIN, MAX) as the secret bit every bool is, so that
     CASE, COALESCE and comparisons can take it (the low bit of its decomposition)."""
     return convert.clean_bit(convert.a2b(rt, value))
+
+
+def _string_extreme(ev: SecureEvaluator, col: SecretColumn, present: BShare | None,
+                    null: BShare, smallest: bool) -> SecretColumn:
+    """MIN or MAX of a secret string column: its bytes and its hash, as one row."""
+    rt = ev.rt
+    if len(col) == 0:
+        return SecretColumn(col.type, AShare.zeros(rt.party, 1), null,
+                            [BShare.zeros(rt.party, 1) for _ in col.chars or []])
+    if present is None:
+        present = BShare.public(rt.party, np.ones(len(col), np.uint64))
+    words, hashes = string_extreme(rt, col.chars or [], col.value, present, smallest)
+    return SecretColumn(col.type, hashes, null, words)
 
 
 def _unit(t: SqlType) -> int:

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from scql_py.catalog import Catalog
-from scql_py.catalog.types import SqlType
+from scql_py.catalog.types import BOOL, SqlType
 from scql_py.engine import join, shared_table_versions
 from scql_py.engine.aggregate import aggregates
 from scql_py.engine.group_by import group_aggregate
@@ -75,6 +75,17 @@ def _cast_table(table: pa.Table, names: list[str], types: list[str]) -> pa.Table
         target = SqlType.parse(t).to_arrow()
         arrays.append(col if col.type == target else col.cast(target))
     return pa.Table.from_arrays(arrays, names=names)
+
+
+OUT_OF_RANGE_ERROR = (
+    "a computed value is out of the range the engine computes in under MPC "
+    "(SUM of int64 and decimal within the int64 range, of reals below 2^47 "
+    "in magnitude; AVG below 2^46; VAR/STDDEV: values within 2^31 of a "
+    "value of their group (reals: 2^23 of its mean), variance below 2^47, "
+    "2^46 for STDDEV; a CAST of a stored real to an integer or decimal: not "
+    "within 2^-17 of a tie of its last digit)")
+# the schema metadata key of a plain result that says whether its owner's SUM is past range
+PAST_RANGE = b"scql_py.past_range"
 
 
 class Engine:
@@ -136,12 +147,7 @@ class Engine:
             if self.party != plan.asker:
                 return None
             if self.learnt_out_of_range:
-                raise DataError(
-                    "an aggregate is out of the range the engine computes in under MPC "
-                    "(SUM of int64 and decimal within the int64 range, of reals below 2^47 "
-                    "in magnitude; AVG below 2^46; VAR/STDDEV: values within 2^31 of a "
-                    "value of their group (reals: 2^15 of its mean), variance below 2^47, "
-                    "2^46 for STDDEV)")
+                raise DataError(OUT_OF_RANGE_ERROR)
             if result is None and isinstance(self.values[last.id], LocalResult):
                 result = self.values[last.id].table
             if result is None:
@@ -256,10 +262,33 @@ class Engine:
     def step_local(self, step: Step, plan: PhysicalPlan) -> LocalResult:
         if step.party != self.party:
             return LocalResult(step.party, None)
+        past = False
+        if "range_sql" in step.args:
+            past = bool(self.storage.query(step.args["range_sql"]).column(0)[0].as_py())
+            if past and step.party == plan.asker:  # its own data: it may fail at once
+                raise DataError(OUT_OF_RANGE_ERROR)
         table = self.storage.query(step.args["sql"], types=step.types)
-        return LocalResult(step.party, _cast_table(table, step.columns, step.types))
+        return LocalResult(step.party, _cast_table(table, step.columns, step.types), past)
+
+    def share_range_bits(self, step: Step, plan: PhysicalPlan) -> None:
+        """Each owner whose local input to ``step`` checked its int64 SUMs' range shares
+        whether one is past it (a one-row secret bool); the computing parties add the
+        bit to the query's out-of-range bits, which only the asker learns, ORed."""
+        checked = {s.id for s in plan.steps if "range_sql" in s.args and s.party != plan.asker}
+        for i in step.inputs:
+            if i not in checked:
+                continue
+            local: LocalResult | None = self.values[i]
+            mine = local is not None and local.table is not None
+            flag = pa.table({"past": pa.array([local.past_range], pa.bool_())}) if mine else None
+            owner = next(s.party for s in plan.steps if s.id == i)
+            rel = share_table(self.rt, self.party_index(owner), flag, [BOOL], self.string_key,
+                              ["past"])
+            if rel is not None:
+                self.out_of_range.append(rel.columns[0].value)
 
     def step_share(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        self.share_range_bits(step, plan)
         local: LocalResult | None = self.values[step.inputs[0]]  # None but at the owner
         return share_table(self.rt, self.party_index(step.party),
                            None if local is None else local.table, step.types,
@@ -383,6 +412,7 @@ class Engine:
         return SecretRelation(left.n, list(step.columns), left.columns + cols, left.valid)
 
     def step_psi_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        self.share_range_bits(step, plan)
         width = step.args["left_width"]
         keys = step.args["keys"]
         return join.psi_join(
@@ -445,15 +475,25 @@ class Engine:
         world = self.rt.world  # owner and asker may be data parties: they talk directly
         self.rt.record_world_opening(openings.RESULT, (to,), 0 if local is None or
                                      local.table is None else local.table.num_rows)
+        checked = any(what == openings.OUT_OF_RANGE for what, _, _ in step.args["opens"])
+        if checked:  # whether the owner's SUM is past range: the asker's error, as under MPC
+            self.rt.record_world_opening(openings.OUT_OF_RANGE, (to,), 1)
         if world.party == owner:
+            table = local.table
+            if checked:
+                table = table.replace_schema_metadata({PAST_RANGE: b"1" if local.past_range
+                                                       else b"0"})
             sink = pa.BufferOutputStream()
-            with pa.ipc.new_stream(sink, local.table.schema) as writer:
-                writer.write_table(local.table)
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
             world.exchange({to: sink.getvalue().to_pybytes()}, [])
             return None
         if world.party == to:
             (payload,) = world.exchange({}, [owner])
-            return pa.ipc.open_stream(pa.py_buffer(bytes(payload))).read_all()
+            table = pa.ipc.open_stream(pa.py_buffer(bytes(payload))).read_all()
+            if checked and (table.schema.metadata or {}).get(PAST_RANGE) != b"0":
+                self.learnt_out_of_range = True
+            return table.replace_schema_metadata(None)
         return None
 
     # -- helpers --------------------------------------------------------------------------------

@@ -20,12 +20,14 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
+from sqlglot import exp
 
-from scql_py.catalog.types import FLOAT64, INT64, SqlType
+from scql_py.catalog.types import FLOAT64, INT64, TIMESTAMP, SqlType
 from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bits
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
-from scql_py.engine.secure_expr import SecureEvaluator, bit_not
+from scql_py.engine.secure_dates import US_PER_DAY
+from scql_py.engine.secure_expr import SecureEvaluator, bit_not, bit_or
 from scql_py.engine.spread import (
     SPREADS,
     finish_spreads,
@@ -47,6 +49,7 @@ from scql_py.mpc import (
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
+from scql_py.mpc.string_extreme import segmented_string_extreme
 from scql_py.sql import plan_text
 from scql_py.sql.logical import sorts_by_argument
 
@@ -99,15 +102,22 @@ class _SortedRows:
     keys: list[SecretColumn]
     args: dict[str, SecretColumn]
     distinct: list[AShare | BShare]  # the one COUNT(DISTINCT)/PERCENTILE argument's words
+    # (of each expression of COUNT(DISTINCT a, b)'s tuple)
+    group_ids: AShare | None = None
 
 
 def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
                     keys: list[tuple[str, str, str]], aggs: Aggs, names: list[str],
-                    threshold: int | None = None) -> tuple[SecretRelation, int]:
+                    threshold: int | None = None, group_ids: AShare | None = None,
+                    ) -> tuple[SecretRelation, int]:
     """GROUP BY ``keys`` computing ``aggs`` (plan step arguments).
 
     Returns the relation of groups (compacted) and the number of groups dropped by the
     group-size ``threshold`` (0 when none is set).
+
+    ``group_ids``: one word per row, equal exactly where the keys are (a key owner's
+    numbering of its groups, see owner_grouping): the rows are sorted and split into
+    groups by it alone, one word instead of every key's, and the keys only move along.
 
     Aggregates that sort by their argument (DISTINCT, percentiles) of different
     arguments take one sort each: every pass keeps its groups in key order, so their
@@ -123,7 +133,7 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     dropped = 0
     for indices in passes:
         cols, dropped = _one_pass(ev, valid, key_cols, [aggs[i] for i in indices], threshold,
-                                  keep_order=len(passes) > 1)
+                                  keep_order=len(passes) > 1, group_ids=group_ids)
         if groups is None:
             groups = cols[:len(key_cols)]
         for i, col in zip(indices, cols[len(key_cols):]):
@@ -150,13 +160,15 @@ def _passes(aggs: Aggs) -> list[list[int]]:
 
 
 def _one_pass(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn], aggs: Aggs,
-              threshold: int | None, keep_order: bool) -> tuple[list[SecretColumn], int]:
+              threshold: int | None, keep_order: bool, group_ids: AShare | None = None,
+              ) -> tuple[list[SecretColumn], int]:
     """One sort by (valid, keys[, one aggregate argument]) and the segmented scans:
     the kept groups' key columns, then one column per aggregate."""
     rt = ev.rt
-    arg_cols, distinct_arg = _aggregate_arguments(ev, aggs)
-    rows = _sort_by_groups(ev, valid, key_cols, arg_cols, distinct_arg)
-    starts = segment.segment_starts(rt, [rows.valid] + _words_of(rows.keys))
+    arg_cols, distinct_cols = _aggregate_arguments(ev, aggs)
+    rows = _sort_by_groups(ev, valid, key_cols, arg_cols, distinct_cols, group_ids)
+    starts = segment.segment_starts(rt, [rows.valid] + (
+        [rows.group_ids] if group_ids is not None else _words_of(rows.keys)))
     count_star = segment.segmented_count(rt, starts, rows.valid)
     running = _running_aggregates(rt, rows, starts, count_star, aggs)
     keep, dropped = leave_out_small_groups(
@@ -183,10 +195,12 @@ def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, 
 
 
 def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
-                         ) -> tuple[dict[str, SecretColumn], str | None]:
-    """Every aggregate's argument, evaluated once; and the argument rows are also sorted
-    by, if any: COUNT(DISTINCT x) counts its runs, PERCENTILE_DISC picks by rank."""
+                         ) -> tuple[dict[str, SecretColumn], list[SecretColumn]]:
+    """Every aggregate's argument, evaluated once; and the columns the rows are also
+    sorted by, if any: COUNT(DISTINCT x) counts the runs of ``x``, PERCENTILE_DISC picks
+    by rank, COUNT(DISTINCT a, b) counts the runs of ``(a, b)``."""
     arg_cols: dict[str, SecretColumn] = {}
+    tuples: dict[str, list[SecretColumn]] = {}
     distinct_args = {arg for _, func, arg, _, distinct in aggs
                      if sorts_by_argument(func, distinct) and arg is not None}
     assert len(distinct_args) <= 1, "one sorted argument per pass"
@@ -195,40 +209,62 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
               if func in ("min", "max") or func.startswith("percentile")}
     for _, func, arg, _, distinct in aggs:
         if arg is not None and arg not in arg_cols:
-            arg_cols[arg] = ev.evaluate(plan_text.parse(arg))
-            if arg_cols[arg].type.kind == "string" and func not in ("count",):
+            parsed = plan_text.parse(arg)
+            if isinstance(parsed, exp.Tuple):
+                tuples[arg] = [ev.evaluate(part) for part in parsed.expressions]
+                arg_cols[arg] = _tuple_presence(ev, tuples[arg])
+                continue
+            arg_cols[arg] = ev.evaluate(parsed)
+            if arg_cols[arg].type.kind == "string" and func not in ("count", "min", "max"):
                 raise NotSupportedError(f"{func.split(':')[0].upper()} of a secret string")
         if distinct and func not in ("count", "sum", "avg"):
             raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
     for arg, col in arg_cols.items():
         if arg not in picked and arg not in distinct_args and col.exact is not None:
             arg_cols[arg] = replace(col, exact=None)  # one word less to sort
-    return arg_cols, next(iter(distinct_args), None)
+    sorted_by = next(iter(distinct_args), None)
+    if sorted_by is None:
+        return arg_cols, []
+    return arg_cols, tuples.get(sorted_by, [arg_cols[sorted_by]])
+
+
+def _tuple_presence(ev: SecureEvaluator, parts: list[SecretColumn]) -> SecretColumn:
+    """What stands for COUNT(DISTINCT a, b)'s tuple among the arguments: a column that
+    is NULL where any of its expressions is (MySQL counts only tuples without a NULL)."""
+    null = None
+    for part in parts:
+        null = bit_or(ev.rt, null, part.null)
+    n = len(parts[0])
+    return SecretColumn(INT64, AShare.zeros(ev.rt.party, n), null)
 
 
 def _sort_by_groups(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretColumn],
-                    arg_cols: dict[str, SecretColumn], distinct_arg: str | None
-                    ) -> _SortedRows:
-    """Sort every needed share by (valid first, keys[, the distinct argument])."""
+                    arg_cols: dict[str, SecretColumn], distinct_cols: list[SecretColumn],
+                    group_ids: AShare | None = None) -> _SortedRows:
+    """Sort every needed share by (valid first, keys or ``group_ids``[, the distinct
+    argument's expressions])."""
     rt, n = ev.rt, len(valid)
-    sort_keys = [(valid, True, 1)] + [_sort_key(w) for w in _words_of(key_cols)]
-    distinct_col = None
-    if distinct_arg is not None:
-        distinct_col = arg_cols[distinct_arg]
-        if distinct_col.null is not None:
-            distinct_col = _zero_where(ev, distinct_col.null, distinct_col)
-        sort_keys += [_sort_key(w) for w in _key_words(distinct_col)]
+    words = [group_ids] if group_ids is not None else _words_of(key_cols)
+    sort_keys = [(valid, True, 1)] + [_sort_key(w) for w in words]
+    distinct_words: list = []
+    for col in distinct_cols:
+        if col.null is not None:
+            col = _zero_where(ev, col.null, col)
+        distinct_words += _key_words(col)
+    sort_keys += [_sort_key(w) for w in distinct_words]
     payload: list = [valid]
     payload += [share for col in key_cols for share in col.shares()]
     payload += [share for col in arg_cols.values() for share in col.shares()]
-    if distinct_col is not None:
-        payload += _key_words(distinct_col)
+    if group_ids is not None:
+        payload.append(group_ids)
+    payload += distinct_words
     moved = sort(rt, sort_keys, payload)[1] if n > 1 else payload
     it = iter(moved)
     valid_s = next(it)
     keys_s = [col.rebuilt(it) for col in key_cols]
     args_s = {name: col.rebuilt(it) for name, col in arg_cols.items()}
-    return _SortedRows(valid_s, keys_s, args_s, list(it))
+    ids_s = next(it) if group_ids is not None else None
+    return _SortedRows(valid_s, keys_s, args_s, list(it), ids_s)
 
 
 def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShare,
@@ -285,6 +321,10 @@ def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
     """Running MIN or MAX: the value, then (a float with its exact key) the key. Such a
     float is compared by its key, and its fixed-point value moves with it."""
     n = len(present)
+    if col.type.kind == "string":  # the hash, then the bytes of the picked string
+        words, hashes = segmented_string_extreme(rt, col.chars or [], col.value, present,
+                                                 starts, smallest)
+        return [hashes, *words]
     key = col.key
     fill = (SENTINEL if key is None else KEY_SENTINEL) * (1 if smallest else -1)
     sentinel = AShare.public(rt.party, np.full(n, np.int64(fill).view(np.uint64)))
@@ -306,7 +346,7 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
     running values): AVG divided, empty aggregates NULL. The NULL tests, range checks,
     AVG divisions and VAR/STDDEV of all aggregates each run once for them all."""
     out_cols: list[SecretColumn | None] = [col.rebuilt(kept) for col in rows.keys]
-    pending = []  # (where, func, type, value, count, exact) of each SUM, AVG, MIN, ...
+    pending = []  # (where, func, type, value, count, exact, chars) of each SUM, AVG, ...
     checks = []  # the range check of every SUM and AVG
     spreads = []  # (where, spread) of every VAR/STDDEV: finished at once
     for _, func, arg, t, _ in aggs:
@@ -332,25 +372,26 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
         halves = (next(kept), next(kept)) if func in ("sum", "avg") else None
         picked = func in ("min", "max") or func.startswith("percentile_disc")
         exact = FloatBits(next(kept)) if picked and arg_col.key is not None else None
+        chars = [next(kept) for _ in arg_col.chars or []] if arg_col.type.kind == "string" else None
         count = next(kept)
         if halves is not None and len(v):
             checks.append((v, *halves, (count, arg_col.type) if func == "avg" else None))
         pending.append((len(out_cols), func, arg_col.type if func == "avg" else
-                        SqlType.parse(t), v, count, exact))
+                        SqlType.parse(t), v, count, exact, chars))
         out_cols.append(None)
     out_of_range.extend(range_bits(rt, checks))
     nulls = equality.equal_zero(rt, AShare.concat([p[4] for p in pending])) if pending \
         else None
     at = np.cumsum([0] + [len(p[4]) for p in pending])
     divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
-    for k, (where, func, t, v, count, exact) in enumerate(pending):
+    for k, (where, func, t, v, count, exact, chars) in enumerate(pending):
         null = nulls[at[k]:at[k + 1]]
         if func == "avg":
             divisions.append((where, v, count, t, null))
             continue
         if t.kind == "bool":
             v = bit_of(rt, v)
-        out_cols[where] = SecretColumn(t, v, null, exact=exact)
+        out_cols[where] = SecretColumn(t, v, null, chars, exact=exact)
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (where, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[where] = SecretColumn(FLOAT64, mean, null, exact=fine)
@@ -411,6 +452,8 @@ def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: ASh
     is one of its values (``rem = 0``: p = 0, p = 1, a rank that falls on a row; or equal
     neighbours), and elsewhere opens as its fixed-point value."""
     frac = _fraction(p)
+    if t.kind in ("decimal", "date"):
+        return _interpolated_exactly(rt, t, frac, v_lo, v_hi, rem, null)
     shift = 1 if t.kind == "float64" else 1 << FRAC_BITS  # to fixed point
     part = rss.mul(rt, rem, v_hi - v_lo).mul_public(shift)
     value = v_lo.mul_public(shift) + division.divide_public(rt, part, frac.denominator)
@@ -422,6 +465,23 @@ def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: ASh
     one_value = convert.bit_or(rt, zero[:n], zero[n:])
     key = mux.select(rt, one_value, k_lo, float_keys.from_fixed(rt, value))
     return SecretColumn(FLOAT64, value, null, exact=FloatBits(key))
+
+
+def _interpolated_exactly(rt, t: SqlType, frac: Fraction, v_lo: AShare, v_hi: AShare,
+                          rem: AShare, null: BShare) -> SecretColumn:
+    """PERCENTILE_CONT of decimals and dates as DuckDB computes it, ``lo + d (hi - lo)``
+    in doubles: for a fraction ``p = a / 2^k`` (the planner allows no other) every step
+    of that is exact (sql/physical.py checks the bounds), so its answer is the exact one.
+    A decimal keeps its type, the quotient truncated toward zero as DuckDB's cast of the
+    double is; a date becomes a timestamp (a day's microseconds are a multiple of
+    ``2^k``)."""
+    b = frac.denominator
+    part = rss.mul(rt, rem, v_hi - v_lo)
+    if t.kind == "decimal":
+        value = division.divide_public(rt, v_lo.mul_public(b) + part, b)
+        return SecretColumn(t, value, null)
+    value = v_lo.mul_public(US_PER_DAY) + part.mul_public(US_PER_DAY // b)
+    return SecretColumn(TIMESTAMP, value, null)
 
 
 def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float

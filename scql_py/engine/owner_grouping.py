@@ -51,7 +51,14 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
     k = int(meta["groups"])
     rt.record_opening(openings.GROUP_COUNT, None, 1)
     if n * k > OWNER_GROUPING_MAX_CELLS:
-        return group_aggregate(ev, rel, keys, aggs, names, threshold)
+        # too many cells: the oblivious sort, by the owner's numbering of its groups
+        # (one word, not every key's); numbered in an order of its own random choice,
+        # so the sort's comparisons show the groups in no order anybody else knows
+        numbered = None
+        if ids is not None:
+            numbered = rt.prg_own.permutation(k).astype(np.uint64)[ids]
+        group_ids = rss.share_input(rt, owner, numbered, n)
+        return group_aggregate(ev, rel, keys, aggs, names, threshold, group_ids=group_ids)
     onehot = None
     if ids is not None:
         onehot = np.zeros((n, k), dtype=np.uint64)

@@ -23,6 +23,8 @@ class LocalResult:
 
     party: str
     table: pa.Table | None
+    # (at the owner) whether an int64 SUM it computed is past range, and so NULL in table
+    past_range: bool = False
 
 
 @dataclass

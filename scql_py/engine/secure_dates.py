@@ -1,7 +1,7 @@
 """Date parts and date differences of secret dates and timestamps, exactly.
 
 The visits of :class:`engine.secure_expr.SecureEvaluator` for YEAR, MONTH, DAY,
-QUARTER, DAYOFWEEK, HOUR, MINUTE, SECOND, EXTRACT of those, DATEDIFF and
+QUARTER, DAYOFWEEK, DAYOFYEAR, WEEK (ISO, as DuckDB's), HOUR, MINUTE, SECOND, EXTRACT of those, DATEDIFF and
 TIMESTAMPDIFF (it inherits this mixin and its ``cast`` and ``_floor_div``). A date is
 its day number, a timestamp its microseconds since 1970-01-01 (engine/encoding.py);
 the calendar is :func:`mpc.civil_dates.civil_from_days`. Differences count unit
@@ -64,6 +64,10 @@ class SecureDates:
             return SecretColumn(INT64, shifted - weeks.mul_public(U64(7)), days.null)
         if part not in CALENDAR_PARTS:
             raise NotSupportedError(f"EXTRACT({part}) of values of several parties")
+        by_day = {"DOY": civil_dates.day_of_year, "WEEK": civil_dates.iso_week,
+                  "ISODOW": civil_dates.iso_weekday}
+        if part in by_day:
+            return SecretColumn(INT64, by_day[part](rt, days.value), days.null)
         year, month, day = civil_dates.civil_from_days(rt, days.value)
         if part == "QUARTER":
             value = division.divide_public(rt, month.add_public(np.int64(2)), 3)
@@ -87,6 +91,17 @@ class SecureDates:
 
     def visit_DayOfWeek(self, e):
         return self.date_part(self.visit(e.this), "DOW")
+
+    def visit_DayOfYear(self, e):
+        return self.date_part(self.visit(e.this), "DOY")
+
+    def visit_Week(self, e):
+        if e.args.get("mode") is not None:
+            raise NotSupportedError("WEEK(date, mode) of values of several parties (WEEK(date) "
+                                    "is the ISO week)")
+        return self.date_part(self.visit(e.this), "WEEK")
+
+    visit_WeekOfYear = visit_Week
 
     def visit_Hour(self, e):
         return self.date_part(self.visit(e.this), "HOUR")

@@ -222,7 +222,38 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             return SecretColumn(t, self._floor_div(v.value, US_PER_DAY), v.null)
         if src.kind in ("date", "timestamp") or t.kind in ("date", "timestamp"):
             raise NotSupportedError(f"CAST of secret {src} to {t}")
+        if src.kind == "float64" and isinstance(v.exact, FloatBits) and self.n:
+            self._refuse_near_ties(v, t)
         return SecretColumn(t, self._rescale(v.value, src, t), v.null)
+
+    def _refuse_near_ties(self, v: SecretColumn, t: SqlType) -> None:
+        """A stored real cast to an integer or decimal rounds as DuckDB does, the double
+        ``x`` times ``10^s`` rounded (a DECIMAL half away from zero, a BIGINT to even),
+        except where its fixed-point form (within 2^-17 of ``x``) is too near a tie of
+        the last digit to tell the side: then the asker gets the out-of-range error (the
+        query's one bit), never the other side. Near means within ``10^s 2^-17`` of a
+        unit of the last digit, and ``2^-10`` more for the rounding of DuckDB's product
+        (``|x| 10^s`` below 2^43, or it is refused too); an exact tie is refused as
+        well (``CAST(2.5 AS BIGINT)``: 2.5 and 2.500001 have one fixed-point form).
+        Where its owner can, the planner casts a stored real there instead (exactly)."""
+        rt = self.rt
+        scale = t.scale if t.kind == "decimal" else 0
+        unit = 1 << FRAC_BITS  # of the last digit, in x 10^s 2^16
+        margin = 10**scale // 2 + (64 if scale else 0)
+        y = v.value.mul_public(10**scale % 2**64)  # its low 16 bits are exact, wrapped or not
+        r = y - division.divide_public(rt, y, unit).mul_public(unit)  # y mod 2^16, signed
+        sign = convert.b2a_bit(rt, compare.msb(rt, r))
+        offset = r - rss_mul(rt, sign, r).mul_public(2) - AShare.public(
+            rt.party, np.full(self.n, unit // 2, dtype=np.uint64))  # |r| - 1/2
+        near = bit_not(sum_range.beyond(rt, offset, margin + 1))
+        if scale:
+            large = max(1, (1 << 59) // 10**scale)
+            near = bit_or(rt, near, sum_range.beyond(rt, v.value, large))
+        if v.null is not None:
+            near = and_(rt, near, bit_not(v.null))
+        if self.rel.valid is not None:  # the rows a filter left out are no one's answer
+            near = and_(rt, near, self.rel.valid)
+        self.out_of_range.append(near)
 
     def _cast_const(self, v: Const, t: SqlType) -> Const:
         if v.value is None:

@@ -27,9 +27,9 @@ decimal inputs: within 2^-16 of the exact variance (int64: one rounding to 2^-17
 decimal: and one truncation to 2^-16), for ``n var < 2^62`` in units^2 (a decimal's
 unit is 10^-s), ``var < 2^46`` and ``n < 2^23``;
 float inputs: each value rounded to 2^-16 first, then within ``(1 + 2 n / D) 2^-16``
-(at most 5 * 2^-16) of the variance of those values, for values within 2^15.5 of
-their group's mean (a square must fit the fixed-point product, as everywhere) and
-``n var < 2^47``. The result is never negative.
+(at most 5 * 2^-16) of the variance of those values, for values within 2^23 of
+their group's mean (each square over 2^16 must fit a word; it is taken exactly from
+the word's 32-bit halves) and ``n var < 2^47``. The result is never negative.
 STDDEV is the square root of that (``scql_py.mpc.sqrt``, within a further 2^-16).
 """
 
@@ -49,8 +49,10 @@ from scql_py.mpc.sqrt import sqrt_fixed
 SPREADS = ("var_pop", "var_samp", "stddev_pop", "stddev_samp")
 
 
-# |x - pivot| (int64, decimal) or |x - mean| (fixed-point words): its square must fit
+# |x - pivot| (int64, decimal): its square must fit
 SPREAD_BITS = 31
+# |x - mean| of reals, in fixed-point words (2^23 in value): its square over 2^16 must fit
+FLOAT_SPREAD_BITS = 39
 # the variance of exact integers is a fixed-point word: below 2^47 in its units
 VARIANCE_BITS = 63 - FRAC_BITS
 ROOT_BITS = 62  # STDDEV: a variance's fixed-point word below 2^62 (scql_py.mpc.sqrt)
@@ -81,17 +83,29 @@ def running_spread_sums(rt: Runtime, value: AShare, present: BShare, starts: BSh
     (centre,) = segment.copy_down(rt, ends.reversed(), [centre.reversed()])
     d = mux.mul_bit(rt, present, value - centre.reversed())
     if kind == "float64":
-        # the square divided exactly: the one-round truncation of fixedpoint.mul fails
-        # with probability 2^(l - 64) per row, about 2^-12 for squares of 2^52, and a
-        # failed one made the whole variance 0 in a few runs of a hundred rows
-        square = division.divide_public(rt, rss.mul(rt, d, d), 1 << FRAC_BITS)
+        square = _fixed_square(rt, d)
         sums = [total, segment.segmented_sum(rt, square, starts)]
+        far = sum_range.beyond(rt, d, 1 << FLOAT_SPREAD_BITS)
     else:
         square = rss.mul(rt, d, d)
         sums = segment.segmented_sum(rt, [d, square], starts)
-    far = convert.b2a_bit(rt, sum_range.beyond(rt, d, 1 << SPREAD_BITS))
+        far = sum_range.beyond(rt, d, 1 << SPREAD_BITS)
+    far = convert.b2a_bit(rt, far)
     high, low = sum_range.halves(rt, square)
     return sums + segment.segmented_sum(rt, [far, high, low], starts)
+
+
+def _fixed_square(rt: Runtime, d: AShare) -> AShare:
+    """``trunc(d^2 / 2^16)`` of fixed-point words ``|d| < 2^39`` (reals within 2^23 of
+    their mean), whose square ``d^2`` would leave the ring: with ``d = h 2^32 + l``
+    exactly (``|h| < 2^7``, ``|l| < 2^32``), ``d^2 / 2^16 = h^2 2^48 + h l 2^17 +
+    l^2 / 2^16``, where only ``l^2 < 2^64`` (unsigned) is divided, exactly. (Divided
+    exactly, not by the one-round truncation of fixedpoint.mul: that fails with
+    probability 2^(l - 64) per row, and a failed one made a whole variance 0.)"""
+    high, low = sum_range.halves(rt, d)
+    hh, hl, ll = rss.mul_many(rt, [(high, high), (high, low), (low, low)])
+    return (hh.mul_public(1 << (2 * 32 - FRAC_BITS)) + hl.mul_public(1 << (33 - FRAC_BITS))
+            + division.floor_nonnegative(rt, ll, 1 << FRAC_BITS))
 
 
 def spread_out_of_range(rt: Runtime, s2: AShare, far: AShare, h2: AShare, l2: AShare
@@ -185,9 +199,10 @@ def _variances(rt: Runtime, q, r, n1, d1, count, s1, s2, floats: np.ndarray,
         AShare.concat([unit.mul_public(2), d_ex]))
     tail, a, b = quotients[:len(fl)], quotients[len(fl):], remainders[len(fl):]
     b_n, r_r, nd = rss.mul_many(rt, [(b, n_ex), (r_ex, r_ex), (n_ex, d_ex)])
+    # correctly rounded for any float variance's word (the exact fractions are small)
     divided = divide_rounded(rt, AShare.concat([s2[fl] - tail,
                                                 (b_n - r_r).mul_public(1 << FRAC_BITS)]),
-                             AShare.concat([d1[fl], nd]), 0)
+                             AShare.concat([d1[fl], nd]), 0, quotient_bits=62)
     var_fl, frac = divided[:len(fl)], divided[len(fl):]
     # (a decimal's bound capped at 2^62: an error a little early, never a wrap)
     bound = AShare.public(party, np.array([min(int(u) << VARIANCE_BITS, 1 << 62)

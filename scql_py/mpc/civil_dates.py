@@ -8,6 +8,11 @@ constant of a non-negative secret integer, done exactly (:func:`division.divide_
 comparisons (``doe // 36524`` is how many of ``36524, 2 * 36524, ...`` ``doe``
 reaches). Valid for days from 0000-03-01 on (the ``date`` type's years 1 to 9999).
 About 200 rounds; nothing is opened.
+
+The day of the year is the day number less that of January 1 (counted from the year
+by the Gregorian rule, ``365 y + y // 4 - y // 100 + y // 400`` for the years before
+it); the ISO week is the week of the year of the week's Thursday (ISO 8601: week 1
+holds the year's first Thursday), and the weekday counts from Monday.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from scql_py.mpc.runtime import Runtime
 U64 = np.uint64
 _DAYS_TO_0000_03_01 = 719468  # 1970-01-01 is day 719468 after 0000-03-01
 _ERA = 146097  # days in 400 years
+_DAYS_0001_TO_1970 = 719162  # 1970-01-01 is day 719162 after 0001-01-01
+_WEEKS_AHEAD = 7 * 110_000  # whole weeks that keep every date's day number >= 0
 
 
 def _count_reached(rt: Runtime, x: AShare, steps: list[int]) -> AShare:
@@ -58,4 +65,28 @@ def civil_from_days(rt: Runtime, days: AShare) -> tuple[AShare, AShare, AShare]:
     return year, month, day
 
 
-__all__ = ["civil_from_days"]
+def day_of_year(rt: Runtime, days: AShare) -> AShare:
+    """The day of the year (1 to 366) of each secret day number."""
+    year, _, _ = civil_from_days(rt, days)
+    before = year.add_public(np.int64(-1))  # whole years before it, >= 0
+    hundreds = division.divide_public(rt, before, 100)
+    leap_days = floor_shift(rt, before, 2) - hundreds + floor_shift(rt, hundreds, 2)
+    january_1 = before.mul_public(U64(365)) + leap_days
+    return (days - january_1).add_public(np.int64(_DAYS_0001_TO_1970 + 1))
+
+
+def iso_weekday(rt: Runtime, days: AShare) -> AShare:
+    """The ISO weekday, 1 (Monday) to 7 (Sunday); 1970-01-01 was a Thursday."""
+    shifted = days.add_public(np.int64(3 + _WEEKS_AHEAD))
+    weeks = division.divide_public(rt, shifted, 7)
+    return (shifted - weeks.mul_public(U64(7))).add_public(np.int64(1))
+
+
+def iso_week(rt: Runtime, days: AShare) -> AShare:
+    """The ISO 8601 week (1 to 53) of each secret day number."""
+    thursday = days - iso_weekday(rt, days).add_public(np.int64(-4))
+    week = division.divide_public(rt, day_of_year(rt, thursday).add_public(np.int64(-1)), 7)
+    return week.add_public(np.int64(1))
+
+
+__all__ = ["civil_from_days", "day_of_year", "iso_week", "iso_weekday"]

@@ -21,8 +21,10 @@ JOIN_MATCHES = "which of its rows match (PSI)"
 # of the keys they have in common
 DISTINCT_KEYS = "the other side's number of distinct keys and matched keys' multiplicity"
 # with its result, the asker learns whether a value computed for it (a SUM, AVG, VAR,
-# a quotient) left the range the ring holds, and then gets an error instead of a wrapped
-# value: one bit, a function of the exact values it asked for and their inputs
+# a quotient) left the range the ring holds, or whether a stored real it casts to an
+# integer or decimal is too near a tie to round as DuckDB does, and then gets an error
+# instead of a wrapped or misrounded value: one bit for the query, a function of the
+# exact values it asked for and their inputs
 OUT_OF_RANGE = "whether a computed value is out of range"
 # server-aided PSI: the owners learn the other's multiplicity of each matched key (not
 # its number of distinct keys); the server both owners' numbers of distinct keys and

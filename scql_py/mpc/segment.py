@@ -126,6 +126,27 @@ def copy_down(rt: Runtime, starts: BShare, values: list[AShare]) -> list[AShare]
     return values
 
 
+def copy_down_words(rt: Runtime, starts: BShare, words: list[BShare]) -> list[BShare]:
+    """:func:`copy_down` of XOR-shared words (a string's bytes): ``F_r ? V_r : V_l`` is
+    ``V_l ^ (F_r & (V_r ^ V_l))``, the bit ``F_r`` spread over the word (local)."""
+    n = len(starts)
+    flag = convert.clean_bit(starts)
+    d = 1
+    while d < n:
+        last = 2 * d >= n
+        one = U64(1)  # the bit's low bit in every share (the AND below leaves others)
+        spread = BShare(flag.party, U64(0) - (flag.a[d:] & one), U64(0) - (flag.b[d:] & one))
+        pairs = [(spread, w[d:] ^ w[:-d]) for w in words]
+        if not last:
+            pairs.append((flag[d:], flag[:-d]))
+        prods = rss.and_many(rt, pairs)
+        words = [BShare.concat([w[:d], w[:-d] ^ p]) for w, p in zip(words, prods, strict=False)]
+        if not last:
+            flag = BShare.concat([flag[:d], flag[d:] ^ flag[:-d] ^ prods[-1]])  # OR
+        d *= 2
+    return words
+
+
 def segmented_sum(rt: Runtime, values: AShare | Sequence[AShare], starts: BShare
                   ) -> AShare | list[AShare]:
     """Running sums that restart at every start mark (several columns in one scan).

@@ -12,10 +12,13 @@ import itertools
 from sqlglot import exp
 
 from scql_py.catalog import FLOAT64, INT64, Catalog
+from scql_py.catalog.ccl import CCLLevel
 from scql_py.catalog.types import BOOL
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql import logical as lp
+from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.correlated_quantifiers import rewrite_correlated_quantifiers
+from scql_py.sql.correlated_restriction import restrict_correlated
 from scql_py.sql.decorrelate import (
     check_aggregating,
     correlations,
@@ -25,10 +28,13 @@ from scql_py.sql.decorrelate import (
     outer_columns,
     over_no_rows,
 )
-from scql_py.sql.join_graph import order_joins
+from scql_py.sql.equivalent_keys import implied_equalities
+from scql_py.sql.join_graph import order_joins, owner_runs
 from scql_py.sql.or_factoring import factor_common_conjuncts
+from scql_py.sql.or_implied import implied_conditions
+from scql_py.sql.owner_subqueries import owner_conjuncts
 from scql_py.sql.type_inference import AGGREGATES, aggregate_type, common_type, infer_type
-from scql_py.sql.window_frames import without_frame
+from scql_py.sql.window_frames import kept_frame, without_frame
 from scql_py.sql.written import completes_join, standing_for, user_sql
 
 
@@ -185,16 +191,6 @@ def _aliased(node: lp.Node, alias: str) -> lp.Node:
                              for c, t in zip(node.columns, node.types)])
 
 
-def _conjuncts(e: exp.Expression | None) -> list[exp.Expression]:
-    if e is None:
-        return []
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren):
-        return _conjuncts(e.this)
-    return [e]
-
-
 def _names(e: exp.Expression) -> set[str]:
     return {c.name for c in e.find_all(exp.Column)}
 
@@ -211,24 +207,46 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
     columns it adds (computed, cast and gated keys) take ``fresh`` names: a chain of
     joins keeps every earlier join's."""
     from_ = select.args.get("from_") or select.args.get("from")
-    node = _aliased(_single_source(from_.this, select, catalog), from_.this.alias_or_name)
     where = select.args.get("where")
-    pending = [qualified(c) for c in _conjuncts(where.this if where is not None else None)]
-    joins = select.args.get("joins") or []
-    # a conjunct with a subquery is planned above every join (by _subqueries), never
-    # pushed into an input: its subquery may read any party's tables, and one that
-    # names no column of its own would otherwise look like a condition on one input
-    deferred = [c for c in pending if _has_subquery(c)]
+    pending = [qualified(c) for c in conjuncts(where.this if where is not None else None,
+                                               unwrap=True)]
+    # a conjunct with a subquery over one FROM table's owner's tables filters that table
+    # at its owner (owner_subqueries); the others are planned above every join (by
+    # _subqueries), never pushed into an input: their subquery may read any party's
+    # tables, and one that names no column of its own would look like a condition on one
+    at_source: dict[str, list[exp.Expression]] = {}
+    owners = _source_owners(select, catalog)[0]
+    for i, alias in owner_conjuncts(select, owners,
+                                    lambda t: _plaintext_owner(t, catalog)).items():
+        at_source.setdefault(alias, []).append(pending[i])
+    own = {id(c) for conds in at_source.values() for c in conds}
+    deferred = [c for c in pending if _has_subquery(c) and id(c) not in own]
     pending = [c for c in pending if not _has_subquery(c)]
+
+    def source(s: exp.Expression) -> lp.Node:
+        node = _aliased(_single_source(s, select, catalog), s.alias_or_name)
+        return _filtered_at_owner(node, at_source.get(s.alias_or_name, []), catalog, fresh)
+
+    node = source(from_.this)
+    joins = select.args.get("joins") or []
+    # the tables of one owner that follow the FROM's are joined at that owner first
+    runs = owner_runs(select, owners)
+    run_rest = {run[0]: run[1:] for run in runs[1:]}
+    in_run = {i for run in runs[1:] for i in run[1:]}
     for i, join in enumerate(joins):
+        if i + 1 in in_run:
+            continue  # joined into the run it belongs to
         side = (join.args.get("side") or "").lower()
         if join.args.get("kind") in ("CROSS",) and join.args.get("on"):
             raise NotSupportedError(
                 f"{side.upper() or join.args.get('kind')} JOIN is not supported (INNER, LEFT, "
                 "RIGHT and comma joins are)")
         how = side or "inner"
-        right = _aliased(_single_source(join.this, select, catalog), join.this.alias_or_name)
-        on = [qualified(c) for c in _conjuncts(join.args.get("on"))]
+        right = source(join.this)
+        for member in run_rest.get(i + 1, []):
+            right, pending = _join_step(right, source(joins[member - 1].this), "inner",
+                                        pending, False, fresh)
+        on = [qualified(c) for c in conjuncts(join.args.get("on"), unwrap=True)]
         if any(_has_subquery(c) for c in on):
             if how != "inner" or any((j.args.get("side") or "").lower() == "right"
                                      for j in joins[i + 1:]):
@@ -250,85 +268,114 @@ def _join_sources(select: exp.Select, catalog: Catalog, fresh
             # pair that WHERE would drop, the row NULL-extended in its place has the
             # equality NULL, so WHERE drops it too
             on = on + [c.copy() for c in pending if _column_pair(c, lcols, rcols)]
-        keys, residual = [], []
-        for c in on:
-            pair = None
-            if isinstance(c, exp.EQ):
-                a, b = c.left, c.right
-                if _names(a) and _names(b) and _names(a) <= lcols and _names(b) <= rcols:
-                    pair = (a, b)
-                elif _names(a) and _names(b) and _names(b) <= lcols and _names(a) <= rcols:
-                    pair = (b, a)
-            if pair is None:
-                residual.append(c)
-                continue
-            # an expression key is computed as a column of its input first
-            a, b = pair
-            if not isinstance(a, exp.Column):
-                name = fresh("__jx") + ".l"
-                node = _with_expr(node, a, name)
-                a = exp.column(name, quoted=True)
-            if not isinstance(b, exp.Column):
-                name = fresh("__jx") + ".r"
-                right = _with_expr(right, b, name)
-                b = exp.column(name, quoted=True)
-            keys.append((a.name, b.name))
-        cross = not keys
-        if cross:
-            if how != "inner":
-                raise NotSupportedError(f"{how.upper()} JOIN without an equality between "
-                                        "its two inputs")
-            # every pair of rows: a join on a constant key, which the secret join runs as
-            # all pairs, refused above the public bound max_rows before it starts
-            n = len(node.columns) + len(right.columns)
-            node = _with_expr(node, exp.Literal.number(1), f"__cj{n}.l")
-            right = _with_expr(right, exp.Literal.number(1), f"__cj{n}.r")
-            keys = [(f"__cj{n}.l", f"__cj{n}.r")]
-        # conditions on one input only filter that input first (for outer joins, only the
-        # preserved side's WHERE conditions may move; ON conditions on it may not)
-        left_only = [c for c in residual if _names(c) <= lcols]
-        right_only = [c for c in residual if _names(c) <= rcols and c not in left_only]
-        rest = [c for c in residual if c not in left_only and c not in right_only]
-        if how == "inner":
+        node, rest = _join_step(node, right, how, on, outer_after, fresh)
+        pending = rest + pending
+    return node, _and(pending + deferred)
+
+
+def _join_step(node: lp.Node, right: lp.Node, how: str, on: list[exp.Expression],
+               outer_after: bool, fresh) -> tuple[lp.Node, list[exp.Expression]]:
+    """``node`` joined with ``right`` (``how``) on the equalities of ``on`` between them,
+    its conditions on one input filtering that input first; returns the join and the
+    conditions of ``on`` it could not use (over both inputs, or other sources).
+    ``outer_after``: a later RIGHT or FULL join NULL-extends this one's rows."""
+    lcols, rcols = set(node.columns), set(right.columns)
+    keys, residual = [], []
+    for c in on:
+        pair = None
+        if isinstance(c, exp.EQ):
+            a, b = c.left, c.right
+            if _names(a) and _names(b) and _names(a) <= lcols and _names(b) <= rcols:
+                pair = (a, b)
+            elif _names(a) and _names(b) and _names(b) <= lcols and _names(a) <= rcols:
+                pair = (b, a)
+        if pair is None:
+            residual.append(c)
+            continue
+        # an expression key is computed as a column of its input first
+        a, b = pair
+        if not isinstance(a, exp.Column):
+            name = fresh("__jx") + ".l"
+            node = _with_expr(node, a, name)
+            a = exp.column(name, quoted=True)
+        if not isinstance(b, exp.Column):
+            name = fresh("__jx") + ".r"
+            right = _with_expr(right, b, name)
+            b = exp.column(name, quoted=True)
+        keys.append((a.name, b.name))
+    cross = not keys
+    if cross:
+        if how != "inner":
+            raise NotSupportedError(f"{how.upper()} JOIN without an equality between "
+                                    "its two inputs")
+        # every pair of rows: a join on a constant key, which the secret join runs as
+        # all pairs, refused above the public bound max_rows before it starts
+        n = len(node.columns) + len(right.columns)
+        node = _with_expr(node, exp.Literal.number(1), f"__cj{n}.l")
+        right = _with_expr(right, exp.Literal.number(1), f"__cj{n}.r")
+        keys = [(f"__cj{n}.l", f"__cj{n}.r")]
+    # conditions on one input only filter that input first (for outer joins, only the
+    # preserved side's WHERE conditions may move; ON conditions on it may not)
+    left_only = [c for c in residual if _names(c) <= lcols]
+    right_only = [c for c in residual if _names(c) <= rcols and c not in left_only]
+    rest = [c for c in residual if c not in left_only and c not in right_only]
+    if how == "inner":
+        if left_only:
+            node = lp.Filter(node, _and(left_only))
+        if right_only:
+            right = lp.Filter(right, _and(right_only))
+    else:
+        # the kept side's ON conditions decide whether a row may match, not whether
+        # it is output: its key becomes NULL (never matches) where they fail
+        if how == "full":  # both sides are kept: each one's conditions gate its keys
+            if left_only:
+                node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
+            if right_only:
+                right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
+        elif how == "left":
+            if right_only:
+                right = lp.Filter(right, _and(right_only))
+            if left_only:
+                node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
+        else:
             if left_only:
                 node = lp.Filter(node, _and(left_only))
             if right_only:
-                right = lp.Filter(right, _and(right_only))
-        else:
-            # the kept side's ON conditions decide whether a row may match, not whether
-            # it is output: its key becomes NULL (never matches) where they fail
-            if how == "full":  # both sides are kept: each one's conditions gate its keys
-                if left_only:
-                    node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
-                if right_only:
-                    right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
-            elif how == "left":
-                if right_only:
-                    right = lp.Filter(right, _and(right_only))
-                if left_only:
-                    node, keys = _gate_keys(node, keys, _and(left_only), 0, fresh)
-            else:
-                if left_only:
-                    node = lp.Filter(node, _and(left_only))
-                if right_only:
-                    right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
-            left_only = right_only = []
-        if how != "inner" and rest:
-            raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
-                                    "key equalities on both inputs")
-        if how == "full":
-            node = _full_join(node, right, keys, fresh)
-        else:
-            node = _typed_join(node, right, how, keys, fresh)
-            node.cross = cross
-        here = [c for c in rest if outer_after and _names(c) <= lcols | rcols]
-        if here:
-            # the rest of an inner join's ON (a.f > b.id) filters this join's pairs: above
-            # a later RIGHT or FULL join it would also drop the rows that join NULL-extends
-            node = lp.Filter(node, _and(here))
-            rest = [c for c in rest if c not in here]
-        pending = rest + pending
-    return node, _and(pending + deferred)
+                right, keys = _gate_keys(right, keys, _and(right_only), 1, fresh)
+        left_only = right_only = []
+    if how != "inner" and rest:
+        raise NotSupportedError(f"{how.upper()} JOIN with a condition other than "
+                                "key equalities on both inputs")
+    if how == "full":
+        node = _full_join(node, right, keys, fresh)
+    else:
+        node = _typed_join(node, right, how, keys, fresh)
+        node.cross = cross
+    here = [c for c in rest if outer_after and _names(c) <= lcols | rcols]
+    if here:
+        # the rest of an inner join's ON (a.f > b.id) filters this join's pairs: above
+        # a later RIGHT or FULL join it would also drop the rows that join NULL-extends
+        node = lp.Filter(node, _and(here))
+        rest = [c for c in rest if c not in here]
+    return node, rest
+
+
+def _plaintext_owner(table: str, catalog: Catalog) -> str | None:
+    t = catalog.tables.get(table.lower())
+    return None if t is None or t.shared else t.owner
+
+
+def _filtered_at_owner(node: lp.Node, conds: list[exp.Expression], catalog: Catalog,
+                       fresh) -> lp.Node:
+    """``node`` (one FROM table, ``alias.column`` names) filtered by ``conds``, WHERE
+    conjuncts with subqueries over its owner's tables only (see owner_subqueries)."""
+    if not conds:
+        return node
+    node, pred = _subqueries(node, _and(conds), catalog, qualified, fresh)
+    if pred is not None:
+        infer_type(pred, dict(zip(node.columns, node.types)))
+        node = lp.Filter(node, pred)
+    return node
 
 
 def _has_subquery(e: exp.Expression) -> bool:
@@ -462,13 +509,48 @@ def _source_owners(select: exp.Select, catalog: Catalog
     return owners, widths
 
 
+def _public(table: str, column: str, catalog: Catalog) -> bool:
+    """Whether every party may see ``column`` of ``table`` (PLAINTEXT)."""
+    t = catalog.tables.get(table.lower())
+    return t is not None and column in t.columns and all(
+        t.ccl_level(column, p) is CCLLevel.PLAINTEXT for p in catalog.party_names)
+
+
+def _source_columns(select: exp.Select, catalog: Catalog) -> tuple[dict[str, str], set[str]]:
+    """For the columns of FROM's catalog tables: ``alias.column`` -> its type, and the
+    names of those every party may see (PLAINTEXT)."""
+    from_ = select.args.get("from_")
+    sources = ([from_.this] if from_ is not None else []) + [
+        j.this for j in select.args.get("joins") or []]
+    types, public = {}, set()
+    for s in sources:
+        table = catalog.tables.get(s.name.lower()) if isinstance(s, exp.Table) else None
+        for column, t in (table.columns.items() if table is not None else ()):
+            name = f"{s.alias_or_name}.{column}"
+            types[name] = str(t)
+            if _public(table.name, column, catalog):
+                public.add(name)
+    return types, public
+
+
 def _build_select(select: exp.Select, catalog: Catalog) -> lp.Node:
     fresh = _fresh_names()
     select = rewrite_correlated_quantifiers(select)
     if select.args.get("where") is not None:
+        select = restrict_correlated(select, _source_owners(select, catalog)[0],
+                                     lambda t: _plaintext_owner(t, catalog),
+                                     lambda t, c: _public(t, c, catalog))
+    if select.args.get("where") is not None:
         select = select.copy()
         select.set("where", exp.Where(this=factor_common_conjuncts(select.args["where"].this)))
+    if select.args.get("joins") and select.args.get("where") is not None:
+        implied = implied_conditions(conjuncts(select.args["where"].this, unwrap=True))
+        if implied:
+            select = select.copy()
+            select.set("where", exp.Where(this=exp.and_(select.args["where"].this, *implied)))
     if select.args.get("joins"):
+        types, public = _source_columns(select, catalog)
+        select = implied_equalities(select, _source_owners(select, catalog)[0], types, public)
         select = order_joins(select, *_source_owners(select, catalog))
         ref = qualified
         node, pred = _join_sources(select, catalog, fresh)
@@ -630,6 +712,9 @@ def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, ref, pick=lambda n:
     the rows (``join(node) -> node``). ``correlated``: whether the rows still have the
     outer columns a correlated subquery needs."""
     subs: list = []
+    # correlated subqueries that differ only in their value (a quantifier's count, NULL
+    # count, MIN and MAX) share one grouped query and one join
+    shared: dict[str, list] = {}
 
     def swap(n: exp.Expression) -> exp.Expression:
         if _is_scalar_subquery(n) and pick(n):
@@ -638,8 +723,13 @@ def _scalar_subqueries(exprs: list, catalog: Catalog, fresh, ref, pick=lambda n:
                 if not correlated:
                     raise NotSupportedError("a correlated subquery after GROUP BY (in the "
                                             "select list or HAVING, outside an aggregate)")
-                subs.append((name, lambda node, q=n.this, name=name: _join_correlated_scalar(
-                    node, q, name, catalog, ref, fresh)))
+                rows = n.this.copy()
+                rows.set("expressions", [exp.Star()])
+                if rows.sql() not in shared:
+                    shared[rows.sql()] = group = []
+                    subs.append((name, lambda node, group=group: _join_correlated_scalars(
+                        node, group, catalog, ref, fresh)))
+                shared[rows.sql()].append((n.this, name))
             else:
                 plan = _scalar_plan(n.this, name, catalog)
                 subs.append((name, lambda node, plan=plan: lp.Join(node, plan, "scalar", [])))
@@ -666,8 +756,10 @@ def _grouped_join(node: lp.Node, query: exp.Select, values, catalog: Catalog, re
     if callable(values):
         values = values(others)
     elif others:
+        shown = query.copy()  # as written: without the resolver's aliases (_col_0)
+        shown.set("expressions", [e.unalias() for e in shown.expressions])
         raise NotSupportedError(f"a scalar subquery correlated by something other than "
-                                f"equalities ({query.sql()})")
+                                f"equalities ({shown.sql(dialect='mysql')})")
     grouped_query = grouped(rest, [inner for _, inner in eqs], values)
     plan = build(grouped_query, catalog)
     for n in lp.walk(plan):
@@ -681,30 +773,47 @@ def _grouped_join(node: lp.Node, query: exp.Select, values, catalog: Catalog, re
         return lp.Join(node, plan, "scalar", []), None, names, others
     outer = []
     for col, _ in eqs:
-        name = ref(col).name
-        if name not in node.columns:
-            raise NotSupportedError(f"a subquery correlated by {col.sql()}, which is not "
-                                    "a column of its FROM")
+        node, name = _outer_key(node, col, ref, fresh, "a subquery")
         outer.append(name)
     node = _typed_join(node, plan, "left", list(zip(outer, names[:len(eqs)])), fresh)
     return node, names[0], names[len(eqs):], others
 
 
-def _join_correlated_scalar(node: lp.Node, query: exp.Expression, name: str,
-                            catalog: Catalog, ref, fresh) -> lp.Node:
-    """A correlated scalar subquery (an aggregate) as a column ``name`` of ``node``."""
-    if isinstance(query, exp.Subquery):
-        query = query.this
-    if not isinstance(query, exp.Select):
+def _outer_key(node: lp.Node, outer: exp.Expression, ref, fresh, what: str
+               ) -> tuple[lp.Node, str]:
+    """The column of ``node`` that holds the outer side of a correlation equality: the
+    outer column itself, or the outer expression (``a.k + 1``) computed as a column."""
+    key = ref(outer)
+    for col in key.find_all(exp.Column):
+        if col.name not in node.columns:
+            raise NotSupportedError(f"{what} correlated by {outer.sql(dialect='mysql')}, "
+                                    f"which is not over the columns of its FROM")
+    if isinstance(key, exp.Column):
+        return node, key.name
+    name = fresh("__cx")
+    return _with_expr(node, key, name), name
+
+
+def _join_correlated_scalars(node: lp.Node, group: list, catalog: Catalog, ref, fresh
+                             ) -> lp.Node:
+    """Correlated scalar subqueries (aggregates) over the same rows, ``(query, name)``
+    pairs, as columns ``name`` of ``node``: one grouped query computes every value."""
+    queries = [q.this if isinstance(q, exp.Subquery) else q for q, _ in group]
+    if not all(isinstance(q, exp.Select) for q in queries):
         raise NotSupportedError("a correlated subquery over a UNION")
-    value = check_aggregating(query, "a correlated scalar subquery")
-    node, key, (raw,), _ = _grouped_join(node, query, [("__v", value)], catalog, ref, fresh)
-    empty = over_no_rows(value)
-    col = exp.column(raw, quoted=True)
-    if key is not None and not isinstance(empty, exp.Null):
-        missing = exp.Is(this=exp.column(key, quoted=True), expression=exp.Null())
-        col = exp.Case(ifs=[exp.If(this=missing, true=empty)], default=col)
-    return _with_expr(node, col, name)
+    values = [(f"__v{i}", check_aggregating(q, "a correlated scalar subquery"))
+              for i, q in enumerate(queries)]
+    node, key, raws, _ = _grouped_join(node, queries[0], values, catalog, ref, fresh)
+    scope = dict(zip(node.columns, node.types))
+    exprs = [(c, exp.column(c, quoted=True), t) for c, t in scope.items()]
+    for (_, value), raw, (_, name) in zip(values, raws, group):
+        empty = over_no_rows(value)
+        col = exp.column(raw, quoted=True)
+        if key is not None and not isinstance(empty, exp.Null):
+            missing = exp.Is(this=exp.column(key, quoted=True), expression=exp.Null())
+            col = exp.Case(ifs=[exp.If(this=missing, true=empty)], default=col)
+        exprs.append((name, col, infer_type(col, scope)))
+    return lp.Project(node, exprs)
 
 
 def _exists_mark(node: lp.Node, query: exp.Expression, catalog: Catalog, ref, fresh):
@@ -903,7 +1012,7 @@ def _subqueries(node: lp.Node, pred, catalog: Catalog, ref, fresh):
 
     extra: list[exp.Expression] = []
     kept = []
-    for conj in _conjuncts(pred):
+    for conj in conjuncts(pred, unwrap=True):
         negated = isinstance(conj, exp.Not)
         inner = conj.this if negated else conj
         while isinstance(inner, exp.Paren):
@@ -978,10 +1087,7 @@ def _exists(node: lp.Node, query: exp.Expression, anti: bool, ref, catalog: Cata
         return node, exp.Not(this=exp.paren(mark)) if anti else mark
     outer_cols = []
     for col, _ in eqs:
-        name = ref(col).name
-        if name not in node.columns:
-            raise NotSupportedError(f"EXISTS correlated by {col.sql()}, which is not a "
-                                    "column of its FROM")
+        node, name = _outer_key(node, col, ref, fresh, "EXISTS")
         outer_cols.append(name)
     names = [fresh("__ex") for _ in eqs]
     rest.set("expressions", [exp.alias_(inner.copy(), n) for (_, inner), n in zip(eqs, names)])
@@ -1001,9 +1107,9 @@ _WINDOW_FUNCS = {exp.RowNumber: "row_number", exp.Rank: "rank", exp.DenseRank: "
                  exp.PercentRank: "percent_rank", exp.Ntile: "ntile", exp.Sum: "sum",
                  exp.Count: "count", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
                  exp.Lag: "lag", exp.Lead: "lead", exp.FirstValue: "first_value",
-                 exp.LastValue: "last_value"}
+                 exp.LastValue: "last_value", exp.NthValue: "nth_value"}
 _SUPPORTED_WINDOWS = ("ROW_NUMBER, RANK, DENSE_RANK, PERCENT_RANK, NTILE, SUM, COUNT, AVG, "
-                      "MIN, MAX, LAG, LEAD, FIRST_VALUE, LAST_VALUE")
+                      "MIN, MAX, LAG, LEAD, FIRST_VALUE, LAST_VALUE, NTH_VALUE")
 
 
 def _window_literal(e: exp.Expression | None, what: str, written: exp.Expression) -> int:
@@ -1038,15 +1144,28 @@ def _window_func(w: exp.Window, name: str, as_column, scope) -> lp.WindowFunc:
     if isinstance(arg, exp.Distinct):
         raise NotSupportedError(f"{written.sql(dialect='mysql')}: DISTINCT in a window "
                                 "function")
+    frame = kept_frame(w)
+    if frame is not None and frame.kind == "RANGE" and not frame.from_peers:
+        key = infer_type(w.args["order"].expressions[0].this, scope)
+        if key.kind not in ("int64", "float64", "decimal"):
+            raise NotSupportedError(f"{written.sql(dialect='mysql')} with {frame.sql()}: a "
+                                    f"RANGE frame with an offset needs a numeric ORDER BY "
+                                    f"key, not a {key}")
     if func == "count" and (arg is None or isinstance(arg, exp.Star)):
-        return lp.WindowFunc(name, "count")
+        return lp.WindowFunc(name, "count", frame=frame)
     if _has_aggregate(arg) or arg.find(exp.Window):
         raise ProgrammingError(f"aggregate inside a window function: {written.sql()}")
     t = infer_type(arg, scope)
     column = as_column(arg)
     if func in lp.WINDOW_AGGREGATES:
         out = INT64 if func == "count" else aggregate_type(func, t)
-        return lp.WindowFunc(name, func, column, out)
+        return lp.WindowFunc(name, func, column, out, frame=frame)
+    if func == "nth_value":
+        nth = _window_literal(func_node.args.get("offset"), "row number", written)
+        if nth < 1:
+            raise ProgrammingError(f"{written.sql(dialect='mysql')}: NTH_VALUE counts rows "
+                                   "from 1")
+        return lp.WindowFunc(name, func, column, t, nth, frame=frame)
     offset, default = 1, None
     if func in ("lag", "lead"):
         offset = _window_literal(func_node.args.get("offset"), "offset", written)
@@ -1061,7 +1180,7 @@ def _window_func(w: exp.Window, name: str, as_column, scope) -> lp.WindowFunc:
             default = default.copy()
         else:
             default = None
-    return lp.WindowFunc(name, func, column, t, offset, default)
+    return lp.WindowFunc(name, func, column, t, offset, default, frame)
 
 
 def _split_windows(child: lp.Node, projections):
@@ -1100,7 +1219,8 @@ def _split_windows(child: lp.Node, projections):
                                              if nulls_first is None else bool(nulls_first)))
             specs[spec] = (parts, order_keys, {})
         funcs = specs[spec][2]
-        key = w.this.sql()
+        frame = kept_frame(w)
+        key = w.this.sql() + (f" {frame.sql()}" if frame is not None else "")
         if key not in funcs:
             funcs[key] = _window_func(w, f"__win{next(count)}", as_column, scope)
         names[id(w)] = funcs[key].name
@@ -1188,11 +1308,17 @@ def _split_aggregates(child: lp.Node, projections, group_exprs, having, scalars:
         func = AGGREGATES[type(n)]
         arg = n.this
         distinct = isinstance(arg, exp.Distinct)
+        if any(isinstance(a, exp.Tuple) for a in (arg.expressions if distinct else [arg])):
+            # MySQL has no row values here; DuckDB's would count one with a NULL in it
+            raise NotSupportedError(f"{n.sql(dialect='mysql')}: a row value in an aggregate "
+                                    "(COUNT(DISTINCT a, b) counts distinct tuples)")
         if distinct:
-            if len(arg.expressions) != 1:
+            if len(arg.expressions) != 1 and func != "count":
                 raise NotSupportedError(f"{n.sql(dialect='mysql')}: DISTINCT of several "
-                                        "expressions in one aggregate")
-            arg = arg.expressions[0]
+                                        "expressions in one aggregate other than COUNT")
+            # COUNT(DISTINCT a, b) (MySQL's) counts the distinct tuples without a NULL
+            arg = arg.expressions[0] if len(arg.expressions) == 1 \
+                else exp.Tuple(expressions=[a.copy() for a in arg.expressions])
             # MIN and MAX of the distinct values are those of all values
             distinct = func not in ("min", "max")
         if isinstance(arg, exp.Star) or (func == "count" and arg is None):
@@ -1239,17 +1365,17 @@ def _filtered(n: exp.Filter) -> exp.Expression:
     agg = agg.copy()
     arg = agg.this
     target = arg.expressions[0] if isinstance(arg, exp.Distinct) else arg
-    if isinstance(arg, exp.Distinct) and len(arg.expressions) != 1:
-        raise NotSupportedError(f"{agg.sql(dialect='mysql')}: DISTINCT of several "
-                                "expressions in one aggregate")
     value = exp.Literal.number(1) if target is None or isinstance(target, exp.Star) \
         else target.copy()
     condition = standing_for(exp.paren(cond.copy()), f"FILTER (WHERE {user_sql(cond)})")
-    gated = exp.Case(ifs=[exp.If(this=condition, true=value)])
+
+    def gated(value: exp.Expression) -> exp.Expression:
+        return exp.Case(ifs=[exp.If(this=condition.copy(), true=value)])
     if isinstance(arg, exp.Distinct):
-        arg.set("expressions", [gated])
+        # COUNT(DISTINCT a, b): a row failing the condition has a NULL in its tuple
+        arg.set("expressions", [gated(a.copy()) for a in arg.expressions])
     else:
-        agg.set("this", gated)
+        agg.set("this", gated(value))
     return agg
 
 

@@ -13,8 +13,9 @@ the number of NULL ``y`` there, SQL's three-valued answers are:
   ``= ANY`` is IN, ``<> ALL`` is NOT IN. As a WHERE conjunct ``x op ANY S`` is
   ``EXISTS (SELECT 1 FROM f WHERE w AND x op y)``.
 
-Only an outer *column* ``x`` can be correlated this way (``decorrelate.correlations``
-takes comparisons of an outer column with the subquery's columns).
+``x`` is an expression of the outer query's columns (``a.k`` or ``a.k + 1``):
+``decorrelate.correlations`` takes comparisons of such an expression with one of the
+subquery's columns, and the builder computes it as a column of the outer rows.
 
 >>> from sqlglot import parse_one
 >>> q = parse_one("SELECT a.id FROM a WHERE a.k IN (SELECT b.k FROM b WHERE b.id = a.id)")
@@ -27,6 +28,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from scql_py.errors import NotSupportedError
+from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.decorrelate import outer_columns
 from scql_py.sql.written import standing_for, user_sql
 
@@ -55,9 +57,10 @@ def _subquery_of(n: exp.Expression) -> tuple[exp.Expression, exp.Select, str] | 
     if len(query.expressions) != 1:
         raise NotSupportedError(f"a correlated IN / ANY / ALL subquery of more than one "
                                 f"column ({n.sql()})")
-    if not isinstance(x, exp.Column):
-        raise NotSupportedError(f"a correlated IN / ANY / ALL subquery tested against an "
-                                f"expression rather than a column ({n.sql()})")
+    if x.find(exp.Subquery, exp.Select, exp.AggFunc, exp.Window):
+        raise NotSupportedError(f"a correlated IN / ANY / ALL subquery tested against "
+                                f"{x.sql(dialect='mysql')} (only against an expression of "
+                                f"the outer query's columns) ({n.sql(dialect='mysql')})")
     return x, query, n.sql()
 
 
@@ -128,13 +131,10 @@ def _three_valued(n: exp.Expression) -> exp.Expression:
         ifs = [exp.If(this=core, true=exp.true()), exp.If(this=empty, true=exp.false()),
                exp.If(this=unknown, true=exp.Null())]
         out = exp.Case(ifs=ifs, default=exp.false())
-    return exp.Not(this=exp.paren(out)) if negate else exp.paren(out)
-
-
-def _conjuncts(e: exp.Expression) -> list[exp.Expression]:
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    return [e]
+    # a refusal of the rewritten condition quotes what the user wrote
+    text = user_sql(n)
+    out = standing_for(out, text)
+    return standing_for(exp.Not(this=exp.paren(out)) if negate else exp.paren(out), text)
 
 
 def _rewrite(e: exp.Expression) -> exp.Expression:
@@ -160,7 +160,7 @@ def rewrite_correlated_quantifiers(select: exp.Select) -> exp.Select:
     where = select.args.get("where")
     if where is not None:
         parts = []
-        for c in _conjuncts(where.this):
+        for c in conjuncts(where.this):
             inner = c.unnest() if isinstance(c, exp.Paren) else c
             sub = _subquery_of(inner)
             # a conjunct only keeps the rows where it is TRUE: the EXISTS alone

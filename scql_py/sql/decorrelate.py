@@ -27,6 +27,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from scql_py.errors import NotSupportedError
+from scql_py.sql.conjuncts import conjuncts
 
 # inner op outer, flipped when the outer side is written first
 _FLIP = {exp.EQ: exp.EQ, exp.NEQ: exp.NEQ, exp.LT: exp.GT, exp.GT: exp.LT, exp.LTE: exp.GTE,
@@ -45,35 +46,27 @@ def outer_columns(query: exp.Expression) -> list[exp.Column]:
     return [c for c in query.find_all(exp.Column) if c.table and c.table not in inner]
 
 
-def _conjuncts(e: exp.Expression | None) -> list[exp.Expression]:
-    if e is None:
-        return []
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren) and isinstance(e.this, exp.And):
-        return _conjuncts(e.this)
-    return [e]
-
-
 def correlations(query: exp.Select):
     """Split ``query``'s WHERE into its correlations and the rest.
 
-    Returns ``(equalities, others, rest)``: ``equalities`` as (outer column, inner
-    expression) pairs, ``others`` as (comparison class, inner expression, outer column)
-    for ``inner op outer``, and a copy of ``query`` without them. Raises
-    ``NotSupportedError`` for an outer reference anywhere else."""
+    Returns ``(equalities, others, rest)``: ``equalities`` as (outer expression, inner
+    expression) pairs, ``others`` as (comparison class, inner expression, outer
+    expression) for ``inner op outer``, and a copy of ``query`` without them. An outer
+    expression reads only the outer query's columns (``p.k`` or ``p.k + 1``), an inner
+    one only the subquery's. Raises ``NotSupportedError`` for an outer reference
+    anywhere else."""
     inner = inner_sources(query)
     query = query.copy()
     where = query.args.get("where")
     eqs, others, rest = [], [], []
-    for c in _conjuncts(where.this if where is not None else None):
+    for c in conjuncts(where.this if where is not None else None):
         if not any(col.table and col.table not in inner for col in c.find_all(exp.Column)):
             rest.append(c)
             continue
         pair = _comparison(c, inner)
         if pair is None:
             raise NotSupportedError(f"a subquery correlated by {c.sql()} (only comparisons "
-                                    "of an outer column with the subquery's columns)")
+                                    "of the outer query's columns with the subquery's)")
         op, inner_side, outer_col = pair
         if op is exp.EQ:
             eqs.append((outer_col, inner_side))
@@ -93,17 +86,14 @@ def _comparison(c: exp.Expression, inner: set[str]):
     if type(c) not in _FLIP:
         return None
 
-    def outer_col(e):
-        return isinstance(e, exp.Column) and e.table and e.table not in inner
-
-    def is_inner(e):
+    def only(e, outer: bool):
         cols = list(e.find_all(exp.Column))
-        return bool(cols) and all(col.table in inner for col in cols) \
-            and not e.find(exp.Subquery, exp.Select)
+        return bool(cols) and all(bool(col.table) and (col.table in inner) != outer
+                                  for col in cols) and not e.find(exp.Subquery, exp.Select)
 
-    if outer_col(c.right) and is_inner(c.left):
+    if only(c.right, outer=True) and only(c.left, outer=False):
         return type(c), c.left, c.right
-    if outer_col(c.left) and is_inner(c.right):
+    if only(c.left, outer=True) and only(c.right, outer=False):
         return _FLIP[type(c)], c.right, c.left
     return None
 
@@ -113,14 +103,14 @@ def not_equal_variants(query: exp.Select) -> tuple[exp.Select, exp.Select]:
     conjunct, and with it as ``inner = outer``."""
     inner = inner_sources(query)
     where = query.args.get("where")
-    found = [c for c in _conjuncts(where.this if where is not None else None)
+    found = [c for c in conjuncts(where.this if where is not None else None)
              if (p := _comparison(c, inner)) is not None and p[0] is exp.NEQ]
     if len(found) != 1:
         raise NotSupportedError("EXISTS correlated by more than one <>")
     conj = found[0]
     while isinstance(conj, exp.Paren):
         conj = conj.this
-    rest = [c for c in _conjuncts(where.this) if c is not found[0]]
+    rest = [c for c in conjuncts(where.this) if c is not found[0]]
     without, with_eq = query.copy(), query.copy()
     without.set("where", exp.Where(this=exp.and_(*[c.copy() for c in rest])) if rest else None)
     eq = exp.EQ(this=conj.left.copy(), expression=conj.right.copy())

@@ -6,6 +6,7 @@ from scql_py.catalog import Catalog
 from scql_py.mpc.openings import JOIN_MATCHES, RESULT, ROW_COUNT
 from scql_py.sql.participants import needs_computing, plan_parties
 from scql_py.sql.physical import PhysicalPlan, Step
+from scql_py.sql.window_frames import Frame
 from scql_py.storage.databases import kind_of, route
 
 _WHERE = {
@@ -69,8 +70,8 @@ def _describe(step: Step) -> str:
         if a["order"]:
             over.append("ORDER BY " + ", ".join(f"{c} {'DESC' if d else 'ASC'}"
                                                 for c, d, _ in a["order"]))
-        funcs = ", ".join(_window_call(func, arg, offset, default) + f" AS {name}"
-                          for name, func, arg, _, offset, default in a["funcs"])
+        funcs = ", ".join(_window_call(func, arg, offset, default, frame) + f" AS {name}"
+                          for name, func, arg, _, offset, default, frame in a["funcs"])
         return f"{funcs} OVER ({' '.join(over)}) (oblivious sort + segment scans)"
     if step.op == "limit":
         return f"LIMIT {a['limit']} OFFSET {a['offset']}"
@@ -83,12 +84,17 @@ def _describe(step: Step) -> str:
     return str(a)
 
 
-def _window_call(func: str, arg: str | None, offset: int, default: str | None) -> str:
+def _window_call(func: str, arg: str | None, offset: int, default: str | None,
+                 frame: list | None) -> str:
     if func in ("lag", "lead"):
         return f"{func.upper()}({arg}, {offset}{', ' + default if default else ''})"
     if func == "ntile":
         return f"NTILE({offset})"
-    return f"{func.upper()}({arg or ('*' if func == 'count' else '')})"
+    if func == "nth_value":
+        call = f"NTH_VALUE({arg}, {offset})"
+    else:
+        call = f"{func.upper()}({arg or ('*' if func == 'count' else '')})"
+    return call if frame is None else f"{call} [{Frame(*frame).sql()}]"
 
 
 _PUSHDOWN = {

@@ -36,20 +36,12 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from scql_py.sql.conjuncts import conjuncts
+
 
 def _inner(join: exp.Join) -> bool:
     return not join.args.get("side") and not join.args.get("using") \
         and (join.args.get("kind") or "INNER").upper() in ("INNER", "CROSS")
-
-
-def _conjuncts(e: exp.Expression | None) -> list[exp.Expression]:
-    if e is None:
-        return []
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren) and isinstance(e.this, exp.And):
-        return _conjuncts(e.this)
-    return [e]
 
 
 def _tables(e: exp.Expression) -> set[str]:
@@ -66,6 +58,16 @@ def _edges(conjuncts: list[exp.Expression]) -> list[tuple[set[str], set[str]]]:
             if a and b and not a & b:
                 out.append((a, b))
     return out
+
+
+def _filtered(sources: set[str], conjuncts: list[exp.Expression]) -> bool:
+    """Whether a condition other than an equality of two sources' columns reads only
+    ``sources`` (a filter of their rows)."""
+    for c in conjuncts:
+        tables = _tables(c)
+        if tables and tables <= sources and not c.find(exp.Subquery) and not _edges([c]):
+            return True
+    return False
 
 
 def _one_owner_group(start: int, names: list[str], owners: list[str | None],
@@ -103,10 +105,10 @@ def order_joins(select: exp.Select, owners: dict[str, str | None] | None = None,
     sources = [from_.this] + [j.this for j in joins]
     names = [s.alias_or_name for s in sources]
     where = select.args.get("where")
-    conjuncts = _conjuncts(where.this if where is not None else None)
+    parts = conjuncts(where.this if where is not None else None)
     for j in joins:
-        conjuncts += _conjuncts(j.args.get("on"))
-    edges = _edges(conjuncts)
+        parts += conjuncts(j.args.get("on"))
+    edges = _edges(parts)
     owner_of = [(owners or {}).get(n) for n in names]
     groups = [_one_owner_group(i, names, owner_of, edges) for i in range(len(sources))]
     width = widths or {}
@@ -120,16 +122,63 @@ def order_joins(select: exp.Select, owners: dict[str, str | None] | None = None,
         def reached(i: int) -> bool:
             return any((a <= chosen and b == {names[i]}) or (b <= chosen and a == {names[i]})
                        for a, b in edges)
-        nxt = next((i for i in rest if reached(i)), rest[0])
-        order.append(nxt)
-        chosen.add(names[nxt])
-        rest.remove(nxt)
+        # each source comes with the tables of its owner that equalities join to it
+        # (and that are not joined yet): the builder joins them at that owner first
+        # (owner_runs). Of the sources reached, the first whose group a condition
+        # filters goes first: the fewer rows its join leaves, the fewer every later
+        # (secret) join takes
+        left = [o if i in rest else None for i, o in enumerate(owner_of)]
+        candidates = [i for i in rest if reached(i)] or [rest[0]]
+        groups_of = {i: _one_owner_group(i, names, left, edges) for i in candidates}
+        nxt = next((i for i in candidates
+                    if _filtered({names[j] for j in groups_of[i]}, parts)), candidates[0])
+        for i in groups_of[nxt]:
+            order.append(i)
+            chosen.add(names[i])
+            rest.remove(i)
     if order == list(range(len(sources))) and not any(j.args.get("on") for j in joins):
         return select
     out = select.copy()
     copies = [s.copy() for s in sources]
     out.set("from_", exp.From(this=copies[order[0]]))
     out.set("joins", [exp.Join(this=copies[i]) for i in order[1:]])
-    out.set("where", exp.Where(this=exp.and_(*[c.copy() for c in conjuncts]))
-            if conjuncts else None)
+    out.set("where", exp.Where(this=exp.and_(*[c.copy() for c in parts]))
+            if parts else None)
     return out
+
+
+def owner_runs(select: exp.Select, owners: dict[str, str | None]) -> list[list[int]]:
+    """The sources of ``select`` (0: FROM, then each join) in runs of consecutive tables
+    of one owner, each joined to an earlier one of its run by an equality (as
+    :func:`order_joins` orders them), when every join is inner and has no ON (after
+    ``order_joins``, ON conditions are in WHERE); otherwise one source per run. The
+    builder joins each run at its owner before joining it to the runs before it: a
+    join of one owner's tables is that owner's local work, not a PSI or secret join of
+    every row with the rows before it.
+
+    >>> from sqlglot import parse_one
+    >>> q = parse_one("SELECT 1 FROM o, l, c, n, s WHERE c.k = o.k AND l.x = o.x "
+    ...               "AND c.n = n.n AND s.y = l.y")
+    >>> owner_runs(q, {"o": "alice", "l": "alice", "c": "bob", "n": "bob", "s": "carol"})
+    [[0, 1], [2, 3], [4]]
+    """
+    joins = select.args.get("joins") or []
+    from_ = select.args.get("from_")
+    sources = ([from_.this] if from_ is not None else []) + [j.this for j in joins]
+    if not all(_inner(j) and not j.args.get("on") for j in joins):
+        return [[i] for i in range(len(sources))]
+    names = [s.alias_or_name for s in sources]
+    where = select.args.get("where")
+    edges = _edges(conjuncts(where.this if where is not None else None))
+    runs: list[list[int]] = []
+    for i, name in enumerate(names):
+        run = runs[-1] if runs else []
+        owner = owners.get(name)
+        members = {names[j] for j in run}
+        if run and owner is not None and owners.get(names[run[0]]) == owner and any(
+                (a <= members and b == {name}) or (b <= members and a == {name})
+                for a, b in edges):
+            run.append(i)
+        else:
+            runs.append([i])
+    return runs

@@ -35,8 +35,13 @@ from scql_py.sql.physical import Step
 
 def list_openings(steps: list[Step], asker: str, parties: list[str]) -> None:
     """Set ``args["opens"]`` of every step."""
+    by_id = {s.id: s for s in steps}
     for step in steps:
         step.args["opens"] = _openings(step, asker, parties)
+        if step.op == "send_plain" and step.args["to"] == asker and any(
+                "range_sql" in by_id[i].args for i in step.inputs):
+            # the owner's SUM past range: an error for the asker, as under MPC
+            step.args["opens"].append([OUT_OF_RANGE, [asker], False])
 
 
 def _openings(step: Step, asker: str, everyone: list[str]) -> list[list]:

@@ -40,6 +40,11 @@ def _agg_sql(call: lp.AggCall) -> exp.Expression:
         # QUANTILE_DISC / QUANTILE_CONT in DuckDB (aggregates: total semantics leave them be)
         node = exp.PercentileDisc if call.func.startswith("percentile_disc") else exp.PercentileCont
         return node(this=arg, expression=exp.Literal.number(call.fraction))
+    if isinstance(arg, exp.Tuple):
+        # COUNT(DISTINCT a, b) skips a tuple with a NULL in it; DuckDB's row value counts
+        has_null = exp.or_(*[exp.Is(this=a.copy(), expression=exp.Null())
+                             for a in arg.expressions])
+        arg = exp.Case(ifs=[exp.If(this=has_null, true=exp.Null())], default=arg)
     if call.distinct:
         arg = exp.Distinct(expressions=[arg])
     node = _AGG_NODES[call.func](this=arg)
@@ -64,6 +69,8 @@ def _window_call(f: lp.WindowFunc) -> exp.Expression:
                    default=f.default.copy() if f.default is not None else None)
     if f.func == "count" and arg is None:
         return exp.Count(this=exp.Star())
+    if f.func == "nth_value":
+        return exp.NthValue(this=arg, offset=exp.Literal.number(f.offset))
     node = _WINDOW_NODES[f.func]
     return node(this=arg) if arg is not None else node()
 
@@ -104,6 +111,7 @@ def to_ast(node: lp.Node) -> exp.Expression:
                 order=exp.Order(expressions=[
                     exp.Ordered(this=exp.column(k.column, quoted=True), desc=k.descending,
                                 nulls_first=k.nulls_first) for k in node.order]) if node.order else None,
+                spec=f.frame.spec() if f.frame is not None else None,
             )
             if f.func == "sum" and f.type.kind == "int64":
                 win = exp.cast(win, "BIGINT")  # DuckDB widens to HUGEINT; the plan says int64
@@ -285,6 +293,54 @@ def to_sql(node: lp.Node, total: bool = False, shared: bool = False) -> str:
             ast = _finite_floats(ast, node)
     ast = _dates_in_range(ast, node)
     return ast.sql(dialect=STORAGE_DIALECT, identify=True)
+
+
+# the words of the plan's int64 columns: an owner's SUM of int64 past them has no int64 value
+INT64_RANGE = (-(2**63), 2**63 - 1)
+
+
+def _int64_sums(node: lp.Node) -> list[str]:
+    """The output columns of ``node`` that are an int64 SUM it computes itself."""
+    if isinstance(node, lp.Aggregate):
+        return [name for name, c in node.aggs if c.func == "sum" and c.type.kind == "int64"]
+    if isinstance(node, lp.Window):
+        return [f.name for f in node.funcs if f.func == "sum" and f.type.kind == "int64"]
+    return []
+
+
+def _exact_sum(e: exp.Expression) -> exp.Expression:
+    """Without the cast :func:`to_ast` puts on an int64 SUM: DuckDB's HUGEINT, exact."""
+    if isinstance(e, exp.Cast) and e.to.is_type("bigint") and (
+            isinstance(e.this, exp.Sum) or isinstance(e.this, exp.Window)
+            and isinstance(e.this.this, exp.Sum)):
+        return e.this
+    return e
+
+
+def range_check_sql(node: lp.Node) -> str | None:
+    """One boolean: whether an int64 SUM that ``node`` computes (an aggregate's or a
+    window's, for any group or row, as under MPC) is past the int64 range, where an
+    owner that does not ask gives NULL (total semantics); None where ``node`` has no
+    such SUM. The owner knows its own data: it turns this into the bit that only the
+    asker learns (:data:`scql_py.mpc.openings.OUT_OF_RANGE`), as MPC does for its sums."""
+    low, high = (exp.Literal.number(v) for v in INT64_RANGE)
+    checks = []
+    for part in lp.walk(node):
+        names = _int64_sums(part)
+        if not names:
+            continue
+        wide = to_ast(part).transform(_null_on_zero_divisor).transform(_exact_sum)
+        past = exp.or_(*[exp.Not(this=exp.Between(this=exp.column(n, quoted=True),
+                                                  low=low.copy(), high=high.copy()))
+                         for n in names])
+        rows_past = exp.select("1").from_(exp.Subquery(
+            this=_with_total_semantics(wide),
+            alias=exp.TableAlias(this=exp.to_identifier("_r")))).where(past)
+        checks.append(exp.Exists(this=rows_past))
+    if not checks:
+        return None
+    return exp.select(exp.alias_(exp.or_(*checks), "past", quoted=True)).sql(
+        dialect=STORAGE_DIALECT, identify=True)
 
 
 def constant_sql(exprs: list[tuple[str, exp.Expression]]) -> str:

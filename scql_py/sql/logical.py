@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from scql_py.catalog.types import INT64, SqlType
+from scql_py.sql.window_frames import Frame
 
 
 @dataclass
@@ -248,7 +249,7 @@ class Join(Node):
 WINDOW_AGGREGATES = ("sum", "count", "avg", "min", "max")
 # what a window function shows of its argument: a value of one row (as it is), or an
 # aggregate of the frame
-WINDOW_VALUES = ("lag", "lead", "first_value", "last_value")
+WINDOW_VALUES = ("lag", "lead", "first_value", "last_value", "nth_value")
 
 
 @dataclass
@@ -259,8 +260,10 @@ class WindowFunc:
     peer), or a value of another row (lag, lead, first_value, last_value).
 
     ``arg``: the argument, a column of the child (None: COUNT(*) and the rankings);
-    ``offset``: LAG/LEAD's offset, NTILE's bucket count; ``default``: LAG/LEAD's value
-    where there is no such row (a literal, None: NULL)."""
+    ``offset``: LAG/LEAD's offset, NTILE's bucket count, NTH_VALUE's row number;
+    ``default``: LAG/LEAD's value where there is no such row (a literal, None: NULL);
+    ``frame``: a ROWS frame of an aggregate (a sliding one), or NTH_VALUE's whole
+    partition, where it is not the default frame (``window_frames.Frame``)."""
 
     name: str
     func: str
@@ -268,6 +271,7 @@ class WindowFunc:
     type: SqlType = INT64
     offset: int = 1
     default: exp.Expression | None = None
+    frame: Frame | None = None
 
 
 @dataclass

@@ -26,7 +26,9 @@ from sqlglot import exp
 
 from scql_py.sql import logical as lp
 from scql_py.sql.owner_functions import null_on_null
-from scql_py.sql.type_inference import common_type, infer_type
+from scql_py.sql.type_inference import cast_target, common_type, infer_type
+
+OWNER_COLUMN = "__ox"  # the prefix of the columns an owner computes
 
 
 def _names(e: exp.Expression) -> set[str]:
@@ -55,25 +57,50 @@ def _identity(node: lp.Node) -> list:
     return [(c, exp.column(c, quoted=True), t) for c, t in zip(node.columns, node.types)]
 
 
-def expose(node: lp.Node, e: exp.Expression, name: str) -> lp.Node | None:
+def rounds_a_real(e: exp.Expression, scope: dict) -> bool:
+    """A CAST of a real to an integer or a decimal: DuckDB rounds the double, which
+    only its owner has (MPC has its fixed-point form, a multiple of 2^-16, which a value
+    within 2^-17 of a tie of the last digit may cross: 0.135 would give 0.13)."""
+    if not isinstance(e, exp.Cast):
+        return False
+    try:
+        return (cast_target(e.to).kind in ("int64", "decimal")
+                and infer_type(e.this, scope).kind == "float64")
+    except Exception:  # not a type this engine casts to: nothing to move
+        return False
+
+
+def computed_in_scan(node: lp.Node) -> bool:
+    """A scan with the CASTs of reals its owner computes in it (pushdown off, where the
+    owners only scan otherwise: ``only_casts`` below), its other columns as read."""
+    if not (isinstance(node, lp.Project) and isinstance(node.child, lp.Scan)):
+        return False
+    computed = [e for name, e, _ in node.exprs if name.startswith(OWNER_COLUMN)]
+    return bool(computed) and all(isinstance(e, exp.Cast) for e in computed) and all(
+        isinstance(e, (exp.Column, exp.Cast)) for _, e, _ in node.exprs)
+
+
+def expose(node: lp.Node, e: exp.Expression, name: str, scans_only: bool = False
+           ) -> lp.Node | None:
     """``node`` with one more column ``name`` holding ``e`` (over its columns), computed
-    where ``e``'s inputs belong to one party; None where no single party can."""
+    where ``e``'s inputs belong to one party; None where no single party can.
+    ``scans_only``: computed over a table scan, nowhere higher (pushdown off)."""
     if not _names(e) <= set(node.columns):
         return None
-    if _runs_at_owner(node):
+    if _runs_at_owner(node) and (not scans_only or isinstance(node, lp.Scan)):
         scope = dict(zip(node.columns, node.types))
         return lp.Project(node, _identity(node) + [(name, e.copy(), infer_type(e, scope))])
     if isinstance(node, lp.Join):
-        return _expose_join(node, e, name)
-    if isinstance(node, (lp.Filter, lp.Sort, lp.Limit)):
-        child = expose(node.child, e, name)
-        return None if child is None else replace(node, child=child)
-    if isinstance(node, lp.Window):
-        child = expose(node.child, e, name)
+        return _expose_join(node, e, name, scans_only)
+    if isinstance(node, (lp.Filter, lp.Sort, lp.Limit, lp.Window)):
+        child = expose(node.child, e, name, scans_only)
         return None if child is None else replace(node, child=child)
     if isinstance(node, lp.Project):
         inner = _rename(e, {n: x for n, x, _ in node.exprs})
-        child = expose(node.child, inner, name)
+        if scans_only and computed_in_scan(node):  # one more column of the same scan
+            t = infer_type(inner, dict(zip(node.child.columns, node.child.types)))
+            return lp.Project(node.child, node.exprs + [(name, inner, t)])
+        child = expose(node.child, inner, name, scans_only)
         if child is None:
             return None
         t = child.types[child.columns.index(name)]
@@ -82,18 +109,21 @@ def expose(node: lp.Node, e: exp.Expression, name: str) -> lp.Node | None:
         branches = []
         for b in node.inputs:
             mapping = {u: exp.column(c, quoted=True) for u, c in zip(node.columns, b.columns)}
-            branch = expose(b, _rename(e, mapping), name)
+            branch = expose(b, _rename(e, mapping), name, scans_only)
             if branch is None:
                 return None
             branches.append(branch)
         t = branches[0].types[-1]
         for b in branches[1:]:
-            t = common_type(t, b.types[-1], "UNION ALL")
+            # the branches' values of one expression, not values the user combines: the
+            # type that holds each (as for partial aggregates)
+            t = common_type(t, b.types[-1], "expression over branches")
         return lp.UnionAll(branches, list(node.types) + [t])
     return None
 
 
-def _expose_join(node: lp.Join, e: exp.Expression, name: str) -> lp.Node | None:
+def _expose_join(node: lp.Join, e: exp.Expression, name: str, scans_only: bool
+                 ) -> lp.Node | None:
     used = _names(e)
     for side, extended in ((node.left, node.how in ("right",)),
                            (node.right, node.how in ("left", "scalar"))):
@@ -101,7 +131,7 @@ def _expose_join(node: lp.Join, e: exp.Expression, name: str) -> lp.Node | None:
             continue
         if extended and not null_on_null(e, dict(zip(side.columns, side.types))):
             return None
-        new = expose(side, e, name)
+        new = expose(side, e, name, scans_only)
         if new is None:
             return None
         if side is node.left:
@@ -113,24 +143,29 @@ def _expose_join(node: lp.Join, e: exp.Expression, name: str) -> lp.Node | None:
 class _Evaluator:
     """Replaces subexpressions of one node's expressions by exposed columns."""
 
-    def __init__(self, child: lp.Node, fresh):
+    def __init__(self, child: lp.Node, fresh, only_casts: bool = False):
         self.child = child
         self.fresh = fresh
+        # pushdown off: only the CASTs MPC cannot round as DuckDB does, over the scans
+        self.only_casts = only_casts
+        self.scope = dict(zip(child.columns, child.types))
         self.done: dict[str, str] = {}  # expression SQL -> its column
 
     def rewrite(self, e: exp.Expression) -> exp.Expression:
         if isinstance(e, (exp.Column, exp.Literal, exp.Null, exp.Boolean)) \
                 or not _names(e):
             return e
-        # a WHEN ... THEN branch is part of its CASE, no value of its own
+        # a WHEN ... THEN branch is part of its CASE, no value of its own; nor is the
+        # tuple of COUNT(DISTINCT a, b)
         branch = isinstance(e, exp.If) and isinstance(e.parent, exp.Case)
-        if not isinstance(e, (exp.Paren, exp.Subquery, exp.Window)) \
-                and not isinstance(e, exp.AggFunc) and not branch:
+        if not isinstance(e, (exp.Paren, exp.Subquery, exp.Window, exp.Tuple)) \
+                and not isinstance(e, exp.AggFunc) and not branch \
+                and (not self.only_casts or rounds_a_real(e, self.scope)):
             key = e.sql()
             if key in self.done:
                 return exp.column(self.done[key], quoted=True)
             name = self.fresh()
-            child = expose(self.child, e, name)
+            child = expose(self.child, e, name, scans_only=self.only_casts)
             if child is not None:
                 self.child = child
                 self.done[key] = name
@@ -145,14 +180,17 @@ class _Evaluator:
         return e
 
 
-def evaluate_at_owners(node: lp.Node, fresh) -> lp.Node:
+def evaluate_at_owners(node: lp.Node, fresh, only_casts: bool = False) -> lp.Node:
     """The rule: ``node`` with its single-party subexpressions computed by their parties
-    (``fresh()`` gives the new columns' names, unique in the plan)."""
-    if not isinstance(node, (lp.Project, lp.Filter, lp.Aggregate)) or node.owner is not None:
+    (``fresh()`` gives the new columns' names, unique in the plan). ``only_casts``
+    (pushdown off, where MPC computes the rest): only a CAST of a real to an integer or
+    decimal (:func:`rounds_a_real`), by the owner of the table it reads, in its scan."""
+    if not isinstance(node, (lp.Project, lp.Filter, lp.Aggregate)):
         return node
-    if isinstance(node, lp.Aggregate) and node.merges_partials:
+    if (node.owner is not None and not only_casts) or (
+            isinstance(node, lp.Aggregate) and node.merges_partials):
         return node
-    ev = _Evaluator(node.child, fresh)
+    ev = _Evaluator(node.child, fresh, only_casts)
     if isinstance(node, lp.Project):
         exprs = [(n, ev.rewrite(e), t) for n, e, t in node.exprs]
         if ev.child is node.child:
@@ -177,4 +215,4 @@ def evaluate_at_owners(node: lp.Node, fresh) -> lp.Node:
 def fresh_names():
     """A source of ``__ox<i>`` names for one plan."""
     counter = itertools.count()
-    return lambda: f"__ox{next(counter)}"
+    return lambda: f"{OWNER_COLUMN}{next(counter)}"

@@ -31,6 +31,7 @@ STORAGE_DIALECT = "duckdb"
 
 DATE_FUNCTIONS = (
     exp.Year, exp.Month, exp.Day, exp.Quarter, exp.DayOfWeek, exp.DayOfYear, exp.Week,
+    exp.WeekOfYear, exp.DayOfMonth,
     exp.Hour, exp.Minute, exp.Second, exp.Extract, exp.DateAdd, exp.DateSub, exp.DateDiff,
     exp.TimestampDiff, exp.TimeToStr, exp.StrToDate, exp.StrToTime, exp.LastDay,
     exp.DateTrunc, exp.TimestampTrunc, exp.CurrentDate, exp.CurrentTimestamp,

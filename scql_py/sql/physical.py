@@ -3,7 +3,9 @@
 Steps (``op``):
 
 ==============  ===================================================================
-``local``       ``party`` runs ``sql`` in its own storage engine (plaintext, private)
+``local``       ``party`` runs ``sql`` in its own storage engine (plaintext, private);
+                ``range_sql``: whether an int64 SUM in it is past range (an owner that
+                does not ask shares that bit, or sends it to the asker with the result)
 ``share``       ``party`` secret-shares a local result; everyone learns its row count
 ``scan_shared`` every party reads its shares of a table stored secret-shared
 ``concat``      UNION ALL of secret relations (local work on shares)
@@ -29,15 +31,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 
 from sqlglot import exp
 
 from scql_py.catalog import DEFAULT_MAX_ROWS
+from scql_py.catalog.types import SqlType
 from scql_py.errors import NotSupportedError
 from scql_py.sql import logical as lp
 from scql_py.sql import plan_text
-from scql_py.sql.local_sql import to_sql
+from scql_py.sql.local_sql import range_check_sql, to_sql
+from scql_py.sql.owner_expressions import computed_in_scan
 from scql_py.sql.secure_nodes import check_secure
+from scql_py.sql.type_inference import infer_type
 
 
 @dataclass
@@ -96,11 +102,17 @@ class _Placer:
     def local(self, node: lp.Node, shared: bool = True) -> str:
         # an owner that does not ask evaluates with total semantics: whether its query
         # fails, and what the error says, must not depend on its data
-        return self.emit("local", node, party=node.owner,
-                         sql=to_sql(node, total=node.owner != self.asker, shared=shared))
+        total = node.owner != self.asker
+        step = self.emit("local", node, party=node.owner,
+                         sql=to_sql(node, total=total, shared=shared))
+        check = range_check_sql(node)
+        if check is not None:  # and whether a SUM (NULL by total semantics) is past range
+            self.steps[-1].args["range_sql"] = check
+        return step
 
     def is_local(self, node: lp.Node) -> bool:
-        if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)):
+        if node.owner is None or not (self.pushdown or isinstance(node, lp.Scan)
+                                      or computed_in_scan(node)):
             return False
         if _shows_secret_rows(node):
             return False  # shared, its row count would be public
@@ -151,8 +163,8 @@ class _Placer:
         if isinstance(node, lp.Aggregate):
             _check_secure_aggregates(node)
             scope = _scope(node.child)
-            aggs = [[name, c.func, check_secure(c.arg, scope) if c.arg is not None else None,
-                     str(c.type), c.distinct] for name, c in node.aggs]
+            aggs = [[name, c.func, _secure_argument(c.arg, scope), str(c.type), c.distinct]
+                    for name, c in node.aggs]
             keys = [[name, check_secure(e, scope), str(t)] for name, e, t in node.keys]
             return self.emit("aggregate", node, inputs=[self.secret(node.child)], aggs=aggs,
                              keys=keys, merges_partials=node.merges_partials,
@@ -179,7 +191,9 @@ class _Placer:
             return self.emit("window", node, inputs=[self.secret(node.child)],
                              partition=node.partition, order=order,
                              funcs=[[f.name, f.func, f.arg, str(f.type), f.offset,
-                                     plan_text.render(f.default) if f.default is not None else None]
+                                     plan_text.render(f.default) if f.default is not None else None,
+                                     [f.frame.start, f.frame.end, f.frame.kind] if f.frame is not None
+                                     else None]
                                     for f in node.funcs])
         if isinstance(node, lp.Sort):
             keys = [[k.column, k.descending, k.nulls_first] for k in node.keys]
@@ -194,16 +208,55 @@ def _scope(node: lp.Node) -> dict:
     return dict(zip(node.columns, node.types))
 
 
+def _secure_argument(arg: exp.Expression | None, scope: dict) -> str | None:
+    """An aggregate's argument as SQL for the secure step: COUNT(DISTINCT a, b)'s tuple
+    is no value of its own, the engine sorts by each of its expressions."""
+    if isinstance(arg, exp.Tuple):
+        for part in arg.expressions:
+            check_secure(part, scope)
+        return plan_text.render(arg)
+    return check_secure(arg, scope) if arg is not None else None
+
+
 def _check_secure_aggregates(node: lp.Aggregate) -> None:
     """Refuse, before anything runs, an aggregate the MPC engine does not compute."""
+    types = _scope(node.child)
     for _, call in node.aggs:
-        if call.func != "count" and call.type.kind == "string":
-            # strings have an order under MPC (mpc/byte_order.py) but no tournament yet
+        if call.func not in ("count", "min", "max") and call.type.kind == "string":
             raise NotSupportedError(f"{call.sql()} of a string column across parties (under "
-                                    "MPC strings are only counted)")
-        if call.func.startswith("percentile_cont") and call.type.kind != "float64":
-            raise NotSupportedError(f"{call.sql()} of a {call.type.kind} column across "
-                                    "parties (under MPC: of numbers other than decimals)")
+                                    "MPC strings are counted, and their MIN and MAX taken)")
+        if call.func.startswith("percentile_cont"):
+            _check_interpolation(call, types)
+
+
+# DuckDB interpolates a decimal or a date in doubles, lo + d (hi - lo): exact (so that
+# the exact answer MPC computes is DuckDB's) only for p = a / 2^k and while every step
+# fits 53 bits: for a decimal of precision P, 3 * 2^k * 10^P <= 2^53; a date's
+# microseconds (below 2^58) are multiples of 2^(13 - k), which takes k <= 8
+_DYADIC_DENOMINATORS = {"decimal": 1 << 20, "date": 1 << 8}
+
+
+def _check_interpolation(call: lp.AggCall, types: dict[str, SqlType]) -> None:
+    arg = infer_type(plan_text.parse(call.arg), types)
+    if arg.kind in ("int64", "float64", "bool"):
+        return
+    most = _DYADIC_DENOMINATORS.get(arg.kind)
+    if most is None:
+        raise NotSupportedError(f"{call.sql()} of a {arg.kind} column across parties (under "
+                                "MPC: of numbers, decimals and dates)")
+    b = Fraction(str(call.fraction)).limit_denominator(1 << 20).denominator
+    if b & (b - 1) or b > most:
+        raise NotSupportedError(
+            f"{call.sql()} of a {arg.kind} column across parties: DuckDB's interpolation "
+            "of it is rounded in doubles; a fraction of a power of two (0.5, 0.25, 0.75, "
+            "...) gives the exact answer, which MPC computes")
+    if arg.kind == "decimal" and 3 * b * 10 ** (arg.precision or 38) > 1 << 53:
+        raise NotSupportedError(f"{call.sql()} of a {arg} column across parties: DuckDB "
+                                "rounds the interpolation of so many digits in doubles")
+
+
+# the widest bounded MIN / MAX frame computed under MPC (its cost grows with the width)
+MAX_FRAME_ROWS = 64
 
 
 def _check_secure_window(node: lp.Window) -> None:
@@ -211,8 +264,19 @@ def _check_secure_window(node: lp.Window) -> None:
     and copies of secret strings (equality hashes and bytes, no arithmetic form)."""
     types = dict(zip(node.child.columns, node.child.types))
     for f in node.funcs:
+        frame = f.frame
+        if frame is not None and frame.kind == "RANGE" and not frame.from_peers:
+            raise NotSupportedError(f"{f.func.upper()}(...) OVER (... {frame.sql()}) across "
+                                    "parties (a RANGE frame with an offset runs only in the "
+                                    "owner's database)")
+        if f.func in ("min", "max") and frame is not None and frame.kind == "ROWS" and None \
+                not in (frame.start, frame.end) and frame.end - frame.start + 1 > MAX_FRAME_ROWS:
+            # every row's frame is scanned as rows of its own
+            raise NotSupportedError(f"{f.func.upper()}(...) OVER (... {frame.sql()}) across "
+                                    f"parties: a frame of more than {MAX_FRAME_ROWS} rows "
+                                    "that is bounded on both sides")
         if f.arg is not None and types[f.arg].kind == "string" and f.func not in (
-                "count", "lag", "lead"):
+                "count", "lag", "lead", "min", "max"):
             raise NotSupportedError(f"{f.func.upper()}(...) OVER (...) of a string column "
                                     "across parties")
 

@@ -105,8 +105,10 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
         # partial aggregates would count partial rows, not group sizes, against the
         # threshold: with one, groups are formed under MPC from the rows themselves
         root = rewrite.optimize(root, partial_groups=not threshold)
-        # a column read only by a subexpression its owner now computes is not shared
-        root = prune(root)
+    else:
+        root = rewrite.casts_at_owners(root)
+    # a column read only by a subexpression its owner now computes is not shared
+    root = prune(root)
     steps = place(root, asker, pushdown, threshold, catalog.compute)
     list_openings(steps, asker, catalog.compute)
     return PhysicalPlan(

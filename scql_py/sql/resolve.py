@@ -23,7 +23,7 @@ SUPPORTED_FUNCTIONS = (
     exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.Coalesce, exp.If, exp.Case, exp.Cast,
     exp.TryCast, exp.Nullif, exp.PercentileDisc, exp.PercentileCont, exp.Median,
     exp.VariancePop, exp.Variance, exp.StddevPop, exp.StddevSamp, exp.Stddev, exp.RowNumber, exp.Rank, exp.DenseRank, exp.PercentRank,
-    exp.Ntile, exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue,
+    exp.Ntile, exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue, exp.NthValue,
 )
 
 _STATEMENTS = {

@@ -113,9 +113,12 @@ def partial_aggregates(node: lp.Node) -> lp.Node:
 
 
 def _widest(types):
+    """The type the branches' partial aggregates are merged in: one that holds each
+    (SUM of DECIMAL(14,0) and of DECIMAL(14,2) is DECIMAL(38,2): no fraction is lost, as
+    it would be where a CASE or a UNION of the user's combines two DECIMAL(38, s))."""
     out = types[0]
     for t in types[1:]:
-        out = common_type(out, t, "UNION ALL")
+        out = common_type(out, t, "partial aggregates")
     return out
 
 
@@ -130,6 +133,19 @@ def optimize(node: lp.Node, partial_groups: bool = True) -> lp.Node:
         return evaluate_at_owners(n, fresh)
 
     return at_owners(_pushed_down(node, partial_groups))
+
+
+def casts_at_owners(node: lp.Node) -> lp.Node:
+    """With pushdown off, where MPC computes all but the scans: each CAST of a real to
+    an integer or decimal over one party's columns is computed by that party, in its
+    scan (DuckDB rounds the double, which MPC does not have)."""
+    fresh = fresh_names()
+
+    def at_owners(n: lp.Node) -> lp.Node:
+        n = _with_children(n, [at_owners(c) for c in n.children])
+        return evaluate_at_owners(n, fresh, only_casts=True)
+
+    return at_owners(node)
 
 
 def _pushed_down(node: lp.Node, partial_groups: bool) -> lp.Node:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from scql_py.catalog.types import SqlType
-from scql_py.errors import NotSupportedError
+from scql_py.errors import NotSupportedError, ProgrammingError
+from scql_py.mpc import like_automaton
 from scql_py.sql import plan_text
 from scql_py.sql.type_inference import infer_type
 
@@ -27,18 +28,20 @@ SECURE_NODES: tuple[type[exp.Expression], ...] = (
     # engine/secure_dates.py
     exp.TsOrDsToDate, exp.Year, exp.Month, exp.Day, exp.DayOfMonth, exp.Quarter,
     exp.DayOfWeek, exp.Hour, exp.Minute, exp.Second, exp.Extract, exp.Var, exp.DateDiff,
-    exp.TimestampDiff,
+    exp.TimestampDiff, exp.DayOfYear, exp.Week, exp.WeekOfYear,
     # engine/secure_like.py
-    exp.Like,
+    exp.Like, exp.ILike, exp.Escape,
 )
 _DATE_PARTS = (exp.TsOrDsToDate, exp.Year, exp.Month, exp.Day, exp.DayOfMonth, exp.Quarter,
-               exp.DayOfWeek, exp.Hour, exp.Minute, exp.Second)
-CALENDAR_PARTS = ("YEAR", "MONTH", "DAY", "QUARTER", "DOW")
+               exp.DayOfWeek, exp.Hour, exp.Minute, exp.Second, exp.DayOfYear, exp.Week,
+               exp.WeekOfYear)
+CALENDAR_PARTS = ("YEAR", "MONTH", "DAY", "QUARTER", "DOW", "DOY", "WEEK", "ISODOW")
 CLOCK_PARTS = ("HOUR", "MINUTE", "SECOND")
 DIFF_UNITS = ("DAY", "MONTH", "QUARTER", "YEAR", "HOUR", "MINUTE", "SECOND", "MILLISECOND",
               "MICROSECOND")
 # DuckDB's other names for a part, as sqlglot leaves them in EXTRACT and TIMESTAMPDIFF
 _UNIT_ALIASES = {"DAYOFMONTH": "DAY", "DAYOFWEEK": "DOW", "WEEKDAY": "DOW", "DAYS": "DAY",
+                 "DAYOFYEAR": "DOY", "WEEKOFYEAR": "WEEK", "WEEKS": "WEEK",
                  "MONTHS": "MONTH", "YEARS": "YEAR", "HOURS": "HOUR", "MINUTES": "MINUTE",
                  "SECONDS": "SECOND"}
 
@@ -86,7 +89,7 @@ def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
             raise NotSupportedError("ROUND(x, digits) of values of several parties needs "
                                     "digits as a non-negative integer constant")
         _check_dates(node, scope)
-        _check_like(node)
+        _check_like(node, node.parent)
         _check_math(node, scope)
         if not isinstance(node, SECURE_NODES):
             raise NotSupportedError(
@@ -97,11 +100,11 @@ def check_secure(e: exp.Expression, scope: dict[str, SqlType]) -> str:
 
 
 def like_pattern(pattern: str) -> tuple[str, ...] | None:
-    """The constant pieces of a LIKE pattern of a form the secure evaluator matches:
-    ``(text,)`` (no wildcard), ``(prefix, "")``, ``("", suffix)``, ``("", text, "")``,
-    ``(prefix, suffix)``; None for other patterns (``_``, several ``%`` inside, an
-    escape character)."""
-    if "_" in pattern or "\\" in pattern:
+    """The constant pieces of a LIKE pattern that byte windows match (mpc/byte_match.py,
+    cheaper than the automaton): ``(text,)`` (no wildcard), ``(prefix, "")``,
+    ``("", suffix)``, ``("", text, "")``, ``(prefix, suffix)``; None for other patterns
+    (``_``, several ``%`` inside)."""
+    if "_" in pattern:
         return None
     pieces = pattern.split("%")
     if len(pieces) > 1 and all(not p for p in pieces):
@@ -116,22 +119,77 @@ def like_pattern(pattern: str) -> tuple[str, ...] | None:
     return tuple(pieces)
 
 
-def _check_like(node: exp.Expression) -> None:
-    if isinstance(node, exp.ILike):
-        raise NotSupportedError("ILIKE on strings of several parties is not supported yet "
-                                "(LIKE with constant text is)")
-    if not isinstance(node, exp.Like):
+# ILIKE compares lowercased text (DuckDB: utf8proc's simple mapping); besides the
+# ASCII letters two characters lowercase to ASCII letters: KELVIN SIGN to k and
+# LATIN CAPITAL LETTER I WITH DOT ABOVE to i (no other one, checked against DuckDB)
+_TO_ASCII_LOWER = {"k": "\u212a", "i": "\u0130"}
+
+
+def like_tokens(node: exp.Like | exp.ILike, escape: str | None) -> list[like_automaton.Token]:
+    """The tokens of the automaton (mpc/like_automaton.py) matching ``node``'s pattern
+    with ``escape`` as its escape character; ``NotSupportedError`` naming the pattern
+    for one the secure evaluator does not match."""
+    pattern = node.expression
+    fold = isinstance(node, exp.ILike)
+    what = f"{_construct(node)} '{pattern.this}'"
+    if "\\" in pattern.this and not escape:
+        # DuckDB reads a backslash as itself, MySQL and PostgreSQL as an escape
+        raise NotSupportedError(f"{what} on strings of several parties: a backslash in a "
+                                "pattern needs an ESCAPE clause to say what it means")
+    tokens: list[like_automaton.Token] = []
+    chars = iter(pattern.this)
+    for c in chars:
+        if escape and c == escape:
+            c = next(chars, None)
+            if c is None:
+                raise ProgrammingError(f"{what} ESCAPE '{escape}': the pattern ends with "
+                                       "the escape character")
+        elif c == "%":
+            tokens.append(like_automaton.ANY_CHARS)
+            continue
+        elif c == "_":
+            tokens.append(like_automaton.ONE_CHAR)
+            continue
+        if not fold or not c.isalpha() and c.isascii():
+            tokens.append((c.encode(),))
+        elif not c.isascii():
+            # which characters lowercase to a non-ASCII one depends on the Unicode tables
+            raise NotSupportedError(
+                f"{what} on strings of several parties: ILIKE folds the case of ASCII "
+                f"letters only, and '{c}' is not ASCII (LIKE matches it exactly)")
+        else:
+            lower = c.lower()
+            variants = (lower.encode(), c.upper().encode())
+            if lower in _TO_ASCII_LOWER:
+                variants += (_TO_ASCII_LOWER[lower].encode(),)
+            tokens.append(variants)
+    try:
+        like_automaton.build(tokens)
+    except like_automaton.PatternTooLong:
+        raise NotSupportedError(f"{what} on strings of several parties: a pattern of at "
+                                f"most {like_automaton.MAX_STATES - 2} bytes") from None
+    return tokens
+
+
+def like_escape(node: exp.Escape) -> str:
+    """The escape character of ``LIKE ... ESCAPE 'c'`` ('' for none)."""
+    escape = node.expression
+    if isinstance(escape, exp.Literal) and escape.is_string and len(escape.this) > 1:
+        raise ProgrammingError(f"ESCAPE {escape.sql()}: the escape must be one character")
+    if not (isinstance(escape, exp.Literal) and escape.is_string):
+        raise NotSupportedError(f"ESCAPE {escape.sql()} on strings of several parties: the "
+                                "escape must be one constant character")
+    return escape.this
+
+
+def _check_like(node: exp.Expression, parent: exp.Expression | None) -> None:
+    if not isinstance(node, (exp.Like, exp.ILike)):
         return
     pattern = node.expression
-    if node.args.get("escape") is not None or not (
-            isinstance(pattern, exp.Literal) and pattern.is_string):
-        raise NotSupportedError("LIKE on strings of several parties needs a constant pattern "
-                                "without ESCAPE")
-    if like_pattern(pattern.this) is None:
-        raise NotSupportedError(
-            f"LIKE '{pattern.this}' on strings of several parties: only a constant text, "
-            "a prefix ('abc%'), a suffix ('%abc'), both ('ab%yz') or a contained text "
-            "('%abc%') are supported")
+    if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+        raise NotSupportedError(f"{_construct(node)} on strings of several parties needs a "
+                                "constant pattern")
+    like_tokens(node, like_escape(parent) if isinstance(parent, exp.Escape) else None)
 
 
 _MATH = (exp.Sqrt, exp.Exp, exp.Ln, exp.Log, exp.Pow, exp.Sin, exp.Cos, exp.Tan, exp.Asin,
@@ -162,6 +220,9 @@ def _check_dates(node: exp.Expression, scope: dict[str, SqlType]) -> None:
             raise NotSupportedError(f"{_construct(node)} of a {kind} value of several parties "
                                     "(after a join across parties, or on secret-shared data) "
                                     "is not supported: only of dates and timestamps")
+    if isinstance(node, exp.Week) and node.args.get("mode") is not None:
+        raise NotSupportedError("WEEK(date, mode) of values of several parties is not "
+                                "supported (WEEK(date) is, the ISO week)")
     if isinstance(node, exp.Extract) and unit_name(node.this) not in (
             *CALENDAR_PARTS, *CLOCK_PARTS):
         raise NotSupportedError(f"EXTRACT({unit_name(node.this)} FROM ...) of values of "
@@ -181,4 +242,4 @@ def _check_dates(node: exp.Expression, scope: dict[str, SqlType]) -> None:
 
 
 __all__ = ["CALENDAR_PARTS", "CLOCK_PARTS", "DIFF_UNITS", "SECURE_NODES", "check_secure",
-           "like_pattern", "unit_name"]
+           "like_escape", "like_pattern", "like_tokens", "unit_name"]

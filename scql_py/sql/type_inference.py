@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from scql_py.catalog.types import BOOL, DATE, FLOAT64, INT64, STRING, TIMESTAMP, SqlType
+from scql_py.catalog.types import (
+    BOOL,
+    DATE,
+    FLOAT64,
+    INT64,
+    MAX_DECIMAL_PRECISION,
+    STRING,
+    TIMESTAMP,
+    SqlType,
+)
 from scql_py.errors import NotSupportedError, ProgrammingError
 from scql_py.sql.owner_functions import needs_owner_typing, owner_function_type
 
@@ -19,10 +28,12 @@ from scql_py.sql.owner_functions import needs_owner_typing, owner_function_type
 NULL_TYPE = SqlType("null")
 
 _NUMERIC_RANK = {"bool": 0, "int64": 1, "decimal": 2, "float64": 3}
+# where values of two types become values of one (not where they are compared)
+_COMBINED_VALUES = {"CASE", "IF", "COALESCE", "LAG", "UNION", "INTERSECT", "EXCEPT"}
 
 
 def decimal(precision: int, scale: int) -> SqlType:
-    return SqlType("decimal", min(precision, 38), scale)
+    return SqlType("decimal", min(precision, MAX_DECIMAL_PRECISION), scale)
 
 
 def literal_type(lit: exp.Expression) -> SqlType:
@@ -92,8 +103,14 @@ def common_type(a: SqlType, b: SqlType, context: str) -> SqlType:
             sa, sb = (t.scale if t.kind == "decimal" else 0 for t in (a, b))
             ia = (a.precision - a.scale) if a.kind == "decimal" else 19
             ib = (b.precision - b.scale) if b.kind == "decimal" else 19
-            scale = max(sa, sb)
-            return decimal(max(ia, ib) + scale, scale)
+            digits, scale = max(ia, ib), max(sa, sb)
+            if (a.kind == b.kind == "decimal" and digits + scale > MAX_DECIMAL_PRECISION
+                    and context.split()[0] in _COMBINED_VALUES):
+                # DuckDB keeps the integer digits of decimals whose union of digits does not
+                # fit, and rounds to fewer fraction digits: CASE ... THEN <DECIMAL(38,1)>
+                # ELSE -2.25 is -2.3 (a comparison and an integer operand keep the scale)
+                scale = max(MAX_DECIMAL_PRECISION - digits, 0)
+            return decimal(digits + scale, scale)
         return INT64
     if {a.kind, b.kind} == {"date", "timestamp"}:
         return TIMESTAMP
@@ -168,7 +185,7 @@ def aggregate_type(func: str, arg: SqlType | None) -> SqlType:
 _ARITH = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.IntDiv: "//"}
 _BOOLEAN_NODES = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.And, exp.Or, exp.Not,
                   exp.Is, exp.In, exp.Between, exp.NullSafeEQ, exp.NullSafeNEQ, exp.Like,
-                  exp.ILike)
+                  exp.ILike, exp.Escape)
 
 
 def infer_type(node: exp.Expression, columns: dict[str, SqlType]) -> SqlType:

@@ -30,6 +30,7 @@ from sqlglot import exp
 from scql_py.catalog import Catalog, CCLLevel
 from scql_py.errors import SecurityError
 from scql_py.sql import logical as lp
+from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.repeated_rows import repeated_tables
 from scql_py.sql.written import completes_join, written
 from scql_py.sql.written import user_column as _user_column
@@ -381,7 +382,8 @@ class Analyzer:
             # (a count filtered on a column, asked with other constants, bisects it)
             # (the planner's half of a join, such as its NULL test, is checked as that join)
             blocked = [(c, _lift(self.expr(c, selecting)[asker], "after_compare"))
-                       for c in _conjuncts(node.predicate) if not completes_join(c)]
+                       for c in conjuncts(node.predicate, unwrap=True, keep_written=True)
+                       if not completes_join(c)]
             blocked = [(c, state) for c, state in blocked if not state.plain]
             if blocked:
                 quoted = " AND ".join(written(c) or as_written(c, node.child)
@@ -411,6 +413,15 @@ class Analyzer:
                 _refuse(_lift(scope[key.column][asker], "rank"), asker,
                         f"a window's ORDER BY would show party '{asker}' the order of source "
                         "column '{culprit}', which has CCL level {level} for " + f"'{asker}'")
+            # a RANGE frame with an offset counts the rows whose key is within a distance
+            # of the row's: it shows the distances between keys, not only their order
+            distance = [f for f in node.funcs if f.frame is not None and f.frame.kind == "RANGE"
+                        and not f.frame.from_peers]
+            for key in node.order if distance else []:
+                _refuse(scope[key.column][asker], asker,
+                        f"the window frame {distance[0].frame.sql()} would show party "
+                        f"'{asker}' the distances between values of source column "
+                        "'{culprit}', which has CCL level {level} for " + f"'{asker}'")
             what = node.written or "a window's PARTITION BY"
             for name in node.partition:
                 _refuse(_lift(scope[name][asker], "after_group_by"), asker,
@@ -464,14 +475,6 @@ class Analyzer:
                 _refuse(state, asker,
                         f"{what} would decide what party '{asker}' receives, but source "
                         "column '{culprit}' has CCL level {level} for " + f"'{asker}'")
-
-
-def _conjuncts(e: exp.Expression) -> list[exp.Expression]:
-    if isinstance(e, exp.And) and not written(e):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren) and not written(e):
-        return _conjuncts(e.this)
-    return [e]
 
 
 def _conditions(e: exp.Expression, quoted: str | None = None):

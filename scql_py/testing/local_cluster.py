@@ -22,12 +22,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from scql_py.catalog import load_catalog
 from scql_py.cluster import remote_protocol as rp
 from scql_py.cluster.remote import RemoteFederation
 from scql_py.net.certs import CA_CERT_FILE, make_dev_certs
+from scql_py.testing.catalog_files import dump_toml
 
 try:
     import tomllib
@@ -35,7 +35,6 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 REPO = Path(__file__).resolve().parents[2]
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _READY = re.compile(r"serving at (\S+)")
 
 
@@ -62,50 +61,6 @@ def free_ports(n: int, host: str = "127.0.0.1") -> list[int]:
     finally:
         for s in socks:
             s.close()
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a valid TOML basic string
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def dump_toml(doc: dict[str, Any]) -> str:
-    """A TOML text for ``doc`` (nested tables as ``[a.b]`` sections; enough for catalogs).
-
-    >>> print(dump_toml({"catalog": {"name": "x"}, "t": {"a": {"b": 1}}}).strip())
-    [catalog]
-    name = "x"
-    <BLANKLINE>
-    [t.a]
-    b = 1
-    """
-    lines: list[str] = []
-
-    def section(path: list[str], table: dict[str, Any]) -> None:
-        scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-        if scalars and path:
-            lines.append(f"[{'.'.join(_toml_key(p) for p in path)}]")
-        for k, v in scalars.items():
-            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
-        if scalars:
-            lines.append("")
-        for k, v in table.items():
-            if isinstance(v, dict):
-                section([*path, k], v)
-
-    section([], doc)
-    return "\n".join(lines)
 
 
 class LocalCluster:
@@ -224,6 +179,15 @@ class LocalCluster:
                                    f"{err.strip()[-2000:]} {self.log(party)[-2000:]}")
             time.sleep(0.02)
         raise RuntimeError(f"party {party}'s server did not start within {timeout} s")
+
+    def wait_for_log(self, party: str, text: str, after: int = 0, timeout: float = 30.0,
+                     poll: float = 0.05) -> None:
+        """Wait until ``party``'s log shows ``text`` past its first ``after`` characters
+        (an ``AssertionError`` after ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log(party)[after:]:
+            assert time.monotonic() < deadline, f"{party} never logged {text!r}"
+            time.sleep(poll)
 
     def client(self, party: str, **kwargs) -> RemoteFederation:
         """A client of ``party``'s server, as that party's program would make it."""

@@ -39,12 +39,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pyarrow as pa
+
+from scql_py.catalog.types import SqlType
+from scql_py.testing import catalog_files
+
 OWNERS = {
     "lineitem": "alice", "orders": "alice",
     "customer": "bob", "nation": "bob", "region": "bob",
     "part": "carol", "partsupp": "carol", "supplier": "carol",
 }
-PARTIES = ("alice", "bob", "carol")
 
 LEVELS = {
     "key": "PLAINTEXT_AFTER_JOIN",
@@ -132,19 +136,11 @@ def generate(directory: Path, scale_factor: float) -> Path:
 
 def write_catalog(path: Path) -> Path:
     """The catalog of the split, its sources ``<table>.parquet`` beside ``path``."""
-    lines = ['[catalog]', 'name = "tpch"', 'protocol = "rss3"', '']
-    for port, party in enumerate(PARTIES, start=7501):
-        lines += [f"[parties.{party}]", 'storage = ":memory:"',
-                  f'address = "127.0.0.1:{port}"', ""]
-    for table, columns in ROLES.items():
-        owner = OWNERS[table]
-        others = [p for p in PARTIES if p != owner]
-        types = ", ".join(f'{name} = "{typ}"' for name, typ, _ in columns)
-        lines += [f"[tables.{table}]", f'owner = "{owner}"', f'source = "{table}.parquet"',
-                  f"columns = {{ {types} }}", f"[tables.{table}.ccl]"]
-        for name, _, role in columns:
-            grants = ", ".join(f'{p} = "{LEVELS[role]}"' for p in others)
-            lines.append(f"{name} = {{ {grants} }}")
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    tables = {
+        table: catalog_files.OwnedTable(
+            OWNERS[table],
+            pa.schema([(name, SqlType.parse(typ).to_arrow()) for name, typ, _ in columns]),
+            ccl={name: LEVELS[role] for name, _, role in columns},
+            source=f"{table}.parquet")
+        for table, columns in ROLES.items()}
+    return catalog_files.write_catalog(path.parent, path.stem, tables, first_port=7501)

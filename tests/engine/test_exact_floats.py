@@ -10,70 +10,44 @@ existed still gives."""
 from __future__ import annotations
 
 import json
-import textwrap
+from decimal import Decimal
 from fractions import Fraction
 
+import pyarrow as pa
 import pytest
 
 from scql_py.cli.import_cmd import run_import
 from scql_py.cluster.federation import Federation
 from scql_py.storage.stored_shares import VersionInfo
+from scql_py.testing.catalog_files import PARTIES, OwnedTable, write_catalog
 
-PARTIES = '''
-    [catalog]
-    name = "exact"
-    protocol = "rss3"
-    [parties.alice]
-    storage = "{alice}"
-    address = "127.0.0.1:7111"
-    [parties.bob]
-    storage = "{bob}"
-    address = "127.0.0.1:7112"
-    [parties.carol]
-    storage = "{carol}"
-    address = "127.0.0.1:7113"
-'''
-TABLES = '''
-    [tables.pay]
-    owner = "alice"
-    source = "pay.csv"
-    columns = { k = "int64", x = "float64", amount = "decimal(10,2)" }
-    [tables.pay.ccl]
-    k = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-    x = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-    amount = { bob = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }
-    [tables.rate]
-    owner = "bob"
-    source = "rate.csv"
-    columns = { k = "int64", r = "float64" }
-    [tables.rate.ccl]
-    k = { alice = "PLAINTEXT", carol = "PLAINTEXT" }
-    r = { alice = "PLAINTEXT", carol = "PLAINTEXT" }
-    [tables.pooled]
-    owner = "alice"
-    shared = true
-    columns = { k = "int64", x = "float64" }
-    [tables.pooled.ccl]
-    k = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-    x = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-'''
 PAY = [(1, -0.02, "25871.77"), (2, 0.73, "25871.79"), (3, 1e-07, "25871.78"),
        (4, 0.1000001, "0.01")]
 RATE = [(1, 0.1), (2, -0.02), (3, 0.73), (4, 0.1)]
+PUBLIC = "PLAINTEXT"
 
 
-def _write(path, catalog_text: str) -> None:
-    path.joinpath("catalog.toml").write_text(textwrap.dedent(catalog_text))
-    path.joinpath("pay.csv").write_text(
-        "k,x,amount\n" + "".join(f"{k},{x!r},{a}\n" for k, x, a in PAY))
-    path.joinpath("rate.csv").write_text("k,r\n" + "".join(f"{k},{r!r}\n" for k, r in RATE))
+def _write(path, storage: dict[str, str] | None = None):
+    """The catalog: pay (alice; amount aggregate-only), rate (bob) and the shared table
+    pooled (alice), empty."""
+    k, x, amount = zip(*PAY, strict=True)
+    pay = pa.table({"k": pa.array(k, pa.int64()), "x": pa.array(x, pa.float64()),
+                    "amount": pa.array([Decimal(a) for a in amount], pa.decimal128(10, 2))})
+    rk, r = zip(*RATE, strict=True)
+    rate = pa.table({"k": pa.array(rk, pa.int64()), "r": pa.array(r, pa.float64())})
+    pooled = pa.schema([("k", pa.int64()), ("x", pa.float64())])
+    return write_catalog(path, "exact", {
+        "pay": OwnedTable("alice", pay, ccl={
+            "k": PUBLIC, "x": PUBLIC, "amount": "PLAINTEXT_AFTER_AGGREGATE"}),
+        "rate": OwnedTable("bob", rate, ccl={"k": PUBLIC, "r": PUBLIC}),
+        "pooled": OwnedTable("alice", pooled, ccl={"k": PUBLIC, "x": PUBLIC}, shared=True),
+    }, storage=storage, first_port=7111)
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["secure", "pushdown"])
 def fed(request, tmp_path_factory):
-    path = tmp_path_factory.mktemp("exact")
-    _write(path, PARTIES.format(alice=":memory:", bob=":memory:", carol=":memory:") + TABLES)
-    with Federation(path / "catalog.toml", pushdown=request.param) as federation:
+    catalog = _write(tmp_path_factory.mktemp("exact"))
+    with Federation(catalog, pushdown=request.param) as federation:
         yield federation
 
 
@@ -114,11 +88,9 @@ def test_division_opens_the_nearest_double(fed):
 
 
 def test_shared_table_keeps_the_bits(tmp_path):
-    stores = {p: str(tmp_path / f"{p}.duckdb") for p in ("alice", "bob", "carol")}
-    _write(tmp_path, PARTIES.format(**stores) + TABLES)
+    catalog = _write(tmp_path, {p: str(tmp_path / f"{p}.duckdb") for p in PARTIES})
     (tmp_path / "pooled.csv").write_text(
         "k,x\n" + "".join(f"{k},{x!r}\n" for k, x, _ in PAY))
-    catalog = tmp_path / "catalog.toml"
     run_import(catalog, "alice", "pooled", source=tmp_path / "pooled.csv")
     with Federation(catalog) as fed:
         assert _rows(fed, "SELECT k, x FROM pooled") == [(k, x) for k, x, _ in PAY]

@@ -155,20 +155,22 @@ def pk_fk_tables(seed: int, n_l: int, n_r: int, unique: str, null_frac: float = 
     r_valid = (rng.random(n_r) > 0.15).astype(np.int64)
     # on the unique side: repeat a usable key in an invalid row and in a NULL-key row
     if unique == "left" and n_l >= 3:
-        keys = left.column("k").to_pylist()
-        usable = [i for i in range(n_l) if keys[i] is not None and l_valid[i]]
-        if usable:
-            keys[n_l - 1] = keys[usable[0]]
-            l_valid[n_l - 1] = 0
-            left = left.set_column(0, "k", pa.array(keys, pa.int64()))
+        left = _repeat_a_usable_key_in_the_last_row(left, l_valid)
     if unique == "right" and n_r >= 3:
-        keys = right.column("k").to_pylist()
-        usable = [i for i in range(n_r) if keys[i] is not None and r_valid[i]]
-        if usable:
-            keys[n_r - 1] = keys[usable[0]]
-            r_valid[n_r - 1] = 0
-            right = right.set_column(0, "k", pa.array(keys, pa.int64()))
+        right = _repeat_a_usable_key_in_the_last_row(right, r_valid)
     return left, right, l_valid, r_valid
+
+
+def _repeat_a_usable_key_in_the_last_row(table: pa.Table, valid: np.ndarray) -> pa.Table:
+    """The first valid non-NULL key of ``table`` again in its last row, which ``valid``
+    (changed in place) then marks invalid."""
+    keys = table.column("k").to_pylist()
+    usable = [i for i in range(len(keys)) if keys[i] is not None and valid[i]]
+    if not usable:
+        return table
+    keys[-1] = keys[usable[0]]
+    valid[-1] = 0
+    return table.set_column(0, "k", pa.array(keys, pa.int64()))
 
 
 LEFT_TYPES = ["int64", "int64", "string", "bool"]

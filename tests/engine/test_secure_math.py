@@ -10,13 +10,16 @@ so the difference to DuckDB's double is the protocols' error alone.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import numpy as np
+import pyarrow as pa
 import pytest
 import sqlglot
 
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation
+from scql_py.testing.catalog_files import OwnedTable, write_catalog
 from scql_py.testing.plaintext_union import plaintext_union
 
 RNG = np.random.default_rng(2026)
@@ -32,44 +35,18 @@ def _catalog(tmp_path):
     decimals = DECIMALS + [f"{v:.4f}" for v in RNG.uniform(-1, 1, 60)]
     decimals += [f"{v:.4f}" for v in RNG.uniform(-100, 100, 60)]
     n = max(len(floats), len(decimals))
-    rows = ["id,f,m,i"]
-    for k in range(n):
-        f = floats[k] if k < len(floats) else ""
-        m = decimals[k] if k < len(decimals) else ""
-        rows.append(f"{k},{f!r},{m},{int(RNG.integers(-1000, 1000)) if k > 3 else k - 1}")
-    (tmp_path / "va.csv").write_text("\n".join(rows).replace("''", "") + "\n")
-    (tmp_path / "vb.csv").write_text("id,z\n" + "".join(f"{k},0\n" for k in range(n)))
-    (tmp_path / "c.toml").write_text("""
-[catalog]
-name = "secure_math"
-protocol = "rss3"
-[parties.alice]
-storage = ":memory:"
-address = "127.0.0.1:7311"
-[parties.bob]
-storage = ":memory:"
-address = "127.0.0.1:7312"
-[parties.carol]
-storage = ":memory:"
-address = "127.0.0.1:7313"
-[tables.va]
-owner = "alice"
-source = "va.csv"
-columns = { id = "int64", f = "float64", m = "decimal(12,4)", i = "int64" }
-[tables.va.ccl]
-id = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-f = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-m = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-i = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-[tables.vb]
-owner = "bob"
-source = "vb.csv"
-columns = { id = "int64", z = "int64" }
-[tables.vb.ccl]
-id = { alice = "PLAINTEXT", carol = "PLAINTEXT" }
-z = { alice = "PLAINTEXT", carol = "PLAINTEXT" }
-""")
-    return load_catalog(tmp_path / "c.toml")
+    va = pa.table({
+        "id": pa.array(range(n), pa.int64()),
+        "f": pa.array(floats + [None] * (n - len(floats)), pa.float64()),
+        "m": pa.array([Decimal(m) for m in decimals] + [None] * (n - len(decimals)),
+                      pa.decimal128(12, 4)),
+        "i": pa.array([int(RNG.integers(-1000, 1000)) if k > 3 else k - 1 for k in range(n)],
+                      pa.int64())})
+    vb = pa.table({"id": pa.array(range(n), pa.int64()), "z": pa.array([0] * n, pa.int64())})
+    return load_catalog(write_catalog(tmp_path, "secure_math", {
+        "va": OwnedTable("alice", va, ccl=dict.fromkeys(va.column_names, "PLAINTEXT")),
+        "vb": OwnedTable("bob", vb, ccl=dict.fromkeys(vb.column_names, "PLAINTEXT"))},
+        first_port=7311))
 
 
 # name: (SQL of x, the secret input; a.f + b.z is a float of two parties), bound(duck)

@@ -3,45 +3,18 @@ involved, restart every party, query again; answers equal DuckDB on the plaintex
 
 from __future__ import annotations
 
-import textwrap
+from decimal import Decimal
 
 import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import pytest
 
 from scql_py.cli.import_cmd import run_import
 from scql_py.cluster.federation import Federation
 from scql_py.errors import SecurityError
+from scql_py.testing.catalog_files import PARTIES, OwnedTable, write_catalog
 
-CATALOG = textwrap.dedent('''
-    [catalog]
-    name = "shared"
-    protocol = "rss3"
-    [parties.alice]
-    storage = "alice.duckdb"
-    address = "127.0.0.1:7101"
-    [parties.bob]
-    storage = "bob.duckdb"
-    address = "127.0.0.1:7102"
-    [parties.carol]
-    storage = "carol.duckdb"
-    address = "127.0.0.1:7103"
-    [tables.sales]
-    owner = "alice"
-    shared = true
-    columns = { region = "string", amount = "decimal(10,2)", units = "int64" }
-    [tables.sales.ccl]
-    region = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-    amount = { bob = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }
-    units = { bob = "PLAINTEXT_AFTER_AGGREGATE" }
-    [tables.sales_src]
-    owner = "alice"
-    source = "sales.csv"
-    columns = { region = "string", amount = "decimal(10,2)", units = "int64" }
-    [tables.sales_src.ccl]
-    region = { bob = "PLAINTEXT", carol = "PLAINTEXT" }
-    amount = { bob = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }
-    units = { bob = "PLAINTEXT_AFTER_AGGREGATE" }
-''')
 ROWS = [("north", "10.50", 3), ("south", "7.25", None), ("north", "-2.00", 1),
         ("east", None, 4), (None, "1.00", 2)]
 QUERIES = [
@@ -55,11 +28,29 @@ QUERIES = [
 
 @pytest.fixture()
 def catalog(tmp_path):
-    (tmp_path / "catalog.toml").write_text(CATALOG)
-    lines = ["region,amount,units"] + [
-        ",".join("" if v is None else str(v) for v in row) for row in ROWS]
-    (tmp_path / "sales.csv").write_text("\n".join(lines) + "\n")
+    """The folder of shared.toml: the shared table sales (empty) and sales_src, both
+    alice's, with the same rows and CCL; and sales.csv, the rows to import."""
+    region, amount, units = zip(*ROWS, strict=True)
+    rows = pa.table({
+        "region": pa.array(region, pa.string()),
+        "amount": pa.array([None if a is None else Decimal(a) for a in amount],
+                           pa.decimal128(10, 2)),
+        "units": pa.array(units, pa.int64())})
+    ccl = {"region": "PLAINTEXT", "amount": "PLAINTEXT_AFTER_AGGREGATE",
+           "units": {"bob": "PLAINTEXT_AFTER_AGGREGATE"}}
+    write_catalog(tmp_path, "shared", {
+        "sales": OwnedTable("alice", rows.schema, ccl=ccl, shared=True),
+        "sales_src": OwnedTable("alice", rows, ccl=ccl),
+    }, storage={party: f"{party}.duckdb" for party in PARTIES}, first_port=7101)
+    pacsv.write_csv(rows, tmp_path / "sales.csv")
     return tmp_path
+
+
+@pytest.fixture
+def imported(catalog):
+    """The catalog's folder after alice imported sales.csv into the shared table."""
+    run_import(catalog / "shared.toml", "alice", "sales", source=catalog / "sales.csv")
+    return catalog
 
 
 def _oracle(sql: str) -> list[tuple]:
@@ -81,33 +72,24 @@ def _close(a: list[tuple], b: list[tuple]) -> bool:
 
 
 def test_import_query_restart_query(catalog):
-    result = run_import(catalog / "catalog.toml", "alice", "sales", source=catalog / "sales.csv")
+    result = run_import(catalog / "shared.toml", "alice", "sales", source=catalog / "sales.csv")
     assert result is not None
     for _ in range(2):  # the second time: every party restarted from its storage file
-        fed = Federation(catalog / "catalog.toml")
-        try:
+        with Federation(catalog / "shared.toml") as fed:
             for sql in QUERIES:
                 assert _close(_ours(fed, sql), _oracle(sql)), sql
             res = fed.execute("bob", QUERIES[0])
             assert any("version 1" in m for m in res.messages)
-        finally:
-            fed.close()
 
 
-def test_shared_table_keeps_its_ccl(catalog):
-    run_import(catalog / "catalog.toml", "alice", "sales", source=catalog / "sales.csv")
-    fed = Federation(catalog / "catalog.toml")
-    try:
+def test_shared_table_keeps_its_ccl(imported):
+    with Federation(imported / "shared.toml") as fed:
         with pytest.raises(SecurityError, match="sales.units"):
             fed.execute("carol", "SELECT SUM(units) FROM sales")
-    finally:
-        fed.close()
 
 
-def test_insert_select_appends_and_drop_removes(catalog):
-    run_import(catalog / "catalog.toml", "alice", "sales", source=catalog / "sales.csv")
-    fed = Federation(catalog / "catalog.toml")
-    try:
+def test_insert_select_appends_and_drop_removes(imported):
+    with Federation(imported / "shared.toml") as fed:
         res = fed.execute("alice", "INSERT INTO sales SELECT region, amount * 2, units "
                                    "FROM sales WHERE units > 1")
         assert res.table.to_pylist() == [{"rows": 3, "version": 2}]
@@ -122,14 +104,11 @@ def test_insert_select_appends_and_drop_removes(catalog):
         fed.execute("alice", "DROP TABLE sales")
         with pytest.raises(Exception, match="sales"):
             fed.execute("bob", "SELECT COUNT(*) FROM sales")
-    finally:
-        fed.close()
 
 
 def test_create_shared_table_as_select_then_query(catalog):
     # 'sales' is declared shared in the catalog; nobody imported it: CREATE makes v1
-    fed = Federation(catalog / "catalog.toml")
-    try:
+    with Federation(catalog / "shared.toml") as fed:
         with pytest.raises(Exception, match="not been imported"):
             fed.execute("bob", "SELECT COUNT(*) FROM sales")
         res = fed.execute("alice", "CREATE SHARED TABLE sales AS SELECT region, amount, units "
@@ -145,5 +124,3 @@ def test_create_shared_table_as_select_then_query(catalog):
         with pytest.raises(Exception, match="already exists"):
             fed.execute("alice", "CREATE SHARED TABLE sales AS SELECT region, amount, units "
                                  "FROM sales_src")
-    finally:
-        fed.close()

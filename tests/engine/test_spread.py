@@ -67,6 +67,10 @@ CASES = {
     "float_large_mean": (FLOAT64, 1 << 16,
                          lambda rng: int(fixedpoint.encode([30000.0 + rng.random() * 9])[0]),
                          4 * 2**-16),
+    # reals in the millions (issue 11: refused while a square had to fit one word)
+    "float_millions": (FLOAT64, 1 << 16,
+                       lambda rng: int(fixedpoint.encode([3e6 + rng.uniform(-1e6, 1e6)])[0]),
+                       4 * 2**-16),
 }
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 import sqlglot
 from fuzz_campaign import Case, evaluate
 from fuzz_federation import PARTIES, ColumnSpec, RandomFederation, TableSpec
-from fuzz_oracle import DIALECT, ask_oracle, compare
+from fuzz_oracle import DIALECT, Result, ask_oracle, compare, written
 from fuzz_queries import Query
-from fuzz_verdict import OUT_OF_RANGE, Verdict
+from fuzz_verdict import Verdict
 from sqlglot import exp
 
 
@@ -129,14 +129,14 @@ def _selected_subquery_over_no_rows(case: Case, fut) -> bool:
     counting.set("expressions", [exp.Count(this=exp.Star())])
     for key in ("order", "limit", "offset", "having"):
         counting.set(key, None)
-    answer = ask_oracle(fut.oracle, counting.sql(dialect=DIALECT))
+    answer = ask_oracle(fut.oracle, written(counting))
     return answer.result is not None and answer.result.rows == [(0,)]
 
 
 def _empty_not_in(case: Case, fut) -> bool:
     for sub in _not_in_subqueries(_tree(case)):
         select = sub.this if isinstance(sub, exp.Subquery) else sub
-        answer = ask_oracle(fut.oracle, select.sql(dialect=DIALECT))
+        answer = ask_oracle(fut.oracle, written(select))
         if answer.result is not None and not answer.result.rows:
             return True
     return False
@@ -152,15 +152,6 @@ def _binder_order(case: Case, v: Verdict, fut) -> bool:
     if q.params is None or q.binder != "execute" or v.outcome != "wrong":
         return False
     return evaluate(fut, replace(q, binder="dbapi"), True)[0].outcome == "pass"
-
-
-def _expects_beyond(v: Verdict, family: str, bound: float) -> bool:
-    """Whether DuckDB's answer holds a ``family`` value of magnitude ``bound`` or more."""
-    if v.expected is None:
-        return False
-    cols = [i for i, f in enumerate(v.expected.families) if f == family]
-    return any(row[i] is not None and abs(row[i]) >= bound
-               for row in v.expected.rows for i in cols)
 
 
 def _reads_tiny_reals(case: Case) -> bool:
@@ -201,16 +192,25 @@ def _owner_group_with_data_parties(case: Case, v: Verdict) -> bool:
                                v.detail)))
 
 
-def _statistic_came_back_zero(case: Case, v: Verdict) -> bool:
-    """A variance or standard deviation the engine gives as 0.0, or off by more than 1%
-    at a magnitude of 1000 or more."""
-    if _tree(case).find(exp.Stddev, exp.StddevPop, exp.StddevSamp, exp.Variance,
-                        exp.VariancePop) is None or v.got is None or v.expected is None:
+def _cast_of_a_computed_real(tree: exp.Expression) -> bool:
+    """A CAST to DECIMAL or an integer of arithmetic (not of a stored value)."""
+    return any(c.to.this in (exp.DataType.Type.DECIMAL, *exp.DataType.INTEGER_TYPES)
+               and c.this.find(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Avg) is not None
+               for c in tree.find_all(exp.Cast))
+
+
+def _one_unit_off(v: Verdict) -> bool:
+    """Whether the rows agree once decimals and integers may differ by one unit."""
+    if v.got is None or v.expected is None:
         return False
-    return any(isinstance(g, float) and isinstance(e, float) and e != 0
-               and (g == 0.0 or (abs(e) >= 1000 and abs(g - e) > 0.01 * abs(e)))
-               for g_row, e_row in zip(v.got.rows, v.expected.rows)
-               for g, e in zip(g_row, e_row))
+
+    def loose(r: Result) -> Result:
+        return Result(["float" if f in ("decimal", "integer") else f for f in r.families],
+                      [tuple(float(x) if isinstance(x, (int, decimal.Decimal))
+                             and not isinstance(x, bool) else x for x in row)
+                       for row in r.rows])
+
+    return compare(loose(v.got), loose(v.expected), abs_tol=1.0 + 1e-9, rel_tol=0.0) is None
 
 
 def _real_cast_to_decimal(tree: exp.Expression) -> bool:
@@ -239,25 +239,29 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                    "SELECT VAR_SAMP(u.f) AS v FROM (SELECT f FROM a1 UNION ALL "
                    "SELECT f FROM b1) AS u", "carol", False)),
     KnownBug(
-        "11.new-owner-sum-overflow", "a SUM past the ring's range computed by an owner that "
-        "does not ask is NULL (total semantics: an error would tell the others), also as a "
-        "partial sum of a UNION ALL branch; under MPC it is a DataError (DuckDB's "
-        "SUM(BIGINT) is an exact HUGEINT)",
-        lambda case, v, fut: (v.outcome == "wrong" and case.pushdown
-                              and _tree(case).find(exp.Sum) is not None
-                              and (_expects_beyond(v, "integer", 2**63)
-                                   or _expects_beyond(v, "float", 2**47))),
-        BugFixture((table("a1", "alice", "i int64", [(2**62,), (2**62,), (5,)]),),
-                   "SELECT SUM(i) AS s FROM a1", "bob", True)),
-    KnownBug(
         "11.new-small-divisor", "a quotient by a small real is off by up to 2^-17 / |b| "
         "relative (the divisor's fixed-point rounding): -2.68 / 0.001 gives -2661.15",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
                               and _tree(case).find(exp.Div) is not None
                               and v.got is not None and v.expected is not None
                               and compare(v.got, v.expected, abs_tol=1e-3, rel_tol=0.05) is None),
         BugFixture((table("a1", "alice", "f float64, g float64", [(0.001, -2.68)]),),
                    "SELECT g / f AS q FROM a1", "alice", False)),
+    KnownBug(
+        "11.new-cast-computed-real-near-tie", "CAST to DECIMAL (or BIGINT) of a real computed "
+        "under MPC rounds its fixed-point value, which is within the stated bound of the "
+        "exact one: within that bound of a tie of the last digit it rounds the other way "
+        "from DuckDB's double, one unit off (1.0 + 0.005 gives 1.01, DuckDB 1.00: the "
+        "double is 1.00499999999999989). Not an engine bug but the oracle's: the answer "
+        "is a correct rounding of a value within the bound (a stored real is cast by its "
+        "owner, or refused near a tie: floats.sql); the comparison should allow one unit "
+        "where DuckDB's double before the cast is within the bound of a tie",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
+                              and _cast_of_a_computed_real(_tree(case)) and _one_unit_off(v)),
+        BugFixture((table("a1", "alice", "id int64, f float64", [(1, 1.0)]),
+                    table("b1", "bob", "id int64, g float64", [(1, 0.005)])),
+                   "SELECT CAST(a.f + b.g AS DECIMAL(10,2)) AS c FROM a1 AS a JOIN b1 AS b "
+                   "ON a.id = b.id", "carol", False)),
     KnownBug(
         "11.new-tiny-reals", "a real below 2^-17 enters arithmetic under MPC as 0 (the "
         "fixed-point unit is 2^-16): 1e-6 * 1e6 gives 0",
@@ -266,30 +270,6 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                               and _reads_tiny_reals(case)),
         BugFixture((table("a1", "alice", "f float64, g float64", [(1e-6, 1e6)]),),
                    "SELECT f * g AS p FROM a1", "alice", False)),
-    KnownBug(
-        "11.new-variance-range", "a variance or standard deviation of reals spread far "
-        "from their mean is refused under MPC with the out-of-range DataError (it was 0.0 "
-        "or far off before the range checks: 1.1e6 came back as 12826; the adversary's "
-        "test_stddev_of_floats_in_the_millions; 6218:29: STDDEV of squares of reals in "
-        "the thousands): the engine should compute it",
-        lambda case, v, fut: ((v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
-                               and _statistic_came_back_zero(case, v))
-                              or (v.error_class == "DataError" and OUT_OF_RANGE in v.detail)),
-        BugFixture((table("a1", "alice", "f float64", [(1e6,), (2e6,)]),
-                    table("b1", "bob", "f float64", [(3e6,), (4e6,)])),
-                   "SELECT STDDEV(u.f) AS s FROM (SELECT f FROM a1 UNION ALL "
-                   "SELECT f FROM b1) AS u", "carol", False, shapes=("var_stddev",))),
-    KnownBug(
-        "11.new-cast-real-near-tie", "CAST of a real to DECIMAL (or BIGINT) under MPC rounds "
-        "the value's fixed-point form (a multiple of 2^-16), exactly; DuckDB rounds "
-        "double * 10^scale: a real within 2^-17 of a tie of the target's last digit may "
-        "round the other way (0.135 gives 0.13, DuckDB 0.14; 1.005 gives 1.01, DuckDB 1.00)",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
-                              and _real_cast_to_decimal(_tree(case))),
-        BugFixture((table("a1", "alice", "f float64", [(0.135,), (1.005,)]),
-                    table("b1", "bob", "f float64", [(2.675,)])),
-                   "SELECT CAST(u.f AS DECIMAL(10,2)) AS c FROM (SELECT f FROM a1 UNION ALL "
-                   "SELECT f FROM b1) AS u", "carol", False)),
 )
 
 
@@ -308,6 +288,17 @@ def classify(case: Case, verdict: Verdict, fut) -> KnownBug | None:
 # a fixture fits the SQL fixture files (tests/sql/*.sql), it belongs there instead; these
 # need what those files cannot say (parameters).
 FIXED_BUGS: tuple[KnownBug, ...] = (
+    KnownBug(
+        "11.new-partial-sums-lose-the-fraction", "the partial SUMs of UNION ALL branches of "
+        "DECIMAL(14,0) and DECIMAL(14,2), DECIMAL(38,0) and DECIMAL(38,2), were merged in "
+        "DuckDB's supertype of combined values, DECIMAL(38,0) (20212:18: -939711.34 came "
+        "back as -939711.00)",
+        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch" and case.pushdown
+                              and _tree(case).find(exp.Sum) is not None),
+        BugFixture((table("c2", "carol", "m decimal(14,0)", [(5,)]),
+                    table("d1", "bob", "m decimal(14,2)", [(decimal.Decimal("-939711.34"),)])),
+                   "SELECT SUM(u.m) AS s FROM (SELECT m FROM c2 UNION ALL SELECT m FROM d1) "
+                   "AS u", "alice", True, shapes=("aggregate", "union"))),
     KnownBug(
         "11.new-unequal-on-then-right-join", "an inner join's ON comparison other than an "
         "equality was applied after a RIGHT (or FULL) JOIN that follows it: the rows the "

@@ -28,10 +28,11 @@ from sqlcases import (  # noqa: E402
     duckdb_family,
     rows_equal,
     to_duckdb,
+    written,
 )
 
 __all__ = ["DIALECT", "OracleAnswer", "Result", "arrow_result", "ask_oracle", "compare",
-           "oracle_sql", "rows_equal", "with_group_threshold", "without_limit"]
+           "oracle_sql", "rows_equal", "with_group_threshold", "without_limit", "written"]
 
 
 def oracle_sql(sql: str) -> str:
@@ -60,7 +61,7 @@ def without_limit(sql: str) -> str | None:
     tree = tree.copy()
     tree.set("limit", None)
     tree.set("offset", None)
-    return tree.sql(dialect=DIALECT)
+    return written(tree)
 
 
 def with_group_threshold(sql: str, threshold: int, asker: str, owners: dict[str, str],
@@ -122,4 +123,4 @@ def with_group_threshold(sql: str, threshold: int, asker: str, owners: dict[str,
         else:
             union.replace(grouped if isinstance(union.parent, exp.Subquery)
                           else grouped.subquery())
-    return tree.sql(dialect=DIALECT)
+    return written(tree)

@@ -12,7 +12,7 @@ import decimal
 import re
 
 import sqlglot
-from fuzz_oracle import DIALECT
+from fuzz_oracle import DIALECT, written
 from sqlglot import exp
 
 
@@ -39,10 +39,10 @@ def parameterize(sql: str) -> tuple[str, list] | None:
         node.replace(marker)
     if not found:
         return None
-    order = [int(m) for m in re.findall(r"__fuzz(\d+)__", tree.sql(dialect=DIALECT))]
+    order = [int(m) for m in re.findall(r"__fuzz(\d+)__", written(tree))]
     for marker, _ in found:
         marker.replace(exp.Placeholder())
-    return tree.sql(dialect=DIALECT), [found[i][1] for i in order]
+    return written(tree), [found[i][1] for i in order]
 
 
 def _value(node: exp.Expression):

@@ -1159,6 +1159,18 @@ class QueryGenerator:
                    if c.kind == kind and c.domain == domain]
         return self.rng.choice(options) if options else None
 
+    def _column_and_subquery(self, src: Source, context: Context, kinds, compared=False):
+        """A column of ``src`` and a table (aliased ``z``) with a column of its domain for
+        a subquery: (column, table, its column's name, the table's source), or None."""
+        col = self.column(src, context, kinds, compared=compared)
+        if col is None:
+            return None
+        found = self._subquery_table(col.kind, col.domain)
+        if found is None:
+            return None
+        t, name = found
+        return col, t, name, self.table_source("z", t)
+
     def _outer(self, aggregated: bool | None = None):
         rng = self.rng
         if aggregated is None:
@@ -1184,14 +1196,10 @@ class QueryGenerator:
         rng = self.rng
         context = FILTER_UNDER_AGGREGATE if aggregated else Context(frozenset({CMP, JOIN}))
         kinds = ("int64", "string", "date", "decimal") + (("float64",) if quantified else ())
-        col = self.column(src, context, kinds, compared=quantified)
-        if col is None:
-            return None
-        found = self._subquery_table(col.kind, col.domain)
+        found = self._column_and_subquery(src, context, kinds, compared=quantified)
         if found is None:
             return None
-        t, name = found
-        inner_src = self.table_source("z", t)
+        col, t, name, inner_src = found
         inner_where = ""
         r = rng.random()
         if r < 0.3:
@@ -1222,15 +1230,12 @@ class QueryGenerator:
         one, and maybe a comparison other than an equality (or that alone)."""
         rng = self.rng
         context = FILTER_UNDER_AGGREGATE if aggregated else ROWS
-        col = self.column(src, context if aggregated else Context(frozenset({CMP, JOIN})),
-                          ("int64", "string", "date"))
-        if col is None:
-            return None
-        found = self._subquery_table(col.kind, col.domain)
+        found = self._column_and_subquery(
+            src, context if aggregated else Context(frozenset({CMP, JOIN})),
+            ("int64", "string", "date"))
         if found is None:
             return None
-        t, name = found
-        inner_src = self.table_source("z", t)
+        col, t, name, inner_src = found
         correlation = [f"z.{name} = {col.ref}"]
         if rng.random() < 0.25:
             # a second correlation, on another shared domain

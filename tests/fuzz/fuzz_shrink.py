@@ -22,7 +22,7 @@ import sqlglot
 from fuzz_campaign import Case, evaluate
 from fuzz_engine import FederationUnderTest
 from fuzz_federation import RandomFederation, TableSpec
-from fuzz_oracle import DIALECT, ask_oracle
+from fuzz_oracle import DIALECT, ask_oracle, written
 from fuzz_parameters import parameterize
 from fuzz_verdict import Verdict
 from sqlglot import exp
@@ -191,7 +191,7 @@ def query_reductions(sql: str):
             target = list(copy.walk())[i]
             try:
                 variant(target)
-                yield copy.sql(dialect=DIALECT)
+                yield written(copy)
             except Exception:  # a reduction that does not apply to this tree
                 continue
 

@@ -17,6 +17,7 @@ from fuzz_oracle import (
     compare,
     oracle_sql,
     with_group_threshold,
+    without_limit,
 )
 from fuzz_queries import Query, QueryGenerator
 from fuzz_shrink import query_reductions
@@ -264,6 +265,21 @@ def test_group_threshold_sees_through_with_tables():
     assert with_group_threshold(own, 4, "alice", owners, True) == own
     other = own.replace("a1", "b1")
     assert "COUNT(*) >= 4" in with_group_threshold(other, 4, "alice", owners, True)
+
+
+@pytest.mark.parametrize("rewrite", ["without_limit", "with_group_threshold"])
+def test_rewritten_queries_keep_a_full_join(rewrite):
+    """sqlglot's MySQL generator writes FULL OUTER JOIN as a UNION ALL of two joins: under
+    an aggregate that is two rows where there is one (10072:22, the unlimited result the
+    LIMIT check compared with)."""
+    sql = ("SELECT SUM(a.k) AS c0, COUNT(DISTINCT b.f) AS c1 FROM a1 AS a FULL OUTER JOIN "
+           "b1 AS b ON a.id = b.id WHERE b.d NOT IN (SELECT z.d FROM c1 AS z) LIMIT 4")
+    if rewrite == "without_limit":
+        out = without_limit(sql)
+    else:
+        out = with_group_threshold(sql.replace(" LIMIT 4", " GROUP BY a.k"), 3, "alice",
+                                   {"a1": "alice", "b1": "bob", "c1": "carol"}, False)
+    assert "FULL OUTER JOIN" in out and "UNION" not in out, out
 
 
 def test_moved_floats_are_traced_through_every_branch_of_a_union():

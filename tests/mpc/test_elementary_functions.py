@@ -14,13 +14,25 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import duckdb
 import numpy as np
 import pytest
+from sqlglot import exp
 
-from scql_py.mpc import byte_match, byte_order, civil_dates, exp_log, polynomial, rss, trig
+from scql_py.mpc import (
+    byte_match,
+    byte_order,
+    civil_dates,
+    exp_log,
+    like_automaton,
+    polynomial,
+    rss,
+    trig,
+)
 from scql_py.mpc.exact_shift import floor_shift, round_shift
 from scql_py.mpc.inprocess import run_parties
 from scql_py.mpc.polynomial import FRAC, ONE
+from scql_py.sql.secure_nodes import like_tokens
 
 RNG = np.random.default_rng(12)
 
@@ -109,6 +121,22 @@ def test_civil_from_days_is_exact_from_year_1_to_9999():
     assert day.tolist() == [d.day for d in dates]
 
 
+def test_day_of_year_and_iso_week_are_exact_from_year_1_to_9999():
+    first = (dt.date(1, 1, 1) - dt.date(1970, 1, 1)).days
+    last = (dt.date(9999, 12, 31) - dt.date(1970, 1, 1)).days
+    # ISO weeks 52/53 and 1 around new year, leap days, centuries
+    edges = [dt.date(y, m, d) for y in (1, 1600, 1900, 1969, 1970, 2000, 2004, 2020, 2021,
+                                         2026, 9999)
+             for m, d in ((1, 1), (1, 3), (1, 4), (2, 29 if y % 4 == 0 and (y % 100 or y % 400 == 0)
+                                                  else 28), (3, 1), (12, 28), (12, 31))]
+    days = np.concatenate([RNG.integers(first, last, 1000), [first, last],
+                           [(d - dt.date(1970, 1, 1)).days for d in edges]]).astype(np.int64)
+    dates = [dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in days]
+    assert _run(civil_dates.day_of_year, days).tolist() == [d.timetuple().tm_yday for d in dates]
+    assert _run(civil_dates.iso_week, days).tolist() == [d.isocalendar()[1] for d in dates]
+    assert _run(civil_dates.iso_weekday, days).tolist() == [d.isoweekday() for d in dates]
+
+
 def _packed(strings: list[str], width: int) -> np.ndarray:
     raw = np.array([s.encode() for s in strings], dtype=f"S{8 * width}")
     return raw.view(np.uint64).reshape(len(strings), width)
@@ -190,3 +218,58 @@ def test_polynomial_coefficients_are_small_and_fit():
         assert max(abs(c) for c in coefficients) < 8
         assert np.abs(np.polynomial.polynomial.polyval(s, coefficients) - exact).max() < bound
     assert polynomial.FRAC == FRAC
+
+
+def test_like_automaton_matches_duckdb():
+    """Every pattern form (mpc/like_automaton.py) against DuckDB's LIKE and ILIKE on the
+    same strings: '_' is a character of one to four bytes, several '%', escapes, case
+    folding with the two non-ASCII characters that lowercase to ASCII letters, strings
+    that fill the width."""
+    words = ["apple", "app", "", "application", "pineapple", "naïve café", "a", "pp", "Apple",
+             "APPLE", "a_b", "a%b", "a!b", "ab", "İi", "Kk", "KILO", "kilo", "é", "aé", "€",
+             "a" * 24, "a" * 23 + "b", "abcabc", "abab", "mississippi", "Ǆ"]
+    patterns = [("a_p%", "", False), ("%a%b%", "", False), ("_", "", False), ("__", "", False),
+                ("%_", "", False), ("_%_", "", False), ("na_ve%", "", False), ("%é", "", False),
+                ("a!_b", "!", False), ("a!%b", "!", False), ("a!!b", "!", False),
+                ("%!%%", "!", False), ("a!b", "!", False), ("", "", False), ("%", "", False),
+                ("%%", "", False), ("ab%cd%", "", False), ("a%a%a%", "", False),
+                ("%ss%ss%", "", False), ("m%i", "", False), ("%ab", "", False),
+                ("a%b%", "", False), ("a" * 23 + "_", "", False), ("%b", "", False),
+                ("app%", "", True), ("%IL%", "", True), ("k%", "", True), ("%i%", "", True),
+                ("i_", "", True), ("A%E", "", True), ("%s_s%", "", True), ("_", "", True),
+                ("A!%b", "!", True), ("%1%", "", True)]
+    width = 3
+    packed = _packed(words, width)
+    tokens = []
+    for pattern, escape, fold in patterns:
+        node = (exp.ILike if fold else exp.Like)(this=exp.column("s"),
+                                                 expression=exp.Literal.string(pattern))
+        tokens.append(like_tokens(node, escape))
+
+    def party(rt, _):
+        cols = [rss.share_input_bool(rt, 0, packed[:, j] if rt.party == 0 else None, len(words))
+                for j in range(width)]
+        bits = [like_automaton.match(rt, cols, t, len(words)) for t in tokens]
+        opened = list(rt.openings)
+        return [rss.reveal(rt, b) for b in bits], opened
+
+    results = run_parties(party)
+    assert all(opened == [] for _, opened in results)
+    con = duckdb.connect()
+    for (pattern, escape, fold), t, got in zip(patterns, tokens, results[0][0], strict=True):
+        expected = [row[0] for row in con.execute(
+            f"SELECT s {'ILIKE' if fold else 'LIKE'} $p ESCAPE $e FROM "
+            "(SELECT UNNEST($w::VARCHAR[]) AS s)", {"p": pattern, "e": escape, "w": words}
+        ).fetchall()]
+        assert got.tolist() == [int(e) for e in expected], (pattern, escape, fold)
+        assert [like_automaton.matches_plain(w.encode(), t) for w in words] == expected
+
+
+def test_like_automaton_of_a_column_of_empty_strings():
+    """A column whose strings are all empty has no byte: each pattern matches or not."""
+
+    def party(rt, _):
+        return [rss.reveal(rt, like_automaton.match(rt, [], t, 2)).tolist()
+                for t in (["%"], [(b"a",), "%"], [], ["_"])]
+
+    assert run_parties(party)[0] == [[1, 1], [0, 0], [1, 1], [0, 0]]

@@ -1,7 +1,8 @@
 """ECDH-PSI joins: results against pandas on the same data, and what each party receives.
 
 The parties run on three threads over the in-process network; the expected answers
-are computed independently with pandas/numpy on the plaintext inputs.
+are computed independently with pandas/numpy on the plaintext inputs. The join with
+duplicates on both sides runs on server-aided PSI as well (tests/mpc/psi_joins.py).
 """
 
 from __future__ import annotations
@@ -13,65 +14,23 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psi_joins import (
+    CHECK_JOIN,
+    LEFT,
+    RIGHT,
+    THIRD,
+    expected_pairs,
+    joined_pairs,
+    run_recorded,
+)
+from psi_joins import check_ecdh_join as check_join
+from psi_joins import run_ecdh_join as run_join
 
 from scql_py.errors import InternalError
 from scql_py.mpc import psi
-from scql_py.mpc.inprocess import run_parties
 from scql_py.net.inprocess import InProcessNetwork
 
-LEFT, RIGHT, THIRD = 0, 1, 2
-
-
 # -- helpers ---------------------------------------------------------------------------
-
-
-def run_join(left_keys, right_keys, left_valid=None, right_valid=None, fn=None, **kw):
-    """Run a PSI protocol with party 0 = left owner, 1 = right owner, 2 = third party."""
-    fn = fn or psi.psi_join_indices
-    args = [(left_keys, left_valid), (right_keys, right_valid), (None, None)]
-    return run_parties(lambda rt, a: fn(rt, LEFT, RIGHT, a[0], a[1], **kw), args)
-
-
-def joined_pairs(results) -> list[tuple[int, int]]:
-    """The (left row, right row) pairs, zipping each owner's own aligned output."""
-    left, right = results[LEFT].left, results[RIGHT].right
-    assert left.dtype == np.int64 and right.dtype == np.int64
-    assert len(left) == len(right)
-    return list(zip(left.tolist(), right.tolist(), strict=True))
-
-
-def frame(keys: list[np.ndarray], valid: np.ndarray | None, index_name: str) -> pd.DataFrame:
-    df = pd.DataFrame({f"k{c}": pd.Series(col, dtype=object) for c, col in enumerate(keys)})
-    df[index_name] = np.arange(len(df))
-    if valid is not None:
-        df = df[np.asarray(valid, bool)]
-    return df.dropna()
-
-
-def expected_pairs(lk, rk, lv=None, rv=None) -> list[tuple[int, int]]:
-    """Inner equi-join pairs by pandas, NULL keys dropped first (they never match)."""
-    left, right = frame(lk, lv, "i"), frame(rk, rv, "j")
-    on = [f"k{c}" for c in range(len(lk))]
-    merged = left.merge(right, on=on, how="inner")
-    return sorted(zip(merged["i"].tolist(), merged["j"].tolist(), strict=True))
-
-
-def check_join(lk, rk, lv=None, rv=None, **kw):
-    results = run_join(lk, rk, lv, rv, **kw)
-    got = joined_pairs(results)
-    assert sorted(got) == expected_pairs(lk, rk, lv, rv)
-    assert len(set(got)) == len(got)
-    assert results[THIRD] is None
-    assert results[LEFT].right is None and results[RIGHT].left is None
-    return results
-
-
-def run_recorded(fn, per_party_args):
-    """Run ``fn(comm, arg)`` on three threads over channels that keep what each party
-    receives (``comm.received``)."""
-    net = InProcessNetwork(["alice", "bob", "carol"], record=True)
-    comms = [net.communicator(i) for i in range(3)]
-    return net.run(lambda i: fn(comms[i], per_party_args[i])), comms
 
 
 def unblinded_points(keys: list[np.ndarray]) -> set[bytes]:
@@ -90,11 +49,12 @@ def is_group_element(point: np.ndarray) -> bool:
 # -- inner join --------------------------------------------------------------------------
 
 
-def test_join_with_duplicates_on_both_sides_matches_pandas():
+@pytest.mark.parametrize("protocol", sorted(CHECK_JOIN))
+def test_join_with_duplicates_on_both_sides_matches_pandas(protocol):
     rng = np.random.default_rng(7)
     lk, rk = rng.integers(0, 40, 300), rng.integers(20, 60, 200)
     lv, rv = rng.random(300) > 0.1, rng.random(200) > 0.1
-    results = check_join([lk], [rk], lv, rv)
+    results = CHECK_JOIN[protocol]([lk], [rk], lv, rv)
     left, right = results[LEFT].left, results[RIGHT].right
     assert (lk[left] == rk[right]).all() and lv[left].all() and rv[right].all()
 

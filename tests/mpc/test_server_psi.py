@@ -2,7 +2,8 @@
 
 Party 0 and 1 own the keys, party 2 is the server that matches them. Expected answers
 come from pandas on the plaintext inputs; what a party receives is read from channels
-that record it (``comm.received``).
+that record it (``comm.received``). The join with duplicates and NULLs on both sides is
+tests/mpc/test_psi.py's, parametrised over both PSI joins.
 """
 
 from __future__ import annotations
@@ -14,25 +15,14 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psi_joins import LEFT, RIGHT, expected_pairs, run_recorded
+from psi_joins import THIRD as SERVER
+from psi_joins import check_server_join as check_join
+from psi_joins import run_server_join as run_join
 
 from scql_py.errors import InternalError
 from scql_py.mpc import server_psi as sp
-from scql_py.mpc.inprocess import run_parties
 from scql_py.net.inprocess import InProcessNetwork
-
-LEFT, RIGHT, SERVER = 0, 1, 2
-
-
-def run_join(lk, rk, lv=None, rv=None, outer=False):
-    fn = sp.server_psi_left_join_indices if outer else sp.server_psi_join_indices
-    args = [(lk, lv), (rk, rv), (None, None)]
-    return run_parties(lambda rt, a: fn(rt, LEFT, RIGHT, SERVER, a[0], a[1]), args)
-
-
-def run_recorded(fn, per_party_args):
-    net = InProcessNetwork(["alice", "bob", "carol"], record=True)
-    comms = [net.communicator(i) for i in range(3)]
-    return net.run(lambda i: fn(comms[i], per_party_args[i])), comms
 
 
 def recorded_join(lk, rk, lv=None, rv=None):
@@ -41,46 +31,7 @@ def recorded_join(lk, rk, lv=None, rv=None):
         [(lk, lv), (rk, rv), (None, None)])
 
 
-def frame(keys, valid, name):
-    df = pd.DataFrame({f"k{c}": pd.Series(col, dtype=object) for c, col in enumerate(keys)})
-    df[name] = np.arange(len(df))
-    if valid is not None:
-        df = df[np.asarray(valid, bool)]
-    return df.dropna()
-
-
-def expected_pairs(lk, rk, lv=None, rv=None, how="inner"):
-    on = [f"k{c}" for c in range(len(lk))]
-    merged = frame(lk, lv, "i").merge(frame(rk, rv, "j"), on=on, how="inner")
-    return sorted(zip(merged["i"].tolist(), merged["j"].tolist(), strict=True))
-
-
-def check_join(lk, rk, lv=None, rv=None):
-    results = run_join(lk, rk, lv, rv)
-    left, right = results[LEFT].left, results[RIGHT].right
-    assert results[LEFT].right is None and results[RIGHT].left is None
-    assert left.dtype == np.int64 and len(left) == len(right)
-    got = list(zip(left.tolist(), right.tolist(), strict=True))
-    want = expected_pairs(lk, rk, lv, rv)
-    assert sorted(got) == want and len(set(got)) == len(got)
-    # the server gets only the intersection's size
-    on = [f"k{c}" for c in range(len(lk))]
-    common = frame(lk, lv, "i")[on].drop_duplicates().merge(
-        frame(rk, rv, "j")[on].drop_duplicates(), on=on)
-    assert results[SERVER] == len(common)
-    return results
-
-
 # -- joins ---------------------------------------------------------------------------------
-
-
-def test_duplicates_and_nulls_match_pandas():
-    rng = np.random.default_rng(7)
-    lk, rk = rng.integers(0, 40, 300), rng.integers(20, 60, 200)
-    lv, rv = rng.random(300) > 0.1, rng.random(200) > 0.1
-    results = check_join([lk], [rk], lv, rv)
-    left, right = results[LEFT].left, results[RIGHT].right
-    assert (lk[left] == rk[right]).all() and lv[left].all() and rv[right].all()
 
 
 def test_pairs_are_grouped_by_key_left_then_right_ascending():

@@ -115,14 +115,10 @@ GARBAGE = [
 ]
 
 
-def send_garbage(address: str) -> socket.socket:
-    """Throw junk at a party's port over raw sockets, one connection per kind of junk.
-
-    Returns one more connection, opened with half a TLS record and then left silent:
-    the caller closes it after checking that the server still serves everyone else.
-    """
+def throw_junk(address: str, garbage: list[bytes]) -> None:
+    """Throw junk at a party's port over raw sockets, one connection per kind of junk."""
     host, port = address.rsplit(":", 1)
-    for junk in GARBAGE:
+    for junk in garbage:
         with socket.create_connection((host, int(port)), timeout=2) as s:
             try:
                 s.sendall(junk)
@@ -130,6 +126,16 @@ def send_garbage(address: str) -> socket.socket:
                 s.recv(1024)
             except OSError:
                 pass  # the server may well hang up on us: that is the point
+
+
+def send_garbage(address: str) -> socket.socket:
+    """Throw :data:`GARBAGE` at a party's port (:func:`throw_junk`).
+
+    Returns one more connection, opened with half a TLS record and then left silent:
+    the caller closes it after checking that the server still serves everyone else.
+    """
+    throw_junk(address, GARBAGE)
+    host, port = address.rsplit(":", 1)
     hanging = socket.create_connection((host, int(port)), timeout=2)
     hanging.sendall(GARBAGE[2][:5])
     return hanging

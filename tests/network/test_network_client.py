@@ -12,7 +12,7 @@ import time
 
 import pexpect
 import pytest
-from conftest import CATALOGS, REPO
+from conftest import REPO, SERVER_TIMEOUT
 
 import scql_py
 from scql_py import errors
@@ -21,8 +21,8 @@ from scql_py.testing.slow_join import SLOW_SQL, write_slow_join_catalog
 
 pytestmark = pytest.mark.network
 
-SERVER_TIMEOUT = 30.0  # the servers' own: the client's shorter timeout must win
-CLIENT_TIMEOUT = 3.0
+CLIENT_TIMEOUT = 3.0  # shorter than the servers' own (SERVER_TIMEOUT): it must win
+SLOW_JOIN_TIMEOUT = 30.0  # the servers' timeout, far above the time a cancel may take
 QUICK_SQL = ("SELECT COUNT(*) AS n, SUM(k) AS s FROM (SELECT k FROM t_alice UNION ALL "
              "SELECT k FROM t_bob UNION ALL SELECT k FROM t_carol) AS u")
 # many rounds of secure comparisons without pushdown: over a second
@@ -32,10 +32,10 @@ ROUNDS_SQL = ("SELECT MIN(d) AS lo, MAX(d) AS hi, MIN(i) AS ilo, MAX(f) AS fhi F
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    with LocalCluster(CATALOGS / "types.toml", tmp_path_factory.mktemp("client"),
-                      timeout=SERVER_TIMEOUT) as c:
-        yield c
+def cluster(types_cluster):
+    """The session's cluster of types.toml: its servers wait longer than the client."""
+    assert CLIENT_TIMEOUT + 5 < SERVER_TIMEOUT
+    return types_cluster
 
 
 def child_env() -> dict[str, str]:
@@ -105,17 +105,9 @@ def test_max_rows_travels_with_the_plan(cluster):
         assert con.execute(sql).fetchall()[0][0] > 0
 
 
-def wait_for_log(cluster: LocalCluster, party: str, text: str, after: int,
-                 timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in cluster.log(party)[after:]:
-        assert time.monotonic() < deadline, f"{party} never logged {text!r}"
-        time.sleep(0.05)
-
-
 def test_ctrl_c_in_the_shell_cancels_the_query_on_every_server(tmp_path):
     catalog = write_slow_join_catalog(tmp_path / "source", rows=20000)
-    with LocalCluster(catalog, tmp_path / "cluster", timeout=SERVER_TIMEOUT) as c:
+    with LocalCluster(catalog, tmp_path / "cluster", timeout=SLOW_JOIN_TIMEOUT) as c:
         logged = {p: len(c.log(p)) for p in c.names}
         env = dict(child_env(), HOME=str(tmp_path), PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
         child = pexpect.spawn(sys.executable, [
@@ -125,15 +117,15 @@ def test_ctrl_c_in_the_shell_cancels_the_query_on_every_server(tmp_path):
             child.expect_exact("scql>")
             child.sendline(SLOW_SQL + ";")
             child.expect(r"step \d+/\d+: [^\r\n]*\(Ctrl-C cancels\)")
-            wait_for_log(c, "bob", "plan verified, running", logged["bob"])
+            c.wait_for_log("bob", "plan verified, running", logged["bob"])
             child.send("\x03")
             pressed = time.monotonic()
             child.expect_exact("cancelled")
             assert time.monotonic() - pressed < 10
             child.expect_exact("scql>")
-            wait_for_log(c, "alice", "cancelled by its client", logged["alice"])
+            c.wait_for_log("alice", "cancelled by its client", logged["alice"])
             for peer in ("bob", "carol"):  # each dropped its part, well before its timeout
-                wait_for_log(c, peer, "OperationalError after", logged[peer], timeout=15)
+                c.wait_for_log(peer, "OperationalError after", logged[peer], timeout=15)
             child.sendline("SELECT SUM(w) AS total FROM y;")  # the next query works
             child.expect(r"\| total")
             child.expect_exact("scql>")

@@ -22,6 +22,7 @@ SLACK = 2.5  # process and scheduling overheads on a loaded 2-core machine
 SLOW_SQL = ("SELECT MIN(d) AS lo, MAX(d) AS hi, MIN(i) AS ilo, MAX(f) AS fhi FROM "
             "(SELECT d, i, f FROM t_alice UNION ALL SELECT d, i, f FROM t_bob UNION ALL "
             "SELECT d, i, f FROM t_carol) AS u")
+LOG_WAIT = {"timeout": 20.0, "poll": 0.002}  # a log line is seen within milliseconds
 QUICK_SQL = ("SELECT COUNT(*) AS n, SUM(k) AS s FROM (SELECT k FROM t_alice UNION ALL "
              "SELECT k FROM t_bob UNION ALL SELECT k FROM t_carol) AS u")
 
@@ -59,14 +60,6 @@ def ask_in_background(cluster: LocalCluster, asker: str, sql: str, pushdown: boo
     return thread, box
 
 
-def wait_for_log(cluster: LocalCluster, party: str, text: str, after: int,
-                 timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in cluster.log(party)[after:]:
-        assert time.monotonic() < deadline, f"{party} never logged {text!r}"
-        time.sleep(0.002)
-
-
 def test_a_party_that_is_down_is_named_within_the_timeout(cluster, types_reference):
     cluster.kill("carol")
     try:
@@ -86,7 +79,7 @@ def test_a_party_failing_mid_query_is_named_and_the_others_stay_up(cluster, type
     pids = {p: proc.pid for p, proc in cluster.procs.items()}
     logged = {p: len(cluster.log(p)) for p in cluster.names}
     thread, box = ask_in_background(cluster, "alice", SLOW_SQL)
-    wait_for_log(cluster, "carol", "plan verified, running", logged["carol"])
+    cluster.wait_for_log("carol", "plan verified, running", logged["carol"], **LOG_WAIT)
     time.sleep(0.4)  # into the engines' rounds (the query takes over a second)
     assert not box, "the query ended before the fault: use a slower one"
     if fault == "killed":
@@ -106,11 +99,11 @@ def test_a_party_failing_mid_query_is_named_and_the_others_stay_up(cluster, type
         else:
             cluster.signal("carol", signal.SIGCONT)
     # bob abandoned the query (and said so); alice and bob are the same processes
-    wait_for_log(cluster, "bob", "OperationalError after", logged["bob"])
+    cluster.wait_for_log("bob", "OperationalError after", logged["bob"], **LOG_WAIT)
     assert {p: cluster.procs[p].pid for p in ("alice", "bob")} == {
         p: pids[p] for p in ("alice", "bob")}
     if fault == "silent":  # carol's own part fails once it runs again: the others left
-        wait_for_log(cluster, "carol", "OperationalError after", logged["carol"])
+        cluster.wait_for_log("carol", "OperationalError after", logged["carol"], **LOG_WAIT)
         assert cluster.procs["carol"].pid == pids["carol"]
     assert_serves(cluster, types_reference, "alice")
     assert_serves(cluster, types_reference, "carol")

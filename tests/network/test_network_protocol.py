@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from scql_py import errors
 from scql_py.cluster import remote_protocol as rp
 from scql_py.cluster.remote import party_names
-from scql_py.testing.local_cluster import dump_toml, free_ports
+from scql_py.testing.catalog_files import dump_toml
+from scql_py.testing.local_cluster import free_ports
 
 try:
     import tomllib

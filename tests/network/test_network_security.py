@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+import sys
 
 import pyarrow.flight as fl
 import pytest
-from conftest import CATALOGS, average_sql
+from conftest import CATALOGS, REPO, average_sql
 
 from scql_py import errors
 from scql_py.catalog import load_catalog
@@ -20,6 +21,9 @@ from scql_py.net.flight_auth import PartyClientAuth
 from scql_py.sql.physical import PhysicalPlan
 from scql_py.sql.planner import plan_query
 from scql_py.testing.local_cluster import LocalCluster
+
+sys.path.insert(0, str(REPO / "tests" / "net"))
+from flight_party import throw_junk  # noqa: E402
 
 pytestmark = pytest.mark.network
 
@@ -146,15 +150,8 @@ GARBAGE = [
 
 
 def send_garbage(address: str) -> None:
+    throw_junk(address, GARBAGE)
     host, port = address.rsplit(":", 1)
-    for junk in GARBAGE:
-        with socket.create_connection((host, int(port)), timeout=2) as s:
-            try:
-                s.sendall(junk)
-                s.settimeout(0.2)
-                s.recv(1024)
-            except OSError:
-                pass  # the server may hang up on us: that is the point
     # a TLS client without a certificate
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation
 from scql_py.errors import Error, SecurityError
+from scql_py.testing.catalog_files import OwnedTable, write_catalog
 
 SMALL_TIERS = {"silver", "bronze"}
 
@@ -105,35 +107,14 @@ def test_count_filtered_on_an_encrypted_column_is_refused(attack_fed):
 # a string runs at bob as a strict cast: it fails on bob's row 2 only, so whether alice's
 # query fails tells her whether that row's text is a date.
 
-TINY = """
-[catalog]
-name = "tiny"
-protocol = "rss3"
-[parties.alice]
-storage = ":memory:"
-address = "127.0.0.1:7511"
-[parties.bob]
-storage = ":memory:"
-address = "127.0.0.1:7512"
-[parties.carol]
-storage = ":memory:"
-address = "127.0.0.1:7513"
-[tables.tb]
-owner = "bob"
-source = "b.csv"
-columns = { id = "int64", txt = "string" }
-[tables.tb.ccl]
-id = { alice = "PLAINTEXT", carol = "PLAINTEXT" }
-txt = { alice = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }
-"""
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny")
-    (folder / "b.csv").write_text("id,txt\n1,2020-01-01\n2,garbage\n")
-    (folder / "tiny.toml").write_text(TINY)
-    with Federation(load_catalog(folder / "tiny.toml")) as fed:
+    rows = pa.table({"id": pa.array([1, 2], pa.int64()), "txt": ["2020-01-01", "garbage"]})
+    catalog = write_catalog(tmp_path_factory.mktemp("tiny"), "tiny", {
+        "tb": OwnedTable("bob", rows, ccl={"id": "PLAINTEXT",
+                                           "txt": "PLAINTEXT_AFTER_AGGREGATE"})},
+        first_port=7511)
+    with Federation(load_catalog(catalog)) as fed:
         yield fed
 
 

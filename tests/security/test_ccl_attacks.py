@@ -6,23 +6,10 @@ Each refusal is a SecurityError naming the column that blocks it, before any dat
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-from attack_federation import NOTES
+from attack_federation import NOTES, attack_tests
 
-from scql_py.errors import Error, SecurityError
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sql"))
-from sqlcases import arrow_result, compare, duckdb_result  # noqa: E402
-
-
-def assert_like_duckdb(fed, oracle, asker: str, sql: str) -> None:
-    got = fed.execute(asker, sql).table
-    problem = compare(arrow_result(got), duckdb_result(oracle, sql), ordered="ORDER BY" in sql)
-    assert problem is None, f"{sql}: {problem}"
-
+from scql_py.errors import Error
 
 REFUSED = {
     # 2. membership of an ENCRYPTED_ONLY key through a secret join under DISTINCT/GROUP BY
@@ -89,19 +76,7 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_attack_is_refused(attack_fed, name):
-    asker, sql, culprit = REFUSED[name]
-    with pytest.raises(SecurityError) as info:
-        attack_fed.execute(asker, sql)
-    assert culprit in str(info.value)
-    assert info.value.party == asker
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_allowed_twin_runs(attack_fed, attack_oracle, name):
-    asker, sql = ALLOWED[name]
-    assert_like_duckdb(attack_fed, attack_oracle, asker, sql)
+test_attack_is_refused, test_allowed_twin_runs = attack_tests(REFUSED, ALLOWED)
 
 
 # 1. an owner's error text (or whether it fails at all) must not carry its values

@@ -15,7 +15,7 @@ Federation: tests/security/conftest.py.
 from __future__ import annotations
 
 import pytest
-from test_ccl_attacks import assert_like_duckdb
+from attack_federation import assert_like_duckdb
 
 from scql_py.errors import SecurityError
 

@@ -15,8 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from attack_federation import NOTES
-from test_ccl_attacks import assert_like_duckdb
+from attack_federation import NOTES, assert_like_duckdb
 
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation

@@ -11,10 +11,10 @@ what that join needs.
 from __future__ import annotations
 
 import pytest
-from test_ccl_attacks import assert_like_duckdb
+from attack_federation import attack_tests
 
 from scql_py.cluster.federation import Federation
-from scql_py.errors import NotSupportedError, SecurityError
+from scql_py.errors import NotSupportedError
 
 REFUSED = {
     "cte_hides_an_encrypted_column": (
@@ -95,19 +95,7 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_attack_is_refused(attack_fed, name):
-    asker, sql, culprit = REFUSED[name]
-    with pytest.raises(SecurityError) as info:
-        attack_fed.execute(asker, sql)
-    assert culprit in str(info.value)
-    assert info.value.party == asker
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_allowed_twin_runs(attack_fed, attack_oracle, name):
-    asker, sql = ALLOWED[name]
-    assert_like_duckdb(attack_fed, attack_oracle, asker, sql)
+test_attack_is_refused, test_allowed_twin_runs = attack_tests(REFUSED, ALLOWED)
 
 
 def test_cross_join_above_the_bound_is_refused_before_it_runs(attack_catalog):
@@ -154,14 +142,5 @@ SET_OPERATIONS_ALLOWED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SET_OPERATIONS_REFUSED))
-def test_set_operation_attack_is_refused(attack_fed, name):
-    asker, sql, culprit = SET_OPERATIONS_REFUSED[name]
-    with pytest.raises(SecurityError, match=culprit):
-        attack_fed.execute(asker, sql)
-
-
-@pytest.mark.parametrize("name", sorted(SET_OPERATIONS_ALLOWED))
-def test_set_operation_twin_runs(attack_fed, attack_oracle, name):
-    asker, sql = SET_OPERATIONS_ALLOWED[name]
-    assert_like_duckdb(attack_fed, attack_oracle, asker, sql)
+test_set_operation_attack_is_refused, test_set_operation_twin_runs = attack_tests(
+    SET_OPERATIONS_REFUSED, SET_OPERATIONS_ALLOWED)

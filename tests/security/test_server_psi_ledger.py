@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pytest
 
 from scql_py.catalog import CCLLevel, load_catalog
@@ -19,45 +18,13 @@ from scql_py.errors import InternalError
 from scql_py.mpc import openings
 from scql_py.sql import ledger
 from scql_py.sql.planner import plan_query
+from scql_py.testing.catalog_files import OwnedTable, write_catalog
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = openings.INTERSECTION_SIZE
 # the levels under which carol may count a key's distinct values (Analyzer.psi_server)
 COUNTABLE = {CCLLevel.PLAINTEXT, CCLLevel.PLAINTEXT_AFTER_JOIN,
              CCLLevel.PLAINTEXT_AFTER_AGGREGATE, CCLLevel.PLAINTEXT_AFTER_GROUP_BY}
-
-CATALOG = """
-[catalog]
-name = "server_psi"
-protocol = "rss3"
-[parties.alice]
-storage = ":memory:"
-address = "127.0.0.1:7601"
-[parties.bob]
-storage = ":memory:"
-address = "127.0.0.1:7602"
-[parties.carol]
-storage = ":memory:"
-address = "127.0.0.1:7603"
-
-[tables.l]
-owner = "alice"
-source = "l.csv"
-columns = {{ k = "int64", s = "string", v = "int64" }}
-[tables.l.ccl]
-k = {{ bob = "PLAINTEXT_AFTER_JOIN", carol = "{left}" }}
-s = {{ bob = "PLAINTEXT_AFTER_JOIN", carol = "{left}" }}
-v = {{ bob = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }}
-
-[tables.r]
-owner = "bob"
-source = "r.csv"
-columns = {{ k = "int64", s = "string", w = "int64" }}
-[tables.r.ccl]
-k = {{ alice = "PLAINTEXT_AFTER_JOIN", carol = "{right}" }}
-s = {{ alice = "PLAINTEXT_AFTER_JOIN", carol = "{right}" }}
-w = {{ alice = "PLAINTEXT", carol = "PLAINTEXT_AFTER_AGGREGATE" }}
-"""
 
 SUMS = "SELECT COUNT(*) AS n, SUM(l.v) AS sv, SUM(r.w) AS sw FROM l JOIN r ON l.k = r.k"
 QUERIES = [
@@ -69,19 +36,29 @@ QUERIES = [
 ]
 
 
-def write_catalog(folder: Path, left: str, right: str | None = None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+def write_psi_catalog(folder: Path, left: str, right: str | None = None,
+                      right_string: str | None = None) -> Path:
+    """l (alice) and r (bob) with keys k and s: carol's level for l's keys is ``left``,
+    for r's ``right`` (``right_string`` for r.s), the owners' PLAINTEXT_AFTER_JOIN."""
+    right = right or left
     keys_l = [1, 2, 2, 3, None, 5, 7, 7, 9, 11]
     keys_r = [2, 2, 3, 4, 5, None, 7, 8, 11, 11, 11]
-    pacsv.write_csv(pa.table({"k": pa.array(keys_l, pa.int64()),
-                              "s": [f"s{k}" if k else "n" for k in keys_l],
-                              "v": list(range(10, 20))}), folder / "l.csv")
-    pacsv.write_csv(pa.table({"k": pa.array(keys_r, pa.int64()),
-                              "s": [f"s{k}" if k else "x" for k in keys_r],
-                              "w": list(range(100, 111))}), folder / "r.csv")
-    path = folder / "catalog.toml"
-    path.write_text(CATALOG.format(left=left, right=right or left))
-    return path
+    l_table = pa.table({"k": pa.array(keys_l, pa.int64()),
+                        "s": [f"s{k}" if k else "n" for k in keys_l],
+                        "v": pa.array(range(10, 20), pa.int64())})
+    r_table = pa.table({"k": pa.array(keys_r, pa.int64()),
+                        "s": [f"s{k}" if k else "x" for k in keys_r],
+                        "w": pa.array(range(100, 111), pa.int64())})
+    after_join = "PLAINTEXT_AFTER_JOIN"
+    return write_catalog(folder, "server_psi", {
+        "l": OwnedTable("alice", l_table, ccl={
+            "k": {"bob": after_join, "carol": left}, "s": {"bob": after_join, "carol": left},
+            "v": "PLAINTEXT_AFTER_AGGREGATE"}),
+        "r": OwnedTable("bob", r_table, ccl={
+            "k": {"alice": after_join, "carol": right},
+            "s": {"alice": after_join, "carol": right_string or right},
+            "w": {"alice": "PLAINTEXT", "carol": "PLAINTEXT_AFTER_AGGREGATE"}}),
+    }, first_port=7601)
 
 
 def psi_steps(catalog, sql: str, asker: str = "alice"):
@@ -90,7 +67,7 @@ def psi_steps(catalog, sql: str, asker: str = "alice"):
 
 @pytest.mark.parametrize("level", list(CCLLevel), ids=lambda lv: lv.name)
 def test_server_aided_only_where_the_third_party_may_count_the_keys(tmp_path, level):
-    catalog = load_catalog(write_catalog(tmp_path, level.name))
+    catalog = load_catalog(write_psi_catalog(tmp_path, level.name))
     (step,) = psi_steps(catalog, SUMS)
     assert step.args.get("server") == ("carol" if level in COUNTABLE else None)
     opened_to_carol = {o[0] for o in step.args["opens"] if "carol" in o[1]}
@@ -103,64 +80,64 @@ def test_server_aided_only_where_the_third_party_may_count_the_keys(tmp_path, le
 
 def test_every_key_column_of_both_sides_must_pass(tmp_path):
     # carol may count l's keys but not r's: ECDH-PSI
-    catalog = load_catalog(write_catalog(tmp_path, "PLAINTEXT_AFTER_AGGREGATE",
-                                         "PLAINTEXT_AFTER_COMPARE"))
+    catalog = load_catalog(write_psi_catalog(tmp_path, "PLAINTEXT_AFTER_AGGREGATE",
+                                             "PLAINTEXT_AFTER_COMPARE"))
     (step,) = psi_steps(catalog, SUMS)
     assert "server" not in step.args
     # a two-column key with one column carol may not count: ECDH-PSI as well
-    folder = tmp_path / "mixed"
-    path = write_catalog(folder, "PLAINTEXT_AFTER_AGGREGATE")
-    path.write_text(path.read_text().replace(
-        's = { alice = "PLAINTEXT_AFTER_JOIN", carol = "PLAINTEXT_AFTER_AGGREGATE" }',
-        's = { alice = "PLAINTEXT_AFTER_JOIN", carol = "ENCRYPTED_ONLY" }'))
-    catalog = load_catalog(path)
+    catalog = load_catalog(write_psi_catalog(tmp_path / "mixed", "PLAINTEXT_AFTER_AGGREGATE",
+                                             right_string="ENCRYPTED_ONLY"))
     assert psi_steps(catalog, SUMS)[0].args["server"] == "carol"
     two = "SELECT COUNT(*) AS n FROM l JOIN r ON l.k = r.k AND l.s = r.s"
     assert "server" not in psi_steps(catalog, two)[0].args
 
 
-def test_explain_lists_what_the_server_learns(tmp_path):
-    fast = Federation(write_catalog(tmp_path / "fast", "PLAINTEXT_AFTER_AGGREGATE"))
-    slow = Federation(write_catalog(tmp_path / "slow", "ENCRYPTED_ONLY"))
-    with fast, slow:
-        text = fast.explain("alice", SUMS)
-        assert "server-aided PSI between alice and bob, matched by carol" in text
-        learns = dict(line.strip().split(": ", 1) for line in
-                      text.split("what each party learns:")[1].strip().splitlines())
-        assert SIZES in learns["carol"]
-        assert SIZES not in learns["alice"] and SIZES not in learns["bob"]
-        assert openings.MATCHED_MULTIPLICITY in learns["alice"]
-        text = slow.explain("alice", SUMS)
-        assert "by ECDH-PSI between alice and bob" in text and SIZES not in text
+# carol may count the keys (server-aided PSI), or not (ECDH-PSI)
+PATHS = {"server_aided": ("PLAINTEXT_AFTER_AGGREGATE", "carol"), "ecdh": ("ENCRYPTED_ONLY", None)}
 
 
 @pytest.fixture(scope="module")
 def both_paths(tmp_path_factory):
+    """Per path, its federation; and DuckDB over the same tables."""
     folder = tmp_path_factory.mktemp("server_psi")
-    fast = Federation(write_catalog(folder / "fast", "PLAINTEXT_AFTER_AGGREGATE"))
-    slow = Federation(write_catalog(folder / "slow", "ENCRYPTED_ONLY"))
+    feds = {path: Federation(write_psi_catalog(folder / path, level))
+            for path, (level, _) in PATHS.items()}
     ref = duckdb.connect()
     for table in ("l", "r"):
-        ref.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{folder / 'fast'}/"
-                    f"{table}.csv', header = true)")
-    with fast, slow:
-        yield fast, slow, ref
+        ref.execute(f"CREATE TABLE {table} AS SELECT * FROM "
+                    f"read_parquet('{folder / 'ecdh' / table}.parquet')")
+    with feds["server_aided"], feds["ecdh"]:
+        yield feds, ref
     ref.close()
 
 
+def test_explain_lists_what_the_server_learns(both_paths):
+    feds, _ = both_paths
+    text = feds["server_aided"].explain("alice", SUMS)
+    assert "server-aided PSI between alice and bob, matched by carol" in text
+    learns = dict(line.strip().split(": ", 1) for line in
+                  text.split("what each party learns:")[1].strip().splitlines())
+    assert SIZES in learns["carol"]
+    assert SIZES not in learns["alice"] and SIZES not in learns["bob"]
+    assert openings.MATCHED_MULTIPLICITY in learns["alice"]
+    text = feds["ecdh"].explain("alice", SUMS)
+    assert "by ECDH-PSI between alice and bob" in text and SIZES not in text
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
 @pytest.mark.parametrize("sql", QUERIES)
-def test_both_paths_give_duckdbs_answer(both_paths, sql):
-    fast, slow, ref = both_paths
+def test_both_paths_give_duckdbs_answer(both_paths, path, sql):
+    feds, ref = both_paths
+    fed, server = feds[path], PATHS[path][1]
     want = sorted(ref.execute(sql).fetchall(), key=repr)
-    for fed, server in ((fast, "carol"), (slow, None)):
-        steps = [s for s in fed.plan("alice", sql).steps if s.op == "psi_join"]
-        assert steps and all(s.args.get("server") == server for s in steps)
-        got = fed.execute("alice", sql).table  # the executor checks every opening
-        assert sorted((tuple(r.values()) for r in got.to_pylist()), key=repr) == want
+    steps = [s for s in fed.plan("alice", sql).steps if s.op == "psi_join"]
+    assert steps and all(s.args.get("server") == server for s in steps)
+    got = fed.execute("alice", sql).table  # the executor checks every opening
+    assert sorted((tuple(r.values()) for r in got.to_pylist()), key=repr) == want
 
 
 def test_an_opening_the_server_path_does_not_list_is_caught(both_paths, monkeypatch):
-    fast, _, _ = both_paths
+    fast = both_paths[0]["server_aided"]
     real = ledger._openings
 
     def without_sizes(step, asker, everyone):
@@ -173,7 +150,7 @@ def test_an_opening_the_server_path_does_not_list_is_caught(both_paths, monkeypa
 
 
 def test_a_server_opening_other_than_listed_is_caught(both_paths, monkeypatch):
-    fast, _, _ = both_paths
+    fast = both_paths[0]["server_aided"]
     # the protocol opens something else to the server than the plan says
     monkeypatch.setattr(openings, "INTERSECTION_SIZE", "the keys themselves")
     with pytest.raises(InternalError, match="the keys themselves"):

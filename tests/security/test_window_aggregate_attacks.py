@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from test_ccl_attacks import assert_like_duckdb
+from attack_federation import attack_tests
 
 from scql_py.catalog import load_catalog
 from scql_py.errors import SecurityError
@@ -74,19 +74,7 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_attack_is_refused(attack_fed, name):
-    asker, sql, culprit = REFUSED[name]
-    with pytest.raises(SecurityError) as info:
-        attack_fed.execute(asker, sql)
-    assert culprit in str(info.value)
-    assert info.value.party == asker
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_allowed_twin_runs(attack_fed, attack_oracle, name):
-    asker, sql = ALLOWED[name]
-    assert_like_duckdb(attack_fed, attack_oracle, asker, sql)
+test_attack_is_refused, test_allowed_twin_runs = attack_tests(REFUSED, ALLOWED)
 
 
 def test_partition_aggregates_need_a_plain_argument_under_a_group_threshold(attack_catalog):

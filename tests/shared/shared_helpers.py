@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from scql_py.catalog.types import SqlType
 from scql_py.cluster.federation import Federation
 from scql_py.cluster.shared_table_changes import run_inprocess
 from scql_py.engine.relation import SecretRelation
 from scql_py.engine.reveal import open_relation
 from scql_py.engine.shared_table_versions import load_shared
+from scql_py.testing import catalog_files
 
 PARTIES = ("alice", "bob", "carol")
 COLUMNS = {
@@ -23,25 +25,22 @@ COLUMNS = {
 }
 
 
-def write_catalog(folder: Path, *, persistent: bool, tables: str | None = None,
-                  name: str = "shared.toml") -> Path:
-    """A catalog of three parties; ``people`` (alice's, shared, every type) by default."""
-    lines = ["[catalog]", 'name = "shared_test"', 'protocol = "rss3"', ""]
-    for i, party in enumerate(PARTIES):
-        storage = f"{party}.duckdb" if persistent else ":memory:"
-        lines += [f"[parties.{party}]", f'storage = "{storage}"',
-                  f'address = "127.0.0.1:{7301 + i}"', ""]
+def write_catalog(folder: Path, *, persistent: bool,
+                  tables: dict[str, tuple[str, dict[str, str]]] | None = None) -> Path:
+    """A catalog of three parties and shared tables, each ``(owner, column types)``;
+    ``people`` (alice's, every type, its amount aggregate-only) by default."""
+    def schema(columns: dict[str, str]) -> pa.Schema:
+        return pa.schema([(c, SqlType.parse(t).to_arrow()) for c, t in columns.items()])
+
     if tables is None:
-        cols = ", ".join(f'{c} = "{t}"' for c, t in COLUMNS.items())
-        tables = (
-            "[tables.people]\nowner = \"alice\"\nshared = true\n"
-            f"columns = {{ {cols} }}\n"
-            "[tables.people.ccl]\n"
-            'amount = { bob = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }\n'
-        )
-    path = folder / name
-    path.write_text("\n".join(lines) + tables)
-    return path
+        shared = {"people": catalog_files.OwnedTable(
+            "alice", schema(COLUMNS), ccl={"amount": "PLAINTEXT_AFTER_AGGREGATE"}, shared=True)}
+    else:
+        shared = {name: catalog_files.OwnedTable(owner, schema(columns), shared=True)
+                  for name, (owner, columns) in tables.items()}
+    storage = {party: f"{party}.duckdb" for party in PARTIES} if persistent else None
+    return catalog_files.write_catalog(folder, "shared_test", shared, storage=storage,
+                                       first_port=7301)
 
 
 def random_people(rows: int, seed: int = 0, null_rate: float = 0.1) -> pa.Table:

@@ -127,8 +127,7 @@ _row = st.tuples(
 def test_roundtrip_edge_values(rows: list[tuple]) -> None:
     import tempfile
 
-    tables = ('[tables.edge]\nowner = "bob"\nshared = true\n'
-              'columns = { i = "int64", b = "bool", s = "string", f = "float64" }\n')
+    tables = {"edge": ("bob", {"i": "int64", "b": "bool", "s": "string", "f": "float64"})}
     with tempfile.TemporaryDirectory() as tmp:
         catalog = write_catalog(Path(tmp), persistent=False, tables=tables)
         cols = list(zip(*rows)) if rows else [[], [], [], []]
@@ -146,8 +145,7 @@ def test_roundtrip_edge_values(rows: list[tuple]) -> None:
 @pytest.mark.parametrize("value", ["a\x00", "\x00", "a\x00b"])
 def test_strings_with_nul_are_refused(tmp_path: Path, value: str) -> None:
     """A string ending in U+0000 would come back cut off ("a" for "a\\0"): refused, named."""
-    tables = ('[tables.edge]\nowner = "bob"\nshared = true\n'
-              'columns = { s = "string" }\n')
+    tables = {"edge": ("bob", {"s": "string"})}
     catalog = write_catalog(tmp_path, persistent=False, tables=tables)
     data = pa.table({"s": pa.array(["ok", value], pa.string())})
     with Federation(catalog) as fed:
@@ -158,8 +156,7 @@ def test_strings_with_nul_are_refused(tmp_path: Path, value: str) -> None:
 def test_strings_hash_under_one_key_for_every_shared_table(tmp_path: Path) -> None:
     """Equal strings of two shared tables hash alike (so queries can join and compare
     them), under the key every party derives, also after a restart."""
-    tables = ('[tables.t1]\nowner = "alice"\nshared = true\ncolumns = { s = "string" }\n'
-              '[tables.t2]\nowner = "carol"\nshared = true\ncolumns = { s = "string" }\n')
+    tables = {"t1": ("alice", {"s": "string"}), "t2": ("carol", {"s": "string"})}
     catalog = write_catalog(tmp_path, persistent=True, tables=tables)
     words = ["apple", "", None, "Zoë", "apple"]
     with Federation(catalog) as fed:
@@ -223,8 +220,7 @@ def test_append_keeps_secret_validity_then_drop_removes_everywhere(tmp_path: Pat
 
 
 def test_append_checks_types(tmp_path: Path) -> None:
-    tables = ('[tables.a]\nowner = "alice"\nshared = true\ncolumns = { x = "int64" }\n'
-              '[tables.b]\nowner = "bob"\nshared = true\ncolumns = { x = "float64" }\n')
+    tables = {"a": ("alice", {"x": "int64"}), "b": ("bob", {"x": "float64"})}
     catalog = write_catalog(tmp_path, persistent=False, tables=tables)
     with Federation(catalog) as fed:
         import_table_inprocess(fed, "alice", "a", data=pa.table({"x": [1, 2]}))
@@ -248,8 +244,7 @@ def _no_versions_anywhere(fed: Federation) -> None:
 
 
 def test_wrong_type_names_row_and_column_and_stores_nothing(tmp_path: Path) -> None:
-    tables = ('[tables.t]\nowner = "bob"\nshared = true\n'
-              'columns = { a = "int64", b = "date" }\n')
+    tables = {"t": ("bob", {"a": "int64", "b": "date"})}
     catalog = write_catalog(tmp_path, persistent=True, tables=tables)
     csv = tmp_path / "t.csv"
     csv.write_text("a,b\n1,2020-01-01\n2,2020-01-02\n3,someday\n")
@@ -267,8 +262,7 @@ def test_wrong_type_names_row_and_column_and_stores_nothing(tmp_path: Path) -> N
 def test_values_the_encoding_cannot_hold_name_row_and_column(tmp_path: Path) -> None:
     import decimal
 
-    tables = ('[tables.t]\nowner = "alice"\nshared = true\n'
-              'columns = { f = "float64", d = "decimal(38,2)" }\n')
+    tables = {"t": ("alice", {"f": "float64", "d": "decimal(38,2)"})}
     catalog = write_catalog(tmp_path, persistent=False, tables=tables)
     big = decimal.Decimal(10**18)  # 10^20 once scaled by 10^2: more than 64 bits
     fine = pa.array([decimal.Decimal(1)] * 3, pa.decimal128(38, 2))
@@ -284,7 +278,7 @@ def test_values_the_encoding_cannot_hold_name_row_and_column(tmp_path: Path) -> 
 
 
 def test_null_where_not_allowed_names_row_and_column(tmp_path: Path) -> None:
-    tables = '[tables.t]\nowner = "carol"\nshared = true\ncolumns = { a = "int64", s = "string" }\n'
+    tables = {"t": ("carol", {"a": "int64", "s": "string"})}
     catalog = write_catalog(tmp_path, persistent=False, tables=tables)
     csv = tmp_path / "t.csv"
     csv.write_text('a,s\n1,x\n2,\n3,"z"\n')  # an empty field is NULL
@@ -325,7 +319,7 @@ def test_catalog_must_declare_the_table_as_imported(tmp_path: Path) -> None:
 
 
 def test_run_import_from_the_command_line_function(tmp_path: Path) -> None:
-    tables = '[tables.t]\nowner = "bob"\nshared = true\ncolumns = { k = "int64", v = "float64" }\n'
+    tables = {"t": ("bob", {"k": "int64", "v": "float64"})}
     catalog = write_catalog(tmp_path, persistent=True, tables=tables)
     data = pa.table({"k": [3, 1, 2], "v": [0.5, None, -2.25]})
     pacsv.write_csv(data, tmp_path / "t.csv")
@@ -370,8 +364,7 @@ def byte_chi2_p_value(words: np.ndarray) -> float:
 
 
 def test_two_imports_store_different_random_looking_words(tmp_path: Path) -> None:
-    tables = ('[tables.z]\nowner = "alice"\nshared = true\n'
-              'columns = { a = "int64", b = "bool", s = "string" }\n')
+    tables = {"z": ("alice", {"a": "int64", "b": "bool", "s": "string"})}
     catalog = write_catalog(tmp_path, persistent=False, tables=tables)
     n = 20_000
     data = pa.table({"a": np.zeros(n, np.int64), "b": np.zeros(n, bool),
@@ -403,8 +396,7 @@ def test_two_imports_store_different_random_looking_words(tmp_path: Path) -> Non
 
 def test_storage_per_value_within_budget(tmp_path: Path) -> None:
     """At most 2 x 8 bytes per value plus 1 bit of NULL flag, as the DuckDB file grows."""
-    tables = ('[tables.w]\nowner = "carol"\nshared = true\n'
-              'columns = { a = "int64", b = "int64", c = "float64", d = "date" }\n')
+    tables = {"w": ("carol", {"a": "int64", "b": "int64", "c": "float64", "d": "date"})}
     catalog = write_catalog(tmp_path, persistent=True, tables=tables)
     n = 150_000
     rng = np.random.default_rng(0)

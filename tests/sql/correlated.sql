@@ -208,10 +208,76 @@ WHERE b.c < ALL (SELECT c.c FROM t_carol AS c WHERE c.k = a.k);
 SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
 WHERE b.i < ALL (SELECT c.i FROM t_carol AS c WHERE c.k = a.k);
 
--- name: correlated_in_of_an_expression_refused
--- error: NotSupportedError expression rather than a column
-SELECT a.id FROM t_alice AS a WHERE a.k + 1 IN (SELECT b.k FROM t_bob AS b WHERE b.id = a.id);
+-- Quantifiers over expressions: the tested value, the subquery's column and the outer
+-- side of a correlation may each be an expression (the outer one is computed as a column
+-- of the outer rows and joined on).
+
+-- name: correlated_in_of_expressions_own_table
+SELECT a.id FROM t_alice AS a WHERE a.k + 1 IN (SELECT b.k + 1 FROM t_alice AS b WHERE b.id = a.id + 1);
+
+-- name: correlated_in_of_expressions_across_parties
+SELECT a.id FROM t_alice AS a WHERE a.k + 1 IN (SELECT b.k * 2 FROM t_bob AS b WHERE b.s = a.s);
+
+-- name: correlated_not_in_of_expressions_across_parties
+SELECT a.id FROM t_alice AS a WHERE a.k + 1 NOT IN (SELECT b.k * 2 FROM t_bob AS b WHERE b.s = a.s);
+
+-- name: correlated_all_of_expressions_over_union
+SELECT u.id FROM (SELECT id, k, s FROM t_bob UNION ALL SELECT id, k, s FROM t_carol) AS u
+WHERE u.k * 2 >= ALL (SELECT a.k + 1 FROM t_alice AS a WHERE a.s = u.s);
+
+-- name: correlated_any_of_expressions_after_join
+SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE a.k + b.k > ANY (SELECT c.k * 2 FROM t_carol AS c WHERE c.s = b.s);
+
+-- name: correlated_quantifiers_of_expressions_in_select_list
+-- (an ALL of expressions, three-valued as here, is correlated_all_of_expressions_over_union)
+SELECT a.id, a.k - 1 IN (SELECT c.k FROM t_carol AS c WHERE c.id = a.id + 50) AS isin,
+  a.id % 3 <> ALL (SELECT c.k FROM t_carol AS c WHERE c.s = a.s) AS neall FROM t_alice AS a;
+
+-- name: correlated_in_inside_a_parenthesised_and
+-- a parenthesised AND is split like a bare one: the IN is a semi-join, the NOT IN an anti-join
+SELECT a.id FROM t_alice AS a
+WHERE (a.id > 3 AND a.k IN (SELECT b.k FROM t_bob AS b WHERE b.s = a.s))
+  AND (a.k NOT IN (SELECT c.k FROM t_carol AS c WHERE c.id = a.id + 50) AND a.id < 45);
+
+-- name: correlated_in_of_a_constant
+SELECT a.id FROM t_alice AS a WHERE 2 IN (SELECT b.k FROM t_bob AS b WHERE b.id = a.id);
+
+-- name: correlated_exists_on_an_outer_expression
+SELECT a.id FROM t_alice AS a WHERE EXISTS (SELECT 1 FROM t_bob AS b WHERE b.id = a.id + 25 AND b.k > 1);
+
+-- name: correlated_scalar_on_an_outer_expression
+SELECT a.id FROM t_alice AS a WHERE a.id + 25 > (SELECT MIN(b.id) FROM t_bob AS b WHERE b.k = a.k % 3);
+
+-- name: correlated_scalar_by_an_inequality_refused
+-- error: NotSupportedError other than equalities (SELECT COUNT(*) FROM
+SELECT a.id, (SELECT COUNT(*) FROM t_bob AS b WHERE b.k = a.k AND b.id > a.id - 30) AS n FROM t_alice AS a;
+
+-- name: correlated_in_of_an_aggregate_refused
+-- error: NotSupportedError tested against SUM(a.i)
+SELECT a.k, SUM(a.i) IN (SELECT b.i FROM t_bob AS b WHERE b.k = a.k) AS x FROM t_alice AS a GROUP BY a.k;
 
 -- name: correlated_in_secret_refused
 -- error: SecurityError secret
 SELECT a.id FROM t_alice AS a WHERE a.k IN (SELECT b.secret FROM t_bob AS b WHERE b.id = a.id);
+
+-- A correlated subquery is restricted to the keys of the outer table's rows that pass
+-- its WHERE conditions, where both are one owner's (sql/correlated_restriction.py)
+
+-- name: restricted_correlated_min_after_join
+SELECT a.id, b.k FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id AND a.k > 1 AND a.i = (SELECT MIN(a2.i) FROM t_alice AS a2 WHERE a2.k = a.k);
+
+-- name: restricted_exists_and_not_exists_after_join
+SELECT a.id, b.k FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id AND a.id < 40
+AND EXISTS (SELECT 1 FROM t_alice AS a2 WHERE a2.k = a.k AND a2.id <> a.id)
+AND NOT EXISTS (SELECT 1 FROM t_alice AS a3 WHERE a3.k = a.k AND a3.id - 20 > a.id);
+
+-- name: restricted_to_null_keys
+SELECT COUNT(*) AS n FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id AND a.k IS NULL AND NOT EXISTS (SELECT 1 FROM t_alice AS a2 WHERE a2.k = a.k);
+
+-- name: restricted_correlated_sum_of_another_owner
+SELECT b.id, b.k FROM t_bob AS b, t_carol AS c
+WHERE b.k = c.k AND b.id > 30 AND c.id > (SELECT SUM(b2.k) FROM t_bob AS b2 WHERE b2.id = b.id);

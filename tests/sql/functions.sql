@@ -88,7 +88,6 @@ SELECT id, UPPER(s) AS up, LOWER(s) AS low, SUBSTRING(s, 2, 3) AS mid, SUBSTR(s,
 FROM t_alice;
 
 -- name: like_own_table
--- secure-error: NotSupportedError
 SELECT id, s LIKE 'a%' AS starts_a, s LIKE '%e' AS ends_e, s NOT LIKE '%a%' AS no_a,
        s ILIKE 'BAN%' AS ban, s LIKE '_pple%' AS pple
 FROM t_alice;
@@ -97,7 +96,6 @@ FROM t_alice;
 SELECT id, s FROM t_alice WHERE s LIKE 'a%';
 
 -- name: like_in_where_with_others
--- secure-error: NotSupportedError
 SELECT id FROM t_alice WHERE (s LIKE '%a%' OR s ILIKE 'z%') AND k > 0;
 
 -- name: strings_union_rows

@@ -104,3 +104,10 @@ FROM accounts;
 -- party: bank
 SELECT SUM(x) / SUM(y) AS cost_per_claimed
 FROM (SELECT cost AS x, 0 AS y FROM patients UNION ALL SELECT 0 AS x, amount AS y FROM claims) AS u;
+
+-- name: peer_frames_of_a_rank_only_column
+-- the twin of health_errors' RANGE offsets over credit scores: peers show only the order
+-- party: insurer
+SELECT COUNT(*) OVER (ORDER BY credit_score RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS peers,
+  RANK() OVER (ORDER BY credit_score) AS r
+FROM accounts;

@@ -56,3 +56,11 @@ SELECT sex, (SELECT COUNT(*) FROM accounts) AS n FROM patients;
 -- party: bank
 -- error: SecurityError patients.sex
 SELECT sex FROM patients WHERE age > (SELECT MIN(credit_score) FROM accounts) - 1000;
+
+-- name: range_frame_offsets_show_distances_of_a_rank_only_column
+-- the insurer may see the order of credit scores, not how far apart they are: a RANGE
+-- frame with an offset counts the scores within a distance of each one
+-- party: insurer
+-- error: SecurityError distances between values of source column 'accounts.credit_score'
+SELECT COUNT(*) OVER (ORDER BY credit_score RANGE BETWEEN 10 PRECEDING AND CURRENT ROW) AS near
+FROM accounts;

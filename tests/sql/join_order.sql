@@ -83,3 +83,54 @@ WHERE c.id = a2.id AND a1.id = a2.id GROUP BY a1.k ORDER BY a1.k;
 -- name: one_owners_tables_joined_first_own_rows
 SELECT a1.id, a2.k FROM t_alice AS a1, t_bob AS b, t_alice AS a2
 WHERE a1.k = a2.k AND a1.id = b.id AND a1.id < 8 ORDER BY a1.id, a2.k;
+
+-- The tables of one owner that follow the first group are joined at that owner first,
+-- then with the rows before them (join_graph.owner_runs)
+
+-- name: owner_run_joined_at_its_owner
+SELECT a.id, b1.s, b2.k FROM t_alice AS a, t_alice AS a2, t_bob AS b1, t_bob AS b2
+WHERE a.id = b1.id AND b1.k = b2.k AND b2.id > 40 AND a2.id = a.id + 1;
+
+-- name: owner_run_grouped_by_its_owners_columns
+SELECT b1.s, b2.k, COUNT(*) AS n, SUM(a.k) AS sk
+FROM t_alice AS a, t_bob AS b1, t_alice AS a2, t_bob AS b2
+WHERE a.id = b1.id AND b2.id = b1.id + 1 AND a2.k = a.k GROUP BY b1.s, b2.k;
+
+-- name: owner_run_with_a_condition_across_its_tables
+SELECT COUNT(*) AS n, SUM(a.i) AS si FROM t_carol AS c2, t_alice AS a, t_carol AS c1, t_alice AS a2
+WHERE c1.id = a.id AND c1.k = c2.k AND c2.id > c1.id AND a.k < 6 AND a2.id = a.id;
+
+-- name: owner_runs_of_two_parties_after_the_first
+SELECT a.id, b1.k, c1.s FROM t_alice AS a, t_bob AS b1, t_carol AS c1, t_bob AS b2, t_carol AS c2
+WHERE a.id = b1.id AND b1.k = b2.k AND a.id = c1.id - 25 AND c1.k = c2.k AND b2.id < 60
+AND c2.id > 80;
+
+-- Columns a WHERE makes equal through another party's table: one owner's two tables
+-- are joined by their own equality (sql/equivalent_keys.py), NULLs never match
+
+-- name: equal_keys_through_another_party
+SELECT b1.id, a.id AS aid, b2.id AS bid FROM t_bob AS b1, t_alice AS a, t_alice AS a2, t_bob AS b2
+WHERE b1.k = a.k AND a.k = b2.k AND a2.id = a.id AND b2.id < 40;
+
+-- name: equal_strings_through_another_party
+SELECT COUNT(*) AS n, SUM(a.i) AS si FROM t_alice AS a, t_alice AS a2, t_carol AS c1, t_carol AS c2
+WHERE a.s = c1.s AND c2.s = a.s AND a2.id = a.id AND c1.id <> c2.id;
+
+-- name: equal_keys_of_two_types_stay_as_written
+SELECT COUNT(*) AS n FROM t_bob AS b1, t_alice AS a, t_alice AS a2, t_bob AS b2
+WHERE b1.k = a.k AND a.k = b2.m AND a2.id = a.id;
+
+-- An OR over several tables implies a condition on each table every branch filters:
+-- it filters that table first, and the OR stays (sql/or_implied.py)
+
+-- name: or_implies_a_condition_per_table
+SELECT a.id, b.k FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id AND ((a.k = 1 AND b.k = 2) OR (a.k = 2 AND b.k < 1) OR (a.k IS NULL AND b.s > 'm'));
+
+-- name: or_implies_a_condition_on_one_table_only
+SELECT COUNT(*) AS n, SUM(b.i) AS si FROM t_alice AS a, t_bob AS b, t_carol AS c
+WHERE a.id = b.id AND b.k = c.k AND ((a.k > 2 AND c.id > 80) OR (a.k < 0 AND b.id = c.id));
+
+-- name: or_implied_conditions_beside_a_left_join
+SELECT a.id, b.k FROM t_alice AS a LEFT JOIN t_bob AS b ON a.id = b.id
+WHERE (a.k = 1 AND b.k = 2) OR (a.k = 3 AND b.k IS NULL);

@@ -159,8 +159,9 @@ SELECT SUM(CASE WHEN a.s LIKE '%app%' THEN 1 ELSE 0 END) AS apps, COUNT(*) AS n
 FROM ma AS a JOIN mb AS b ON a.id = b.id
 WHERE b.s LIKE '%p%' OR b.s LIKE 'b%';
 
--- name: like_with_underscore_refused
--- error: NotSupportedError LIKE 'a_p%'
+-- name: like_with_underscore_after_join
+-- pushdown: on
+-- the pattern's automaton (mpc/like_automaton.py; more in tests/sql/mpc_strings.sql)
 SELECT a.id FROM ma AS a JOIN mb AS b ON a.id = b.id
 WHERE CASE WHEN a.id > 5 THEN a.s ELSE b.s END LIKE 'a_p%';
 
@@ -176,7 +177,6 @@ ORDER BY a.id;
 SELECT s FROM (SELECT s FROM ma UNION ALL SELECT s FROM mb UNION ALL SELECT s FROM mc) AS u
 WHERE s >= 'app' AND s < 'b';
 
--- name: string_min_refused_when_planned
--- the owners' partial MINs meet under MPC too
--- error: NotSupportedError string
+-- name: string_min_across_parties
+-- the owners' partial MINs meet under MPC too (mpc/string_extreme.py)
 SELECT MIN(s) AS lo FROM (SELECT s FROM ma UNION ALL SELECT s FROM mb) AS u;

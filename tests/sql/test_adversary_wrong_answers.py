@@ -12,51 +12,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from sqlcases import arrow_result, compare, duckdb_result
 
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation
 from scql_py.errors import DataError, NotSupportedError
+from scql_py.testing.catalog_files import OwnedTable, write_catalog
 from scql_py.testing.plaintext_union import plaintext_union
-
-CATALOG = """
-[catalog]
-name = "cents"
-protocol = "rss3"
-[parties.alice]
-storage = ":memory:"
-address = "127.0.0.1:7531"
-[parties.bob]
-storage = ":memory:"
-address = "127.0.0.1:7532"
-[parties.carol]
-storage = ":memory:"
-address = "127.0.0.1:7533"
-[tables.ta]
-owner = "alice"
-source = "a.csv"
-columns = { v = "int64" }
-[tables.ta.ccl]
-v = { bob = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }
-[tables.tb]
-owner = "bob"
-source = "b.csv"
-columns = { v = "int64" }
-[tables.tb.ccl]
-v = { alice = "PLAINTEXT_AFTER_AGGREGATE", carol = "PLAINTEXT_AFTER_AGGREGATE" }
-"""
 
 UNION = "(SELECT v FROM ta UNION ALL SELECT v FROM tb) u"
 
 
 @pytest.fixture(scope="module")
 def cents(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cents")
-    (folder / "a.csv").write_text("v\n10000000\n20000000\n")
-    (folder / "b.csv").write_text("v\n30000000\n40000000\n")
-    (folder / "cents.toml").write_text(CATALOG)
-    catalog = load_catalog(folder / "cents.toml")
+    def amounts(*cents: int) -> pa.Table:
+        return pa.table({"v": pa.array(cents, pa.int64())})
+
+    catalog = load_catalog(write_catalog(tmp_path_factory.mktemp("cents"), "cents", {
+        "ta": OwnedTable("alice", amounts(10000000, 20000000),
+                         ccl={"v": "PLAINTEXT_AFTER_AGGREGATE"}),
+        "tb": OwnedTable("bob", amounts(30000000, 40000000),
+                         ccl={"v": "PLAINTEXT_AFTER_AGGREGATE"})}, first_port=7531))
     with Federation(catalog) as fed:
         yield fed, plaintext_union(catalog)
 

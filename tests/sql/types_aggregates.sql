@@ -281,8 +281,7 @@ SELECT SUM(i) AS si, AVG(m) AS am, MIN(ts) AS first_ts, COUNT(*) AS n FROM t_ali
 SELECT SUM(secret) AS total_secret, MIN(c) AS min_c, COUNT(s) AS ns FROM t_alice;
 
 -- name: own_table_string_max
--- order on strings runs locally; under MPC strings are compared for equality only
--- secure-error: NotSupportedError
+-- at the owner or under MPC (mpc/string_extreme.py)
 SELECT MAX(s) AS top_s, MIN(s) AS bottom_s FROM t_alice;
 
 -- name: limit_on_aggregate

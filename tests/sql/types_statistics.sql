@@ -78,8 +78,6 @@ SELECT SUM(i) FILTER (WHERE secret > 0) AS s
 FROM (SELECT i, secret FROM t_alice UNION ALL SELECT i, secret FROM t_bob) AS u;
 
 -- name: median_own_table
--- under MPC the interpolation of decimals and dates is not done yet
--- secure-error: NotSupportedError PERCENTILE_CONT
 SELECT MEDIAN(i) AS mi, MEDIAN(f) AS mf, MEDIAN(m) AS mm,
        PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY i) AS q1, MEDIAN(d) AS md
 FROM t_bob;
@@ -100,8 +98,14 @@ SELECT MEDIAN(a.i - b.i) AS m, PERCENTILE_CONT(0.1) WITHIN GROUP (ORDER BY b.f) 
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
 -- name: median_of_a_decimal_across_parties
--- error: NotSupportedError PERCENTILE_CONT
-SELECT MEDIAN(m) AS mm FROM (SELECT m FROM t_alice UNION ALL SELECT m FROM t_bob) AS u;
+-- a decimal, truncated toward zero as DuckDB's (more in mpc_strings.sql)
+SELECT MEDIAN(m) AS mm, MEDIAN(d) AS md
+FROM (SELECT m, d FROM t_alice UNION ALL SELECT m, d FROM t_bob) AS u;
+
+-- name: percentile_of_a_decimal_at_a_fraction_duckdb_rounds
+-- error: NotSupportedError PERCENTILE_CONT(0.3)
+SELECT PERCENTILE_CONT(0.3) WITHIN GROUP (ORDER BY m) AS p
+FROM (SELECT m FROM t_alice UNION ALL SELECT m FROM t_bob) AS u;
 
 -- name: median_of_an_encrypted_column
 -- MEDIAN is the value of one row (or two): like MIN, refused where the column is hidden
@@ -130,6 +134,43 @@ SELECT COUNT(DISTINCT a.k) AS nk, COUNT(DISTINCT b.s) AS ns, SUM(DISTINCT b.k) A
        AVG(DISTINCT a.m) AS am
 FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 
--- name: count_distinct_of_two_columns
--- error: NotSupportedError DISTINCT of several expressions
-SELECT COUNT(DISTINCT k, s) AS n FROM t_alice;
+-- COUNT(DISTINCT a, b) (MySQL's): the number of distinct tuples without a NULL in them;
+-- under MPC the rows are sorted by every expression of the tuple
+
+-- name: count_distinct_tuples_own_table
+SELECT COUNT(DISTINCT k, s) AS ks, COUNT(DISTINCT s, b, k) AS sbk, COUNT(DISTINCT k) AS dk,
+       COUNT(DISTINCT i, f) FILTER (WHERE c > 0) AS fif
+FROM t_alice;
+
+-- name: count_distinct_tuples_grouped_own_table
+SELECT k, COUNT(DISTINCT s, b) AS sb, COUNT(DISTINCT i % 3, d) AS id3, COUNT(*) AS n
+FROM t_bob GROUP BY k;
+
+-- name: count_distinct_tuples_union
+SELECT COUNT(DISTINCT k, s) AS ks, COUNT(DISTINCT s, b) AS sb, COUNT(DISTINCT k) AS dk,
+       COUNT(DISTINCT m, ts) AS mts, COUNT(*) AS n
+FROM (SELECT k, s, b, m, ts FROM t_alice UNION ALL SELECT k, s, b, m, ts FROM t_bob) AS u;
+
+-- name: count_distinct_tuples_grouped_union
+SELECT k, COUNT(DISTINCT s, b) AS sb, COUNT(DISTINCT f, i % 2) FILTER (WHERE c > 0) AS fi,
+       SUM(i) AS si
+FROM (SELECT k, s, b, f, i, c FROM t_alice UNION ALL SELECT k, s, b, f, i, c FROM t_carol) AS u
+GROUP BY k;
+
+-- name: count_distinct_tuples_after_join
+SELECT COUNT(DISTINCT a.k, b.s) AS ks, COUNT(DISTINCT b.k, a.f, b.d) AS kfd,
+       COUNT(DISTINCT a.k) AS dk
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: count_distinct_tuples_grouped_after_join
+SELECT a.k, COUNT(DISTINCT a.s, b.s) AS ss, COUNT(DISTINCT a.b, b.b) AS bb
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id GROUP BY a.k;
+
+-- name: count_distinct_of_a_row_value_refused
+-- MySQL has no row values; DuckDB's COUNT(DISTINCT (a, b)) would count (1, NULL)
+-- error: NotSupportedError a row value in an aggregate
+SELECT COUNT(DISTINCT (k, s)) AS n FROM t_alice;
+
+-- name: sum_distinct_of_two_columns_refused
+-- error: NotSupportedError other than COUNT
+SELECT SUM(DISTINCT k, i) AS n FROM t_alice;

@@ -54,3 +54,52 @@ SELECT a.id FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id WHERE b.k >= (SELEC
 -- name: constant_derived_table_refused
 -- error: NotSupportedError SELECT without FROM inside another query
 SELECT * FROM (SELECT 1 AS a) AS t;
+
+-- A WHERE subquery over the tables of one FROM table's owner, after a join across
+-- parties: that owner filters its table before the join (sql/owner_subqueries.py)
+
+-- name: owner_in_subquery_after_join
+SELECT a.id, b.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE a.k IN (SELECT k FROM t_alice WHERE id > 30);
+
+-- name: owner_in_grouped_subquery_after_join
+SELECT a.k, b.s, COUNT(*) AS n FROM t_alice AS a, t_bob AS b
+WHERE a.id = b.id AND a.k IN (SELECT k FROM t_alice GROUP BY k HAVING COUNT(*) > 2)
+GROUP BY a.k, b.s;
+
+-- name: owner_not_in_subquery_after_join
+SELECT a.id, b.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE a.k NOT IN (SELECT k FROM t_alice WHERE k IS NOT NULL AND id > 40);
+
+-- name: owner_not_in_subquery_with_a_null_after_join
+SELECT COUNT(*) AS n FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE a.k NOT IN (SELECT k FROM t_alice);
+
+-- name: owner_not_in_empty_subquery_after_join
+SELECT a.id, a.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE a.k NOT IN (SELECT k FROM t_alice WHERE id < 0);
+
+-- name: owner_exists_not_equal_after_join
+SELECT a.id, b.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE EXISTS (SELECT 1 FROM t_alice AS a2 WHERE a2.k = a.k AND a2.id <> a.id)
+AND NOT EXISTS (SELECT 1 FROM t_alice AS a3 WHERE a3.k = a.k AND a3.id <> a.id AND a3.c > 5);
+
+-- name: owner_in_or_condition_after_join
+SELECT a.id, b.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE a.k IN (SELECT k FROM t_alice WHERE id > 45) OR a.id < 30;
+
+-- name: owner_in_subquery_of_another_party_after_join
+SELECT a.id, b.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE b.k IN (SELECT k FROM t_bob WHERE id > 60) AND a.k IN (SELECT k FROM t_carol);
+
+-- name: owner_in_subquery_beside_left_join
+SELECT a.id, b.k FROM t_alice AS a LEFT JOIN t_bob AS b ON a.id = b.id
+WHERE a.k IN (SELECT k FROM t_alice WHERE id > 30);
+
+-- name: owner_in_subquery_on_the_outer_side_of_left_join
+SELECT a.id, b.k FROM t_alice AS a LEFT JOIN t_bob AS b ON a.id = b.id
+WHERE b.k IN (SELECT k FROM t_bob WHERE id > 60);
+
+-- name: owner_exists_correlated_with_two_tables_after_join
+SELECT a.id, b.k FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id
+WHERE EXISTS (SELECT 1 FROM t_alice AS a2 WHERE a2.k = a.k AND a2.id <> b.id);

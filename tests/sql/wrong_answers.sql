@@ -406,3 +406,34 @@ RIGHT JOIN tags t ON t.person = p.id WHERE t.tag <> 'c' OR p.id IS NULL;
 -- the asker's own tables: its local SQL with pushdown on, the secret plan with it off
 SELECT q.id AS qid, a.id AS aid FROM dec_a a JOIN people p ON a.id = p.id AND p.x > a.m * 3
 RIGHT JOIN people q ON q.id = a.id;
+
+-- name: decimal_supertype_past_38_digits_own_table
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+-- 10156:22: values of DECIMAL(38,2) and DECIMAL(4,3) become DECIMAL(38,2) in DuckDB (the
+-- integer digits are kept, the fraction rounded: 1.125 is 1.13), not DECIMAL(38,3)
+SELECT k, CASE WHEN k % 2 = 0 THEN SUM(m) ELSE 1.125 END AS v,
+       COALESCE(SUM(CASE WHEN k % 2 = 0 THEN m END), -0.005) AS w FROM t_alice GROUP BY k;
+
+-- name: decimal_supertype_past_38_digits_union
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+SELECT u.k, CASE WHEN u.k % 2 = 0 THEN SUM(u.m) ELSE 1.125 END AS v
+FROM (SELECT k, m FROM t_alice UNION ALL SELECT k, m FROM t_bob) AS u GROUP BY u.k;
+
+-- name: decimal_supertype_past_38_digits_join
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+SELECT a.k, CASE WHEN a.k % 2 = 0 THEN SUM(b.m) ELSE -1.125 END AS v
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id GROUP BY a.k;
+
+-- name: decimal_supertype_past_38_digits_set_operation
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+SELECT SUM(m) AS v FROM t_alice UNION ALL SELECT MAX(1.125) AS v FROM t_bob;
+
+-- name: decimal_comparison_keeps_the_scale
+-- catalog: ../../catalogs/types.toml
+-- party: alice
+-- a comparison does not round: SUM(m) (DECIMAL(38,2)) against 3 decimals
+SELECT k, SUM(m) > 1.125 AS gt FROM t_alice GROUP BY k;
