@@ -20,7 +20,7 @@ from scql_py.errors import NotSupportedError
 from scql_py.mpc import compare, convert, equality, extremum, mux, sum_range
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
-from scql_py.mpc.rss import AShare, BShare, and_
+from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.string_extreme import string_extreme
 from scql_py.sql.logical import HIGH_HALF
@@ -29,52 +29,72 @@ SENTINEL = 1 << 62  # larger than any value MIN/MAX accept
 KEY_SENTINEL = (1 << 63) - 1  # larger than any float key (+inf's is 2^63 - 2^52)
 
 
-def _present(ev: SecureEvaluator, rel: SecretRelation, col: SecretColumn | None) -> BShare | None:
-    """Bit per row: valid and not NULL (None: every row)."""
-    valid = rel.valid
-    null = col.null if col is not None else None
-    if null is None:
-        return valid
-    not_null = bit_not(null)
-    return not_null if valid is None else and_(ev.rt, valid, not_null)
-
-
-def _count(ev: SecureEvaluator, present: BShare | None, n: int) -> AShare:
-    if present is None:
-        return AShare.public(ev.rt.party, np.array([n], dtype=np.uint64))
-    return convert.b2a_bit(ev.rt, present).sum()
-
-
-def _empty_null(ev: SecureEvaluator, count: AShare) -> BShare:
-    return equality.equal_zero(ev.rt, count)
-
-
 Agg = tuple[str, "exp.Expression | None", SqlType, bool]  # (func, arg, out type, distinct)
 
 
 def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
                ) -> list[SecretColumn]:
-    """The aggregates of ``rel``, each a one-row secret column; the divisions of every
-    AVG among them run in the same rounds."""
-    out: list[SecretColumn | None] = []
-    pending: list[tuple[int, AShare, AShare, SqlType, BShare]] = []
-    spreads: list[tuple[int, tuple]] = []  # computed together too
-    for func, arg, out_type, distinct in aggs:
-        col = _aggregate(ev, rel, func, arg, out_type, distinct)
-        if isinstance(col, tuple) and func in SPREADS:
-            spreads.append((len(out), col))
-            out.append(None)
-        elif isinstance(col, tuple):
-            pending.append((len(out), *col))
-            out.append(None)
-        else:
-            out.append(col)
-    for (at, _), col in zip(spreads, spreads_of_all(ev.rt, [s for _, s in spreads],
-                                                    ev.out_of_range)):
-        out[at] = col
-    means = average_many(ev.rt, [(total, count, t) for _, total, count, t, _ in pending])
-    for (at, _, _, _, null), (mean, fine) in zip(pending, means):
-        out[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
+    """The aggregates of ``rel``, each a one-row secret column. Each kind of work runs
+    once for all of them, in the same rounds: the presence bits, the counts, the sums'
+    range checks, the NULL tests, the MIN/MAX trees, the AVG divisions."""
+    halved = [i for i, (func, *_) in enumerate(aggs) if func == "sum_halves"]
+    if halved:  # the owners' exact partial sums, merged apart (they are few)
+        rest = [i for i in range(len(aggs)) if i not in halved]
+        out = [None] * len(aggs)
+        for i, col in zip(rest, aggregates(ev, rel, [aggs[i] for i in rest]) if rest else []):
+            out[i] = col
+        for i in halved:
+            out[i] = _sum_of_halves(ev, rel, aggs[i][1], aggs[i][2])
+        return out
+    for func, _, _, distinct in aggs:
+        if distinct:
+            raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
+        if func not in ("count", "sum", "avg", "min", "max") + SPREADS:
+            raise NotSupportedError(f"aggregate {func.upper()}")
+    rt, n = ev.rt, rel.n
+    cols = [None if arg is None else ev.evaluate(arg) for _, arg, _, _ in aggs]
+    for (func, _, _, _), col in zip(aggs, cols):
+        if col is not None and col.type.kind == "string" and func not in ("count", "min",
+                                                                          "max"):
+            raise NotSupportedError(f"{func.upper()} of a secret string")
+    presents = _presents(rt, rel, cols)
+    counts = _counts(rt, presents, n)
+    nullable = [i for i, (func, arg, _, _) in enumerate(aggs)
+                if arg is not None and func != "count"]
+    nulls: list[BShare | None] = [None] * len(aggs)
+    if nullable:  # an aggregate of no values is NULL (COUNT: 0)
+        zero = equality.equal_zero(rt, AShare.concat([counts[i] for i in nullable]))
+        for i, bit in zip(nullable, _split(zero, [1] * len(nullable))):
+            nulls[i] = bit
+    summed = [i for i, (func, *_) in enumerate(aggs) if func in ("sum", "avg")]
+    totals = _sums(ev, rel, [cols[i] for i in summed], [presents[i] for i in summed],
+                   [(counts[i], cols[i].type) if aggs[i][0] == "avg" else None
+                    for i in summed])
+    out: list[SecretColumn | None] = [None] * len(aggs)
+    for i, (func, arg, out_type, _) in enumerate(aggs):
+        if arg is None or func == "count":
+            out[i] = SecretColumn(INT64, counts[i])
+        elif func == "sum":
+            out[i] = SecretColumn(out_type, totals[summed.index(i)], nulls[i])
+    extremes = [i for i, (func, *_) in enumerate(aggs) if func in ("min", "max")
+                and cols[i].type.kind != "string"]
+    for i, (func, *_) in enumerate(aggs):
+        if func in ("min", "max") and cols[i].type.kind == "string":
+            out[i] = _string_extreme(ev, cols[i], presents[i], nulls[i], func == "min")
+    for i, best in zip(extremes, _extremes(rt, [(cols[i], presents[i], nulls[i], aggs[i][0]
+                                                  == "min") for i in extremes])):
+        out[i] = replace(best, value=bit_of(rt, best.value)) \
+            if cols[i].type.kind == "bool" else best
+    spreads = [i for i, (func, *_) in enumerate(aggs) if func in SPREADS]
+    for i, col in zip(spreads, spreads_of_all(
+            rt, [(aggs[i][0], cols[i], presents[i], counts[i]) for i in spreads],
+            ev.out_of_range)):
+        out[i] = col
+    averaged = [i for i, (func, *_) in enumerate(aggs) if func == "avg"]
+    means = average_many(rt, [(totals[summed.index(i)], counts[i], cols[i].type)
+                              for i in averaged])
+    for i, (mean, fine) in zip(averaged, means):
+        out[i] = SecretColumn(FLOAT64, mean, nulls[i], exact=fine)
     return out
 
 
@@ -84,48 +104,59 @@ def aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expr
     return aggregates(ev, rel, [(func, arg, out_type, distinct)])[0]
 
 
-def _aggregate(ev: SecureEvaluator, rel: SecretRelation, func: str, arg: exp.Expression | None,
-               out_type: SqlType, distinct: bool):
-    """One aggregate, or for AVG what it divides: ``(total, count, type, NULL bit)``, for
-    a VAR/STDDEV what :func:`finish_spreads` needs."""
-    if distinct:
-        raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
-    rt = ev.rt
-    if arg is None:  # COUNT(*)
-        return SecretColumn(INT64, _count(ev, rel.valid, rel.n))
-    if func == "sum_halves":
-        return _sum_of_halves(ev, rel, arg, out_type)
-    col = ev.evaluate(arg)
-    if col.type.kind == "string" and func not in ("count", "min", "max"):
-        raise NotSupportedError(f"{func.upper()} of a secret string")
-    present = _present(ev, rel, col)
-    count = _count(ev, present, rel.n)
-    if func == "count":
-        return SecretColumn(INT64, count)
-    if col.type.kind == "string":
-        return _string_extreme(ev, col, present, _empty_null(ev, count), func == "min")
-    value = col.value
-    if col.type.kind == "bool":
-        value = convert.b2a_bit(rt, value)
-    null = _empty_null(ev, count)
-    if func in ("sum", "avg"):
-        kept = value if present is None else mux.mul_bit(rt, present, value)
-        total = kept.sum()
-        if len(kept):
-            high, low = sum_range.halves(rt, kept)
-            ev.out_of_range.append(range_bit(rt, total, high.sum(), low.sum(), (
-                count, col.type) if func == "avg" else None))
-        if func == "sum":
-            return SecretColumn(out_type, total, null)
-        return total, count, col.type, null
-    if func in ("min", "max"):
-        best = _extreme(rt, col, value, present, null, smallest=func == "min")
-        if col.type.kind == "bool":
-            return replace(best, value=bit_of(rt, best.value))
-        return best
-    if func in SPREADS:
-        return func, col, present, count
-    raise NotSupportedError(f"aggregate {func.upper()}")
+def _split(x, sizes: list[int]) -> list:
+    at = np.cumsum([0] + sizes)
+    return [x[at[i]:at[i + 1]] for i in range(len(sizes))]
+
+
+def _presents(rt: Runtime, rel: SecretRelation, cols: list[SecretColumn | None]
+              ) -> list[BShare | None]:
+    """Per aggregate, a bit per row: valid and its argument not NULL (None: every row);
+    the ANDs of them all in one round."""
+    out: list[BShare | None] = [rel.valid if col is None or col.null is None
+                                else bit_not(col.null) for col in cols]
+    both = [i for i, col in enumerate(cols) if rel.valid is not None
+            and col is not None and col.null is not None]
+    for i, bit in zip(both, convert.and_bits_many(rt, [(rel.valid, out[i]) for i in both])):
+        out[i] = bit
+    return out
+
+
+def _counts(rt: Runtime, presents: list[BShare | None], n: int) -> list[AShare]:
+    """Per aggregate, how many rows it counts (one bit injection for them all)."""
+    secret = [i for i, p in enumerate(presents) if p is not None]
+    counts = [AShare.public(rt.party, np.array([n], dtype=np.uint64))] * len(presents)
+    if secret:
+        bits = convert.b2a_bit(rt, BShare.concat([presents[i] for i in secret]))
+        for i, part in zip(secret, _split(bits, [n] * len(secret))):
+            counts[i] = part.sum()
+    return counts
+
+
+def _sums(ev: SecureEvaluator, rel: SecretRelation, cols: list[SecretColumn],
+          presents: list[BShare | None], averaged: list[tuple[AShare, SqlType] | None]
+          ) -> list[AShare]:
+    """Each column's total over its present rows; the totals' range checks (and for an
+    AVG, ``averaged``: its count and type, its mean's) go to ``ev.out_of_range``."""
+    if not cols:
+        return []
+    rt, n = ev.rt, rel.n
+    values = [convert.b2a_bit(rt, c.value) if c.type.kind == "bool" else c.value
+              for c in cols]  # (bools are rare: one injection each)
+    masked = [i for i, p in enumerate(presents) if p is not None]
+    if masked:
+        kept = mux.mul_bit(rt, BShare.concat([presents[i] for i in masked]),
+                           AShare.concat([values[i] for i in masked]))
+        for i, part in zip(masked, _split(kept, [n] * len(masked))):
+            values[i] = part
+    totals = [v.sum() for v in values]
+    if n:
+        high, low = sum_range.halves(rt, AShare.concat(values))
+        ev.out_of_range.extend(range_bits(rt, [
+            (total, h.sum(), lo.sum(), avg) for total, h, lo, avg in zip(
+                totals, _split(high, [n] * len(cols)), _split(low, [n] * len(cols)),
+                averaged)]))
+    return totals
 
 
 def _sum_of_halves(ev: SecureEvaluator, rel: SecretRelation, low_arg: exp.Expression,
@@ -137,8 +168,8 @@ def _sum_of_halves(ev: SecureEvaluator, rel: SecretRelation, low_arg: exp.Expres
     rt = ev.rt
     low = ev.evaluate(low_arg)
     high = ev.evaluate(exp.column(low_arg.name + HIGH_HALF, quoted=True))
-    present = _present(ev, rel, low)
-    count = _count(ev, present, rel.n)
+    present = _presents(rt, rel, [low])[0]
+    count = _counts(rt, [present], rel.n)[0]
     if present is not None:
         low, high = (mux.mul_bit(rt, present, c.value) for c in (low, high))
     else:
@@ -147,54 +178,68 @@ def _sum_of_halves(ev: SecureEvaluator, rel: SecretRelation, low_arg: exp.Expres
     total = highs.mul_public(1 << 32) + lows
     if len(low):
         ev.out_of_range.append(sum_range.out_of_range(rt, total, highs, lows))
-    return SecretColumn(out_type, total, _empty_null(ev, count))
+    return SecretColumn(out_type, total, equality.equal_zero(rt, count))
 
 
 # an AVG's quotient is a fixed-point word (rounded_division): |total / divisor| < 2^46
 AVG_QUOTIENT_BITS = 62 - FRAC_BITS
 
+# a SUM's total with its halves' sums (sum_range), and for an AVG its count and type
+RangeCheck = tuple[AShare, AShare, AShare, "tuple[AShare, SqlType] | None"]
 
-def range_bit(rt: Runtime, total: AShare, high: AShare, low: AShare,
-              averaged: tuple[AShare, SqlType] | None = None) -> BShare:
-    """Bit 1 where a SUM's ``total`` (with its halves' sums, :mod:`sum_range`) wrapped
-    around the ring; for an AVG (``averaged``: its count and the values' type) also
-    where the mean is too large for a fixed-point word, ``|total| >= divisor 2^46`` for
-    the divisor ``count * unit`` it is divided by (an AVG of no values is NULL)."""
-    wrapped = sum_range.out_of_range(rt, total, high, low)
-    if averaged is None:
-        return wrapped
-    count, t = averaged
-    large = sum_range.quotient_beyond(rt, total, count.mul_public(_unit(t)),
-                                      AVG_QUOTIENT_BITS)
-    large = and_(rt, large, bit_not(equality.equal_zero(rt, count)))
-    return convert.bit_or(rt, wrapped, large)
+
+def range_bits(rt: Runtime, checks: list[RangeCheck]) -> list[BShare]:
+    """Bits 1 where a SUM's total wrapped around the ring, and for an AVG also where the
+    mean is too large for a fixed-point word, ``|total| >= divisor 2^46`` for the divisor
+    ``count * unit`` it is divided by (an AVG of no values is NULL): every check in the
+    same rounds. The bits, for the query's out-of-range list, say nothing of which."""
+    if not checks:
+        return []
+    total, high, low = (AShare.concat([c[k] for c in checks]) for k in range(3))
+    avgs = [(c[0], c[3][0].mul_public(_unit(c[3][1]))) for c in checks if c[3] is not None]
+    empty = AShare.zeros(rt.party, 0)
+    wrapped, large = sum_range.out_of_range_or_beyond(
+        rt, total, high, low, AShare.concat([a for a, _ in avgs]) if avgs else empty,
+        AShare.concat([b for _, b in avgs]) if avgs else empty, AVG_QUOTIENT_BITS)
+    return [wrapped, large] if avgs else [wrapped]
+
+
+def _extremes(rt: Runtime, items: list[tuple[SecretColumn, BShare | None, BShare, bool]]
+              ) -> list[SecretColumn]:
+    """MIN or MAX of each ``(column, present bits, NULL bit, smallest)``, in the same
+    levels. A float with its exact key is compared by the key, and the winner's
+    fixed-point value travels with it: the result is one of the doubles that went in."""
+    if not items:
+        return []
+    n = len(items[0][0])
+    if n == 0:
+        return [SecretColumn(col.type, AShare.zeros(rt.party, 1), null, exact=None
+                             if col.key is None else FloatBits(AShare.zeros(rt.party, 1)))
+                for col, _, null, _ in items]
+    keys, fills = [], []
+    for col, _, _, smallest in items:
+        fill = (SENTINEL if col.key is None else KEY_SENTINEL) * (1 if smallest else -1)
+        fills.append(AShare.public(rt.party, np.full(n, np.int64(fill).view(np.uint64))))
+        value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
+        keys.append(value if col.key is None else col.key)
+    masked = [i for i, (_, present, _, _) in enumerate(items) if present is not None]
+    for i, picked in zip(masked, mux.select_many(rt, [(items[i][1], keys[i], fills[i])
+                                                      for i in masked])):
+        keys[i] = picked
+    wide = any(col.key is not None for col, _, _, _ in items)
+    best = extremum.extremes_many(
+        rt, [(key, [] if col.key is None else [col.value], smallest)
+             for key, (col, _, _, smallest) in zip(keys, items)],
+        compare.less_than_wide if wide else compare.less_than)
+    return [SecretColumn(col.type, key if col.key is None else payload[0], null,
+                         exact=None if col.key is None else FloatBits(key))
+            for (key, payload), (col, _, null, _) in zip(best, items)]
 
 
 def bit_of(rt: Runtime, value: AShare) -> BShare:
     """A bool picked by its 0/1 word (MIN, MAX) as the secret bit every bool is, so that
     CASE, COALESCE and comparisons can take it (the low bit of its decomposition)."""
     return convert.clean_bit(convert.a2b(rt, value))
-
-
-def _extreme(rt: Runtime, col: SecretColumn, value: AShare, present: BShare | None,
-             null: BShare, smallest: bool) -> SecretColumn:
-    """MIN or MAX. A float with its exact key is compared by the key, and the winner's
-    fixed-point value travels with it: the result is one of the doubles that went in."""
-    key = col.key
-    compared = value if key is None else key
-    if present is not None:
-        fill = (SENTINEL if key is None else KEY_SENTINEL) * (1 if smallest else -1)
-        sentinel = AShare.public(rt.party, np.full(len(value), np.int64(fill).view(np.uint64)))
-        compared = mux.select(rt, present, compared, sentinel)
-    if len(value) == 0:
-        return SecretColumn(col.type, AShare.zeros(rt.party, 1), null,
-                            exact=None if key is None else FloatBits(AShare.zeros(rt.party, 1)))
-    if key is None:
-        reduce = extremum.reduce_min if smallest else extremum.reduce_max
-        return SecretColumn(col.type, reduce(rt, compared), null)
-    best_key, (best,) = extremum.extreme_with(rt, compared, [value], smallest,
-                                              compare.less_than_wide)
-    return SecretColumn(col.type, best, null, exact=FloatBits(best_key))
 
 
 def _string_extreme(ev: SecureEvaluator, col: SecretColumn, present: BShare | None,

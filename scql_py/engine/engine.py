@@ -37,7 +37,7 @@ from scql_py.engine.relation import (
     concat_validity,
     null_column,
 )
-from scql_py.engine.reveal import open_flag, open_relation
+from scql_py.engine.reveal import open_result
 from scql_py.engine.secure_expr import SecureEvaluator
 from scql_py.engine.window import window
 from scql_py.errors import DataError, Error, InternalError, OperationalError, SecurityError
@@ -458,19 +458,21 @@ class Engine:
         return rel.take(slice(start, stop))
 
     def step_reveal(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
-        if any(what == openings.OUT_OF_RANGE for what, _, _ in step.args.get("opens", [])):
-            # one bit: whether any aggregate computed so far left the ring's range
-            bit = sum_range.any_set(self.rt, self.out_of_range) if self.rt.computes else None
-            self.out_of_range.clear()  # (the evaluators hold this list)
-            if open_flag(self.rt, bit, self.party_index(step.args["to"]), openings.OUT_OF_RANGE):
-                self.learnt_out_of_range = True
-        rel = None
+        checked = any(what == openings.OUT_OF_RANGE for what, _, _ in step.args.get("opens", []))
+        rel = bit = None
         if self.rt.computes:
+            if checked:  # one bit: whether any aggregate computed so far left the range
+                bit = sum_range.any_set(self.rt, self.out_of_range)
+                self.out_of_range.clear()  # (the evaluators hold this list)
             rel = self.compact(self.values[step.inputs[0]])
             rel.names = list(step.columns)
-        table = open_relation(self.rt, rel, self.party_index(step.args["to"]),
-                              types=[SqlType.parse(t) for t in step.types],
-                              names=list(step.columns))
+        # the bit goes with the result, in the same round
+        table, out_of_range = open_result(
+            self.rt, rel, self.party_index(step.args["to"]),
+            [SqlType.parse(t) for t in step.types], list(step.columns), flag=bit,
+            flag_what=openings.OUT_OF_RANGE if checked else None)
+        if out_of_range:
+            self.learnt_out_of_range = True
         if table is not None and step.args.get("order"):
             table = sort_plain(table, step.args["order"])
         return table

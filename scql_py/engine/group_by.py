@@ -23,7 +23,7 @@ import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, TIMESTAMP, SqlType
-from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bit
+from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bits
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_dates import US_PER_DAY
@@ -343,9 +343,11 @@ def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
 def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[BShare]
                    ) -> list[SecretColumn]:
     """The result columns from the kept groups' words (keys, then per aggregate its
-    running values): AVG divided, empty aggregates NULL."""
+    running values): AVG divided, empty aggregates NULL. The NULL tests, range checks,
+    AVG divisions and VAR/STDDEV of all aggregates each run once for them all."""
     out_cols: list[SecretColumn | None] = [col.rebuilt(kept) for col in rows.keys]
-    divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
+    pending = []  # (where, func, type, value, count, exact, chars) of each SUM, AVG, ...
+    checks = []  # the range check of every SUM and AVG
     spreads = []  # (where, spread) of every VAR/STDDEV: finished at once
     for _, func, arg, t, _ in aggs:
         v = next(kept)
@@ -373,22 +375,29 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
         chars = [next(kept) for _ in arg_col.chars or []] if arg_col.type.kind == "string" else None
         count = next(kept)
         if halves is not None and len(v):
-            out_of_range.append(range_bit(rt, v, *halves, (count, arg_col.type)
-                                          if func == "avg" else None))
-        null = equality.equal_zero(rt, count)
+            checks.append((v, *halves, (count, arg_col.type) if func == "avg" else None))
+        pending.append((len(out_cols), func, arg_col.type if func == "avg" else
+                        SqlType.parse(t), v, count, exact, chars))
+        out_cols.append(None)
+    out_of_range.extend(range_bits(rt, checks))
+    nulls = equality.equal_zero(rt, AShare.concat([p[4] for p in pending])) if pending \
+        else None
+    at = np.cumsum([0] + [len(p[4]) for p in pending])
+    divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
+    for k, (where, func, t, v, count, exact, chars) in enumerate(pending):
+        null = nulls[at[k]:at[k + 1]]
         if func == "avg":
-            divisions.append((len(out_cols), v, count, arg_col.type, null))
-            out_cols.append(None)
-        else:
-            out_type = SqlType.parse(t)
-            if out_type.kind == "bool":
-                v = bit_of(rt, v)
-            out_cols.append(SecretColumn(out_type, v, null, chars, exact=exact))
+            divisions.append((where, v, count, t, null))
+            continue
+        if t.kind == "bool":
+            v = bit_of(rt, v)
+        out_cols[where] = SecretColumn(t, v, null, chars, exact=exact)
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
-    for (at, _, _, _, null), (mean, fine) in zip(divisions, means):
-        out_cols[at] = SecretColumn(FLOAT64, mean, null, exact=fine)
-    for (at, _), col in zip(spreads, finish_spreads(rt, [s for _, s in spreads], out_of_range)):
-        out_cols[at] = col
+    for (where, _, _, _, null), (mean, fine) in zip(divisions, means):
+        out_cols[where] = SecretColumn(FLOAT64, mean, null, exact=fine)
+    for (where, _), col in zip(spreads, finish_spreads(rt, [s for _, s in spreads],
+                                                       out_of_range)):
+        out_cols[where] = col
     return out_cols
 
 

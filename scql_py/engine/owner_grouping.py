@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import average_many, range_bit
+from scql_py.engine.aggregate import average_many, range_bits
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.input_sharing import share_table
@@ -22,7 +22,7 @@ from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import InternalError
 from scql_py.mpc import convert, equality, mux, openings, rss, sum_range
-from scql_py.mpc.rss import BShare, and_
+from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.sql import plan_text
 
 # the one-hot matrix of the owner path holds n * k words per party
@@ -95,21 +95,27 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
 
     out_cols: list[SecretColumn | None] = list(key_rel.columns)
     divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
-    checks = []  # per SUM and AVG, whether each group's is out of range
+    checks = []  # per SUM and AVG, its range check (every group's)
+    pending = []  # (where, func, type, total, count, argument type) per SUM and AVG
     for (func, at, src), (_, _, _, t, _) in zip(layout, aggs):
         if func == "count":
             out_cols.append(SecretColumn(INT64, sums[at]))
             continue
         count, total = sums[at], sums[at + 1]
         if func in ("sum", "avg") and n:
-            checks.append(range_bit(rt, total, sums[at + 2], sums[at + 3], (
-                count, src) if func == "avg" else None))
-        null = equality.equal_zero(rt, count)
-        if func == "sum":
-            out_cols.append(SecretColumn(SqlType.parse(t), total, null))
-            continue
-        divisions.append((len(out_cols), total, count, src, null))
+            checks.append((total, sums[at + 2], sums[at + 3], (count, src)
+                           if func == "avg" else None))
+        pending.append((len(out_cols), func, SqlType.parse(t), total, count, src))
         out_cols.append(None)
+    # every aggregate of no values is NULL: one test for them all
+    nulls = equality.equal_zero(rt, AShare.concat([p[4] for p in pending])) if pending \
+        else None
+    for j, (where, func, t, total, count, src) in enumerate(pending):
+        null = nulls[j * k:(j + 1) * k]
+        if func == "sum":
+            out_cols[where] = SecretColumn(t, total, null)
+        else:
+            divisions.append((where, total, count, src, null))
     means = average_many(rt, [(total, count, t) for _, total, count, t, _ in divisions])
     for (where, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[where] = SecretColumn(FLOAT64, mean, null, exact=fine)
@@ -118,7 +124,10 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
     keep = bit_not(equality.equal_zero(rt, sums[0]))
     out.valid, dropped = leave_out_small_groups(rt, keep, sums[0], threshold)
     # of the groups the asker gets only: nothing of those the threshold leaves out
-    ev.out_of_range += [and_(rt, bit, out.valid) for bit in checks]
+    bits = range_bits(rt, checks)
+    if bits and k:
+        every = BShare.concat(bits)
+        ev.out_of_range.append(and_(rt, every, BShare.concat([out.valid] * (len(every) // k))))
     return out, dropped
 
 

@@ -1,4 +1,4 @@
-"""Open a secret relation to one party: two reveals (ring words, XOR words), decoded.
+"""Open a secret relation to one party: its ring words and XOR words in one round, decoded.
 
 A float column with an exact form opens that form instead of its fixed-point value:
 its IEEE-754 key (the double that went in), or for a quotient (AVG, ``/``) the quotient
@@ -36,17 +36,33 @@ def open_relation(rt: Runtime, rel: SecretRelation | None, to: int,
     ``types`` and ``names`` (the plan's), and the computing parties send it each
     column's layout (:func:`_layout`, public: how the column is encoded) beside the
     masked words (:func:`scql_py.mpc.outside.open_to`)."""
+    return open_result(rt, rel, to, types, names, with_valid=with_valid)[0]
+
+
+def open_result(rt: Runtime, rel: SecretRelation | None, to: int,
+                types: list[SqlType] | None, names: list[str] | None,
+                flag: BShare | None = None, flag_what: str | None = None,
+                with_valid: bool = False) -> tuple[pa.Table | None, bool | None]:
+    """:func:`open_relation`, and with ``flag_what`` (public: from the plan) the secret
+    bit ``flag`` (one element; None on a data party) opened to ``to`` as that kind of
+    opening, in the same round. Returns the table and the bit's value on ``to``, Nones
+    elsewhere."""
     inside = rt.computing_index(to)
+    flagged = flag_what is not None
+    tail = (1, flag_what) if flagged else None
     if not rt.computes:
         if rt.world.party != to:
-            return None
-        header, a_words, b_words = outside.open_to(rt, to, None, None, None, openings.RESULT)
+            return None, None
+        header, a_words, b_words = outside.open_to(rt, to, None, None, None, openings.RESULT,
+                                                   tail)
         if len(header) != 2 + 4 * len(types):
             raise InternalError("the computing parties opened another result")
         n, has_valid = int(header[0]), bool(header[1])
         layouts = [tuple(int(v) for v in header[2 + 4 * j:6 + 4 * j])
                    for j in range(len(types))]
-        return _decode(list(names), types, layouts, a_words, b_words, n, has_valid)
+        flag_value = _flag_value(b_words[-1:]) if flagged else None
+        return _decode(list(names), types, layouts, a_words, b_words[:len(b_words) - flagged],
+                       n, has_valid), flag_value
     party = rt.party
     refined = _refine_quotients(rt, rel.columns)
     arith: list[AShare] = []
@@ -70,32 +86,23 @@ def open_relation(rt: Runtime, rel: SecretRelation | None, to: int,
         header = np.array([rel.n, int(has_valid), *[v for lay in layouts for v in lay]],
                           np.int64)
         outside.open_to(rt, to, header, AShare.concat(arith) if arith else None,
-                        BShare.concat(boolean) if boolean else None, openings.RESULT)
-        return None
-    a_words = rss.reveal(rt, AShare.concat(arith), to=inside, what=openings.RESULT) \
-        if arith else None
-    b_words = rss.reveal(rt, BShare.concat(boolean), to=inside, what=openings.RESULT) \
-        if boolean else None
+                        BShare.concat(boolean + ([flag] if flagged else [])) if boolean
+                        or flagged else None, openings.RESULT, tail)
+        return None, None
+    items = [(AShare.concat(arith), openings.RESULT)] if arith else []
+    items += [(BShare.concat(boolean), openings.RESULT)] if boolean else []
+    items += [(flag, flag_what)] if flagged else []
+    words = rss.reveal_many(rt, items, to=inside) if items else None
     if party != inside:
-        return None
-    return _decode(list(rel.names), [c.type for c in rel.columns], layouts, a_words,
-                   b_words, rel.n, has_valid)
+        return None, None
+    a_words = words.pop(0) if arith else None
+    b_words = words.pop(0) if boolean else None
+    return (_decode(list(rel.names), [c.type for c in rel.columns], layouts, a_words,
+                    b_words, rel.n, has_valid), _flag_value(words[0]) if flagged else None)
 
 
-def open_flag(rt: Runtime, bit: BShare | None, to: int, what: str) -> bool | None:
-    """One secret bit (``bit``: one element; None on a data party) opened to party
-    ``to`` only: its value there, None elsewhere."""
-    inside = rt.computing_index(to)
-    if not rt.computes:
-        if rt.world.party != to:
-            return None
-        _, _, b_words = outside.open_to(rt, to, None, None, None, what)
-        return bool(b_words[0] & np.uint64(1))
-    if inside is None:
-        outside.open_to(rt, to, np.zeros(0, np.int64), None, bit, what)
-        return None
-    words = rss.reveal(rt, bit, to=inside, what=what)
-    return None if rt.party != inside else bool(words[0] & np.uint64(1))
+def _flag_value(words: np.ndarray) -> bool:
+    return bool(words[0] & np.uint64(1))
 
 
 def _layout(col: SecretColumn, refined: tuple[AShare, AShare, int] | None

@@ -155,19 +155,11 @@ def finish_spreads(rt: Runtime, items: list[Spread], out_of_range: list[BShare] 
         return np.concatenate([np.arange(at[i], at[i + 1]) for i, item in enumerate(items)
                                if pick(item[1])] or [np.zeros(0, np.int64)]).astype(np.int64)
 
-    var = AShare.zeros(party, k)
-    floats = rows(lambda t: t.kind == "float64")
-    if len(floats):
-        var = _scatter(var, floats, _float_variance(rt, q[floats], r[floats], n1[floats],
-                                                    d1[floats], s2[floats]))
-    exact = rows(lambda t: t.kind != "float64")
-    if len(exact):
-        units = np.concatenate([np.full(n, 10 ** (2 * t.scale) if t.kind == "decimal" else 1,
-                                        np.int64) for (_, t, *_), n in zip(items, sizes)
-                                if t.kind != "float64"])
-        var = _scatter(var, exact, _exact_variance(
-            rt, q[exact], r[exact], n1[exact], d1[exact], count[exact], s1[exact], s2[exact],
-            units, out_of_range))
+    floats = np.concatenate([np.full(n, t.kind == "float64") for (_, t, *_), n in
+                             zip(items, sizes)])
+    units = np.concatenate([np.full(n, 10 ** (2 * t.scale) if t.kind == "decimal" else 1,
+                                    np.int64) for (_, t, *_), n in zip(items, sizes)])
+    var = _variances(rt, q, r, n1, d1, count, s1, s2, floats, units, out_of_range)
     roots = rows(lambda t: True)[np.concatenate(
         [np.full(n, f.startswith("stddev")) for (f, *_), n in zip(items, sizes)])]
     if len(roots):
@@ -185,28 +177,50 @@ def _scatter(into: AShare, where: np.ndarray, values: AShare) -> AShare:
     return AShare(into.party, a, b)
 
 
-def _float_variance(rt: Runtime, q, r, n1, d1, s2) -> AShare:
-    """Fixed-point words: ``s2`` holds the squares about the mean already; less
-    ``r^2 / n`` (in 2^32 units), over ``D``, clamped at 0."""
-    tail = divide_rounded(rt, rss.mul(rt, r, r), n1.mul_public(1 << FRAC_BITS), 0)
-    var = divide_rounded(rt, s2 - tail, d1, 0, quotient_bits=62)  # any variance's word
-    return mux.select(rt, compare.msb(rt, var), AShare.zeros(rt.party, len(var)), var)
+def _variances(rt: Runtime, q, r, n1, d1, count, s1, s2, floats: np.ndarray,
+               units: np.ndarray, out_of_range: list[BShare] | None = None) -> AShare:
+    """Every group's variance, a fixed-point word; the float and the exact groups (the
+    module doc) step by step in the same rounds: their products, their divisions
+    (one exact, one rounded), their sign tests.
 
-
-def _exact_variance(rt: Runtime, q, r, n1, d1, count, s1, s2, units: np.ndarray,
-                    out_of_range: list[BShare] | None = None) -> AShare:
-    """Exact integers re-centred on ``q`` (see the module), then scaled by each value's
+    Float groups: ``s2`` holds the squares about the mean already; less ``r^2 / n``
+    (in 2^32 units, rounded: ``floor((2 r^2 + U) / 2U)`` for ``U = n 2^16``), over
+    ``D``, clamped at 0. Exact groups: re-centred on ``q``, then scaled by each value's
     ``unit^2`` (``units``: 1 for int64, ``10^2s`` for decimal(p,s))."""
-    q_s1, q_q = rss.mul_many(rt, [(q, s1), (q, q)])
-    centred = s2 - q_s1.mul_public(2) + rss.mul(rt, count, q_q)
-    a, b = division.divmod_(rt, centred, d1)
-    if out_of_range is not None:
-        # (a decimal's bound capped at 2^62: an error a little early, never a wrap)
-        bound = AShare.public(rt.party, np.array([min(int(u) << VARIANCE_BITS, 1 << 62)
-                                                  for u in units], dtype=np.uint64))
-        out_of_range.append(convert.bit_not(compare.msb(rt, a - bound)))  # a >= bound
-    b_n, r_r, nd = rss.mul_many(rt, [(b, n1), (r, r), (n1, d1)])
-    frac = divide_rounded(rt, b_n - r_r, nd, FRAC_BITS)
+    party = rt.party
+    fl, ex = np.flatnonzero(floats), np.flatnonzero(~floats)
+    r_fl, n_fl = r[fl], n1[fl]
+    q_ex, r_ex, n_ex, d_ex = q[ex], r[ex], n1[ex], d1[ex]
+    r_r_fl, q_s1, q_q = rss.mul_many(rt, [(r_fl, r_fl), (q_ex, s1[ex]), (q_ex, q_ex)])
+    centred = s2[ex] - q_s1.mul_public(2) + rss.mul(rt, count[ex], q_q)
+    unit = n_fl.mul_public(1 << FRAC_BITS)
+    quotients, remainders = division.divmod_(
+        rt, AShare.concat([r_r_fl.mul_public(2) + unit, centred]),
+        AShare.concat([unit.mul_public(2), d_ex]))
+    tail, a, b = quotients[:len(fl)], quotients[len(fl):], remainders[len(fl):]
+    b_n, r_r, nd = rss.mul_many(rt, [(b, n_ex), (r_ex, r_ex), (n_ex, d_ex)])
+    # correctly rounded for any float variance's word (the exact fractions are small)
+    divided = divide_rounded(rt, AShare.concat([s2[fl] - tail,
+                                                (b_n - r_r).mul_public(1 << FRAC_BITS)]),
+                             AShare.concat([d1[fl], nd]), 0, quotient_bits=62)
+    var_fl, frac = divided[:len(fl)], divided[len(fl):]
+    # (a decimal's bound capped at 2^62: an error a little early, never a wrap)
+    bound = AShare.public(party, np.array([min(int(u) << VARIANCE_BITS, 1 << 62)
+                                           for u in units[ex]], dtype=np.uint64))
+    signs = compare.msb(rt, AShare.concat([var_fl, a - bound]))
+    if out_of_range is not None and len(ex):
+        out_of_range.append(convert.bit_not(signs[len(fl):]))  # a >= bound
+    var = AShare.zeros(party, len(floats))
+    if len(fl):
+        var = _scatter(var, fl, mux.select(rt, signs[:len(fl)], AShare.zeros(party, len(fl)),
+                                           var_fl))
+    if len(ex):
+        var = _scatter(var, ex, _exact_scaled(rt, a, frac, units[ex]))
+    return var
+
+
+def _exact_scaled(rt: Runtime, a: AShare, frac: AShare, units: np.ndarray) -> AShare:
+    """``a + frac 2^-16`` in fixed point, over each value's ``unit^2``."""
     var = a.mul_public(1 << FRAC_BITS) + frac
     for unit2 in sorted(set(units.tolist()) - {1}):
         # a / unit^2 in two steps, so that only the result need fit the fixed point

@@ -24,19 +24,21 @@ U64 = np.uint64
 _OFFSET = U64(1 << 63)
 
 
-def floor_shift(rt: Runtime, x: AShare, k: int) -> AShare:
-    """``floor(x / 2^k)`` exactly, for int64 ``x`` and ``0 <= k < 64``."""
-    if k == 0:
+def floor_shift(rt: Runtime, x: AShare, k: int | np.ndarray) -> AShare:
+    """``floor(x / 2^k)`` exactly, for int64 ``x`` and ``0 <= k < 64``; ``k`` a public
+    int or one per element (several shifts in the same rounds)."""
+    if np.ndim(k) == 0 and int(k) == 0:
         return x
-    if not 0 < k < 64:
-        raise ValueError("k must be in [0, 64)")
+    kk = np.asarray(k, dtype=np.int64)
+    if np.any(kk <= 0) or np.any(kk >= 64):
+        raise ValueError("k must be in (0, 64), or 0 for every element")
     n, me = len(x), rt.party
+    kk = np.broadcast_to(kk, (n,)).astype(U64) if kk.ndim else U64(int(kk))
     y = x.add_public(_OFFSET)
-    s = U64(64 - k)
+    s = U64(64) - kk
     low = AShare(me, y.a << s, y.b << s)
     carries = convert.b2a_bit(rt, compare.addend_carry(rt, AShare.concat([y, low])))
     c_high, c_low = carries[:n], carries[n:]
-    kk = U64(k)
     high_u = rss.share_input(rt, 0, (y.a + y.b) >> kk if me == 0 else None, n)
     zero = np.zeros(n, U64)
     if me == 0:
@@ -45,8 +47,9 @@ def floor_shift(rt: Runtime, x: AShare, k: int) -> AShare:
         high_v = AShare(me, zero, y.b >> kk)
     else:
         high_v = AShare(me, y.a >> kk, zero)
-    shifted = high_u + high_v + c_low - c_high.mul_public(U64(1 << (64 - k)))
-    return shifted.add_public(U64((-(1 << (63 - k))) & 0xFFFF_FFFF_FFFF_FFFF))
+    one = U64(1)
+    shifted = high_u + high_v + c_low - c_high.mul_public(one << s)
+    return shifted - AShare.public(me, np.broadcast_to(one << (U64(63) - kk), (n,)))
 
 
 def round_shift(rt: Runtime, x: AShare, k: int) -> AShare:

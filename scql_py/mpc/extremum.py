@@ -28,22 +28,41 @@ from scql_py.mpc.runtime import Runtime
 Less = Callable[[Runtime, AShare, AShare], BShare]
 
 
+def extremes_many(rt: Runtime, items: Sequence[tuple[AShare, Sequence[AShare], bool]],
+                  less: Less = compare.less_than) -> list[tuple[AShare, list[AShare]]]:
+    """For each ``(x, payload, smallest)``: the smallest (or largest) element of ``x``
+    and each payload vector's element at its position, every vector's level in the
+    same comparison and select (``ceil(log2 n)`` levels for the longest)."""
+    if any(len(x) == 0 for x, _, _ in items):
+        raise ValueError("the extremum of an empty vector is undefined")
+    carried = [[x, *payload] for x, payload, _ in items]
+    while any(len(c[0]) > 1 for c in carried):
+        active = [i for i, c in enumerate(carried) if len(c[0]) > 1]
+        halves = [len(carried[i][0]) // 2 for i in active]
+        firsts, seconds = [], []
+        for i, half in zip(active, halves):
+            key = carried[i][0]
+            left, right = key[:half], key[half:2 * half]
+            firsts.append(left if items[i][2] else right)
+            seconds.append(right if items[i][2] else left)
+        left_wins = less(rt, AShare.concat(firsts), AShare.concat(seconds))
+        # the winner's payload travels in the same select as its key
+        choices, at = [], 0
+        for i, half in zip(active, halves):
+            wins = left_wins[at:at + half]
+            at += half
+            choices += [(wins, c[:half], c[half:2 * half]) for c in carried[i]]
+        winners = mux.select_many(rt, choices)
+        for i, half in zip(active, halves):
+            mine, winners = winners[:len(carried[i])], winners[len(carried[i]):]
+            carried[i] = [AShare.concat([w, c[2 * half:]]) if len(c) > 2 * half else w
+                          for w, c in zip(mine, carried[i])]
+    return [(c[0], c[1:]) for c in carried]
+
+
 def _reduce(rt: Runtime, x: AShare, payload: Sequence[AShare], keep_smaller: bool,
             less: Less) -> tuple[AShare, list[AShare]]:
-    if len(x) == 0:
-        raise ValueError("the extremum of an empty vector is undefined")
-    carried = [x, *payload]
-    while len(carried[0]) > 1:
-        half = len(carried[0]) // 2
-        key = carried[0]
-        left, right = key[:half], key[half:2 * half]
-        left_wins = less(rt, left, right) if keep_smaller else less(rt, right, left)
-        # the winner's payload travels in the same select as its key
-        winners = mux.select_many(rt, [(left_wins, c[:half], c[half:2 * half])
-                                       for c in carried])
-        carried = [AShare.concat([w, c[2 * half:]]) if len(c) > 2 * half else w
-                   for w, c in zip(winners, carried)]
-    return carried[0], carried[1:]
+    return extremes_many(rt, [(x, payload, keep_smaller)], less)[0]
 
 
 def reduce_min(rt: Runtime, x: AShare, less: Less = compare.less_than) -> AShare:

@@ -70,17 +70,20 @@ def share_in(rt: Runtime, owner: int, header: np.ndarray | None,
 
 
 def open_to(rt: Runtime, to: int, header: np.ndarray | None, arith: AShare | None,
-            boolean: BShare | None, what: str
+            boolean: BShare | None, what: str, tail: tuple[int, str] | None = None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Open ``arith`` and ``boolean`` to data party ``to`` only, with the public int64
-    ``header`` (the same on every computing party; the receiver checks it).
+    ``header`` (the same on every computing party; the receiver checks it). ``tail``:
+    ``(k, kind)`` when the last ``k`` boolean words are another kind of opening than
+    ``what`` (opened in the same message, recorded as their own).
 
     Returns ``(header, arith words, boolean words)`` on ``to``, None elsewhere."""
     world = rt.world
+    k, tail_what = tail if tail is not None else (0, what)
     if rt.computes:
         a = arith if arith is not None else AShare(rt.party, _EMPTY, _EMPTY)
         b = boolean if boolean is not None else BShare(rt.party, _EMPTY, _EMPTY)
-        rt.record_world_opening(what, (to,), len(a) + len(b))
+        _record(rt, to, what, len(a) + len(b) - k, tail_what, k)
         na, nb = len(a), len(b)
         masked_a = a.a + rt.prg_prev.uint64(na) - rt.prg_next.uint64(na)
         masked_b = b.a ^ rt.prg_prev.uint64(nb) ^ rt.prg_next.uint64(nb)
@@ -93,12 +96,18 @@ def open_to(rt: Runtime, to: int, header: np.ndarray | None, arith: AShare | Non
     ok = all(isinstance(p, list) and len(p) == 3 and all(isinstance(x, np.ndarray) for x in p)
              for p in parts)
     if not ok or any(not np.array_equal(p[0], parts[0][0]) or len(p[1]) != len(parts[0][1])
-                     or len(p[2]) != len(parts[0][2]) for p in parts):
+                     or len(p[2]) != len(parts[0][2]) for p in parts) or len(parts[0][2]) < k:
         raise InternalError("the computing parties opened different results")
     a_words = sum((np.asarray(p[1]).astype(U64) for p in parts[1:]),
                   np.asarray(parts[0][1]).astype(U64))
     b_words = np.asarray(parts[0][2]).astype(U64)
     for p in parts[1:]:
         b_words = b_words ^ np.asarray(p[2]).astype(U64)
-    rt.record_world_opening(what, (to,), len(a_words) + len(b_words))
+    _record(rt, to, what, len(a_words) + len(b_words) - k, tail_what, k)
     return np.asarray(parts[0][0]).astype(np.int64), a_words, b_words
+
+
+def _record(rt: Runtime, to: int, what: str, values: int, tail_what: str, tail: int) -> None:
+    rt.record_world_opening(what, (to,), values)
+    if tail:
+        rt.record_world_opening(tail_what, (to,), tail)

@@ -9,11 +9,12 @@ statistics, not for a database whose ``AVG(income)`` of 5000, 6000, 7000 must pr
    2^16 (``|q0 - Q| <= 2^-16 |Q| + 1``), so one leaves ``q1`` within 2 units of the true
    quotient ``Q`` while ``|Q| < 2^32``, and ``ceil(quotient_bits / 16) - 1`` do for a
    public bound ``|Q| < 2^quotient_bits`` (default 32);
-3. two steps down and two up while the remainder is out of ``[0, |b|)``, then one
-   step up if ``2 r >= |b|``: ``q`` is ``a 2^f / b`` rounded half away from zero.
+3. twice a step down where the remainder is negative and up where it is ``|b|`` or
+   more (both tests in the same rounds), then one step up if ``2 r >= |b|``: ``q`` is
+   ``a 2^f / b`` rounded half away from zero.
 
 Valid for ``|a| 2^f < 2^62`` and ``b != 0`` (``b == 0`` gives an unspecified value: the
-caller masks it). About 2 divisions and 5 comparisons of rounds (one division more per
+caller masks it). About 2 divisions and 3 comparisons of rounds (one division more per
 further correction).
 
 :func:`divide_refined` adds the next bits of the quotient, from the exact remainder:
@@ -25,12 +26,6 @@ from __future__ import annotations
 from scql_py.mpc import compare, convert, division, equality, rss
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
-
-
-def _abs(rt: Runtime, x: AShare) -> tuple[AShare, BShare]:
-    sign = compare.msb(rt, x)
-    s = convert.b2a_bit(rt, sign)
-    return x - rss.mul(rt, s, x).mul_public(2), sign
 
 
 def _step(rt: Runtime, cond: BShare, q: AShare, r: AShare, b: AShare, up: bool):
@@ -47,25 +42,30 @@ def divide_rounded(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     62: the quotient must fit the ring anyway). ``start``: this function's own result
     for a smaller ``quotient_bits`` (32), to go on from (two divisions fewer)."""
     n = len(a)
-    ab_abs, signs = _abs(rt, AShare.concat([a, b]))
-    a_abs, b_abs = ab_abs[:n], ab_abs[n:]
-    negative = convert.b2a_bit(rt, convert.bit_xor(signs[:n], signs[n:]))
+    ab = AShare.concat([a, b])
+    signs = compare.msb(rt, ab)
+    s = convert.b2a_bit(rt, BShare.concat([signs, convert.bit_xor(signs[:n], signs[n:])]))
+    ab_abs = ab - rss.mul(rt, s[:2 * n], ab).mul_public(2)
+    a_abs, b_abs, negative = ab_abs[:n], ab_abs[n:], s[2 * n:]
     scaled = a_abs.mul_public(1 << frac_bits)
 
     corrections = max(0, -(-quotient_bits // 16) - 1)
+    divisor: division.Divisor | AShare = b_abs  # prepared by the first division by it
     if start is None:
-        q = division.divide(rt, a_abs, b_abs, frac_bits)
+        q, divisor = division.divide_unsigned(rt, a_abs, b_abs, frac_bits)
     else:  # within 2 units of the quotient below 2^32, 2^-32 relative above: as after
         q = start - rss.mul(rt, negative, start).mul_public(2)  # one correction, unsigned
         corrections -= 1
     for _ in range(max(0, corrections)):
         r = scaled - rss.mul(rt, q, b_abs)
-        q = q + division.divide(rt, r, b_abs, 0)
+        correction, divisor = division.divide_by(rt, r, divisor, 0)
+        q = q + correction
     r = scaled - rss.mul(rt, q, b_abs)
-    for _ in range(2):
-        q, r = _step(rt, compare.msb(rt, r), q, r, b_abs, up=False)
-    for _ in range(2):
-        q, r = _step(rt, convert.bit_not(compare.less_than(rt, r, b_abs)), q, r, b_abs, up=True)
+    for _ in range(2):  # a step down where r < 0, up where r >= |b|, both at once
+        signs = compare.msb(rt, AShare.concat([r, r - b_abs]))
+        steps = convert.b2a_bit(rt, BShare.concat([signs[:n], convert.bit_not(signs[n:])]))
+        down_less_up = steps[:n] - steps[n:]
+        q, r = q - down_less_up, r + rss.mul(rt, down_less_up, b_abs)
     q, _ = _step(rt, convert.bit_not(compare.less_than(rt, r.mul_public(2), b_abs)),
                  q, r, b_abs, up=True)
     return q - rss.mul(rt, negative, q).mul_public(2)
@@ -88,28 +88,23 @@ def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     are within 2^-60).
 
     The further bits come from the exact remainder ``r = a 2^f - q b``, ``|r| <= |b|/2``,
-    by restoring long division of ``|r|`` by ``|b|``: each bit is one comparison of
-    ``2 r`` with ``|b|`` and one product, exact for every divisor of the range of
+    by restoring long division of ``|r|`` by ``|b|``, two bits a step
+    (:func:`division.long_divide_base4`), exact for every divisor of the range of
     :func:`divide_rounded` (``|b| < 2^62``), so what is opened is a function of the
     quotient alone. ``start``: ``divide_rounded(a, b, frac_bits)``, computed already.
-    Rounds: about 2 divisions for ``q``, then 10 per further bit.
+    Rounds: about 2 divisions for ``q``, then 11 per two further bits.
     """
     n = len(a)
     q = divide_rounded(rt, a, b, frac_bits, quotient_bits=62, start=start)
     if n == 0:
         return q, q.copy(), REFINED_BITS + 1
     remainder = a.mul_public(1 << frac_bits) - rss.mul(rt, q, b)
-    signs = compare.msb(rt, AShare.concat([remainder, b]))
+    signs, top_3b = division.signs_and_top_of_3b(rt, remainder, b)
     s_arith = convert.b2a_bit(rt, signs)
     both = AShare.concat([remainder, b])
     r_b = both - rss.mul(rt, s_arith, both).mul_public(2)
     r, b_abs = r_b[:n], r_b[n:]
-    frac = AShare.zeros(rt.party, n)
-    for _ in range(REFINED_BITS):
-        r = r.mul_public(2)  # below 2 |b| < 2^63
-        fits = convert.b2a_bit(rt, convert.bit_not(compare.msb(rt, r - b_abs)))
-        r = r - rss.mul(rt, fits, b_abs)
-        frac = frac.mul_public(2) + fits
+    frac, r = division.long_divide_base4(rt, r, b_abs, REFINED_BITS // 2, top_3b=top_3b)
     # round to odd: 1 more bit, set where something is left
     odd = frac.mul_public(2) + convert.b2a_bit(rt, convert.bit_not(equality.equal_zero(rt, r)))
     negative = convert.b2a_bit(rt, signs[:n] ^ signs[n:])

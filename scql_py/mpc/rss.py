@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from scql_py.errors import InternalError
 from scql_py.mpc.runtime import N_PARTIES, Runtime
 
 U64 = np.uint64
@@ -206,6 +207,27 @@ def reveal(rt: Runtime, x: AShare | BShare, to: int | None = None,
         return (x.a ^ x.b ^ c) if boolean else (x.a + x.b + c)
     rt.comm.idle_round()
     return None
+
+
+def reveal_many(rt: Runtime, items: list[tuple[AShare | BShare, str]], to: int
+                ) -> list[np.ndarray] | None:
+    """Open each ``(x, what)`` of ``items`` to party ``to``, all in one round (one
+    message), each recorded as its own kind of opening. Returns the words of each on
+    ``to`` and None elsewhere."""
+    for x, what in items:
+        rt.record_opening(what, (to,), len(x))
+    me = rt.party
+    if me == (to + 1) % N_PARTIES:
+        rt.comm.exchange({to: [x.b for x, _ in items]}, [])
+        return None
+    if me != to:
+        rt.comm.idle_round()
+        return None
+    (got,) = rt.comm.exchange({}, [(to + 1) % N_PARTIES])
+    if not isinstance(got, (list, tuple)) or len(got) != len(items):
+        raise InternalError("a party sent another opening")
+    return [(x.a ^ x.b ^ np.asarray(c, U64)) if isinstance(x, BShare)
+            else (x.a + x.b + np.asarray(c, U64)) for (x, _), c in zip(items, got)]
 
 
 # -- multiplication -------------------------------------------------------------------------

@@ -313,6 +313,27 @@ def _median_offsets(rt: Runtime, words: Sequence[BShare], narrow_last: bool,
     return offsets
 
 
+# a segment this short is finished by comparing all pairs of its rows (in the batch
+# of the other segments' pivots): one batch instead of a few levels of pivots
+_ALL_PAIRS_ROWS = 16
+# and every segment is, once all pairs of all of them are this few comparisons (a
+# small sort takes one batch)
+_ALL_PAIRS_BUDGET = 4096
+
+
+def _pairs_within(starts: np.ndarray, lengths: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair ``i < j`` of positions within each segment: (segment, i, j)."""
+    segs, firsts, seconds = [], [], []
+    for length in np.unique(lengths).tolist():
+        at = np.flatnonzero(lengths == length)
+        i, j = np.triu_indices(length, 1)
+        segs.append(np.repeat(at, len(i)))
+        firsts.append(np.tile(i, len(at)))
+        seconds.append(np.tile(j, len(at)))
+    return np.concatenate(segs), np.concatenate(firsts), np.concatenate(seconds)
+
+
 def _quicksort_order(rt: Runtime, words: Sequence[BShare], narrow_last: bool = False
                      ) -> np.ndarray:
     """The public order of rows sorted by distinct keys ``words`` (one share per word).
@@ -324,7 +345,10 @@ def _quicksort_order(rt: Runtime, words: Sequence[BShare], narrow_last: bool = F
     Each level takes the pivot of every segment as the median of a few candidate rows,
     then partitions stably. Rows that were candidates once stay at the front of their
     side (stability keeps them there) and are skipped when the next candidates are
-    taken, so every sample is fresh and unbiased.
+    taken, so every sample is fresh and unbiased. A short segment (and every segment,
+    once they are few and short: a small sort) compares all pairs of its rows in the
+    partition's batch and takes its place by rank: its rows' relative order, which the
+    order returned shows anyway.
     """
     n = len(words[0])
     idx = np.int32 if n < 2**31 else np.int64  # halves the bookkeeping's memory traffic
@@ -333,6 +357,12 @@ def _quicksort_order(rt: Runtime, words: Sequence[BShare], narrow_last: bool = F
     lengths = np.array([n], dtype=idx)
     used = np.array([0], dtype=idx)  # former candidates at the front of each segment
     while len(starts):
+        pairs = lengths.astype(np.int64) * (lengths - 1) // 2
+        short = lengths <= _ALL_PAIRS_ROWS
+        if pairs.sum() <= _ALL_PAIRS_BUDGET:
+            short[:] = True
+        ranked = (starts[short], lengths[short])
+        starts, lengths, used = starts[~short], lengths[~short], used[~short]
         cand_at = starts + np.minimum(used, lengths - 1)
         sample = np.minimum(_sample_sizes(lengths - used), starts + lengths - cand_at)
         offsets = _median_offsets(rt, words, narrow_last, order, cand_at, sample)
@@ -346,7 +376,24 @@ def _quicksort_order(rt: Runtime, words: Sequence[BShare], narrow_last: bool = F
         pos += (starts - first)[seg]
         pos += pos >= pivot_at[seg]  # skip the pivot's position
         rows = order[pos]
-        less = _less_open(rt, words, rows, pivot_rows[seg], narrow_last)
+        # the short segments' pairs in the same batch
+        short_seg, i, j = _pairs_within(*ranked) if len(ranked[0]) else (
+            np.zeros(0, np.int64),) * 3
+        row_i = order[ranked[0][short_seg] + i]
+        row_j = order[ranked[0][short_seg] + j]
+        opened = _less_open(rt, words, np.concatenate([rows, row_i]),
+                            np.concatenate([pivot_rows[seg], row_j]), narrow_last)
+        less, pair_less = opened[:total], opened[total:]
+        if len(ranked[0]):  # a row's rank: the rows of its segment below it
+            rank = np.zeros(int(ranked[1].sum()), np.int64)
+            base = (np.cumsum(ranked[1]) - ranked[1])[short_seg]
+            np.add.at(rank, base + np.where(pair_less, j, i), 1)
+            seg_of = np.repeat(np.arange(len(ranked[0])), ranked[1])
+            at = np.arange(len(rank)) - (np.cumsum(ranked[1]) - ranked[1])[seg_of]
+            source = order[ranked[0][seg_of] + at]
+            order[ranked[0][seg_of] + rank] = source
+        if not len(starts):
+            break
         # stable partition of every segment: [less] pivot [greater]
         less_int = less.astype(idx)
         before = np.cumsum(less_int, dtype=idx)

@@ -467,9 +467,12 @@ class Analyzer:
             return
         for e in exprs:
             for condition, quoted in _conditions(e):
+                state = _lift(self.expr(condition, scope)[asker], "after_compare")
+                if state.plain:
+                    continue  # the message reads the whole plan below: only for a refusal
                 what = (f"'{quoted}'" if quoted else
                         f"the CASE WHEN condition '{as_written(condition, node.child)}'")
-                _refuse(_lift(self.expr(condition, scope)[asker], "after_compare"), asker,
+                _refuse(state, asker,
                         f"{what} would decide what party '{asker}' receives, but source "
                         "column '{culprit}' has CCL level {level} for " + f"'{asker}'")
 

@@ -44,7 +44,7 @@ def test_divide_larger_operands():
     assert np.all(np.abs(got - exact) <= 2.0**-16 * np.abs(exact) + 1)
 
 
-@pytest.mark.parametrize("d", [1, 2, 3, 7, 10, 1000, 2**31 - 1, 2**40 + 1, 2**61 + 3])
+@pytest.mark.parametrize("d", [1, 2, 3, 7, 10, 1000, 2**31 - 1, 2**40 + 1, 2**61 + 3, 2**16, 2**32, 2**61])
 def test_divide_public_is_exact(d):
     x = np.concatenate([RNG.integers(INT64_MIN, INT64_MAX, 1500), _log_uniform(500, 62),
                         [0, 1, -1, d, -d, d - 1, 1 - d, INT64_MIN, INT64_MIN + 1, INT64_MAX]])
@@ -63,6 +63,20 @@ def test_int_divide_and_modulo_sql_semantics():
     np.testing.assert_array_equal(r, wrap_int64([int(x) - int(y) * e
                                                  for x, y, e in zip(a, b, exp_q)]))
     assert q[:4].tolist() == [-2, 2, 2, -2] and r[:4].tolist() == [-1, 1, -1, 1]
+
+
+def test_int_divide_and_modulo_with_divisors_near_2_to_62():
+    """The base-4 steps test ``X >= 3 b`` unsigned: divisors whose triple passes 2^63."""
+    big = [2**62 - 1, -(2**62 - 1), 3 * 2**60 + 5, 2**61 + 12345, (2**63) // 3 + 1,
+           (2**63) // 3 - 1, 2**61, -(2**61) - 7]
+    a = np.array([x for _ in big for x in (INT64_MAX, INT64_MIN, INT64_MIN + 1, -(2**62),
+                                           2**62 + 3, 0, -1, 2**63 // 3 * 2)], dtype=np.int64)
+    b = np.array([d for d in big for _ in range(8)], dtype=np.int64)
+    q, r = secure(lambda rt, x, y: list(division.divmod_(rt, x, y)), a, b)
+    exp_q = [_sql_div(int(x), int(y)) for x, y in zip(a, b)]
+    np.testing.assert_array_equal(q, wrap_int64(exp_q))
+    np.testing.assert_array_equal(r, wrap_int64([int(x) - int(y) * e
+                                                 for x, y, e in zip(a, b, exp_q)]))
 
 
 @settings(max_examples=10, deadline=None)

@@ -63,6 +63,8 @@ def test_floor_shift_is_exact_on_every_int64():
                         np.array([-2**63, 2**63 - 1, 0, -1, 1, 2**40, -2**40 - 1], np.int64)])
     for k in (1, 12, 28, 35, 63):
         np.testing.assert_array_equal(_run(lambda rt, s, k=k: floor_shift(rt, s, k), x), x >> k)
+    ks = RNG.integers(1, 64, len(x))  # one shift per element, in the same rounds
+    np.testing.assert_array_equal(_run(lambda rt, s: floor_shift(rt, s, ks), x), x >> ks)
     small = np.arange(-1000, 1000, dtype=np.int64)
     np.testing.assert_array_equal(_run(lambda rt, s: round_shift(rt, s, 3), small),
                                   np.floor(small / 8 + 0.5).astype(np.int64))

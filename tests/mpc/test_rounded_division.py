@@ -40,6 +40,19 @@ def test_divide_rounded_for_quotients_up_to_2_62(pairs):
     assert got.tolist() == want
 
 
+def test_divide_rounded_near_its_default_bound():
+    """The default bound, 2^32 (AVG, ``/``): one correction leaves the quotient within
+    two units, and the steps after it must take it the rest of the way."""
+    rng = np.random.default_rng(16)
+    b = rng.integers(1, 2**29, 3000) * rng.choice([-1, 1], 3000)
+    quotients = rng.integers(2**24, 2**32, 3000)  # a / b * 2^F, below 2^32
+    a = np.clip((quotients * np.abs(b)) >> F, 1, 2**45) * np.sign(b) * rng.choice([-1, 1], 3000)
+    got = secure(lambda rt, x, y: divide_rounded(rt, x, y, F), a.astype(np.int64),
+                 b.astype(np.int64))
+    want = [_round_half_away(Fraction(int(x) << F, int(y))) for x, y in zip(a, b)]
+    assert got.tolist() == want
+
+
 def _refined(a: np.ndarray, b: np.ndarray):
     def prog(rt, _):
         x = rss.share_input(rt, 0, a if rt.party == 0 else None, len(a))

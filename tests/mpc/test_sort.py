@@ -218,10 +218,13 @@ def test_opened_comparisons_are_those_of_a_random_order(values):
 
 
 @pytest.mark.parametrize("values", [list(range(8)), [4] * 8, [1, 1, 1, 1, 0, 0, 0, 0]])
-def test_first_split_is_that_of_a_median_of_three(values):
-    """With 8 rows the pivot is the median of 3 candidates; for distinct keys in random
-    order it has rank r with probability r (7 - r) / 56, so that many rows open as
-    'less'. Repeated or ordered keys must show the same distribution."""
+def test_first_split_is_that_of_a_median_of_three(values, monkeypatch):
+    """With 8 rows the pivot is the median of 3 candidates (when short segments are not
+    ranked by all their pairs); for distinct keys in random order it has rank r with
+    probability r (7 - r) / 56, so that many rows open as 'less'. Repeated or ordered
+    keys must show the same distribution."""
+    monkeypatch.setattr(sort_mod, "_ALL_PAIRS_ROWS", 1)
+    monkeypatch.setattr(sort_mod, "_ALL_PAIRS_BUDGET", 0)
     runs = 150
     views = _comparison_views(values, runs)
     left = np.array([sum(view[1]) for view in views])  # view[0]: the candidates' batch
@@ -230,6 +233,20 @@ def test_first_split_is_that_of_a_median_of_three(values):
     expected = np.array([r * (7 - r) / 56 * runs for r in range(1, 7)])
     chi2 = float(((counts[1:7] - expected) ** 2 / expected).sum())
     assert chi2 < 25.7, counts  # df = 5, p = 1e-4
+
+
+@pytest.mark.parametrize("values", [list(range(8)), [4] * 8, [1, 1, 1, 1, 0, 0, 0, 0]])
+def test_a_small_sort_opens_all_pairs_of_a_random_order(values):
+    """8 rows are sorted by one batch of all 28 pairs; the rank it opens for the first
+    shuffled row is uniform over 0..7 whatever the keys (ordered, repeated)."""
+    runs = 160
+    views = _comparison_views(values, runs)
+    assert all(len(view) == 1 and len(view[0]) == 28 for view in views)
+    # pairs (0, j) come first: row 0 is above each j where 'row 0 < row j' is false
+    ranks = np.array([7 - sum(view[0][:7]) for view in views])
+    counts = np.bincount(ranks, minlength=8)
+    chi2 = float(((counts - runs / 8) ** 2 / (runs / 8)).sum())
+    assert chi2 < 29.9, counts  # df = 7, p = 1e-4
 
 
 def test_many_keys_up_to_the_limit():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from scql_py.mpc import compare, convert, equality, rss
+from scql_py.mpc.exact_shift import floor_shift
 from scql_py.mpc.runtime import Runtime
 from scql_py.net.inprocess import InProcessNetwork
 
@@ -60,7 +61,11 @@ def _dot(rt, xs, ys):
     return rss.dot_columns(rt, xs[: rows * k], k, vectors)
 
 
-PROTOCOLS = [_bit_of_lt, _eq, _b2a_of_lt, _a2b, _mul, _dot]
+def _floor_shift(rt, xs, ys):  # the range checks' exact split (sum_range)
+    return floor_shift(rt, xs - ys, 32)
+
+
+PROTOCOLS = [_bit_of_lt, _eq, _b2a_of_lt, _a2b, _mul, _dot, _floor_shift]
 # inputs chosen to be as structured as possible: zeros, equal values, tiny values
 INPUTS = {
     "zeros": (np.zeros(N, np.int64), np.zeros(N, np.int64)),

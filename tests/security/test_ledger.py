@@ -34,22 +34,20 @@ def test_explain_tells_each_party_what_it_learns(attack_fed):
 
 
 def test_result_opened_to_everyone_is_caught(attack_fed, monkeypatch):
-    real = rss.reveal
+    def to_everyone(rt, items, to):
+        return [rss.reveal(rt, x, None, what=what) for x, what in items]
 
-    def to_everyone(rt, x, to=None, what="values"):
-        return real(rt, x, None, what=what)
-
-    monkeypatch.setattr(reveal_module.rss, "reveal", to_everyone)
+    monkeypatch.setattr(reveal_module.rss, "reveal_many", to_everyone)
     with pytest.raises(InternalError, match="opened the result to alice, bob, carol"):
         attack_fed.execute("alice", ROWS)
 
 
 def test_an_opening_the_plan_does_not_list_is_caught(attack_fed, monkeypatch):
-    real = rss.reveal
+    real = rss.reveal_many
 
-    def unlisted(rt, x, to=None, what="values"):
-        return real(rt, x, to, what="values")
+    def unlisted(rt, items, to):
+        return real(rt, [(x, "values") for x, _ in items], to)
 
-    monkeypatch.setattr(reveal_module.rss, "reveal", unlisted)
+    monkeypatch.setattr(reveal_module.rss, "reveal_many", unlisted)
     with pytest.raises(InternalError, match="which the plan does not list"):
         attack_fed.execute("alice", ROWS)

@@ -45,15 +45,44 @@ def test_the_error_names_no_value(fed):
     assert all(int(d) < 100 for d in re.findall(r"\d+", text)), text
 
 
+def _open_the_bit_to_everyone(monkeypatch) -> None:
+    """The mutation: the result as planned, the out-of-range bit to every party."""
+    real = rss.reveal_many
+
+    def to_everyone(rt, items, to):
+        words = {what: rss.reveal(rt, x, None, what=what) for x, what in items
+                 if what == openings.OUT_OF_RANGE}
+        rest = real(rt, [(x, what) for x, what in items if what not in words], to)
+        if rest is None:
+            return None
+        rest = iter(rest)
+        return [words[what] if what in words else next(rest) for _, what in items]
+
+    monkeypatch.setattr(reveal_module.rss, "reveal_many", to_everyone)
+
+
 def test_opening_the_bit_to_everyone_is_caught(fed, monkeypatch):
-    real = rss.reveal
-
-    def to_everyone(rt, x, to=None, what="values"):
-        return real(rt, x, None if what == openings.OUT_OF_RANGE else to, what=what)
-
-    monkeypatch.setattr(reveal_module.rss, "reveal", to_everyone)
+    _open_the_bit_to_everyone(monkeypatch)
     with pytest.raises(InternalError, match="whether a computed value is out of range"):
         fed.execute("alice", "SELECT SUM(i) AS s FROM wa WHERE g < 3")
+
+
+def test_rounds_and_bytes_do_not_show_the_bit(fed):
+    """The same query on data in range and past it (the group g = 3): every step takes
+    the same rounds and bytes at every party, whatever the bit (it goes in the round of
+    the result, issue 16)."""
+    seen = []
+    for bound in (6, 5):  # rows 7 and 8 sum to -2^63 exactly, 6 to 8 past it
+        try:
+            fed.execute("bob", f"SELECT SUM(i) AS s, AVG(g) AS a FROM wa WHERE id > {bound}")
+            passed = True
+        except DataError:
+            passed = False
+        seen.append((passed, [[(s.step, s.rounds, s.bytes_sent, s.bytes_received)
+                               for s in e.profile.steps] for e in fed.engines]))
+    (in_range, first), (past, second) = seen
+    assert in_range and not past
+    assert first == second
 
 
 def test_one_bit_for_the_query(fed):
@@ -62,6 +91,27 @@ def test_one_bit_for_the_query(fed):
         fed.execute("bob", "SELECT g, SUM(i) AS s, COUNT(*) AS n FROM wa GROUP BY g")
     assert fed.execute("bob", "SELECT g, SUM(i) AS s FROM wa WHERE g < 3 GROUP BY g"
                        ).table.num_rows == 2
+
+
+def test_a_data_party_asker_gets_the_bit_with_its_result(tmp_path):
+    """A data party (dave) receives the bit as the last XOR word of its result's one
+    message from each computing party: the error, and the ledger's entry, still hold."""
+    text = CATALOG.read_text().replace(
+        '[parties.carol]', '[parties.dave]\nstorage = ":memory:"\naddress = "127.0.0.1:7454"\n'
+        '[parties.carol]').replace('[catalog]', '[catalog]\ncompute = ["alice", "bob", "carol"]')
+    text = text.replace('bob = "PLAINTEXT", carol = "PLAINTEXT" }',
+                        'bob = "PLAINTEXT", carol = "PLAINTEXT", dave = "PLAINTEXT" }')
+    for name in ("wa.csv", "wb.csv", "wc.csv"):
+        (tmp_path / name).write_text((CATALOG.parent / name).read_text())
+    (tmp_path / "c.toml").write_text(text)
+    with Federation(load_catalog(tmp_path / "c.toml"), pushdown=False) as f:
+        got = f.execute("dave", "SELECT SUM(i) AS s FROM wa WHERE id > 6")
+        assert got.table.to_pylist() == [{"s": -(2**63)}]
+        with pytest.raises(DataError):
+            f.execute("dave", "SELECT SUM(i) AS s FROM wa WHERE id > 5")
+        at = f.catalog.party_names.index("dave")
+        opened = {(o.what, o.to) for o in f.engines[at].rt.openings}
+        assert (openings.OUT_OF_RANGE, (at,)) in opened
 
 
 # --- an owner's own SUM past the range (pushdown: it computes the sum in plaintext) -----
@@ -129,12 +179,7 @@ def test_the_owners_bit_for_a_partial_sum_is_a_secret_input(owners, union):
 
 
 def test_the_owners_bit_is_not_opened_to_others(owners, monkeypatch):
-    real = rss.reveal
-
-    def to_everyone(rt, x, to=None, what="values"):
-        return real(rt, x, None if what == openings.OUT_OF_RANGE else to, what=what)
-
-    monkeypatch.setattr(reveal_module.rss, "reveal", to_everyone)
+    _open_the_bit_to_everyone(monkeypatch)
     with pytest.raises(InternalError, match="whether a computed value is out of range"):
         owners.execute("carol", UNION_PAST.format(3))
 
