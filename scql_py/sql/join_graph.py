@@ -48,11 +48,11 @@ def _tables(e: exp.Expression) -> set[str]:
     return {c.table for c in e.find_all(exp.Column)}
 
 
-def _edges(conjuncts: list[exp.Expression]) -> list[tuple[set[str], set[str]]]:
+def _edges(parts: list[exp.Expression]) -> list[tuple[set[str], set[str]]]:
     """The equalities between expressions of different sources, as pairs of the
     sources each side reads."""
     out = []
-    for c in conjuncts:
+    for c in parts:
         if isinstance(c, exp.EQ) and not c.find(exp.Subquery):
             a, b = _tables(c.left), _tables(c.right)
             if a and b and not a & b:
@@ -60,10 +60,10 @@ def _edges(conjuncts: list[exp.Expression]) -> list[tuple[set[str], set[str]]]:
     return out
 
 
-def _filtered(sources: set[str], conjuncts: list[exp.Expression]) -> bool:
+def _filtered(sources: set[str], parts: list[exp.Expression]) -> bool:
     """Whether a condition other than an equality of two sources' columns reads only
     ``sources`` (a filter of their rows)."""
-    for c in conjuncts:
+    for c in parts:
         tables = _tables(c)
         if tables and tables <= sources and not c.find(exp.Subquery) and not _edges([c]):
             return True
@@ -131,7 +131,7 @@ def order_joins(select: exp.Select, owners: dict[str, str | None] | None = None,
         candidates = [i for i in rest if reached(i)] or [rest[0]]
         groups_of = {i: _one_owner_group(i, names, left, edges) for i in candidates}
         nxt = next((i for i in candidates
-                    if _filtered({names[j] for j in groups_of[i]}, conjuncts)), candidates[0])
+                    if _filtered({names[j] for j in groups_of[i]}, parts)), candidates[0])
         for i in groups_of[nxt]:
             order.append(i)
             chosen.add(names[i])

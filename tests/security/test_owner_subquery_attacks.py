@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import pytest
 import sqlglot
-from sqlglot import exp
 from attack_federation import assert_like_duckdb
+from sqlglot import exp
 
 from scql_py.catalog import load_catalog
 from scql_py.errors import SecurityError
