@@ -25,6 +25,7 @@ from sqlglot import exp
 from scql_py.catalog.types import FLOAT64, INT64, TIMESTAMP, SqlType
 from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bits
 from scql_py.engine.group_threshold import leave_out_small_groups
+from scql_py.engine.ordering import zero_where
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_dates import US_PER_DAY
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not, bit_or
@@ -52,29 +53,6 @@ from scql_py.mpc.sort import sort
 from scql_py.mpc.string_extreme import segmented_string_extreme
 from scql_py.sql import plan_text
 from scql_py.sql.logical import sorts_by_argument
-
-
-def _zero_where(ev: SecureEvaluator, bit: BShare, col: SecretColumn) -> SecretColumn:
-    """The column with its value (and string bytes, exact words) set to 0 where ``bit``
-    is 1 (0 is also the key of 0.0)."""
-    rt = ev.rt
-    keep = bit_not(bit)
-    exact = None
-    if isinstance(col.value, BShare):
-        value = and_(rt, keep, col.value)
-    elif col.exact is not None:
-        words = [col.value, *col.exact.words()]
-        n = len(col)
-        zeroed = mux.mul_bit(rt, BShare.concat([keep] * len(words)), AShare.concat(words))
-        value = zeroed[:n]
-        exact = col.exact.with_words([zeroed[k * n:(k + 1) * n] for k in range(1, len(words))])
-    else:
-        value = mux.mul_bit(rt, keep, col.value)
-    chars = None
-    if col.chars is not None:
-        mask = mux.broadcast_bit(keep)
-        chars = [and_(rt, mask, w) for w in col.chars]
-    return SecretColumn(col.type, value, col.null, chars, exact)
 
 
 def _key_words(col: SecretColumn) -> list[AShare | BShare]:
@@ -188,9 +166,9 @@ def _group_keys(ev: SecureEvaluator, rel: SecretRelation, keys: list[tuple[str, 
     for _, sql, t in keys:
         col = ev.evaluate(plan_text.parse(sql), SqlType.parse(t))
         if col.null is not None:
-            col = _zero_where(ev, col.null, col)
+            col = zero_where(ev.rt, col.null, col)
             col = replace(col, null=and_(rt, col.null, valid))
-        cleaned.append(_zero_where(ev, invalid, col) if rel.valid is not None else col)
+        cleaned.append(zero_where(ev.rt, invalid, col) if rel.valid is not None else col)
     return cleaned
 
 
@@ -249,7 +227,7 @@ def _sort_by_groups(ev: SecureEvaluator, valid: BShare, key_cols: list[SecretCol
     distinct_words: list = []
     for col in distinct_cols:
         if col.null is not None:
-            col = _zero_where(ev, col.null, col)
+            col = zero_where(ev.rt, col.null, col)
         distinct_words += _key_words(col)
     sort_keys += [_sort_key(w) for w in distinct_words]
     payload: list = [valid]

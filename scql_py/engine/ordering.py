@@ -6,14 +6,22 @@ timestamps (scaled decimals keep their order; floats sort by their exact key whi
 have one, else by fixed point), the bit for booleans,
 and for strings the packed bytes, byte-swapped so that word order is byte order
 (binary collation, as DuckDB's default).
+
+A NULL row's value words are not 0 in general (LAG/LEAD move another row's value under
+their NULL bit, ``x + NULL`` keeps ``x``'s), so the key columns' values are set to 0
+under NULL first: NULLs then tie, and the following keys order them.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from scql_py.engine.relation import SecretColumn, SecretRelation
-from scql_py.mpc.rss import BShare
+from scql_py.mpc import mux
+from scql_py.mpc.convert import bit_not
+from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.sort import null_order_key, sort
 
@@ -22,6 +30,39 @@ SIGN_BIT = np.uint64(1 << 63)
 
 def _byteswap(word: BShare) -> BShare:
     return BShare(word.party, word.a.byteswap(), word.b.byteswap())
+
+
+def zero_where(rt: Runtime, bit: BShare, col: SecretColumn) -> SecretColumn:
+    """The column with its value (and string bytes, exact words) set to 0 where ``bit``
+    is 1 (0 is also the key of 0.0)."""
+    keep = bit_not(bit)
+    exact = None
+    if isinstance(col.value, BShare):
+        value = and_(rt, keep, col.value)
+    elif col.exact is not None:
+        words = [col.value, *col.exact.words()]
+        n = len(col)
+        zeroed = mux.mul_bit(rt, BShare.concat([keep] * len(words)), AShare.concat(words))
+        value = zeroed[:n]
+        exact = col.exact.with_words([zeroed[k * n:(k + 1) * n] for k in range(1, len(words))])
+    else:
+        value = mux.mul_bit(rt, keep, col.value)
+    chars = None
+    if col.chars is not None:
+        mask = mux.broadcast_bit(keep)
+        chars = [and_(rt, mask, w) for w in col.chars]
+    return SecretColumn(col.type, value, col.null, chars, exact)
+
+
+def with_null_keys_zeroed(rt: Runtime, rel: SecretRelation, names) -> SecretRelation:
+    """``rel`` with the columns ``names`` that may be NULL holding 0 on their NULL rows,
+    so that their NULLs compare equal (to sort by them, or to find runs of equal keys)."""
+    columns = list(rel.columns)
+    for name in dict.fromkeys(names):
+        j = rel.names.index(name)
+        if columns[j].null is not None:
+            columns[j] = zero_where(rt, columns[j].null, columns[j])
+    return replace(rel, columns=columns)
 
 
 def sort_keys(col: SecretColumn, descending: bool, nulls_first: bool) -> list:
@@ -57,10 +98,13 @@ def sort_relation(rt: Runtime, rel: SecretRelation, order: list[tuple[str, bool,
                   ) -> SecretRelation:
     """Rows of ``rel`` (no validity bits) ordered by ``(column, descending, nulls_first)``."""
     assert rel.valid is None, "compact before sorting"
+    if rel.n <= 1:
+        return rel
+    rel = with_null_keys_zeroed(rt, rel, [name for name, _, _ in order])
     keys = []
     for name, descending, nulls_first in order:
         keys.extend(sort_keys(rel.column(name), descending, nulls_first))
-    if rel.n <= 1 or not keys:
+    if not keys:
         return rel  # no key has words (a constant '' is no bytes): every row ties
     _, moved = sort(rt, keys, flatten(rel))
     return SecretRelation(rel.n, list(rel.names), unflatten(rel, moved, rel.n))

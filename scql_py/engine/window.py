@@ -43,7 +43,7 @@ import numpy as np
 from scql_py.catalog.types import BOOL, FLOAT64, INT64, SqlType
 from scql_py.engine.aggregate import average_many
 from scql_py.engine.group_by import running_extreme
-from scql_py.engine.ordering import flatten, sort_keys, unflatten
+from scql_py.engine.ordering import flatten, sort_keys, unflatten, with_null_keys_zeroed
 from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not, bit_or
 from scql_py.errors import NotSupportedError
@@ -73,6 +73,8 @@ def window(rt: Runtime, rel: SecretRelation, partition: list[str],
     assert rel.valid is None, "compact before computing windows"
     n = rel.n
     party = rt.party
+    if n > 1:  # NULL keys must tie, as partitions and as peers (see engine.ordering)
+        rel = with_null_keys_zeroed(rt, rel, partition + [name for name, _, _ in order])
     keys = []
     for name in partition:
         keys.extend(sort_keys(rel.column(name), False, True))

@@ -5,6 +5,10 @@ class and message head).
 Query reductions work on the sqlglot tree: drop a select item, a WHERE or HAVING or one
 of their conjuncts, ORDER BY or one of its keys, LIMIT, a GROUP BY key, DISTINCT, a join,
 a UNION ALL branch, an IN-list item, or replace any expression by one of its operands.
+Under a LIMIT or OFFSET the generator's ORDER BY is a total order; a reduction that could
+make its keys tie (dropping ORDER BY or a key, reducing a key or a select item it names,
+dropping an item before a position it names) would make the kept rows arbitrary, a
+failure of another cause, so none is tried: drop the LIMIT first.
 A candidate counts only if DuckDB still answers it (so it is still a test). Data
 reductions drop unused tables and columns, then rows by halves, quarters, ... singles.
 Greedy, shortest candidate first, within a budget of runs and seconds.
@@ -184,8 +188,11 @@ def query_reductions(sql: str):
         tree = sqlglot.parse_one(sql, read=DIALECT)
     except sqlglot.errors.ParseError:
         return
+    frozen = _ordering_a_limit(tree)
     nodes = list(tree.walk())
     for i, node in enumerate(nodes):
+        if id(node) in frozen:
+            continue
         for variant in _node_reductions(node):
             copy = tree.copy()
             target = list(copy.walk())[i]
@@ -196,9 +203,52 @@ def query_reductions(sql: str):
                 continue
 
 
+def _limited(query: exp.Expression) -> bool:
+    return isinstance(query, exp.Query) and (query.args.get("limit") is not None
+                                             or query.args.get("offset") is not None)
+
+
+def _named_items(query: exp.Expression) -> list[exp.Expression]:
+    """The select items a query's ORDER BY names, by position or by alias."""
+    order = query.args.get("order")
+    if order is None or not isinstance(query, exp.Select):
+        return []
+    items = query.expressions
+    by_alias = {e.alias_or_name: e for e in items}
+    named = []
+    for key in order.expressions:
+        k = key.this
+        if isinstance(k, exp.Literal) and k.is_int and 1 <= int(k.name) <= len(items):
+            named.append(items[int(k.name) - 1])
+        elif isinstance(k, exp.Column) and not k.table and k.name in by_alias:
+            named.append(by_alias[k.name])
+    return named
+
+
+def _last_position(query: exp.Expression) -> int:
+    """The largest select-item position a query's ORDER BY names (0: none)."""
+    order = query.args.get("order")
+    keys = order.expressions if order is not None else []
+    return max((int(k.this.name) for k in keys
+                if isinstance(k.this, exp.Literal) and k.this.is_int), default=0)
+
+
+def _ordering_a_limit(tree: exp.Expression) -> set[int]:
+    """The ids of the nodes that decide which rows a LIMIT/OFFSET keeps: the ORDER BY of
+    a limited query and the select items it names, with everything under them."""
+    frozen: set[int] = set()
+    for query in tree.find_all(exp.Query):
+        if _limited(query) and query.args.get("order") is not None:
+            for part in [query.args["order"], *_named_items(query)]:
+                frozen.update(id(n) for n in part.walk())
+    return frozen
+
+
 def _node_reductions(node: exp.Expression):
     if isinstance(node, exp.Select):
         for key in ("limit", "offset", "order", "having", "where", "group", "distinct"):
+            if key == "order" and _limited(node):
+                continue  # the kept rows would be arbitrary
             if node.args.get(key) is not None:
                 yield lambda n, k=key: n.set(k, None)
         where = node.args.get("where")
@@ -208,7 +258,13 @@ def _node_reductions(node: exp.Expression):
         for key in ("expressions",):
             items = node.args.get(key) or []
             if len(items) > 1:
-                for j in range(len(items)):
+                # under a LIMIT, not an item ORDER BY names, nor one before a position it
+                # names (ORDER BY would read another column)
+                first = _last_position(node) if _limited(node) else 0
+                named = {id(e) for e in _named_items(node)} if _limited(node) else set()
+                for j in range(first, len(items)):
+                    if id(items[j]) in named:
+                        continue
                     yield lambda n, j=j: n.set("expressions", [
                         e for m, e in enumerate(n.expressions) if m != j])
         for j in range(len(node.args.get("joins") or [])):

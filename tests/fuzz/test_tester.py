@@ -127,18 +127,41 @@ def test_order_checks_follow_mysql_null_order_and_allow_float_near_ties():
 
 def test_reductions_remove_clauses_items_and_operands():
     sql = ("SELECT a AS c0, SUM(b) AS c1 FROM t AS x JOIN u AS y ON x.a = y.a "
-           "WHERE x.a > 1 AND y.b IS NULL GROUP BY a HAVING SUM(b) > 2 ORDER BY 1 LIMIT 3")
+           "WHERE x.a > 1 AND y.b IS NULL GROUP BY a HAVING SUM(b) > 2 ORDER BY 1, c1")
     smaller = set(query_reductions(sql))
     wanted = [
         "SELECT SUM(b) AS c1 FROM",            # a select item
         "FROM t AS x WHERE",                    # a join
         "WHERE x.a > 1 GROUP BY",               # a conjunct
-        "GROUP BY a ORDER BY 1 LIMIT 3",        # HAVING
-        "HAVING SUM(b) > 2 LIMIT 3",            # ORDER BY
+        "GROUP BY a ORDER BY 1, c1",            # HAVING
+        "ORDER BY c1",                          # an ORDER BY key
     ]
     for fragment in wanted:
         assert any(fragment in s for s in smaller), fragment
-    assert all(len(s) < len(sql) for s in smaller if "HAVING" not in s or "LIMIT" not in s)
+    assert any(s.endswith("HAVING SUM(b) > 2") for s in smaller)  # ORDER BY
+    assert all(len(s) < len(sql) for s in smaller if "HAVING" not in s or "ORDER" not in s)
+
+
+def test_reductions_keep_the_order_a_limit_keeps_rows_by():
+    # fuzz 30014:24 shrank to "ORDER BY 5 DESC LIMIT 4": its keys tied, so the four rows
+    # kept were arbitrary, a failure of another cause than the query's
+    sql = ("SELECT a.m AS c0, a.i AS c1, a.k + a.i AS c2, a.s AS c3 FROM t AS a "
+           "WHERE a.k > 0 ORDER BY 3 DESC, c1, c0 LIMIT 4")
+    smaller = set(query_reductions(sql))
+    assert any(s.endswith("FROM t AS a ORDER BY 3 DESC, c1, c0 LIMIT 4") for s in smaller)
+    assert any("a.s AS c3" not in s for s in smaller)  # an item no key names, after them
+    assert any("LIMIT" not in s and "ORDER BY 3 DESC, c1, c0" in s for s in smaller)
+    for s in smaller:
+        if "LIMIT" in s:
+            assert "ORDER BY 3 DESC, c1, c0 LIMIT 4" in s, s  # every key
+            assert s.startswith("SELECT a.m AS c0, a.i AS c1, a.k + a.i AS c2"), s  # and item
+    # no item before a position ORDER BY names, nor one it names by alias after it
+    sql = "SELECT a.s AS c0, a.i AS c1, a.m AS c2, a.k AS c3 FROM t AS a ORDER BY 2, c3 LIMIT 4"
+    dropped = {s.split(" FROM")[0] for s in query_reductions(sql) if "LIMIT" in s}
+    assert dropped == {"SELECT a.s AS c0, a.i AS c1, a.k AS c3"}
+    # a limited derived table's order is kept too, while the outer query's is not limited
+    sql = "SELECT q.x FROM (SELECT a.i AS x FROM t AS a ORDER BY x, a.k LIMIT 2) AS q ORDER BY 1"
+    assert all("ORDER BY x, a.k LIMIT 2" in s for s in query_reductions(sql) if "LIMIT" in s)
 
 
 def test_moved_floats_are_traced_through_derived_tables():

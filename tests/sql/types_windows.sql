@@ -325,3 +325,31 @@ FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 -- name: frame_values_with_ranges_refused
 -- error: NotSupportedError window frame
 SELECT id, LAST_VALUE(i) OVER (ORDER BY k RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS x FROM t_alice;
+
+-- A NULL that LAG/LEAD or arithmetic computed under MPC keeps a value of some row under
+-- its NULL bit (fuzz 30014:24): the secure ORDER BY (kept under MPC by a LIMIT) sorted
+-- the NULLs by it instead of by the next key, and the NULLs of a window's PARTITION BY or
+-- ORDER BY key were not one partition or one run of peers.
+
+-- name: lead_nulls_tie_in_order_by_limit_own_table
+SELECT id, LEAD(k, 2) OVER (PARTITION BY s ORDER BY id) AS k2 FROM t_alice
+ORDER BY k2, id LIMIT 6;
+
+-- name: lead_nulls_tie_in_order_by_limit_union
+SELECT id, s, LEAD(k, 2) OVER (PARTITION BY s ORDER BY id) AS k2
+FROM (SELECT id, k, s FROM t_alice UNION ALL SELECT id + 1000 AS id, k, s FROM t_bob) AS u
+ORDER BY k2, id LIMIT 8;
+
+-- name: computed_nulls_tie_in_order_by_limit_after_join
+SELECT a.id, a.k + b.k AS kk, LEAD(b.s) OVER (PARTITION BY a.k ORDER BY a.id) AS next_bs
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id ORDER BY next_bs, kk, a.id LIMIT 6;
+
+-- name: computed_nulls_one_partition_and_peers_after_join
+SELECT a.id, ROW_NUMBER() OVER (PARTITION BY a.k + b.k ORDER BY a.id) AS rn,
+       RANK() OVER (ORDER BY a.k - b.k) AS r
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
+-- name: lead_nulls_one_partition_union
+SELECT id, ROW_NUMBER() OVER (PARTITION BY k2 ORDER BY id) AS rn
+FROM (SELECT id, LEAD(k, 2) OVER (PARTITION BY s ORDER BY id) AS k2
+      FROM (SELECT id, k, s FROM t_alice UNION ALL SELECT id + 1000 AS id, k, s FROM t_carol) AS u) AS w;
