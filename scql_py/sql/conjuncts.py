@@ -39,3 +39,22 @@ def conjuncts(
     if isinstance(e, exp.Paren) and (unwrap or isinstance(e.this, exp.And)):
         return conjuncts(e.this, unwrap=unwrap, keep_written=keep_written)
     return [e]
+
+
+def or_branches(e: exp.Expression) -> list[list[exp.Expression]]:
+    """The branches of the OR ``e`` (one for anything else), each as the parts its AND
+    joins; parentheses dropped at every level.
+
+    >>> from sqlglot import parse_one
+    >>> [[p.sql() for p in b] for b in or_branches(parse_one("(a = 1 AND b = 2) OR c = 3"))]
+    [['a = 1', 'b = 2'], ['c = 3']]
+    """
+    return [_flat(b, exp.And) for b in _flat(e, exp.Or)]
+
+
+def _flat(e: exp.Expression, kind: type) -> list[exp.Expression]:
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, kind):
+        return _flat(e.left, kind) + _flat(e.right, kind)
+    return [e]

@@ -16,13 +16,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-
-def _flat(e: exp.Expression, kind: type) -> list[exp.Expression]:
-    while isinstance(e, exp.Paren):
-        e = e.this
-    if isinstance(e, kind):
-        return _flat(e.left, kind) + _flat(e.right, kind)
-    return [e]
+from scql_py.sql.conjuncts import or_branches
 
 
 def _canonical(e: exp.Expression) -> str:
@@ -35,7 +29,7 @@ def _canonical(e: exp.Expression) -> str:
 def _factor(node: exp.Expression) -> exp.Expression:
     if not isinstance(node, exp.Or) or isinstance(node.parent, exp.Or):
         return node
-    branches = [_flat(b, exp.And) for b in _flat(node, exp.Or)]
+    branches = or_branches(node)
     keys = [[_canonical(c) for c in b] for b in branches]
     common = [c for c, k in zip(branches[0], keys[0]) if all(k in ks for ks in keys[1:])]
     if not common:

@@ -26,13 +26,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-
-def _flat(e: exp.Expression, kind: type) -> list[exp.Expression]:
-    while isinstance(e, exp.Paren):
-        e = e.this
-    if isinstance(e, kind):
-        return _flat(e.left, kind) + _flat(e.right, kind)
-    return [e]
+from scql_py.sql.conjuncts import or_branches
 
 
 def _tables(e: exp.Expression) -> set[str] | None:
@@ -50,7 +44,7 @@ def implied_conditions(conjuncts: list[exp.Expression]) -> list[exp.Expression]:
     qualified columns) imply, as new expressions, in the order of the ORs and tables."""
     out: list[exp.Expression] = []
     for c in conjuncts:
-        branches = [_flat(b, exp.And) for b in _flat(c, exp.Or)]
+        branches = or_branches(c)
         if len(branches) < 2:
             continue
         per_branch = [[(p, _tables(p)) for p in b] for b in branches]
