@@ -364,17 +364,7 @@ def test_secret_join_many_to_many_expansion_property(data):
     saved = join_module.ALL_PAIRS_BELOW
     join_module.ALL_PAIRS_BELOW = 0
     try:
-        edge = st.one_of(st.none(), st.sampled_from([INT64_MIN, -1, 0, 7, INT64_MAX]))
-        l_keys = data.draw(st.lists(edge, min_size=2, max_size=8), label="left keys")
-        r_keys = data.draw(st.lists(edge, min_size=2, max_size=8), label="right keys")
-        how = data.draw(st.sampled_from(["inner", "left", "right"]), label="how")
-        lv = np.array(data.draw(st.lists(st.booleans(), min_size=len(l_keys),
-                                         max_size=len(l_keys))), np.int64)
-        rv = np.array(data.draw(st.lists(st.booleans(), min_size=len(r_keys),
-                                         max_size=len(r_keys))), np.int64)
-        left = pa.table({"k": pa.array(l_keys, pa.int64()), "i": range(len(l_keys))})
-        right = pa.table({"k": pa.array(r_keys, pa.int64()), "j": range(len(r_keys))})
-        check_secret_join(left, right, ["int64"] * 2, ["int64"] * 2, ["k"], ["k"], how, lv, rv)
+        _check_drawn_join(data, [INT64_MIN, -1, 0, 7, INT64_MAX], min_size=2, max_size=8)
     finally:
         join_module.ALL_PAIRS_BELOW = saved
 
@@ -393,9 +383,16 @@ def test_secret_join_refuses_many_to_many_above_bound():
 @given(data=st.data())
 def test_secret_join_property(data):
     """Small tables with edge keys: any mix of unique / repeated sides, NULLs, validity."""
-    edge = st.one_of(st.none(), st.sampled_from([INT64_MIN, -1, 0, 1, 7, INT64_MAX]))
-    l_keys = data.draw(st.lists(edge, max_size=6), label="left keys")
-    r_keys = data.draw(st.lists(edge, max_size=6), label="right keys")
+    _check_drawn_join(data, [INT64_MIN, -1, 0, 1, 7, INT64_MAX], min_size=0, max_size=6)
+
+
+def _check_drawn_join(data, keys: list[int], min_size: int, max_size: int) -> None:
+    """Draw two tables of keys from ``keys`` or NULL, row validity and a join kind, and
+    check the secret join against pandas."""
+    edge = st.one_of(st.none(), st.sampled_from(keys))
+    l_keys = data.draw(st.lists(edge, min_size=min_size, max_size=max_size), label="left keys")
+    r_keys = data.draw(st.lists(edge, min_size=min_size, max_size=max_size),
+                       label="right keys")
     how = data.draw(st.sampled_from(["inner", "left", "right"]), label="how")
     lv = np.array(data.draw(st.lists(st.booleans(), min_size=len(l_keys),
                                      max_size=len(l_keys))), np.int64)
