@@ -219,6 +219,19 @@ def _ntile(rt: Runtime, row_number: AShare, size: AShare, buckets: int) -> AShar
     return mux.select(rt, few, row_number, bucket)
 
 
+def _count_sum_or_average(rt: Runtime, func: str, t: SqlType, col: SecretColumn | None,
+                          count: AShare, sums: list[AShare], n: int) -> SecretColumn:
+    """COUNT, SUM or AVG of each row's frame from its count and sum (NULL where empty)."""
+    if func == "count":
+        return SecretColumn(INT64, count)
+    empty = equality.equal_zero(rt, count)
+    if func == "sum":
+        return SecretColumn(t, sums[0], empty)
+    count = mux.select(rt, empty, _ones(rt.party, n), count)
+    ((mean, fine),) = average_many(rt, [(sums[0], count, col.type)])
+    return SecretColumn(FLOAT64, mean, empty, exact=fine)
+
+
 def _frame_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | None,
                      t: SqlType) -> SecretColumn:
     """SUM, COUNT, AVG, MIN or MAX of each row's frame: running within the partition,
@@ -246,15 +259,9 @@ def _frame_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | 
     else:
         running = [running]
     count, *values = frame.at_frame_end(running)
-    if func == "count":
-        return SecretColumn(INT64, count)
+    if func in ("count", "sum", "avg"):
+        return _count_sum_or_average(rt, func, t, col, count, values, n)
     empty = equality.equal_zero(rt, count)
-    if func == "sum":
-        return SecretColumn(t, values[0], empty)
-    if func == "avg":
-        count = mux.select(rt, empty, _ones(party, n), count)
-        ((mean, fine),) = average_many(rt, [(values[0], count, col.type)])
-        return SecretColumn(FLOAT64, mean, empty, exact=fine)
     exact = FloatBits(values[1]) if len(values) > 1 else None
     value = values[0]
     if col.type.kind == "bool":
@@ -296,15 +303,9 @@ def _sliding_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn 
         if _inverted(start, end):
             lower = upper  # every frame is empty
     count, *sums = [u - low for u, low in zip(upper, lower)]
-    if func == "count":
-        return SecretColumn(INT64, count)
+    if func in ("count", "sum", "avg"):
+        return _count_sum_or_average(rt, func, t, col, count, sums, n)
     empty = equality.equal_zero(rt, count)
-    if func == "sum":
-        return SecretColumn(t, sums[0], empty)
-    if func == "avg":
-        count = mux.select(rt, empty, _ones(party, n), count)
-        ((mean, fine),) = average_many(rt, [(sums[0], count, col.type)])
-        return SecretColumn(FLOAT64, mean, empty, exact=fine)
     smallest = func == "min"
     if kind == "RANGE" and end == 0:  # the extreme of the peer run, read at its last row
         values = frame.at_frame_end(running_extreme(rt, col, present, frame.peers, smallest))
