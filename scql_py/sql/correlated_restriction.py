@@ -41,17 +41,8 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.decorrelate import inner_sources
-
-
-def _conjuncts(e: exp.Expression | None) -> list[exp.Expression]:
-    if e is None:
-        return []
-    if isinstance(e, exp.And):
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, exp.Paren) and isinstance(e.this, exp.And):
-        return _conjuncts(e.this)
-    return [e]
 
 
 def _tables(e: exp.Expression) -> set[str]:
@@ -107,9 +98,9 @@ def restrict_correlated(
         for s in ([from_.this] if from_ is not None else []) + [j.this for j in joins]
         if isinstance(s, exp.Table)
     }
-    conjuncts = _conjuncts(where.this)
+    parts = conjuncts(where.this)
     filters: dict[str, list[exp.Expression]] = {}
-    for c in conjuncts:
+    for c in parts:
         read = _tables(c)
         if c.find(exp.Select) is None and len(read) == 1 and "" not in read:
             alias = next(iter(read))
@@ -117,16 +108,16 @@ def restrict_correlated(
                 public(tables[alias].name, col.name) for col in c.find_all(exp.Column)
             ):
                 filters.setdefault(alias, []).append(c)
-    if not filters or not any(c.find(exp.Select) for c in conjuncts):
+    if not filters or not any(c.find(exp.Select) for c in parts):
         return select
     select = select.copy()
     fresh = (f"__cr{i}" for i in itertools.count())
-    for c in _conjuncts(select.args["where"].this):
+    for c in conjuncts(select.args["where"].this):
         for query in _top_selects(c):
             inner = inner_sources(query)
             sub_where = query.args.get("where")
             added = []
-            for eq in _conjuncts(sub_where.this if sub_where is not None else None):
+            for eq in conjuncts(sub_where.this if sub_where is not None else None):
                 if not isinstance(eq, exp.EQ):
                     continue
                 for col, outer in ((eq.left, eq.right), (eq.right, eq.left)):
@@ -156,8 +147,8 @@ def restrict_correlated(
                         )
                     )
             if added:
-                parts = _conjuncts(sub_where.this if sub_where is not None else None)
-                query.set("where", exp.Where(this=exp.and_(*parts, *added)))
+                inner = conjuncts(sub_where.this if sub_where is not None else None)
+                query.set("where", exp.Where(this=exp.and_(*inner, *added)))
     return select
 
 
