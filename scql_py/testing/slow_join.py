@@ -22,7 +22,7 @@ from scql_py.testing.catalog_files import OwnedTable, write_catalog
 SLOW_SQL = "SELECT SUM(v * w) AS s FROM x JOIN y ON x.k = y.k"
 
 
-def write_slow_join_catalog(directory: str | Path, rows: int = 20000) -> Path:
+def write_slow_join_catalog(directory: str | Path, rows: int = 60000) -> Path:
     """Write the catalog and its two sources into ``directory``; the catalog's path."""
     rng = random.Random(7)
     x = pa.table(

@@ -106,7 +106,7 @@ def test_max_rows_travels_with_the_plan(cluster):
 
 
 def test_ctrl_c_in_the_shell_cancels_the_query_on_every_server(tmp_path):
-    catalog = write_slow_join_catalog(tmp_path / "source", rows=20000)
+    catalog = write_slow_join_catalog(tmp_path / "source")
     with LocalCluster(catalog, tmp_path / "cluster", timeout=SLOW_JOIN_TIMEOUT) as c:
         logged = {p: len(c.log(p)) for p in c.names}
         env = dict(child_env(), HOME=str(tmp_path), PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
