@@ -124,6 +124,8 @@ def type_code_of(arrow_type: pa.DataType) -> str:
         return "timestamp"
     if pa.types.is_time(arrow_type):
         return "time"
+    if pa.types.is_interval(arrow_type):
+        return "interval"
     if pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type):
         return "binary"
     if pa.types.is_null(arrow_type):

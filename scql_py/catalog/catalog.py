@@ -20,7 +20,7 @@ from typing import Any
 
 from scql_py.catalog.ccl import CCLLevel
 from scql_py.catalog.databases import Database, DatabaseUrl, check_env_name, split_table_name
-from scql_py.catalog.types import SqlType
+from scql_py.catalog.types import KINDS, SqlType
 from scql_py.errors import CatalogError
 
 try:
@@ -411,6 +411,9 @@ class _Reader:
                 raise self.fail(ckey, f"duplicate column name '{cname.lower()}'")
             try:
                 columns[cname.lower()] = SqlType.parse(ctype)
+                if columns[cname.lower()].kind not in KINDS:
+                    raise ValueError(f"unknown type '{ctype}' (an interval is a result, "
+                                     "not a column type)")
             except ValueError as err:
                 raise self.fail(ckey, str(err)) from None
         return columns

@@ -23,6 +23,7 @@ _DUCKDB = {
     "string": "VARCHAR",
     "date": "DATE",
     "timestamp": "TIMESTAMP",
+    "interval": "INTERVAL",
     "null": '"NULL"',
 }
 _ARROW = {
@@ -32,6 +33,7 @@ _ARROW = {
     "string": pa.string,
     "date": pa.date32,
     "timestamp": lambda: pa.timestamp("us"),
+    "interval": pa.month_day_nano_interval,
     "null": pa.null,
 }
 _DECIMAL_RE = re.compile(r"decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)")
@@ -41,8 +43,10 @@ _DECIMAL_RE = re.compile(r"decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)")
 class SqlType:
     """A column type; ``precision``/``scale`` are set only for ``decimal``.
 
-    The planner also uses the internal kind ``'null'`` (the type of a bare NULL
-    literal); :meth:`parse` never produces it.
+    The planner also uses the internal kinds ``'null'`` (the type of a bare NULL
+    literal) and ``'interval'`` (DuckDB's ``timestamp - timestamp``: a result, never a
+    column of a table); :meth:`parse` reads ``'interval'`` (plans carry result types as
+    text) and the catalog refuses it as a column type.
     """
 
     kind: str
@@ -63,7 +67,7 @@ class SqlType:
         if not isinstance(text, str):
             raise ValueError(f"a type must be a string, not {text!r}")
         norm = text.strip().lower()
-        if norm in KINDS and norm != "decimal":
+        if (norm in KINDS and norm != "decimal") or norm == "interval":  # (a plan's types)
             return cls(norm)
         match = _DECIMAL_RE.fullmatch(norm)
         if match is None:
@@ -111,3 +115,4 @@ BOOL = SqlType("bool")
 STRING = SqlType("string")
 DATE = SqlType("date")
 TIMESTAMP = SqlType("timestamp")
+INTERVAL = SqlType("interval")

@@ -9,6 +9,7 @@ decimal(p,s)   the exact unscaled integer ``x * 10**s``
 bool           0 or 1 (shared as a boolean bit)
 date           days since 1970-01-01
 timestamp      microseconds since 1970-01-01 00:00:00
+interval       its microseconds (a difference of timestamps: no months)
 string         a keyed 64-bit hash (equality, grouping) plus the UTF-8 bytes
                packed 8 per word (only to reveal)
 =============  ============================================================
@@ -28,6 +29,7 @@ from scql_py.errors import DataError
 from scql_py.mpc import fixedpoint, float_keys
 
 U64 = np.uint64
+US_PER_DAY = 86_400_000_000
 
 
 def null_mask(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -103,6 +105,8 @@ def encode(arr: pa.ChunkedArray | pa.Array, t: SqlType) -> np.ndarray:
         if kind == "timestamp":
             us = _filled(arr.cast(pa.timestamp("us")), 0).cast(pa.int64())
             return us.to_numpy(zero_copy_only=False).astype(np.int64).view(U64)
+        if kind == "interval":
+            return _interval_micros(arr).view(U64)
     except pa.ArrowInvalid as err:
         raise DataError(f"cannot encode a {arr.type} column as {t}: {err}") from None
     raise TypeError(f"no ring encoding for {t}")
@@ -149,6 +153,28 @@ def decode_quotients(value: np.ndarray, frac: np.ndarray, frac_bits: int,
     return pa.array(values, type=pa.float64(), mask=mask)
 
 
+def _interval_micros(arr) -> np.ndarray:
+    """Microseconds of each interval (NULL: 0); one with months has no fixed length."""
+    micros = np.zeros(len(arr), dtype=np.int64)
+    for i, v in enumerate(arr.to_pylist()):
+        if v is None:
+            continue
+        if v.months:
+            raise DataError("an interval of months has no fixed length in microseconds")
+        micros[i] = v.days * US_PER_DAY + v.nanoseconds // 1000
+    return micros
+
+
+def _decode_intervals(micros: np.ndarray, mask: np.ndarray | None) -> pa.Array:
+    """DuckDB's intervals of ``micros``: whole days and the rest, both of the sign of the
+    total (``-27 h`` is ``-1 day -03:00:00``), no months."""
+    days = np.sign(micros) * (np.abs(micros) // US_PER_DAY)
+    rest = micros - days * US_PER_DAY
+    values = [None if mask is not None and mask[i] else (0, int(d), int(r) * 1000)
+              for i, (d, r) in enumerate(zip(days, rest))]
+    return pa.array(values, type=pa.month_day_nano_interval())
+
+
 def _encode_decimal(arr, scale: int) -> np.ndarray:
     if pa.types.is_decimal(arr.type):
         wide = _filled(arr.cast(pa.decimal128(38, scale)), pa.scalar(0, pa.decimal128(38, scale)))
@@ -192,6 +218,8 @@ def decode(words: np.ndarray, nulls: np.ndarray | None, t: SqlType) -> pa.Array:
         if kind == "date":
             return pa.array(ints.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
         return pa.array(ints, type=pa.int64(), mask=mask).cast(pa.timestamp("us"))
+    if kind == "interval":
+        return _decode_intervals(ints, mask)
     if kind == "decimal":
         pairs = np.empty(2 * len(ints), dtype=np.int64)
         pairs[0::2] = ints

@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 from sqlglot import exp
 
-from scql_py.catalog.types import BOOL, FLOAT64, INT64, STRING, SqlType
+from scql_py.catalog.types import BOOL, FLOAT64, INT64, STRING, TIMESTAMP, SqlType
 from scql_py.engine.encoding import pack_strings, string_hash
 from scql_py.engine.keyed_floats import is_fixed_exact, with_keys
 from scql_py.engine.relation import (
@@ -220,7 +220,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             return SecretColumn(t, v.value.mul_public(US_PER_DAY), v.null)
         if src.kind == "timestamp" and t.kind == "date":
             return SecretColumn(t, self._floor_div(v.value, US_PER_DAY), v.null)
-        if src.kind in ("date", "timestamp") or t.kind in ("date", "timestamp"):
+        if {src.kind, t.kind} & {"date", "timestamp", "interval"}:
             raise NotSupportedError(f"CAST of secret {src} to {t}")
         if src.kind == "float64" and isinstance(v.exact, FloatBits) and self.n:
             if t.kind == "int64" or t.scale == 0:
@@ -429,6 +429,9 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
     def _additive(self, e: exp.Expression, op: str) -> Value:
         a, b = self.visit(e.left), self.visit(e.right)
         t = arithmetic_type(op, a.type, b.type)
+        if t.kind == "interval":  # the microseconds between them (a date: its midnight)
+            a2, b2 = (self.materialize(self.cast(v, TIMESTAMP)) for v in (a, b))
+            return SecretColumn(t, a2.value - b2.value, self._nulls(a2, b2))
         if t.kind in ("date", "timestamp") or (a.type.kind == "date" and b.type.kind == "date"):
             a2, b2 = self.materialize(a), self.materialize(b)
             if a2.type.kind == "null":

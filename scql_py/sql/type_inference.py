@@ -16,6 +16,7 @@ from scql_py.catalog.types import (
     DATE,
     FLOAT64,
     INT64,
+    INTERVAL,
     MAX_DECIMAL_PRECISION,
     STRING,
     TIMESTAMP,
@@ -120,6 +121,8 @@ def common_type(a: SqlType, b: SqlType, context: str) -> SqlType:
 def _numeric(t: SqlType, op: str) -> SqlType:
     if t.kind == "null":
         return INT64
+    if t.kind == "interval":  # DuckDB has it; results here carry intervals, no more
+        raise NotSupportedError(f"{op} of an INTERVAL (a difference of timestamps)")
     if t.kind not in ("int64", "decimal", "float64"):
         raise ProgrammingError(f"operator {op} needs numbers, got {t}")
     return t
@@ -134,10 +137,9 @@ def arithmetic_type(op: str, a: SqlType, b: SqlType) -> SqlType:
             return a
         if op == "+" and b.kind in ("date", "timestamp") and a.kind == "int64":
             return b
-        if op == "-" and a.kind == "timestamp" and b.kind in ("date", "timestamp"):
-            raise NotSupportedError(
-                f"{a} - {b}: an INTERVAL in DuckDB, a type results cannot carry; use "
-                "TIMESTAMPDIFF(SECOND, b, a) or DATEDIFF(a, b) for a number")
+        if op == "-" and {a.kind, b.kind} <= {"date", "timestamp"}:
+            # DuckDB's INTERVAL of the microseconds between them (a date is its midnight)
+            return INTERVAL
         raise NotSupportedError(f"arithmetic {a} {op} {b}")
     a, b = _numeric(a, op), _numeric(b, op)
     if op == "/":

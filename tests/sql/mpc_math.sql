@@ -132,9 +132,45 @@ SELECT COUNT(*) AS n
 FROM ma AS a JOIN mb AS b ON a.id = b.id
 WHERE YEAR(a.d) = YEAR(b.d) OR MONTH(a.ts) = MONTH(b.ts) AND DATEDIFF(a.d, b.d) < 400;
 
--- name: timestamp_minus_timestamp_refused
+-- timestamp - timestamp is DuckDB's INTERVAL (Arrow's month_day_nano_interval: whole
+-- days and the rest, both of the sign of the difference, no months); date - date a number
+
+-- name: timestamp_minus_timestamp_of_own_table
+SELECT id, ts - d AS gap, d - ts AS back, ts - ts AS zero, d - d AS days FROM ma ORDER BY id;
+
+-- name: timestamp_minus_timestamp_after_join
+-- pushdown: on
+SELECT a.id, a.ts - b.ts AS gap, a.d - b.ts AS dg, a.ts - b.d AS gd, a.d - b.d AS dd
+FROM ma AS a JOIN mb AS b ON a.id = b.id
+ORDER BY a.id;
+
+-- name: timestamp_minus_timestamp_over_union
+SELECT ts - d AS gap, d - ts AS back FROM (SELECT d, ts FROM ma UNION ALL SELECT d, ts FROM mb
+                                          UNION ALL SELECT d, ts FROM mc) AS u;
+
+-- name: intervals_of_owners_over_union
+SELECT gap FROM (SELECT ts - d AS gap FROM ma UNION ALL SELECT ts - d FROM mb
+                 UNION ALL SELECT ts - d FROM mc) AS u;
+
+-- name: intervals_ordered_compared_and_grouped_after_join
+-- pushdown: on
+SELECT a.ts - b.ts AS gap, COUNT(*) AS n, MIN(b.ts - a.ts) AS lo
+FROM ma AS a JOIN mb AS b ON a.id = b.id
+WHERE a.ts - b.ts >= b.ts - a.ts OR a.id % 2 = 0
+GROUP BY a.ts - b.ts
+ORDER BY gap;
+
+-- name: intervals_ordered_and_extremes_over_union
+SELECT MIN(ts - d) AS lo, MAX(ts - d) AS hi, COUNT(DISTINCT d - ts) AS n
+FROM (SELECT d, ts FROM ma UNION ALL SELECT d, ts FROM mb UNION ALL SELECT d, ts FROM mc) AS u;
+
+-- name: interval_arithmetic_refused
 -- error: NotSupportedError INTERVAL
-SELECT a.ts - b.ts AS gap FROM ma AS a JOIN mb AS b ON a.id = b.id;
+SELECT (a.ts - b.ts) * 2 AS twice FROM ma AS a JOIN mb AS b ON a.id = b.id;
+
+-- name: average_interval_refused
+-- error: NotSupportedError INTERVAL
+SELECT AVG(ts - d) AS mean FROM ma;
 
 -- name: week_difference_refused
 -- error: NotSupportedError WEEK

@@ -26,7 +26,7 @@ DuckDB's exactly). Every other comment line is free text.
 Comparison (:func:`compare`): same column count; same rows as multisets (in order only
 when the query has a top-level ORDER BY); for a top-level LIMIT without ORDER BY, the
 same number of rows, each a row of the query without its LIMIT; same NULLs; same type
-family per column (integer, float, decimal, string, date, timestamp, bool; DuckDB's
+family per column (integer, float, decimal, string, date, timestamp, interval, bool; DuckDB's
 untyped NULL column matches any); floats equal within ``abs 2^-13 + rel 1e-6``
 (:data:`ABS_TOL`, :data:`REL_TOL`: the engine computes on reals in fixed point with 16
 fractional bits, so each input to arithmetic is off by up to 2^-17, and a SUM of n of
@@ -221,7 +221,8 @@ def has_outer_order(sql: str) -> bool:
 
 # --- type families and comparison ---------------------------------------------------------
 
-FAMILIES = ("integer", "float", "decimal", "string", "date", "timestamp", "bool", "null")
+FAMILIES = ("integer", "float", "decimal", "string", "date", "timestamp", "interval", "bool",
+            "null")
 
 
 def arrow_family(t: pa.DataType) -> str:
@@ -237,6 +238,8 @@ def arrow_family(t: pa.DataType) -> str:
         return "date"
     if pa.types.is_timestamp(t):
         return "timestamp"
+    if pa.types.is_interval(t):
+        return "interval"
     if pa.types.is_boolean(t):
         return "bool"
     if pa.types.is_null(t):
@@ -250,7 +253,7 @@ _DUCK_FAMILIES = {
     "UINTEGER": "integer", "UBIGINT": "integer", "UHUGEINT": "integer",
     "FLOAT": "float", "DOUBLE": "float", "VARCHAR": "string", "DATE": "date",
     "TIMESTAMP": "timestamp", "TIMESTAMP_NS": "timestamp", "TIMESTAMP_MS": "timestamp",
-    "TIMESTAMP_S": "timestamp", "BOOLEAN": "bool", "NULL": "null", '"NULL"': "null",
+    "TIMESTAMP_S": "timestamp", "INTERVAL": "interval", "BOOLEAN": "bool", "NULL": "null", '"NULL"': "null",
 }
 
 
@@ -383,7 +386,12 @@ def arrow_result(table: pa.Table) -> Result:
 
 def duckdb_result(con: Any, sql: str) -> Result:
     rel = con.sql(to_duckdb(sql))
-    return Result([duckdb_family(t) for t in rel.types], rel.fetchall())
+    families = [duckdb_family(t) for t in rel.types]
+    if "interval" not in families:
+        return Result(families, rel.fetchall())
+    # an interval as DuckDB's Arrow result has it (months, days, nanoseconds): Python's
+    # timedelta would hide how the days and the time of day are split
+    return Result(families, arrow_result(rel.to_arrow_table()).rows)
 
 
 EVERY_MODE = os.environ.get("SCQL_ORACLE_MODES", "").lower() == "all"
