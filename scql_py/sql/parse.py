@@ -36,4 +36,13 @@ def parse_statement(sql: str) -> exp.Expression:
         raise ProgrammingError("empty statement")
     if len(statements) > 1:
         raise ProgrammingError("one statement at a time: split statements on ';'")
-    return statements[0]
+    return statements[0].transform(_known_function)
+
+
+def _known_function(node: exp.Expression) -> exp.Expression:
+    """sqlglot leaves WEEKDAY(x) an unknown function; DuckDB's ``weekday`` is its
+    ``dayofweek`` (0 is Sunday), which every path here knows as DAYOFWEEK."""
+    if (isinstance(node, exp.Anonymous) and node.name.upper() == "WEEKDAY"
+            and len(node.expressions) == 1):
+        return exp.DayOfWeek(this=node.expressions[0])
+    return node

@@ -126,6 +126,26 @@ SELECT YEAR(d) AS y, MONTH(d) AS m, COUNT(*) AS n, MIN(DAY(d)) AS first_day,
 FROM (SELECT d, ts FROM ma UNION ALL SELECT d, ts FROM mb UNION ALL SELECT d, ts FROM mc) AS u
 GROUP BY YEAR(d), MONTH(d);
 
+-- WEEKDAY is DuckDB's (its DAYOFWEEK: 0 is Sunday; MySQL's starts on Monday)
+
+-- name: weekday_of_own_table
+SELECT id, WEEKDAY(d) AS wd, DAYOFWEEK(d) AS dw, WEEKDAY(ts) AS wt, DAYOFWEEK(ts) AS dwt
+FROM ma ORDER BY id;
+
+-- name: weekday_after_join
+-- pushdown: on
+SELECT a.id, WEEKDAY(CASE WHEN a.id > 2 THEN a.d ELSE b.d END) AS wd,
+       DAYOFWEEK(CASE WHEN a.id > 2 THEN a.ts ELSE b.ts END) AS dw,
+       WEEKDAY(CASE WHEN a.id > 2 THEN b.ts ELSE a.ts END) AS wt
+FROM ma AS a JOIN mb AS b ON a.id = b.id
+ORDER BY a.id;
+
+-- name: weekday_over_union
+SELECT WEEKDAY(d) AS wd, COUNT(*) AS n, MAX(DAYOFWEEK(ts)) AS last_dw
+FROM (SELECT d, ts FROM ma UNION ALL SELECT d, ts FROM mb UNION ALL SELECT d, ts FROM mc) AS u
+GROUP BY WEEKDAY(d)
+ORDER BY wd;
+
 -- name: date_parts_in_where_after_join
 -- pushdown: on
 SELECT COUNT(*) AS n
