@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from scql_py.catalog.types import SqlType
-from scql_py.errors import DataError
+from scql_py.errors import DataError, NotSupportedError
 from scql_py.mpc import fixedpoint, float_keys
 
 U64 = np.uint64
@@ -75,6 +75,21 @@ def refuse_nul_characters(arr, where: str) -> None:
     if len(arr) and pc.any(pc.match_substring(arr, "\x00")).as_py():
         raise DataError(f"{where}: a string holds the NUL character (U+0000), "
                         "which strings shared between parties cannot hold")
+
+
+def refuse_reals_without_fixed_point(arr, where: str) -> None:
+    """NotSupportedError for a float column holding NaN, an infinity or a magnitude of
+    2^47 or more: shares carry each real in fixed point too (for arithmetic), which has
+    no such value, and DuckDB's answers with them (NaN the greatest, equal to itself;
+    inf + -inf a NaN) are not what MPC computes. The owner refuses before it shares."""
+    if len(arr) == 0:
+        return
+    floats = arr.cast(pa.float64())
+    fits = pc.less(pc.abs(floats), fixedpoint.max_abs())  # false for NaN too
+    if not pc.all(pc.fill_null(fits, True)).as_py():
+        raise NotSupportedError(
+            f"{where}: a real that is NaN, infinite or of magnitude 2^47 or more cannot "
+            "be secret-shared (values of several parties are computed in fixed point)")
 
 
 def string_width(arr) -> int:
@@ -135,6 +150,20 @@ def encode_float_keys(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """The exact, ordered keys (uint64 words) of a float64 column; NULLs become 0."""
     floats = _filled(arr.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False)
     return float_keys.encode(floats).view(U64)
+
+
+# DuckDB's NaN equals every NaN and is above every number: a positive quiet NaN's bits
+# read as a key are above the infinities' (:mod:`scql_py.mpc.float_keys`)
+NAN_KEY = np.int64(0x7FF8_0000_0000_0000)
+
+
+def float_join_keys(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """:func:`encode_float_keys` (as int64) with one key for every NaN: the keys a PSI
+    join matches, where an owner's keys never enter shares."""
+    floats = _filled(arr.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+    nan = np.isnan(floats)
+    keys = float_keys.encode(np.where(nan, 0.0, floats))
+    return np.where(nan, NAN_KEY, keys)
 
 
 def decode_float_keys(words: np.ndarray, nulls: np.ndarray | None) -> pa.Array:

@@ -102,6 +102,11 @@ def _columns(table: pa.Table, types: list[SqlType], names: Sequence[str]
     for col, t, name in zip(cols, types, names):
         if t.kind == "string":
             encoding.refuse_nul_characters(col, f"column '{name}'")
+        elif t.kind == "float64":
+            # (a name of the plan's own, like __agg0, is a value the owner computed)
+            encoding.refuse_reals_without_fixed_point(
+                col, f"column '{name}'" if not name.startswith("__")
+                else "a value computed at its owner")
     widths = [encoding.string_width(c) if t.kind == "string" else 0
               for c, t in zip(cols, types)]
     return cols, widths

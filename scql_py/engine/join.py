@@ -770,7 +770,7 @@ def _psi_keys(table: pa.Table, keys: list[tuple[str, SqlType]]
         if t.kind == "string":
             cols.append(np.asarray(col.to_numpy(zero_copy_only=False), dtype=object))
         elif t.kind == "float64":
-            cols.append(encoding.encode_float_keys(col).view(np.int64))
+            cols.append(encoding.float_join_keys(col))
         else:
             cols.append(encoding.encode(col, t).view(np.int64))
     return cols, ok

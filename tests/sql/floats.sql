@@ -251,3 +251,31 @@ FROM (SELECT t FROM ta UNION ALL SELECT t FROM tb) AS u;
 -- the ties, and their keys tell the side
 SELECT u.id, CAST(MAX(u.t) AS BIGINT) AS i, CAST(MIN(u.t) AS DECIMAL(10,0)) AS d
 FROM (SELECT id, t FROM ta UNION ALL SELECT id, t FROM tb) AS u GROUP BY u.id;
+
+-- Stored reals with no fixed-point form (fn.w: NaN, +-inf, 1e20): at their owner they are
+-- DuckDB's; where they would meet other parties' values their owner refuses to share
+-- them (NotSupportedError naming the column) before anything is sent: MPC computes in
+-- fixed point, and DuckDB's NaN (the greatest, equal to itself) and inf + -inf are not
+-- what it would compute
+
+-- name: nan_and_infinities_of_own_table
+-- pushdown: on
+-- floats: exact
+SELECT id, w, w > 0 AS pos, w = w AS same FROM fn ORDER BY w, id;
+
+-- name: nan_and_infinities_of_own_table_grouped
+-- pushdown: on
+-- floats: exact
+SELECT w, COUNT(*) AS n, MIN(w) AS lo FROM fn GROUP BY w ORDER BY w;
+
+-- name: nan_and_infinities_over_union_refused
+-- error: NotSupportedError a real that is NaN, infinite
+SELECT MAX(v) AS hi FROM (SELECT w AS v FROM fn UNION ALL SELECT y FROM fb) AS u;
+
+-- name: nan_and_infinities_after_join_refused
+-- error: NotSupportedError NaN, infinite
+SELECT a.id, a.w, b.y FROM fn AS a JOIN fb AS b ON a.k = b.k ORDER BY a.id;
+
+-- name: nan_and_infinities_in_sum_after_join_refused
+-- error: NotSupportedError NaN, infinite
+SELECT SUM(a.w + b.y) AS s FROM fn AS a JOIN fb AS b ON a.k = b.k;
