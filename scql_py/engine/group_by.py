@@ -40,6 +40,7 @@ from scql_py.mpc import (
     compare,
     convert,
     division,
+    double_rounding,
     equality,
     float_keys,
     mux,
@@ -47,6 +48,7 @@ from scql_py.mpc import (
     segment,
     sum_range,
 )
+from scql_py.mpc.exact_shift import floor_shift
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
@@ -432,6 +434,8 @@ def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: ASh
     frac = _fraction(p)
     if t.kind in ("decimal", "date"):
         return _interpolated_exactly(rt, t, frac, v_lo, v_hi, rem, null)
+    if t.kind == "timestamp":
+        return _interpolated_timestamps(rt, frac, v_lo, v_hi, rem, null)
     shift = 1 if t.kind == "float64" else 1 << FRAC_BITS  # to fixed point
     part = rss.mul(rt, rem, v_hi - v_lo).mul_public(shift)
     value = v_lo.mul_public(shift) + division.divide_public(rt, part, frac.denominator)
@@ -460,6 +464,20 @@ def _interpolated_exactly(rt, t: SqlType, frac: Fraction, v_lo: AShare, v_hi: AS
         return SecretColumn(t, value, null)
     value = v_lo.mul_public(US_PER_DAY) + part.mul_public(US_PER_DAY // b)
     return SecretColumn(TIMESTAMP, value, null)
+
+
+def _interpolated_timestamps(rt, frac: Fraction, v_lo: AShare, v_hi: AShare, rem: AShare,
+                             null: BShare) -> SecretColumn:
+    """PERCENTILE_CONT of timestamps as DuckDB computes it: ``lo + llround(double(hi -
+    lo) * d)`` with ``d = rem / b`` (exact for ``b = 2^k``, which the planner keeps to
+    ``k <= 3``): the difference (below 2^59) and its product with ``rem`` (below 2^62)
+    rounded as doubles hold them, the quotient by ``b`` exact, then rounded half up."""
+    b = frac.denominator
+    k = b.bit_length() - 1
+    gap = double_rounding.round_to_double(rt, v_hi - v_lo, 59)
+    scaled = double_rounding.round_to_double(rt, rss.mul(rt, rem, gap), 62)
+    step = floor_shift(rt, scaled.add_public(np.int64(b // 2)), k) if k else scaled
+    return SecretColumn(TIMESTAMP, v_lo + step, null)
 
 
 def _percentile_disc(rt, col: SecretColumn, present: BShare, starts: BShare, p: float

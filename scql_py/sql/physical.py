@@ -236,8 +236,10 @@ def _check_secure_aggregates(node: lp.Aggregate) -> None:
 # DuckDB interpolates a decimal or a date in doubles, lo + d (hi - lo): exact (so that
 # the exact answer MPC computes is DuckDB's) only for p = a / 2^k and while every step
 # fits 53 bits: for a decimal of precision P, 3 * 2^k * 10^P <= 2^53; a date's
-# microseconds (below 2^58) are multiples of 2^(13 - k), which takes k <= 8
-_DYADIC_DENOMINATORS = {"decimal": 1 << 20, "date": 1 << 8}
+# microseconds (below 2^58) are multiples of 2^(13 - k), which takes k <= 8; a
+# timestamp's lo + llround(double(hi - lo) d) is computed with its roundings
+# (engine/group_by.py), its product with the weight a (N - 1) - b lo below 2^62: k <= 3
+_DYADIC_DENOMINATORS = {"decimal": 1 << 20, "date": 1 << 8, "timestamp": 1 << 3}
 
 
 def _check_interpolation(call: lp.AggCall, types: dict[str, SqlType]) -> None:
@@ -247,7 +249,7 @@ def _check_interpolation(call: lp.AggCall, types: dict[str, SqlType]) -> None:
     most = _DYADIC_DENOMINATORS.get(arg.kind)
     if most is None:
         raise NotSupportedError(f"{call.sql()} of a {arg.kind} column across parties (under "
-                                "MPC: of numbers, decimals and dates)")
+                                "MPC: of numbers, decimals, dates and timestamps)")
     b = Fraction(str(call.fraction)).limit_denominator(1 << 20).denominator
     if b & (b - 1) or b > most:
         raise NotSupportedError(

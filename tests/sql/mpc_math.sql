@@ -184,6 +184,39 @@ ORDER BY gap;
 SELECT MIN(ts - d) AS lo, MAX(ts - d) AS hi, COUNT(DISTINCT d - ts) AS n
 FROM (SELECT d, ts FROM ma UNION ALL SELECT d, ts FROM mb UNION ALL SELECT d, ts FROM mc) AS u;
 
+-- PERCENTILE_CONT of timestamps is DuckDB's lo + llround(double(hi - lo) d): for
+-- fractions of 2^3 exactly, with the rounding of differences past 2^53 (mt's groups)
+
+-- name: timestamp_percentiles_of_own_table
+SELECT MEDIAN(ts) AS m, PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY ts) AS q1 FROM ma;
+
+-- name: timestamp_percentiles_after_join
+-- pushdown: on
+SELECT a.id % 2 AS g, MEDIAN(CASE WHEN a.id > 2 THEN a.ts ELSE b.ts END) AS m,
+       PERCENTILE_CONT(0.75) WITHIN GROUP (ORDER BY b.ts) AS q3
+FROM ma AS a JOIN mb AS b ON a.id = b.id
+GROUP BY a.id % 2
+ORDER BY g;
+
+-- name: timestamp_percentiles_over_union
+SELECT MEDIAN(ts) AS m, PERCENTILE_CONT(0.125) WITHIN GROUP (ORDER BY ts) AS p1,
+       PERCENTILE_CONT(0.875) WITHIN GROUP (ORDER BY ts) AS p7, MEDIAN(d) AS md
+FROM (SELECT d, ts FROM ma UNION ALL SELECT d, ts FROM mb UNION ALL SELECT d, ts FROM mc) AS u;
+
+-- name: timestamp_percentiles_rounded_as_doubles
+SELECT k, MEDIAN(ts) AS m, PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY ts) AS q1,
+       PERCENTILE_CONT(0.375) WITHIN GROUP (ORDER BY ts) AS p3,
+       PERCENTILE_CONT(0.75) WITHIN GROUP (ORDER BY ts) AS q3
+FROM (SELECT k, ts FROM mt UNION ALL SELECT id % 5, ts FROM ma) AS u
+GROUP BY k
+ORDER BY k;
+
+-- name: timestamp_percentile_of_another_fraction_refused
+-- pushdown: on
+-- error: NotSupportedError a fraction of a power of two
+SELECT PERCENTILE_CONT(0.1) WITHIN GROUP (ORDER BY ts) AS p
+FROM (SELECT ts FROM ma UNION ALL SELECT ts FROM mb) AS u;
+
 -- name: interval_arithmetic_refused
 -- error: NotSupportedError INTERVAL
 SELECT (a.ts - b.ts) * 2 AS twice FROM ma AS a JOIN mb AS b ON a.id = b.id;
