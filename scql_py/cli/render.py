@@ -21,6 +21,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import pyarrow as pa
+
 FORMATS = ("table", "csv", "json", "markdown", "line")
 
 
@@ -51,7 +53,34 @@ def format_value(value: Any) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, pa.MonthDayNano):
+        return format_interval(value)
     return str(value)
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if abs(n) == 1 else 's'}"
+
+
+def format_interval(value: pa.MonthDayNano) -> str:
+    """An interval as DuckDB writes it: ``1 day 03:00:00.5``, ``-00:00:00.000001``.
+
+    >>> format_interval(pa.MonthDayNano([0, -1, -10_800_500_000_000]))
+    '-1 day -03:00:00.5'
+    >>> format_interval(pa.MonthDayNano([14, 366, 0]))
+    '1 year 2 months 366 days'
+    """
+    months, days, nanos = value.months, value.days, value.nanoseconds
+    years, months = int(months / 12), months - 12 * int(months / 12)
+    parts = [_plural(n, unit) for n, unit in ((years, "year"), (months, "month"),
+                                              (days, "day")) if n]
+    micros = int(nanos / 1000)
+    if micros or not parts:
+        sign, micros = ("-" if micros < 0 else ""), abs(micros)
+        seconds, fraction = divmod(micros, 1_000_000)
+        clock = f"{sign}{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        parts.append(clock + (f".{fraction:06d}".rstrip("0") if fraction else ""))
+    return " ".join(parts)
 
 
 def _is_number(value: Any) -> bool:
@@ -98,7 +127,7 @@ def _json_value(value: Any) -> Any:
         return repr(value)  # JSON has no NaN or infinity
     if isinstance(value, decimal.Decimal):
         return str(value)  # exact: a JSON number would go through a binary float
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (dt.date, dt.datetime, pa.MonthDayNano)):
         return format_value(value)
     return value
 

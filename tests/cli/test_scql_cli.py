@@ -89,6 +89,24 @@ def test_json_format(capsys, duck):
     assert json.loads(out) == expected
 
 
+def test_intervals_print_as_duckdb_writes_them(capsys):
+    """A difference of timestamps (an INTERVAL) of two parties' rows, in every format,
+    as DuckDB's CAST of it to VARCHAR."""
+    catalog = REPO / "tests" / "sql" / "mpc_math" / "mpc_math.toml"
+    sql = ("SELECT a.id, a.ts - b.ts AS gap FROM ma AS a JOIN mb AS b ON a.id = b.id "
+           "ORDER BY a.id")
+    expected = [r[0] for r in plaintext_union(load_catalog(catalog)).sql(
+        "SELECT CAST(a.ts - b.ts AS VARCHAR) FROM ma AS a JOIN mb AS b ON a.id = b.id "
+        "ORDER BY a.id").fetchall()]
+    code, out, err = cli(capsys, "--catalog", str(catalog), "-c", sql, "--format", "csv")
+    assert code == 0, err
+    assert [row[1] or None for row in list(csv.reader(io.StringIO(out)))[1:]] == expected
+    code, out, err = cli(capsys, "--catalog", str(catalog), "-c", sql, "--format", "json")
+    assert [row["gap"] for row in json.loads(out)] == expected
+    code, out, err = cli(capsys, "--catalog", str(catalog), "-c", sql)
+    assert all(f" {text or 'NULL'} " in out for text in expected)
+
+
 def test_several_statements_in_one_c(capsys, duck):
     sql = (f"SELECT MIN(income) AS lo FROM {UNION}; SELECT MAX(income) AS hi FROM {UNION};")
     code, out, err = cli(capsys, "-c", sql, "--format", "csv")
