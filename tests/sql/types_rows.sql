@@ -14,6 +14,16 @@ SELECT id, i + c AS ic, f * 2 AS f2, m - 1 AS m1, d, ts, s, b, secret % 1000 AS 
 FROM t_alice
 WHERE k = 2;
 
+-- name: own_table_timestamp_differences
+-- an INTERVAL (days and the rest): in PostgreSQL and SQLite too (tests/databases)
+SELECT id, ts - d AS gap, d - ts AS back, ts - ts AS zero, d - d AS days FROM t_alice;
+
+-- name: own_table_timestamp_differences_of_bob
+-- party: bob
+SELECT id, ts - d AS gap, d - ts AS back, d - d AS days, d - DATE '2000-01-01' AS since,
+       d + 1 AS next_day
+FROM t_bob;
+
 -- name: own_table_columns_then_an_expression
 -- the leading columns are exactly the scan's: the computed column must not be dropped
 SELECT id, k, s, k * 2 AS k2 FROM t_alice;

@@ -75,6 +75,10 @@ class SQLite(DatabaseKind):
     dialect = "sqlite"
 
     def refuses(self, node: exp.Expression) -> str | None:
+        if isinstance(node, (exp.Add, exp.Sub)) and any(
+                side.is_type(*exp.DataType.TEMPORAL_TYPES) for side in (node.left, node.right)):
+            # dates are text in SQLite: '2020-03-01' - '2019-12-31' is 1
+            return "SQLite has no arithmetic of dates and timestamps"
         if isinstance(node, exp.Cast):
             target = node.to.this
             if target == exp.DataType.Type.DOUBLE:
