@@ -120,7 +120,7 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     for indices in passes:
         cols, dropped = _one_pass(ev, valid, key_cols, [aggs[i] for i in indices],
                                   None if sizes else threshold,
-                                  keep_order=len(passes) > 1 or bool(sizes),
+                                  keep_order=len(passes) > 1,
                                   group_ids=group_ids)
         if groups is None:
             groups = cols[:len(key_cols)]
@@ -145,7 +145,7 @@ def _leave_out_by_sizes(ev: SecureEvaluator, sizes: list[SecretColumn], threshol
     n = len(sizes[0].value)
     every = BShare.public(rt.party, np.ones(n, np.uint64))
     keep, dropped = leave_out_small_groups(rt, every, [s.value for s in sizes], threshold)
-    checks = ev.out_of_range[checked_before:]
+    checks = ev.out_of_range[checked_before:] if n else []
     for j, bits in enumerate(checks):
         ev.out_of_range[checked_before + j] = and_(
             rt, bits, BShare.concat([keep] * (len(bits) // n)))

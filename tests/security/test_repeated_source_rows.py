@@ -67,6 +67,13 @@ def _check_only_large_groups(fed, oracle, sql: str) -> None:
     assert problem is None, problem
 
 
+def test_no_groups_at_all(attack_fed):
+    res = attack_fed.execute("alice", "SELECT c.tier, SUM(c.score) AS s, COUNT(DISTINCT "
+                                      "a.region) AS r FROM claim c, acct a WHERE a.id < 0 "
+                                      "GROUP BY c.tier")
+    assert res.table.num_rows == 0
+
+
 def test_the_joined_rows_would_have_passed(attack_oracle):
     """The attack is real: counted by joined rows, every small group passes."""
     rows = attack_oracle.sql(REPEATING_JOINS["cross_join"]).fetchall()
