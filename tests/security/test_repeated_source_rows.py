@@ -11,11 +11,13 @@ DuckDB's answer for them. Federation: tests/security/conftest.py.
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 from attack_federation import ROWS
 from sqlcases import arrow_result, compare, duckdb_result
 
 from scql_py.cluster.federation import Federation
+from scql_py.testing.catalog_files import OwnedTable, write_catalog
 
 SMALL = {"silver", "bronze"}
 
@@ -85,3 +87,23 @@ def test_the_same_groups_without_a_join_keep_the_threshold(attack_fed):
     res = attack_fed.execute("alice", "SELECT tier, COUNT(*) AS n FROM claim GROUP BY tier")
     assert res.table.to_pylist() == [{"tier": "gold", "n": 37}]
     assert any("2 group(s) with fewer than 4 rows" in m for m in res.messages)
+
+
+def test_a_left_out_group_shows_no_overflow(tmp_path):
+    """One row of bob's, matched four times, sums past the range: its group is left
+    out, and so is its range check (an error would tell alice the group's sum)."""
+    big = 3 * 10**18  # four times it is past 2^63
+    tables = {
+        "t": OwnedTable("bob", pa.table({"g": ["many"] * 4 + ["one"], "v": [1] * 4 + [big],
+                                         "k": [1, 2, 3, 4, 5]}),
+                        ccl={"g": {"alice": "PLAINTEXT_AFTER_GROUP_BY"},
+                             "v": {"alice": "PLAINTEXT_AFTER_AGGREGATE"},
+                             "k": {"alice": "PLAINTEXT_AFTER_JOIN"}}),
+        "a": OwnedTable("alice", pa.table({"k": [1, 2, 3, 4, 5, 5, 5, 5]}),
+                        ccl={"k": {"bob": "PLAINTEXT_AFTER_JOIN"}}),
+    }
+    with Federation(write_catalog(tmp_path, "overflow", tables, first_port=7461)) as fed:
+        res = fed.execute("alice", "SELECT t.g, SUM(t.v) AS s FROM a JOIN t ON a.k = t.k "
+                                   "GROUP BY t.g")
+    assert res.table.to_pylist() == [{"g": "many", "s": 4}]
+    assert any("1 group(s) with fewer than 4 distinct rows of t" in m for m in res.messages)
