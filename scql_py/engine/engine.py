@@ -52,6 +52,7 @@ from scql_py.sql.logical import sorts_by_argument
 from scql_py.sql.participants import data_parties_sharing, needs_computing, step_parties
 from scql_py.sql.physical import PhysicalPlan, Step
 from scql_py.sql.planner import plan_query
+from scql_py.sql.source_rows import SIZE_PREFIX
 from scql_py.storage import PartyStorage
 
 log = logging.getLogger("scql_py.engine")
@@ -378,10 +379,13 @@ class Engine:
                     step.args["aggs"], list(step.columns), threshold)
             else:
                 out, dropped = group_aggregate(ev, rel, step.args["keys"], step.args["aggs"],
-                                               list(step.columns), threshold)
+                                               list(step.columns), threshold,
+                                               sizes=step.args.get("sizes", []))
             if dropped:
+                sized_by = [name.removeprefix(SIZE_PREFIX) for name in step.args.get("sizes", [])]
+                rows = f"distinct rows of {' and of '.join(sized_by)}" if sized_by else "rows"
                 self.messages.append(
-                    f"{dropped} group(s) with fewer than {threshold} rows were left out "
+                    f"{dropped} group(s) with fewer than {threshold} {rows} were left out "
                     f"(the group size threshold)")
             return out
         cols = aggregates(ev, rel, [

@@ -89,6 +89,7 @@ class _SortedRows:
 def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
                     keys: list[tuple[str, str, str]], aggs: Aggs, names: list[str],
                     threshold: int | None = None, group_ids: AShare | None = None,
+                    sizes: list[str] = (),
                     ) -> tuple[SecretRelation, int]:
     """GROUP BY ``keys`` computing ``aggs`` (plan step arguments).
 
@@ -102,6 +103,12 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     Aggregates that sort by their argument (DISTINCT, percentiles) of different
     arguments take one sort each: every pass keeps its groups in key order, so their
     rows line up (each pass shows only what the first does: the number of groups).
+
+    ``sizes``: the aggregates (by name) that measure a group against the ``threshold``
+    instead of its row count, each of which it must reach. They may be computed in
+    another pass than the others, so every group is kept until all passes are done,
+    and those under the threshold are then marked invalid: the number of groups was
+    to be known anyway (the kept ones and the number left out are).
     """
     rt = ev.rt
     valid = rel.valid if rel.valid is not None else BShare.public(
@@ -111,16 +118,40 @@ def group_aggregate(ev: SecureEvaluator, rel: SecretRelation,
     out: list[SecretColumn | None] = [None] * len(aggs)
     groups: list[SecretColumn] | None = None
     dropped = 0
+    checked_before = len(ev.out_of_range)
     for indices in passes:
-        cols, dropped = _one_pass(ev, valid, key_cols, [aggs[i] for i in indices], threshold,
-                                  keep_order=len(passes) > 1, group_ids=group_ids)
+        cols, dropped = _one_pass(ev, valid, key_cols, [aggs[i] for i in indices],
+                                  None if sizes else threshold,
+                                  keep_order=len(passes) > 1,
+                                  group_ids=group_ids)
         if groups is None:
             groups = cols[:len(key_cols)]
         for i, col in zip(indices, cols[len(key_cols):]):
             out[i] = col
     columns = list(groups or []) + out
     n = len(columns[0]) if columns else 0
-    return SecretRelation(n, list(names), columns), dropped
+    out_rel = SecretRelation(n, list(names), columns)
+    if sizes and threshold:
+        out_rel.valid, dropped = _leave_out_by_sizes(
+            ev, [columns[len(key_cols) + i] for i, agg in enumerate(aggs) if agg[0] in sizes],
+            threshold, checked_before)
+    return out_rel, dropped
+
+
+def _leave_out_by_sizes(ev: SecureEvaluator, sizes: list[SecretColumn], threshold: int,
+                        checked_before: int) -> tuple[BShare, int]:
+    """Every group's validity: whether each of ``sizes`` reaches the ``threshold``; and
+    how many groups that leaves out (opened). The range checks of the groups' values
+    made since ``checked_before`` count only for the groups kept."""
+    rt = ev.rt
+    n = len(sizes[0].value)
+    every = BShare.public(rt.party, np.ones(n, np.uint64))
+    keep, dropped = leave_out_small_groups(rt, every, [s.value for s in sizes], threshold)
+    checks = ev.out_of_range[checked_before:] if n else []
+    for j, bits in enumerate(checks):
+        ev.out_of_range[checked_before + j] = and_(
+            rt, bits, BShare.concat([keep] * (len(bits) // n)))
+    return keep, dropped
 
 
 def _passes(aggs: Aggs) -> list[list[int]]:

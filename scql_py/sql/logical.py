@@ -162,6 +162,10 @@ class Aggregate(Node):
     # the planner's grouping of a decorrelated subquery, whose groups only a join on its
     # keys consumes: no group is left out, its keys are checked as that join's
     joined_groups: bool = False
+    # under a group size threshold, the aggregates (COUNT(DISTINCT) of a table's row
+    # numbers) that are the group's sizes: each must reach it (see source_rows.py);
+    # none: the group's row count is its size
+    sizes: list[str] = field(default_factory=list)
 
     @property
     def children(self) -> list[Node]:

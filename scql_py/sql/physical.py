@@ -174,7 +174,8 @@ class _Placer:
                              keys=keys, merges_partials=node.merges_partials,
                              keys_owner=self.keys_owner(node),
                              threshold=self.group_threshold
-                             if keys and not node.joined_groups else None)
+                             if keys and not node.joined_groups else None,
+                             **({"sizes": node.sizes} if node.sizes else {}))
         if isinstance(node, lp.Join) and node.how == "scalar":
             return self.emit("scalar_join", node,
                              inputs=[self.secret(node.left), self.secret(node.right)])

@@ -23,6 +23,7 @@ from scql_py.sql.parse import DIALECT, parse_statement
 from scql_py.sql.physical import PhysicalPlan, place
 from scql_py.sql.prune import prune
 from scql_py.sql.resolve import check_supported, resolve
+from scql_py.sql.source_rows import count_rows_of
 from scql_py.sql.visibility import DEFAULT_GROUP_THRESHOLD, Analyzer
 
 
@@ -100,7 +101,8 @@ def plan_query(catalog: Catalog, asker: str, sql: str, pushdown: bool = True,
             node.psi_server = analyzer.psi_server(node, catalog.compute) if node.psi else None
     root = prune(root)
     threshold = group_threshold(catalog, analyzer, root, asker)
-    analyzer.check_group_threshold(root, asker, threshold)
+    for aggregate, tables in analyzer.check_group_threshold(root, asker, threshold):
+        root = count_rows_of(root, aggregate, tables)
     if pushdown:
         # partial aggregates would count partial rows, not group sizes, against the
         # threshold: with one, groups are formed under MPC from the rows themselves

@@ -7,7 +7,8 @@ match a row more than once (a cross join, an equality on a column with repeated
 values), the one row of a scalar subquery joined onto every row (a MIN is one row's
 value). Keys are not declared in a catalog, so only a side that the plan itself makes
 unique on its join keys (a GROUP BY of them, the planner's deduplication of a
-semi-join, one row) is known not to repeat the other side's rows.
+semi-join, one row) is known not to repeat the other side's rows. A table read once
+is then counted by its distinct rows (:mod:`source_rows`); one read twice is refused.
 
 >>> from scql_py.catalog.types import INT64
 >>> scan = lp.Scan("t", "bob", ["x"], [INT64])

@@ -32,6 +32,7 @@ from scql_py.errors import SecurityError
 from scql_py.sql import logical as lp
 from scql_py.sql.conjuncts import conjuncts
 from scql_py.sql.repeated_rows import repeated_tables
+from scql_py.sql.source_rows import can_number
 from scql_py.sql.written import completes_join, written
 from scql_py.sql.written import user_column as _user_column
 
@@ -311,13 +312,18 @@ class Analyzer:
                         return True
         return False
 
-    def check_group_threshold(self, root: lp.Node, asker: str, threshold: int | None) -> None:
-        """Refuse (SecurityError) a GROUP BY whose groups the ``threshold`` is to measure
-        but whose rows may repeat a row of a table whose keys or aggregated values the
-        asker may not see row by row (see :mod:`repeated_rows`): a group would pass with
-        fewer rows of it than the threshold. The asker's own groups have no threshold."""
+    def check_group_threshold(self, root: lp.Node, asker: str, threshold: int | None
+                              ) -> list[tuple[lp.Aggregate, list[str]]]:
+        """The GROUP BYs whose groups the ``threshold`` is to measure but whose rows may
+        repeat a row of a table whose keys or aggregated values the asker may not see row
+        by row (see :mod:`repeated_rows`), with those tables: their groups are to be
+        sized by their distinct rows of each (:mod:`source_rows`), as a group of fewer
+        rows of one than the threshold would pass by its row count. Refuse
+        (SecurityError) where such a table cannot be numbered so (read twice). The
+        asker's own groups have no threshold."""
+        out: list[tuple[lp.Aggregate, list[str]]] = []
         if not threshold or threshold <= 1:
-            return
+            return out
         for node in lp.walk(root):
             if not isinstance(node, lp.Aggregate) or not node.keys or node.joined_groups \
                     or node.owner == asker:
@@ -328,19 +334,24 @@ class Analyzer:
             parts = [p for e in values for p in self.expr(e, scope)[asker].parts]
             repeated = {p for p in parts if p.culprit.split(".")[0]
                         in repeated_tables(node.child)}
-            if not repeated:
+            tables = sorted({p.culprit.split(".")[0] for p in repeated})
+            if all(can_number(node.child, table) for table in tables):
+                if tables:
+                    out.append((node, tables))
                 continue
-            blocker = sorted(repeated, key=lambda p: (p.state != "after_group_by",
-                                                      p.culprit))[0]
+            blocker = sorted((p for p in repeated
+                              if not can_number(node.child, p.culprit.split(".")[0])),
+                             key=lambda p: (p.state != "after_group_by", p.culprit))[0]
             keys = ", ".join(as_written(key, node.child) for _, key, _ in node.keys)
             table = blocker.culprit.split(".")[0]
             raise SecurityError(
                 f"GROUP BY {keys} would count rows of {table} that may be there more than "
-                "once (the table read twice, or a join that may match a row several times), "
+                "once (the table read twice), "
                 f"so groups of fewer rows than the group size threshold ({threshold}) could "
                 f"show to party '{asker}': source column '{blocker.culprit}' has CCL level "
                 f"{blocker.level} for '{asker}'", column=blocker.culprit, party=asker,
                 level=blocker.level)
+        return out
 
     # -- checks ---------------------------------------------------------------------------
     def check_result(self, root: lp.Node, asker: str, names: list[str]) -> None:

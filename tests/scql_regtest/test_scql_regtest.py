@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import re
 
+import duckdb
 import pytest
 from regtest_cases import (
     CATALOG,
     DATA,
     Query,
     Result,
+    distinct_rows_oracle,
     load_queries,
     oracle,
     run_query,
@@ -58,6 +60,21 @@ def test_the_comparison_within_the_bound_can_fail():
     # SCQL's oracle queries name our tables
     assert not any(re.search(r"\b(alice|bob|carol)\.(tbl_\d|UPPER_table)\b", q.mysql_sql)
                    for q in QUERIES)
+
+
+def test_the_distinct_rows_oracle_leaves_out_groups_of_one_repeated_row():
+    """Group 'a' is one row of bob_t matched five times: five joined rows, one of bob's."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE bob_t AS SELECT * FROM (VALUES ('a', 1), ('b', 2), ('b', 3), "
+                "('b', 4), ('b', 5)) v(g, k)")
+    con.execute("CREATE TABLE alice_t AS SELECT * FROM (VALUES (1), (1), (1), (1), (1), "
+                "(2), (3), (4), (5)) v(k)")
+    sql = "select b.g, count(*) as c from alice_t as a join bob_t as b on a.k = b.k group by b.g"
+    assert sorted(con.sql(sql).fetchall()) == [("a", 5), ("b", 4)]
+    assert con.sql(distinct_rows_oracle(sql, "bob_t", 4)).fetchall() == [("b", 4)]
+    having = sql + " having count(*) < 5"
+    assert con.sql(distinct_rows_oracle(having, "bob_t", 4)).fetchall() == [("b", 4)]
+    assert con.sql(distinct_rows_oracle(having, "bob_t", 5)).fetchall() == []
 
 
 @pytest.fixture(scope="module")

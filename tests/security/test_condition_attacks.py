@@ -7,8 +7,9 @@ PLAINTEXT or PLAINTEXT_AFTER_COMPARE to the asker, under an aggregate too; each 
 has an allowed twin on ``claim.level`` (PLAINTEXT_AFTER_COMPARE to alice).
 
 The group-size threshold counts rows: a query that can repeat a row of the grouped
-table (UNION ALL of it twice, a CTE used twice, a self-join, a join that may match a row
-more than once) is refused, and so is a window partitioned by a grouped-only key.
+table (UNION ALL of it twice, a CTE used twice, a self-join) is refused, one whose join
+may match a row more than once leaves out the groups of too few distinct rows (see
+test_repeated_source_rows.py), and a window partitioned by a grouped-only key is refused.
 Federation: tests/security/conftest.py.
 """
 
