@@ -139,6 +139,19 @@ def _two_inputs(rows: int) -> Callable[[Runtime], tuple[rss.AShare, rss.AShare]]
 
 # -- the cases ----------------------------------------------------------------------------
 
+@case("round_trip", 200)
+def bench_round_trip(rows: int, repeat: int) -> Timing:
+    """``rows`` bare rounds: each party sends 8 bytes to both neighbours and waits for
+    theirs; seconds / rows is the latency of one round."""
+    word = np.zeros(1, dtype=np.int64)
+
+    def body(rt: Runtime, _inputs) -> None:
+        for _ in range(rows):
+            rt.comm.exchange({rt.next: word, rt.prev: word}, [rt.prev, rt.next])
+
+    return time_protocol(lambda rt: None, body, repeat)
+
+
 @case("mul")
 def bench_mul(rows: int, repeat: int) -> Timing:
     return time_protocol(_two_inputs(rows), lambda rt, xy: rss.mul(rt, *xy), repeat)

@@ -11,8 +11,13 @@ median wall time of ``--repeat`` runs after one warm-up. Round counts do not dep
 on the data and are the figure to compare between versions; seconds on a loaded
 machine vary.
 
+``--network`` runs them instead on one ``scql serve`` process per party over loopback
+(TLS unless ``--insecure``), the asker's program a client of its own server: there
+``seconds`` includes every round trip between the party processes.
+
     python bench/query_rounds.py
     python bench/query_rounds.py --queries sum,avg --repeat 5
+    python bench/query_rounds.py --network --queries sum,group_by
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +34,7 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from scql_py.catalog import load_catalog  # noqa: E402
 from scql_py.cluster.federation import Federation  # noqa: E402
+from scql_py.testing.local_cluster import LocalCluster  # noqa: E402
 
 CATALOG = REPO / "catalogs" / "types_open.toml"  # every column but one PLAINTEXT
 U = ("(SELECT id, k, i, f, m, c FROM t_alice UNION ALL SELECT id, k, i, f, m, c FROM t_bob "
@@ -53,26 +60,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", default=None,
                         help=f"comma-separated subset of: {', '.join(QUERIES)}")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per query (median)")
+    parser.add_argument("--network", action="store_true",
+                        help="one server process per party over loopback, not in-process")
+    parser.add_argument("--insecure", action="store_true",
+                        help="with --network: plain TCP instead of TLS")
     args = parser.parse_args(argv)
     names = args.queries.split(",") if args.queries else list(QUERIES)
     unknown = [n for n in names if n not in QUERIES]
     if unknown:
         parser.error(f"unknown query(s): {', '.join(unknown)}; known: {', '.join(QUERIES)}")
-    catalog = load_catalog(CATALOG)
     print("# query mode rounds seconds", flush=True)
+    if args.network:
+        with tempfile.TemporaryDirectory(prefix="scql-rounds-") as tmp:
+            with LocalCluster(CATALOG, tmp, insecure=args.insecure) as cluster:
+                for pushdown in (True, False):
+                    with cluster.client("alice", pushdown=pushdown) as fed:
+                        _run(fed, names, pushdown, args.repeat)
+        return 0
+    catalog = load_catalog(CATALOG)
     for pushdown in (True, False):
         with Federation(catalog, pushdown=pushdown) as fed:
-            for name in names:
-                result = fed.execute("alice", QUERIES[name])  # warm-up
-                times = []
-                for _ in range(args.repeat):
-                    start = time.perf_counter()
-                    result = fed.execute("alice", QUERIES[name])
-                    times.append(time.perf_counter() - start)
-                rounds = result.profile["alice"].totals().rounds
-                mode = "pushdown" if pushdown else "secure"
-                print(f"{name} {mode} {rounds} {statistics.median(times):.3f}", flush=True)
+            _run(fed, names, pushdown, args.repeat)
     return 0
+
+
+def _run(fed, names: list[str], pushdown: bool, repeat: int) -> None:
+    """One line per query: ``fed`` (a Federation or a RemoteFederation) runs it."""
+    for name in names:
+        result = fed.execute("alice", QUERIES[name])  # warm-up
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            result = fed.execute("alice", QUERIES[name])
+            times.append(time.perf_counter() - start)
+        rounds = result.profile["alice"].totals().rounds
+        mode = "pushdown" if pushdown else "secure"
+        print(f"{name} {mode} {rounds} {statistics.median(times):.3f}", flush=True)
 
 
 if __name__ == "__main__":
