@@ -43,6 +43,7 @@ NULL_CELLS = {
     "lag_of_a_string": f"SELECT a.id, LAG(a.region) OVER (ORDER BY a.id) AS p {JOIN}",
     "lag_of_a_decimal": f"SELECT a.id, LAG(CAST(c.amount AS DECIMAL(10, 2))) OVER (ORDER BY a.id)"
                         f" AS p {JOIN}",
+    "negated_comparison": f"SELECT a.id, NOT (c.amount + NULLIF(a.id, 3) > 5000) AS p {JOIN}",
     "comparison_with_null": f"SELECT a.id, (c.amount + NULL) > 5000 AS p {JOIN}",
     "plus_null": f"SELECT a.id, c.amount + NULL AS s {JOIN}",
     "float_plus_null": f"SELECT a.id, CAST(c.amount AS DOUBLE) + NULL AS s {JOIN}",
@@ -61,7 +62,8 @@ class OpenedCells:
     def __init__(self, monkeypatch):
         self.columns: list[tuple[str, list[np.ndarray], np.ndarray]] = []
         spy = types.SimpleNamespace(
-            decode=self._spy(encoding.decode, "value", lambda a: ([a[0]], a[1])),
+            decode=self._spy(encoding.decode, "value", lambda a: ([a[0]], a[1]),
+                             lambda a: "bool" if a[2].kind == "bool" else "value"),
             decode_float_keys=self._spy(encoding.decode_float_keys, "float key",
                                         lambda a: ([a[0]], a[1])),
             decode_quotients=self._spy(encoding.decode_quotients, "quotient",
@@ -71,10 +73,11 @@ class OpenedCells:
         )
         monkeypatch.setattr(reveal_module, "encoding", spy)
 
-    def _spy(self, real, kind, words_and_nulls):
+    def _spy(self, real, kind, words_and_nulls, kind_of=None):
         def spied(*args):
             words, nulls = words_and_nulls(args)
-            self.columns.append((kind, [np.asarray(w, np.uint64).copy() for w in words],
+            self.columns.append((kind_of(args) if kind_of else kind,
+                                 [np.asarray(w, np.uint64).copy() for w in words],
                                  np.asarray(nulls, bool).copy()))
             return real(*args)
         return spied
@@ -84,6 +87,12 @@ class OpenedCells:
         return [(kind, int(r), [int(w[r]) for w in words])
                 for kind, words, nulls in self.columns for r in np.flatnonzero(nulls)
                 if any(w[r] for w in words)]
+
+    def wide_booleans(self) -> int:
+        """Opened boolean words with more than bit 0 set (the rest of a word an
+        operator computed the bit in)."""
+        return sum(int((words[0] > 1).sum()) for kind, words, _ in self.columns
+                   if kind == "bool")
 
     def null_cells(self) -> int:
         return sum(int(nulls.sum()) for _, _, nulls in self.columns)
@@ -102,6 +111,7 @@ def test_a_null_cell_opens_zero_words(fed, attack_oracle, monkeypatch, name):
     got = fed.execute("alice", sql).table
     assert cells.null_cells() > 0, "the attack needs NULL cells"
     assert cells.words_under_null() == []
+    assert cells.wide_booleans() == 0
     assert compare(arrow_result(got), duckdb_result(attack_oracle, sql), ordered=False) is None
 
 
