@@ -1,5 +1,9 @@
 """Open a secret relation to one party: its ring words and XOR words in one round, decoded.
 
+A NULL cell opens zero words: before the opening, every word of a nullable column is
+multiplied by its NOT NULL bit (:func:`_zeroed_under_null`), whatever the operators
+left under the bit.
+
 A float column with an exact form opens that form instead of its fixed-point value:
 its IEEE-754 key (the double that went in), or for a quotient (AVG, ``/``) the quotient
 divided again, to more bits (one batched division for the opened rows): what it shows
@@ -18,7 +22,7 @@ from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
 from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.errors import InternalError
-from scql_py.mpc import openings, outside, rss
+from scql_py.mpc import convert, mux, openings, outside, rss
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_refined
 from scql_py.mpc.rss import AShare, BShare
@@ -67,18 +71,13 @@ def open_result(rt: Runtime, rel: SecretRelation | None, to: int,
     refined = _refine_quotients(rt, rel.columns)
     arith: list[AShare] = []
     boolean: list[BShare] = []
-    for col in rel.columns:
-        if isinstance(col.exact, FloatBits):  # the key is the value the column opens to
-            arith.append(col.key)
-        elif isinstance(col.exact, Quotient):  # the quotient to more bits
-            arith.extend(refined[id(col)][:2])
-        else:
-            (boolean if isinstance(col.value, BShare) else arith).append(col.value)
-        boolean.extend(col.chars or [])
-        boolean.append(col.null if col.null is not None else BShare.zeros(party, rel.n))
+    for a_words, b_words, null in _zeroed_under_null(rt, rel.columns, refined):
+        arith.extend(a_words)
+        boolean.extend(b_words)
+        boolean.append(null)
     has_valid = with_valid and rel.valid is not None
     if has_valid:
-        boolean.append(rel.valid)
+        boolean.append(convert.clean_bit(rel.valid))
     elif rel.valid is not None:
         raise ValueError("open_relation: compact the relation first")
     layouts = [_layout(col, refined.get(id(col))) for col in rel.columns]
@@ -101,6 +100,64 @@ def open_result(rt: Runtime, rel: SecretRelation | None, to: int,
                     b_words, rel.n, has_valid), _flag_value(words[0]) if flagged else None)
 
 
+def _opened_words(col: SecretColumn, refined: tuple[AShare, AShare, int] | None
+                  ) -> tuple[list[AShare], list[BShare]]:
+    """The ring words and XOR words a column opens to, in the order :func:`_decode`
+    reads them (its NULL bit apart): a float's exact form instead of its fixed point,
+    a string's bytes (its keyed hash is for equality under MPC only, never opened)."""
+    if isinstance(col.exact, FloatBits):  # the key is the value the column opens to
+        return [col.key], []
+    if isinstance(col.exact, Quotient):  # the quotient to more bits
+        return list(refined[:2]), []
+    if col.type.kind == "string":
+        return [], list(col.chars or [])
+    if isinstance(col.value, BShare):
+        return [], [convert.clean_bit(col.value)]
+    return [col.value], []
+
+
+def _zeroed_under_null(rt: Runtime, columns: list[SecretColumn],
+                       refined: dict[int, tuple[AShare, AShare, int]]
+                       ) -> list[tuple[list[AShare], list[BShare], BShare]]:
+    """Per column, its opened words with every word of a NULL cell set to 0, and its
+    NULL bit (reduced to bit 0; zeros when no row is NULL).
+
+    An operator may leave any word under a NULL bit (LAG's neighbour, ``x + NULL``'s
+    ``x``, an empty group's sentinel): opening it would show the asker a value that is
+    no result. Zeroing here, at the one place results are opened, covers every operator
+    and every receiver. Cost, for results with a nullable column only: the NOT NULL bits
+    as ring words (1 round, when such a column opens ring words), then every word times
+    its bit (1 round: ring products and word ANDs in one message)."""
+    party = rt.party
+    out, nullable = [], []
+    for col in columns:
+        a_words, b_words = _opened_words(col, refined.get(id(col)))
+        if col.null is None:
+            null = BShare.zeros(party, len(col))
+        else:
+            null = convert.clean_bit(col.null)
+            nullable.append(len(out))
+        out.append((a_words, b_words, null))
+    if not nullable:
+        return out
+    with_ring = [k for k in nullable if out[k][0]]
+    present = {}
+    if with_ring:
+        bits = convert.b2a_bit(rt, ~BShare.concat([out[k][2] for k in with_ring]))
+        for i, k in enumerate(with_ring):
+            present[k] = bits[i * len(out[k][2]):(i + 1) * len(out[k][2])]
+    mul_pairs = [(present[k], w) for k in with_ring for w in out[k][0]]
+    and_pairs = [(mux.broadcast_bit(~out[k][2]), w) for k in nullable for w in out[k][1]]
+    products, ands = rss.mul_and_many(rt, mul_pairs, and_pairs) if mul_pairs or and_pairs \
+        else ([], [])
+    products, ands = iter(products), iter(ands)
+    for k in nullable:
+        a_words, b_words, null = out[k]
+        out[k] = ([next(products) for _ in a_words] if k in present else a_words,
+                  [next(ands) for _ in b_words], null)
+    return out
+
+
 def _flag_value(words: np.ndarray) -> bool:
     return bool(words[0] & np.uint64(1))
 
@@ -119,7 +176,8 @@ def _layout(col: SecretColumn, refined: tuple[AShare, AShare, int] | None
 def _decode(names: list[str], types: list[SqlType], layouts: list[tuple[int, int, int, int]],
             a_words: np.ndarray | None, b_words: np.ndarray | None, n: int,
             has_valid: bool) -> pa.Table:
-    a_count = sum((2 if lay[1] == 2 else 0 if lay[0] else 1) for lay in layouts)
+    a_count = sum((2 if lay[1] == 2 else 0 if lay[0] or t.kind == "string" else 1)
+                  for t, lay in zip(types, layouts))
     b_count = sum(lay[0] * (lay[1] == 0) + lay[2] + 1 for lay in layouts) + has_valid
     if len(a_words if a_words is not None else ()) != n * a_count or \
             len(b_words if b_words is not None else ()) != n * b_count:
@@ -155,7 +213,7 @@ def _decode_column(t: SqlType, layout: tuple[int, int, int, int], a_parts, b_par
                    n: int) -> pa.Array:
     """One column from its opened words, taken in the order they were opened."""
     is_bool, exact, n_chars, frac_bits = layout
-    value = next(b_parts) if is_bool else next(a_parts)
+    value = None if t.kind == "string" else next(b_parts) if is_bool else next(a_parts)
     frac = next(a_parts) if exact == 2 else None
     chars = [next(b_parts) for _ in range(n_chars)]
     nulls = (next(b_parts) & np.uint64(1)).astype(bool)

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from scql_py.errors import SecurityError
-from scql_py.testing.catalog_files import OwnedTable, write_catalog
+from scql_py.testing.catalog_files import PARTIES, OwnedTable, write_catalog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sql"))
 from sqlcases import arrow_result, compare, duckdb_result  # noqa: E402
@@ -25,7 +25,10 @@ ROWS = 40
 NOTES = ["Zebra-7", "Quokka-3", "Narwhal-9", "Axolotl-1"]
 
 
-def write_federation(folder: Path) -> Path:
+def write_federation(folder: Path, data_party: str | None = None) -> Path:
+    """The catalog; with ``data_party``, that party too, outside the three that compute
+    (it owns no table and may see every column: it asks the queries whose openings go
+    through :mod:`scql_py.mpc.outside`)."""
     rng = np.random.default_rng(10)
     keys = np.arange(100, 100 + ROWS)
     acct = pa.table(
@@ -51,36 +54,40 @@ def write_federation(folder: Path) -> Path:
             "level": rng.integers(0, 1000, ROWS),
         }
     )
-    return write_catalog(
-        folder,
-        "attacks",
-        {
-            "acct": OwnedTable(
-                "alice",
-                acct,
-                ccl={
-                    "id": "PLAINTEXT",
-                    "k": "PLAINTEXT_AFTER_JOIN",
-                    "bal": "PLAINTEXT_AFTER_AGGREGATE",
-                    "region": "PLAINTEXT",
-                },
-            ),
-            # cid and hidden: ENCRYPTED_ONLY
-            "claim": OwnedTable(
-                "bob",
-                claim,
-                ccl={
-                    "ck": "PLAINTEXT_AFTER_JOIN",
-                    "amount": "PLAINTEXT_AS_JOIN_PAYLOAD",
-                    "score": {"alice": "PLAINTEXT_AFTER_AGGREGATE"},
-                    "g": {"alice": "PLAINTEXT_AFTER_GROUP_BY"},
-                    "tier": {"alice": "PLAINTEXT_AFTER_GROUP_BY"},
-                    "level": {"alice": "PLAINTEXT_AFTER_COMPARE"},
-                    "note": {"alice": "PLAINTEXT_AFTER_AGGREGATE"},
-                },
-            ),
-        },
-    )
+    tables = {
+        "acct": OwnedTable(
+            "alice",
+            acct,
+            ccl={
+                "id": "PLAINTEXT",
+                "k": "PLAINTEXT_AFTER_JOIN",
+                "bal": "PLAINTEXT_AFTER_AGGREGATE",
+                "region": "PLAINTEXT",
+            },
+        ),
+        # cid and hidden: ENCRYPTED_ONLY
+        "claim": OwnedTable(
+            "bob",
+            claim,
+            ccl={
+                "ck": "PLAINTEXT_AFTER_JOIN",
+                "amount": "PLAINTEXT_AS_JOIN_PAYLOAD",
+                "score": {"alice": "PLAINTEXT_AFTER_AGGREGATE"},
+                "g": {"alice": "PLAINTEXT_AFTER_GROUP_BY"},
+                "tier": {"alice": "PLAINTEXT_AFTER_GROUP_BY"},
+                "level": {"alice": "PLAINTEXT_AFTER_COMPARE"},
+                "note": {"alice": "PLAINTEXT_AFTER_AGGREGATE"},
+            },
+        ),
+    }
+    if data_party is None:
+        return write_catalog(folder, "attacks", tables)
+    for name, table in tables.items():
+        grants = table.grants(PARTIES)
+        ccl = {c: {**grants.get(c, {}), data_party: "PLAINTEXT"} for c in table.data.column_names}
+        tables[name] = OwnedTable(table.owner, table.data, ccl)
+    return write_catalog(folder, "attacks", tables, parties=(*PARTIES, data_party),
+                         settings={"compute": list(PARTIES)})
 
 
 def assert_like_duckdb(fed, oracle, asker: str, sql: str) -> None:
