@@ -118,6 +118,11 @@ def _over_nulls(select: exp.Expression, node: exp.Expression,
     """``SELECT select`` over one row of typed NULLs named like ``node``'s columns, in
     DuckDB's dialect: the expression is written exactly as the owner's local SQL is."""
     used = sorted({c.name for c in node.find_all(exp.Column)})
+    for div in list(select.find_all(exp.IntDiv)):
+        # the local SQL casts each DIV to BIGINT (local_sql._truncated_int_divisions):
+        # DuckDB's // of decimals or reals is a decimal or a double (ROUND(f DIV m, 1)
+        # was typed a double, where the owner's answer and DuckDB's are BIGINT)
+        div.replace(exp.cast(div.copy(), "BIGINT"))
     row = exp.select(*[exp.alias_(_typed_null(columns[c]), c, quoted=True) for c in used])
     probe = exp.select(select)
     if used:

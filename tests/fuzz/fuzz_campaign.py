@@ -17,7 +17,14 @@ from fuzz_oracle import arrow_result, ask_oracle, with_group_threshold, without_
 from fuzz_parameters import parameterize
 from fuzz_queries import Query, QueryGenerator
 from fuzz_report import Report
-from fuzz_verdict import Verdict, compare_results, judge, top_order
+from fuzz_verdict import (
+    Verdict,
+    compare_results,
+    input_rounding_may_explain,
+    judge,
+    top_order,
+    within_input_rounding,
+)
 
 PUSHDOWN_CHECK_RATE = 0.1  # queries also run in the other mode and compared (metamorphic)
 TLP_RATE = 0.08            # queries replaced by a ternary logic partitioning check
@@ -68,7 +75,11 @@ def evaluate(fut: FederationUnderTest, query: Query, pushdown: bool) -> tuple[Ve
         unlimited = ask_oracle(fut.oracle, bare)
         if unlimited.result is None:
             unlimited = None
-    return judge(query, run, oracle, unlimited), run
+    verdict = judge(query, run, oracle, unlimited)
+    if input_rounding_may_explain(query, verdict, unlimited is not None):
+        verdict = within_input_rounding(query, verdict,
+                                        ask_oracle(fut.fixed_point_oracle, asked).result)
+    return verdict, run
 
 
 def pushdown_mode(seed: int, index: int) -> bool:

@@ -16,6 +16,8 @@ import pyarrow as pa
 import scql_py
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation
+from scql_py.mpc.fixedpoint import FRAC_BITS, max_abs
+from scql_py.storage.sources import quote_ident
 from scql_py.testing.plaintext_union import plaintext_union
 
 SECURE_OPS = {"share", "scan_shared", "concat", "filter", "project", "aggregate", "sort",
@@ -52,6 +54,7 @@ class FederationUnderTest:
         self._engines: dict[bool, Federation] = {}
         self._connections: dict[str, object] = {}  # DB-API connections by asker
         self._oracle = None
+        self._fixed_point_oracle = None
 
     def owners(self) -> dict[str, str]:
         return {name: t.owner for name, t in self.catalog.tables.items()}
@@ -69,6 +72,28 @@ class FederationUnderTest:
             con.execute("SET error_on_division_by_zero = false")  # MySQL: x / 0 is NULL
             self._oracle = con
         return self._oracle
+
+    @property
+    def fixed_point_oracle(self):
+        """The plaintext union with every real as it enters arithmetic under MPC: rounded
+        to a multiple of 2^-16, ties away from zero (fixedpoint.encode), none of 2^47 or
+        more. DuckDB's answer over these inputs is what the README's bound on computed
+        reals is measured from (a product of a real is off by |x| 2^-17 through the real's
+        rounding, a CAST may round the other way near a tie)."""
+        if self._fixed_point_oracle is None:
+            con = plaintext_union(self.catalog)
+            con.execute("SET error_on_division_by_zero = false")
+            unit, limit = float(2**FRAC_BITS), max_abs()
+            for name, table in self.catalog.tables.items():
+                reals = [quote_ident(c) for c, t in table.columns.items() if t.kind == "float64"]
+                if not reals:
+                    continue
+                rounded = ", ".join(f"CASE WHEN abs({c}) < {limit!r} THEN round({c} * {unit!r})"
+                                    f" / {unit!r} ELSE {c} END AS {c}" for c in reals)
+                con.execute(f"CREATE OR REPLACE TABLE {quote_ident(name)} AS "
+                            f"SELECT * REPLACE ({rounded}) FROM {quote_ident(name)}")
+            self._fixed_point_oracle = con
+        return self._fixed_point_oracle
 
     def run(self, asker: str, sql: str, pushdown: bool, params=None) -> EngineRun:
         engine = self.engine(pushdown)
@@ -107,6 +132,7 @@ class FederationUnderTest:
         for con in self._connections.values():
             con.close()
         self._connections.clear()
-        if self._oracle is not None:
-            self._oracle.close()
-            self._oracle = None
+        for con in (self._oracle, self._fixed_point_oracle):
+            if con is not None:
+                con.close()
+        self._oracle = self._fixed_point_oracle = None

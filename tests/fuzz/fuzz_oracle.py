@@ -28,11 +28,13 @@ from sqlcases import (  # noqa: E402
     duckdb_family,
     rows_equal,
     to_duckdb,
+    values_equal,
     written,
 )
 
 __all__ = ["DIALECT", "OracleAnswer", "Result", "arrow_result", "ask_oracle", "compare",
-           "oracle_sql", "rows_equal", "with_group_threshold", "without_limit", "written"]
+           "oracle_sql", "rows_equal", "values_equal", "with_group_threshold", "without_limit",
+           "written"]
 
 
 def oracle_sql(sql: str) -> str:

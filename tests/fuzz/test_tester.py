@@ -21,7 +21,15 @@ from fuzz_oracle import (
 )
 from fuzz_queries import Query, QueryGenerator
 from fuzz_shrink import query_reductions
-from fuzz_verdict import compare_results, is_sorted, judge, moved_positions, top_order
+from fuzz_verdict import (
+    compare_results,
+    input_rounding_may_explain,
+    is_sorted,
+    judge,
+    moved_positions,
+    top_order,
+    within_input_rounding,
+)
 from sqlglot import exp
 
 from scql_py.errors import NotSupportedError, SecurityError
@@ -98,6 +106,75 @@ def test_verdicts_tell_wrong_answers_apart():
     typed = compare_results(q, Result(["float", "decimal"], [(-0.02, decimal.Decimal("1.5"))]),
                             expected)
     assert typed.outcome == "wrong"
+
+
+def test_computed_reals_are_judged_within_the_rounding_of_their_inputs():
+    """A product or a CAST of computed reals may be off DuckDB by its inputs' rounding to
+    fixed point (the README's bound): it passes where it is the fixed-point oracle's value,
+    and nothing else does (30325:18; the CAST of 11.new-cast-computed-real-near-tie)."""
+    product = Query("SELECT c.i * c.f AS c2, c.f AS f FROM d2 AS c ORDER BY 2", "dave", ())
+    expected = Result(["float", "float"], [(0.014, -0.001), (7.5, 2.5)])
+    fixed = Result(["float", "float"], [(14 * 66 / 2**16, -66 / 2**16), (7.5, 2.5)])
+
+    def judged(query, got, fixed):
+        first = compare_results(query, got, expected)
+        assert input_rounding_may_explain(query, first, False), first
+        return within_input_rounding(query, first, fixed)
+
+    ok = judged(product, Result(["float", "float"], [(0.01409912109375, -0.001), (7.5, 2.5)]),
+                fixed)
+    assert (ok.outcome, ok.kind) == ("pass", "input_rounding")
+    beyond = judged(product, Result(["float", "float"], [(0.0142, -0.001), (7.5, 2.5)]), fixed)
+    assert (beyond.outcome, beyond.kind) == ("wrong", "float_bound")
+    # a moved real must keep its bits although the fixed-point oracle has it rounded
+    moved = judged(product, Result(["float", "float"], [(0.01409912109375, -66 / 2**16),
+                                                         (7.5, 2.5)]), fixed)
+    assert (moved.outcome, moved.kind) == ("wrong", "inexact_move")
+    unsorted = compare_results(product, Result(["float", "float"], [
+        (7.5, 2.5), (0.01409912109375, -0.001)]), expected)
+    assert unsorted.outcome == "wrong"
+    assert not input_rounding_may_explain(product, unsorted, False)
+
+    cast = Query("SELECT CAST(a.f + b.g AS DECIMAL(10,2)) AS c FROM a1 AS a JOIN b1 AS b "
+                 "ON a.id = b.id", "carol", ())
+    expected = Result(["decimal"], [(decimal.Decimal("1.00"),)])
+    fixed = Result(["decimal"], [(decimal.Decimal("1.01"),)])
+    ok = judged(cast, Result(["decimal"], [(decimal.Decimal("1.01"),)]), fixed)
+    assert (ok.outcome, ok.kind) == ("pass", "input_rounding")
+    two_units = judged(cast, Result(["decimal"], [(decimal.Decimal("1.02"),)]),
+                       Result(["decimal"], [(decimal.Decimal("1.02"),)]))
+    assert (two_units.outcome, two_units.kind) == ("wrong", "mismatch")
+    other = judged(cast, Result(["decimal"], [(decimal.Decimal("0.99"),)]), fixed)
+    assert (other.outcome, other.kind) == ("wrong", "mismatch")
+    ordered = Query("SELECT a.id AS i, CAST(a.f + b.g AS DECIMAL(10,2)) AS c FROM a1 AS a "
+                    "JOIN b1 AS b ON a.id = b.id ORDER BY 1", "carol", ())
+    one, three = decimal.Decimal("1.00"), decimal.Decimal("3.00")
+    first = compare_results(ordered, Result(["integer", "decimal"], [
+        (2, three), (1, decimal.Decimal("1.01"))]), Result(["integer", "decimal"],
+                                                           [(1, one), (2, three)]))
+    assert within_input_rounding(ordered, first, Result(["integer", "decimal"], [
+        (1, decimal.Decimal("1.01")), (2, three)])).outcome == "wrong"  # not in order
+    # a CAST of a stored real is its owner's, exact: no second look
+    stored = Query("SELECT CAST(a.f AS DECIMAL(10,2)) AS c FROM a1 AS a", "carol", ())
+    assert not input_rounding_may_explain(
+        stored, compare_results(stored, Result(["decimal"], [(decimal.Decimal("1.01"),)]),
+                                expected), False)
+
+
+def test_the_fixed_point_oracle_rounds_reals_as_they_enter_arithmetic(federation):
+    fed, fut = federation
+    for t in fed.tables:
+        reals = [c.name for c in t.columns if c.kind == "float64"]
+        for c in reals:
+            for exact, fixed in zip(
+                    fut.oracle.execute(f"SELECT {c} FROM {t.name} ORDER BY rowid").fetchall(),
+                    fut.fixed_point_oracle.execute(
+                        f"SELECT {c} FROM {t.name} ORDER BY rowid").fetchall(), strict=True):
+                if exact[0] is None or abs(exact[0]) >= 2**47:
+                    assert fixed == exact
+                else:
+                    assert fixed[0] * 2**16 == round(fixed[0] * 2**16)
+                    assert abs(fixed[0] - exact[0]) <= 2**-17
 
 
 def test_an_answer_to_a_query_that_must_be_refused_is_a_leak():
@@ -274,6 +351,12 @@ def test_tie_sensitive_windows_show_only_their_keys():
                 for item in select.expressions:
                     if not item.find(exp.Window):
                         assert item.unalias().sql() in keys, q.sql
+                # two windows may order tied rows each its own way (30130:15)
+                sensitive = {(tuple(c.sql() for c in w.args.get("partition_by") or ()),
+                              w.args["order"].sql())
+                             for w in windows if w.this.key in ("lag", "lead", "ntile", "firstvalue",
+                                                       "lastvalue", "rownumber")}
+                assert len(sensitive) == 1, q.sql
 
 
 def test_moved_floats_are_traced_through_with_tables():

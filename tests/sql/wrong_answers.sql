@@ -437,3 +437,13 @@ SELECT SUM(m) AS v FROM t_alice UNION ALL SELECT MAX(1.125) AS v FROM t_bob;
 -- party: alice
 -- a comparison does not round: SUM(m) (DECIMAL(38,2)) against 3 decimals
 SELECT k, SUM(m) > 1.125 AS gt FROM t_alice GROUP BY k;
+
+-- name: round_of_a_div_at_the_owner_keeps_bigint
+-- catalog: floats/floats.toml
+-- party: bob
+-- pushdown: on
+-- 30254:4: the planner typed an owner function over a DIV by binding DuckDB's // (a
+-- double or decimal for reals and decimals) where the owner's SQL casts each DIV to
+-- BIGINT: ROUND(x DIV amt, 1) was typed a double, DuckDB's answer is BIGINT
+SELECT id, ROUND(x DIV amt, 1) AS r, ROUND(amt DIV 2, 1) AS s, ABS(amt DIV 3) AS t
+FROM fa WHERE x <> 5e-324 AND amt <> 0;
