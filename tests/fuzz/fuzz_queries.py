@@ -1146,7 +1146,7 @@ class QueryGenerator:
             spec = over if rng.random() < 0.6 or not partition else (
                 "PARTITION BY " + ", ".join(c.ref for c in partition))
             if spec == over and rng.random() < 0.5:
-                framed = self._framed_aggregate(func, partition, ordered, keys)
+                framed = self._framed_aggregate(func, over, partition, keys)
                 if framed is not None:
                     spec, framed_arg = framed
                     arg = framed_arg or arg
@@ -1166,12 +1166,15 @@ class QueryGenerator:
         return self._select(items, src, self._where(src, ROWS, 0.3),
                             order=rng.random() < 0.3, shapes=["window"])
 
-    def _framed_aggregate(self, func: str, partition: list[Column], ordered: list[Column],
+    def _framed_aggregate(self, func: str, over: str, partition: list[Column],
                           keys: list[Column]) -> tuple[str, Expr | None] | None:
         """A window with a frame for ``func``: (its spec, the argument it needs or None).
         A ROWS frame's rows depend on the order of ties, so its argument is a key of the
-        window (tied rows are equal in it); a RANGE frame with offsets takes one numeric
-        ORDER BY key, and its peers are all in or all out (any argument)."""
+        window (tied rows are equal in it) and it frames ``over`` as written: the other
+        tie-sensitive values of the query are over the same sort (in a sort of the other
+        direction the tied rows would pair with other positions: 50124:144); a RANGE
+        frame with offsets takes one numeric ORDER BY key, and its peers are all in or
+        all out (any argument)."""
         rng = self.rng
         if rng.random() < 0.65:
             wanted = NUMERIC if func in ("SUM", "AVG") else ORDERED
@@ -1191,9 +1194,10 @@ class QueryGenerator:
             self.tags.add("window_frame_rows")
             if col.kind == "string":
                 self.tags.add("min_max_string")
-            return (self._window_spec(partition, ordered) + " " + frame,
+            return (over + " " + frame,
                     Expr(col.ref, col.kind, col.scale, col.bound, col.waits))
-        numeric = [c for c in ordered if c.kind in ("int64", "decimal") and not c.waits]
+        numeric = [c for c in keys if c.kind in ("int64", "decimal") and not c.waits
+                   and c not in partition]
         if not numeric:
             return None
         key = rng.choice(numeric)
