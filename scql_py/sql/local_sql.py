@@ -42,7 +42,8 @@ def _agg_sql(call: lp.AggCall) -> exp.Expression:
         return node(this=arg, expression=exp.Literal.number(call.fraction))
     if isinstance(arg, exp.Tuple):
         # COUNT(DISTINCT a, b) skips a tuple with a NULL in it; DuckDB's row value counts
-        has_null = exp.or_(*[exp.Is(this=a.copy(), expression=exp.Null())
+        # it. Each part in parentheses: NOT x IS NULL would be NOT (x IS NULL)
+        has_null = exp.or_(*[exp.Is(this=exp.Paren(this=a.copy()), expression=exp.Null())
                              for a in arg.expressions])
         arg = exp.Case(ifs=[exp.If(this=has_null, true=exp.Null())], default=arg)
     if call.distinct:

@@ -113,9 +113,13 @@ def _offset(bound, side: str | None, unbounded: str, w: exp.Window) -> int | Non
     return -int(bound.this) if side == "PRECEDING" else int(bound.this)
 
 
-def _check_order(frame: Frame, w: exp.Window) -> None:
-    first, last = frame.start, frame.end
-    if first is not None and last is not None and first >= 0 and last < first and last <= 0:
+def _check_order(start: str, end: str, w: exp.Window) -> None:
+    """DuckDB's rule, by the bounds as written (not their offsets: 3 FOLLOWING AND 0
+    FOLLOWING is an empty frame, 1 FOLLOWING AND CURRENT ROW an error, 0 PRECEDING AND
+    1 PRECEDING empty): a frame from the current row may not end PRECEDING, one from a
+    FOLLOWING row must end FOLLOWING."""
+    if (start == "CURRENT ROW" and end.endswith("PRECEDING")) or (
+            start.endswith("FOLLOWING") and not end.endswith("FOLLOWING")):
         raise ProgrammingError(
             f"the window frame of {w.sql(dialect='mysql')}: a frame that starts at or "
             "after the current row cannot end before it"
@@ -154,7 +158,7 @@ def split_frame(w: exp.Window) -> tuple[exp.Window, Frame | None]:
             _offset(spec.args.get("start"), spec.args.get("start_side"), "PRECEDING", w),
             _offset(spec.args.get("end"), spec.args.get("end_side"), "FOLLOWING", w),
         )
-        _check_order(frame, w)
+        _check_order(start, end, w)
         return out, frame  # one that starts after its end (2 FOLLOWING AND 1 FOLLOWING) is empty
     if kind == "RANGE" and ordered and isinstance(func, _AGGREGATES):
         frame = Frame(
@@ -162,7 +166,7 @@ def split_frame(w: exp.Window) -> tuple[exp.Window, Frame | None]:
             _offset(spec.args.get("end"), spec.args.get("end_side"), "FOLLOWING", w),
             "RANGE",
         )
-        _check_order(frame, w)
+        _check_order(start, end, w)
         if not frame.from_peers and len(w.args["order"].expressions) != 1:
             raise NotSupportedError(
                 f"the window frame of {w.sql(dialect='mysql')} (a RANGE frame with an "

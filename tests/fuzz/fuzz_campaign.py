@@ -125,11 +125,18 @@ class SeedRun:
     failures: list[Failure] = field(default_factory=list)
 
 
+FOCUS_SEARCH = 200  # with a focus, indexes tried per query wanted
+
+
 def run_seed(seed: int, n_queries: int, *, only_index: int | None = None,
-             classify=None, workdir: Path | None = None) -> SeedRun:
+             classify=None, workdir: Path | None = None,
+             focus: frozenset[str] = frozenset()) -> SeedRun:
     """Run ``n_queries`` queries (or just ``only_index``) of federation ``seed``.
 
     ``classify(case, verdict, fut)`` names the known bug a failure is an instance of.
+    With ``focus`` (shape tags), only queries carrying one of them run: ``n_queries`` of
+    them, among the first ``FOCUS_SEARCH * n_queries`` indexes (each still replays
+    alone by its index).
     """
     fed = generate_federation(seed)
     out = SeedRun(seed)
@@ -137,19 +144,35 @@ def run_seed(seed: int, n_queries: int, *, only_index: int | None = None,
         fut = FederationUnderTest(fed.write(Path(tmp)))
         try:
             gen = QueryGenerator(fed)
-            indexes = [only_index] if only_index is not None else range(n_queries)
-            for index in indexes:
-                _run_one(fut, gen, fed, seed, index, out, classify)
+            if only_index is not None:
+                _run_one(fut, gen, fed, seed, only_index, out, classify)
+            elif not focus:
+                for index in range(n_queries):
+                    _run_one(fut, gen, fed, seed, index, out, classify)
+            else:
+                ran = 0
+                for index in range(FOCUS_SEARCH * n_queries):
+                    if ran == n_queries:
+                        break
+                    ran += _run_one(fut, gen, fed, seed, index, out, classify, focus)
         finally:
             fut.close()
     return out
 
 
-def _run_one(fut, gen, fed, seed, index, out: SeedRun, classify) -> None:
+def _run_one(fut, gen, fed, seed, index, out: SeedRun, classify,
+             focus: frozenset[str] = frozenset()) -> bool:
+    """Run query ``index`` and its checks; False (nothing run) if ``focus`` is given and
+    the query carries none of its tags."""
     rng = random.Random(f"check:{seed}:{index}")
     pushdown = pushdown_mode(seed, index)
     checks = []
-    if rng.random() < TLP_RATE:
+    tlp = rng.random() < TLP_RATE
+    if focus:
+        tags = set(gen.tlp(index)[1].shapes if tlp else gen.query(index).shapes)
+        if not tags & focus:
+            return False
+    if tlp:
         base, parts = gen.tlp(index)
         verdict, run = tlp_check(fut, base, parts, pushdown)
         checks.append((parts, verdict, run, pushdown))
@@ -184,3 +207,4 @@ def _run_one(fut, gen, fed, seed, index, out: SeedRun, classify) -> None:
                        path=run.path, joins=run.joins,
                        known=getattr(known, "item", "") if known else "",
                        seconds=run.seconds, generated=n == 0)
+    return True

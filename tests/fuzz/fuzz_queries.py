@@ -634,10 +634,13 @@ class QueryGenerator:
                                    "EXTRACT(YEAR FROM {})", "DATEDIFF({}, '2000-01-01')",
                                    "YEAR({} + INTERVAL 40 DAY)", "QUARTER({})",
                                    "DAYOFWEEK({})", "DAYOFYEAR({})", "WEEK({})",
+                                   "WEEKOFYEAR({})", "EXTRACT(DOY FROM {})",
                                    "MONTH(DATE_ADD({}, INTERVAL 3 MONTH))",
                                    "DAY(LAST_DAY({}))") + (
                     ("HOUR({})", "MINUTE({})", "SECOND({})") if col.kind == "timestamp" else ()))
                 self.tags.add("owner_function")
+                if "WEEK" in part or "DOY" in part or "DAYOFYEAR" in part:
+                    self.tags.add("dayofyear_week")
                 return Expr(part.format(col.ref), "int64", 0, 100_000.0, col.waits)
         if form == "string":
             col = self.column(src, context, ("string",), compared)
@@ -753,6 +756,10 @@ class QueryGenerator:
             else:
                 a = Expr(col.ref, col.kind, col.scale, col.bound, col.waits, domain=col.domain,
                          samples=col.samples)
+        if a.kind == "string" and form == "compare" and rng.random() < 0.35:
+            like = self.like(src, context)
+            if like is not None:
+                return like
         waits = a.waits - {CMP}
         if form == "null":
             return Expr(f"{a.sql} IS {'NOT ' if rng.random() < 0.5 else ''}NULL", "bool",
@@ -785,6 +792,52 @@ class QueryGenerator:
             b = self.sample_literal(a)
         return Expr(f"{a.sql} {op} {b.sql}", "bool", waits=(a.waits | b.waits) - {CMP})
 
+    def like(self, src: Source, context: Context) -> Expr | None:
+        """``s [NOT] LIKE|ILIKE pattern [ESCAPE c]`` with '%' and '_' anywhere. LIKE is no
+        comparison to the CCL (nothing lifts PLAINTEXT_AFTER_COMPARE): the column must be
+        allowed as it is."""
+        rng = self.rng
+        col = self.column(src, context, ("string",))
+        if col is None:
+            return None
+        operand = col.ref
+        if rng.random() < 0.1:
+            operand = rng.choice(("LOWER({})", "UPPER({})", "TRIM({})")).format(col.ref)
+        escape = rng.choice(("!", "#")) if rng.random() < 0.2 else None
+        pattern = self._like_pattern(col.samples, escape)
+        op = "ILIKE" if rng.random() < 0.3 else "LIKE"
+        neg = "NOT " if rng.random() < 0.25 else ""
+        self.tags.add("like_pattern" if op == "LIKE" else "ilike_pattern")
+        if escape:
+            self.tags.add("like_escape")
+        sql = f"{operand} {neg}{op} {literal('string', pattern)}"
+        if escape:
+            sql += f" ESCAPE '{escape}'"
+        return Expr(sql, "bool", waits=col.waits)
+
+    def _like_pattern(self, samples: tuple, escape: str | None) -> str:
+        """A pattern made from a value of the column (so that it may match): characters
+        turned into '_', '%' inserted or put in place of some, maybe a case change
+        (for ILIKE), maybe an escaped wildcard or escape character."""
+        rng = self.rng
+        text = rng.choice(samples) if samples and rng.random() < 0.8 else rng.choice(
+            ("a", "ab", "b", "", "zz", "longer than eight", "é"))
+        out = []
+        for ch in text:
+            r = rng.random()
+            out.append("_" if r < 0.2 else "%" if r < 0.3 else "" if r < 0.35 else
+                       ch.swapcase() if r < 0.4 and ch.isascii() else ch)
+            if rng.random() < 0.08:
+                out.append("%")
+        if rng.random() < 0.35:
+            out.insert(0, "%")
+        if rng.random() < 0.35:
+            out.append("%")
+        if escape and rng.random() < 0.8:
+            # the escape makes the next character literal: a wildcard, itself or a letter
+            out.insert(rng.randint(0, len(out)), escape + rng.choice(("%", "_", escape, "a")))
+        return "".join(out)
+
     # --- aggregates --------------------------------------------------------------------------
     def aggregate(self, src: Source, depth: int = 1, form: str | None = None) -> Expr:
         rng = self.rng
@@ -799,9 +852,17 @@ class QueryGenerator:
         if form in ("count", "count_distinct"):
             arg = self.value(src, UNDER_AGGREGATE, 1)
             inner = f"DISTINCT {arg.sql}" if form == "count_distinct" else arg.sql
+            waits = arg.waits
             if form == "count_distinct":
                 self.tags.add("distinct_aggregate")
-            return Expr(f"COUNT({inner})", "int64", 0, float(src.rows), arg.waits - {AGG})
+                if rng.random() < 0.3:
+                    # MySQL's distinct tuples (a tuple with a NULL part is not counted)
+                    more = [self.value(src, UNDER_AGGREGATE, 0)
+                            for _ in range(rng.choice((1, 1, 2)))]
+                    inner += "".join(f", {m.sql}" for m in more)
+                    waits = waits.union(*(m.waits for m in more))
+                    self.tags.add("count_distinct_tuple")
+            return Expr(f"COUNT({inner})", "int64", 0, float(src.rows), waits - {AGG})
         if form in ("sum", "sum_distinct", "avg", "avg_distinct"):
             arg = self.numeric(src, UNDER_AGGREGATE, 1)
             distinct = "DISTINCT " if form.endswith("distinct") else ""
@@ -822,12 +883,20 @@ class QueryGenerator:
             return Expr(f"{func}({arg.sql})", "float64", 0, bound, arg.waits - {AGG})
         if form == "median":
             arg = self.numeric(src, UNDER_AGGREGATE, 0)
+            dates = self.column(src, UNDER_AGGREGATE, ("date",))
+            if dates is not None and rng.random() < 0.3:
+                arg = Expr(dates.ref, "date", waits=dates.waits)
             if not any(c.ref in arg.sql for c in src.columns):
                 return Expr("COUNT(*)", "int64", 0, float(src.rows))
-            q = rng.choice(("0", "0.25", "0.5", "1"))
+            # 0.75 interpolates by a fraction a / 2^k, 0.1 by one DuckDB's doubles round
+            q = rng.choice(("0", "0.25", "0.5", "0.5", "0.75", "1", "0.1"))
             self.tags.add("median_percentile_cont")
+            if arg.kind in ("decimal", "date"):
+                self.tags.add(f"median_{arg.kind}")
             sql = (f"MEDIAN({arg.sql})" if q == "0.5" else
                    f"PERCENTILE_CONT({q}) WITHIN GROUP (ORDER BY {arg.sql})")
+            if arg.kind == "date":  # DuckDB interpolates dates as timestamps
+                return Expr(sql, "timestamp", 0, 0.0, arg.waits - {AGG})
             kind = "decimal" if arg.kind == "decimal" else "float64"
             return Expr(sql, kind, arg.scale if kind == "decimal" else 0, arg.bound,
                         arg.waits - {AGG})
@@ -838,6 +907,8 @@ class QueryGenerator:
                     "WITHIN GROUP" in inner.sql or "FILTER" in inner.sql:
                 return inner
             self.tags.add("filter_aggregate")
+            if inner.sql == "COUNT(*)":
+                self.tags.add("count_star_filter")
             return Expr(f"{inner.sql} FILTER (WHERE {pred.sql})", inner.kind, inner.scale,
                         inner.bound, inner.waits | (pred.waits - {AGG}))
         if form in ("min", "max", "percentile"):
@@ -858,6 +929,9 @@ class QueryGenerator:
                 sql = f"{form.upper()}(DISTINCT {arg.sql})"
             else:
                 sql = f"{form.upper()}({arg.sql})"
+            if arg.kind == "string" and form != "percentile" and any(
+                    c.ref in arg.sql for c in src.columns):
+                self.tags.add("min_max_string")
             return Expr(sql, arg.kind, arg.scale, arg.bound, arg.waits - {AGG})
         if form == "arith":
             a, b = self.aggregate(src, 0), self.aggregate(src, 0)
@@ -1028,7 +1102,8 @@ class QueryGenerator:
     # ORDER BY: only where every shown column is a partition or order key of each window
     # (tied rows are then equal in every column, and so is the result as a bag of rows),
     # and in one window of the query only
-    TIE_SENSITIVE = ("ROW_NUMBER", "NTILE", "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE")
+    TIE_SENSITIVE = ("ROW_NUMBER", "NTILE", "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE",
+                     "NTH_VALUE")
 
     def _shape_window(self) -> Query:
         rng = self.rng
@@ -1046,7 +1121,8 @@ class QueryGenerator:
         if not ordered:
             return self._shape_rows()
         funcs = rng.sample(("ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK", "NTILE",
-                            "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE"), rng.randint(1, 3))
+                            "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE"),
+                           rng.randint(1, 3))
         keys = partition + ordered
         shown = [Expr(c.ref, c.kind, c.scale, c.bound, c.waits - {GRP, RANK},
                       domain=c.domain, samples=c.samples) for c in keys]
@@ -1067,14 +1143,21 @@ class QueryGenerator:
             if chosen:
                 self.tags.add("window_specs")
                 items += [self._window_call(f, other, keys) for f in chosen]
+        tie_sensitive = bool(set(funcs) & set(self.TIE_SENSITIVE))
         if rng.random() < 0.4:
             # an aggregate of a plain column over this window (the RANGE frame includes
             # the peers: no tie makes it depend on the sort) or its partition alone
             arg = self.numeric(src, ROWS, 0)
+            func = rng.choice(("SUM", "COUNT", "MIN", "MAX", "AVG"))
+            spec = over if rng.random() < 0.6 or not partition else (
+                "PARTITION BY " + ", ".join(c.ref for c in partition))
+            if spec == over and rng.random() < 0.5:
+                framed = self._framed_aggregate(func, over, partition, keys)
+                if framed is not None:
+                    spec, framed_arg = framed
+                    arg = framed_arg or arg
+                    tie_sensitive |= framed_arg is not None
             if any(c.ref in arg.sql for c in src.columns):
-                func = rng.choice(("SUM", "COUNT", "MIN", "MAX", "AVG"))
-                spec = over if rng.random() < 0.6 or not partition else (
-                    "PARTITION BY " + ", ".join(c.ref for c in partition))
                 if func == "COUNT":
                     items.append(Expr(f"COUNT({arg.sql}) OVER ({spec})", "int64"))
                 elif func == "AVG":
@@ -1083,11 +1166,55 @@ class QueryGenerator:
                     bound = arg.bound * src.rows if func == "SUM" else arg.bound
                     items.append(Expr(f"{func}({arg.sql}) OVER ({spec})", arg.kind, arg.scale,
                                       bound))
-        if not set(funcs) & set(self.TIE_SENSITIVE) and rng.random() < 0.3:
+        if not tie_sensitive and rng.random() < 0.3:
             extra = self.value(src, ROWS, 0)
             items.append(extra)
         return self._select(items, src, self._where(src, ROWS, 0.3),
                             order=rng.random() < 0.3, shapes=["window"])
+
+    def _framed_aggregate(self, func: str, over: str, partition: list[Column],
+                          keys: list[Column]) -> tuple[str, Expr | None] | None:
+        """A window with a frame for ``func``: (its spec, the argument it needs or None).
+        A ROWS frame's rows depend on the order of ties, so its argument is a key of the
+        window (tied rows are equal in it) and it frames ``over`` as written: the other
+        tie-sensitive values of the query are over the same sort (in a sort of the other
+        direction the tied rows would pair with other positions: 50124:144); a RANGE
+        frame with offsets takes one numeric ORDER BY key, and its peers are all in or
+        all out (any argument)."""
+        rng = self.rng
+        if rng.random() < 0.65:
+            wanted = NUMERIC if func in ("SUM", "AVG") else ORDERED
+            args = [c for c in keys if c.kind in wanted and not c.waits]
+            if not args:
+                return None
+            col = rng.choice(args)
+            frame = rng.choice(("ROWS BETWEEN {p} PRECEDING AND {f} FOLLOWING",
+                                "ROWS BETWEEN {p} PRECEDING AND {f} FOLLOWING",
+                                "ROWS BETWEEN {p} PRECEDING AND CURRENT ROW",
+                                "ROWS BETWEEN CURRENT ROW AND {f} FOLLOWING",
+                                "ROWS BETWEEN UNBOUNDED PRECEDING AND {f} FOLLOWING",
+                                "ROWS BETWEEN {p} PRECEDING AND UNBOUNDED FOLLOWING",
+                                "ROWS BETWEEN {p} FOLLOWING AND {f} FOLLOWING",
+                                "ROWS {p} PRECEDING"))
+            frame = frame.format(p=rng.randint(0, 3), f=rng.randint(0, 3))
+            self.tags.add("window_frame_rows")
+            if col.kind == "string":
+                self.tags.add("min_max_string")
+            return (over + " " + frame,
+                    Expr(col.ref, col.kind, col.scale, col.bound, col.waits))
+        numeric = [c for c in keys if c.kind in ("int64", "decimal") and not c.waits
+                   and c not in partition]
+        if not numeric:
+            return None
+        key = rng.choice(numeric)
+        frame = rng.choice(("RANGE BETWEEN {p} PRECEDING AND {f} FOLLOWING",
+                            "RANGE BETWEEN {p} PRECEDING AND CURRENT ROW",
+                            "RANGE BETWEEN CURRENT ROW AND {f} FOLLOWING",
+                            "RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING",
+                            "RANGE BETWEEN UNBOUNDED PRECEDING AND {f} FOLLOWING"))
+        frame = frame.format(p=rng.choice((0, 1, 2, 5)), f=rng.choice((0, 1, 3)))
+        self.tags.add("window_frame_range")
+        return self._window_spec(partition, [key]) + " " + frame, None
 
     def _window_spec(self, partition: list[Column], ordered: list[Column]) -> str:
         rng = self.rng
@@ -1113,11 +1240,23 @@ class QueryGenerator:
         plain = [c for c in keys if not c.waits]
         col = rng.choice(plain or keys)
         args = col.ref
-        self.tags.add("window_lag_lead" if func in ("LAG", "LEAD") else "window_first_last")
+        self.tags.add({"LAG": "window_lag_lead", "LEAD": "window_lag_lead",
+                       "NTH_VALUE": "window_nth_value"}.get(func, "window_first_last"))
         if func in ("LAG", "LEAD") and rng.random() < 0.5:
             args += f", {rng.randint(1, 3)}"
             if rng.random() < 0.4 and col.kind != "float64":
                 args += f", {self.sample_literal(col).sql}"
+        if func == "NTH_VALUE":
+            args += f", {rng.randint(1, 3)}"
+        if func in ("FIRST_VALUE", "LAST_VALUE", "NTH_VALUE") and rng.random() < 0.3:
+            # over a ROWS frame (every shown column is a key: ties do not matter)
+            over += " " + rng.choice((
+                "ROWS BETWEEN {p} PRECEDING AND {f} FOLLOWING",
+                "ROWS BETWEEN UNBOUNDED PRECEDING AND {p} PRECEDING",
+                "ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING",
+                "ROWS BETWEEN {p} PRECEDING AND CURRENT ROW")).format(
+                    p=rng.randint(0, 3), f=rng.randint(0, 3))
+            self.tags.add("window_frame_rows")
         return Expr(f"{func}({args}) OVER ({over})", col.kind, col.scale, col.bound, col.waits,
                     domain=col.domain, samples=col.samples)
 
@@ -1214,10 +1353,27 @@ class QueryGenerator:
             inner_where = " WHERE 1 = 0"  # an empty subquery
         elif negated and r < 0.6:
             inner_where = f" WHERE z.{name} IS NOT NULL"
-        sub = f"SELECT z.{name} FROM {t.name} AS z{inner_where}"
+        left, shown = col.ref, f"z.{name}"
+        if col.kind in ("int64", "decimal") and rng.random() < 0.3:
+            # over expressions: x + 1 > ALL (SELECT y * 2 ...), IN (SELECT y + 1 ...)
+            left = rng.choice(("({} + 1)", "({} - 2)", "({} * 2)", "{}")).format(col.ref)
+            shown = rng.choice(("(z.{} + 1)", "(z.{} * 2)", "(z.{} - 1)")).format(name)
+            self.tags.add("subquery_expression")
+            if rng.random() < 0.3 and inner_where != " WHERE 1 = 0":
+                # correlated by an equality of keys on another shared domain
+                pairs = [(z, o) for z in inner_src.columns for o in src.columns
+                         if z.kind == o.kind and z.domain == o.domain and o.ref != col.ref
+                         and z.kind != "float64" and z.domain in ("id", "k", "s")
+                         and context.allows(o.waits - {JOIN}, True)]
+                if pairs:
+                    z, o = rng.choice(pairs)
+                    joiner = " AND " if inner_where else " WHERE "
+                    inner_where += f"{joiner}{z.ref} = {o.ref}"
+                    self.tags.add("correlated_subquery_expression")
+        sub = f"SELECT {shown} FROM {t.name} AS z{inner_where}"
         read = (t.name,)
         other = self._subquery_table(col.kind, col.domain)
-        if other is not None and rng.random() < 0.2:
+        if other is not None and rng.random() < 0.2 and shown == f"z.{name}":
             # the values of two tables, of different owners when there are
             u, u_name = other
             sub = (f"SELECT z.c0 FROM (SELECT {name} AS c0 FROM {t.name}{inner_where.replace('z.', '')} "
@@ -1227,8 +1383,8 @@ class QueryGenerator:
             ops = ("=", "<>") if col.kind == "string" else ("<", "<=", ">", ">=", "=", "<>")
             quantifier = rng.choice(("ANY", "ALL", "SOME"))
             self.tags.add("quantified_all" if quantifier == "ALL" else "quantified_any")
-            return f"{col.ref} {rng.choice(ops)} {quantifier} ({sub})", read
-        return f"{col.ref} {'NOT IN' if negated else 'IN'} ({sub})", read
+            return f"{left} {rng.choice(ops)} {quantifier} ({sub})", read
+        return f"{left} {'NOT IN' if negated else 'IN'} ({sub})", read
 
     def _exists_condition(self, src: Source, aggregated: bool
                           ) -> tuple[str, tuple[str, ...]] | None:

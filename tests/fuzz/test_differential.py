@@ -10,6 +10,9 @@ Environment:
 ``SCQL_FUZZ_SHRINK=...`` ``unknown`` (default): shrink failures no known bug explains;
                          ``all``: shrink every failure; ``none``
 ``SCQL_FUZZ_LOG=FILE``   append every failure (and its minimal case) as a JSON line
+``SCQL_FUZZ_ONLY=TAGS``  run only queries tagged with one of these shapes (comma
+                         separated, e.g. ``like_pattern,window_frame_rows``): N of them
+                         per federation seed, found among its first indexes
 ``SCQL_FUZZ_REPORT=FILE`` write the end-of-session report (per shape, ...) as JSON
                          (printed too when run with ``-n 0``: the suite runs on two
                          pytest-xdist workers, whose output the terminal does not show)
@@ -110,7 +113,9 @@ def _log(failure: Failure) -> None:
 @pytest.mark.parametrize(("seed", "count", "index"), _plan(),
                          ids=lambda v: str(v) if v is not None else "all")
 def test_random_queries_agree_with_duckdb(seed, count, index, tmp_path):
-    run = run_seed(seed, count, only_index=index, classify=classify, workdir=tmp_path)
+    focus = frozenset(t for t in os.environ.get("SCQL_FUZZ_ONLY", "").split(",") if t)
+    run = run_seed(seed, count, only_index=index, classify=classify, workdir=tmp_path,
+                   focus=focus)
     SESSION_REPORT.merge(run.report)
     policy = os.environ.get("SCQL_FUZZ_SHRINK", "unknown")
     budget = SHRINKS_PER_SEED if not LONG_RUN else len(run.failures)

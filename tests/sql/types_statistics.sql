@@ -146,6 +146,13 @@ FROM t_alice;
 SELECT k, COUNT(DISTINCT s, b) AS sb, COUNT(DISTINCT i % 3, d) AS id3, COUNT(*) AS n
 FROM t_bob GROUP BY k;
 
+-- name: count_distinct_tuples_of_negations
+-- a part NOT x (or NOT NULL, always NULL) is tested for NULL as a whole: (NOT x) IS NULL,
+-- not NOT (x IS NULL) (fuzz 50209:196)
+SELECT COUNT(DISTINCT k, NOT b) AS kb, COUNT(DISTINCT k, NOT NULL) AS kn,
+       COUNT(DISTINCT s, NOT k = 1, k IS NULL) AS sk
+FROM t_alice;
+
 -- name: count_distinct_tuples_union
 SELECT COUNT(DISTINCT k, s) AS ks, COUNT(DISTINCT s, b) AS sb, COUNT(DISTINCT k) AS dk,
        COUNT(DISTINCT m, ts) AS mts, COUNT(*) AS n

@@ -225,6 +225,20 @@ SELECT id, SUM(k) OVER (PARTITION BY s ORDER BY id ROWS BETWEEN 3 FOLLOWING AND 
   NTH_VALUE(k, 1) OVER (ORDER BY id ROWS BETWEEN 3 PRECEDING AND 5 PRECEDING) AS n
 FROM t_alice;
 
+-- name: frame_inverted_to_the_current_row_is_empty
+-- DuckDB reads the bounds as written: 3 FOLLOWING AND 0 FOLLOWING and 0 PRECEDING AND
+-- 1 PRECEDING are frames that start after their end (fuzz 50104:383), not errors
+SELECT u.id, SUM(u.k) OVER (ORDER BY u.id ROWS BETWEEN 3 FOLLOWING AND 0 FOLLOWING) AS s,
+  COUNT(*) OVER (PARTITION BY u.s ORDER BY u.id ROWS BETWEEN 0 PRECEDING AND 1 PRECEDING) AS c,
+  MIN(u.k) OVER (ORDER BY u.id ROWS BETWEEN 1 FOLLOWING AND 0 FOLLOWING) AS m,
+  FIRST_VALUE(u.k) OVER (ORDER BY u.id ROWS BETWEEN 2 FOLLOWING AND 0 FOLLOWING) AS f,
+  SUM(u.k) OVER (ORDER BY u.id ROWS BETWEEN 0 FOLLOWING AND 0 FOLLOWING) AS here
+FROM (SELECT id, k, s FROM t_alice UNION ALL SELECT id + 100, k, s FROM t_bob) AS u;
+
+-- name: frame_from_following_to_the_current_row
+-- error: ProgrammingError cannot end before it
+SELECT id, SUM(k) OVER (ORDER BY id ROWS BETWEEN 0 FOLLOWING AND CURRENT ROW) AS s FROM t_alice;
+
 -- name: frame_from_following_to_preceding
 -- error: ProgrammingError cannot end before it
 SELECT id, SUM(k) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 1 PRECEDING) AS s FROM t_alice;
