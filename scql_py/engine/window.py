@@ -44,7 +44,13 @@ from scql_py.catalog.types import BOOL, FLOAT64, INT64, SqlType
 from scql_py.engine.aggregate import average_many
 from scql_py.engine.group_by import running_extreme
 from scql_py.engine.ordering import flatten, sort_keys, unflatten, with_null_keys_zeroed
-from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
+from scql_py.engine.relation import (
+    FloatBits,
+    Quotient,
+    SecretColumn,
+    SecretRelation,
+    null_column,
+)
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not, bit_or
 from scql_py.errors import NotSupportedError
 from scql_py.mpc import compare, convert, division, equality, mux, rss, segment
@@ -84,8 +90,8 @@ def window(rt: Runtime, rel: SecretRelation, partition: list[str],
         _, moved = sort(rt, keys, flatten(rel))
         rel = SecretRelation(n, list(rel.names), unflatten(rel, moved, n))
     names = [f[0] for f in funcs]
-    if n == 0:
-        cols = [SecretColumn(SqlType.parse(f[3]), AShare.zeros(party, 0)) for f in funcs]
+    if n == 0:  # in the form later steps expect of the type (a bool is an XOR word)
+        cols = [_empty_result(party, rel, f[2], SqlType.parse(f[3])) for f in funcs]
         return SecretRelation(0, rel.names + names, rel.columns + cols)
 
     part_words = [w for name in partition for w in _equal_words(rel.column(name))]
@@ -394,6 +400,15 @@ def _other_row(rt: Runtime, ev: SecureEvaluator, frame: _Frame, func: str,
         null_bit = convert.clean_bit(bit_or(rt, null_bit, missing))
     return SecretColumn(col.type, value, null_bit,
                         exact=col.exact.with_words(exact) if col.exact is not None else None)
+
+
+def _empty_result(party: int, rel: SecretRelation, arg: str | None, t: SqlType
+                  ) -> SecretColumn:
+    """A function's column over no rows: its argument's form where it has its type (LAG,
+    FIRST_VALUE, MIN, ... of a string or a float), else a bool's XOR word or a ring word."""
+    if arg and rel.column(arg).type == t:
+        return null_column(party, rel.column(arg), 0)
+    return SecretColumn(t, BShare.zeros(party, 0) if t.kind == "bool" else AShare.zeros(party, 0))
 
 
 def _shifted(words: list[AShare], d: int) -> list[AShare]:

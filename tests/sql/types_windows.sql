@@ -367,3 +367,13 @@ FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
 SELECT id, ROW_NUMBER() OVER (PARTITION BY k2 ORDER BY id) AS rn
 FROM (SELECT id, LEAD(k, 2) OVER (PARTITION BY s ORDER BY id) AS k2
       FROM (SELECT id, k, s FROM t_alice UNION ALL SELECT id + 1000 AS id, k, s FROM t_carol) AS u) AS w;
+
+-- A window over no rows (fuzz 50153:491: the bool came back as a ring word, and the
+-- comparison above it failed): each function's column keeps its type's form.
+-- name: windows_over_no_rows_union
+SELECT COUNT(*) AS n FROM (
+  SELECT LAST_VALUE(p) OVER (PARTITION BY k ORDER BY id) AS lp,
+         LAG(s) OVER (ORDER BY id) AS ls
+  FROM (SELECT id, k, s, k > 2 AS p FROM t_alice WHERE k > 1000
+        UNION ALL SELECT id + 1000 AS id, k, s, k > 2 AS p FROM t_bob WHERE k > 1000) AS u
+) AS w WHERE lp = FALSE OR ls = 'a';
