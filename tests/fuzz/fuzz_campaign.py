@@ -13,7 +13,13 @@ from pathlib import Path
 
 from fuzz_engine import FederationUnderTest
 from fuzz_federation import RandomFederation, generate_federation
-from fuzz_oracle import arrow_result, ask_oracle, with_group_threshold, without_limit
+from fuzz_oracle import (
+    arrow_result,
+    ask_oracle,
+    fixed_point_sql,
+    with_group_threshold,
+    without_limit,
+)
 from fuzz_parameters import parameterize
 from fuzz_queries import Query, QueryGenerator
 from fuzz_report import Report
@@ -78,7 +84,8 @@ def evaluate(fut: FederationUnderTest, query: Query, pushdown: bool) -> tuple[Ve
     verdict = judge(query, run, oracle, unlimited)
     if input_rounding_may_explain(query, verdict, unlimited is not None):
         verdict = within_input_rounding(query, verdict,
-                                        ask_oracle(fut.fixed_point_oracle, asked).result)
+                                        ask_oracle(fut.fixed_point_oracle,
+                                                   fixed_point_sql(asked)).result)
     return verdict, run
 
 

@@ -33,7 +33,7 @@ from sqlcases import (  # noqa: E402
 )
 
 __all__ = ["DIALECT", "OracleAnswer", "Result", "arrow_result", "ask_oracle", "compare",
-           "oracle_sql", "rows_equal", "values_equal", "with_group_threshold", "without_limit",
+           "fixed_point_sql", "oracle_sql", "rows_equal", "values_equal", "with_group_threshold", "without_limit",
            "written"]
 
 
@@ -53,6 +53,29 @@ def ask_oracle(con, sql: str) -> OracleAnswer:
         return OracleAnswer(Result([duckdb_family(t) for t in rel.types], rel.fetchall()))
     except Exception as err:  # DuckDB refuses or fails: the query is no test at all
         return OracleAnswer(None, str(err).splitlines()[0])
+
+
+# where a quotient is rounded to fixed point under MPC before it is used (the README: in
+# arithmetic and comparisons; comparisons are left alone, their rows must agree as they are)
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Sum, exp.Avg)
+FIXED_POINT_UNIT = 2**16
+
+
+def fixed_point_sql(sql: str) -> str:
+    """``sql`` for the fixed-point oracle (FederationUnderTest.fixed_point_oracle): each
+    quotient (``/``, ``AVG``) used in arithmetic is rounded to 2^-16 first, as the engine
+    uses it under MPC (``SUM(0.01 / 2)`` adds 0.0050048828125)."""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    unit = exp.Literal.number(FIXED_POINT_UNIT)
+    for node in reversed(list(tree.find_all(exp.Div, exp.Avg, bfs=False))):  # inner first
+        parent = node.parent
+        while isinstance(parent, exp.Paren):
+            parent = parent.parent
+        if isinstance(parent, _ARITHMETIC) and not isinstance(node.parent, exp.Window):
+            node.replace(exp.Paren(this=exp.Div(this=exp.Round(this=exp.Mul(
+                this=exp.Paren(this=node.copy()), expression=unit.copy())),
+                expression=unit.copy())))
+    return written(tree)
 
 
 def without_limit(sql: str) -> str | None:

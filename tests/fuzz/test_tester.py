@@ -5,6 +5,7 @@ from __future__ import annotations
 import decimal
 from dataclasses import replace
 
+import duckdb
 import pyarrow as pa
 import pytest
 import sqlglot
@@ -15,6 +16,7 @@ from fuzz_oracle import (
     Result,
     ask_oracle,
     compare,
+    fixed_point_sql,
     oracle_sql,
     with_group_threshold,
     without_limit,
@@ -175,6 +177,24 @@ def test_the_fixed_point_oracle_rounds_reals_as_they_enter_arithmetic(federation
                 else:
                     assert fixed[0] * 2**16 == round(fixed[0] * 2**16)
                     assert abs(fixed[0] - exact[0]) <= 2**-17
+
+
+def test_the_fixed_point_oracle_rounds_quotients_used_in_arithmetic():
+    """Under MPC a quotient is rounded to 2^-16 before arithmetic uses it (40277:28:
+    SUM(0.01 / 2) over 17 rows is 17 * 0.0050048828125); shown as it is, it is not."""
+    con = duckdb.connect()
+    try:
+        def value(sql):
+            return con.execute(oracle_sql(fixed_point_sql(sql))).fetchone()[0]
+
+        rows = "(SELECT * FROM range(17)) AS t(k)"
+        assert value(f"SELECT SUM(0.01 / 2) AS s FROM {rows}") == 17 * 328 / 2**16
+        assert value(f"SELECT 3 / (1 / 3) AS q FROM {rows} LIMIT 1") == 3 / (21845 / 2**16)
+        assert value(f"SELECT COUNT(*) * AVG(k / 7) AS c FROM {rows}") == 17 * round(
+            sum(round(k / 7 * 2**16) / 2**16 for k in range(17)) / 17 * 2**16) / 2**16
+        assert value(f"SELECT 1 / 3 AS q FROM {rows} LIMIT 1") == 1 / 3
+    finally:
+        con.close()
 
 
 def test_an_answer_to_a_query_that_must_be_refused_is_a_leak():
