@@ -182,26 +182,36 @@ def decode_quotients(value: np.ndarray, frac: np.ndarray, frac_bits: int,
     return pa.array(values, type=pa.float64(), mask=mask)
 
 
+# Arrow's month_day_nano_interval: per value int32 months, int32 days, int64 nanoseconds
+_MONTH_DAY_NANO = np.dtype([("months", "<i4"), ("days", "<i4"), ("nanos", "<i8")])
+
+
 def _interval_micros(arr) -> np.ndarray:
     """Microseconds of each interval (NULL: 0); one with months has no fixed length."""
-    micros = np.zeros(len(arr), dtype=np.int64)
-    for i, v in enumerate(arr.to_pylist()):
-        if v is None:
-            continue
-        if v.months:
-            raise DataError("an interval of months has no fixed length in microseconds")
-        micros[i] = v.days * US_PER_DAY + v.nanoseconds // 1000
-    return micros
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    fields = np.frombuffer(arr.buffers()[1], dtype=_MONTH_DAY_NANO,
+                           count=arr.offset + len(arr))[arr.offset:]
+    present = ~null_mask(arr)
+    if (fields["months"][present] != 0).any():
+        raise DataError("an interval of months has no fixed length in microseconds")
+    micros = fields["days"].astype(np.int64) * US_PER_DAY + fields["nanos"] // 1000
+    return np.where(present, micros, 0)
 
 
 def _decode_intervals(micros: np.ndarray, mask: np.ndarray | None) -> pa.Array:
     """DuckDB's intervals of ``micros``: whole days and the rest, both of the sign of the
     total (``-27 h`` is ``-1 day -03:00:00``), no months."""
     days = np.sign(micros) * (np.abs(micros) // US_PER_DAY)
-    rest = micros - days * US_PER_DAY
-    values = [None if mask is not None and mask[i] else (0, int(d), int(r) * 1000)
-              for i, (d, r) in enumerate(zip(days, rest))]
-    return pa.array(values, type=pa.month_day_nano_interval())
+    fields = np.zeros(len(micros), dtype=_MONTH_DAY_NANO)
+    fields["days"] = days
+    fields["nanos"] = (micros - days * US_PER_DAY) * 1000
+    values = pa.Array.from_buffers(pa.month_day_nano_interval(), len(micros),
+                                   [None, pa.py_buffer(fields.tobytes())])
+    if mask is None or not mask.any():
+        return values
+    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)),
+                      pa.nulls(len(micros), pa.month_day_nano_interval()), values)
 
 
 def _encode_decimal(arr, scale: int) -> np.ndarray:
