@@ -14,6 +14,7 @@ from pathlib import Path
 from fuzz_engine import FederationUnderTest
 from fuzz_federation import RandomFederation, generate_federation
 from fuzz_oracle import (
+    GroupSizesUnjudged,
     arrow_result,
     ask_oracle,
     fixed_point_sql,
@@ -72,8 +73,12 @@ def evaluate(fut: FederationUnderTest, query: Query, pushdown: bool) -> tuple[Ve
     query = query.literal()
     asked = query.sql
     if run.threshold:
-        asked = with_group_threshold(asked, run.threshold, query.asker, fut.owners(),
-                                     pushdown or query.binder == "dbapi")
+        try:
+            asked = with_group_threshold(asked, run.threshold, query.asker, fut.owners(),
+                                         pushdown or query.binder == "dbapi", run.counted)
+        except GroupSizesUnjudged as err:
+            return Verdict("invalid", detail=f"the oracle cannot count the distinct rows "
+                           f"of {err} that size the engine's groups"), run
     oracle = ask_oracle(fut.oracle, asked)
     unlimited = None
     bare = without_limit(asked)

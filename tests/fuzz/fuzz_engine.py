@@ -35,6 +35,16 @@ class EngineRun:
     joins: tuple[str, ...] = ()  # psi_join / secret_join steps of the plan
     # the plan's group-size threshold (groups of fewer rows are left out), if any
     threshold: int | None = None
+    # the tables whose distinct rows size the plan's groups for the threshold, where a
+    # join may repeat their rows (scql_py/sql/source_rows.py)
+    counted: tuple[str, ...] = ()
+
+
+def plan_counted_tables(plan) -> tuple[str, ...]:
+    """The tables whose distinct rows, not the group's row count, the threshold measures."""
+    prefix = "__rows_of_"
+    return tuple(sorted({size[len(prefix):] for s in plan.steps
+                         for size in s.args.get("sizes", ()) if size.startswith(prefix)}))
 
 
 def plan_threshold(plan) -> int | None:
@@ -97,33 +107,37 @@ class FederationUnderTest:
 
     def run(self, asker: str, sql: str, pushdown: bool, params=None) -> EngineRun:
         engine = self.engine(pushdown)
-        path, joins, threshold = "unplanned", (), None
+        path, joins, threshold, counted = "unplanned", (), None, ()
         start = time.perf_counter()
         try:
             plan = engine.plan(asker, sql, params)
             ops = [s.op for s in plan.steps]
             path = "mpc" if SECURE_OPS & set(ops) else "local"
             joins = tuple(op for op in ops if op in ("psi_join", "secret_join"))
-            threshold = plan_threshold(plan)
+            threshold, counted = plan_threshold(plan), plan_counted_tables(plan)
             table = engine.execute(asker, sql, params).table
         except Exception as err:  # every failure is classified by the caller
-            return EngineRun(None, err, time.perf_counter() - start, path, joins, threshold)
-        return EngineRun(table, None, time.perf_counter() - start, path, joins, threshold)
+            return EngineRun(None, err, time.perf_counter() - start, path, joins, threshold,
+                             counted)
+        return EngineRun(table, None, time.perf_counter() - start, path, joins, threshold,
+                         counted)
 
     def run_dbapi(self, asker: str, sql: str, params) -> EngineRun:
         """Through ``scql_py.connect`` (in-process, the default pushdown) as a user would."""
         start = time.perf_counter()
-        threshold = None
+        threshold, counted = None, ()
         try:
-            threshold = plan_threshold(self.engine(True).plan(asker, sql, params))
+            plan = self.engine(True).plan(asker, sql, params)
+            threshold, counted = plan_threshold(plan), plan_counted_tables(plan)
             if asker not in self._connections:
                 self._connections[asker] = scql_py.connect(str(self.catalog_path), party=asker,
                                                            timeout=self.timeout)
             table = self._connections[asker].cursor().execute(sql, params).fetch_arrow_table()
         except Exception as err:  # every failure is classified by the caller
             return EngineRun(None, err, time.perf_counter() - start, "dbapi",
-                             threshold=threshold)
-        return EngineRun(table, None, time.perf_counter() - start, "dbapi", threshold=threshold)
+                             threshold=threshold, counted=counted)
+        return EngineRun(table, None, time.perf_counter() - start, "dbapi", threshold=threshold,
+                         counted=counted)
 
     def close(self) -> None:
         for engine in self._engines.values():

@@ -32,9 +32,9 @@ from sqlcases import (  # noqa: E402
     written,
 )
 
-__all__ = ["DIALECT", "OracleAnswer", "Result", "arrow_result", "ask_oracle", "compare",
-           "fixed_point_sql", "oracle_sql", "rows_equal", "values_equal", "with_group_threshold", "without_limit",
-           "written"]
+__all__ = ["DIALECT", "GroupSizesUnjudged", "OracleAnswer", "Result", "arrow_result",
+           "ask_oracle", "compare", "fixed_point_sql", "oracle_sql", "rows_equal",
+           "values_equal", "with_group_threshold", "without_limit", "written"]
 
 
 def oracle_sql(sql: str) -> str:
@@ -89,16 +89,39 @@ def without_limit(sql: str) -> str | None:
     return written(tree)
 
 
+class GroupSizesUnjudged(Exception):
+    """The engine sizes a group by the distinct rows of a table that the oracle cannot
+    number there (the table is read inside a derived table of the grouped query)."""
+
+
+def _distinct_rows_at_least(select: exp.Select, counted: tuple[str, ...], threshold: int
+                            ) -> dict[str, exp.Expression]:
+    """``COUNT(DISTINCT t.rowid) >= threshold`` for each table of ``counted`` that the
+    grouped ``select`` reads in its own FROM and JOINs (DuckDB's row id numbers its rows as
+    the engine's ROW_NUMBER at the scan does), by table."""
+    sources = [select.args.get("from_") or select.args.get("from")] + list(
+        select.args.get("joins") or [])
+    direct = {t.name: t.alias_or_name for s in sources if s is not None
+              for t in [s.this] if isinstance(t, exp.Table)}
+    return {table: exp.GTE(this=exp.Count(this=exp.Distinct(
+                expressions=[exp.column("rowid", table=direct[table])])),
+                expression=exp.Literal.number(threshold))
+            for table in counted if table in direct}
+
+
 def with_group_threshold(sql: str, threshold: int, asker: str, owners: dict[str, str],
-                         pushdown: bool) -> str:
+                         pushdown: bool, counted: tuple[str, ...] = ()) -> str:
     """``sql`` as the engine answers it under a group-size threshold: each GROUP BY and
     SELECT DISTINCT leaves out its groups of fewer than ``threshold`` rows, except one the
     asker's own engine computes alone (pushdown on, over the asker's tables only), which
-    shows nobody else's rows."""
+    shows nobody else's rows. A group over a join that may repeat a row of a table of
+    ``counted`` needs that many distinct rows of it (scql_py/sql/source_rows.py); raises
+    :class:`GroupSizesUnjudged` where the oracle cannot count them."""
     tree = sqlglot.parse_one(sql, read=DIALECT)
     # a WITH table reads the tables of its body
     read_by = {cte.alias: {t.name for t in cte.this.find_all(exp.Table)}
                for cte in tree.find_all(exp.CTE)}
+    numbered: set[str] = set()
     for select in list(tree.find_all(exp.Select)):
         grouped = select.args.get("group") is not None
         if not grouped and select.args.get("distinct") is None:
@@ -113,10 +136,15 @@ def with_group_threshold(sql: str, threshold: int, asker: str, owners: dict[str,
                                                        for e in select.expressions]))
         at_least = exp.GTE(this=exp.Count(this=exp.Star()),
                            expression=exp.Literal.number(threshold))
+        for table, rows in _distinct_rows_at_least(select, counted, threshold).items():
+            at_least = exp.and_(at_least, rows)
+            numbered.add(table)
         having = select.args.get("having")
         condition = at_least if having is None else exp.and_(exp.Paren(this=having.this),
                                                               at_least)
         select.set("having", exp.Having(this=condition))
+    if set(counted) - numbered:
+        raise GroupSizesUnjudged(", ".join(sorted(set(counted) - numbered)))
     # a distinct UNION is a SELECT DISTINCT of the UNION ALL (the engine groups its rows
     # by every column), innermost first so that an outer one reads the inner's groups
     def at_least(node: exp.Expression) -> bool:

@@ -12,6 +12,7 @@ import sqlglot
 from fuzz_engine import EngineRun, FederationUnderTest
 from fuzz_federation import generate_federation
 from fuzz_oracle import (
+    GroupSizesUnjudged,
     OracleAnswer,
     Result,
     ask_oracle,
@@ -293,6 +294,26 @@ def test_group_threshold_leaves_out_small_groups_in_the_oracle(federation):
         "SELECT a.k AS c0 FROM (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 2) AS a "
         "GROUP BY a.k", 2, "alice", {}, True)).result.rows
     assert rows == [(2,)]
+
+
+def test_group_threshold_counts_distinct_rows_of_a_repeated_table():
+    """After a join that repeats a row of a table, the engine sizes a group by the
+    distinct rows of that table (scql_py/sql/source_rows.py), and so must the oracle
+    (60260:23: one row of b2 crossed with four of c2 is not a group of four)."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE b2 AS SELECT DATE '1970-01-01' AS d")
+    con.execute("CREATE TABLE c2 AS SELECT * FROM range(4) AS t(i)")
+    sql = "SELECT b.d AS c0 FROM c2 AS a CROSS JOIN b2 AS b GROUP BY b.d"
+    owners = {"b2": "bob", "c2": "carol"}
+    assert con.execute(with_group_threshold(sql, 4, "alice", owners, True)).fetchall()
+    counted = with_group_threshold(sql, 4, "alice", owners, True, ("b2",))
+    assert "COUNT(DISTINCT b.rowid) >= 4" in counted, counted
+    assert con.execute(counted).fetchall() == []
+    # a table numbered only inside a derived table cannot be counted by the oracle
+    nested = ("SELECT u.d AS c0 FROM (SELECT b.d FROM c2 AS a CROSS JOIN b2 AS b) AS u "
+              "GROUP BY u.d")
+    with pytest.raises(GroupSizesUnjudged):
+        with_group_threshold(nested, 4, "alice", owners, True, ("b2",))
 
 
 
