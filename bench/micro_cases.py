@@ -68,18 +68,20 @@ class Case:
     name: str
     default_rows: int
     run: Callable[[int, int], Timing]
+    columns: int = 1  # secret columns the case holds per row (for memory per row and column)
 
 
 CASES: dict[str, Case] = {}
 
 
-def case(name: str, default_rows: int = 1_000_000):
-    """Register ``fn(rows, repeat) -> Timing`` as a benchmark case called ``name``."""
+def case(name: str, default_rows: int = 1_000_000, columns: int = 1):
+    """Register ``fn(rows, repeat) -> Timing`` as a benchmark case called ``name``, over
+    ``columns`` secret columns of ``rows`` rows."""
 
     def register(fn: Callable[[int, int], Timing]) -> Callable[[int, int], Timing]:
         if name in CASES:
             raise ValueError(f"benchmark case {name!r} registered twice")
-        CASES[name] = Case(name, default_rows, fn)
+        CASES[name] = Case(name, default_rows, fn, columns)
         return fn
 
     return register
@@ -152,17 +154,17 @@ def bench_round_trip(rows: int, repeat: int) -> Timing:
     return time_protocol(lambda rt: None, body, repeat)
 
 
-@case("mul")
+@case("mul", columns=2)
 def bench_mul(rows: int, repeat: int) -> Timing:
     return time_protocol(_two_inputs(rows), lambda rt, xy: rss.mul(rt, *xy), repeat)
 
 
-@case("lt")
+@case("lt", columns=2)
 def bench_lt(rows: int, repeat: int) -> Timing:
     return time_protocol(_two_inputs(rows), lambda rt, xy: compare.less_than(rt, *xy), repeat)
 
 
-@case("eq")
+@case("eq", columns=2)
 def bench_eq(rows: int, repeat: int) -> Timing:
     return time_protocol(_two_inputs(rows), lambda rt, xy: equality.equal(rt, *xy), repeat)
 
@@ -320,14 +322,14 @@ def bench_psi_join_sql(rows: int, repeat: int) -> Timing:
                   max(s["bytes_sent"] for s in stats.values()))
 
 
-@case("sort")
+@case("sort", columns=2)
 def bench_sort(rows: int, repeat: int) -> Timing:
     """Oblivious sort of rows int64 keys carrying one int64 payload column."""
     return time_protocol(_two_inputs(rows),
                          lambda rt, kv: sort.sort(rt, [(kv[0], False)], [kv[1]]), repeat)
 
 
-@case("groupby")
+@case("groupby", columns=2)
 def bench_groupby(rows: int, repeat: int) -> Timing:
     """GROUP BY key, SUM(value) over secret rows, 1000 groups: sort by key, mark group
     starts, compact the group ends (reveals the group count only)."""
