@@ -400,13 +400,13 @@ class Engine:
         if out.n == 1:
             return out
         party = self.rt.party
-        cols = []
-        for (_, func, _, t, _), col in zip(step.args["aggs"], out.columns):
-            one = np.ones(1, np.uint64)
-            null = None if func == "count" else BShare.public(party, one)
-            value = (BShare.zeros(party, 1) if isinstance(col.value, BShare)
-                     else AShare.zeros(party, 1))
-            cols.append(SecretColumn(SqlType.parse(t), value, null))
+        # a NULL keeps its column's form: a string its width (the one it has over rows,
+        # so that the width opened does not tell an empty input from another, and a
+        # CASE or COALESCE that picks another value still has that value's bytes), a
+        # float its exact form
+        cols = [SecretColumn(SqlType.parse(t), AShare.zeros(party, 1)) if func == "count"
+                else null_column(party, col, 1)
+                for (_, func, _, t, _), col in zip(step.args["aggs"], out.columns)]
         return SecretRelation(1, list(step.columns), cols)
 
     def step_scalar_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:

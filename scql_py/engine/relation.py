@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from scql_py.catalog.types import SqlType
+from scql_py.errors import InternalError
 from scql_py.mpc.rss import AShare, BShare
 
 
@@ -91,6 +92,12 @@ class SecretColumn:
     null: BShare | None = None
     chars: list[BShare] | None = None
     exact: Exact | None = None
+
+    def __post_init__(self) -> None:
+        # a string without its bytes would open as '' (and pick '' in a CASE): an
+        # operator that makes a string column must give it its bytes, [] if none
+        if self.type.kind == "string" and self.chars is None:
+            raise InternalError("a secret string column without its bytes")
 
     def __len__(self) -> int:
         return len(self.value)
