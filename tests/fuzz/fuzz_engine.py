@@ -17,6 +17,7 @@ import scql_py
 from scql_py.catalog import load_catalog
 from scql_py.cluster.federation import Federation
 from scql_py.mpc.fixedpoint import FRAC_BITS, max_abs
+from scql_py.sql.source_rows import SIZE_PREFIX
 from scql_py.storage.sources import quote_ident
 from scql_py.testing.plaintext_union import plaintext_union
 
@@ -42,9 +43,8 @@ class EngineRun:
 
 def plan_counted_tables(plan) -> tuple[str, ...]:
     """The tables whose distinct rows, not the group's row count, the threshold measures."""
-    prefix = "__rows_of_"
-    return tuple(sorted({size[len(prefix):] for s in plan.steps
-                         for size in s.args.get("sizes", ()) if size.startswith(prefix)}))
+    return tuple(sorted({size.removeprefix(SIZE_PREFIX) for s in plan.steps
+                         for size in s.args.get("sizes", ())}))
 
 
 def plan_threshold(plan) -> int | None:
