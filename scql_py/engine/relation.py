@@ -70,7 +70,29 @@ class Quotient:
         return Quotient(-self.dividend, self.divisor)
 
 
-Exact = FloatBits | Quotient
+@dataclass
+class FloatQuotient:
+    """A quotient of reals computed from their bits (:mod:`scql_py.mpc.float_division`):
+    the 64 bits after its leading one, and its exponent with the rounding's sticky bit
+    and its sign. It opens to the nearest double (IEEE-754's own quotient)."""
+
+    fraction: AShare
+    exponent: AShare
+
+    def words(self) -> list[AShare]:
+        return [self.fraction, self.exponent]
+
+    def with_words(self, words: list[AShare]) -> FloatQuotient:
+        return FloatQuotient(words[0], words[1])
+
+    def same_form(self, other) -> bool:
+        return isinstance(other, FloatQuotient)
+
+    def negated(self) -> FloatQuotient:
+        return FloatQuotient(self.fraction, -self.exponent)  # the sign is the exponent's
+
+
+Exact = FloatBits | Quotient | FloatQuotient
 
 
 @dataclass

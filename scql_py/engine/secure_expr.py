@@ -23,6 +23,7 @@ from scql_py.engine.keyed_floats import is_fixed_exact, with_keys
 from scql_py.engine.relation import (
     Const,
     FloatBits,
+    FloatQuotient,
     Quotient,
     SecretColumn,
     SecretRelation,
@@ -38,6 +39,7 @@ from scql_py.mpc import (
     convert,
     division,
     equality,
+    float_division,
     float_keys,
     mux,
     sum_range,
@@ -510,6 +512,9 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         if any(v.type.kind == "null" or (isinstance(v, Const) and v.value is None)
                for v in (a, b)):
             return Const(FLOAT64, None)
+        keys = self._keys_of_reals(a, b)
+        if keys is not None:
+            return self._divide_reals(a, b, *keys)
         if (isinstance(b, Const) and isinstance(a, SecretColumn)
                 and b.type.kind in ("int64", "decimal") and a.type.kind != "bool"):
             return self._divide_by_constant(a, b)
@@ -529,6 +534,41 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         val = divide_rounded(self.rt, a2.value, b2.value, FRAC_BITS)
         # opened, the quotient shows more bits (see reveal)
         return SecretColumn(FLOAT64, val, null, exact=Quotient(a2.value, b2.value))
+
+    def _keys_of_reals(self, a: Value, b: Value) -> tuple[AShare, AShare] | None:
+        """The float keys of ``a`` and ``b`` where their quotient is one of doubles known
+        exactly: one of them a real with its bits (only moved since it was stored), the
+        other such a real, an integer or a constant. None otherwise: a computed real is
+        fixed point, and divided as such."""
+        if not any(isinstance(v, SecretColumn) and v.key is not None for v in (a, b)):
+            return None
+        keys = []
+        for v in (a, b):
+            if isinstance(v, Const):
+                if v.type.kind not in ("int64", "decimal", "float64"):
+                    return None
+                keys.append(AShare.public(self.rt.party, np.full(
+                    self.n, float_keys.key_of(float(v.value)), np.int64)))
+            elif v.key is not None:
+                keys.append(v.key)
+            elif v.type.kind == "int64":  # the nearest double, as DuckDB casts it
+                keys.append(float_keys.from_fixed(self.rt, v.value, 0))
+            else:
+                return None
+        return keys[0], keys[1]
+
+    def _divide_reals(self, a: Value, b: Value, key_a: AShare, key_b: AShare) -> Value:
+        """``a / b`` from the operands' bits: the fixed-point value is the quotient
+        rounded to 2^-16, and it opens to the nearest double (mpc/float_division.py)."""
+        out = float_division.divide_keys(self.rt, key_a, key_b)
+        null = bit_or(self.rt, self._nulls(*[v for v in (a, b) if isinstance(v, SecretColumn)]),
+                      out.divisor_zero)
+        if self.n:  # as visit_Div: only where the quotient is a value of a row that is there
+            beyond = and_(self.rt, out.beyond, bit_not(null))
+            if self.rel.valid is not None:
+                beyond = and_(self.rt, beyond, self.rel.valid)
+            self.out_of_range.append(beyond)
+        return SecretColumn(FLOAT64, out.q, null, exact=FloatQuotient(out.fraction, out.exponent))
 
     def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
         """``a / c`` for a public exact number: one correctly rounded public division.

@@ -150,6 +150,30 @@ FROM (SELECT id, amt FROM fa UNION ALL SELECT id, amt FROM fc) AS u;
 SELECT id, v * 2 AS twice, v + 1 AS plus, v / 4 AS quarter
 FROM (SELECT id, x AS v FROM fa WHERE x < 1000 UNION ALL SELECT id, y FROM fb WHERE y > -1000) AS u;
 
+-- name: quotients_of_stored_reals
+-- floats: exact
+-- issue 11 (11.new-small-divisor): a quotient by a small real was off by up to
+-- 2^-17 / |b| relatively (-2.68 / 0.001 gave -2661.15), and by a real below 2^-17 NULL
+-- (its fixed point is 0). Reals only moved since they were stored are divided from
+-- their bits: the answer is IEEE-754's quotient (x / 0 is NULL); 1e-300 and 5e-324 as
+-- divisors would be past the range the engine computes in (next case)
+SELECT a.id, a.x / b.y AS q, b.y / a.x AS r, a.x / 0.001 AS per_milli, 1 / b.y AS inv,
+       a.k / b.y AS per_y, -a.x / b.y AS negated
+FROM fa AS a JOIN fb AS b ON a.k = b.k
+WHERE (a.x IS NULL OR a.x <> 5e-324) AND (b.y IS NULL OR b.y <> 1e-300);
+
+-- name: quotients_of_stored_reals_over_a_union
+-- floats: exact
+-- pushdown: off
+SELECT u.v / 0.03 AS per_rate, 7 / u.v AS inverse, u.v / u.v AS one
+FROM (SELECT x AS v FROM fa WHERE x > 1e-200 OR x < -1e-200
+      UNION ALL SELECT z FROM fc) AS u;
+
+-- name: quotient_by_a_tiny_real_is_past_the_range
+-- error: DataError is out of the range the engine computes in
+-- 1e-300 / 5e-324 (about 2e23): the operands' bits give the quotient's exponent exactly
+SELECT a.id, b.y / a.x AS q FROM fa AS a JOIN fb AS b ON a.k = b.k WHERE a.x < 1e-200;
+
 -- name: sum_and_avg_of_floats
 SELECT SUM(v) AS s, AVG(v) AS a
 FROM (SELECT x AS v FROM fa WHERE x < 1 UNION ALL SELECT y FROM fb WHERE y < 1 AND y > -1) AS u;
