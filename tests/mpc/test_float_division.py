@@ -96,3 +96,13 @@ def test_ties_of_the_fixed_point_unit_round_away_from_zero():
     # (2k + 1) 2^-17 is a tie of 2^-16: half away from zero, like fixedpoint.encode
     ks = np.arange(-300, 300)
     _check([(float((2 * k + 1) * 2.0**-17) * 3, 3.0) for k in ks])
+
+
+def test_what_opens_is_a_function_of_the_quotient_alone():
+    """Operands with one quotient open the same words: nothing of which significand was
+    the larger (the doubling of step 2), or of which operand had the sign, shows."""
+    pairs = [(1.125, 1.5), (0.75, 1.0), (3.0, 4.0), (3.0 * 2**-40, 2.0**-38),
+             (-3.0, 4.0), (3.0, -4.0), (-0.75, 1.0)]
+    q, fraction, exponent, _, _ = _divide(pairs)
+    words = list(zip(q.tolist(), fraction.tolist(), exponent.tolist()))
+    assert len(set(words[:4])) == 1 and len(set(words[4:])) == 1, words
