@@ -71,10 +71,11 @@ class Quotient:
 
 
 @dataclass
-class FloatQuotient:
-    """A quotient of reals computed from their bits (:mod:`scql_py.mpc.float_division`):
-    the 64 bits after its leading one, and its exponent with the rounding's sticky bit
-    and its sign. It opens to the nearest double (IEEE-754's own quotient)."""
+class FloatParts:
+    """A real computed from the bits of reals (a quotient or a product,
+    :mod:`scql_py.mpc.float_parts`): the 64 bits after its leading one, and its exponent
+    with the rounding's sticky bit and its sign. It opens to the nearest double
+    (IEEE-754's own result)."""
 
     fraction: AShare
     exponent: AShare
@@ -82,17 +83,17 @@ class FloatQuotient:
     def words(self) -> list[AShare]:
         return [self.fraction, self.exponent]
 
-    def with_words(self, words: list[AShare]) -> FloatQuotient:
-        return FloatQuotient(words[0], words[1])
+    def with_words(self, words: list[AShare]) -> FloatParts:
+        return FloatParts(words[0], words[1])
 
     def same_form(self, other) -> bool:
-        return isinstance(other, FloatQuotient)
+        return isinstance(other, FloatParts)
 
-    def negated(self) -> FloatQuotient:
-        return FloatQuotient(self.fraction, -self.exponent)  # the sign is the exponent's
+    def negated(self) -> FloatParts:
+        return FloatParts(self.fraction, -self.exponent)  # the sign is the exponent's
 
 
-Exact = FloatBits | Quotient | FloatQuotient
+Exact = FloatBits | Quotient | FloatParts
 
 
 @dataclass

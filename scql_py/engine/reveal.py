@@ -22,7 +22,7 @@ from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
 from scql_py.engine.relation import (
     FloatBits,
-    FloatQuotient,
+    FloatParts,
     Quotient,
     SecretColumn,
     SecretRelation,
@@ -115,7 +115,7 @@ def _opened_words(col: SecretColumn, refined: tuple[AShare, AShare, int] | None
         return [col.key], []
     if isinstance(col.exact, Quotient):  # the quotient to more bits
         return list(refined[:2]), []
-    if isinstance(col.exact, FloatQuotient):  # a quotient of reals, to 65 bits
+    if isinstance(col.exact, FloatParts):  # a result computed from reals' bits, to 65 bits
         return col.exact.words(), []
     if col.type.kind == "string":
         return [], list(col.chars or [])
@@ -173,10 +173,10 @@ def _flag_value(words: np.ndarray) -> bool:
 def _layout(col: SecretColumn, refined: tuple[AShare, AShare, int] | None
             ) -> tuple[int, int, int, int]:
     """How a column's opened words decode (public): whether its value is an XOR word,
-    its exact form (0 none, 1 a float key, 2 a quotient, 3 a quotient of reals), its
+    its exact form (0 none, 1 a float key, 2 a quotient, 3 a result of reals' bits), its
     string words, the quotient's further bits."""
     exact = 1 if isinstance(col.exact, FloatBits) else 2 if isinstance(col.exact, Quotient) \
-        else 3 if isinstance(col.exact, FloatQuotient) else 0
+        else 3 if isinstance(col.exact, FloatParts) else 0
     return (int(isinstance(col.value, BShare)), exact, len(col.chars or []),
             refined[2] if refined is not None else 0)
 
@@ -230,7 +230,7 @@ def _decode_column(t: SqlType, layout: tuple[int, int, int, int], a_parts, b_par
     if exact == 2:
         return encoding.decode_quotients(value, frac, frac_bits, nulls)
     if exact == 3:
-        return encoding.decode_float_quotients(value, frac, nulls)
+        return encoding.decode_float_parts(value, frac, nulls)
     if t.kind == "string":
         words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
         return encoding.decode_strings(words, nulls)

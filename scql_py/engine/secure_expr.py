@@ -23,7 +23,7 @@ from scql_py.engine.keyed_floats import is_fixed_exact, with_keys
 from scql_py.engine.relation import (
     Const,
     FloatBits,
-    FloatQuotient,
+    FloatParts,
     Quotient,
     SecretColumn,
     SecretRelation,
@@ -41,10 +41,12 @@ from scql_py.mpc import (
     equality,
     float_division,
     float_keys,
+    float_product,
     mux,
     sum_range,
 )
 from scql_py.mpc.fixedpoint import FRAC_BITS
+from scql_py.mpc.float_parts import RealWords
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare, and_, and_many
 from scql_py.mpc.rss import mul as rss_mul
@@ -448,6 +450,9 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
     def visit_Mul(self, e: exp.Mul) -> Value:
         a, b = self.visit(e.left), self.visit(e.right)
         t = arithmetic_type("*", a.type, b.type)
+        keys = self._keys_of_reals(a, b) if t.kind == "float64" else None
+        if keys is not None:
+            return self._real_result(a, b, float_product.multiply_keys(self.rt, *keys))
         if isinstance(a, Const) and not isinstance(b, Const):
             a, b = b, a
         if (t.kind == "float64" and isinstance(b, Const) and b.value is not None
@@ -514,7 +519,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             return Const(FLOAT64, None)
         keys = self._keys_of_reals(a, b)
         if keys is not None:
-            return self._divide_reals(a, b, *keys)
+            return self._real_result(a, b, float_division.divide_keys(self.rt, *keys))
         if (isinstance(b, Const) and isinstance(a, SecretColumn)
                 and b.type.kind in ("int64", "decimal") and a.type.kind != "bool"):
             return self._divide_by_constant(a, b)
@@ -536,16 +541,16 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         return SecretColumn(FLOAT64, val, null, exact=Quotient(a2.value, b2.value))
 
     def _keys_of_reals(self, a: Value, b: Value) -> tuple[AShare, AShare] | None:
-        """The float keys of ``a`` and ``b`` where their quotient is one of doubles known
-        exactly: one of them a real with its bits (only moved since it was stored), the
-        other such a real, an integer or a constant. None otherwise: a computed real is
-        fixed point, and divided as such."""
+        """The float keys of ``a`` and ``b`` where ``a op b`` is of doubles known exactly:
+        one of them a real with its bits (only moved since it was stored), the other such
+        a real, an integer or a constant. None otherwise: a computed real is fixed point,
+        and computed on as such."""
         if not any(isinstance(v, SecretColumn) and v.key is not None for v in (a, b)):
             return None
         keys = []
         for v in (a, b):
             if isinstance(v, Const):
-                if v.type.kind not in ("int64", "decimal", "float64"):
+                if v.value is None or v.type.kind not in ("int64", "decimal", "float64"):
                     return None
                 keys.append(AShare.public(self.rt.party, np.full(
                     self.n, float_keys.key_of(float(v.value)), np.int64)))
@@ -557,18 +562,18 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                 return None
         return keys[0], keys[1]
 
-    def _divide_reals(self, a: Value, b: Value, key_a: AShare, key_b: AShare) -> Value:
-        """``a / b`` from the operands' bits: the fixed-point value is the quotient
-        rounded to 2^-16, and it opens to the nearest double (mpc/float_division.py)."""
-        out = float_division.divide_keys(self.rt, key_a, key_b)
+    def _real_result(self, a: Value, b: Value, out: RealWords) -> Value:
+        """The value of ``a op b`` computed from the operands' bits (mpc/float_parts.py):
+        its fixed-point value is the exact result rounded to 2^-16, and it opens to the
+        nearest double."""
         null = bit_or(self.rt, self._nulls(*[v for v in (a, b) if isinstance(v, SecretColumn)]),
-                      out.divisor_zero)
-        if self.n:  # as visit_Div: only where the quotient is a value of a row that is there
+                      out.undefined)
+        if self.n:  # as visit_Div: only where the result is a value of a row that is there
             beyond = and_(self.rt, out.beyond, bit_not(null))
             if self.rel.valid is not None:
                 beyond = and_(self.rt, beyond, self.rel.valid)
             self.out_of_range.append(beyond)
-        return SecretColumn(FLOAT64, out.q, null, exact=FloatQuotient(out.fraction, out.exponent))
+        return SecretColumn(FLOAT64, out.q, null, exact=FloatParts(out.fraction, out.exponent))
 
     def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
         """``a / c`` for a public exact number: one correctly rounded public division.

@@ -1,8 +1,8 @@
-"""The bound the README states for reals under MPC, on small and tiny values: the
-fixed-point unit is 2^-16 and its error absolute, so a product ``x * y`` is within
-``(|x| + |y| + 1) 2^-17`` of the exact product of the stored doubles, and a real below
-2^-17 enters arithmetic as 0 (issue 11, known bug 11.new-tiny-reals: a documented
-bound, not a relative one)."""
+"""The bounds the README states for reals under MPC, on small and tiny values: a
+product of stored reals is computed from their bits, IEEE-754's own (issue 11, fixed bug
+11.new-tiny-reals: ``1e-7 * 1e6`` was 0); a computed real is fixed point, whose unit is
+2^-16 and its error absolute, so a product with one is within ``(|x| + |y| + 1) 2^-17``
+of the exact one, and a computed real below 2^-17 enters arithmetic as 0."""
 
 from __future__ import annotations
 
@@ -29,8 +29,23 @@ def floats():
     "SELECT a.id, a.x AS x, b.y AS y, a.x * b.y AS p FROM fa a JOIN fb b ON a.id = b.id",
     "SELECT a.id, a.x AS x, 1000000.0 AS y, a.x * 1000000.0 AS p FROM fa a JOIN fb b "
     "ON a.id = b.id",
-], ids=["product_of_two_reals", "tiny_real_times_a_million"])
-def test_products_of_small_reals_are_within_the_stated_bound(floats, sql):
+], ids=["product_of_two_stored_reals", "stored_tiny_real_times_a_million"])
+def test_products_of_stored_small_reals_are_exact(floats, sql):
+    fed, duck = floats
+    got = {r["id"]: r for r in fed.execute("carol", sql).table.to_pylist()}
+    want = duck.execute(sql).fetchall()
+    assert want and len(got) == len(want)
+    for i, _, _, p in want:
+        assert got[i]["p"] == (None if p is None else float(p)), (i, got[i]["p"], p)
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT a.id, a.x + 0 AS x, b.y AS y, (a.x + 0) * b.y AS p FROM fa a JOIN fb b "
+    "ON a.id = b.id",
+    "SELECT a.id, a.x + 0 AS x, 1000000.0 AS y, (a.x + 0) * 1000000.0 AS p FROM fa a "
+    "JOIN fb b ON a.id = b.id",
+], ids=["product_of_a_computed_real", "computed_tiny_real_times_a_million"])
+def test_products_of_computed_reals_are_within_the_stated_bound(floats, sql):
     fed, duck = floats
     got = {r["id"]: r for r in fed.execute("carol", sql).table.to_pylist()}
     want = duck.execute(sql).fetchall()
@@ -44,8 +59,9 @@ def test_products_of_small_reals_are_within_the_stated_bound(floats, sql):
         assert abs(got[i]["p"] - p) <= bound, (i, x, y, got[i]["p"], p, bound)
 
 
-def test_a_real_below_the_unit_enters_arithmetic_as_zero(floats):
+def test_a_computed_real_below_the_unit_enters_arithmetic_as_zero(floats):
     fed, _ = floats
-    rows = fed.execute("carol", "SELECT a.x * 1000000.0 AS p FROM fa a JOIN fb b "
-                       "ON a.id = b.id WHERE a.id = 4").table.to_pylist()
-    assert rows == [{"p": 0.0}]  # 1e-07 * 1e6 is 0.1 in DuckDB: the README says so
+    rows = fed.execute("carol", "SELECT (a.x + 0) * 1000000.0 AS p, a.x * 1000000.0 AS q "
+                       "FROM fa a JOIN fb b ON a.id = b.id WHERE a.id = 4").table.to_pylist()
+    # 1e-07 + 0 is fixed point, 0: the README says so; 1e-07 itself has its bits
+    assert rows == [{"p": 0.0, "q": 1e-07 * 1000000.0}]

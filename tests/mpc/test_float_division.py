@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scql_py.engine.encoding import decode_float_quotients
+from scql_py.engine.encoding import decode_float_parts
 from scql_py.mpc import float_keys, rss
 from scql_py.mpc.float_division import QUOTIENT_BITS, divide_keys
 from scql_py.mpc.inprocess import run_parties
@@ -35,7 +35,7 @@ def _divide(pairs: list[tuple[float, float]]):
         y = rss.share_input(rt, 1, kb if rt.party == 1 else None, len(kb))
         out = divide_keys(rt, x, y)
         return [rss.reveal(rt, w) for w in (out.q, out.fraction, out.exponent)] + [
-            rss.reveal(rt, bit) & np.uint64(1) for bit in (out.beyond, out.divisor_zero)]
+            rss.reveal(rt, bit) & np.uint64(1) for bit in (out.beyond, out.undefined)]
 
     return run_parties(prog)[0]
 
@@ -47,7 +47,7 @@ def _round_half_away(x: Fraction) -> int:
 
 def _check(pairs):
     q, fraction, exponent, beyond, zero = _divide(pairs)
-    opened = decode_float_quotients(fraction, exponent, None).to_pylist()
+    opened = decode_float_parts(fraction, exponent, None).to_pylist()
     for (x, y), qi, bi, zi, got in zip(pairs, q.view(np.int64).tolist(), beyond.tolist(),
                                        zero.tolist(), opened):
         assert bool(zi) == (y == 0)

@@ -174,6 +174,21 @@ FROM (SELECT x AS v FROM fa WHERE x > 1e-200 OR x < -1e-200
 -- 1e-300 / 5e-324 (about 2e23): the operands' bits give the quotient's exponent exactly
 SELECT a.id, b.y / a.x AS q FROM fa AS a JOIN fb AS b ON a.k = b.k WHERE a.x < 1e-200;
 
+-- name: products_of_stored_reals
+-- floats: exact
+-- issue 11 (11.new-tiny-reals): a real below 2^-17 entered a product as 0 (1e-6 * 1e6
+-- gave 0), and every real was rounded to 2^-16 first (19.99 * 1000 would be
+-- 19990.0055). Reals only moved since they were stored are multiplied from their bits:
+-- the answer is IEEE-754's product (5e-324 * 1e-300 underflows to 0.0, as in DuckDB)
+SELECT a.id, a.x * b.y AS p, a.x * 1000 AS thousand, a.k * b.y AS ky,
+       -a.x * b.y AS negated, b.y * 0.5 AS half
+FROM fa AS a JOIN fb AS b ON a.k = b.k;
+
+-- name: product_of_stored_reals_past_the_range
+-- error: DataError is out of the range the engine computes in
+-- pushdown: off
+SELECT id, x * 1e300 AS p FROM fa;
+
 -- name: sum_and_avg_of_floats
 SELECT SUM(v) AS s, AVG(v) AS a
 FROM (SELECT x AS v FROM fa WHERE x < 1 UNION ALL SELECT y FROM fb WHERE y < 1 AND y > -1) AS u;

@@ -1,0 +1,151 @@
+"""Doubles as sign, significand and exponent under MPC, for arithmetic on reals that
+were only moved (:mod:`float_division`, :mod:`float_product`).
+
+A stored real keeps its IEEE-754 bits (its float key, :mod:`float_keys`); fixed point
+would round it to a multiple of 2^-16. Arithmetic from the bits works as a
+floating-point unit does:
+
+* :func:`split_keys`: each key becomes a sign, a significand ``M`` in ``[2^52, 2^53)``
+  (a subnormal's is shifted up, a secret left shift) and an exponent ``E`` with
+  ``|x| = M 2^(E - 1127)``, and whether it is 0;
+* the operation makes the result's 64 bits after its leading one, ``F``, its exponent
+  ``d = floor(log2 |result|)`` and whether anything further is not 0 (``sticky``);
+* :func:`fixed_point`: the result rounded to 2^-16 half away from zero (what
+  comparisons and further arithmetic use), from the result's bits shifted right by a
+  secret amount: exact, a tie of 2^-16 lies on the grid of the bits;
+* :func:`finish`: the words a result opens to, ``F`` and ``±(2 (d + EXPONENT_OFFSET) +
+  sticky)`` with the result's sign (0 for 0): a function of the result alone, from
+  which the receiver rounds once to the nearest double (``sticky`` makes it a rounding
+  to odd: the one rounding is then the correct one, subnormals included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scql_py.mpc import compare, convert, division, equality, mux, rss
+from scql_py.mpc.rss import AShare, BShare
+from scql_py.mpc.runtime import Runtime
+
+SIGNIFICAND_BITS = 52  # stored bits of a double's significand
+FRACTION_BITS = 64  # bits of a result after its leading one
+FIXED_POINT_BITS = 16
+EXPONENT_OFFSET = 4096  # d + this > 0 for every result of doubles: 0 is the result 0
+SHIFT_STAGES = 7  # results are shifted right by less than 128; further, they are 0
+_FRACTION = np.uint64((1 << SIGNIFICAND_BITS) - 1)
+
+
+@dataclass
+class Operands:
+    """Two columns of doubles, split (:func:`split_keys`): per operand (``a`` then ``b``,
+    concatenated) its significand (XOR words), exponent and whether it is 0; the sign
+    of a result of both (1 where exactly one is negative, a ring word)."""
+
+    significands: BShare
+    exponents: AShare
+    zero: BShare
+    negative: AShare
+
+
+@dataclass
+class RealWords:
+    """A result: ``q``, rounded to 2^-16 (signed ring words); ``fraction`` and
+    ``exponent``, the words it opens to (module doc); ``beyond``, 1 where it is past
+    the range the engine computes in; ``undefined``, 1 where it has none (a division
+    by 0: the other words are then unspecified)."""
+
+    q: AShare
+    fraction: AShare
+    exponent: AShare
+    beyond: BShare
+    undefined: BShare
+
+
+def empty_result(rt: Runtime) -> RealWords:
+    empty, no_bits = AShare.zeros(rt.party, 0), BShare.zeros(rt.party, 0)
+    return RealWords(empty, empty, empty, no_bits, no_bits)
+
+
+def split_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> Operands:
+    """The float keys ``key_a`` and ``key_b`` as :class:`Operands`."""
+    n = len(key_a)
+    keys = AShare.concat([key_a, key_b])
+    signs = compare.msb(rt, keys)
+    s = convert.b2a_bit(rt, BShare.concat([signs, convert.bit_xor(signs[:n], signs[n:])]))
+    magnitudes = keys - rss.mul(rt, s[:2 * n], keys).mul_public(2)
+    zero = equality.equal_zero(rt, keys)
+    significands, exponents = _significands(rt, magnitudes)
+    return Operands(significands, exponents, zero, s[2 * n:])
+
+
+def fixed_point(rt: Runtime, hi: BShare, lo: BShare, shift: AShare, gone: BShare) -> AShare:
+    """The magnitude rounded to 2^-16, half up, of a result whose bits are the 128-bit
+    register ``(hi, lo)`` with 2^-16 at bit ``shift`` (``1 <= shift``): the register
+    shifted right by ``shift - 1``, and its last bit added to the rest; 0 where
+    ``gone`` (``shift >= 128``: the result is below 2^-17)."""
+    n = len(hi)
+    bits = convert.a2b(rt, shift.add_public(-1))
+    _, lo = _shift_right(rt, hi, lo, [(bits >> i).and_public(np.uint64(1))
+                                      for i in range(SHIFT_STAGES)])
+    lo = mux.select_words(rt, gone, BShare.zeros(rt.party, n), lo)
+    return convert.b2a(rt, lo >> 1) + convert.b2a_bit(rt, lo.and_public(np.uint64(1)))
+
+
+def finish(rt: Runtime, ops: Operands, q: AShare, fraction: AShare, d: AShare,
+           sticky: BShare, zero: BShare, beyond: BShare, undefined: BShare) -> RealWords:
+    """The result's words (:class:`RealWords`) from its magnitude rounded to 2^-16,
+    ``F``, ``d`` and ``sticky``: 0 where ``zero``, then with the result's sign."""
+    n = len(q)
+    exponent = d.add_public(EXPONENT_OFFSET).mul_public(2) + convert.b2a_bit(rt, sticky)
+    keep = convert.b2a_bit(rt, convert.bit_not(zero))
+    kept = rss.mul(rt, AShare.concat([keep, keep]), AShare.concat([q, exponent]))
+    signed = rss.mul(rt, AShare.concat([ops.negative, ops.negative]), kept)
+    q_exp = kept - signed.mul_public(2)
+    return RealWords(q_exp[:n], fraction, q_exp[n:], beyond, undefined)
+
+
+def split(bits: BShare, n: int) -> list[BShare]:
+    """``bits`` (a concatenation of columns of ``n``) as those columns."""
+    return [bits[k * n:(k + 1) * n] for k in range(len(bits) // n)]
+
+
+def _significands(rt: Runtime, magnitudes: AShare) -> tuple[BShare, AShare]:
+    """For magnitudes of float keys: each one's significand in ``[2^52, 2^53)`` (XOR
+    words; 0 for 0) and exponent ``E`` (ring words): ``x = M 2^(E - 1127)``."""
+    bits = convert.a2b(rt, magnitudes)
+    field = bits >> SIGNIFICAND_BITS  # 11 bits: a magnitude is below 2^63
+    normal = field
+    for s in (1, 2, 4, 8):  # OR of the field's bits, in bit 0
+        normal = normal ^ (normal >> s) ^ rss.and_(rt, normal, normal >> s)
+    normal = normal.and_public(np.uint64(1))
+    significand = bits.and_public(_FRACTION) ^ (normal << SIGNIFICAND_BITS)
+    field = field ^ normal.xor_public(np.uint64(1))  # a subnormal's exponent is 1
+    # a subnormal's top bit k < 52: shift it to bit 63, then down to 52 (exponent - 52 + k)
+    k_bits, _ = division.top_bit_index_bits(rt, significand)
+    significand = division.shift_left_by_bits(
+        rt, significand, [convert.bit_not(b) for b in k_bits]) >> 11
+    exponent = convert.b2a(rt, field)
+    k = convert.b2a_bit(rt, BShare.concat(k_bits))
+    m = len(magnitudes)
+    for i in range(6):
+        exponent = exponent + k[i * m:(i + 1) * m].mul_public(1 << i)
+    return significand, exponent
+
+
+def _shift_right(rt: Runtime, hi: BShare, lo: BShare, bits: list[BShare]
+                 ) -> tuple[BShare, BShare]:
+    """The 128-bit register ``(hi, lo)`` shifted right by ``sum(bits_i 2^i)`` (below
+    128), exactly, in one select per bit."""
+    n = len(hi)
+    for i, bit in enumerate(bits):
+        step = 1 << i
+        if step < 64:
+            new_hi, new_lo = division.shift_pair(hi, lo, step, left=False)
+        else:
+            new_hi, new_lo = BShare.zeros(rt.party, n), hi
+        both = mux.select_words(rt, BShare.concat([bit, bit]), BShare.concat([new_hi, new_lo]),
+                                BShare.concat([hi, lo]))
+        hi, lo = both[:n], both[n:]
+    return hi, lo
