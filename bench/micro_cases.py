@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
+import sqlglot  # noqa: E402
 from shared_cases import time_import, time_scan_shared  # noqa: E402
 from sqlglot import exp  # noqa: E402
 
@@ -34,23 +35,12 @@ from scql_py.engine.aggregate import aggregate  # noqa: E402
 from scql_py.engine.input_sharing import share_table  # noqa: E402
 from scql_py.engine.join import secret_join  # noqa: E402
 from scql_py.engine.ordering import sort_relation  # noqa: E402
+from scql_py.engine.relation import SecretRelation  # noqa: E402
 from scql_py.engine.reveal import open_relation  # noqa: E402
 from scql_py.engine.secure_expr import SecureEvaluator  # noqa: E402
-from scql_py.mpc import (  # noqa: E402
-    byte_match,
-    compare,
-    equality,
-    float_division,
-    float_keys,
-    like_automaton,
-    rss,
-    segment,
-    sort,
-)
-from scql_py.mpc.fixedpoint import FRAC_BITS  # noqa: E402
+from scql_py.mpc import byte_match, compare, equality, like_automaton, rss, segment, sort  # noqa: E402
 from scql_py.mpc.inprocess import run_parties  # noqa: E402
 from scql_py.mpc.psi import psi_join_indices  # noqa: E402
-from scql_py.mpc.rounded_division import divide_refined, divide_rounded  # noqa: E402
 from scql_py.mpc.runtime import Runtime  # noqa: E402
 from scql_py.mpc.server_psi import server_psi_join_indices  # noqa: E402
 from scql_py.mpc.string_extreme import string_extreme  # noqa: E402
@@ -181,35 +171,46 @@ def bench_eq(rows: int, repeat: int) -> Timing:
     return time_protocol(_two_inputs(rows), lambda rt, xy: equality.equal(rt, *xy), repeat)
 
 
-def _real_keys(rows: int) -> Callable[[Runtime], tuple[rss.AShare, rss.AShare]]:
-    """Float keys of random doubles (spread over 40 binades), by parties 0 and 1."""
-    def setup(rt: Runtime):
+def _arithmetic_case(rows: int, repeat: int, expression: str) -> Timing:
+    """``expression`` over two stored reals ``x``, ``y`` (party 0's, shared as a table),
+    evaluated under MPC and opened: stored reals are multiplied and divided from their
+    bits; ``(x + 0)`` is a computed real, in fixed point."""
+    def inputs(rt: Runtime):
+        if rt.party != 0:
+            return None
         rng = np.random.default_rng(3)
-        a = rng.uniform(-1, 1, rows) * 2.0 ** rng.integers(-20, 20, rows)
-        b = rng.uniform(0.5, 1, rows) * 2.0 ** rng.integers(-20, 20, rows)
-        return tuple(rss.share_input(rt, owner, float_keys.encode(v) if rt.party == owner
-                                     else None, rows) for owner, v in ((0, a), (1, b)))
-    return setup
+        x = rng.uniform(-1, 1, rows) * 2.0 ** rng.integers(-10, 20, rows)
+        y = rng.uniform(0.5, 1, rows) * 2.0 ** rng.integers(-10, 20, rows)
+        return pa.table({"x": x, "y": y})
+
+    tree = sqlglot.parse_one(expression)
+
+    def body(rt: Runtime, table):
+        rel = share_table(rt, 0, table, ["float64", "float64"], b"bench", ["x", "y"])
+        out = SecureEvaluator(rt, rel, b"bench").evaluate(tree)
+        return open_relation(rt, SecretRelation(rel.n, ["v"], [out]), 0)
+
+    return time_protocol(inputs, body, repeat)
 
 
 @case("divide_fixed", 100_000, columns=2)
 def bench_divide_fixed(rows: int, repeat: int) -> Timing:
-    """``/`` of fixed-point values as a result opens it: the rounded quotient, then its
-    further bits (rounded_division.divide_refined)."""
-    def body(rt: Runtime, xy) -> None:
-        a, b = xy[0].mul_public(1 << 10), xy[1].mul_public(1 << 10).add_public(1)
-        divide_refined(rt, a, b, FRAC_BITS, start=divide_rounded(rt, a, b, FRAC_BITS))
-    return time_protocol(lambda rt: tuple(share_random(rt, rows, owner=o, seed=o + 1,
-                                                       low=-(2**36), high=2**36)
-                                          for o in (0, 1)), body, repeat)
+    return _arithmetic_case(rows, repeat, "(x + 0) / (y + 0)")
 
 
 @case("divide_reals", 100_000, columns=2)
 def bench_divide_reals(rows: int, repeat: int) -> Timing:
-    """``/`` of stored reals from their bits (float_division.divide_keys): the quotient
-    and the words it opens to, in one."""
-    return time_protocol(_real_keys(rows), lambda rt, xy: float_division.divide_keys(rt, *xy),
-                         repeat)
+    return _arithmetic_case(rows, repeat, "x / y")
+
+
+@case("multiply_fixed", 100_000, columns=2)
+def bench_multiply_fixed(rows: int, repeat: int) -> Timing:
+    return _arithmetic_case(rows, repeat, "(x + 0) * (y + 0)")
+
+
+@case("multiply_reals", 100_000, columns=2)
+def bench_multiply_reals(rows: int, repeat: int) -> Timing:
+    return _arithmetic_case(rows, repeat, "x * y")
 
 
 @case("sum")

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from scql_py.catalog.types import SqlType
 from scql_py.errors import DataError, NotSupportedError
-from scql_py.mpc import fixedpoint, float_keys, float_parts
+from scql_py.mpc import fixedpoint, float_keys
 
 U64 = np.uint64
 US_PER_DAY = 86_400_000_000
@@ -178,31 +178,6 @@ def decode_quotients(value: np.ndarray, frac: np.ndarray, frac_bits: int,
     den = 1 << (fixedpoint.FRAC_BITS + frac_bits)
     values = [((int(v) << frac_bits) + int(f)) / den
               for v, f in zip(np.asarray(value).view(np.int64), np.asarray(frac).view(np.int64))]
-    mask = None if nulls is None or not nulls.any() else np.asarray(nulls, dtype=bool)
-    return pa.array(values, type=pa.float64(), mask=mask)
-
-
-def decode_float_parts(fraction: np.ndarray, exponent: np.ndarray,
-                           nulls: np.ndarray | None) -> pa.Array:
-    """The nearest doubles of results opened as ``mpc.float_parts`` makes them:
-    ``(1 + F / 2^64 + t) 2^d`` with ``t`` a half unit of ``F`` where ``sticky`` (rounded
-    to odd: one rounding to a double is then the correct one); Python's int division
-    rounds correctly, subnormals included."""
-    values = []
-    for f, e in zip(np.asarray(fraction, np.uint64).tolist(),
-                    np.asarray(exponent).view(np.int64).tolist()):
-        magnitude = abs(e)
-        if magnitude == 0:
-            values.append(0.0)
-            continue
-        d = (magnitude >> 1) - float_parts.EXPONENT_OFFSET
-        bits = float_parts.FRACTION_BITS + 1
-        odd = (((1 << float_parts.FRACTION_BITS) + f) << 1) | (magnitude & 1)
-        if d >= 1024:  # past the doubles (no result has it: beyond 2^46 is an error)
-            value = float("inf")
-        else:
-            value = float(odd << (d - bits)) if d >= bits else odd / (1 << (bits - d))
-        values.append(value if e > 0 else -value)
     mask = None if nulls is None or not nulls.any() else np.asarray(nulls, dtype=bool)
     return pa.array(values, type=pa.float64(), mask=mask)
 

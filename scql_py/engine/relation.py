@@ -30,8 +30,9 @@ class LocalResult:
 
 @dataclass
 class FloatBits:
-    """A float64 value that has only been moved, compared or selected: its IEEE-754 key
-    (:mod:`scql_py.mpc.float_keys`), exact and ordered like the doubles."""
+    """A float64 value that has only been moved, compared or selected (or computed from
+    such values' bits, as IEEE-754 does: :mod:`scql_py.mpc.float_parts`): its IEEE-754
+    key (:mod:`scql_py.mpc.float_keys`), exact and ordered like the doubles."""
 
     key: AShare
 
@@ -70,30 +71,7 @@ class Quotient:
         return Quotient(-self.dividend, self.divisor)
 
 
-@dataclass
-class FloatParts:
-    """A real computed from the bits of reals (a quotient or a product,
-    :mod:`scql_py.mpc.float_parts`): the 64 bits after its leading one, and its exponent
-    with the rounding's sticky bit and its sign. It opens to the nearest double
-    (IEEE-754's own result)."""
-
-    fraction: AShare
-    exponent: AShare
-
-    def words(self) -> list[AShare]:
-        return [self.fraction, self.exponent]
-
-    def with_words(self, words: list[AShare]) -> FloatParts:
-        return FloatParts(words[0], words[1])
-
-    def same_form(self, other) -> bool:
-        return isinstance(other, FloatParts)
-
-    def negated(self) -> FloatParts:
-        return FloatParts(self.fraction, -self.exponent)  # the sign is the exponent's
-
-
-Exact = FloatBits | Quotient | FloatParts
+Exact = FloatBits | Quotient
 
 
 @dataclass

@@ -20,13 +20,7 @@ import pyarrow as pa
 
 from scql_py.catalog.types import SqlType
 from scql_py.engine import encoding
-from scql_py.engine.relation import (
-    FloatBits,
-    FloatParts,
-    Quotient,
-    SecretColumn,
-    SecretRelation,
-)
+from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.errors import InternalError
 from scql_py.mpc import convert, mux, openings, outside, rss
 from scql_py.mpc.fixedpoint import FRAC_BITS
@@ -115,8 +109,6 @@ def _opened_words(col: SecretColumn, refined: tuple[AShare, AShare, int] | None
         return [col.key], []
     if isinstance(col.exact, Quotient):  # the quotient to more bits
         return list(refined[:2]), []
-    if isinstance(col.exact, FloatParts):  # a result computed from reals' bits, to 65 bits
-        return col.exact.words(), []
     if col.type.kind == "string":
         return [], list(col.chars or [])
     if isinstance(col.value, BShare):
@@ -173,10 +165,10 @@ def _flag_value(words: np.ndarray) -> bool:
 def _layout(col: SecretColumn, refined: tuple[AShare, AShare, int] | None
             ) -> tuple[int, int, int, int]:
     """How a column's opened words decode (public): whether its value is an XOR word,
-    its exact form (0 none, 1 a float key, 2 a quotient, 3 a result of reals' bits), its
-    string words, the quotient's further bits."""
+    its exact form (0 none, 1 a float key, 2 a quotient), its string words, the
+    quotient's further bits."""
     exact = 1 if isinstance(col.exact, FloatBits) else 2 if isinstance(col.exact, Quotient) \
-        else 3 if isinstance(col.exact, FloatParts) else 0
+        else 0
     return (int(isinstance(col.value, BShare)), exact, len(col.chars or []),
             refined[2] if refined is not None else 0)
 
@@ -184,7 +176,7 @@ def _layout(col: SecretColumn, refined: tuple[AShare, AShare, int] | None
 def _decode(names: list[str], types: list[SqlType], layouts: list[tuple[int, int, int, int]],
             a_words: np.ndarray | None, b_words: np.ndarray | None, n: int,
             has_valid: bool) -> pa.Table:
-    a_count = sum((2 if lay[1] in (2, 3) else 0 if lay[0] or t.kind == "string" else 1)
+    a_count = sum((2 if lay[1] == 2 else 0 if lay[0] or t.kind == "string" else 1)
                   for t, lay in zip(types, layouts))
     b_count = sum(lay[0] * (lay[1] == 0) + lay[2] + 1 for lay in layouts) + has_valid
     if len(a_words if a_words is not None else ()) != n * a_count or \
@@ -222,15 +214,13 @@ def _decode_column(t: SqlType, layout: tuple[int, int, int, int], a_parts, b_par
     """One column from its opened words, taken in the order they were opened."""
     is_bool, exact, n_chars, frac_bits = layout
     value = None if t.kind == "string" else next(b_parts) if is_bool else next(a_parts)
-    frac = next(a_parts) if exact in (2, 3) else None
+    frac = next(a_parts) if exact == 2 else None
     chars = [next(b_parts) for _ in range(n_chars)]
     nulls = (next(b_parts) & np.uint64(1)).astype(bool)
     if exact == 1:
         return encoding.decode_float_keys(value, nulls)
     if exact == 2:
         return encoding.decode_quotients(value, frac, frac_bits, nulls)
-    if exact == 3:
-        return encoding.decode_float_parts(value, frac, nulls)
     if t.kind == "string":
         words = np.stack(chars, axis=1) if chars else np.zeros((n, 0), np.uint64)
         return encoding.decode_strings(words, nulls)

@@ -23,7 +23,6 @@ from scql_py.engine.keyed_floats import is_fixed_exact, with_keys
 from scql_py.engine.relation import (
     Const,
     FloatBits,
-    FloatParts,
     Quotient,
     SecretColumn,
     SecretRelation,
@@ -564,8 +563,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
 
     def _real_result(self, a: Value, b: Value, out: RealWords) -> Value:
         """The value of ``a op b`` computed from the operands' bits (mpc/float_parts.py):
-        its fixed-point value is the exact result rounded to 2^-16, and it opens to the
-        nearest double."""
+        the nearest double to the exact result, with its key, as a stored real has."""
         null = bit_or(self.rt, self._nulls(*[v for v in (a, b) if isinstance(v, SecretColumn)]),
                       out.undefined)
         if self.n:  # as visit_Div: only where the result is a value of a row that is there
@@ -573,7 +571,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             if self.rel.valid is not None:
                 beyond = and_(self.rt, beyond, self.rel.valid)
             self.out_of_range.append(beyond)
-        return SecretColumn(FLOAT64, out.q, null, exact=FloatParts(out.fraction, out.exponent))
+        return SecretColumn(FLOAT64, out.q, null, exact=FloatBits(out.key))
 
     def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
         """``a / c`` for a public exact number: one correctly rounded public division.

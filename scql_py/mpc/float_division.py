@@ -12,21 +12,18 @@ one:
 2. restoring long division (:func:`division.long_divide_base4`, exact: the remainder
    stays below ``M_b < 2^53``) gives the 64 bits after the leading one, ``F``, and
    whether anything is left, ``sticky``;
-3. the fixed-point value is the register ``2^64 + F`` rounded at bit ``48 - d``
-   (:func:`float_parts.fixed_point`); ``|a / b| >= 2^46``, past the range the engine
-   computes quotients in, is exactly ``d >= 46``.
+3. :func:`float_parts.finish` rounds it to the nearest double: IEEE-754's own
+   ``a / b``, exactly. A quotient of 2^46 or more is past the range the engine
+   computes quotients in.
 
-It opens to the nearest double, IEEE-754's own ``a / b``, for every quotient. About 420
-rounds (32 steps of long division): as much as a fixed-point division and the
-refinement its opening needs.
+About 450 rounds (32 steps of long division): as much as a fixed-point division and
+the refinement its opening needs.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from scql_py.mpc import compare, convert, division, equality, float_parts, rss
-from scql_py.mpc.float_parts import FIXED_POINT_BITS, FRACTION_BITS, SHIFT_STAGES, RealWords
+from scql_py.mpc.float_parts import FRACTION_BITS, RealWords
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 
@@ -51,11 +48,5 @@ def divide_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> RealWords:
         rt, m_a - m_b, m_b, FRACTION_BITS // 2, top_3b=BShare.zeros(rt.party, n))
     sticky = convert.bit_not(equality.equal_zero(rt, rest))
 
-    # 2^-16 is bit 48 - d of the register 2^64 + F
-    shift = (-d).add_public(FRACTION_BITS - FIXED_POINT_BITS)
-    in_range, kept = float_parts.split(compare.msb(rt, AShare.concat([
-        d.add_public(-QUOTIENT_BITS), shift.add_public(-(1 << SHIFT_STAGES))])), n)
-    q = float_parts.fixed_point(rt, BShare.public(rt.party, np.ones(n, np.uint64)),
-                                convert.a2b(rt, fraction), shift, convert.bit_not(kept))
-    return float_parts.finish(rt, ops, q, fraction, d, sticky, ops.zero[:n],
-                              convert.bit_not(in_range), ops.zero[n:])
+    return float_parts.finish(rt, ops, convert.a2b(rt, fraction), d, sticky, ops.zero[:n],
+                              QUOTIENT_BITS, ops.zero[n:])

@@ -10,13 +10,13 @@ floating-point unit does:
   ``|x| = M 2^(E - 1127)``, and whether it is 0;
 * the operation makes the result's 64 bits after its leading one, ``F``, its exponent
   ``d = floor(log2 |result|)`` and whether anything further is not 0 (``sticky``);
-* :func:`fixed_point`: the result rounded to 2^-16 half away from zero (what
-  comparisons and further arithmetic use), from the result's bits shifted right by a
-  secret amount: exact, a tie of 2^-16 lies on the grid of the bits;
-* :func:`finish`: the words a result opens to, ``F`` and ``±(2 (d + EXPONENT_OFFSET) +
-  sticky)`` with the result's sign (0 for 0): a function of the result alone, from
-  which the receiver rounds once to the nearest double (``sticky`` makes it a rounding
-  to odd: the one rounding is then the correct one, subnormals included).
+* :func:`finish` rounds that to the nearest double, ties to even (the 52 top bits of
+  ``F``, then one more where bit 11 is set and anything below it, ``sticky`` or the
+  last kept bit is: IEEE-754's rounding), and gives the double's key: the result is then
+  a real like a stored one (opened, compared, grouped, divided and multiplied further
+  exactly, as DuckDB does step by step), with the fixed-point value of that double
+  (:func:`fixed_point`, a secret shift). A result below the normal doubles (2^-1022)
+  or past the range the engine computes in is out of range (an error for the asker).
 """
 
 from __future__ import annotations
@@ -51,21 +51,20 @@ class Operands:
 
 @dataclass
 class RealWords:
-    """A result: ``q``, rounded to 2^-16 (signed ring words); ``fraction`` and
-    ``exponent``, the words it opens to (module doc); ``beyond``, 1 where it is past
-    the range the engine computes in; ``undefined``, 1 where it has none (a division
-    by 0: the other words are then unspecified)."""
+    """A result: ``q``, the fixed-point value of the nearest double (signed ring words);
+    ``key``, that double's float key; ``beyond``, 1 where it is out of range (past
+    ``2^limit`` or a nonzero below 2^-1022); ``undefined``, 1 where it has none (a
+    division by 0: the other words are then unspecified)."""
 
     q: AShare
-    fraction: AShare
-    exponent: AShare
+    key: AShare
     beyond: BShare
     undefined: BShare
 
 
 def empty_result(rt: Runtime) -> RealWords:
     empty, no_bits = AShare.zeros(rt.party, 0), BShare.zeros(rt.party, 0)
-    return RealWords(empty, empty, empty, no_bits, no_bits)
+    return RealWords(empty, empty, no_bits, no_bits)
 
 
 def split_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> Operands:
@@ -93,17 +92,41 @@ def fixed_point(rt: Runtime, hi: BShare, lo: BShare, shift: AShare, gone: BShare
     return convert.b2a(rt, lo >> 1) + convert.b2a_bit(rt, lo.and_public(np.uint64(1)))
 
 
-def finish(rt: Runtime, ops: Operands, q: AShare, fraction: AShare, d: AShare,
-           sticky: BShare, zero: BShare, beyond: BShare, undefined: BShare) -> RealWords:
-    """The result's words (:class:`RealWords`) from its magnitude rounded to 2^-16,
-    ``F``, ``d`` and ``sticky``: 0 where ``zero``, then with the result's sign."""
-    n = len(q)
-    exponent = d.add_public(EXPONENT_OFFSET).mul_public(2) + convert.b2a_bit(rt, sticky)
+def finish(rt: Runtime, ops: Operands, fraction: BShare, d: AShare, sticky: BShare,
+           zero: BShare, limit: int, undefined: BShare) -> RealWords:
+    """The result (:class:`RealWords`) from ``F`` (XOR words), ``d`` and ``sticky`` (module
+    doc): 0 where ``zero``, past the range where the double is ``2^limit`` or more."""
+    n = len(d)
+    below = fraction.and_public(np.uint64(0x7FF))  # the 11 bits under the last kept one
+    for s in (1, 2, 4, 8):
+        below = below ^ (below >> s) ^ rss.and_(rt, below, below >> s)
+    below = below ^ sticky ^ rss.and_(rt, below, sticky)
+    lsb = (fraction >> 12).and_public(np.uint64(1))
+    either = below ^ lsb ^ rss.and_(rt, below, lsb)
+    up = rss.and_(rt, (fraction >> 11).and_public(np.uint64(1)), either)
+    significand = (convert.b2a(rt, fraction >> 12) + convert.b2a_bit(rt, up)).add_public(
+        1 << SIGNIFICAND_BITS)  # in [2^52, 2^53]: 2^53 where rounding carries
+    magnitude = d.add_public(1022).mul_public(1 << SIGNIFICAND_BITS) + significand
+
+    bits = convert.a2b(rt, significand)
+    carry = (bits >> (SIGNIFICAND_BITS + 1)).and_public(np.uint64(1))
+    # the double is S 2^(d - 52): 2^-16 is bit 100 - d of the register S 2^64
+    shift = (-d).add_public(64 + SIGNIFICAND_BITS - FIXED_POINT_BITS)
+    below_limit, below_next, subnormal, kept = split(compare.msb(rt, AShare.concat([
+        d.add_public(-limit), d.add_public(1 - limit), d.add_public(1022),
+        shift.add_public(-(1 << SHIFT_STAGES))])), n)
+    q = fixed_point(rt, bits, BShare.zeros(rt.party, n), shift, convert.bit_not(kept))
+    # past: d >= limit, or d = limit - 1 and the rounding carried to 2^limit
+    past, at_edge = convert.bit_not(below_limit), rss.and_(rt, convert.bit_not(below_next), carry)
+    past = past ^ at_edge ^ rss.and_(rt, past, at_edge)
+    out = past ^ subnormal ^ rss.and_(rt, past, subnormal)
+    beyond = rss.and_(rt, out, convert.bit_not(zero))
+
     keep = convert.b2a_bit(rt, convert.bit_not(zero))
-    kept = rss.mul(rt, AShare.concat([keep, keep]), AShare.concat([q, exponent]))
-    signed = rss.mul(rt, AShare.concat([ops.negative, ops.negative]), kept)
-    q_exp = kept - signed.mul_public(2)
-    return RealWords(q_exp[:n], fraction, q_exp[n:], beyond, undefined)
+    kept_words = rss.mul(rt, AShare.concat([keep, keep]), AShare.concat([q, magnitude]))
+    signed = rss.mul(rt, AShare.concat([ops.negative, ops.negative]), kept_words)
+    words = kept_words - signed.mul_public(2)
+    return RealWords(words[:n], words[n:], beyond, undefined)
 
 
 def split(bits: BShare, n: int) -> list[BShare]:

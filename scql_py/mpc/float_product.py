@@ -13,20 +13,19 @@ Fixed point rounds each real to 2^-16 before it multiplies, so a product is off 
 3. its leading bit is 105 or 104 (a 1-bit normalisation), which gives
    ``d = floor(log2 |x y|)``, ``F`` (the 64 bits below it) and ``sticky`` (whether any
    of the 41 bits further down is set);
-4. the fixed-point value is the register rounded at the bit of 2^-16
-   (:func:`float_parts.fixed_point`); ``|x y| >= 2^47``, past the range the engine
-   computes reals in, is exactly ``d >= 47``.
+4. :func:`float_parts.finish` rounds it to the nearest double: IEEE-754's own
+   ``x * y``, exactly. A product of 2^47 or more is past the range the engine computes
+   reals in.
 
-It opens to the nearest double, IEEE-754's own ``x * y``, for every product. About 130
-rounds, where a fixed-point product takes about 30.
+About 130 rounds, where a fixed-point product takes about 30.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from scql_py.mpc import compare, convert, float_parts, mux, rss
-from scql_py.mpc.float_parts import FIXED_POINT_BITS, SHIFT_STAGES, RealWords
+from scql_py.mpc import convert, float_parts, mux, rss
+from scql_py.mpc.float_parts import RealWords
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 
@@ -85,13 +84,7 @@ def multiply_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> RealWords:
         rest = rest ^ (rest >> s) ^ rss.and_(rt, rest, rest >> s)
     sticky = rest.and_public(np.uint64(1))
 
-    # 2^-16 is bit 89 - d of the register
-    shift = (-d).add_public(LEADING_BIT - FIXED_POINT_BITS)
-    in_range, kept = float_parts.split(compare.msb(rt, AShare.concat([
-        d.add_public(-PRODUCT_BITS), shift.add_public(-(1 << SHIFT_STAGES))])), n)
-    q = float_parts.fixed_point(rt, hi, lo, shift, convert.bit_not(kept))
     zero_a, zero_b = ops.zero[:n], ops.zero[n:]
     zero = zero_a ^ zero_b ^ rss.and_(rt, zero_a, zero_b)
-    # (a zero operand has exponent 1: the product's d is then below 0, never beyond)
-    return float_parts.finish(rt, ops, q, convert.b2a(rt, fraction_bits), d, sticky, zero,
-                              convert.bit_not(in_range), BShare.zeros(rt.party, n))
+    return float_parts.finish(rt, ops, fraction_bits, d, sticky, zero, PRODUCT_BITS,
+                              BShare.zeros(rt.party, n))

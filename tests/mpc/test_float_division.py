@@ -1,7 +1,7 @@
-"""Quotients of doubles from their float keys against exact rationals in Python: the
-fixed-point value is ``a / b`` rounded to 2^-16 half away from zero (not the quotient of
-the operands' fixed-point forms), whether it is beyond 2^46 is exact, and the words it
-opens to give the nearest double, IEEE-754's own ``a / b``."""
+"""Quotients of doubles from their float keys against Python's: the result is the key of
+IEEE-754's own ``a / b`` (the nearest double) with that double's fixed-point value (not
+the quotient of the operands' fixed-point forms); whether it is past 2^46 or below the
+normal doubles is exact."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scql_py.engine.encoding import decode_float_parts
 from scql_py.mpc import float_keys, rss
 from scql_py.mpc.float_division import QUOTIENT_BITS, divide_keys
 from scql_py.mpc.inprocess import run_parties
@@ -34,7 +33,7 @@ def _divide(pairs: list[tuple[float, float]]):
         x = rss.share_input(rt, 0, ka if rt.party == 0 else None, len(ka))
         y = rss.share_input(rt, 1, kb if rt.party == 1 else None, len(kb))
         out = divide_keys(rt, x, y)
-        return [rss.reveal(rt, w) for w in (out.q, out.fraction, out.exponent)] + [
+        return [rss.reveal(rt, w) for w in (out.q, out.key)] + [
             rss.reveal(rt, bit) & np.uint64(1) for bit in (out.beyond, out.undefined)]
 
     return run_parties(prog)[0]
@@ -46,20 +45,21 @@ def _round_half_away(x: Fraction) -> int:
 
 
 def _check(pairs):
-    q, fraction, exponent, beyond, zero = _divide(pairs)
-    opened = decode_float_parts(fraction, exponent, None).to_pylist()
+    q, key, beyond, zero = _divide(pairs)
+    opened = float_keys.decode(key).tolist()
     for (x, y), qi, bi, zi, got in zip(pairs, q.view(np.int64).tolist(), beyond.tolist(),
                                        zero.tolist(), opened):
         assert bool(zi) == (y == 0)
         if y == 0:
             continue
-        exact = Fraction(x) / Fraction(y)
-        assert bool(bi) == (abs(exact) >= 2**QUOTIENT_BITS), (x, y)
+        exact, want = Fraction(x) / Fraction(y), x / y if x != 0 else 0.0  # -0.0: 0.0
+        subnormal = 0 < abs(exact) < Fraction(2.0**-1022)
+        assert bool(bi) == (abs(want) >= 2**QUOTIENT_BITS or subnormal), (x, y)
         if bi:
             continue
-        assert qi == _round_half_away(exact * 2**F), (x, y, qi)
-        want = x / y if x != 0 else 0.0  # -0.0 is 0.0 as a key
         assert got == want and str(got) == str(want), (x, y, got)
+        # the fixed-point value of that double, as a stored real has
+        assert qi == _round_half_away(Fraction(want) * 2**F), (x, y, qi)
 
 
 def test_the_edges():
@@ -103,6 +103,6 @@ def test_what_opens_is_a_function_of_the_quotient_alone():
     the larger (the doubling of step 2), or of which operand had the sign, shows."""
     pairs = [(1.125, 1.5), (0.75, 1.0), (3.0, 4.0), (3.0 * 2**-40, 2.0**-38),
              (-3.0, 4.0), (3.0, -4.0), (-0.75, 1.0)]
-    q, fraction, exponent, _, _ = _divide(pairs)
-    words = list(zip(q.tolist(), fraction.tolist(), exponent.tolist()))
+    q, key, _, _ = _divide(pairs)
+    words = list(zip(q.tolist(), key.tolist()))
     assert len(set(words[:4])) == 1 and len(set(words[4:])) == 1, words

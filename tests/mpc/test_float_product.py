@@ -1,7 +1,7 @@
-"""Products of doubles from their float keys against exact rationals in Python: the
-fixed-point value is ``x y`` rounded to 2^-16 half away from zero (not the product of the
-operands' fixed-point forms), whether it is past 2^47 is exact, and the words it opens to
-give the nearest double, IEEE-754's own ``x * y``."""
+"""Products of doubles from their float keys against Python's: the result is the key of
+IEEE-754's own ``x * y`` with that double's fixed-point value (not the product of the
+operands' fixed-point forms); whether it is past 2^47 or below the normal doubles is
+exact."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scql_py.engine.encoding import decode_float_parts
 from scql_py.mpc import float_keys, rss
 from scql_py.mpc.float_product import PRODUCT_BITS, multiply_keys
 from scql_py.mpc.inprocess import run_parties
@@ -32,7 +31,7 @@ def _multiply(pairs: list[tuple[float, float]]):
         x = rss.share_input(rt, 0, ka if rt.party == 0 else None, len(ka))
         y = rss.share_input(rt, 1, kb if rt.party == 1 else None, len(kb))
         out = multiply_keys(rt, x, y)
-        return [rss.reveal(rt, w) for w in (out.q, out.fraction, out.exponent)] + [
+        return [rss.reveal(rt, w) for w in (out.q, out.key)] + [
             rss.reveal(rt, out.beyond) & np.uint64(1)]
 
     return run_parties(prog)[0]
@@ -44,16 +43,17 @@ def _round_half_away(x: Fraction) -> int:
 
 
 def _check(pairs):
-    q, fraction, exponent, beyond = _multiply(pairs)
-    opened = decode_float_parts(fraction, exponent, None).to_pylist()
+    q, key, beyond = _multiply(pairs)
+    opened = float_keys.decode(key).tolist()
     for (x, y), qi, bi, got in zip(pairs, q.view(np.int64).tolist(), beyond.tolist(), opened):
         exact = Fraction(x) * Fraction(y)
-        assert bool(bi) == (abs(exact) >= 2**PRODUCT_BITS), (x, y)
+        want = x * y if x != 0 and y != 0 else 0.0  # -0.0 is 0.0 as a key
+        subnormal = 0 < abs(exact) < Fraction(2.0**-1022)
+        assert bool(bi) == (abs(want) >= 2**PRODUCT_BITS or subnormal), (x, y)
         if bi:
             continue
-        assert qi == _round_half_away(exact * 2**F), (x, y, qi)
-        want = x * y if x != 0 and y != 0 else 0.0  # -0.0 is 0.0 as a key
         assert got == want and str(got) == str(want), (x, y, got)
+        assert qi == _round_half_away(Fraction(want) * 2**F), (x, y, qi)
 
 
 def test_the_edges():
@@ -92,3 +92,15 @@ def test_products_whose_64_bits_end_on_a_midpoint_of_doubles():
 
 def test_ties_of_the_fixed_point_unit_round_away_from_zero():
     _check([(float((2 * k + 1) * 2.0**-18), 2.0) for k in range(-300, 300)])
+
+
+def test_exact_ties_of_doubles_round_to_even():
+    # each product is exactly a midpoint between two doubles whose last bit is odd
+    _check([(1.6045301889741301, 1.25), (1.759230281441666, 1.25),
+            (1.9757128656955585, -1.25), (1.78663351855037, 1.25)])
+
+
+def test_a_product_that_rounds_up_to_2_47_is_past_the_range():
+    # below 2^47 exactly, 2^47 as a double: its fixed-point word would leave the ring
+    _check([(140737488355327.97, 1.0000000000000002), (140737488355327.94, 1.0000000000000004),
+            (140737488355327.97, 0.9999999999999999)])
