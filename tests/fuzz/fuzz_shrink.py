@@ -265,8 +265,7 @@ def _node_reductions(node: exp.Expression):
                 for j in range(first, len(items)):
                     if id(items[j]) in named:
                         continue
-                    yield lambda n, j=j: n.set("expressions", [
-                        e for m, e in enumerate(n.expressions) if m != j])
+                    yield lambda n, j=j: _drop_item(n, j)
         for j in range(len(node.args.get("joins") or [])):
             yield lambda n, j=j: n.set("joins", [e for m, e in enumerate(n.args["joins"])
                                                  if m != j] or None)
@@ -291,6 +290,29 @@ def _node_reductions(node: exp.Expression):
             if isinstance(child, (exp.Select, exp.Subquery, exp.DataType, exp.Where)):
                 continue
             yield lambda n, c=child: n.replace(_find(n, c).copy())
+
+
+def _drop_item(select: exp.Select, j: int) -> None:
+    """``select`` without its select item ``j``: ORDER BY positions after it move down
+    one, an ORDER BY item naming it goes too (else the query would order by another
+    column, or by none)."""
+    select.set("expressions", [e for m, e in enumerate(select.expressions) if m != j])
+    order = select.args.get("order")
+    if order is None:
+        return
+    kept = []
+    for item in order.expressions:
+        position = item.this
+        if isinstance(position, exp.Literal) and position.is_int:
+            k = int(position.this)
+            if k == j + 1:
+                continue
+            if k > j + 1:
+                item.set("this", exp.Literal.number(k - 1))
+        kept.append(item)
+    select.set("order", order if kept else None)
+    if kept:
+        order.set("expressions", kept)
 
 
 def _find(root: exp.Expression, like: exp.Expression) -> exp.Expression:

@@ -240,6 +240,14 @@ def test_reductions_remove_clauses_items_and_operands():
     assert all(len(s) < len(sql) for s in smaller if "HAVING" not in s or "ORDER" not in s)
 
 
+def test_dropping_an_item_renumbers_the_order_by_positions_after_it():
+    # ORDER BY 3 would otherwise name no column, or ORDER BY 2 another one
+    smaller = set(query_reductions("SELECT a AS c0, b AS c1, c AS c2 FROM t ORDER BY 3, 2, c0"))
+    assert "SELECT a AS c0, c AS c2 FROM t ORDER BY 2, c0" in smaller
+    assert "SELECT b AS c1, c AS c2 FROM t ORDER BY 2, 1, c0" in smaller
+    assert "SELECT a AS c0, b AS c1 FROM t ORDER BY 2, c0" in smaller
+
+
 def test_reductions_keep_the_order_a_limit_keeps_rows_by():
     # fuzz 30014:24 shrank to "ORDER BY 5 DESC LIMIT 4": its keys tied, so the four rows
     # kept were arbitrary, a failure of another cause than the query's
