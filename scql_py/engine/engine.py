@@ -82,7 +82,8 @@ def _cast_table(table: pa.Table, names: list[str], types: list[str]) -> pa.Table
 OUT_OF_RANGE_ERROR = (
     "a computed value is out of the range the engine computes in under MPC "
     "(SUM of int64 and decimal within the int64 range, of reals below 2^47 "
-    "in magnitude; AVG below 2^46; VAR/STDDEV: values within 2^31 of a "
+    "in magnitude; AVG and quotients below 2^46, products of reals below 2^47; "
+    "VAR/STDDEV: values within 2^31 of a "
     "value of their group (reals: 2^23 of its mean), variance below 2^47, "
     "2^46 for STDDEV; a CAST of a stored real to a decimal: not within 2^-17 "
     "of a tie of its last digit)")

@@ -15,8 +15,9 @@ floating-point unit does:
   last kept bit is: IEEE-754's rounding), and gives the double's key: the result is then
   a real like a stored one (opened, compared, grouped, divided and multiplied further
   exactly, as DuckDB does step by step), with the fixed-point value of that double
-  (:func:`fixed_point`, a secret shift). A result below the normal doubles (2^-1022)
-  or past the range the engine computes in is out of range (an error for the asker).
+  (:func:`fixed_point`, a secret shift). Below 2^-1022 it keeps fewer bits, from
+  2^-1074 on, as a subnormal does (a longer shift). A result past the range the engine
+  computes in is out of range (an error for the asker).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class Operands:
 class RealWords:
     """A result: ``q``, the fixed-point value of the nearest double (signed ring words);
     ``key``, that double's float key; ``beyond``, 1 where it is out of range (past
-    ``2^limit`` or a nonzero below 2^-1022); ``undefined``, 1 where it has none (a
+    ``2^limit``); ``undefined``, 1 where it has none (a
     division by 0: the other words are then unspecified)."""
 
     q: AShare
@@ -85,9 +86,7 @@ def fixed_point(rt: Runtime, hi: BShare, lo: BShare, shift: AShare, gone: BShare
     shifted right by ``shift - 1``, and its last bit added to the rest; 0 where
     ``gone`` (``shift >= 128``: the result is below 2^-17)."""
     n = len(hi)
-    bits = convert.a2b(rt, shift.add_public(-1))
-    _, lo = _shift_right(rt, hi, lo, [(bits >> i).and_public(np.uint64(1))
-                                      for i in range(SHIFT_STAGES)])
+    _, lo = _shift_right(rt, [hi, lo], _low_bits(rt, shift.add_public(-1)))
     lo = mux.select_words(rt, gone, BShare.zeros(rt.party, n), lo)
     return convert.b2a(rt, lo >> 1) + convert.b2a_bit(rt, lo.and_public(np.uint64(1)))
 
@@ -97,36 +96,51 @@ def finish(rt: Runtime, ops: Operands, fraction: BShare, d: AShare, sticky: BSha
     """The result (:class:`RealWords`) from ``F`` (XOR words), ``d`` and ``sticky`` (module
     doc): 0 where ``zero``, past the range where the double is ``2^limit`` or more."""
     n = len(d)
-    below = fraction.and_public(np.uint64(0x7FF))  # the 11 bits under the last kept one
-    for s in (1, 2, 4, 8):
-        below = below ^ (below >> s) ^ rss.and_(rt, below, below >> s)
-    below = below ^ sticky ^ rss.and_(rt, below, sticky)
-    lsb = (fraction >> 12).and_public(np.uint64(1))
-    either = below ^ lsb ^ rss.and_(rt, below, lsb)
-    up = rss.and_(rt, (fraction >> 11).and_public(np.uint64(1)), either)
-    significand = (convert.b2a(rt, fraction >> 12) + convert.b2a_bit(rt, up)).add_public(
-        1 << SIGNIFICAND_BITS)  # in [2^52, 2^53]: 2^53 where rounding carries
-    magnitude = d.add_public(1022).mul_public(1 << SIGNIFICAND_BITS) + significand
+    # (below 2^-29 the fixed-point value is 0: its shift would be 128 or more)
+    below_limit, below_next, subnormal, tiny = split(compare.msb(rt, AShare.concat([
+        d.add_public(-limit), d.add_public(1 - limit), d.add_public(1022),
+        d.add_public(129 - (64 + SIGNIFICAND_BITS - FIXED_POINT_BITS))])), n)
+    # the register 2^64 + F keeps 53 bits from its leading one, fewer below 2^-1022 (a
+    # subnormal keeps the bits from 2^-1074 on): it is shifted right by 11 + t, and the
+    # last bit shifted out, with all below it, rounds what is kept
+    t = rss.mul(rt, convert.b2a_bit(rt, subnormal), (-d).add_public(-1022))
+    shift = t.add_public(64 - SIGNIFICAND_BITS - 1)
+    gone = convert.bit_not(compare.msb(rt, shift.add_public(-(1 << SHIFT_STAGES))))
+    _, kept_bits, out = _shift_right(
+        rt, [BShare.public(rt.party, np.ones(n, np.uint64)), fraction,
+             BShare.zeros(rt.party, n)], _low_bits(rt, shift))
+    kept_bits = mux.select_words(rt, gone, BShare.zeros(rt.party, n), kept_bits)
+    for s in (1, 2, 4, 8, 16, 32):  # OR of what was shifted out, in bit 0
+        out = out ^ (out << s) ^ rss.and_(rt, out, out << s)
+    out = (out >> 63) ^ sticky ^ rss.and_(rt, out >> 63, sticky)
+    lsb = (kept_bits >> 1).and_public(np.uint64(1))
+    either = out ^ lsb ^ rss.and_(rt, out, lsb)
+    up = rss.and_(rt, kept_bits.and_public(np.uint64(1)), either)
+    # a normal double's significand in [2^52, 2^53], 2^53 where rounding carries
+    significand = convert.b2a(rt, kept_bits >> 1) + convert.b2a_bit(rt, up)
+    magnitude = (d + t).add_public(1022).mul_public(1 << SIGNIFICAND_BITS) + significand
 
     bits = convert.a2b(rt, significand)
     carry = (bits >> (SIGNIFICAND_BITS + 1)).and_public(np.uint64(1))
     # the double is S 2^(d - 52): 2^-16 is bit 100 - d of the register S 2^64
-    shift = (-d).add_public(64 + SIGNIFICAND_BITS - FIXED_POINT_BITS)
-    below_limit, below_next, subnormal, kept = split(compare.msb(rt, AShare.concat([
-        d.add_public(-limit), d.add_public(1 - limit), d.add_public(1022),
-        shift.add_public(-(1 << SHIFT_STAGES))])), n)
-    q = fixed_point(rt, bits, BShare.zeros(rt.party, n), shift, convert.bit_not(kept))
+    q = fixed_point(rt, bits, BShare.zeros(rt.party, n),
+                    (-d).add_public(64 + SIGNIFICAND_BITS - FIXED_POINT_BITS), tiny)
     # past: d >= limit, or d = limit - 1 and the rounding carried to 2^limit
     past, at_edge = convert.bit_not(below_limit), rss.and_(rt, convert.bit_not(below_next), carry)
     past = past ^ at_edge ^ rss.and_(rt, past, at_edge)
-    out = past ^ subnormal ^ rss.and_(rt, past, subnormal)
-    beyond = rss.and_(rt, out, convert.bit_not(zero))
+    beyond = rss.and_(rt, past, convert.bit_not(zero))
 
     keep = convert.b2a_bit(rt, convert.bit_not(zero))
     kept_words = rss.mul(rt, AShare.concat([keep, keep]), AShare.concat([q, magnitude]))
     signed = rss.mul(rt, AShare.concat([ops.negative, ops.negative]), kept_words)
     words = kept_words - signed.mul_public(2)
     return RealWords(words[:n], words[n:], beyond, undefined)
+
+
+def _low_bits(rt: Runtime, x: AShare) -> list[BShare]:
+    """The low :data:`SHIFT_STAGES` bits of ``x``, each a bit share."""
+    bits = convert.a2b(rt, x)
+    return [(bits >> i).and_public(np.uint64(1)) for i in range(SHIFT_STAGES)]
 
 
 def split(bits: BShare, n: int) -> list[BShare]:
@@ -157,18 +171,18 @@ def _significands(rt: Runtime, magnitudes: AShare) -> tuple[BShare, AShare]:
     return significand, exponent
 
 
-def _shift_right(rt: Runtime, hi: BShare, lo: BShare, bits: list[BShare]
-                 ) -> tuple[BShare, BShare]:
-    """The 128-bit register ``(hi, lo)`` shifted right by ``sum(bits_i 2^i)`` (below
-    128), exactly, in one select per bit."""
-    n = len(hi)
+def _shift_right(rt: Runtime, words: list[BShare], bits: list[BShare]) -> list[BShare]:
+    """The register of ``words`` (64 bits each, the most significant first) shifted right
+    by ``sum(bits_i 2^i)`` (below 128), exactly, in one select per bit."""
+    n, k = len(words[0]), len(words)
     for i, bit in enumerate(bits):
         step = 1 << i
         if step < 64:
-            new_hi, new_lo = division.shift_pair(hi, lo, step, left=False)
+            moved = [(w >> step) ^ (words[j - 1] << (64 - step) if j else BShare.zeros(rt.party, n))
+                     for j, w in enumerate(words)]
         else:
-            new_hi, new_lo = BShare.zeros(rt.party, n), hi
-        both = mux.select_words(rt, BShare.concat([bit, bit]), BShare.concat([new_hi, new_lo]),
-                                BShare.concat([hi, lo]))
-        hi, lo = both[:n], both[n:]
-    return hi, lo
+            moved = [BShare.zeros(rt.party, n), *words[:-1]]
+        both = mux.select_words(rt, BShare.concat([bit] * k), BShare.concat(moved),
+                                BShare.concat(words))
+        words = [both[j * n:(j + 1) * n] for j in range(k)]
+    return words

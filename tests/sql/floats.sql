@@ -180,16 +180,17 @@ SELECT a.id, b.y / a.x AS q FROM fa AS a JOIN fb AS b ON a.k = b.k WHERE a.x < 1
 -- gave 0), and every real was rounded to 2^-16 first (19.99 * 1000 would be
 -- 19990.0055). Reals only moved since they were stored are multiplied from their bits:
 -- the answer is IEEE-754's product, and it is a real like a stored one: divided or
--- multiplied again, it is DuckDB's step by step (5e-324 * 1e-300 would underflow, next)
+-- multiplied again, it is DuckDB's step by step; subnormal and underflowing results
+-- too (5e-324 * 1e-300 is 0.0, 5e-324 * 1000 is 4.94e-321)
 SELECT a.id, a.x * b.y AS p, a.x * 1000 AS thousand, a.k * b.y AS ky,
-       -a.x * b.y AS negated, b.y * 0.5 AS half, a.x * b.y / 3 AS third,
-       (a.x / b.y) * b.y AS back
-FROM fa AS a JOIN fb AS b ON a.k = b.k WHERE a.x IS NULL OR a.x <> 5e-324;
+       -a.x * b.y AS negated, b.y * 0.5 AS half, a.x * b.y / 3 AS third
+FROM fa AS a JOIN fb AS b ON a.k = b.k;
 
--- name: product_below_the_normal_doubles_is_past_the_range
--- error: DataError is out of the range the engine computes in
--- a nonzero result below 2^-1022 (a subnormal, or 0 by underflow) is refused
-SELECT a.id, a.x * b.y AS p FROM fa AS a JOIN fb AS b ON a.k = b.k WHERE a.x < 1e-200;
+-- name: products_and_quotients_step_by_step
+-- floats: exact
+SELECT a.id, (a.x / b.y) * b.y AS back, a.x * b.y * b.y AS twice, a.x / b.y / 7 AS seventh
+FROM fa AS a JOIN fb AS b ON a.k = b.k
+WHERE (a.x IS NULL OR a.x <> 5e-324) AND (b.y IS NULL OR b.y <> 1e-300);
 
 -- name: product_of_stored_reals_past_the_range
 -- error: DataError is out of the range the engine computes in
