@@ -30,7 +30,9 @@ def _same_double(a: float, b: float) -> bool:
     return np.float64(a).view(np.int64) == np.float64(b).view(np.int64)
 
 
-@settings(max_examples=2000, deadline=None)
+# a few hundred random doubles per run: the edges (subnormals, extremes, -0.0,
+# infinities), where an encoding goes wrong, are checked one by one below
+@settings(max_examples=300, deadline=None)
 @given(st.lists(finite, min_size=1, max_size=20))
 def test_round_trip_is_exact(values):
     back = float_keys.decode(float_keys.encode(np.array(values)))
@@ -45,7 +47,7 @@ def test_round_trip_of_the_edges():
     assert float_keys.decode(words).tolist() == back
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(finite, finite)
 def test_order_and_equality_are_the_doubles(x, y):
     kx, ky = float_keys.key_of(x), float_keys.key_of(y)
