@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal as dec
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -59,6 +60,7 @@ from scql_py.sql.type_inference import (
 )
 
 QUOTIENT_BITS = 62 - FRAC_BITS  # a quotient is a fixed-point word: below 2^46
+EXACT_DECIMAL_DIGITS = 15  # a decimal's unscaled integer below 10^15 is exact as a double
 Value = SecretColumn | Const
 
 
@@ -93,7 +95,11 @@ def const_word(value, t: SqlType) -> int:
     if kind == "int64":
         return int(value)
     if kind == "float64":
-        return int(round(float(value) * (1 << FRAC_BITS)))
+        x = float(value)
+        if not math.isfinite(x) or abs(x) >= 2.0**47:  # no fixed-point word holds it
+            raise NotSupportedError(f"the constant {value} in arithmetic over secret data "
+                                    "(reals are fixed point below 2^47 there)")
+        return int(round(x * (1 << FRAC_BITS)))
     if kind == "decimal":
         scaled = dec.Decimal(str(value)).scaleb(t.scale).to_integral_value(dec.ROUND_HALF_UP)
         return int(scaled)
@@ -551,15 +557,30 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             if isinstance(v, Const):
                 if v.value is None or v.type.kind not in ("int64", "decimal", "float64"):
                     return None
+                if not math.isfinite(float(v.value)):
+                    raise NotSupportedError(f"the constant {v.value} (not a finite double) "
+                                            "with secret data")
                 keys.append(AShare.public(self.rt.party, np.full(
                     self.n, float_keys.key_of(float(v.value)), np.int64)))
             elif v.key is not None:
                 keys.append(v.key)
             elif v.type.kind == "int64":  # the nearest double, as DuckDB casts it
                 keys.append(float_keys.from_fixed(self.rt, v.value, 0))
+            elif v.type.kind == "decimal" and v.type.precision <= EXACT_DECIMAL_DIGITS:
+                keys.append(self._decimal_key(v))
             else:
                 return None
         return keys[0], keys[1]
+
+    def _decimal_key(self, v: SecretColumn) -> AShare:
+        """The key of the double nearest a decimal (as DuckDB casts it): its unscaled
+        integer, exact as a double below 10^15, divided by 10^scale from the bits."""
+        unscaled = float_keys.from_fixed(self.rt, v.value, 0)
+        if not v.type.scale:
+            return unscaled
+        ten = AShare.public(self.rt.party, np.full(
+            self.n, float_keys.key_of(float(10**v.type.scale)), np.int64))
+        return float_division.divide_keys(self.rt, unscaled, ten).key
 
     def _real_result(self, a: Value, b: Value, out: RealWords) -> Value:
         """The value of ``a op b`` computed from the operands' bits (mpc/float_parts.py):
@@ -642,6 +663,12 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                 raise NotSupportedError(f"comparing {a.type} with {b.type}")
             if op not in ("=", "<>"):
                 return self._string_order(self.materialize(a), self.materialize(b), op)
+        if "float64" in (a.type.kind, b.type.kind):
+            keys = self._keys_of_reals(a, b)
+            if keys is not None:  # a stored real against an integer, a decimal, a constant
+                null = self._nulls(*[v for v in (a, b) if isinstance(v, SecretColumn)])
+                return SecretColumn(BOOL, self._compare_words(a, keys[0], b, keys[1], op, True),
+                                    null)
         a2, b2, t = self.align(a, b, op)
         rt = self.rt
         if t.kind == "bool":
@@ -658,6 +685,13 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         exactly = a2.key is not None and b2.key is not None
         if exactly:
             x, y = a2.key, b2.key
+        return SecretColumn(BOOL, self._compare_words(a, x, b, y, op, exactly),
+                            self._nulls(a2, b2))
+
+    def _compare_words(self, a: Value, x: AShare, b: Value, y: AShare, op: str,
+                       exactly: bool) -> BShare:
+        """``a op b`` from their words ``x``, ``y``: float keys where ``exactly``."""
+        rt = self.rt
 
         def less(forward: bool) -> BShare:
             """``x < y`` (forward) or ``y < x``."""
@@ -679,7 +713,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             bit = bit_not(less(True))
         else:  # pragma: no cover - the visitors pass only the above
             raise NotSupportedError(op)
-        return SecretColumn(BOOL, bit, self._nulls(a2, b2))
+        return bit
 
     def _string_order(self, a: SecretColumn, b: SecretColumn, op: str) -> SecretColumn:
         """``<``, ``>``, ``<=``, ``>=`` of strings by their bytes (:mod:`mpc.byte_order`)."""
@@ -856,8 +890,16 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             raise NotSupportedError("CASE <expr> WHEN ... (use CASE WHEN <condition>)")
         ifs = e.args.get("ifs") or []
         default = e.args.get("default")
-        branches = [(self.visit(i.this), self.visit(i.args["true"])) for i in ifs]
+        branches, checks = [], []
+        for i in ifs:
+            cond = self.visit(i.this)
+            start = len(self.out_of_range)
+            branches.append((cond, self.visit(i.args["true"])))
+            checks.append(start)
+        start = len(self.out_of_range)
         otherwise = self.visit(default) if default is not None else Const(NULL_TYPE, None)
+        checks.append(start)
+        self._only_where_taken([c for c, _ in branches], checks)
         t = NULL_TYPE
         for _, v in branches:
             t = common_type(t, v.type, "CASE")
@@ -868,6 +910,34 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         for cond, value in reversed(branches):
             result = self.choose(cond, value, result, t)
         return result
+
+    def _only_where_taken(self, conditions: list[Value], starts: list[int]) -> None:
+        """The range checks of a CASE's values (those from ``starts[k]`` on, for the value
+        of branch ``k``, the last the ELSE's) only on the rows that branch is taken for:
+        a value not taken is not computed for the asker, in range or not (DuckDB's CASE
+        evaluates it only there)."""
+        if len(self.out_of_range) == starts[0] or not self.n:
+            return
+        rt, n = self.rt, self.n
+        none_before = BShare.public(rt.party, np.ones(n, np.uint64))
+        taken = []
+        for cond in conditions:
+            true = self._true_bits(cond)
+            taken.append(and_(rt, none_before, true))
+            none_before = and_(rt, none_before, bit_not(true))
+        taken.append(none_before)
+        ends = starts[1:] + [len(self.out_of_range)]
+        for k, (lo, hi) in enumerate(zip(starts, ends)):
+            for j in range(lo, hi):
+                if len(self.out_of_range[j]) == n:
+                    self.out_of_range[j] = and_(rt, self.out_of_range[j], taken[k])
+
+    def _true_bits(self, cond: Value) -> BShare:
+        """1 where a condition is TRUE (not FALSE, not NULL), for every row."""
+        cond = self._as_bool(cond)
+        if isinstance(cond, Const):
+            return BShare.public(self.rt.party, np.full(self.n, int(bool(cond.value)), np.uint64))
+        return self._truth(self.materialize(cond))[0]
 
     def visit_If(self, e: exp.If) -> Value:
         value = self.visit(e.args["true"])
