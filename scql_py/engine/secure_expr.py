@@ -177,7 +177,15 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         return Const(BOOL, bool(e.this))
 
     def visit_Cast(self, e: exp.Cast) -> Value:
-        return self.cast(self.visit(e.this), cast_target(e.to))
+        v, t = self.visit(e.this), cast_target(e.to)
+        out = self.cast(v, t)
+        if (isinstance(v, SecretColumn) and v.type.kind == "int64" and t.kind == "float64"
+                and isinstance(out, SecretColumn)):
+            # the nearest double, as DuckDB casts it, with its key: a real like a stored
+            # one (divided, compared exactly), not only its fixed-point word
+            out = SecretColumn(FLOAT64, out.value, out.null,
+                               exact=FloatBits(float_keys.from_fixed(self.rt, v.value, 0)))
+        return out
 
     visit_TryCast = visit_Cast
 
@@ -231,11 +239,27 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             return SecretColumn(t, self._floor_div(v.value, US_PER_DAY), v.null)
         if {src.kind, t.kind} & {"date", "timestamp", "interval"}:
             raise NotSupportedError(f"CAST of secret {src} to {t}")
+        if src.kind == "int64" and t.kind == "float64" and self.n:
+            self._check_fixed_point_range(v)
         if src.kind == "float64" and isinstance(v.exact, FloatBits) and self.n:
             if t.kind == "int64" or t.scale == 0:
                 return SecretColumn(t, self._round_stored_real(v, t), v.null)
             self._refuse_near_ties(v, t)
         return SecretColumn(t, self._rescale(v.value, src, t), v.null)
+
+    def _check_fixed_point_range(self, v: SecretColumn) -> None:
+        """An int64 made a real: its fixed-point word holds it only below 2^47 in
+        magnitude; past that the asker gets the out-of-range error (where the row is
+        there and not NULL), never a wrapped value."""
+        limit = 1 << 47  # reals are fixed point below 2^47
+        signs = compare.msb(self.rt, AShare.concat([v.value.add_public(limit - 1),
+                                                    (-v.value).add_public(limit - 1)]))
+        beyond = bit_or(self.rt, signs[:self.n], signs[self.n:])
+        if v.null is not None:
+            beyond = and_(self.rt, beyond, bit_not(v.null))
+        if self.rel.valid is not None:
+            beyond = and_(self.rt, beyond, self.rel.valid)
+        self.out_of_range.append(beyond)
 
     def _round_stored_real(self, v: SecretColumn, t: SqlType) -> AShare:
         """A stored real to an integer (BIGINT, DECIMAL(p,0)) as DuckDB rounds its double

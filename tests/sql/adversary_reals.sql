@@ -105,3 +105,20 @@ FROM ra AS a JOIN rb AS b ON a.id = b.id WHERE a.id <> 10;
 -- decimals, wide exponents): quotient and product are IEEE-754's, bit for bit; a
 -- 3,014-pair run with products at exact ties (odd 27-bit integers) passed too
 SELECT d.id, d.x / f.y AS q, d.x * f.y AS p FROM rd AS d JOIN rf AS f ON d.id = f.id;
+
+-- name: int64_past_2_47_as_a_real_is_past_the_range
+-- error: DataError is out of the range the engine computes in
+-- pushdown: off
+-- a.n = 2^53 + 1 (id 9): CAST to DOUBLE under MPC was n 2^16 mod 2^64 = 2^16, i.e. 1.0,
+-- n / 1e10 was 1e-10 (DuckDB 900719.9254740992): the int64 -> fixed-point cast had no
+-- range check. Now past 2^47 it is the out-of-range error, never a wrapped value
+SELECT id, CAST(n AS DOUBLE) AS d, n / 1e10 AS q, n / 2.5 AS h, n * 1e-10 AS p
+FROM ra WHERE id = 9;
+
+-- name: int64_cast_to_a_real_divided_by_a_small_stored_real
+-- issue 11.new-small-divisor through CAST(k AS DOUBLE) / y: the cast dropped to fixed
+-- point without a key, so the divisor was rounded to 2^-16: 16 / 1e-5 was 1048576.0
+-- (DuckDB 1599999.9999999998), 11 / 0.001 was 10922.67. The cast now carries the key of
+-- the nearest double (k * 1.0 / y still divides fixed point: open)
+SELECT a.id, CAST(a.k AS DOUBLE) / b.y AS q, a.k / b.y AS s
+FROM ra AS a JOIN rb AS b ON a.id = b.id WHERE a.id IN (5, 11, 16);
