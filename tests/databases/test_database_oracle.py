@@ -10,6 +10,7 @@ they only read their tables, which the first queries of each file already do).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,10 @@ CASES = [c for f in sorted(SUITE.glob("types_*.sql")) for c in load_cases(f)
          and c.secure_error is None]
 # the DuckDB-file catalog runs a sample: every fifth query
 SAMPLE = CASES[::5]
+# the PostgreSQL/SQLite/CSV catalog runs every other query by default (every query's
+# statements are still routed by test_owners_work_runs_in_postgresql);
+# SCQL_DATABASE_ORACLE=all runs them all
+MIXED = CASES if os.environ.get("SCQL_DATABASE_ORACLE") == "all" else CASES[::2]
 
 _federations: dict[Path, Federation] = {}
 
@@ -73,7 +78,7 @@ def check(case, catalog: Path, oracle) -> None:
     assert problem is None, f"{case.id}:\n{case.sql}\n{problem}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", MIXED, ids=[c.id for c in MIXED])
 def test_postgresql_sqlite_csv(case, mixed_catalog, oracle):
     check(case, mixed_catalog, oracle)
 
