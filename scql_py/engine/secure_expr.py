@@ -254,12 +254,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         limit = 1 << 47  # reals are fixed point below 2^47
         signs = compare.msb(self.rt, AShare.concat([v.value.add_public(limit - 1),
                                                     (-v.value).add_public(limit - 1)]))
-        beyond = bit_or(self.rt, signs[:self.n], signs[self.n:])
-        if v.null is not None:
-            beyond = and_(self.rt, beyond, bit_not(v.null))
-        if self.rel.valid is not None:
-            beyond = and_(self.rt, beyond, self.rel.valid)
-        self.out_of_range.append(beyond)
+        self._check_range(bit_or(self.rt, signs[:self.n], signs[self.n:]), v.null)
 
     def _round_stored_real(self, v: SecretColumn, t: SqlType) -> AShare:
         """A stored real to an integer (BIGINT, DECIMAL(p,0)) as DuckDB rounds its double
@@ -558,13 +553,8 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         zero = equality.equal_zero(self.rt, b2.value)
         null = bit_or(self.rt, self._nulls(a2, b2), zero)
         if self.n:  # a quotient past the fixed point's range is an error, not a wrap
-            beyond = sum_range.quotient_beyond(self.rt, a2.value, b2.value, QUOTIENT_BITS)
-            # only where the quotient is a value of a row that is there: the asker must
-            # learn nothing of the rows a filter left out
-            beyond = and_(self.rt, beyond, bit_not(null))
-            if self.rel.valid is not None:
-                beyond = and_(self.rt, beyond, self.rel.valid)
-            self.out_of_range.append(beyond)
+            self._check_range(
+                sum_range.quotient_beyond(self.rt, a2.value, b2.value, QUOTIENT_BITS), null)
         val = divide_rounded(self.rt, a2.value, b2.value, FRAC_BITS)
         # opened, the quotient shows more bits (see reveal)
         return SecretColumn(FLOAT64, val, null, exact=Quotient(a2.value, b2.value))
@@ -584,8 +574,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                 if not math.isfinite(float(v.value)):
                     raise NotSupportedError(f"the constant {v.value} (not a finite double) "
                                             "with secret data")
-                keys.append(AShare.public(self.rt.party, np.full(
-                    self.n, float_keys.key_of(float(v.value)), np.int64)))
+                keys.append(self._public_key(float(v.value)))
             elif v.key is not None:
                 keys.append(v.key)
             elif v.type.kind == "int64":  # the nearest double, as DuckDB casts it
@@ -602,21 +591,31 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         unscaled = float_keys.from_fixed(self.rt, v.value, 0)
         if not v.type.scale:
             return unscaled
-        ten = AShare.public(self.rt.party, np.full(
-            self.n, float_keys.key_of(float(10**v.type.scale)), np.int64))
-        return float_division.divide_keys(self.rt, unscaled, ten).key
+        return float_division.divide_keys(self.rt, unscaled,
+                                          self._public_key(float(10**v.type.scale))).key
+
+    def _public_key(self, value: float) -> AShare:
+        """The float key of a public double, on every row."""
+        return AShare.public(self.rt.party, np.full(self.n, float_keys.key_of(value), np.int64))
 
     def _real_result(self, a: Value, b: Value, out: RealWords) -> Value:
         """The value of ``a op b`` computed from the operands' bits (mpc/float_parts.py):
         the nearest double to the exact result, with its key, as a stored real has."""
         null = bit_or(self.rt, self._nulls(*[v for v in (a, b) if isinstance(v, SecretColumn)]),
                       out.undefined)
-        if self.n:  # as visit_Div: only where the result is a value of a row that is there
-            beyond = and_(self.rt, out.beyond, bit_not(null))
-            if self.rel.valid is not None:
-                beyond = and_(self.rt, beyond, self.rel.valid)
-            self.out_of_range.append(beyond)
+        if self.n:
+            self._check_range(out.beyond, null)
         return SecretColumn(FLOAT64, out.q, null, exact=FloatBits(out.key))
+
+    def _check_range(self, beyond: BShare, null: BShare | None) -> None:
+        """``beyond`` (1 where a row's value is past the range) for the out-of-range
+        error, only where the value is one of a row that is there and not NULL: the
+        asker must learn nothing of the rows a filter left out."""
+        if null is not None:
+            beyond = and_(self.rt, beyond, bit_not(null))
+        if self.rel.valid is not None:
+            beyond = and_(self.rt, beyond, self.rel.valid)
+        self.out_of_range.append(beyond)
 
     def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
         """``a / c`` for a public exact number: one correctly rounded public division.

@@ -102,7 +102,7 @@ def shift_left_by_bits(rt: Runtime, x: BShare, bits: list[BShare]) -> BShare:
     return x
 
 
-def shift_pair(hi: BShare, lo: BShare, s: int, left: bool) -> tuple[BShare, BShare]:
+def _shift_pair(hi: BShare, lo: BShare, s: int, left: bool) -> tuple[BShare, BShare]:
     """A 128-bit register (hi, lo) shifted by 0 < s < 64 (local)."""
     if left:
         return (hi << s) ^ (lo >> (64 - s)), lo << s
@@ -112,7 +112,7 @@ def shift_pair(hi: BShare, lo: BShare, s: int, left: bool) -> tuple[BShare, BSha
 def _barrel_pair(rt: Runtime, hi: BShare, lo: BShare, bits: list[BShare], left: bool):
     n = len(hi)
     for i, b in enumerate(bits):
-        new_hi, new_lo = shift_pair(hi, lo, 1 << i, left)
+        new_hi, new_lo = _shift_pair(hi, lo, 1 << i, left)
         both = mux.select_words(rt, BShare.concat([b, b]), BShare.concat([new_hi, new_lo]),
                                 BShare.concat([hi, lo]))
         hi, lo = both[:n], both[n:]
@@ -133,14 +133,20 @@ class Divisor:
 def divide(rt: Runtime, a: AShare, b: AShare, frac_bits: int = FRAC_BITS) -> AShare:
     """``a / b * 2^frac_bits`` for signed integers ``a``, ``b`` in the same scale
     (module doc: method, error bound, ranges). ``b == 0`` gives an unspecified value."""
+    a_abs, b_abs, negative = magnitudes(rt, a, b)
+    q, _ = divide_unsigned(rt, a_abs, b_abs, frac_bits)
+    return q - rss.mul(rt, negative, q).mul_public(2)
+
+
+def magnitudes(rt: Runtime, a: AShare, b: AShare) -> tuple[AShare, AShare, AShare]:
+    """``|a|``, ``|b|`` and the sign of ``a / b`` (1 where exactly one is negative, a
+    ring word), in one comparison."""
     n = len(a)
     ab = AShare.concat([a, b])
     signs = compare.msb(rt, ab)
-    sign_q = convert.bit_xor(signs[:n], signs[n:])
-    s_arith = convert.b2a_bit(rt, BShare.concat([signs, sign_q]))
-    ab_abs = ab - rss.mul(rt, s_arith[:2 * n], ab).mul_public(2)
-    q, _ = divide_unsigned(rt, ab_abs[:n], ab_abs[n:], frac_bits)
-    return q - rss.mul(rt, s_arith[2 * n:], q).mul_public(2)
+    s = convert.b2a_bit(rt, BShare.concat([signs, convert.bit_xor(signs[:n], signs[n:])]))
+    ab_abs = ab - rss.mul(rt, s[:2 * n], ab).mul_public(2)
+    return ab_abs[:n], ab_abs[n:], s[2 * n:]
 
 
 def divide_unsigned(rt: Runtime, a: AShare, b: AShare, frac_bits: int = FRAC_BITS
@@ -151,7 +157,7 @@ def divide_unsigned(rt: Runtime, a: AShare, b: AShare, frac_bits: int = FRAC_BIT
         raise ValueError(f"frac_bits must be in [0, {MAX_FRAC_BITS}]")
     n = len(a)
     k_bits, m = _normalize(rt, AShare.concat([a, b]), np.repeat([P_DIVIDEND, P_DIVISOR], n))
-    divisor = Divisor([kb[n:] for kb in k_bits], reciprocal(rt, m[n:]))
+    divisor = Divisor([kb[n:] for kb in k_bits], _reciprocal(rt, m[n:]))
     return _scaled_quotient(rt, m[:n], [kb[:n] for kb in k_bits], divisor, frac_bits), divisor
 
 
@@ -168,7 +174,7 @@ def divide_by(rt: Runtime, a: AShare, divisor: Divisor | AShare, frac_bits: int 
     else:
         k_bits, m = _normalize(rt, AShare.concat([a_abs, divisor]),
                                np.repeat([P_DIVIDEND, P_DIVISOR], n))
-        divisor = Divisor([kb[n:] for kb in k_bits], reciprocal(rt, m[n:]))
+        divisor = Divisor([kb[n:] for kb in k_bits], _reciprocal(rt, m[n:]))
         k_bits, ma = [kb[:n] for kb in k_bits], m[:n]
     q = _scaled_quotient(rt, ma, k_bits, divisor, frac_bits)
     return q - rss.mul(rt, sign, q).mul_public(2), divisor
@@ -185,7 +191,7 @@ def _normalize(rt: Runtime, x: AShare, widths: np.ndarray) -> tuple[list[BShare]
     return k_bits, convert.b2a(rt, BShare(rt.party, norm.a >> shift, norm.b >> shift))
 
 
-def reciprocal(rt: Runtime, mb: AShare) -> AShare:
+def _reciprocal(rt: Runtime, mb: AShare) -> AShare:
     """Goldschmidt: ``w ~ 2^(2 P) / mb`` for a mantissa ``mb`` in ``[2^(P-1), 2^P)``."""
     n, p_b = len(mb), P_DIVISOR
     one = 1 << p_b
@@ -215,7 +221,7 @@ def _scaled_quotient(rt: Runtime, ma: AShare, ka_bits: list[BShare], divisor: Di
     lo = convert.a2b(rt, big_q)
     hi, lo = _barrel_pair(rt, hi, lo, ka_bits, left=True)
     hi, lo = _barrel_pair(rt, hi, lo, divisor.k_bits, left=False)
-    _, lo = shift_pair(hi, lo, P_DIVISOR + P_DIVIDEND - frac_bits, left=False)
+    _, lo = _shift_pair(hi, lo, P_DIVISOR + P_DIVIDEND - frac_bits, left=False)
     return convert.b2a(rt, lo)
 
 

@@ -70,14 +70,10 @@ def empty_result(rt: Runtime) -> RealWords:
 
 def split_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> Operands:
     """The float keys ``key_a`` and ``key_b`` as :class:`Operands`."""
-    n = len(key_a)
-    keys = AShare.concat([key_a, key_b])
-    signs = compare.msb(rt, keys)
-    s = convert.b2a_bit(rt, BShare.concat([signs, convert.bit_xor(signs[:n], signs[n:])]))
-    magnitudes = keys - rss.mul(rt, s[:2 * n], keys).mul_public(2)
-    zero = equality.equal_zero(rt, keys)
-    significands, exponents = _significands(rt, magnitudes)
-    return Operands(significands, exponents, zero, s[2 * n:])
+    abs_a, abs_b, negative = division.magnitudes(rt, key_a, key_b)  # key(-x) = -key(x)
+    zero = equality.equal_zero(rt, AShare.concat([key_a, key_b]))
+    significands, exponents = _significands(rt, AShare.concat([abs_a, abs_b]))
+    return Operands(significands, exponents, zero, negative)
 
 
 def fixed_point(rt: Runtime, hi: BShare, lo: BShare, shift: AShare, gone: BShare) -> AShare:
@@ -110,9 +106,8 @@ def finish(rt: Runtime, ops: Operands, fraction: BShare, d: AShare, sticky: BSha
         rt, [BShare.public(rt.party, np.ones(n, np.uint64)), fraction,
              BShare.zeros(rt.party, n)], _low_bits(rt, shift))
     kept_bits = mux.select_words(rt, gone, BShare.zeros(rt.party, n), kept_bits)
-    for s in (1, 2, 4, 8, 16, 32):  # OR of what was shifted out, in bit 0
-        out = out ^ (out << s) ^ rss.and_(rt, out, out << s)
-    out = (out >> 63) ^ sticky ^ rss.and_(rt, out >> 63, sticky)
+    out = any_bit(rt, out, 64)  # what was shifted out
+    out = out ^ sticky ^ rss.and_(rt, out, sticky)
     lsb = (kept_bits >> 1).and_public(np.uint64(1))
     either = out ^ lsb ^ rss.and_(rt, out, lsb)
     up = rss.and_(rt, kept_bits.and_public(np.uint64(1)), either)
@@ -137,6 +132,16 @@ def finish(rt: Runtime, ops: Operands, fraction: BShare, d: AShare, sticky: BSha
     return RealWords(words[:n], words[n:], beyond, undefined)
 
 
+def any_bit(rt: Runtime, x: BShare, width: int) -> BShare:
+    """Whether any of the low ``width`` bits of ``x`` (the others 0) is set, in bit 0:
+    an OR fold, one round per doubling."""
+    s = 1
+    while s < width:
+        x = x ^ (x >> s) ^ rss.and_(rt, x, x >> s)
+        s *= 2
+    return x.and_public(np.uint64(1))
+
+
 def _low_bits(rt: Runtime, x: AShare) -> list[BShare]:
     """The low :data:`SHIFT_STAGES` bits of ``x``, each a bit share."""
     bits = convert.a2b(rt, x)
@@ -153,10 +158,7 @@ def _significands(rt: Runtime, magnitudes: AShare) -> tuple[BShare, AShare]:
     words; 0 for 0) and exponent ``E`` (ring words): ``x = M 2^(E - 1127)``."""
     bits = convert.a2b(rt, magnitudes)
     field = bits >> SIGNIFICAND_BITS  # 11 bits: a magnitude is below 2^63
-    normal = field
-    for s in (1, 2, 4, 8):  # OR of the field's bits, in bit 0
-        normal = normal ^ (normal >> s) ^ rss.and_(rt, normal, normal >> s)
-    normal = normal.and_public(np.uint64(1))
+    normal = any_bit(rt, field, 11)
     significand = bits.and_public(_FRACTION) ^ (normal << SIGNIFICAND_BITS)
     field = field ^ normal.xor_public(np.uint64(1))  # a subnormal's exponent is 1
     # a subnormal's top bit k < 52: shift it to bit 63, then down to 52 (exponent - 52 + k)

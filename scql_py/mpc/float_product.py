@@ -79,10 +79,7 @@ def multiply_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> RealWords:
     d = (ops.exponents[:n] + ops.exponents[n:] + convert.b2a_bit(rt, top)).add_public(
         -_EXPONENT_BIAS)
     fraction_bits = (hi << (128 - LEADING_BIT)) ^ (lo >> (LEADING_BIT - 64))
-    rest = lo.and_public(_mask(LEADING_BIT - 64))
-    for s in (1, 2, 4, 8, 16, 32):  # OR of its bits, in bit 0
-        rest = rest ^ (rest >> s) ^ rss.and_(rt, rest, rest >> s)
-    sticky = rest.and_public(np.uint64(1))
+    sticky = float_parts.any_bit(rt, lo.and_public(_mask(LEADING_BIT - 64)), LEADING_BIT - 64)
 
     zero_a, zero_b = ops.zero[:n], ops.zero[n:]
     zero = zero_a ^ zero_b ^ rss.and_(rt, zero_a, zero_b)

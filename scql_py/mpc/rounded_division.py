@@ -41,7 +41,10 @@ def divide_rounded(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     correctly rounded when ``|a / b * 2^frac_bits| < 2^quotient_bits`` (public; at most
     62: the quotient must fit the ring anyway). ``start``: this function's own result
     for a smaller ``quotient_bits`` (32), to go on from (two divisions fewer)."""
-    a_abs, b_abs, negative = magnitudes(rt, a, b)
+    n = len(a)
+    a_abs, b_abs, negative = division.magnitudes(rt, a, b)
+    scaled = a_abs.mul_public(1 << frac_bits)
+
     corrections = max(0, -(-quotient_bits // 16) - 1)
     divisor: division.Divisor | AShare = b_abs  # prepared by the first division by it
     if start is None:
@@ -49,31 +52,6 @@ def divide_rounded(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     else:  # within 2 units of the quotient below 2^32, 2^-32 relative above: as after
         q = start - rss.mul(rt, negative, start).mul_public(2)  # one correction, unsigned
         corrections -= 1
-    q = round_magnitude(rt, a_abs.mul_public(1 << frac_bits), b_abs, q, corrections,
-                        divisor)
-    return q - rss.mul(rt, negative, q).mul_public(2)
-
-
-def magnitudes(rt: Runtime, a: AShare, b: AShare) -> tuple[AShare, AShare, AShare]:
-    """``|a|``, ``|b|`` and the quotient's sign (1 where ``a / b < 0``, as a ring word)."""
-    n = len(a)
-    ab = AShare.concat([a, b])
-    signs = compare.msb(rt, ab)
-    s = convert.b2a_bit(rt, BShare.concat([signs, convert.bit_xor(signs[:n], signs[n:])]))
-    ab_abs = ab - rss.mul(rt, s[:2 * n], ab).mul_public(2)
-    return ab_abs[:n], ab_abs[n:], s[2 * n:]
-
-
-def round_magnitude(rt: Runtime, scaled: AShare, b_abs: AShare, q: AShare,
-                    corrections: int, divisor: division.Divisor | AShare | None = None
-                    ) -> AShare:
-    """``round(scaled / b_abs)`` (half up) from an estimate ``q`` within
-    ``2^-16 q + 1`` of it, by ``corrections`` divisions of the exact remainder and the
-    final steps (module doc). Only ``scaled - q b_abs`` need be exact: ``scaled`` (the
-    dividend times ``2^f``) may have wrapped the ring. ``divisor``: ``b_abs`` prepared,
-    if it is already."""
-    n = len(q)
-    divisor = b_abs if divisor is None else divisor
     for _ in range(max(0, corrections)):
         r = scaled - rss.mul(rt, q, b_abs)
         correction, divisor = division.divide_by(rt, r, divisor, 0)
@@ -86,7 +64,7 @@ def round_magnitude(rt: Runtime, scaled: AShare, b_abs: AShare, q: AShare,
         q, r = q - down_less_up, r + rss.mul(rt, down_less_up, b_abs)
     q, _ = _step(rt, convert.bit_not(compare.less_than(rt, r.mul_public(2), b_abs)),
                  q, r, b_abs, up=True)
-    return q
+    return q - rss.mul(rt, negative, q).mul_public(2)
 
 
 REFINED_BITS = 44  # further bits of divide_refined
@@ -112,40 +90,18 @@ def divide_refined(rt: Runtime, a: AShare, b: AShare, frac_bits: int,
     quotient alone. ``start``: ``divide_rounded(a, b, frac_bits)``, computed already.
     Rounds: about 2 divisions for ``q``, then 11 per two further bits.
     """
-    a_abs, b_abs, negative = magnitudes(rt, a, b)
-    divisor: division.Divisor | AShare = b_abs
-    if start is None:
-        q, divisor = division.divide_unsigned(rt, a_abs, b_abs, frac_bits)
-        corrections = REFINE_CORRECTIONS + 1
-    else:
-        q, corrections = start - rss.mul(rt, negative, start).mul_public(2), REFINE_CORRECTIONS
-    q, odd = refine_magnitude(rt, a_abs.mul_public(1 << frac_bits), b_abs, q, corrections,
-                              divisor)
-    signed = rss.mul(rt, AShare.concat([negative, negative]), AShare.concat([q, odd]))
-    n = len(q)
-    return q - signed[:n].mul_public(2), odd - signed[n:].mul_public(2), REFINED_BITS + 1
-
-
-# corrections of divide_rounded's result (one done) for any quotient below 2^62
-REFINE_CORRECTIONS = 2
-
-
-def refine_magnitude(rt: Runtime, scaled: AShare, b_abs: AShare, q: AShare,
-                     corrections: int, divisor: division.Divisor | AShare | None = None
-                     ) -> tuple[AShare, AShare]:
-    """:func:`divide_refined` of magnitudes: ``scaled`` is ``|a| 2^f`` (it may have
-    wrapped the ring: only the remainder must be exact), ``q`` an estimate of the
-    quotient after ``3 - corrections`` corrections (:func:`round_magnitude`). Returns
-    ``(q, e)``, ``e`` with the sign of the remainder."""
-    n = len(q)
-    q = round_magnitude(rt, scaled, b_abs, q, corrections, divisor)
+    n = len(a)
+    q = divide_rounded(rt, a, b, frac_bits, quotient_bits=62, start=start)
     if n == 0:
-        return q, q.copy()
-    remainder = scaled - rss.mul(rt, q, b_abs)
-    signs, top_3b = division.signs_and_top_of_3b(rt, remainder, b_abs)
-    s_arith = convert.b2a_bit(rt, signs[:n])
-    r = remainder - rss.mul(rt, s_arith, remainder).mul_public(2)
+        return q, q.copy(), REFINED_BITS + 1
+    remainder = a.mul_public(1 << frac_bits) - rss.mul(rt, q, b)
+    signs, top_3b = division.signs_and_top_of_3b(rt, remainder, b)
+    s_arith = convert.b2a_bit(rt, signs)
+    both = AShare.concat([remainder, b])
+    r_b = both - rss.mul(rt, s_arith, both).mul_public(2)
+    r, b_abs = r_b[:n], r_b[n:]
     frac, r = division.long_divide_base4(rt, r, b_abs, REFINED_BITS // 2, top_3b=top_3b)
     # round to odd: 1 more bit, set where something is left
     odd = frac.mul_public(2) + convert.b2a_bit(rt, convert.bit_not(equality.equal_zero(rt, r)))
-    return q, odd - rss.mul(rt, s_arith, odd).mul_public(2)
+    negative = convert.b2a_bit(rt, signs[:n] ^ signs[n:])
+    return q, odd - rss.mul(rt, negative, odd).mul_public(2), REFINED_BITS + 1
