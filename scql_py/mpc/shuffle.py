@@ -64,17 +64,17 @@ class _Block:
         self.words = words
         self.n_arith = n_arith
 
-    def add(self, other: np.ndarray) -> np.ndarray:
-        """words (+ or XOR) other, into a fresh matrix."""
+    def add(self, other: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """words (+ or XOR) other, into ``out`` (may be ``words`` itself) or a fresh matrix."""
         k = self.n_arith
-        out = np.empty_like(self.words)
+        out = np.empty_like(self.words) if out is None else out
         np.add(self.words[:k], other[:k], out=out[:k])
         np.bitwise_xor(self.words[k:], other[k:], out=out[k:])
         return out
 
-    def sub(self, other: np.ndarray) -> np.ndarray:
+    def sub(self, other: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         k = self.n_arith
-        out = np.empty_like(self.words)
+        out = np.empty_like(self.words) if out is None else out
         np.subtract(self.words[:k], other[:k], out=out[:k])
         np.bitwise_xor(self.words[k:], other[k:], out=out[k:])
         return out
@@ -143,21 +143,24 @@ def _pass(rt: Runtime, p: int, a: np.ndarray, b: np.ndarray, n_arith: int,
     size = a.size
     me = rt.party
     pp, q, r = p, (p + 1) % N_PARTIES, (p + 2) % N_PARTIES
+    # (in place where a matrix is neither an input nor sent: a pass holds a few at once)
     if me == pp:  # holds (x_P, x_Q)
-        whole = _Block(a, n_arith).add(b)
-        permuted = _Block(_gather(whole, perm), n_arith)
+        mine = _Block(_gather(_Block(a, n_arith).add(b), perm), n_arith)
         y_q = rt.prg_next.uint64(size).reshape(shape)
         s = rt.prg_next.uint64(size).reshape(shape)
-        mine = _Block(permuted.sub(y_q), n_arith)
-        (from_q,) = rt.comm.exchange({r: mine.sub(s).reshape(-1)}, [q])
-        y_p = mine.add(np.asarray(from_q).reshape(shape))
+        mine.sub(y_q, out=mine.words)
+        to_r = mine.sub(s)
+        del s
+        (from_q,) = rt.comm.exchange({r: to_r.reshape(-1)}, [q])
+        del to_r
+        y_p = mine.add(np.asarray(from_q).reshape(shape), out=mine.words)
         return y_p, y_q
     if me == q:  # holds (x_Q, x_R)
-        permuted = _Block(_gather(b, perm), n_arith)
+        mine = _Block(_gather(b, perm), n_arith)
         y_q = rt.prg_prev.uint64(size).reshape(shape)
         s = rt.prg_prev.uint64(size).reshape(shape)
         y_r = rt.prg_next.uint64(size).reshape(shape)
-        mine = _Block(permuted.sub(y_r), n_arith)
+        mine.sub(y_r, out=mine.words)
         rt.comm.exchange({pp: mine.words.reshape(-1), r: mine.add(s).reshape(-1)}, [])
         return y_q, y_r
     # me == r: holds (x_R, x_P); learns nothing but fresh shares

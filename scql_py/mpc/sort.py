@@ -92,10 +92,15 @@ class _Level:
         return self.base_a[lo:hi] ^ self.z[lo:hi], self.base_b[lo:hi] ^ self.r[lo:hi]
 
 
-def _first_levels(rt: Runtime, xa: np.ndarray, xb: np.ndarray, ya: np.ndarray,
-                  yb: np.ndarray) -> _Level:
+def _first_levels(rt: Runtime, units: list[np.ndarray]) -> _Level:
     """Levels 0 and 1: per bit ``lt = ~x & y = y ^ (x & y)``, ``eq = ~(x ^ y)``; then per
-    pair of bits the cell (lt, eq) at bits (0, 1), both ANDs of a pair in one word."""
+    pair of bits the cell (lt, eq) at bits (0, 1), both ANDs of a pair in one word.
+
+    ``units`` is ``[xa, xb, ya, yb]``, emptied here: the second round's operands are
+    written over them (and the first round's ANDs freed before it), which keeps a sort's
+    peak memory lower. (The ANDs are read-only: in-process, a peer holds the same words.)"""
+    xa, xb, ya, yb = units
+    units.clear()
     n = len(xa)
     z0, r0 = rss.and_arrays(rt, xa, xb, ya, yb)
     # NOT of a shared value flips share x0 only: party 0's first, party 2's second word
@@ -103,20 +108,19 @@ def _first_levels(rt: Runtime, xa: np.ndarray, xb: np.ndarray, ya: np.ndarray,
     flip_b = ALL_ONES if rt.party == N_PARTIES - 1 else U64(0)
     one = U64(1)
     base_a, base_b = np.empty(n, U64), np.empty(n, U64)
-    ops = [np.empty(n, U64) for _ in range(4)]
     for lo, hi in _chunks(n):
-        for k, (x, y, z, flip, base) in enumerate(
-                ((xa, ya, z0, flip_a, base_a), (xb, yb, r0, flip_b, base_b))):
+        for x, y, z, flip, base in ((xa, ya, z0, flip_a, base_a), (xb, yb, r0, flip_b, base_b)):
             lt = y[lo:hi] ^ z[lo:hi]
             eq = x[lo:hi] ^ y[lo:hi]
             eq ^= flip
             eq_hi = (eq >> one) & _EVEN
-            np.bitwise_or(eq_hi, eq_hi << one, out=ops[k][lo:hi])
+            np.bitwise_or(eq_hi, eq_hi << one, out=x[lo:hi])  # the eq pairs
             eq &= _EVEN
-            np.bitwise_or(lt & _EVEN, eq << one, out=ops[2 + k][lo:hi])
+            np.bitwise_or(lt & _EVEN, eq << one, out=y[lo:hi])  # the (lt, eq) cells
             lt >>= one
             np.bitwise_and(lt, _EVEN, out=base[lo:hi])
-    return _Level(base_a, base_b, *rss.and_arrays(rt, *ops))
+    del z0, r0, z
+    return _Level(base_a, base_b, *rss.and_arrays(rt, xa, xb, ya, yb))
 
 
 def _merge_level(rt: Runtime, level: _Level, h: int, segments: list[tuple[int, int]]
@@ -209,8 +213,9 @@ def _less_open(rt: Runtime, words: Sequence[BShare], rows: np.ndarray, other: np
             lane = vals.reshape(_FOLD_PAD, blocks)[source].reshape(2, narrow_width)
             lane[1] <<= U64(32)
             np.bitwise_or(lane[0], lane[1], out=dst[width:])
-    level = _first_levels(rt, ua, ub, va, vb)
+    units = [ua, ub, va, vb]
     del ua, ub, va, vb
+    level = _first_levels(rt, units)
     segments = [(0, width), (width, narrow_width)] if lanes else [(0, width)]
     narrow = None
     # levels inside the words (h = 2..32), then log2(n_words) levels across them
