@@ -72,7 +72,7 @@ def split_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> Operands:
     """The float keys ``key_a`` and ``key_b`` as :class:`Operands`."""
     abs_a, abs_b, negative = division.magnitudes(rt, key_a, key_b)  # key(-x) = -key(x)
     zero = equality.equal_zero(rt, AShare.concat([key_a, key_b]))
-    significands, exponents = significands(rt, AShare.concat([abs_a, abs_b]))
+    significands, exponents = significands_of(rt, AShare.concat([abs_a, abs_b]))
     return Operands(significands, exponents, zero, negative)
 
 
@@ -154,7 +154,7 @@ def split(bits: BShare, n: int) -> list[BShare]:
     return [bits[k * n:(k + 1) * n] for k in range(len(bits) // n)]
 
 
-def significands(rt: Runtime, magnitudes: AShare) -> tuple[BShare, AShare]:
+def significands_of(rt: Runtime, magnitudes: AShare) -> tuple[BShare, AShare]:
     """For magnitudes of float keys: each one's significand in ``[2^52, 2^53)`` (XOR
     words; 0 for 0) and exponent ``E`` (ring words): ``x = M 2^(E - 1127)``."""
     bits = convert.a2b(rt, magnitudes)

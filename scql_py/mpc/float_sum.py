@@ -36,7 +36,7 @@ import numpy as np
 
 from scql_py.mpc import compare, convert, division, float_parts, mux, rss
 from scql_py.mpc.exact_shift import floor_shift
-from scql_py.mpc.float_parts import SIGNIFICAND_BITS, SHIFT_STAGES, RealWords
+from scql_py.mpc.float_parts import SHIFT_STAGES, SIGNIFICAND_BITS, RealWords
 from scql_py.mpc.rss import AShare, BShare
 from scql_py.mpc.runtime import Runtime
 
@@ -68,7 +68,7 @@ def signed_limbs(rt: Runtime, keys: AShare, present: BShare | None = None) -> li
                                                   rss.and_(rt, present, negative)]))
         sign, factor = bits[:n], bits[n:2 * n] - bits[2 * n:].mul_public(2)  # p - 2 p s
     magnitudes = keys - rss.mul(rt, sign, keys).mul_public(2)
-    significands, exponents = float_parts.significands(rt, magnitudes)
+    significands, exponents = float_parts.significands_of(rt, magnitudes)
     shift = convert.a2b(rt, (-exponents).add_public(_SHIFT_BASE))
     # a shift of 128 or more leaves nothing (a negative one is a double of 2^47 or more)
     gone = float_parts.any_bit(rt, shift >> SHIFT_STAGES, 64 - SHIFT_STAGES)
