@@ -51,6 +51,9 @@ def sums_and_averages(rt: Runtime, items: list[tuple[bool, list[AShare], AShare,
     if not items:
         return []
     sizes = [len(count) for _, _, count, _ in items]
+    if not sum(sizes):  # no groups
+        return [SecretColumn(FLOAT64, count, null, exact=FloatBits(count))
+                for _, _, count, null in items]
     sums = float_sum.total(rt, [AShare.concat([limbs[j] for _, limbs, _, _ in items])
                                 for j in range(LIMBS)])
     at = np.cumsum([0] + sizes)
@@ -73,6 +76,5 @@ def sums_and_averages(rt: Runtime, items: list[tuple[bool, list[AShare], AShare,
         else:
             value, exact = q[at[i]:at[i + 1]], key[at[i]:at[i + 1]]
         out.append(SecretColumn(FLOAT64, value, null, exact=FloatBits(exact)))
-    if sum(sizes):
-        out_of_range.extend(beyond)
+    out_of_range.extend(beyond)
     return out
