@@ -44,40 +44,38 @@ SUM_BITS = 47  # a computed real is below 2^47 in magnitude
 UNIT_BITS = 80  # the window's unit is 2^-80: it spans [2^-80, 2^47)
 LIMB_BITS = 32
 LIMBS = 4  # 128 bits of the window
-# |x| = M 2^(E - 1127) is M 2^(E - 1047) units; M 2^75 (M at the top of the register's
-# high word) shifted right by 1122 - E is that
+# M (bit 52 its leading one) placed at the top of the register's high word: M 2^75
 _PLACED_AT = 64 + 64 - SIGNIFICAND_BITS - 1
-_SHIFT_BASE = 1127 - UNIT_BITS + _PLACED_AT
+# |x| = M 2^(e - 1075) is M 2^(e - 995) units: the window's least, M 2^-52, is e = 943
+_FIELD_OFFSET = 1024 - (1075 - UNIT_BITS - SIGNIFICAND_BITS)
+_FRACTION = np.uint64((1 << SIGNIFICAND_BITS) - 1)
 _LIMB = np.uint64((1 << LIMB_BITS) - 1)
 
 
 def signed_limbs(rt: Runtime, keys: AShare, present: BShare | None = None) -> list[AShare]:
     """Per row, the :data:`LIMBS` limbs (ring words, least significant first) of the
     double whose float key is in ``keys``, in units of 2^-80 (module doc), signed by its
-    sign, 0 where ``present`` is 0. Valid for ``|x| < 2^47`` (every real the engine
-    computes in: a larger one is out of range where it is made)."""
+    sign, 0 where ``present`` is 0. Valid for ``|x| < 2^48`` (every real the engine
+    computes in is below 2^47: a larger one is out of range where it is made)."""
     n = len(keys)
     if n == 0:
         return [AShare.zeros(rt.party, 0) for _ in range(LIMBS)]
     negative = compare.msb(rt, keys)  # key(-x) = -key(x)
-    if present is None:
-        sign = convert.b2a_bit(rt, negative)
-        factor = sign.mul_public(-2).add_public(1)  # 1 - 2 s
-    else:
-        bits = convert.b2a_bit(rt, BShare.concat([negative, present,
-                                                  rss.and_(rt, present, negative)]))
-        sign, factor = bits[:n], bits[n:2 * n] - bits[2 * n:].mul_public(2)  # p - 2 p s
-    magnitudes = keys - rss.mul(rt, sign, keys).mul_public(2)
-    significands, exponents = float_parts.significands_of(rt, magnitudes)
-    shift = convert.a2b(rt, (-exponents).add_public(_SHIFT_BASE))
-    # a shift of 128 or more leaves nothing (a negative one is a double of 2^47 or more)
-    gone = float_parts.any_bit(rt, shift >> SHIFT_STAGES, 64 - SHIFT_STAGES)
-    stages = [(shift >> i).and_public(np.uint64(1)) for i in range(SHIFT_STAGES)]
+    magnitudes = keys - rss.mul(rt, convert.b2a_bit(rt, negative), keys).mul_public(2)
+    # a magnitude's bits 52 on are its exponent field e (|x| = M 2^(e - 1075)): with
+    # e + 81 there, bit 62 says whether x reaches the window (e >= 943, 2^-80) and bits
+    # 52..58 are u = e - 943, by which M 2^-52 is shifted left (a subnormal's e is 0: it
+    # is below the window, as is 0, so M's leading one is always bit 52)
+    bits = convert.a2b(rt, magnitudes.add_public(_FIELD_OFFSET << SIGNIFICAND_BITS))
+    inside = (bits >> (SIGNIFICAND_BITS + 10)).and_public(np.uint64(1))
+    # M 2^(u - 52) is M 2^75 shifted right by 127 - u, whose bits are u's flipped
+    stages = [convert.bit_not(bits >> (SIGNIFICAND_BITS + i)) for i in range(SHIFT_STAGES)]
+    significand = bits.and_public(_FRACTION).xor_public(np.uint64(1 << SIGNIFICAND_BITS))
     hi, lo = float_parts.shift_right(
-        rt, [significands << (_PLACED_AT - 64), BShare.zeros(rt.party, n)], stages)
-    kept = mux.select_words(rt, BShare.concat([gone, gone]), BShare.zeros(rt.party, 2 * n),
-                            BShare.concat([hi, lo]))
-    hi, lo = kept[:n], kept[n:]
+        rt, [significand << (_PLACED_AT - 64), BShare.zeros(rt.party, n)], stages)
+    counted = inside if present is None else rss.and_(rt, present, inside)
+    counts = convert.b2a_bit(rt, BShare.concat([counted, rss.and_(rt, counted, negative)]))
+    factor = counts[:n] - counts[n:].mul_public(2)  # c (1 - 2 s)
     limbs = convert.b2a(rt, BShare.concat([lo.and_public(_LIMB), lo >> LIMB_BITS,
                                            hi.and_public(_LIMB), hi >> LIMB_BITS]))
     signed = rss.mul(rt, AShare.concat([factor] * LIMBS), limbs)
