@@ -6,8 +6,9 @@ to n 2^-17 and a sum of small reals is nothing like them: ``SUM(f)`` of one 0.00
 below 2^-17 would be 0 and the quotient NULL). From the doubles' bits
 (:mod:`float_parts`) the sum is exact, and only the total is rounded:
 
-1. per row, the magnitude ``M 2^(E - 1127)`` is placed in a 128-bit window of units
-   of 2^-80 (:data:`UNIT_BITS`) by a secret right shift of ``M 2^75``, and cut into
+1. per row, the magnitude ``M 2^(e - 1075)`` (``e`` its exponent field) is placed in
+   a 128-bit window of units of 2^-80 (:data:`UNIT_BITS`) by a secret right shift of
+   ``M 2^75`` (a double below 2^-80, a subnormal, 0, leaves nothing), and cut into
    four limbs of 32 bits, each a ring word signed by the double's sign (and 0 where the
    row does not count). Bits of a double below 2^-80 are truncated (toward 0): a
    double of at least 2^-28 in magnitude has none, a smaller one keeps its bits from
@@ -18,7 +19,8 @@ below 2^-17 would be 0 and the quotient NULL). From the doubles' bits
 3. :func:`total` gives the exact sum of the window from a group's four limb sums: the
    carries are normalised by exact floors by 2^32 (:func:`exact_shift.floor_shift`),
    which gives the sum's 128-bit two's complement (a top word beyond 32 bits is a sum
-   of 2^47 or more); its magnitude is the complement plus the sign bit, whose carry
+   of 2^47 or more); its magnitude is the ones' complement (of a negative sum) plus
+   the sign bit, whose carry
    into each bit is a prefix AND; the leading one, the 64 bits below it and whether
    anything further is set go to :func:`float_parts.finish`, which rounds to the
    nearest double, ties to even, and gives its key and fixed-point value. A sum of
@@ -26,8 +28,9 @@ below 2^-17 would be 0 and the quotient NULL). From the doubles' bits
 
 So the result is the correctly rounded exact sum (``math.fsum``) of the window's
 values, whatever the order or the cancellation; DuckDB's own ``SUM(DOUBLE)`` adds in
-its order, one rounding per row. About 75 rounds per row and 110 per total, where a
-fixed-point sum takes about 25 (its range check).
+its order, one rounding per row. About 36 rounds per row and 160 per total (on the
+few totals): 3.5 times the time of a fixed-point sum with its range check
+(``bench/micro.py --cases sum_fixed,sum_reals``).
 """
 
 from __future__ import annotations
