@@ -1,5 +1,5 @@
 """Doubles as sign, significand and exponent under MPC, for arithmetic on reals that
-were only moved (:mod:`float_division`, :mod:`float_product`).
+were only moved (:mod:`float_division`, :mod:`float_product`, :mod:`float_sum`).
 
 A stored real keeps its IEEE-754 bits (its float key, :mod:`float_keys`); fixed point
 would round it to a multiple of 2^-16. Arithmetic from the bits works as a
