@@ -21,9 +21,9 @@ below 2^-17 would be 0 and the quotient NULL). From the doubles' bits
    which gives the sum's 128-bit two's complement (a top word beyond 32 bits is a sum
    of 2^47 or more); its magnitude is the ones' complement (of a negative sum) plus
    the sign bit, whose carry into each bit is a prefix AND; the leading one, the 64
-   bits below it and whether anything further is set go to :func:`float_parts.finish`, which rounds to the
-   nearest double, ties to even, and gives its key and fixed-point value. A sum of
-   2^47 or more is past the range the engine computes reals in.
+   bits below it and whether anything further is set go to :func:`float_parts.finish`,
+   which rounds to the nearest double, ties to even, and gives its key and fixed-point
+   value. A sum of 2^47 or more is past the range the engine computes reals in.
 
 So the result is the correctly rounded exact sum (``math.fsum``) of the window's
 values, whatever the order or the cancellation; DuckDB's own ``SUM(DOUBLE)`` adds in
