@@ -387,3 +387,9 @@ SELECT g, SUM(f) AS s FROM fs GROUP BY g;
 -- pushdown: off
 -- the filtered rows do not count: their sum is no error
 SELECT SUM(f) AS s FROM fs WHERE g = 5 AND id = 12;
+
+-- name: sum_of_reals_per_group_of_the_key_owner
+-- after the join alice knows every row's k: she groups (one product per group), and
+-- bob's reals are summed there from their bits
+SELECT a.k, SUM(b.f) AS s, AVG(b.f) AS m, AVG(a.id) / SUM(b.f) AS q
+FROM fa AS a JOIN fs AS b ON a.id = b.id WHERE b.g IN (1, 3, 6) GROUP BY a.k ORDER BY a.k;
