@@ -393,3 +393,12 @@ SELECT SUM(f) AS s FROM fs WHERE g = 5 AND id = 12;
 -- bob's reals are summed there from their bits
 SELECT a.k, SUM(b.f) AS s, AVG(b.f) AS m, AVG(a.id) / SUM(b.f) AS q
 FROM fa AS a JOIN fs AS b ON a.id = b.id WHERE b.g IN (1, 3, 6) GROUP BY a.k ORDER BY a.k;
+
+-- name: distinct_sum_of_no_reals_is_null
+-- pushdown: off
+SELECT SUM(DISTINCT f) AS s, AVG(DISTINCT f) AS a FROM fs WHERE g > 6;
+
+-- name: sum_of_negative_zero
+-- -0.0 (with a NULL beside it) sums to 0.0, which SQL compares as DuckDB's -0.0
+SELECT SUM(v) AS s, AVG(v) AS a
+FROM (SELECT x AS v FROM fa WHERE id = 12 UNION ALL SELECT f FROM fs WHERE g = 4) AS u;
