@@ -213,6 +213,38 @@ def bench_multiply_reals(rows: int, repeat: int) -> Timing:
     return _arithmetic_case(rows, repeat, "x * y")
 
 
+def _sum_case(rows: int, repeat: int, expression: str) -> Timing:
+    """SUM of ``expression`` over a stored real ``x`` (party 0's, shared as a table) under
+    MPC, opened: a stored real is summed from its bits (exactly), ``x + 0`` is a computed
+    real, summed in fixed point (with its range check)."""
+    def inputs(rt: Runtime):
+        if rt.party != 0:
+            return None
+        rng = np.random.default_rng(5)
+        x = rng.uniform(-1, 1, rows) * 2.0 ** rng.integers(-20, 20, rows)
+        return pa.table({"x": x})
+
+    tree = sqlglot.parse_one(expression)
+
+    def body(rt: Runtime, table):
+        rel = share_table(rt, 0, table, ["float64"], b"bench", ["x"])
+        out = aggregate(SecureEvaluator(rt, rel, b"bench"), rel, "sum", tree,
+                        SqlType.parse("float64"))
+        return open_relation(rt, SecretRelation(1, ["s"], [out]), 0)
+
+    return time_protocol(inputs, body, repeat)
+
+
+@case("sum_fixed", 100_000)
+def bench_sum_fixed(rows: int, repeat: int) -> Timing:
+    return _sum_case(rows, repeat, "x + 0")
+
+
+@case("sum_reals", 100_000)
+def bench_sum_reals(rows: int, repeat: int) -> Timing:
+    return _sum_case(rows, repeat, "x")
+
+
 @case("sum")
 def bench_sum(rows: int, repeat: int) -> Timing:
     return time_protocol(lambda rt: share_random(rt, rows),

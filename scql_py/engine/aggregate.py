@@ -13,6 +13,7 @@ import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, SqlType
+from scql_py.engine.real_sums import is_keyed_real, limbs_of, sums_and_averages
 from scql_py.engine.relation import FloatBits, Quotient, SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.engine.spread import SPREADS, spreads_of_all
@@ -66,15 +67,24 @@ def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
         zero = equality.equal_zero(rt, AShare.concat([counts[i] for i in nullable]))
         for i, bit in zip(nullable, _split(zero, [1] * len(nullable))):
             nulls[i] = bit
-    summed = [i for i, (func, *_) in enumerate(aggs) if func in ("sum", "avg")]
+    # SUM and AVG of reals with their bits are exact (real_sums); others fixed point
+    keyed = [i for i, (func, *_) in enumerate(aggs) if func in ("sum", "avg")
+             and is_keyed_real(cols[i])]
+    summed = [i for i, (func, *_) in enumerate(aggs) if func in ("sum", "avg")
+              and i not in keyed]
     totals = _sums(ev, rel, [cols[i] for i in summed], [presents[i] for i in summed],
                    [(counts[i], cols[i].type) if aggs[i][0] == "avg" else None
                     for i in summed])
     out: list[SecretColumn | None] = [None] * len(aggs)
+    limbs = limbs_of(rt, [(cols[i], presents[i]) for i in keyed])
+    for i, col in zip(keyed, sums_and_averages(
+            rt, [(aggs[i][0] == "avg", [limb.sum() for limb in row_limbs], counts[i], nulls[i])
+                 for i, row_limbs in zip(keyed, limbs)], ev.out_of_range)):
+        out[i] = col
     for i, (func, arg, out_type, _) in enumerate(aggs):
         if arg is None or func == "count":
             out[i] = SecretColumn(INT64, counts[i])
-        elif func == "sum":
+        elif func == "sum" and i in summed:
             out[i] = SecretColumn(out_type, totals[summed.index(i)], nulls[i])
     extremes = [i for i, (func, *_) in enumerate(aggs) if func in ("min", "max")
                 and cols[i].type.kind != "string"]
@@ -90,7 +100,7 @@ def aggregates(ev: SecureEvaluator, rel: SecretRelation, aggs: list[Agg]
             rt, [(aggs[i][0], cols[i], presents[i], counts[i]) for i in spreads],
             ev.out_of_range)):
         out[i] = col
-    averaged = [i for i, (func, *_) in enumerate(aggs) if func == "avg"]
+    averaged = [i for i in summed if aggs[i][0] == "avg"]
     means = average_many(rt, [(totals[summed.index(i)], counts[i], cols[i].type)
                               for i in averaged])
     for i, (mean, fine) in zip(averaged, means):

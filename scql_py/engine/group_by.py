@@ -26,6 +26,7 @@ from scql_py.catalog.types import FLOAT64, INT64, TIMESTAMP, SqlType
 from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bits
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.ordering import zero_where
+from scql_py.engine.real_sums import is_keyed_real, limbs_of, sums_and_averages
 from scql_py.engine.relation import FloatBits, SecretColumn, SecretRelation
 from scql_py.engine.secure_dates import US_PER_DAY
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not, bit_or
@@ -50,6 +51,7 @@ from scql_py.mpc import (
 )
 from scql_py.mpc.exact_shift import floor_shift
 from scql_py.mpc.fixedpoint import FRAC_BITS
+from scql_py.mpc.float_sum import LIMBS
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.mpc.sort import sort
 from scql_py.mpc.string_extreme import segmented_string_extreme
@@ -218,6 +220,7 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
     # MIN, MAX and the percentiles pick a row's value: only they need its exact form
     picked = {arg for _, func, arg, _, _ in aggs
               if func in ("min", "max") or func.startswith("percentile")}
+    summed = {arg for _, func, arg, _, _ in aggs if func in ("sum", "avg")}
     for _, func, arg, _, distinct in aggs:
         if arg is not None and arg not in arg_cols:
             parsed = plan_text.parse(arg)
@@ -231,6 +234,8 @@ def _aggregate_arguments(ev: SecureEvaluator, aggs: Aggs
         if distinct and func not in ("count", "sum", "avg"):
             raise NotSupportedError(f"{func.upper()}(DISTINCT ...)")
     for arg, col in arg_cols.items():
+        if arg in summed and is_keyed_real(col):
+            continue  # summed exactly from its bits (real_sums)
         if arg not in picked and arg not in distinct_args and col.exact is not None:
             arg_cols[arg] = replace(col, exact=None)  # one word less to sort
     sorted_by = next(iter(distinct_args), None)
@@ -294,18 +299,12 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
                                             rows.distinct)
             once = and_(rt, first, present[arg])
             if func != "count":  # SUM or AVG
-                kept = mux.mul_bit(rt, once, rows.args[arg].value)
-                high, low = sum_range.halves(rt, kept) if len(kept) else (kept, kept)
-                running += segment.segmented_sum(rt, [kept, high, low], starts)
+                running += _running_sum(rt, rows.args[arg], once, starts)
             running.append(segment.segmented_count(rt, starts, once))
         elif func == "count":
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in ("sum", "avg"):
-            col = rows.args[arg]
-            value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
-            kept = mux.mul_bit(rt, present[arg], value)
-            high, low = sum_range.halves(rt, kept) if len(kept) else (kept, kept)
-            running += segment.segmented_sum(rt, [kept, high, low], starts)  # total, halves
+            running += _running_sum(rt, rows.args[arg], present[arg], starts)
             running.append(segment.segmented_count(rt, starts, present[arg]))
         elif func in SPREADS:
             col = rows.args[arg]
@@ -325,6 +324,17 @@ def _running_aggregates(rt, rows: _SortedRows, starts: BShare, count_star: AShar
         else:
             raise NotSupportedError(f"aggregate {func.upper()}")
     return running
+
+
+def _running_sum(rt, col: SecretColumn, present: BShare, starts: BShare) -> list[AShare]:
+    """A SUM's running values over the rows where ``present``: the total and its halves'
+    (for its range check), or a real with its bits its limbs' (real_sums)."""
+    if is_keyed_real(col):
+        return segment.segmented_sum(rt, limbs_of(rt, [(col, present)])[0], starts)
+    value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
+    kept = mux.mul_bit(rt, present, value)
+    high, low = sum_range.halves(rt, kept) if len(kept) else (kept, kept)
+    return segment.segmented_sum(rt, [kept, high, low], starts)  # total, halves
 
 
 def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
@@ -380,6 +390,11 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
             out_cols.append(_interpolated(rt, arg_col.type, float(func.split(":")[1]), v, hi,
                                           rem, equality.equal_zero(rt, count), keys))
             continue
+        if func in ("sum", "avg") and is_keyed_real(arg_col):
+            limbs = [v] + [next(kept) for _ in range(LIMBS - 1)]
+            pending.append((len(out_cols), func, None, limbs, next(kept), None, None))
+            out_cols.append(None)
+            continue
         halves = (next(kept), next(kept)) if func in ("sum", "avg") else None
         picked = func in ("min", "max") or func.startswith("percentile_disc")
         exact = FloatBits(next(kept)) if picked and arg_col.key is not None else None
@@ -395,8 +410,12 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
         else None
     at = np.cumsum([0] + [len(p[4]) for p in pending])
     divisions = []  # (where, total, count, type, NULL bit) of every AVG: divided at once
+    reals = []  # (where, (is an AVG, limb sums, count, NULL bit)) of keyed reals' SUM, AVG
     for k, (where, func, t, v, count, exact, chars) in enumerate(pending):
         null = nulls[at[k]:at[k + 1]]
+        if t is None:
+            reals.append((where, (func == "avg", v, count, null)))
+            continue
         if func == "avg":
             divisions.append((where, v, count, t, null))
             continue
@@ -406,6 +425,9 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
     means = average_many(rt, [(v, count, t) for _, v, count, t, _ in divisions])
     for (where, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[where] = SecretColumn(FLOAT64, mean, null, exact=fine)
+    for (where, _), col in zip(reals, sums_and_averages(rt, [r for _, r in reals],
+                                                        out_of_range)):
+        out_cols[where] = col
     for (where, _), col in zip(spreads, finish_spreads(rt, [s for _, s in spreads],
                                                        out_of_range)):
         out_cols[where] = col

@@ -18,10 +18,12 @@ from scql_py.engine.aggregate import average_many, range_bits
 from scql_py.engine.group_by import group_aggregate
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.input_sharing import share_table
+from scql_py.engine.real_sums import is_keyed_real, limbs_of, sums_and_averages
 from scql_py.engine.relation import SecretColumn, SecretRelation
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not
 from scql_py.errors import InternalError
 from scql_py.mpc import convert, equality, mux, openings, rss, sum_range
+from scql_py.mpc.float_sum import LIMBS
 from scql_py.mpc.rss import AShare, BShare, and_
 from scql_py.sql import plan_text
 
@@ -85,6 +87,10 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
         if func == "count":
             layout.append((func, count_at, None))
             continue
+        if func in ("sum", "avg") and is_keyed_real(col):  # exact (real_sums)
+            vectors += limbs_of(rt, [(col, present)])[0]
+            layout.append((func, count_at, None))
+            continue
         value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
         kept = mux.mul_bit(rt, present, value)
         vectors.append(kept)
@@ -102,6 +108,11 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
             out_cols.append(SecretColumn(INT64, sums[at]))
             continue
         count, total = sums[at], sums[at + 1]
+        if src is None:  # a keyed real's limb sums (COUNT(*), the other, is above)
+            pending.append((len(out_cols), func, None, sums[at + 1:at + 1 + LIMBS], count,
+                            src))
+            out_cols.append(None)
+            continue
         if func in ("sum", "avg") and n:
             checks.append((total, sums[at + 2], sums[at + 3], (count, src)
                            if func == "avg" else None))
@@ -110,21 +121,28 @@ def owner_group_aggregate(ev: SecureEvaluator, rel: SecretRelation, owner: int,
     # every aggregate of no values is NULL: one test for them all
     nulls = equality.equal_zero(rt, AShare.concat([p[4] for p in pending])) if pending \
         else None
+    reals = []  # (where, (is an AVG, limb sums, count, NULL bit)) of keyed reals
     for j, (where, func, t, total, count, src) in enumerate(pending):
         null = nulls[j * k:(j + 1) * k]
-        if func == "sum":
+        if t is None:
+            reals.append((where, (func == "avg", total, count, null)))
+        elif func == "sum":
             out_cols[where] = SecretColumn(t, total, null)
         else:
             divisions.append((where, total, count, src, null))
     means = average_many(rt, [(total, count, t) for _, total, count, t, _ in divisions])
     for (where, _, _, _, null), (mean, fine) in zip(divisions, means):
         out_cols[where] = SecretColumn(FLOAT64, mean, null, exact=fine)
+    real_checks: list[BShare] = []
+    for (where, _), col in zip(reals, sums_and_averages(rt, [r for _, r in reals],
+                                                        real_checks)):
+        out_cols[where] = col
     out = SecretRelation(k, list(names), out_cols)
     # a group with no valid row (all its rows filtered out) is no group
     keep = bit_not(equality.equal_zero(rt, sums[0]))
     out.valid, dropped = leave_out_small_groups(rt, keep, sums[0], threshold)
     # of the groups the asker gets only: nothing of those the threshold leaves out
-    bits = range_bits(rt, checks)
+    bits = range_bits(rt, checks) + real_checks
     if bits and k:
         every = BShare.concat(bits)
         ev.out_of_range.append(and_(rt, every, BShare.concat([out.valid] * (len(every) // k))))

@@ -541,7 +541,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         if any(v.type.kind == "null" or (isinstance(v, Const) and v.value is None)
                for v in (a, b)):
             return Const(FLOAT64, None)
-        keys = self._keys_of_reals(a, b)
+        keys = self._keys_of_reals(a, b, computed=True)
         if keys is not None:
             return self._real_result(a, b, float_division.divide_keys(self.rt, *keys))
         if (isinstance(b, Const) and isinstance(a, SecretColumn)
@@ -559,11 +559,15 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         # opened, the quotient shows more bits (see reveal)
         return SecretColumn(FLOAT64, val, null, exact=Quotient(a2.value, b2.value))
 
-    def _keys_of_reals(self, a: Value, b: Value) -> tuple[AShare, AShare] | None:
+    def _keys_of_reals(self, a: Value, b: Value, computed: bool = False
+                       ) -> tuple[AShare, AShare] | None:
         """The float keys of ``a`` and ``b`` where ``a op b`` is of doubles known exactly:
-        one of them a real with its bits (only moved since it was stored), the other such
-        a real, an integer or a constant. None otherwise: a computed real is fixed point,
-        and computed on as such."""
+        one of them a real with its bits (only moved since it was stored, or computed
+        from bits), the other such a real, an integer or a constant. None otherwise: a
+        computed real is fixed point, and computed on as such; unless ``computed`` (a
+        quotient), where the other operand is then the double of its exact form
+        (:meth:`_computed_key`): dividing by a real with bits must not round that real to
+        2^-16 (``AVG(id) / SUM(f)`` of a sum of 0.001)."""
         if not any(isinstance(v, SecretColumn) and v.key is not None for v in (a, b)):
             return None
         keys = []
@@ -581,9 +585,20 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                 keys.append(float_keys.from_fixed(self.rt, v.value, 0))
             elif v.type.kind == "decimal" and v.type.precision <= EXACT_DECIMAL_DIGITS:
                 keys.append(self._decimal_key(v))
+            elif computed and v.type.kind == "float64":
+                keys.append(self._computed_key(v))
             else:
                 return None
         return keys[0], keys[1]
+
+    def _computed_key(self, v: SecretColumn) -> AShare:
+        """The key of a computed real: of the nearest double to a quotient's exact terms
+        (an ``AVG`` of integers is then DuckDB's), else of its fixed-point value."""
+        if isinstance(v.exact, Quotient):
+            terms = float_keys.from_fixed(self.rt, AShare.concat([v.exact.dividend,
+                                                                 v.exact.divisor]), 0)
+            return float_division.divide_keys(self.rt, terms[:self.n], terms[self.n:]).key
+        return float_keys.from_fixed(self.rt, v.value)
 
     def _decimal_key(self, v: SecretColumn) -> AShare:
         """The key of the double nearest a decimal (as DuckDB casts it): its unscaled

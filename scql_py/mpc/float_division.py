@@ -48,5 +48,5 @@ def divide_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> RealWords:
         rt, m_a - m_b, m_b, FRACTION_BITS // 2, top_3b=BShare.zeros(rt.party, n))
     sticky = convert.bit_not(equality.equal_zero(rt, rest))
 
-    return float_parts.finish(rt, ops, convert.a2b(rt, fraction), d, sticky, ops.zero[:n],
+    return float_parts.finish(rt, ops.negative, convert.a2b(rt, fraction), d, sticky, ops.zero[:n],
                               QUOTIENT_BITS, ops.zero[n:])

@@ -1,5 +1,5 @@
 """Doubles as sign, significand and exponent under MPC, for arithmetic on reals that
-were only moved (:mod:`float_division`, :mod:`float_product`).
+were only moved (:mod:`float_division`, :mod:`float_product`, :mod:`float_sum`).
 
 A stored real keeps its IEEE-754 bits (its float key, :mod:`float_keys`); fixed point
 would round it to a multiple of 2^-16. Arithmetic from the bits works as a
@@ -72,7 +72,7 @@ def split_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> Operands:
     """The float keys ``key_a`` and ``key_b`` as :class:`Operands`."""
     abs_a, abs_b, negative = division.magnitudes(rt, key_a, key_b)  # key(-x) = -key(x)
     zero = equality.equal_zero(rt, AShare.concat([key_a, key_b]))
-    significands, exponents = _significands(rt, AShare.concat([abs_a, abs_b]))
+    significands, exponents = significands_of(rt, AShare.concat([abs_a, abs_b]))
     return Operands(significands, exponents, zero, negative)
 
 
@@ -82,15 +82,16 @@ def fixed_point(rt: Runtime, hi: BShare, lo: BShare, shift: AShare, gone: BShare
     shifted right by ``shift - 1``, and its last bit added to the rest; 0 where
     ``gone`` (``shift >= 128``: the result is below 2^-17)."""
     n = len(hi)
-    _, lo = _shift_right(rt, [hi, lo], _low_bits(rt, shift.add_public(-1)))
+    _, lo = shift_right(rt, [hi, lo], _low_bits(rt, shift.add_public(-1)))
     lo = mux.select_words(rt, gone, BShare.zeros(rt.party, n), lo)
     return convert.b2a(rt, lo >> 1) + convert.b2a_bit(rt, lo.and_public(np.uint64(1)))
 
 
-def finish(rt: Runtime, ops: Operands, fraction: BShare, d: AShare, sticky: BShare,
+def finish(rt: Runtime, negative: AShare, fraction: BShare, d: AShare, sticky: BShare,
            zero: BShare, limit: int, undefined: BShare) -> RealWords:
     """The result (:class:`RealWords`) from ``F`` (XOR words), ``d`` and ``sticky`` (module
-    doc): 0 where ``zero``, past the range where the double is ``2^limit`` or more."""
+    doc), negative where ``negative`` (a ring word, 1 or 0): 0 where ``zero``, past the
+    range where the double is ``2^limit`` or more."""
     n = len(d)
     # (below 2^-29 the fixed-point value is 0: its shift would be 128 or more)
     below_limit, below_next, subnormal, tiny = split(compare.msb(rt, AShare.concat([
@@ -102,7 +103,7 @@ def finish(rt: Runtime, ops: Operands, fraction: BShare, d: AShare, sticky: BSha
     t = rss.mul(rt, convert.b2a_bit(rt, subnormal), (-d).add_public(-1022))
     shift = t.add_public(64 - SIGNIFICAND_BITS - 1)
     gone = convert.bit_not(compare.msb(rt, shift.add_public(-(1 << SHIFT_STAGES))))
-    _, kept_bits, out = _shift_right(
+    _, kept_bits, out = shift_right(
         rt, [BShare.public(rt.party, np.ones(n, np.uint64)), fraction,
              BShare.zeros(rt.party, n)], _low_bits(rt, shift))
     kept_bits = mux.select_words(rt, gone, BShare.zeros(rt.party, n), kept_bits)
@@ -127,7 +128,7 @@ def finish(rt: Runtime, ops: Operands, fraction: BShare, d: AShare, sticky: BSha
 
     keep = convert.b2a_bit(rt, convert.bit_not(zero))
     kept_words = rss.mul(rt, AShare.concat([keep, keep]), AShare.concat([q, magnitude]))
-    signed = rss.mul(rt, AShare.concat([ops.negative, ops.negative]), kept_words)
+    signed = rss.mul(rt, AShare.concat([negative, negative]), kept_words)
     words = kept_words - signed.mul_public(2)
     return RealWords(words[:n], words[n:], beyond, undefined)
 
@@ -153,7 +154,7 @@ def split(bits: BShare, n: int) -> list[BShare]:
     return [bits[k * n:(k + 1) * n] for k in range(len(bits) // n)]
 
 
-def _significands(rt: Runtime, magnitudes: AShare) -> tuple[BShare, AShare]:
+def significands_of(rt: Runtime, magnitudes: AShare) -> tuple[BShare, AShare]:
     """For magnitudes of float keys: each one's significand in ``[2^52, 2^53)`` (XOR
     words; 0 for 0) and exponent ``E`` (ring words): ``x = M 2^(E - 1127)``."""
     bits = convert.a2b(rt, magnitudes)
@@ -173,7 +174,7 @@ def _significands(rt: Runtime, magnitudes: AShare) -> tuple[BShare, AShare]:
     return significand, exponent
 
 
-def _shift_right(rt: Runtime, words: list[BShare], bits: list[BShare]) -> list[BShare]:
+def shift_right(rt: Runtime, words: list[BShare], bits: list[BShare]) -> list[BShare]:
     """The register of ``words`` (64 bits each, the most significant first) shifted right
     by ``sum(bits_i 2^i)`` (below 128), exactly, in one select per bit."""
     n, k = len(words[0]), len(words)

@@ -83,5 +83,5 @@ def multiply_keys(rt: Runtime, key_a: AShare, key_b: AShare) -> RealWords:
 
     zero_a, zero_b = ops.zero[:n], ops.zero[n:]
     zero = zero_a ^ zero_b ^ rss.and_(rt, zero_a, zero_b)
-    return float_parts.finish(rt, ops, fraction_bits, d, sticky, zero, PRODUCT_BITS,
+    return float_parts.finish(rt, ops.negative, fraction_bits, d, sticky, zero, PRODUCT_BITS,
                               BShare.zeros(rt.party, n))
