@@ -398,7 +398,8 @@ class Engine:
         del self.out_of_range[before:]
         self.for_the_query(ev)
         keys = len(step.args.get("keys") or [])
-        computed = [keys + i for i, agg in enumerate(step.args["aggs"]) if agg[1] != "count"]
+        computed = [keys + i for i, agg in enumerate(step.args["aggs"])
+                    if agg[1] not in ("count", "min", "max")]  # (those only move values)
         out, rest = kept_range.on_groups(self.rt, out, own, computed)
         self.out_of_range.extend(rest)
         return out
