@@ -481,8 +481,8 @@ class Engine:
         # as columns of their own through the join
         self.out_of_range += kept_range.used(self.rt, left, [a for a, _ in keys])
         self.out_of_range += kept_range.used(self.rt, right, [b for _, b in keys])
-        left, left_marked = kept_range.as_columns(left, "\0range_l")
-        right, right_marked = kept_range.as_columns(right, "\0range_r")
+        left, left_marked = kept_range.as_columns(left, "(out of range, left) ")
+        right, right_marked = kept_range.as_columns(right, "(out of range, right) ")
         width = step.args["left_width"]
         names = (list(step.columns[:width]) + left.names[len(left.names) - len(left_marked):]
                  + list(step.columns[width:])
