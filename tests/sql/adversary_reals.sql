@@ -156,6 +156,27 @@ SELECT t.id, t.q, c.z FROM t JOIN rc AS c ON t.id = c.id;
 WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id)
 SELECT id, q FROM t WHERE id IN (SELECT id FROM rc);
 
+-- name: quotient_past_the_range_in_a_row_a_left_join_and_a_filter_leave_out
+-- floats: exact
+WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id)
+SELECT t.id, t.q, c.z FROM t LEFT JOIN rc AS c ON t.id = c.id WHERE t.id <> 10;
+
+-- name: quotient_past_the_range_in_a_row_a_filter_above_a_union_leaves_out
+-- floats: exact
+WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id)
+SELECT u.id, u.q FROM (SELECT id, q FROM t UNION ALL SELECT id, q * 2 FROM t) AS u
+WHERE u.id <> 10;
+
+-- name: quotient_past_the_range_in_a_row_a_filter_leaves_out_before_a_window
+-- floats: exact
+WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id)
+SELECT id, q, ROW_NUMBER() OVER (ORDER BY id) AS r FROM t WHERE id <> 10;
+
+-- name: quotient_past_the_range_in_a_case_branch_above_a_cte_not_taken
+-- floats: exact
+WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id)
+SELECT id, CASE WHEN id <> 10 THEN q END AS q FROM t;
+
 -- name: quotient_past_the_range_in_a_row_a_filter_leaves_out_before_an_aggregate
 WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id)
 SELECT COUNT(*) AS n, SUM(q) AS s, MAX(q) AS m FROM t WHERE id <> 10;
@@ -185,6 +206,17 @@ SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id ORDER BY q 
 -- name: limit_keeping_a_quotient_past_the_range_is_an_error
 -- error: DataError is out of the range the engine computes in
 SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id ORDER BY a.id LIMIT 10;
+
+-- name: left_join_keeping_a_quotient_past_the_range_is_an_error
+-- error: DataError is out of the range the engine computes in
+WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id)
+SELECT t.id, t.q, c.z FROM t LEFT JOIN rc AS c ON t.id = c.id;
+
+-- name: union_keeping_a_quotient_past_the_range_is_an_error
+-- error: DataError is out of the range the engine computes in
+WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id)
+SELECT u.id, u.q FROM (SELECT id, q FROM t WHERE id < 3 UNION ALL SELECT id, q FROM t
+WHERE id = 10) AS u;
 
 -- name: aggregate_of_a_quotient_past_the_range_is_an_error
 -- error: DataError is out of the range the engine computes in
