@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import time
+from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -19,7 +20,7 @@ import pyarrow as pa
 
 from scql_py.catalog import Catalog
 from scql_py.catalog.types import BOOL, SqlType
-from scql_py.engine import join, shared_table_versions
+from scql_py.engine import join, kept_range, shared_table_versions
 from scql_py.engine.aggregate import aggregates
 from scql_py.engine.encoding import without_wordless
 from scql_py.engine.group_by import group_aggregate
@@ -122,7 +123,10 @@ class Engine:
             self.rt = Runtime(comm, tuple(self.party_index(p) for p in compute), keys=mpc)
         self.values: dict[str, object] = {}
         self.messages: list[str] = []
-        self.out_of_range: list[BShare] = []  # the aggregates' bits, until a reveal opens them
+        # the query's bits, until a reveal opens them: of decisions about rows (a filter,
+        # a join key, a group) and of owners' sums; a value's own bits stay on its rows
+        # until then (engine/kept_range.py)
+        self.out_of_range: list[BShare] = []
         self.learnt_out_of_range = False  # (the asker) then the result is an error
         try:
             with self.profile.step(SETUP, "setup", comm.stats):
@@ -258,6 +262,13 @@ class Engine:
         ev.out_of_range = self.out_of_range  # one list for the query
         return ev
 
+    def for_the_query(self, ev: SecureEvaluator) -> None:
+        """The range bits of the rows ``ev`` evaluated on count for the query: what was
+        computed from them decides about rows (a filter, a group), whatever later
+        steps keep."""
+        self.out_of_range.extend(ev.row_range)
+        ev.row_range = []
+
     def party_index(self, name: str) -> int:
         return self.catalog.party_names.index(name)
 
@@ -314,6 +325,8 @@ class Engine:
     def step_append_shared(self, step: Step, plan: PhysicalPlan) -> pa.Table | None:
         # compacted first: the number of inserted rows is the statement's answer anyway
         rel = self.compact(self.values[step.inputs[0]])
+        self.out_of_range += kept_range.kept_bits(self.rt, rel)  # stored: kept
+        rel = kept_range.without_bits(rel)
         res = shared_table_versions.append(self.storage, self.rt, step.args["table"], rel,
                                    create=bool(step.args.get("create")))
         return self._change_result(res, plan, rows=rel.n)
@@ -340,7 +353,11 @@ class Engine:
             for rel in parts:
                 col = rel.columns[j]
                 if col.type != t and t.kind != "string":
-                    col = self.evaluator(rel).materialize(self.evaluator(rel).cast(col, t))
+                    ev = self.evaluator(rel)
+                    cast = ev.materialize(ev.cast(col, t))  # its bits are the value's
+                    col = kept_range.with_bits(self.rt, replace(cast, out_of_range=None),
+                                               [b for b in [col.out_of_range] + ev.row_range
+                                                if b is not None])
                 pieces.append(col)
             if t.kind == "float64":  # stored floats stay exact beside computed ones
                 pieces = keyed_alike(self.rt, pieces)
@@ -354,19 +371,40 @@ class Engine:
         cond = ev._as_bool(ev.visit(plan_text.parse(step.args["predicate"])))
         cond = ev.materialize(cond)
         keep, _ = ev._truth(cond)
+        self.for_the_query(ev)  # a row kept on a value out of range may be no answer
         valid = keep if rel.valid is None else rss.and_(self.rt, rel.valid, keep)
         return SecretRelation(rel.n, rel.names, rel.columns, valid, own_rows=rel.own_rows)
 
     def step_project(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel: SecretRelation = self.values[step.inputs[0]]
         ev = self.evaluator(rel)
-        cols = [ev.evaluate(plan_text.parse(sql), SqlType.parse(t))
-                for _, sql, t in step.args["exprs"]]
+        cols = []
+        for _, sql, t in step.args["exprs"]:
+            # a value's range bits go with it: only a row the result keeps is an error
+            col = ev.evaluate(plan_text.parse(sql), SqlType.parse(t))
+            bits, ev.row_range = ev.row_range, []
+            cols.append(kept_range.with_bits(self.rt, replace(col, out_of_range=None), bits))
         return SecretRelation(rel.n, list(step.columns), cols, rel.valid)
 
     def step_aggregate(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
+        """The aggregates; the range bits of the values they aggregate count for the query
+        (the groups' values are no answer then), the aggregates' own are their groups'
+        (a HAVING may leave them out)."""
         rel: SecretRelation = self.values[step.inputs[0]]
         ev = self.evaluator(rel)
+        before = len(self.out_of_range)
+        out = self._aggregate(ev, rel, step)
+        own = self.out_of_range[before:]
+        del self.out_of_range[before:]
+        self.for_the_query(ev)
+        keys = len(step.args.get("keys") or [])
+        computed = [keys + i for i, agg in enumerate(step.args["aggs"])
+                    if agg[1] not in ("count", "min", "max")]  # (those only move values)
+        out, rest = kept_range.on_groups(self.rt, out, own, computed)
+        self.out_of_range.extend(rest)
+        return out
+
+    def _aggregate(self, ev: SecureEvaluator, rel: SecretRelation, step: Step) -> SecretRelation:
         keyless_distinct = not step.args.get("keys") and any(
             sorts_by_argument(a[1], a[4]) for a in step.args["aggs"])
         if keyless_distinct:
@@ -438,13 +476,32 @@ class Engine:
 
     def step_secret_join(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         keys = step.args["keys"]
-        return join.secret_join(
-            self.rt, self.values[step.inputs[0]], self.values[step.inputs[1]],
-            [a for a, _ in keys], [b for _, b in keys], step.args["how"], list(step.columns),
+        left, right = self.values[step.inputs[0]], self.values[step.inputs[1]]
+        # keys out of range match no one knows what; other values go with their rows,
+        # as columns of their own through the join
+        self.out_of_range += kept_range.used(self.rt, left, [a for a, _ in keys])
+        self.out_of_range += kept_range.used(self.rt, right, [b for _, b in keys])
+        left, left_marked = kept_range.as_columns(left, "(out of range, left) ")
+        right, right_marked = kept_range.as_columns(right, "(out of range, right) ")
+        width = step.args["left_width"]
+        names = (list(step.columns[:width]) + left.names[len(left.names) - len(left_marked):]
+                 + list(step.columns[width:])
+                 + right.names[len(right.names) - len(right_marked):])
+        out = join.secret_join(
+            self.rt, left, right,
+            [a for a, _ in keys], [b for _, b in keys], step.args["how"], names,
             max_rows=plan.max_rows, cross=step.args.get("cross", False))
+        n_left = len(left.columns)
+        cols = (kept_range.from_columns(out.columns[:n_left], left_marked)
+                + kept_range.from_columns(out.columns[n_left:], right_marked))
+        return SecretRelation(out.n, list(step.columns), cols, out.valid, own_rows=out.own_rows)
 
     def step_window(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel = self.compact(self.values[step.inputs[0]])
+        # partitions, order and the functions' values are other rows' too
+        self.out_of_range += kept_range.used(
+            self.rt, rel, list(step.args["partition"]) + [k[0] for k in step.args["order"]]
+            + [f[2] for f in step.args["funcs"] if f[2]])
         out = window(self.rt, rel, step.args["partition"],
                      [tuple(k) for k in step.args["order"]], [tuple(f) for f in step.args["funcs"]],
                      self.string_key)
@@ -453,6 +510,8 @@ class Engine:
 
     def step_sort(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
         rel = self.compact(self.values[step.inputs[0]])
+        # an order by a value out of range is no order (a LIMIT after it keeps others)
+        self.out_of_range += kept_range.used(self.rt, rel, [k[0] for k in step.args["keys"]])
         return sort_relation(self.rt, rel, [tuple(k) for k in step.args["keys"]])
 
     def step_limit(self, step: Step, plan: PhysicalPlan) -> SecretRelation:
@@ -466,10 +525,13 @@ class Engine:
         checked = any(what == openings.OUT_OF_RANGE for what, _, _ in step.args.get("opens", []))
         rel = bit = None
         if self.rt.computes:
-            if checked:  # one bit: whether any aggregate computed so far left the range
-                bit = sum_range.any_set(self.rt, self.out_of_range)
+            rel = self.values[step.inputs[0]]
+            if checked:  # one bit: whether a value of a row it keeps, or a decision
+                # about rows, left the range
+                kept = kept_range.kept_bits(self.rt, rel)
+                bit = sum_range.any_set(self.rt, self.out_of_range + kept)
                 self.out_of_range.clear()  # (the evaluators hold this list)
-            rel = self.compact(self.values[step.inputs[0]])
+            rel = kept_range.without_bits(self.compact(rel))
             rel.names = list(step.columns)
         # the bit goes with the result, in the same round
         table, out_of_range = open_result(

@@ -51,7 +51,7 @@ def zero_where(rt: Runtime, bit: BShare, col: SecretColumn) -> SecretColumn:
     if col.chars is not None:
         mask = mux.broadcast_bit(keep)
         chars = [and_(rt, mask, w) for w in col.chars]
-    return SecretColumn(col.type, value, col.null, chars, exact)
+    return SecretColumn(col.type, value, col.null, chars, exact, col.out_of_range)
 
 
 def with_null_keys_zeroed(rt: Runtime, rel: SecretRelation, names) -> SecretRelation:

@@ -86,6 +86,11 @@ class SecretColumn:
     (which arithmetic needs): the bits of a value only moved, or the terms of a
     quotient. It is what the column opens to, so every step that moves rows carries
     it; a step that computes on the value drops it.
+    ``out_of_range``: a ``BShare`` bit, 1 where the value was computed out of the range
+    the engine computes in (its words are then no value), or None when no row can be.
+    It moves with the rows, as ``exact`` does, so that only a row the result keeps
+    makes the query's error (:mod:`scql_py.engine.kept_range`); a step that computes
+    on the value takes it into its own range checks.
     """
 
     type: SqlType
@@ -93,6 +98,7 @@ class SecretColumn:
     null: BShare | None = None
     chars: list[BShare] | None = None
     exact: Exact | None = None
+    out_of_range: BShare | None = None
 
     def __post_init__(self) -> None:
         # a string without its bytes would open as '' (and pick '' in a CASE): an
@@ -113,14 +119,17 @@ class SecretColumn:
             self.type, self.value[idx], None if self.null is None else self.null[idx],
             None if self.chars is None else [c[idx] for c in self.chars],
             None if self.exact is None else self.exact.with_words(
-                [w[idx] for w in self.exact.words()]))
+                [w[idx] for w in self.exact.words()]),
+            None if self.out_of_range is None else self.out_of_range[idx])
 
     def shares(self) -> list[AShare | BShare]:
         """Every share of the column in a fixed order (see :meth:`rebuilt`): value, NULL
-        bit (zeros when no row is NULL), exact words, string bytes."""
+        bit (zeros when no row is NULL), exact words, string bytes, out-of-range bit (if
+        any)."""
         null = self.null if self.null is not None else BShare.zeros(self.value.party, len(self))
         return [self.value, null, *(self.exact.words() if self.exact else []),
-                *(self.chars or [])]
+                *(self.chars or []),
+                *([self.out_of_range] if self.out_of_range is not None else [])]
 
     def rebuilt(self, shares) -> SecretColumn:
         """A column of this one's type and form from shares in the order of
@@ -132,7 +141,8 @@ class SecretColumn:
         if self.exact is not None:
             exact = self.exact.with_words([next(it) for _ in self.exact.words()])
         chars = [next(it) for _ in self.chars] if self.chars is not None else None
-        return SecretColumn(self.type, value, null, chars, exact)
+        out_of_range = next(it) if self.out_of_range is not None else None
+        return SecretColumn(self.type, value, null, chars, exact, out_of_range)
 
 
 def common_exact(columns: list[SecretColumn]) -> Exact | None:
@@ -146,7 +156,8 @@ def common_exact(columns: list[SecretColumn]) -> Exact | None:
 
 def concat_columns(party: int, pieces: list[SecretColumn], t: SqlType) -> SecretColumn:
     """The rows of ``pieces`` (columns of type ``t``) one after another; string bytes are
-    padded to the widest piece, the exact form kept if every piece has it."""
+    padded to the widest piece, the exact form kept if every piece has it, the
+    out-of-range bits if any piece has them."""
     value = type(pieces[0].value).concat([p.value for p in pieces])
     null = None
     if any(p.null is not None for p in pieces):
@@ -163,7 +174,11 @@ def concat_columns(party: int, pieces: list[SecretColumn], t: SqlType) -> Secret
         words = [p.exact.words() for p in pieces]
         exact = exact.with_words([AShare.concat([w[k] for w in words])
                                   for k in range(len(words[0]))])
-    return SecretColumn(t, value, null, chars, exact)
+    out_of_range = None
+    if any(p.out_of_range is not None for p in pieces):
+        out_of_range = BShare.concat([p.out_of_range if p.out_of_range is not None
+                                      else BShare.zeros(party, len(p)) for p in pieces])
+    return SecretColumn(t, value, null, chars, exact, out_of_range)
 
 
 def concat_validity(party: int, parts: list[SecretRelation]) -> BShare | None:

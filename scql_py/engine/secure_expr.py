@@ -135,6 +135,10 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         self.string_key = string_key
         # bits of sums out of range (aggregates add them; the result's reveal opens them)
         self.out_of_range: list[BShare] = []
+        # a bit per row of ``rel`` for each value computed out of range, or used out of
+        # range (a column's own bits), on rows that are there: the step that evaluates
+        # puts them where its rows go (engine/kept_range.py)
+        self.row_range: list[BShare] = []
 
     # -- entry points ---------------------------------------------------------------------
     def evaluate(self, e: exp.Expression, t: SqlType | None = None) -> SecretColumn:
@@ -152,7 +156,10 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
 
     # -- leaves ---------------------------------------------------------------------------
     def visit_Column(self, e: exp.Column) -> Value:
-        return self.rel.column(e.name)
+        col = self.rel.column(e.name)
+        if col.out_of_range is not None and self.n:  # a value out of range is used
+            self._check_range(col.out_of_range, None)
+        return col
 
     def visit_Paren(self, e: exp.Paren) -> Value:
         return self.visit(e.this)
@@ -301,7 +308,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             near = and_(rt, near, bit_not(v.null))
         if self.rel.valid is not None:  # the rows a filter left out are no one's answer
             near = and_(rt, near, self.rel.valid)
-        self.out_of_range.append(near)
+        self.row_range.append(near)
 
     def _cast_const(self, v: Const, t: SqlType) -> Const:
         if v.value is None:
@@ -630,7 +637,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             beyond = and_(self.rt, beyond, bit_not(null))
         if self.rel.valid is not None:
             beyond = and_(self.rt, beyond, self.rel.valid)
-        self.out_of_range.append(beyond)
+        self.row_range.append(beyond)
 
     def _divide_by_constant(self, a: SecretColumn, b: Const) -> Value:
         """``a / c`` for a public exact number: one correctly rounded public division.
@@ -931,10 +938,10 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         branches, checks = [], []
         for i in ifs:
             cond = self.visit(i.this)
-            start = len(self.out_of_range)
+            start = len(self.row_range)
             branches.append((cond, self.visit(i.args["true"])))
             checks.append(start)
-        start = len(self.out_of_range)
+        start = len(self.row_range)
         otherwise = self.visit(default) if default is not None else Const(NULL_TYPE, None)
         checks.append(start)
         self._only_where_taken([c for c, _ in branches], checks)
@@ -954,7 +961,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         of branch ``k``, the last the ELSE's) only on the rows that branch is taken for:
         a value not taken is not computed for the asker, in range or not (DuckDB's CASE
         evaluates it only there)."""
-        if len(self.out_of_range) == starts[0] or not self.n:
+        if len(self.row_range) == starts[0] or not self.n:
             return
         rt, n = self.rt, self.n
         none_before = BShare.public(rt.party, np.ones(n, np.uint64))
@@ -964,11 +971,11 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             taken.append(and_(rt, none_before, true))
             none_before = and_(rt, none_before, bit_not(true))
         taken.append(none_before)
-        ends = starts[1:] + [len(self.out_of_range)]
+        ends = starts[1:] + [len(self.row_range)]
         for k, (lo, hi) in enumerate(zip(starts, ends)):
             for j in range(lo, hi):
-                if len(self.out_of_range[j]) == n:
-                    self.out_of_range[j] = and_(rt, self.out_of_range[j], taken[k])
+                if len(self.row_range[j]) == n:
+                    self.row_range[j] = and_(rt, self.row_range[j], taken[k])
 
     def _true_bits(self, cond: Value) -> BShare:
         """1 where a condition is TRUE (not FALSE, not NULL), for every row."""

@@ -24,7 +24,8 @@ DISTINCT_KEYS = "the other side's number of distinct keys and matched keys' mult
 # a quotient) left the range the ring holds, or whether a stored real it casts to a
 # decimal is too near a tie to round as DuckDB does, and then gets an error
 # instead of a wrapped or misrounded value: one bit for the query, a function of the
-# exact values it asked for and their inputs
+# exact values it asked for and their inputs (of the rows its result keeps, and of the
+# values that decide which rows those are: engine/kept_range.py)
 OUT_OF_RANGE = "whether a computed value is out of range"
 # server-aided PSI: the owners learn the other's multiplicity of each matched key (not
 # its number of distinct keys); the server both owners' numbers of distinct keys and

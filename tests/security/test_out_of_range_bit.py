@@ -233,3 +233,50 @@ def test_partial_sums_shared_as_halves_show_others_nothing(owners):
     assert {p: t for p, t in past_traffic.items() if p != "carol"} == {
         p: t for p, t in fine_traffic.items() if p != "carol"}
     assert owners.execute("carol", sql.format(9)).table.column(0).to_pylist() == [2**62]
+
+
+# --- a value out of range in a row the result does not keep (engine/kept_range.py) -----
+
+REALS = Path(__file__).resolve().parents[1] / "sql" / "adversary_reals" / "adversary_reals.toml"
+# 1e14 / 0.5 at id 10 is past 2^46; the filter above the CTE keeps that row or not
+KEPT = ("WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id) "
+        "SELECT id, q FROM t WHERE id {}")
+
+
+@pytest.fixture(scope="module")
+def reals():
+    with Federation(load_catalog(REALS), pushdown=False) as f:
+        yield f
+
+
+def test_a_row_left_out_is_no_error_and_the_one_bit_is_still_opened(reals):
+    """The rows' bits go with them to the reveal, which opens the same one bit (now of
+    the rows it keeps), to the asker only, with the result: nothing opens earlier."""
+    for where in ("<> 10", "= 10"):
+        plan = reals.plan("alice", KEPT.format(where))
+        assert [(s.op, o) for s in plan.steps for o in s.args["opens"]
+                if o[0] == openings.OUT_OF_RANGE] == [
+            ("reveal", [openings.OUT_OF_RANGE, ["alice"], False])]
+    assert reals.execute("alice", KEPT.format("<> 10")).table.num_rows == 16
+    at = reals.catalog.party_names.index("alice")
+    for engine in reals.engines:  # as each party records it: one bit, to alice
+        assert [(o.to, o.values) for o in engine.rt.openings
+                if o.what == openings.OUT_OF_RANGE] == [((at,), 1)]
+    with pytest.raises(DataError, match="out of the range the engine computes in"):
+        reals.execute("alice", KEPT.format("= 10"))
+
+
+def test_rounds_and_bytes_do_not_show_whether_a_row_left_out_was_out_of_range(reals):
+    """Leaving out the row past the range (an answer) or another row (the error): the
+    same rounds and bytes at every party (the bits are ANDed and ORed alike, whatever
+    they hold)."""
+    seen = []
+    for where, answers in (("<> 10", True), ("<> 9", False)):
+        try:
+            reals.execute("alice", KEPT.format(where))
+            assert answers
+        except DataError:
+            assert not answers
+        seen.append([[(s.step, s.rounds, s.bytes_sent, s.bytes_received)
+                      for s in e.profile.steps] for e in reals.engines])
+    assert seen[0] == seen[1]
