@@ -121,7 +121,7 @@ SELECT a.id FROM oa AS a JOIN ob AS b ON a.id = b.id WHERE a.n * b.n > 0;
 -- name: where_on_products_in_range
 -- pushdown: off
 SELECT a.id FROM oa AS a JOIN ob AS b ON a.id = b.id
-WHERE a.id IN (3, 6, 7, 10) AND a.n * b.n < 100;
+WHERE a.id IN (3, 6, 7, 10) AND a.n * b.n <> 35;
 
 -- name: overflow_in_a_case_branch_not_taken
 -- pushdown: off
@@ -139,7 +139,7 @@ FROM oa AS a JOIN ob AS b ON a.id = b.id;
 -- name: overflow_in_a_case_condition_not_reached
 -- pushdown: off
 -- the second condition overflows at id 1, where the first is true
-SELECT a.id, CASE WHEN a.id IN (1, 2, 5, 8, 9, 12) THEN 0 WHEN a.n * b.n > 10 THEN 1
+SELECT a.id, CASE WHEN a.id IN (1, 2, 5, 8, 9, 12) THEN 0 WHEN a.n * b.n = 35 THEN 1
                   ELSE 2 END AS c
 FROM oa AS a JOIN ob AS b ON a.id = b.id;
 
@@ -192,3 +192,15 @@ SELECT a.k + b.d AS s FROM oa AS a JOIN ob AS b ON a.id = b.id WHERE a.id = 1;
 -- pushdown: off
 SELECT a.id, a.k + b.d AS s, a.k * b.d AS p FROM oa AS a JOIN ob AS b ON a.id = b.id
 WHERE a.id IN (2, 3, 7, 13);
+
+-- name: decimal_rescaled_in_a_case_branch_not_taken
+-- pushdown: off
+-- the CASE is a DECIMAL at scale 2: a.k (9e17 at id 1) is cast to it where it is the
+-- ELSE, which id 1 does not take
+SELECT a.id, CASE WHEN a.id = 1 THEN 0.25 ELSE a.k END AS c
+FROM oa AS a JOIN ob AS b ON a.id = b.id;
+
+-- name: decimal_rescaled_in_a_case_branch_taken_is_an_error
+-- error: DataError is out of the range the engine computes in
+SELECT a.id, CASE WHEN a.id = 2 THEN 0.25 ELSE a.k END AS c
+FROM oa AS a JOIN ob AS b ON a.id = b.id;
