@@ -201,7 +201,7 @@ SELECT a.id, CASE WHEN a.id = 1 THEN 0.25 ELSE a.k END AS c
 FROM oa AS a JOIN ob AS b ON a.id = b.id;
 
 -- name: decimal_rescaled_in_a_case_branch_taken_is_an_error
--- secure-error: DataError is out of the range the engine computes in
--- (alice's own CASE: with pushdown she computes it, DuckDB's DECIMAL(20,2) holds 9e17)
+-- error: DataError
+-- (with pushdown alice computes the CASE, and 9e19 unscaled cannot be shared)
 SELECT a.id, CASE WHEN a.id = 2 THEN 0.25 ELSE a.k END AS c
 FROM oa AS a JOIN ob AS b ON a.id = b.id;
