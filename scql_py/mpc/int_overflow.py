@@ -16,7 +16,7 @@ Otherwise one of ``ah``, ``bh`` is 0, so ``m < 2^63`` is exact: ``P >= 2^64`` if
 ``m >= 2^32``; else ``m 2^32 < 2^64`` and ``P >= 2^64`` iff the ring's sum ``w = m
 2^32 + c`` wrapped, i.e. ``w < c`` as unsigned words; else ``P = w``, which is
 ``>= 2^63 + s`` iff its top bit is set and not (``s`` and ``w = 2^63``). Every test is
-the sign of an exact word: one batched :func:`compare.msb` after the split (about 33
+the sign of an exact word: one batched :func:`compare.msb` after the split (about 32
 rounds). By a public ``k``: ``x`` must lie in ``[lo, hi]``, the ``x`` with ``x k`` in
 range: two signs (9 rounds).
 
