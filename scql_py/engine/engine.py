@@ -82,7 +82,8 @@ def _cast_table(table: pa.Table, names: list[str], types: list[str]) -> pa.Table
 
 OUT_OF_RANGE_ERROR = (
     "a computed value is out of the range the engine computes in under MPC "
-    "(SUM of int64 and decimal within the int64 range, of reals below 2^47 "
+    "(SUM of int64 and decimal, and int64 and decimal +, -, * and negation, within "
+    "the int64 range (a decimal unscaled), of reals below 2^47 "
     "in magnitude; AVG and quotients below 2^46, products of reals below 2^47; "
     "VAR/STDDEV: values within 2^31 of a "
     "value of their group (reals: 2^23 of its mean), variance below 2^47, "

@@ -42,6 +42,7 @@ from scql_py.mpc import (
     float_division,
     float_keys,
     float_product,
+    int_overflow,
     mux,
     sum_range,
 )
@@ -252,6 +253,10 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             if t.kind == "int64" or t.scale == 0:
                 return SecretColumn(t, self._round_stored_real(v, t), v.null)
             self._refuse_near_ties(v, t)
+        if (src.kind in ("int64", "decimal") and t.kind == "decimal" and self.n
+                and t.scale > (src.scale or 0)):  # scaled up by 10^k: it may leave int64
+            self._check_range(int_overflow.public_product(
+                self.rt, v.value, 10 ** (t.scale - (src.scale or 0))), v.null)
         return SecretColumn(t, self._rescale(v.value, src, t), v.null)
 
     def _check_fixed_point_range(self, v: SecretColumn) -> None:
@@ -403,9 +408,15 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         v = self.visit(e.this)
         if isinstance(v, Const):
             return Const(v.type, None if v.value is None else -v.value)
+        self._check_negation(v)
         # -x keeps either exact form: a key negates as a ring word, a quotient's dividend
         exact = None if v.exact is None else v.exact.negated()
         return SecretColumn(v.type, -v.value, v.null, exact=exact)
+
+    def _check_negation(self, v: SecretColumn) -> None:
+        """-2^63 has no int64 negation (DuckDB's error, the out-of-range one here)."""
+        if v.type.kind in ("int64", "decimal") and self.n:
+            self._check_range(int_overflow.negation(self.rt, v.value), v.null)
 
     # -- ABS, ROUND, FLOOR, CEIL (sql/secure_nodes.py refuses them on floats) -------------
     def visit_Abs(self, e: exp.Abs) -> Value:
@@ -416,6 +427,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             raise NotSupportedError(f"ABS of {v.type}")
         # a NULL compares as NULL, which choose takes as false: the NULL itself is kept
         negative = self.compare(v, Const(INT64, 0), "<")
+        self._check_negation(v)
         exact = None if v.exact is None else v.exact.negated()
         return self.choose(negative, SecretColumn(v.type, -v.value, v.null, exact=exact), v,
                            v.type)
@@ -473,10 +485,22 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                 a2 = self.materialize(Const(t, None))
             val = a2.value + b2.value if op == "+" else a2.value - b2.value
             return SecretColumn(t, val, self._nulls(a2, b2))
-        a2, b2 = (self.materialize(self.cast(v, t) if v.type.kind != "null" else Const(t, None))
-                  for v in (a, b))
+        a1, b1 = (self.cast(v, t) if v.type.kind != "null" else Const(t, None) for v in (a, b))
+        a2, b2 = self.materialize(a1), self.materialize(b1)
         val = a2.value + b2.value if op == "+" else a2.value - b2.value
-        return SecretColumn(t, val, self._nulls(a2, b2))
+        null = self._nulls(a2, b2)
+        if t.kind in ("int64", "decimal") and self.n and not any(
+                isinstance(v, Const) and v.value is None for v in (a1, b1)):
+            if isinstance(b1, Const):  # a public operand: its sign is known
+                beyond = int_overflow.additive(self.rt, a2.value, const_word(b1.value, t), val,
+                                               op == "-")
+            elif isinstance(a1, Const) and op == "+":
+                beyond = int_overflow.additive(self.rt, b2.value, const_word(a1.value, t), val,
+                                               False)
+            else:
+                beyond = int_overflow.additive(self.rt, a2.value, b2.value, val, op == "-")
+            self._check_range(beyond, null)
+        return SecretColumn(t, val, null)
 
     def visit_Mul(self, e: exp.Mul) -> Value:
         a, b = self.visit(e.left), self.visit(e.right)
@@ -502,15 +526,26 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             elif isinstance(a, Const) and a.value is not None and float(a.value).is_integer():
                 a, b = b, Const(INT64, int(a.value))
         a2, b2 = self.materialize(a), self.materialize(b)
+        beyond = None
+        exact = t.kind in ("int64", "decimal") and self.n > 0  # (an unscaled integer)
         if isinstance(b, Const) and b.value is not None and b.type.kind in ("int64", "decimal"):
-            val = a2.value.mul_public(const_word(b.value, b.type))
+            k = const_word(b.value, b.type)
+            val = a2.value.mul_public(k)
+            beyond = int_overflow.public_product(self.rt, a2.value, k) if exact else None
         elif isinstance(a, Const) and a.value is not None and a.type.kind in ("int64", "decimal"):
-            val = b2.value.mul_public(const_word(a.value, a.type))
+            k = const_word(a.value, a.type)
+            val = b2.value.mul_public(k)
+            beyond = int_overflow.public_product(self.rt, b2.value, k) if exact else None
         elif t.kind == "float64" and a2.type.kind == "float64" and b2.type.kind == "float64":
             val = self._fixed_product(a2.value, b2.value)
         else:
             val = self._mul(a2.value, b2.value)
-        return SecretColumn(t, val, self._nulls(a2, b2))
+            if exact and not any(isinstance(v, Const) and v.value is None for v in (a, b)):
+                beyond = int_overflow.product(self.rt, a2.value, b2.value)
+        null = self._nulls(a2, b2)
+        if beyond is not None:
+            self._check_range(beyond, null)
+        return SecretColumn(t, val, null)
 
     def _mul(self, x: AShare, y: AShare) -> AShare:
         return rss_mul(self.rt, x, y)
@@ -933,49 +968,69 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
     def visit_Case(self, e: exp.Case) -> Value:
         if e.this is not None:
             raise NotSupportedError("CASE <expr> WHEN ... (use CASE WHEN <condition>)")
-        ifs = e.args.get("ifs") or []
-        default = e.args.get("default")
-        branches, checks = [], []
-        for i in ifs:
-            cond = self.visit(i.this)
+        ifs = [(i.this, i.args["true"]) for i in e.args.get("ifs") or []]
+        return self._branches(ifs, e.args.get("default"), "CASE")
+
+    def _branches(self, ifs: list[tuple[exp.Expression, exp.Expression]],
+                  default: exp.Expression | None, context: str) -> Value:
+        """``CASE WHEN c1 THEN v1 ... ELSE d END`` (an IF too), its range checks where
+        DuckDB evaluates what they check: a condition where no earlier one is true, a
+        value (and its cast to the CASE's type) where its branch is taken."""
+        conditions: list[Value] = []
+        values: list[Value] = []
+        reached: list[tuple[int, int]] = []  # the checks of each condition
+        taken: list[list[tuple[int, int]]] = []  # of each value (the last: the ELSE's)
+        for cond, value in ifs:
             start = len(self.row_range)
-            branches.append((cond, self.visit(i.args["true"])))
-            checks.append(start)
+            conditions.append(self.visit(cond))
+            reached.append((start, len(self.row_range)))
+            start = len(self.row_range)
+            values.append(self.visit(value))
+            taken.append([(start, len(self.row_range))])
         start = len(self.row_range)
-        otherwise = self.visit(default) if default is not None else Const(NULL_TYPE, None)
-        checks.append(start)
-        self._only_where_taken([c for c, _ in branches], checks)
+        values.append(self.visit(default) if default is not None else Const(NULL_TYPE, None))
+        taken.append([(start, len(self.row_range))])
         t = NULL_TYPE
-        for _, v in branches:
-            t = common_type(t, v.type, "CASE")
-        t = common_type(t, otherwise.type, "CASE")
+        for v in values:
+            t = common_type(t, v.type, context)
+        if t.kind != "null":
+            for k, v in enumerate(values):
+                start = len(self.row_range)
+                values[k] = self.cast(v, t) if v.type.kind != "null" else Const(t, None)
+                taken[k].append((start, len(self.row_range)))
+        self._only_where_taken(conditions, reached, taken)
         if t.kind == "null":
             return Const(NULL_TYPE, None)
-        result = otherwise
-        for cond, value in reversed(branches):
+        result = values[-1]
+        for cond, value in reversed(list(zip(conditions, values))):
             result = self.choose(cond, value, result, t)
         return result
 
-    def _only_where_taken(self, conditions: list[Value], starts: list[int]) -> None:
-        """The range checks of a CASE's values (those from ``starts[k]`` on, for the value
-        of branch ``k``, the last the ELSE's) only on the rows that branch is taken for:
-        a value not taken is not computed for the asker, in range or not (DuckDB's CASE
-        evaluates it only there)."""
-        if len(self.row_range) == starts[0] or not self.n:
+    def _only_where_taken(self, conditions: list[Value], reached: list[tuple[int, int]],
+                          taken: list[list[tuple[int, int]]]) -> None:
+        """The range checks of a CASE's conditions (``reached[k]``: those of condition
+        ``k``, a range of ``row_range``) only on the rows where no earlier condition
+        is true, and of its values (``taken[k]``, the last the ELSE's) only on the rows
+        that branch is taken for: a value not taken is not computed for the asker, in
+        range or not (DuckDB's CASE evaluates it only there)."""
+        spans = [(lo, hi, k, False) for k, (lo, hi) in enumerate(reached) if k > 0]
+        spans += [(lo, hi, k, True) for k, ranges in enumerate(taken) for lo, hi in ranges]
+        if not self.n or all(lo == hi for lo, hi, _, _ in spans):
             return
         rt, n = self.rt, self.n
         none_before = BShare.public(rt.party, np.ones(n, np.uint64))
-        taken = []
-        for cond in conditions:
+        masks = {}
+        for k, cond in enumerate(conditions):
+            masks[k, False] = none_before
             true = self._true_bits(cond)
-            taken.append(and_(rt, none_before, true))
+            masks[k, True] = and_(rt, none_before, true)
             none_before = and_(rt, none_before, bit_not(true))
-        taken.append(none_before)
-        ends = starts[1:] + [len(self.row_range)]
-        for k, (lo, hi) in enumerate(zip(starts, ends)):
-            for j in range(lo, hi):
-                if len(self.row_range[j]) == n:
-                    self.row_range[j] = and_(rt, self.row_range[j], taken[k])
+        masks[len(conditions), True] = none_before
+        at = [(j, masks[k, is_value]) for lo, hi, k, is_value in spans for j in range(lo, hi)
+              if len(self.row_range[j]) == n]
+        masked = and_many(rt, [(self.row_range[j], mask) for j, mask in at])
+        for (j, _), bits in zip(at, masked):
+            self.row_range[j] = bits
 
     def _true_bits(self, cond: Value) -> BShare:
         """1 where a condition is TRUE (not FALSE, not NULL), for every row."""
@@ -985,12 +1040,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         return self._truth(self.materialize(cond))[0]
 
     def visit_If(self, e: exp.If) -> Value:
-        value = self.visit(e.args["true"])
-        other = self.visit(e.args["false"]) if e.args.get("false") is not None else Const(NULL_TYPE, None)
-        t = common_type(value.type, other.type, "IF")
-        if t.kind == "null":
-            return Const(NULL_TYPE, None)
-        return self.choose(self.visit(e.this), value, other, t)
+        return self._branches([(e.this, e.args["true"])], e.args.get("false"), "IF")
 
     def visit_Nullif(self, e: exp.Nullif) -> Value:
         value = self.visit(e.this)

@@ -280,3 +280,48 @@ def test_rounds_and_bytes_do_not_show_whether_a_row_left_out_was_out_of_range(re
         seen.append([[(s.step, s.rounds, s.bytes_sent, s.bytes_received)
                       for s in e.profile.steps] for e in reals.engines])
     assert seen[0] == seen[1]
+
+
+# --- int64 arithmetic past the range under MPC (+, -, *, negation) -----------------------
+
+INT_OVERFLOW = Path(__file__).resolve().parents[1] / "sql" / "int_overflow" / "int_overflow.toml"
+# alice's oa.n times bob's ob.n: -2^63 at id 3 (in range), 2^63 at id 1 (past it)
+PRODUCT = "SELECT a.n * b.n AS p, a.n + b.n AS s, -a.n AS m FROM oa AS a JOIN ob AS b " \
+          "ON a.id = b.id WHERE a.id = {}"
+
+
+@pytest.fixture(scope="module")
+def arithmetic():
+    with Federation(load_catalog(INT_OVERFLOW), pushdown=False) as f:
+        yield f
+
+
+def test_arithmetic_uses_the_one_listed_bit(arithmetic):
+    """No opening of its own: the query's one bit, with the result, listed as before."""
+    plan = arithmetic.plan("carol", PRODUCT.format(1))
+    assert [(s.op, o) for s in plan.steps for o in s.args["opens"]
+            if o[0] == openings.OUT_OF_RANGE] == [
+        ("reveal", [openings.OUT_OF_RANGE, ["carol"], False])]
+    assert "whether a computed value is out of range" in arithmetic.explain(
+        "carol", PRODUCT.format(1))
+    with pytest.raises(DataError) as info:
+        arithmetic.execute("carol", PRODUCT.format(1))
+    assert all(int(d) < 100 for d in re.findall(r"\d+", str(info.value))), info.value
+    assert arithmetic.execute("carol", PRODUCT.format(3)).table.to_pylist() == [
+        {"p": -(2**63), "s": -(2**62) + 2, "m": 2**62}]
+
+
+def test_arithmetic_rounds_and_bytes_do_not_show_the_bit(arithmetic):
+    """In range (id 3) and past it (id 1): the same rounds and bytes at every party."""
+    seen = []
+    for row in (3, 1):
+        try:
+            arithmetic.execute("carol", PRODUCT.format(row))
+            passed = True
+        except DataError:
+            passed = False
+        seen.append((passed, [[(s.step, s.rounds, s.bytes_sent, s.bytes_received)
+                               for s in e.profile.steps] for e in arithmetic.engines]))
+    (in_range, first), (past, second) = seen
+    assert in_range and not past
+    assert first == second
