@@ -49,7 +49,7 @@ FROM ra AS a JOIN rb AS b ON a.id = b.id;
 
 -- name: decimal_column_divided_by_a_small_stored_real
 -- catalog: floats/floats.toml
--- issue 11.new-small-divisor, still open for a decimal operand: _keys_of_reals takes
+-- issue 11.new-small-divisor for a decimal operand (fixed: keyed): _keys_of_reals took
 -- the exact path only for a real with a key, an int64 or a constant, so a decimal
 -- column divides fixed-point words: 0.10 / 1e-7 is NULL (1e-7 is 0 in fixed point;
 -- DuckDB 1000000.0000000001), 25871.77 / 0.1 is 258701.91 (DuckDB 258717.7, off by
@@ -119,7 +119,7 @@ FROM ra WHERE id = 9;
 -- issue 11.new-small-divisor through CAST(k AS DOUBLE) / y: the cast dropped to fixed
 -- point without a key, so the divisor was rounded to 2^-16: 16 / 1e-5 was 1048576.0
 -- (DuckDB 1599999.9999999998), 11 / 0.001 was 10922.67. The cast now carries the key of
--- the nearest double (k * 1.0 / y still divides fixed point: open)
+-- the nearest double (k * 1.0 / y, a decimal's quotient: below, keyed too)
 SELECT a.id, CAST(a.k AS DOUBLE) / b.y AS q, a.k / b.y AS s
 FROM ra AS a JOIN rb AS b ON a.id = b.id WHERE a.id IN (5, 11, 16);
 
