@@ -61,7 +61,6 @@ from scql_py.sql.type_inference import (
 )
 
 QUOTIENT_BITS = 62 - FRAC_BITS  # a quotient is a fixed-point word: below 2^46
-EXACT_DECIMAL_DIGITS = 15  # a decimal's unscaled integer below 10^15 is exact as a double
 Value = SecretColumn | Const
 
 
@@ -124,6 +123,18 @@ def _literal_key(c: Const) -> int:
     return 0 if c.value is None else float_keys.key_of(float(c.value))
 
 
+def _exact_with_real_constant(a: Value, b: Value) -> bool:
+    """Whether ``a op b`` is an integer or a decimal column with a real constant (a
+    ``float64`` one, or a decimal one: DuckDB divides by its double), whose result DuckDB
+    computes in doubles: from keys, it is exactly DuckDB's and keeps its bits."""
+    for c, v in ((a, b), (b, a)):
+        if (isinstance(c, Const) and c.value is not None
+                and c.type.kind in ("float64", "decimal") and isinstance(v, SecretColumn)
+                and v.type.kind in ("int64", "decimal")):
+            return True
+    return False
+
+
 class SecureEvaluator(SecureMath, SecureDates, SecureLike):
     """Evaluates expressions whose column names refer to ``rel``'s columns (the visits
     of math functions are :class:`SecureMath`'s, of date parts :class:`SecureDates`',
@@ -140,6 +151,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         # range (a column's own bits), on rows that are there: the step that evaluates
         # puts them where its rows go (engine/kept_range.py)
         self.row_range: list[BShare] = []
+        self._cast_keys: dict[int, tuple[SecretColumn, AShare]] = {}  # see _cast_key
 
     # -- entry points ---------------------------------------------------------------------
     def evaluate(self, e: exp.Expression, t: SqlType | None = None) -> SecretColumn:
@@ -187,12 +199,11 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
     def visit_Cast(self, e: exp.Cast) -> Value:
         v, t = self.visit(e.this), cast_target(e.to)
         out = self.cast(v, t)
-        if (isinstance(v, SecretColumn) and v.type.kind == "int64" and t.kind == "float64"
-                and isinstance(out, SecretColumn)):
+        if (isinstance(v, SecretColumn) and v.type.kind in ("int64", "decimal")
+                and t.kind == "float64" and isinstance(out, SecretColumn)):
             # the nearest double, as DuckDB casts it, with its key: a real like a stored
-            # one (divided, compared exactly), not only its fixed-point word
-            out = SecretColumn(FLOAT64, out.value, out.null,
-                               exact=FloatBits(float_keys.from_fixed(self.rt, v.value, 0)))
+            # one (divided, compared, joined on exactly), not only its fixed-point word
+            out = SecretColumn(FLOAT64, out.value, out.null, exact=FloatBits(self._cast_key(v)))
         return out
 
     visit_TryCast = visit_Cast
@@ -605,12 +616,14 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                        ) -> tuple[AShare, AShare] | None:
         """The float keys of ``a`` and ``b`` where ``a op b`` is of doubles known exactly:
         one of them a real with its bits (only moved since it was stored, or computed
-        from bits), the other such a real, an integer or a constant. None otherwise: a
-        computed real is fixed point, and computed on as such; unless ``computed`` (a
-        quotient), where the other operand is then the double of its exact form
-        (:meth:`_computed_key`): dividing by a real with bits must not round that real to
-        2^-16 (``AVG(id) / SUM(f)`` of a sum of 0.001)."""
-        if not any(isinstance(v, SecretColumn) and v.key is not None for v in (a, b)):
+        from bits), the other such a real, an integer or a constant; or an integer or a
+        decimal with a real constant (``k * 1e-1``, ``k / 0.3``: DuckDB's doubles, which
+        fixed point would round). None otherwise: a computed real is fixed point, and
+        computed on as such; unless ``computed`` (a quotient), where the other operand is
+        then the double of its exact form (:meth:`_computed_key`): dividing by a real with
+        bits must not round that real to 2^-16 (``AVG(id) / SUM(f)`` of a sum of 0.001)."""
+        if not any(isinstance(v, SecretColumn) and v.key is not None for v in (a, b)) \
+                and not _exact_with_real_constant(a, b):
             return None
         keys = []
         for v in (a, b):
@@ -623,10 +636,8 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                 keys.append(self._public_key(float(v.value)))
             elif v.key is not None:
                 keys.append(v.key)
-            elif v.type.kind == "int64":  # the nearest double, as DuckDB casts it
-                keys.append(float_keys.from_fixed(self.rt, v.value, 0))
-            elif v.type.kind == "decimal" and v.type.precision <= EXACT_DECIMAL_DIGITS:
-                keys.append(self._decimal_key(v))
+            elif v.type.kind in ("int64", "decimal"):  # the nearest double, as DuckDB casts it
+                keys.append(self._cast_key(v))
             elif computed and v.type.kind == "float64":
                 keys.append(self._computed_key(v))
             else:
@@ -642,9 +653,22 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             return float_division.divide_keys(self.rt, terms[:self.n], terms[self.n:]).key
         return float_keys.from_fixed(self.rt, v.value)
 
+    def _cast_key(self, v: SecretColumn) -> AShare:
+        """The key of the double nearest an integer or a decimal column, once per column
+        (``k IN (1e0, 2e0)`` compares one column with each item)."""
+        made = self._cast_keys.get(id(v))
+        if made is None or made[0] is not v:
+            key = (float_keys.from_fixed(self.rt, v.value, 0) if v.type.kind == "int64"
+                   else self._decimal_key(v))
+            made = self._cast_keys[id(v)] = (v, key)  # v kept: its id is not reused
+        return made[1]
+
     def _decimal_key(self, v: SecretColumn) -> AShare:
         """The key of the double nearest a decimal (as DuckDB casts it): its unscaled
-        integer, exact as a double below 10^15, divided by 10^scale from the bits."""
+        integer, exact as a double below 2^53 (every decimal of 15 digits or fewer, and
+        ``k * 1.0`` for ``|k| < 2^53 / 10``), divided by 10^scale from the bits. An
+        unscaled integer of 2^53 or more is rounded to a double first: the key may then
+        be one unit in the last place from DuckDB's (which rounds the decimal once)."""
         unscaled = float_keys.from_fixed(self.rt, v.value, 0)
         if not v.type.scale:
             return unscaled

@@ -114,13 +114,32 @@ def resolve(ast: exp.Expression, catalog: Catalog) -> exp.Expression:
 
 
 def _name_error(message: str, ast: exp.Expression, catalog: Catalog) -> ProgrammingError:
-    m = re.search(r"Column '([^']+)' could not be resolved", message)
-    if m:
-        col = m.group(1)
-        tables = {t.name for t in ast.find_all(exp.Table)}
-        known = sorted({c for t in tables for c in catalog.tables[t].columns})
-        pos = re.search(r"Line: (\d+), Col: (\d+)", message)
-        where = f" at line {pos.group(1)}, column {pos.group(2)}" if pos else ""
+    pos = re.search(r"Line: (\d+), Col: (\d+)", message)
+    where = f" at line {pos.group(1)}, column {pos.group(2)}" if pos else ""
+    tables = {t.name for t in ast.find_all(exp.Table) if t.name in catalog.tables}
+    m = re.search(r"Column '([^']+)' could not be resolved(?: for table: '([^']+)')?", message)
+    if m and m.group(2) and m.group(2) not in _sources(ast):
+        # a.id where no table or alias is a: the column may well exist elsewhere
+        col, name = m.group(1), m.group(2)
+        aliased = [t.alias for t in ast.find_all(exp.Table) if t.name == name and t.alias]
+        named = sorted(_sources(ast))
+        if aliased:
+            hint = f" (the table '{name}' is named '{aliased[0]}' here)"
+        else:
+            hint = _suggest(name, named) or (
+                f" (the query names {', '.join(repr(n) for n in named)})" if named else "")
+        return ProgrammingError(f"unknown table or alias '{name}' in '{name}.{col}'{where}{hint}")
+    unknown = re.search(r"Unknown column: (\S+)", message)
+    if m or unknown:
+        col = m.group(1) if m else unknown.group(1)
+        known = sorted({c for t in tables for c in catalog.tables[t].columns} - {col})
         return ProgrammingError(f"unknown column '{col}'{where}{_suggest(col, known)}")
     message = re.sub(r"\s*Line: \d+, Col: \d+\.?", "", message)
     return ProgrammingError(message)
+
+
+def _sources(ast: exp.Expression) -> set[str]:
+    """The names a column may be qualified with: tables (by their alias, if they have
+    one), subqueries' and CTEs' aliases."""
+    return {node.alias_or_name for node in ast.find_all(exp.Table, exp.Subquery, exp.CTE)
+            if node.alias_or_name}

@@ -50,6 +50,12 @@ def test_unsupported_sql_names_the_construct(demo, sql, construct):
 @pytest.mark.parametrize("sql, fragment", [
     ("SELECT incme FROM alice_income", "unknown column 'incme'.*did you mean 'income'"),
     ("SELECT income FROM alice_incme", "unknown table 'alice_incme'.*alice_income"),
+    # an unknown qualifier is named, not its column (which exists: no 'did you mean id')
+    ("SELECT a.income FROM alice_income AS c", r"unknown table or alias 'a' in 'a.income'"
+     r" at line 1, column \d+ \(the query names 'c'\)$"),
+    ("SELECT alice_income.income FROM alice_income AS c",
+     "unknown table or alias 'alice_income'.*is named 'c' here"),
+    ("SELECT c.incme FROM alice_income AS c", "unknown column 'incme'.*did you mean 'income'"),
     ("SELECT income FROM alice_income WHERE", "syntax error at line 1"),
     ("SELECT income FROM alice_income LIMIT -1", "syntax error|LIMIT"),
     ("SELECT income, SUM(income) FROM alice_income", "must appear in GROUP BY or be inside an aggregate"),

@@ -49,7 +49,7 @@ FROM ra AS a JOIN rb AS b ON a.id = b.id;
 
 -- name: decimal_column_divided_by_a_small_stored_real
 -- catalog: floats/floats.toml
--- issue 11.new-small-divisor, still open for a decimal operand: _keys_of_reals takes
+-- issue 11.new-small-divisor for a decimal operand (fixed: keyed): _keys_of_reals took
 -- the exact path only for a real with a key, an int64 or a constant, so a decimal
 -- column divides fixed-point words: 0.10 / 1e-7 is NULL (1e-7 is 0 in fixed point;
 -- DuckDB 1000000.0000000001), 25871.77 / 0.1 is 258701.91 (DuckDB 258717.7, off by
@@ -119,7 +119,7 @@ FROM ra WHERE id = 9;
 -- issue 11.new-small-divisor through CAST(k AS DOUBLE) / y: the cast dropped to fixed
 -- point without a key, so the divisor was rounded to 2^-16: 16 / 1e-5 was 1048576.0
 -- (DuckDB 1599999.9999999998), 11 / 0.001 was 10922.67. The cast now carries the key of
--- the nearest double (k * 1.0 / y still divides fixed point: open)
+-- the nearest double (k * 1.0 / y, a decimal's quotient: below, keyed too)
 SELECT a.id, CAST(a.k AS DOUBLE) / b.y AS q, a.k / b.y AS s
 FROM ra AS a JOIN rb AS b ON a.id = b.id WHERE a.id IN (5, 11, 16);
 
@@ -233,3 +233,91 @@ SELECT DISTINCT q FROM t;
 -- error: DataError is out of the range the engine computes in
 WITH t AS (SELECT a.id, a.x / b.y AS q FROM ra AS a JOIN rb AS b ON a.id = b.id)
 SELECT t.id, c.z FROM t JOIN rc AS c ON t.q = c.id;
+
+-- Reals meeting integers and decimals where rows are matched (joins, IN, semi-joins)
+-- and integers and decimals with real constants: DuckDB casts the integer or decimal
+-- to DOUBLE; each block was a wrong answer where that side had only fixed point
+
+-- name: stored_real_joined_on_a_computed_integer
+-- floats: exact
+-- 1e-300 and 5e-324 matched c.id - c.id = 0 in fixed point; 0.0 and -0.0 match it
+SELECT a.id, a.x, c.id AS cid FROM ra AS a JOIN rc AS c ON a.x = c.id - c.id;
+
+-- name: quotient_of_stored_reals_joined_on_an_int64_column
+-- floats: exact
+-- 3.0000000000000004 (id 17) and 1e-310 (id 5) must not match n = 3 and n = 0; -0.0
+-- (id 15) matches n = 0
+SELECT a.id, a.x / b.y AS q, b2.id AS nid
+FROM ra AS a JOIN rb AS b ON a.id = b.id JOIN rb AS b2 ON a.x / b.y = b2.n
+WHERE a.id <> 10;
+
+-- name: stored_reals_and_quotients_in_a_list_of_integers
+-- floats: exact
+-- an int64 in a list of real constants too: 1 is not 1.0000001e0 (fixed point: equal)
+SELECT a.id, a.x IN (0, 1, 3) AS i, a.x / b.y IN (0, 1, 3) AS j,
+       a.k IN (1.0000001e0, 2e0) AS l
+FROM ra AS a JOIN rb AS b ON a.id = b.id WHERE a.id <> 10;
+
+-- name: stored_real_in_a_subquery_of_computed_integers
+-- floats: exact
+SELECT a.id FROM ra AS a WHERE a.x IN (SELECT id - id FROM rc);
+
+-- name: quotient_in_a_subquery_of_integers
+-- floats: exact
+SELECT a.id FROM ra AS a JOIN rb AS b ON a.id = b.id
+WHERE a.id <> 10 AND a.x / b.y IN (SELECT n FROM rb);
+
+-- name: stored_real_not_in_a_subquery_of_computed_integers
+-- floats: exact
+SELECT a.id FROM ra AS a
+WHERE a.x NOT IN (SELECT id - id FROM rc) AND a.x IS NOT NULL;
+
+-- name: stored_real_semi_and_anti_joined_on_computed_integers
+-- floats: exact
+SELECT a.id,
+       EXISTS (SELECT 1 FROM rc AS c WHERE c.id - c.id = a.x) AS e,
+       NOT EXISTS (SELECT 1 FROM rb AS b WHERE b.n = a.x) AS ne
+FROM ra AS a;
+
+-- name: int64_times_a_decimal_one_divided_by_a_small_stored_real
+-- floats: exact
+-- k * 1.0 is a DECIMAL(21,1) to DuckDB: its quotient by y = 1e-5 divided fixed-point
+-- words (16 / 1e-5 was 1048576.0, DuckDB 1599999.9999999998); a decimal of more than
+-- 15 digits had no key. Products and quotients of integers and real constants are
+-- DuckDB's doubles too (7 / 0.3 was 23.333333333333332: the exact rational rounded,
+-- DuckDB divides by the double 0.3), and keep their bits: (k / 0.1) / y, k * 1e0 / y
+SELECT a.id, a.k * 1.0 / b.y AS q, a.k / 0.3 AS r, a.k * 1e-1 AS p,
+       a.k * 1e0 / b.y AS s, (a.k / 0.1) / b.y AS t, 1.5 / a.k AS u
+FROM ra AS a JOIN rb AS b ON a.id = b.id WHERE a.id IN (3, 5, 7, 11, 16);
+
+-- name: decimal_times_a_decimal_one_divided_by_a_small_stored_real
+-- catalog: floats/floats.toml
+-- floats: exact
+-- amt * 1.0 is a DECIMAL(12,3): 0.10 * 1.0 / 1e-7 was NULL (1e-7 is 0 in fixed
+-- point); CAST(amt AS DOUBLE) under MPC was its fixed-point value (0.01 opened as
+-- 0.010000228881835938)
+SELECT a.id, a.amt * 1.0 / b.y AS q, a.amt / 0.3 AS r, a.amt * 1e-1 AS p,
+       CAST(a.amt AS DOUBLE) AS c, a.amt = 1.2345600000000001e3 AS e
+FROM fa AS a JOIN fb AS b ON a.id = b.id WHERE a.id <> 8;
+
+-- name: stored_real_joined_on_a_decimal_column
+-- catalog: floats/floats.toml
+-- floats: exact
+-- with pushdown off the decimal key was cast under MPC to fixed point: 0.00 matched
+-- 1e-7 and 1e-300 (ids 6, 8)
+SELECT a.id, b.id AS bid, b.y FROM fa AS a JOIN fb AS b ON a.amt = b.y;
+
+-- name: stored_real_in_semi_joins_of_computed_decimals
+-- catalog: floats/floats.toml
+-- floats: exact
+-- amt - amt (0.00) matched 1e-7, -1e-7 and 5e-324 in fixed point, in both modes (the
+-- distinct keys of a semi-join are cast under MPC)
+SELECT a.id, a.x IN (SELECT amt - amt FROM fc) AS i,
+       EXISTS (SELECT 1 FROM fc AS c WHERE c.amt - c.amt = a.x) AS e
+FROM fa AS a;
+
+-- name: stored_real_not_in_computed_decimals
+-- catalog: floats/floats.toml
+-- floats: exact
+SELECT a.id FROM fa AS a
+WHERE a.x NOT IN (SELECT amt - amt FROM fc WHERE amt IS NOT NULL) AND a.x IS NOT NULL;

@@ -186,6 +186,11 @@ SELECT id FROM no_such_table;
 -- error: ProgrammingError no_such_column
 SELECT no_such_column FROM t_alice;
 
+-- name: unknown_alias
+-- error: ProgrammingError unknown table or alias 'a' in 'a.id'
+-- (was "unknown column 'id' ... (did you mean 'id'?)": the column exists, the alias not)
+SELECT a.id FROM t_alice AS c;
+
 -- name: syntax_error
 -- error: ProgrammingError
 SELEC id FROM t_alice;
