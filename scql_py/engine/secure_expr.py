@@ -39,6 +39,7 @@ from scql_py.mpc import (
     convert,
     division,
     equality,
+    float_addition,
     float_division,
     float_keys,
     float_product,
@@ -466,6 +467,10 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                 a2 = self.materialize(Const(t, None))
             val = a2.value + b2.value if op == "+" else a2.value - b2.value
             return SecretColumn(t, val, self._nulls(a2, b2))
+        keys = self._keys_of_reals(a, b) if t.kind == "float64" else None
+        if keys is not None:  # IEEE-754's own sum, one rounding (mpc/float_addition.py)
+            key_b = keys[1] if op == "+" else -keys[1]  # key(-x) = -key(x)
+            return self._real_result(a, b, float_addition.add_keys(self.rt, keys[0], key_b))
         a2, b2 = (self.materialize(self.cast(v, t) if v.type.kind != "null" else Const(t, None))
                   for v in (a, b))
         val = a2.value + b2.value if op == "+" else a2.value - b2.value
