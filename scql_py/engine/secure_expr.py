@@ -245,6 +245,13 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         if src.kind == "float64" and isinstance(v.exact, FloatBits) and self.n:
             if t.kind == "int64" or t.scale == 0:
                 return SecretColumn(t, self._round_stored_real(v, t), v.null)
+            if t.scale <= 15:  # DuckDB's x * 10^s as a double, then rounded: exact
+                scaled = float_product.multiply_keys(rt, v.exact.key,
+                                                     self._public_key(float(10**t.scale)))
+                self._check_range(scaled.beyond, v.null)
+                whole = SqlType.parse(f"decimal({t.precision},0)")
+                product = SecretColumn(FLOAT64, scaled.q, v.null, exact=FloatBits(scaled.key))
+                return SecretColumn(t, self._round_stored_real(product, whole), v.null)
             self._refuse_near_ties(v, t)
         return SecretColumn(t, self._rescale(v.value, src, t), v.null)
 
