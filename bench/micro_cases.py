@@ -38,7 +38,17 @@ from scql_py.engine.ordering import sort_relation  # noqa: E402
 from scql_py.engine.relation import SecretRelation  # noqa: E402
 from scql_py.engine.reveal import open_relation  # noqa: E402
 from scql_py.engine.secure_expr import SecureEvaluator  # noqa: E402
-from scql_py.mpc import byte_match, compare, equality, like_automaton, rss, segment, sort  # noqa: E402
+from scql_py.mpc import (  # noqa: E402
+    byte_match,
+    compare,
+    equality,
+    float_addition,
+    float_keys,
+    like_automaton,
+    rss,
+    segment,
+    sort,
+)
 from scql_py.mpc.inprocess import run_parties  # noqa: E402
 from scql_py.mpc.psi import psi_join_indices  # noqa: E402
 from scql_py.mpc.runtime import Runtime  # noqa: E402
@@ -213,10 +223,11 @@ def bench_multiply_reals(rows: int, repeat: int) -> Timing:
     return _arithmetic_case(rows, repeat, "x * y")
 
 
-def _sum_case(rows: int, repeat: int, expression: str) -> Timing:
+def _sum_case(rows: int, repeat: int, expression: str, keyed: bool = True) -> Timing:
     """SUM of ``expression`` over a stored real ``x`` (party 0's, shared as a table) under
-    MPC, opened: a stored real is summed from its bits (exactly), ``x + 0`` is a computed
-    real, summed in fixed point (with its range check)."""
+    MPC, opened: a stored real is summed from its bits (exactly); without its key
+    (``keyed`` false: a computed real) it is summed in fixed point (with its range
+    check)."""
     def inputs(rt: Runtime):
         if rt.party != 0:
             return None
@@ -228,6 +239,8 @@ def _sum_case(rows: int, repeat: int, expression: str) -> Timing:
 
     def body(rt: Runtime, table):
         rel = share_table(rt, 0, table, ["float64"], b"bench", ["x"])
+        if not keyed:
+            rel.columns[0].exact = None
         out = aggregate(SecureEvaluator(rt, rel, b"bench"), rel, "sum", tree,
                         SqlType.parse("float64"))
         return open_relation(rt, SecretRelation(1, ["s"], [out]), 0)
@@ -237,7 +250,35 @@ def _sum_case(rows: int, repeat: int, expression: str) -> Timing:
 
 @case("sum_fixed", 100_000)
 def bench_sum_fixed(rows: int, repeat: int) -> Timing:
-    return _sum_case(rows, repeat, "x + 0")
+    return _sum_case(rows, repeat, "x", keyed=False)
+
+
+def _real_keys(rows: int, seed: int):
+    def keys(rt: Runtime) -> rss.AShare:
+        values = None
+        if rt.party == 0:
+            rng = np.random.default_rng(seed)
+            values = float_keys.encode(rng.uniform(-1, 1, rows) * 2.0 ** rng.integers(-20, 20, rows))
+        return rss.share_input(rt, 0, values, rows)
+    return keys
+
+
+@case("add_reals", 100_000)
+def bench_add_reals(rows: int, repeat: int) -> Timing:
+    """``a + b`` of two keyed reals: IEEE-754's sum from the bits (float_addition)."""
+    return time_protocol(lambda rt: (_real_keys(rows, 1)(rt), _real_keys(rows, 2)(rt)),
+                         lambda rt, ab: float_addition.add_keys(rt, *ab), repeat)
+
+
+@case("add_fixed", 100_000)
+def bench_add_fixed(rows: int, repeat: int) -> Timing:
+    """``a + b`` in fixed point (local) with the out-of-range check a real sum has."""
+    def body(rt: Runtime, ab):
+        total = ab[0] + ab[1]
+        return compare.msb(rt, total.add_public(-(1 << 63 - 1)))
+    return time_protocol(lambda rt: (share_random(rt, rows, seed=1, low=-2**40, high=2**40),
+                                     share_random(rt, rows, seed=2, low=-2**40, high=2**40)),
+                         body, repeat)
 
 
 @case("sum_reals", 100_000)

@@ -39,6 +39,7 @@ from scql_py.mpc import (
     convert,
     division,
     equality,
+    float_addition,
     float_division,
     float_keys,
     float_product,
@@ -263,6 +264,13 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         if src.kind == "float64" and isinstance(v.exact, FloatBits) and self.n:
             if t.kind == "int64" or t.scale == 0:
                 return SecretColumn(t, self._round_stored_real(v, t), v.null)
+            if t.scale <= 15:  # DuckDB's x * 10^s as a double, then rounded: exact
+                scaled = float_product.multiply_keys(rt, v.exact.key,
+                                                     self._public_key(float(10**t.scale)))
+                self._check_range(scaled.beyond, v.null)
+                whole = SqlType.parse(f"decimal({t.precision},0)")
+                product = SecretColumn(FLOAT64, scaled.q, v.null, exact=FloatBits(scaled.key))
+                return SecretColumn(t, self._round_stored_real(product, whole), v.null)
             self._refuse_near_ties(v, t)
         if (src.kind in ("int64", "decimal") and t.kind == "decimal" and self.n
                 and t.scale > (src.scale or 0)):  # scaled up by 10^k: it may leave int64
@@ -496,6 +504,10 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
                 a2 = self.materialize(Const(t, None))
             val = a2.value + b2.value if op == "+" else a2.value - b2.value
             return SecretColumn(t, val, self._nulls(a2, b2))
+        keys = self._keys_of_reals(a, b) if t.kind == "float64" else None
+        if keys is not None:  # IEEE-754's own sum, one rounding (mpc/float_addition.py)
+            key_b = keys[1] if op == "+" else -keys[1]  # key(-x) = -key(x)
+            return self._real_result(a, b, float_addition.add_keys(self.rt, keys[0], key_b))
         a1, b1 = (self.cast(v, t) if v.type.kind != "null" else Const(t, None) for v in (a, b))
         a2, b2 = self.materialize(a1), self.materialize(b1)
         val = a2.value + b2.value if op == "+" else a2.value - b2.value

@@ -199,17 +199,9 @@ def _divides_by_a_fixed_point_real(tree: exp.Expression) -> bool:
 # 11.new-small-divisor and 11.new-tiny-reals were fixed by computing quotients and products
 # of stored reals from their bits (tests/sql/floats.sql), 11.new-computed-small-divisor
 # (AVG(id) / SUM(f)) by summing stored reals from their bits (floats.sql
-# avg_by_a_sum_of_small_reals); a divisor of + or - of reals is still fixed point
+# avg_by_a_sum_of_small_reals), 11.new-fixed-point-small-divisor by adding reals from their
+# bits (floats.sql quotient_by_a_sum_of_small_reals)
 KNOWN_BUGS: tuple[KnownBug, ...] = (
-    KnownBug(
-        "11.new-fixed-point-small-divisor", "a quotient by a real computed in fixed point "
-        "near 0 (a + or - of reals, a SUM of such) divides its fixed-point value: the "
-        "divisor's rounding (2^-17 per term) is divided too (15 / (f + f) of f = 0.001 "
-        "gives about 7504.6, DuckDB 7500; SUM and AVG of stored reals are exact)",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind in ("mismatch", "float_bound")
-                              and _divides_by_a_fixed_point_real(_tree(case))),
-        BugFixture((table("b1", "bob", "id int64, f float64", [(15, 0.001)]),),
-                   "SELECT id / (f + f) AS q FROM b1", "carol", False)),
 )
 
 
