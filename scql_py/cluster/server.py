@@ -102,6 +102,34 @@ def _silent_parties(exc: BaseException | None, names: list[str]) -> set[str]:
     return {n for n in names if f"party '{n}'" in text}
 
 
+def _blamed(reporter: str, exc: Error, names: list[str]) -> str | None:
+    """The one other party that ``reporter``'s error says was down or silent, if any."""
+    others = _silent_parties(exc, names) - {reporter}
+    return next(iter(others)) if len(others) == 1 else None
+
+
+def _root_of_silence(errors: dict[str, Error], chosen: str, names: list[str]) -> Error:
+    """The error to report when ``errors[chosen]`` blames a party that was there but
+    itself waited on another: a party that waits on a silent one stops sending too, so
+    its neighbours time out on it; its own report names the silent one. Followed to the
+    end of the chain (a cycle keeps the first choice)."""
+    name, seen = chosen, {chosen}
+    while (target := _blamed(name, errors[name], names)) is not None:
+        if target in seen:
+            return errors[chosen]
+        if target not in errors or _rank(errors[target]) != 1 or \
+                _blamed(target, errors[target], names) is None:
+            break
+        name = target
+        seen.add(name)
+    error = errors[name]
+    if name == chosen:
+        return error
+    # the relayed error says what the waiting party saw ("party 'carol' did not answer")
+    cause = error.__cause__
+    return cause if isinstance(cause, OperationalError) else error
+
+
 class PartyServer:
     """The engine of party ``party`` behind its Flight server.
 
@@ -473,8 +501,8 @@ class PartyServer:
         if errors:
             # the asker's own error first: the others say only which step they failed at
             order = {name: (name != self.party, i) for i, name in enumerate(self.names)}
-            _, error = min(errors.items(), key=lambda kv: (_rank(kv[1]), order[kv[0]]))
-            result.error = error
+            chosen, _ = min(errors.items(), key=lambda kv: (_rank(kv[1]), order[kv[0]]))
+            result.error = _root_of_silence(errors, chosen, self.names)
             result.table = None
         elif result.table is None:
             result.error = InternalError("the asker's engine produced no result")
@@ -484,42 +512,65 @@ class PartyServer:
                          errors: dict[str, Error], result: Outcome, timeout: float) -> None:
         """Each peer's report of how its part ended (its error and channel counters).
 
-        A party some error already names as down or silent is asked last (the others'
-        reports may name it too) and not waited for: only a report already there counts."""
+        The reports are polled in turns until the timeout; a party some error names as
+        down or silent is not waited for (only a report already there counts). In turns,
+        not one after the other: the report of a party that waited on a silent one names
+        it while that one is being waited for."""
         silent = _silent_parties(errors.get(self.party), self.names)
         pending = [self.names[p] for p in peers]
+        deadline = time.monotonic() + timeout
+        ctl.timeout = 0.05
         while pending:
-            name = next((n for n in pending if n not in silent), pending[0])
-            pending.remove(name)
-            ctl.timeout = 0.05 if name in silent else timeout
-            try:
-                report = ctl.recv(self.names.index(name))
-            except OperationalError as exc:
-                if not errors:  # our engine has its answer: a missing report changes nothing
-                    log.warning("party %s did not report on its part: %s", name, exc)
-                elif name not in silent:  # (a silent one is named by an error already)
-                    errors.setdefault(name, OperationalError(
-                        f"party '{name}' did not report on its part of the query within "
-                        f"{timeout:g} s"))
-                continue
-            if not isinstance(report, dict):
-                errors[name] = InternalError(f"party '{name}' sent a malformed report")
-                continue
-            stats = report.get("stats")
-            if isinstance(stats, dict):
-                result.stats[name] = {k: v for k, v in stats.items() if isinstance(v, int)}
-            if "profile" in report:
+            for name in list(pending):
                 try:
-                    result.profile[name] = QueryProfile.from_json(report["profile"]).to_json()
-                except InternalError:
-                    log.warning("party %s sent a malformed profile", name)
-            if "error" in report:
-                error = rp.naming(name, rp.error_from_json(report["error"]))
-                silent |= _silent_parties(error, self.names) - {name}
-                if self.party in errors or result.table is None:
-                    errors[name] = error
-                else:  # our engine has its answer: a late failure elsewhere changes nothing
-                    log.warning("party %s failed after its part: %s", name, error)
+                    report = ctl.recv(self.names.index(name))
+                except OperationalError as exc:
+                    if getattr(exc, "silent", False):
+                        continue  # not yet: asked again in the next turn
+                    pending.remove(name)
+                    if not errors:  # our engine has its answer: a missing report changes nothing
+                        log.warning("party %s did not report on its part: %s", name, exc)
+                    elif name not in silent:
+                        errors.setdefault(name, OperationalError(
+                            f"party '{name}' did not report on its part of the query: {exc}"))
+                    continue
+                pending.remove(name)
+                self._take_report(name, report, errors, result, silent)
+            if all(n in silent for n in pending):
+                return  # (a silent one is named by an error already)
+            if time.monotonic() > deadline:
+                for name in pending:
+                    if not errors:
+                        log.warning("party %s did not report on its part within %g s",
+                                    name, timeout)
+                    elif name not in silent:
+                        errors.setdefault(name, OperationalError(
+                            f"party '{name}' did not report on its part of the query within "
+                            f"{timeout:g} s"))
+                return
+
+    def _take_report(self, name: str, report: object, errors: dict[str, Error],
+                     result: Outcome, silent: set[str]) -> None:
+        """One peer's report into ``result`` and ``errors``; ``silent`` gains the parties
+        its error names."""
+        if not isinstance(report, dict):
+            errors[name] = InternalError(f"party '{name}' sent a malformed report")
+            return
+        stats = report.get("stats")
+        if isinstance(stats, dict):
+            result.stats[name] = {k: v for k, v in stats.items() if isinstance(v, int)}
+        if "profile" in report:
+            try:
+                result.profile[name] = QueryProfile.from_json(report["profile"]).to_json()
+            except InternalError:
+                log.warning("party %s sent a malformed profile", name)
+        if "error" in report:
+            error = rp.naming(name, rp.error_from_json(report["error"]))
+            silent |= _silent_parties(error, self.names) - {name}
+            if self.party in errors or result.table is None:
+                errors[name] = error
+            else:  # our engine has its answer: a late failure elsewhere changes nothing
+                log.warning("party %s failed after its part: %s", name, error)
 
     # -- the other parties' side ----------------------------------------------------------------
     def _on_run(self, caller: str | None, body: bytes) -> list[bytes]:

@@ -12,6 +12,8 @@ from conftest import CATALOGS
 from sqlcases import arrow_result, compare
 
 from scql_py import errors
+from scql_py.cluster import remote_protocol as rp
+from scql_py.cluster.server import _root_of_silence
 from scql_py.testing.local_cluster import LocalCluster
 
 pytestmark = pytest.mark.network
@@ -93,6 +95,7 @@ def test_a_party_failing_mid_query_is_named_and_the_others_stay_up(cluster, type
         assert not thread.is_alive()
         assert isinstance(box.get("error"), errors.OperationalError), box
         assert "party 'carol'" in str(box["error"]), box["error"]
+        assert "party 'bob'" not in str(box["error"]), box["error"]  # only waited on carol
         assert box["done_at"] - struck < TIMEOUT + SLACK
     finally:
         if fault == "killed":
@@ -108,6 +111,25 @@ def test_a_party_failing_mid_query_is_named_and_the_others_stay_up(cluster, type
         assert cluster.procs["carol"].pid == pids["carol"]
     assert_serves(cluster, types_reference, "alice")
     assert_serves(cluster, types_reference, "carol")
+
+
+NAMES = ["alice", "bob", "carol"]
+
+
+def test_a_silent_party_is_named_not_the_one_that_waited_on_it():
+    """carol silent: bob waits on her and stops sending, so the asker may time out on
+    bob first; bob's report names carol, and carol is the one reported."""
+    waited = errors.OperationalError("party 'bob' did not answer within 2 s")
+    relayed = rp.naming("bob", errors.OperationalError("party 'carol' did not answer within 2 s"))
+    got = _root_of_silence({"alice": waited, "bob": relayed}, "alice", NAMES)
+    assert str(got) == "party 'carol' did not answer within 2 s"
+    # bob's own failure is bob's; without bob's report, bob is all the asker knows of
+    own = rp.naming("bob", errors.DataError("bad value"))
+    assert _root_of_silence({"alice": waited, "bob": own}, "alice", NAMES) is waited
+    assert _root_of_silence({"alice": waited}, "alice", NAMES) is waited
+    # each waited on the other: no root to follow to, the first choice stays
+    back = rp.naming("bob", errors.OperationalError("party 'alice' did not answer within 2 s"))
+    assert _root_of_silence({"alice": waited, "bob": back}, "alice", NAMES) is waited
 
 
 def test_sigterm_stops_a_server_cleanly(cluster, types_reference):
