@@ -9,13 +9,17 @@ column of NULLs only), duplicated rows, empty and one-row tables, negative and e
 values, strings over one small alphabet and keys over domains shared by every owner, so
 that joins, IN and GROUP BY across parties match partly.
 
-Values stay inside what the engine documents it computes on (``mpc/fixedpoint.py``,
-``mpc/division.py``, ``mpc/rounded_division.py``): reals are fixed point with 16
-fractional bits and ``|v| < 2^47``; a quotient needs ``|a| * 2^16 < 2^62``, so a sum that
-may be divided (AVG) must stay below 2^46. Hence integers below 2^31, reals below 2^30 and
-decimals whose unscaled values stay below 10^11. Reals have at most three decimals so
-that distinct values are far apart compared to the fixed-point resolution (orderings of
-moved values cannot flip).
+Values mostly stay inside what the engine documents it computes on
+(``mpc/fixedpoint.py``, ``mpc/division.py``, ``mpc/rounded_division.py``): reals are
+fixed point with 16 fractional bits and ``|v| < 2^47``; a quotient needs
+``|a| * 2^16 < 2^62``, so a sum that may be divided (AVG) must stay below 2^46. Hence
+integers below 2^31, reals below 2^30 and decimals whose unscaled values stay below
+10^11. Reals have at most three decimals so that distinct values are far apart compared
+to the fixed-point resolution (orderings of moved values cannot flip). Columns of
+"extreme" magnitude also draw from the edges of those ranges and past them (integers at
+2^47, 2^53 + 1, 2^62, the int64 limits; reals below 2^-17, subnormal, -0.0): there the
+README promises a clear refusal (the out-of-range ``DataError``, ``NotSupportedError``
+for a real of 2^47 or more) or an exact answer, never a wrapped value.
 
 The CCL is role-aware: for each table and each other party, keys are mostly PLAINTEXT or
 PLAINTEXT_AFTER_JOIN, group-like columns PLAINTEXT or PLAINTEXT_AFTER_GROUP_BY, measures
@@ -48,9 +52,15 @@ DATE_POOL = (dt.date(1969, 12, 31), dt.date(1970, 1, 1), dt.date(2000, 2, 29),
 TIMESTAMP_POOL = (dt.datetime(1970, 1, 1), dt.datetime(1969, 12, 31, 23, 59, 59, 999999),
                   dt.datetime(2000, 1, 1, 12, 0), dt.datetime(2024, 6, 1, 8, 30, 0, 500000),
                   dt.datetime(1950, 5, 5, 5, 5, 5))
-# Extremes kept inside the documented ranges (module docstring).
+# Extremes inside the documented ranges, at their edges and past them (module docstring):
+# an int64 past 2^47 cannot be made a real under MPC, one past 2^53 has no double, and
+# sums or products of those near the int64 limits wrap a 64-bit ring; a real below 2^-17
+# enters fixed-point arithmetic as 0, and 5e-324 is the least subnormal.
 INT_EXTREMES = (2**31 - 1, -(2**31), 10**9, -(10**9), 0)
+INT_PAST_RANGE = (2**47, -(2**47), 2**53 + 1, 2**62, -(2**63), 2**63 - 1)
 FLOAT_EXTREMES = (1e9 + 0.125, -(1e9 + 0.125), 0.001, -0.001, -0.0, 0.0)
+FLOAT_TINY = (1e-7, -1e-7, 1e-300, 5e-324, -5e-324)
+PAST_RANGE_RATE = 0.5  # of the extreme values drawn, those from the pools past the ranges
 MAX_DECIMAL_UNSCALED = 10**11
 
 LEVELS = ("PLAINTEXT", "PLAINTEXT_AFTER_JOIN", "PLAINTEXT_AS_JOIN_PAYLOAD",
@@ -274,14 +284,16 @@ def _value_maker(rng: random.Random, column: ColumnSpec, alphabet: list[str], id
         top = {"small": 20, "medium": 100000, "extreme": 100000}[magnitude]
         def integer():
             if magnitude == "extreme" and rng.random() < 0.3:
-                return rng.choice(INT_EXTREMES)
+                return rng.choice(INT_PAST_RANGE if rng.random() < PAST_RANGE_RATE
+                                  else INT_EXTREMES)
             return rng.randint(-top, top)
         return integer
     if kind == "float64":
         top = {"small": 30, "medium": 10000, "extreme": 10000}[magnitude]
         def real():
             if magnitude == "extreme" and rng.random() < 0.3:
-                return rng.choice(FLOAT_EXTREMES)
+                return rng.choice(FLOAT_TINY if rng.random() < PAST_RANGE_RATE
+                                  else FLOAT_EXTREMES)
             return round(rng.uniform(-top, top), rng.choice((0, 1, 2, 3)))
         return real
     scale = column.scale

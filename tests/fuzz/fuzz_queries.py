@@ -41,6 +41,18 @@ FLOAT_LIMIT = 2.0**40
 DECIMAL_UNSCALED_LIMIT = 2.0**44
 FLOAT_PRODUCT_LIMIT = 2.0**28  # the engine's fixed-point products are exact below 2^31
 DIVISOR_RESOLUTION = 1e-4      # reals have 3 decimals and decimals at most 4
+# integers this large (fuzz_federation.INT_PAST_RANGE) have no fixed-point real under MPC:
+# arithmetic on them past INT_LIMIT is sometimes asked anyway, for the refusal
+PAST_RANGE_BOUND = 2.0**47
+PAST_RANGE_ARITHMETIC_RATE = 0.6
+TINY_REAL = 2.0**-17  # a nonzero real below it enters fixed-point arithmetic as 0
+# INTERVAL literals a user adds to a date or timestamp (MySQL's units; a quoted amount too)
+INTERVAL_UNITS = {"date": ("DAY", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"),
+                  "timestamp": ("DAY", "HOUR", "MINUTE", "SECOND", "MONTH", "YEAR")}
+INTERVAL_RATE = 0.12  # of date and timestamp values and comparisons
+# fractions PERCENTILE_CONT of a timestamp runs across parties for (a / 8), and one not
+TIMESTAMP_FRACTIONS = ("0", "0.125", "0.25", "0.375", "0.5", "0.5", "0.625", "0.75",
+                       "0.875", "1", "0.1")
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,8 @@ class QueryGenerator:
         self.ctes_named = 0
         self.force_cte = False
         self.asker = rng.choice(self.fed.parties)
+        # column references read whose values are past the ranges (for the report)
+        self.extreme_refs: dict[str, str] = {}
 
     def query(self, index: int, shape: str | None = None) -> Query:
         rng = random.Random(f"query:{self.fed.seed}:{index}")
@@ -169,7 +183,9 @@ class QueryGenerator:
         owners = {self.fed.table(t).owner for t in q.tables}
         role = ("asker:owner" if owners == {self.asker} else
                 "asker:partial" if self.asker in owners else "asker:other")
-        out = tuple(sorted(self.tags)) + (role,)
+        extremes = {tag for ref, tag in self.extreme_refs.items()
+                    if re.search(rf"(?<![\w.]){re.escape(ref)}(?!\w)", q.sql)}
+        out = tuple(sorted(self.tags | extremes)) + (role,)
         if len(self.fed.parties) > 3:
             data = set(self.fed.data_parties)
             out += (f"parties:{len(self.fed.parties)}",)
@@ -237,6 +253,10 @@ class QueryGenerator:
             waits = _WAITS_FOR[t.level(c.name, self.asker)]
             bound = max((abs(float(v)) for v in values), default=0.0) if c.kind in NUMERIC else 0.0
             samples = tuple(self.rng.sample(values, min(4, len(values)))) if values else ()
+            if c.kind == "int64" and bound >= PAST_RANGE_BOUND:
+                self.extreme_refs[f"{alias}.{c.name}"] = "int64_past_2_47"
+            elif c.kind == "float64" and any(0 < abs(v) < TINY_REAL for v in values):
+                self.extreme_refs[f"{alias}.{c.name}"] = "tiny_real"
             out.append(Column(f"{alias}.{c.name}", c.kind, c.scale, bound,
                               frozenset([waits]) if waits else frozenset(), c.domain,
                               samples))
@@ -539,6 +559,10 @@ class QueryGenerator:
     def numeric(self, src: Source, context: Context, depth: int, compared=False) -> Expr:
         rng = self.rng
         col = self.column(src, context, NUMERIC, compared)
+        if rng.random() < 0.025:
+            day = self.weekday(src, context, compared)
+            if day is not None:
+                return day
         if depth <= 0 or rng.random() < 0.45:
             if col is None or rng.random() < 0.1:
                 return self.sample_literal(Expr("", rng.choice(NUMERIC)))
@@ -551,11 +575,12 @@ class QueryGenerator:
         a = self.numeric(src, context, depth - 1, compared)
         if choice in ("add", "sub"):
             b = self.numeric(src, context, depth - 1, compared)
-            return _arith(a, "+" if choice == "add" else "-", b) or a
+            op = "+" if choice == "add" else "-"
+            return _arith(a, op, b) or self._past_range(a, op, b) or a
         if choice == "mul":
             b = self.numeric(src, context, depth - 1, compared) if rng.random() < 0.5 else \
                 self.sample_literal(Expr("", rng.choice(("int64", "decimal", "float64"))))
-            product = _arith(a, "*", b)
+            product = _arith(a, "*", b) or self._past_range(a, "*", b)
             if product is None and rng.random() < 0.25:
                 # beyond what fixed-point products are exact for, inside what floats hold
                 product = _arith(a, "*", b, float_product_limit=FLOAT_LIMIT)
@@ -620,6 +645,58 @@ class QueryGenerator:
         return Expr(f"CAST({a.sql} AS DECIMAL({precision},{scale}))", "decimal", scale,
                     a.bound + 1, a.waits)
 
+    def _past_range(self, a: Expr, op: str, b: Expr) -> Expr | None:
+        """``a op b`` over an integer of 2^47 or more that ``_arith`` left out, sometimes:
+        DuckDB's BIGINT arithmetic fails past int64 and a real cannot hold it under MPC,
+        so the engine must refuse it (the out-of-range DataError) or be exact, never
+        wrap (the verdict's ``overflow``)."""
+        if a.kind not in NUMERIC or b.kind not in NUMERIC or not any(
+                e.kind == "int64" and e.bound >= PAST_RANGE_BOUND for e in (a, b)):
+            return None
+        if self.rng.random() >= PAST_RANGE_ARITHMETIC_RATE:
+            return None
+        self.tags.add("past_int64_range")
+        kind, scale = _common_numeric(a, b)
+        bound = a.bound * b.bound if op == "*" else a.bound + b.bound
+        return Expr(f"({a.sql} {op} {b.sql})", kind, scale, bound, a.waits | b.waits)
+
+    def interval(self, e: Expr) -> Expr:
+        """``e + INTERVAL n UNIT`` (or ``-``, a quoted amount, the interval first) of a
+        date or timestamp: DuckDB's timestamp, computed by the owner of ``e``'s columns;
+        under MPC (pushdown off, values of several parties) NotSupportedError."""
+        rng = self.rng
+        unit = rng.choice(INTERVAL_UNITS[e.kind])
+        n = rng.choice((1, 2, 3, 7, 30, 400) if unit in ("DAY", "HOUR", "MINUTE", "SECOND")
+                       else (1, 2, 3, 12))
+        if rng.random() < 0.1:
+            n = -n
+        amount = f"'{n}'" if rng.random() < 0.3 else str(n)
+        self.tags.add("interval_arith")
+        if rng.random() < 0.1:
+            sql = f"(INTERVAL {amount} {unit} + {e.sql})"
+        else:
+            sql = f"({e.sql} {rng.choice(('+', '-'))} INTERVAL {amount} {unit})"
+        return Expr(sql, "timestamp", 0, 0.0, e.waits, samples=e.samples)
+
+    def weekday(self, src: Source, context: Context, compared=False,
+                col: Column | None = None) -> Expr | None:
+        """The day of the week of a date or timestamp, numbered the ways the README lists
+        (WEEKDAY and DAYOFWEEK are DuckDB's, 0 on Sunday; ISODOW 1 on Monday to 7), by
+        its owner or exactly under MPC; None if ``src`` has no such column."""
+        rng = self.rng
+        col = col or self.column(src, context, ("date", "timestamp"), compared)
+        if col is None:
+            return None
+        self.tags.update(("owner_function", "weekday_isodow"))
+        part = rng.choice(("WEEKDAY({})", "DAYOFWEEK({})", "EXTRACT(ISODOW FROM {})",
+                           "EXTRACT(DOW FROM {})", "DAYOFWEEK({} + INTERVAL 1 DAY)",
+                           "CASE WHEN WEEKDAY({}) IN (0, 6) THEN 1 ELSE 0 END",
+                           "CASE WHEN WEEKDAY({}) + 1 = EXTRACT(ISODOW FROM {}) THEN 1 "
+                           "ELSE 0 END"))
+        if "INTERVAL" in part:
+            self.tags.add("interval_arith")
+        return Expr(part.format(col.ref, col.ref), "int64", 0, 7.0, col.waits)
+
     def function(self, src: Source, context: Context, depth: int, compared=False) -> Expr:
         """A number from a scalar function: of a number (ABS, ROUND, FLOOR, CEIL, SIGN),
         a date or timestamp (YEAR, MONTH, DAY, EXTRACT, DATEDIFF), a string (LENGTH, a
@@ -629,6 +706,8 @@ class QueryGenerator:
         form = rng.choice(("number", "number", "date", "string", "math"))
         if form == "date":
             col = self.column(src, context, ("date", "timestamp"), compared)
+            if col is not None and rng.random() < 0.3:
+                return self.weekday(src, context, compared, col)
             if col is not None:
                 part = rng.choice(("YEAR({})", "MONTH({})", "DAY({})",
                                    "EXTRACT(YEAR FROM {})", "DATEDIFF({}, '2000-01-01')",
@@ -641,6 +720,8 @@ class QueryGenerator:
                 self.tags.add("owner_function")
                 if "WEEK" in part or "DOY" in part or "DAYOFYEAR" in part:
                     self.tags.add("dayofyear_week")
+                if "DAYOFWEEK" in part:
+                    self.tags.add("weekday_isodow")
                 return Expr(part.format(col.ref), "int64", 0, 100_000.0, col.waits)
         if form == "string":
             col = self.column(src, context, ("string",), compared)
@@ -709,6 +790,8 @@ class QueryGenerator:
             return self.sample_literal(Expr("", kind))
         base = Expr(col.ref, col.kind, 0, 0.0, col.waits, domain=col.domain,
                     samples=col.samples)
+        if kind in ("date", "timestamp") and rng.random() < INTERVAL_RATE:
+            return self.interval(base)
         if kind in ("string", "date", "timestamp") and rng.random() < 0.15:
             return self.text_function(col)
         if depth > 0 and rng.random() < 0.3:
@@ -756,6 +839,8 @@ class QueryGenerator:
             else:
                 a = Expr(col.ref, col.kind, col.scale, col.bound, col.waits, domain=col.domain,
                          samples=col.samples)
+                if a.kind in ("date", "timestamp") and rng.random() < INTERVAL_RATE:
+                    a = self.interval(a)
         if a.kind == "string" and form == "compare" and rng.random() < 0.35:
             like = self.like(src, context)
             if like is not None:
@@ -844,8 +929,8 @@ class QueryGenerator:
         form = form or rng.choices(("count_star", "count", "count_distinct", "sum", "sum_distinct",
                             "avg", "avg_distinct", "min", "max", "percentile", "arith",
                             "case", "coalesce", "variance", "median", "filter"),
-                           weights=(10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 6, 2, 2, 2, 2, 2)
-                           if depth > 0 else (10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 0, 0, 0, 2, 2, 2)
+                           weights=(10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 6, 2, 2, 2, 3, 2)
+                           if depth > 0 else (10, 6, 6, 12, 3, 8, 2, 7, 7, 3, 0, 0, 0, 2, 3, 2)
                            )[0]
         if form == "count_star":
             return Expr("COUNT(*)", "int64", 0, float(src.rows))
@@ -868,6 +953,8 @@ class QueryGenerator:
             distinct = "DISTINCT " if form.endswith("distinct") else ""
             if distinct:
                 self.tags.add("distinct_aggregate")
+            if arg.kind == "int64" and arg.bound >= PAST_RANGE_BOUND:
+                self.tags.add("past_int64_range")  # past 2^46 (AVG), maybe int64 (SUM)
             if form.startswith("sum"):
                 bound = arg.bound * src.rows
                 kind = arg.kind
@@ -884,18 +971,26 @@ class QueryGenerator:
         if form == "median":
             arg = self.numeric(src, UNDER_AGGREGATE, 0)
             dates = self.column(src, UNDER_AGGREGATE, ("date",))
-            if dates is not None and rng.random() < 0.3:
+            stamps = self.column(src, UNDER_AGGREGATE, ("timestamp",))
+            r = rng.random()
+            if dates is not None and r < 0.3:
                 arg = Expr(dates.ref, "date", waits=dates.waits)
+            elif stamps is not None and r < 0.65:
+                arg = Expr(stamps.ref, "timestamp", waits=stamps.waits)
             if not any(c.ref in arg.sql for c in src.columns):
                 return Expr("COUNT(*)", "int64", 0, float(src.rows))
             # 0.75 interpolates by a fraction a / 2^k, 0.1 by one DuckDB's doubles round
             q = rng.choice(("0", "0.25", "0.5", "0.5", "0.75", "1", "0.1"))
+            if arg.kind == "timestamp":
+                # DuckDB rounds its interpolation in doubles: exact across parties for
+                # a / 8, refused (NotSupportedError) otherwise
+                q = rng.choice(TIMESTAMP_FRACTIONS)
             self.tags.add("median_percentile_cont")
-            if arg.kind in ("decimal", "date"):
+            if arg.kind in ("decimal", "date", "timestamp"):
                 self.tags.add(f"median_{arg.kind}")
             sql = (f"MEDIAN({arg.sql})" if q == "0.5" else
                    f"PERCENTILE_CONT({q}) WITHIN GROUP (ORDER BY {arg.sql})")
-            if arg.kind == "date":  # DuckDB interpolates dates as timestamps
+            if arg.kind in ("date", "timestamp"):  # DuckDB interpolates dates as timestamps
                 return Expr(sql, "timestamp", 0, 0.0, arg.waits - {AGG})
             kind = "decimal" if arg.kind == "decimal" else "float64"
             return Expr(sql, kind, arg.scale if kind == "decimal" else 0, arg.bound,
@@ -932,6 +1027,10 @@ class QueryGenerator:
             if arg.kind == "string" and form != "percentile" and any(
                     c.ref in arg.sql for c in src.columns):
                 self.tags.add("min_max_string")
+            if arg.kind in ("date", "timestamp") and rng.random() < 0.1:
+                # INTERVAL arithmetic on an aggregate: the owner's alone, or refused
+                self.tags.add("interval_of_aggregate")
+                return self.interval(Expr(sql, arg.kind, waits=arg.waits - {AGG}))
             return Expr(sql, arg.kind, arg.scale, arg.bound, arg.waits - {AGG})
         if form == "arith":
             a, b = self.aggregate(src, 0), self.aggregate(src, 0)

@@ -14,8 +14,10 @@
 (floats differ by more than :data:`ABS_TOL` + :data:`REL_TOL` but within
 :data:`LOOSE_ABS_TOL` + :data:`LOOSE_REL_TOL`: rounding, not logic), ``inexact_move`` (a
 float that was only moved, e.g. selected or MIN'd, came back changed: it must keep its
-bits), ``leak`` (a query that must be refused ran); the metamorphic checks add ``tlp``
-and ``pushdown`` (the engine disagrees with itself).
+bits), ``leak`` (a query that must be refused ran), ``overflow`` (an answer where DuckDB's
+int64 arithmetic or cast is out of range: a wrapped value, where the engine must refuse
+with its out-of-range ``DataError``); the metamorphic checks add ``tlp`` and ``pushdown``
+(the engine disagrees with itself).
 
 Rows are compared by ``sqlcases.compare`` (the fixture suite's comparator) with this
 tester's tolerance. A top-level ORDER BY lists every output column, so the order is total
@@ -50,6 +52,8 @@ REL_TOL = 1e-6
 LOOSE_ABS_TOL = 1e-3  # the fixture suite's bound: beyond it a float is plainly wrong
 LOOSE_REL_TOL = 1e-5  # beyond it, a logic error rather than rounding
 OUT_OF_RANGE = "is out of the range the engine computes in"  # the engine's DataError
+# DuckDB's errors for an int64 result past its range (BIGINT + - *, a cast, a negation)
+_ORACLE_OVERFLOW = ("Out of Range Error", "is out of range for the destination type")
 
 @dataclass(frozen=True)
 class OrderKey:
@@ -191,6 +195,9 @@ def judge(query: Query, run: EngineRun, oracle: OracleAnswer,
     if run.error is not None:
         return _judge_error(query, run.error, oracle)
     got = arrow_result(run.table)
+    if oracle.result is None and any(m in (oracle.error or "") for m in _ORACLE_OVERFLOW):
+        return Verdict("wrong", "overflow", f"an answer where DuckDB fails: {oracle.error}",
+                       None, got)
     if oracle.result is None:
         return Verdict("invalid", detail=f"DuckDB: {oracle.error}", got=got)
     if query.must_refuse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import re
 from dataclasses import replace
 
 import duckdb
@@ -10,7 +11,7 @@ import pyarrow as pa
 import pytest
 import sqlglot
 from fuzz_engine import EngineRun, FederationUnderTest
-from fuzz_federation import generate_federation
+from fuzz_federation import FLOAT_TINY, INT_PAST_RANGE, generate_federation
 from fuzz_oracle import (
     GroupSizesUnjudged,
     OracleAnswer,
@@ -34,8 +35,9 @@ from fuzz_verdict import (
     within_input_rounding,
 )
 from sqlglot import exp
+from test_differential import DEFAULT_QUERIES, DEFAULT_SEEDS
 
-from scql_py.errors import NotSupportedError, SecurityError
+from scql_py.errors import DataError, NotSupportedError, SecurityError
 
 
 @pytest.fixture(scope="module")
@@ -471,3 +473,83 @@ def test_moved_floats_are_traced_through_every_branch_of_a_union():
     assert moved_positions(stored) == [0]
     mixed = stored.replace("MAX(a.f) AS c0 FROM a1 AS a) AS t", "MAX(a.f + 1) AS c0 FROM a1 AS a) AS t")
     assert moved_positions(mixed) == []
+
+
+def test_extreme_values_past_the_ranges_are_generated_and_load_exactly(tmp_path):
+    """Integers at and past 2^47 (to the int64 limits) and reals below 2^-17 (subnormal
+    too) are in the data, and both file formats carry them bit for bit to the oracle."""
+    found, feds = set(), []
+    for seed in range(1000, 1030):
+        fed = generate_federation(seed)
+        values = {v for t in fed.tables for c in t.columns if c.kind in ("int64", "float64")
+                  for v in t.values(c.name) if v is not None}
+        hits = values & (set(INT_PAST_RANGE) | set(FLOAT_TINY))
+        found |= hits
+        if hits:
+            feds.append(fed)
+    assert {2**63 - 1, 2**62, 2**53 + 1, 5e-324, 1e-300, 1e-7} <= found, sorted(found)
+    for n, fed in enumerate(feds[:4]):
+        fut = FederationUnderTest(fed.write(tmp_path / str(n)))
+        try:
+            for t in fed.tables:
+                rows = fut.oracle.execute(f"SELECT * FROM {t.name}").fetchall()
+                assert sorted(map(repr, rows)) == sorted(map(repr, t.rows)), t.name
+        finally:
+            fut.close()
+
+
+def test_an_answer_where_duckdb_overflows_is_wrong_and_a_range_refusal_is_not():
+    """Past int64 DuckDB fails; the engine must refuse too (its out-of-range DataError, a
+    documented refusal), never answer with a wrapped value."""
+    q = Query("SELECT a.i + a.i AS c0 FROM a1 AS a", "alice", ())
+    overflow = OracleAnswer(None, "Out of Range Error: Overflow in addition of INT64 "
+                                  "(9223372036854775807 + 9223372036854775807)!")
+    wrapped = EngineRun(pa.table({"c0": [-2]}), None, 0.0, "mpc")
+    verdict = judge(q, wrapped, overflow)
+    assert (verdict.outcome, verdict.kind) == ("wrong", "overflow")
+    refused = EngineRun(None, DataError("a computed value is out of the range the engine "
+                                        "computes in under MPC (...)"), 0.0, "mpc")
+    assert judge(q, refused, overflow).outcome == "not_supported"
+    assert judge(q, refused, OracleAnswer(Result(["integer"], [(2**64,)]))).outcome == (
+        "not_supported")
+    other = OracleAnswer(None, "Binder Error: no such column")
+    assert judge(q, wrapped, other).outcome == "invalid"
+
+
+# the shapes of the generator's widening (INTERVAL arithmetic, days of the week, MEDIAN
+# of timestamps, values past the ranges), looked for in the default seeds' first queries
+WIDENED_SHAPES = ("interval_arith", "interval_of_aggregate", "weekday_isodow",
+                  "median_timestamp", "past_int64_range", "int64_past_2_47", "tiny_real")
+
+
+def test_widened_shapes_are_generated_and_tagged():
+    seen, sql = set(), []
+    for seed in (1, 3, 4, 11, 1000, 1001):
+        gen = QueryGenerator(generate_federation(seed))
+        for i in range(150):
+            q = gen.query(i)
+            seen |= set(q.shapes)
+            sql.append(q.sql)
+    assert set(WIDENED_SHAPES) <= seen, sorted(set(WIDENED_SHAPES) - seen)
+    text = "\n".join(sql)
+    # on a column itself (not inside a function or on an aggregate), in WHERE and shown
+    on_column = r"(?<![A-Z])\(\w+\.\w+ [+-] INTERVAL '?-?\d+'? \w+\)"
+    for form in (r"\+ INTERVAL \d+ (DAY|WEEK|MONTH|QUARTER|YEAR)", r"- INTERVAL '-?\d+' \w+",
+                 r"INTERVAL -?'?\d+'? (HOUR|MINUTE|SECOND)", r"WHERE [^\n]*" + on_column,
+                 r"SELECT [^\n]*" + on_column + r" AS c\d", r"\(INTERVAL '?-?\d+'? \w+ \+ ",
+                 r"WEEKDAY\(", r"EXTRACT\(ISODOW FROM ", r"EXTRACT\(DOW FROM ",
+                 r"PERCENTILE_CONT\(0\.(125|375|625|875)\)"):
+        assert re.search(form, text), form
+    # a timestamp's PERCENTILE_CONT fraction is a / 8 (exact across parties) or 0.1 (refused)
+    for m in re.finditer(r"PERCENTILE_CONT\((0\.\d+)\)", text):
+        assert float(m[1]) * 8 == int(float(m[1]) * 8) or m[1] == "0.1", m[0]
+
+
+def test_widened_shapes_reach_the_default_seeds():
+    """The default suite (15 queries of each default seed) meets the new constructs."""
+    seen = set()
+    for seed in DEFAULT_SEEDS:
+        gen = QueryGenerator(generate_federation(seed))
+        for i in range(DEFAULT_QUERIES):
+            seen |= set(gen.query(i).shapes)
+    assert {"interval_arith", "weekday_isodow", "median_timestamp", "int64_past_2_47"} <= seen

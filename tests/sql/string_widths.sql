@@ -50,11 +50,46 @@ FROM sa AS a;
 -- name: distinct_string_aggregate_of_no_rows_chosen_by_case
 -- pushdown: off
 -- a CASE choosing a constant over a DISTINCT string aggregate of no rows keeps the
--- constant's bytes (the rows are filtered out here, not absent: fuzz 60150:5's input had
--- none, which these fixtures do not reach yet)
+-- constant's bytes (the rows are filtered out here; the blocks after it read se, a
+-- table of no rows at all, as fuzz 60150:5's input was)
 SELECT CASE WHEN COUNT(a.id) > 0 THEN MIN(DISTINCT a.s) ELSE 'zz' END AS c,
        CASE WHEN COUNT(a.id) = 0 THEN 'yy' ELSE MAX(DISTINCT a.s) END AS d
 FROM sa AS a WHERE a.id > 100;
+
+-- name: distinct_string_aggregate_of_a_table_of_no_rows_chosen_by_case
+-- fuzz 60150:5 itself: the table has no rows (its string column no bytes at all), not
+-- rows filtered out; both modes, asked by the owner
+SELECT COUNT(DISTINCT e.id) AS n,
+       CASE WHEN COUNT(e.p) THEN MIN(DISTINCT e.s) ELSE 'b' END AS c,
+       CASE WHEN COUNT(e.id) > 0 THEN MIN(DISTINCT e.s) ELSE 'zz' END AS lo,
+       CASE WHEN COUNT(e.id) = 0 THEN 'a string past eight bytes' ELSE MAX(DISTINCT e.s) END AS hi,
+       COALESCE(MAX(e.s), 'fallback of nineteen') AS m,
+       NULLIF(MIN(e.s), 'x') AS nf
+FROM se AS e;
+
+-- name: distinct_string_aggregate_of_a_table_of_no_rows_chosen_by_case_non_owner
+-- party: bob
+SELECT COUNT(DISTINCT e.id) AS n,
+       CASE WHEN COUNT(e.p) THEN MIN(DISTINCT e.s) ELSE 'b' END AS c,
+       CASE WHEN COUNT(e.id) > 0 THEN MIN(DISTINCT e.s) ELSE 'zz' END AS lo,
+       CASE WHEN COUNT(e.id) = 0 THEN 'a string past eight bytes' ELSE MAX(DISTINCT e.s) END AS hi,
+       COALESCE(MAX(e.s), 'fallback of nineteen') AS m,
+       NULLIF(MIN(e.s), 'x') AS nf
+FROM se AS e;
+
+-- name: strings_of_a_table_of_no_rows_in_a_union_and_a_join
+-- party: carol
+-- the empty table's strings stacked with another party's and joined (under MPC: the
+-- asker owns neither)
+SELECT COUNT(DISTINCT u.s) AS n, MIN(u.s) AS lo,
+       CASE WHEN COUNT(u.id) > 100 THEN MAX(u.s) ELSE 'not so many rows' END AS c
+FROM (SELECT id, s FROM se UNION ALL SELECT id, s FROM sb) AS u;
+
+-- name: strings_of_a_table_of_no_rows_joined
+-- party: carol
+SELECT COUNT(*) AS n, CASE WHEN COUNT(e.s) > 0 THEN MIN(b.s) ELSE 'no match at all' END AS c,
+       COALESCE(MAX(e.s), MIN(b.s), 'neither') AS m
+FROM se AS e JOIN sb AS b ON e.id = b.id;
 
 -- name: distinct_aggregates_of_no_rows_after_join
 -- party: bob
