@@ -210,14 +210,13 @@ def _expects_a_real_past_2_47(v: Verdict) -> bool:
         isinstance(x, float) and abs(x) >= 2.0**47 for row in v.expected.rows for x in row)
 
 
-_INT64_OVERFLOW = re.compile(r"Overflow in (addition|subtraction|multiplication) of INT64")
-
 
 # 11.new-small-divisor and 11.new-tiny-reals were fixed by computing quotients and products
 # of stored reals from their bits (tests/sql/floats.sql), 11.new-computed-small-divisor
 # (AVG(id) / SUM(f)) by summing stored reals from their bits (floats.sql
 # avg_by_a_sum_of_small_reals), 11.new-fixed-point-small-divisor by adding reals from their
-# bits (floats.sql quotient_by_a_sum_of_small_reals)
+# bits (floats.sql quotient_by_a_sum_of_small_reals), 11.new-int64-arith-wraps by checking
+# int64 and decimal + - * for overflow (tests/sql/int_overflow.sql)
 KNOWN_BUGS: tuple[KnownBug, ...] = (
     KnownBug(
         "11.new-percentile-cont-int-past-2-47", "PERCENTILE_CONT of int64 values under MPC "
@@ -267,17 +266,6 @@ def classify(case: Case, verdict: Verdict, fut) -> KnownBug | None:
 # a fixture fits the SQL fixture files (tests/sql/*.sql), it belongs there instead; these
 # need what those files cannot say (parameters, the verdict's fixed-point oracle).
 FIXED_BUGS: tuple[KnownBug, ...] = (
-    KnownBug(
-        "11.new-int64-arith-wraps", "int64 + - * under MPC wraps around past the int64 range "
-        "(2^62 + 2^62 gives -2^63; DuckDB: 'Overflow in addition of INT64'): the asker must "
-        "get the out-of-range DataError (fixed: mpc/int_overflow.py, tests/sql/int_overflow.sql)",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "overflow"
-                              and _INT64_OVERFLOW.search(v.detail) is not None),
-        BugFixture((table("a1", "alice", "id int64, i int64", [(1, 2**62)]),
-                    table("b1", "bob", "id int64", [(1,)])),
-                   "SELECT a.i + a.i AS s FROM a1 AS a JOIN b1 AS b ON a.id = b.id", "carol",
-                   False, shapes=("rows", "join_inner", "past_int64_range",
-                                  "int64_past_2_47"))),
     KnownBug(
         "11.new-float-variance-inputs", "VAR/STDDEV of reals under MPC is within its stated "
         "bound of the variance of the values' fixed-point forms, but their own rounding "
