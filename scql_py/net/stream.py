@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import select
 import shutil
 import socket
 import ssl
@@ -66,6 +67,8 @@ def _ssl_context(tls: TLSConfig, server: bool) -> ssl.SSLContext:
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     ctx.check_hostname = False  # the certificate's common name is checked instead
     ctx.verify_mode = ssl.CERT_REQUIRED
+    if server:
+        ctx.num_tickets = 0  # no resumption; and nothing for the client to read later
     ctx.load_verify_locations(cadata=tls.ca_cert.decode())
     # load_cert_chain only reads files: write the PEM bytes to a private (0700 dir, 0600
     # files) temporary directory, load them and delete them at once
@@ -329,8 +332,28 @@ class StreamClient:
             raise
         self.sock = sock
 
+    def closed_by_peer(self) -> bool:
+        """The server never writes after its accepting byte, so anything readable is its
+        end of the connection (a peer that stopped or restarted): a send would vanish."""
+        assert self.sock is not None
+        if not select.select([self.sock], [], [], 0)[0]:
+            return False
+        self.sock.setblocking(False)
+        try:
+            self.sock.recv(1)
+        except (ssl.SSLWantReadError, BlockingIOError):
+            return False
+        except OSError:
+            return True
+        finally:
+            if self.sock.fileno() >= 0:
+                self.sock.setblocking(True)
+        return True
+
     def send(self, session: str, seq: int, data: pa.Buffer, timeout: float) -> None:
         assert self.sock is not None
+        if self.closed_by_peer():
+            raise ConnectionResetError("the peer closed the connection")
         self.sock.settimeout(max(timeout, 0.01))
         head, body = _frame({"session": session, "seq": seq}, data)
         if len(body) <= 1 << 16:
