@@ -168,6 +168,14 @@ class Mailboxes:
                 box.pending[sender][seq] = payload
                 self._cond.notify_all()
 
+    def sender_gone(self, sender: int) -> None:
+        """``sender``'s data connection ended (it stopped, or restarted and forgot its
+        queries): it left every query open now; what it sent before stays readable."""
+        with self._cond:
+            for box in self._inboxes.values():
+                box.left.add(sender)
+            self._cond.notify_all()
+
     def leave(self, session: str, sender: int) -> None:
         with self._cond:
             try:
@@ -388,7 +396,8 @@ class FlightNetwork:
         try:
             self._data = stream.StreamServer(
                 self.me_name, self.party_names, self.tls, _split_address(listen)[0],
-                self._file_message, check_session_id, handshake_timeout=self.timeout)
+                self._file_message, check_session_id, handshake_timeout=self.timeout,
+                gone=self._sender_gone)
         except OSError as exc:
             self._server.shutdown()
             self._server = None
@@ -469,6 +478,11 @@ class FlightNetwork:
             if client is not None and peer.client is client:
                 peer.client = None
                 client.close()
+
+    def _sender_gone(self, sender: int) -> None:
+        log.info("the data connection of party %r ended: it left its open queries",
+                 self.party_names[sender])
+        self.mailboxes.sender_gone(sender)
 
     def _file_message(self, sender: int, session: str, seq: int, payload: Payload) -> None:
         """A message from the data port: into its mailbox, or dropped (logged)."""

@@ -156,6 +156,7 @@ def decode_payload(data: bytearray) -> Payload:
 # (sender index, session, seq, payload) -> None; raises to drop the frame (logged)
 Deliver = Callable[[int, str, int, Payload], None]
 CheckSession = Callable[[str], str]
+Gone = Callable[[int], None]  # a sender's connection ended: it stopped or restarted
 
 
 class StreamServer:
@@ -163,10 +164,11 @@ class StreamServer:
 
     def __init__(self, me: str, party_names: Sequence[str], tls: TLSConfig | None,
                  host: str, deliver: Deliver, check_session: CheckSession,
-                 handshake_timeout: float):
+                 handshake_timeout: float, gone: Gone | None = None):
         self.me, self.party_names, self.tls = me, list(party_names), tls
         self._deliver, self._check_session = deliver, check_session
         self._handshake_timeout = handshake_timeout
+        self._gone = gone
         self._ctx = _ssl_context(tls, server=True) if tls is not None else None
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._sock = socket.socket(family, socket.SOCK_STREAM)
@@ -206,7 +208,7 @@ class StreamServer:
 
     def _serve(self, conn: socket.socket) -> None:
         sock = conn
-        who = "a peer"
+        who, sender = "a peer", None
         try:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn.settimeout(self._handshake_timeout)
@@ -231,6 +233,8 @@ class StreamServer:
             if not self._stopped.is_set():
                 log.info("data connection of %s ended: %s", who, exc)
         finally:
+            if sender is not None and self._gone is not None and not self._stopped.is_set():
+                self._gone(sender)
             for s in {sock, conn}:
                 try:
                     s.close()
