@@ -1,16 +1,21 @@
-"""Networked channels: each party is an Arrow Flight (gRPC) server; peers ``do_put`` to it.
+"""Networked channels: each party is an Arrow Flight (gRPC) server plus a data port.
 
-A message from party *s* to party *d* in query (session) *q* is one ``do_put`` from *s*'s
-client to *d*'s server, on the descriptor path ``scql / q / s / seq``; its record
-batches carry the payload (:mod:`scql_py.net.wire`, no pickle). *d*'s server files it
+A message from party *s* to party *d* in query (session) *q* is one frame on *s*'s
+long-lived data connection to *d* (:mod:`scql_py.net.stream`; one per pair of parties,
+shared by all queries, its port asked once through the Flight action ``data_port``),
+carrying (*q*, seq) and the payload (:mod:`scql_py.net.wire`, no pickle). *d* files it
 in the mailbox of (*q*, *s*) under its sequence number, and *d*'s communicator for *q*
 reads them back in order, waiting at most the timeout. So several queries can run at
-once over the same servers, a late message of a closed query is refused, and a
-message that arrives before its receiver opened the query waits for it (for a while).
+once over the same connections, a late message of a closed query is dropped by its
+receiver (logged; the sender is not told: the stream is one-way), and a message that
+arrives before its receiver opened the query waits for it (for a while). The server
+still files a ``do_put`` on the descriptor path ``scql / q / s / seq`` the same way
+(the former data plane; it answers a closed query with an error).
 
 Security: TLS with client certificates from the catalog CA, then a signed handshake
 that maps the connection to a party name (:mod:`scql_py.net.flight_auth`); the server
-only accepts messages whose descriptor names the authenticated sender. Plain TCP needs
+only accepts messages whose descriptor names the authenticated sender. The data port
+takes the sender from its certificate (:mod:`scql_py.net.stream`). Plain TCP needs
 ``insecure=True``.
 
 Other Flight actions (e.g. a party server's "run this plan") are served by the
@@ -47,7 +52,7 @@ import pyarrow as pa
 import pyarrow.flight as fl
 
 from scql_py.errors import OperationalError
-from scql_py.net import wire
+from scql_py.net import stream, wire
 from scql_py.net.certs import TLSConfig
 from scql_py.net.channel import DEFAULT_TIMEOUT, Communicator, Payload, peer_silent
 from scql_py.net.flight_auth import PartyClientAuth, PartyServerAuth
@@ -58,6 +63,7 @@ _PATH_TAG = b"scql"
 _SESSION_RE = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
 _LEAVE_ACTION = "leave"
 _ALIVE_ACTION = "alive"  # answered by the network itself: "still serving"
+_DATA_PORT_ACTION = "data_port"  # answered by the network itself: its data port
 _MAX_ORPHANS = 64  # sessions a peer opened here that this party has not opened yet
 _MAX_CLOSED = 4096  # closed session ids remembered, to refuse their late messages
 _MAX_AHEAD = 1024  # messages a sender may be ahead of its receiver in one session
@@ -162,6 +168,14 @@ class Mailboxes:
                 box.pending[sender][seq] = payload
                 self._cond.notify_all()
 
+    def sender_gone(self, sender: int) -> None:
+        """``sender``'s data connection ended (it stopped, or restarted and forgot its
+        queries): it left every query open now; what it sent before stays readable."""
+        with self._cond:
+            for box in self._inboxes.values():
+                box.left.add(sender)
+            self._cond.notify_all()
+
     def leave(self, session: str, sender: int) -> None:
         with self._cond:
             try:
@@ -248,6 +262,11 @@ class _PartyServer(fl.FlightServerBase):
     def do_action(self, context, action):
         if action.type == _ALIVE_ACTION:
             return iter([fl.Result(pa.py_buffer(b"1"))])
+        if action.type == _DATA_PORT_ACTION:
+            port = self.network.data_port
+            if port is None:
+                raise fl.FlightServerError("not serving")
+            return iter([fl.Result(pa.py_buffer(str(port).encode()))])
         if action.type != _LEAVE_ACTION:
             handler = self.network.actions.get(action.type)
             if handler is None:
@@ -273,6 +292,9 @@ class _Peer:
         self.index, self.name, self.address = index, name, address
         self.client: fl.FlightClient | None = None
         self.lock = threading.Lock()
+        self.data_port: int | None = None  # asked once, again when it stops answering
+        self.stream: stream.StreamClient | None = None
+        self.stream_lock = threading.Lock()  # one message at a time on the connection
 
 
 class FlightNetwork:
@@ -311,14 +333,21 @@ class FlightNetwork:
         self.timeout = timeout
         self.chunk_bytes = chunk_bytes
         self.actions: dict[str, ActionHandler] = dict(actions or {})
-        if _LEAVE_ACTION in self.actions:
-            raise ValueError(f"action {_LEAVE_ACTION!r} is reserved")
+        for reserved in (_LEAVE_ACTION, _ALIVE_ACTION, _DATA_PORT_ACTION):
+            if reserved in self.actions:
+                raise ValueError(f"action {reserved!r} is reserved")
         self._listen = listen
         self._peers: list[_Peer] = []
         self.set_addresses(addresses)
         self.mailboxes = Mailboxes(len(self.party_names),
                                    orphan_ttl if orphan_ttl is not None else 10 * timeout)
         self._server: _PartyServer | None = None
+        self._data: stream.StreamServer | None = None
+        self._client_ctx = stream.client_context(tls)
+
+    @property
+    def data_port(self) -> int | None:
+        return None if self._data is None else self._data.port
 
     # -- life cycle ---------------------------------------------------------------------------
     def set_addresses(self, addresses: Sequence[str] | Mapping[str, str]) -> None:
@@ -332,7 +361,8 @@ class FlightNetwork:
             addresses[self.me] = self.address  # where this party really listens
         for a in addresses:
             _split_address(a)
-        if self._peers and any(p.client is not None and p.address != a
+        if self._peers and any((p.client is not None or p.stream is not None)
+                               and p.address != a
                                for p, a in zip(self._peers, addresses, strict=True)):
             raise ValueError("cannot move a peer that is already connected")
         self._peers = [_Peer(i, n, a) for i, (n, a) in enumerate(
@@ -363,6 +393,16 @@ class FlightNetwork:
         except (OSError, pa.ArrowException) as exc:
             raise OperationalError(f"party '{self.me_name}' cannot listen on {listen}: {exc}"
                                    ) from None
+        try:
+            self._data = stream.StreamServer(
+                self.me_name, self.party_names, self.tls, _split_address(listen)[0],
+                self._file_message, check_session_id, handshake_timeout=self.timeout,
+                gone=self._sender_gone)
+        except OSError as exc:
+            self._server.shutdown()
+            self._server = None
+            raise OperationalError(f"party '{self.me_name}' cannot listen for data on "
+                                   f"{listen}: {exc}") from None
         host, port = _split_address(self.address)
         if port == 0:
             host = f"[{host}]" if ":" in host else host
@@ -372,7 +412,14 @@ class FlightNetwork:
     def stop(self) -> None:
         """Stop serving and drop every session; waiting receivers get ``OperationalError``."""
         self.mailboxes.stop()
+        if self._data is not None:
+            self._data.stop()
+            self._data = None
         for peer in self._peers:
+            with peer.stream_lock:
+                if peer.stream is not None:
+                    peer.stream.close()
+                    peer.stream = None
             with peer.lock:
                 if peer.client is not None:
                     peer.client.close()
@@ -432,10 +479,87 @@ class FlightNetwork:
                 peer.client = None
                 client.close()
 
+    def _sender_gone(self, sender: int) -> None:
+        log.info("the data connection of party %r ended: it left its open queries",
+                 self.party_names[sender])
+        self.mailboxes.sender_gone(sender)
+
+    def _file_message(self, sender: int, session: str, seq: int, payload: Payload) -> None:
+        """A message from the data port: into its mailbox, or dropped (logged)."""
+        try:
+            self.mailboxes.put(session, sender, seq, payload)
+        except SessionClosedError:
+            log.info("dropped a message of query %r from party %r: the query is closed "
+                     "here", session, self.party_names[sender])
+
     def deliver(self, to: int, session: str, seq: int, payload: Payload,
                 timeout: float) -> None:
-        """Put one payload in ``to``'s mailbox for ``session``; retry until ``timeout``
-        while the peer cannot be reached (it may still be starting)."""
+        """Send one payload to ``to`` for ``session`` on the data connection; connect (and
+        reconnect once, to a peer that restarted) retrying until ``timeout`` while the
+        peer cannot be reached (it may still be starting)."""
+        data = stream.encode_payload(payload, self.chunk_bytes)
+        peer = self._peers[to]
+        deadline = time.monotonic() + timeout
+        with peer.stream_lock:
+            for again in (False, True):
+                if peer.stream is None:
+                    peer.stream = self._connect_stream(peer, deadline, timeout)
+                try:
+                    peer.stream.send(session, seq, data, deadline - time.monotonic())
+                    return
+                except TimeoutError:
+                    # part of a frame may be out: the connection cannot carry another
+                    self._drop_stream(peer)
+                    raise OperationalError(f"party '{peer.name}' at {peer.address} did not "
+                                           f"take a message within {timeout:g} s") from None
+                except OSError as exc:
+                    self._drop_stream(peer)
+                    if again or time.monotonic() >= deadline:
+                        raise OperationalError(
+                            f"party '{peer.name}' at {peer.address} cannot be reached "
+                            f"within {timeout:g} s: {exc}") from None
+
+    def _drop_stream(self, peer: _Peer) -> None:
+        if peer.stream is not None:
+            peer.stream.close()
+            peer.stream = None
+        peer.data_port = None  # a restarted peer listens on another one
+
+    def _connect_stream(self, peer: _Peer, deadline: float, timeout: float
+                        ) -> stream.StreamClient:
+        host = _split_address(peer.address)[0]
+        delay, last = 0.02, None
+        while True:
+            if peer.data_port is None:
+                answer = self.call(peer.index, _DATA_PORT_ACTION, b"",
+                                   timeout=max(deadline - time.monotonic(), 0.01))
+                try:
+                    port = int(answer[0])
+                except (IndexError, ValueError):
+                    port = -1
+                if not 0 < port < 65536:
+                    raise OperationalError(f"party '{peer.name}' at {peer.address} gave no "
+                                           f"data port")
+                peer.data_port = port
+            client = stream.StreamClient(self.me_name, peer.name, self.party_names,
+                                         self.tls, self._client_ctx)
+            try:
+                client.connect(host, peer.data_port, deadline - time.monotonic(),
+                               f"{peer.address} (data port {peer.data_port})")
+                return client
+            except OSError as exc:
+                last = exc
+                peer.data_port = None
+            if time.monotonic() + delay >= deadline:
+                raise OperationalError(f"party '{peer.name}' at {peer.address} cannot be "
+                                       f"reached within {timeout:g} s: {last}")
+            time.sleep(delay)
+            delay = min(2 * delay, 0.5)
+
+    def deliver_by_flight(self, to: int, session: str, seq: int, payload: Payload,
+                          timeout: float) -> None:
+        """The former data plane: one ``do_put`` per message (kept for comparison and for
+        peers' programs that still use it)."""
         schema, batches = wire.encode(payload, self.chunk_bytes)
         descriptor = fl.FlightDescriptor.for_path(_PATH_TAG, session, self.me_name, str(seq))
 

@@ -180,18 +180,26 @@ def test_sessions_are_separate_ordered_and_wait_for_their_receiver(certs):
             nets[1].communicator("s1")  # one communicator per session
 
 
-def test_closed_session_refuses_late_messages_and_others_go_on(certs):
+def test_closed_session_refuses_late_messages_and_others_go_on(certs, caplog):
+    # the data stream is one-way: the receiver drops a late message (and logs it), the
+    # sender is not told
     with networks(certs) as nets:
         a_old, a_new = nets[0].communicator("old"), nets[0].communicator("new")
         b_old, b_new = nets[1].communicator("old"), nets[1].communicator("new")
         a_old.send(1, b"dropped with the session")
         b_old.close()
-        with pytest.raises(OperationalError, match="closed query 'old'"):
+        with caplog.at_level("INFO", logger="scql_py.net.flight"):
             a_old.send(1, b"late")
-        with pytest.raises(ValueError):
-            nets[1].communicator("old")  # an id is not reused
-        a_new.send(1, b"fine")
-        assert b_new.recv(0) == b"fine"
+            with pytest.raises(ValueError):
+                nets[1].communicator("old")  # an id is not reused
+            a_new.send(1, b"fine")  # same connection, so filed after the late one
+            assert b_new.recv(0) == b"fine"
+        assert "old" not in nets[1].mailboxes._inboxes  # it reached no mailbox
+        assert any("query 'old'" in r.getMessage() and "closed" in r.getMessage()
+                   for r in caplog.records)
+        # the former do_put path still answers a closed query with an error
+        with pytest.raises(OperationalError, match="closed query 'old'"):
+            nets[0].deliver_by_flight(1, "old", 5, b"late", TIMEOUT)
 
 
 def test_abort_makes_peers_fail_at_once_not_at_timeout(certs):
@@ -390,3 +398,125 @@ def test_malformed_messages_from_an_authenticated_peer_are_refused(certs):
         # the real p1 still gets through, and p0 sees exactly its message, first
         nets[1].communicator("q").send(0, b"real message")
         assert p0.recv(1) == b"real message"
+
+
+# -- the data port ----------------------------------------------------------------------------
+
+def _data_socket(net: FlightNetwork, tls: TLSConfig | None):
+    """A raw connection to ``net``'s data port, TLS with ``tls``'s certificate."""
+    from scql_py.net import stream
+    raw = socket.create_connection(("127.0.0.1", net.data_port), timeout=TIMEOUT)
+    return raw if tls is None else stream.client_context(tls).wrap_socket(raw)
+
+
+def _raw_frame(header: dict, payload: bytes = b"") -> bytes:
+    from scql_py.net import stream
+    head, body = stream._frame(header, payload)
+    return head + bytes(body)
+
+
+def test_data_port_takes_the_sender_from_its_certificate(certs):
+    from scql_py.net.stream import encode_payload
+    with networks(certs) as nets:
+        p0 = nets[0].communicator("q")
+        s = _data_socket(nets[0], certs["p1"])  # p1's certificate, claiming to be p2
+        s.sendall(_raw_frame({"party": "p2", "to": "p0"}))
+        s.sendall(_raw_frame({"session": "q", "seq": 0},
+                             encode_payload(b"from p2, honestly", 1 << 20).to_pybytes()))
+        assert s.recv(1) == b""  # refused: closed without the accepting byte
+        s.close()
+        p0.timeout = 0.3
+        with pytest.raises(OperationalError, match="did not answer"):
+            p0.recv(2)
+        nets[2].communicator("q").send(0, b"the real p2")
+        assert p0.recv(2) == b"the real p2"
+
+
+def test_data_port_refuses_a_certificate_from_another_ca(certs, tmp_path):
+    forged = make_dev_certs(tmp_path / "forged", NAMES)
+    impostor = TLSConfig(certs["p1"].ca_cert, forged["p1"].cert, forged["p1"].key)
+    with networks(certs) as nets:
+        p0 = nets[0].communicator("q")
+        with pytest.raises(OSError):  # TLS 1.3: the refusal arrives on the first read
+            s = _data_socket(nets[0], impostor)
+            s.sendall(_raw_frame({"party": "p1", "to": "p0"}))
+            assert s.recv(1) == b""
+            raise ConnectionResetError("closed")
+        p0.timeout = 0.3
+        with pytest.raises(OperationalError, match="did not answer"):
+            p0.recv(1)
+        nets[1].communicator("q").send(0, b"still works")
+        assert p0.recv(1) == b"still works"
+
+
+@pytest.mark.parametrize("frame", [
+    b"GET / HTTP/1.0\r\n\r\n",
+    b"SQLS\x01\x00" + (10).to_bytes(2, "little") + (1 << 40).to_bytes(8, "little"),
+    b"SQLS\x01\x00" + (60000).to_bytes(2, "little") + (0).to_bytes(8, "little"),
+    _raw_frame({"session": "q/../x", "seq": 0}, b""),
+    _raw_frame({"session": "q", "seq": -1}, b""),
+    _raw_frame({"session": "q", "seq": "0"}, b""),
+    _raw_frame({"session": "q", "seq": 0}, b"not arrow"),
+    _raw_frame({"session": "q", "seq": 0, "more": 1}, b""),
+])
+def test_malformed_frames_close_the_connection_and_the_server_goes_on(certs, frame):
+    with networks(certs) as nets:
+        p0 = nets[0].communicator("q")
+        s = _data_socket(nets[0], certs["p1"])
+        s.sendall(_raw_frame({"party": "p1", "to": "p0"}))
+        assert s.recv(1) == b"\x01"
+        s.sendall(frame)
+        assert s.recv(1) == b""  # closed (the oversized length before allocating)
+        s.close()
+        # nothing was filed; p1's connection ended, so p1 left the queries open here
+        with pytest.raises(OperationalError, match="'p1' left the query"):
+            p0.recv(1)
+        nets[1].communicator("q2").send(0, b"real message")
+        assert nets[0].communicator("q2").recv(1) == b"real message"
+
+
+def test_forged_payload_on_the_data_port_is_refused(certs):
+    with networks(certs) as nets:
+        p0 = nets[0].communicator("q")
+        schema, batches = encode(np.arange(4, dtype=np.uint64))
+        forged = schema.with_metadata({b"scql": json.dumps(
+            {"v": 1, "kind": "array", "parts": [{"dtype": "|O", "shape": [4]}]})})
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, forged) as w:
+            for b in batches:
+                w.write_batch(b.replace_schema_metadata(forged.metadata))
+        s = _data_socket(nets[0], certs["p1"])
+        s.sendall(_raw_frame({"party": "p1", "to": "p0"}))
+        assert s.recv(1) == b"\x01"
+        s.sendall(_raw_frame({"session": "q", "seq": 0}, sink.getvalue().to_pybytes()))
+        assert s.recv(1) == b""
+        s.close()
+        with pytest.raises(OperationalError, match="'p1' left the query"):
+            p0.recv(1)  # nothing was filed
+
+
+def test_a_restarted_peer_is_reconnected(certs):
+    with networks(certs) as nets:
+        a, b = nets[0].communicator("q1"), nets[1].communicator("q1")
+        a.send(1, b"before")
+        assert b.recv(0) == b"before"
+        address = nets[1].address
+        nets[1].stop()
+        nets[1] = FlightNetwork(NAMES, [n.address for n in nets], "p1", tls=certs["p1"],
+                                timeout=TIMEOUT, listen=address)
+        nets[1].start()
+        b = nets[1].communicator("q2")
+        a = nets[0].communicator("q2")
+        a.send(1, b"after")
+        assert b.recv(0) == b"after"
+
+
+def test_stop_leaves_no_data_threads(certs):
+    before = {t for t in threading.enumerate() if t.name.startswith("scql-data")}
+    with networks(certs) as nets:
+        a, b = nets[0].communicator("q"), nets[1].communicator("q")
+        a.send(1, b"x")
+        assert b.recv(0) == b"x"
+    time.sleep(0.1)
+    left = {t for t in threading.enumerate() if t.name.startswith("scql-data")} - before
+    assert not left, left
