@@ -112,7 +112,8 @@ def _root_of_silence(errors: dict[str, Error], chosen: str, names: list[str]) ->
     """The error to report when ``errors[chosen]`` blames a party that was there but
     itself waited on another: a party that waits on a silent one stops sending too, so
     its neighbours time out on it; its own report names the silent one. Followed to the
-    end of the chain (a cycle keeps the first choice)."""
+    end of the chain (a cycle keeps the first choice); the end's error is reported as what
+    it saw of the party it blames."""
     name, seen = chosen, {chosen}
     while (target := _blamed(name, errors[name], names)) is not None:
         if target in seen:
@@ -123,9 +124,10 @@ def _root_of_silence(errors: dict[str, Error], chosen: str, names: list[str]) ->
         name = target
         seen.add(name)
     error = errors[name]
-    if name == chosen:
+    if name == chosen and _blamed(name, error, names) is None:
         return error
-    # the relayed error says what the waiting party saw ("party 'carol' did not answer")
+    # the relayed error says what the waiting party saw ("party 'carol' did not answer"):
+    # about the party it names, not about the one that relayed it
     cause = error.__cause__
     return cause if isinstance(cause, OperationalError) else error
 

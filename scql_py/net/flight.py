@@ -101,6 +101,7 @@ class _Inbox:
         self.pending: list[dict[int, Payload]] = [{} for _ in range(n_parties)]
         self.next_seq = [0] * n_parties
         self.left: set[int] = set()
+        self.lost: set[int] = set()  # their connection ended mid-query: not an echo
         self.opened = False
         self.closed = False
         self.created = time.monotonic()
@@ -174,6 +175,7 @@ class Mailboxes:
         with self._cond:
             for box in self._inboxes.values():
                 box.left.add(sender)
+                box.lost.add(sender)
             self._cond.notify_all()
 
     def leave(self, session: str, sender: int) -> None:
@@ -187,7 +189,9 @@ class Mailboxes:
 
     def take(self, session: str, sender: int, timeout: float) -> Payload:
         """The next payload from ``sender``. Raises ``TimeoutError``, ``ConnectionAbortedError``
-        (the sender left), or ``SessionClosedError``."""
+        (the sender left), ``ConnectionResetError`` (its connection ended: it stopped or
+        restarted, a root cause rather than an echo of another party's failure), or
+        ``SessionClosedError``."""
         with self._cond:
             box = self._inboxes.get(session)
             if box is None or not box.opened:
@@ -202,7 +206,7 @@ class Mailboxes:
             if box.closed:
                 raise SessionClosedError(session)
             if seq not in box.pending[sender]:
-                raise ConnectionAbortedError
+                raise ConnectionResetError if sender in box.lost else ConnectionAbortedError
             box.next_seq[sender] = seq + 1
             return box.pending[sender].pop(seq)
 
@@ -670,6 +674,9 @@ class FlightCommunicator(Communicator):
             return self.network.mailboxes.take(self.session, frm, timeout)
         except TimeoutError:
             raise peer_silent(name, timeout) from None
+        except ConnectionResetError:
+            raise OperationalError(f"party '{name}' went away during the query (its "
+                                   "connection ended)") from None
         except ConnectionAbortedError:
             raise OperationalError(f"party '{name}' left the query") from None
         except SessionClosedError:
