@@ -68,15 +68,22 @@ class Frame:
     def spec(self) -> exp.WindowSpec:
         """The frame as SQL (for the owner's database)."""
 
-        def bound(offset: int | None, unbounded: str) -> tuple:
+        def bound(offset: int | None, unbounded: str, zero_side: str | None) -> tuple:
             if offset is None:
                 return "UNBOUNDED", unbounded
-            if offset == 0:
+            if offset == 0 and zero_side is None:
                 return "CURRENT ROW", None
+            if offset == 0:
+                return exp.Literal.number(0), zero_side
             return exp.Literal.number(abs(offset)), "PRECEDING" if offset < 0 else "FOLLOWING"
 
-        start, start_side = bound(self.start, "PRECEDING")
-        end, end_side = bound(self.end, "FOLLOWING")
+        # a bound of 0 rows after one on the same side stays "0 FOLLOWING" (or "0
+        # PRECEDING"): databases refuse "3 FOLLOWING AND CURRENT ROW", where the frame
+        # as written is empty
+        end_zero = "FOLLOWING" if self.start is not None and self.start > 0 else None
+        start_zero = "PRECEDING" if self.end is not None and self.end < 0 else None
+        start, start_side = bound(self.start, "PRECEDING", start_zero)
+        end, end_side = bound(self.end, "FOLLOWING", end_zero)
         return exp.WindowSpec(
             kind=self.kind, start=start, start_side=start_side, end=end, end_side=end_side
         )

@@ -196,14 +196,6 @@ def _divides_by_a_fixed_point_real(tree: exp.Expression) -> bool:
     return any(d.expression.find(exp.Add, exp.Sub) is not None for d in tree.find_all(exp.Div))
 
 
-def _frame_bound_of_zero_rows_written_back(tree: exp.Expression) -> bool:
-    """A ROWS frame with a bound of 0 rows after one of the same side (``3 FOLLOWING AND 0
-    FOLLOWING``, ``0 PRECEDING AND 2 PRECEDING``): an empty frame, as written."""
-    return any(re.search(r"\bFOLLOWING\s+AND\s+0\s+FOLLOWING\b|\bBETWEEN\s+0\s+PRECEDING"
-                         r"\s+AND\s+\d+\s+PRECEDING\b", w.sql(dialect=DIALECT), re.IGNORECASE)
-               for w in tree.find_all(exp.Window))
-
-
 def _expects_a_real_past_2_47(v: Verdict) -> bool:
     """DuckDB's answer has a real of 2^47 or more in magnitude (an int64 made a double)."""
     return v.expected is not None and any(
@@ -216,7 +208,9 @@ def _expects_a_real_past_2_47(v: Verdict) -> bool:
 # (AVG(id) / SUM(f)) by summing stored reals from their bits (floats.sql
 # avg_by_a_sum_of_small_reals), 11.new-fixed-point-small-divisor by adding reals from their
 # bits (floats.sql quotient_by_a_sum_of_small_reals), 11.new-int64-arith-wraps by checking
-# int64 and decimal + - * for overflow (tests/sql/int_overflow.sql)
+# int64 and decimal + - * for overflow (tests/sql/int_overflow.sql),
+# 11.new-frame-zero-bound-at-owner by writing a bound of 0 rows back as such
+# (types_windows.sql frame_empty_zero_bound_after_the_same_side)
 KNOWN_BUGS: tuple[KnownBug, ...] = (
     KnownBug(
         "11.new-percentile-cont-int-past-2-47", "PERCENTILE_CONT of int64 values under MPC "
@@ -232,22 +226,6 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
                    "SELECT PERCENTILE_CONT(1) WITHIN GROUP (ORDER BY a.i) AS p FROM a1 AS a",
                    "alice", False, shapes=("aggregate", "median_percentile_cont",
                                             "int64_past_2_47"))),
-    KnownBug(
-        "11.new-frame-zero-bound-at-owner", "a ROWS frame 'n FOLLOWING AND 0 FOLLOWING' (an "
-        "empty frame in DuckDB) is written into the owner's SQL as 'n FOLLOWING AND CURRENT "
-        "ROW' (window_frames.Frame.spec writes an offset of 0 as CURRENT ROW), which DuckDB "
-        "rejects: 'Parser Error: Frame starting from following row cannot have preceding "
-        "rows' for the owner, 'could not run step s0 (local)' for another party (1:0 of the "
-        "default seeds; MPC, pushdown off, gives DuckDB's NULLs)",
-        lambda case, v, fut: (v.outcome == "internal" and v.error_class == "ProgrammingError"
-                              and ("Frame starting from following row" in v.detail
-                                   or re.search(r"could not run step s\d+ \(local\)",
-                                                v.detail) is not None)
-                              and _frame_bound_of_zero_rows_written_back(_tree(case))),
-        BugFixture((table("b2", "bob", "k int64, s string", [(1, "a"), (1, "b"), (2, "c")]),),
-                   "SELECT MAX(a.k) OVER (PARTITION BY a.k ORDER BY a.s ROWS BETWEEN 3 "
-                   "FOLLOWING AND 0 FOLLOWING) AS c4 FROM b2 AS a", "carol", True,
-                   shapes=("window", "window_frame_rows"))),
 )
 
 

@@ -151,6 +151,20 @@ SELECT id, SUM(i) OVER (ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS
   AVG(i) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 2 FOLLOWING) AS au2
 FROM t_alice;
 
+-- A bound of 0 rows after one on the same side: an empty frame in DuckDB, written back
+-- into the owner's SQL as "0 FOLLOWING" (PostgreSQL and DuckDB refuse "3 FOLLOWING AND
+-- CURRENT ROW"; seed 1:0 of the random tester)
+-- name: frame_empty_zero_bound_after_the_same_side
+SELECT id, MAX(k) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN 3 FOLLOWING AND 0 FOLLOWING) AS f,
+  SUM(i) OVER (ORDER BY id ROWS BETWEEN 0 PRECEDING AND 2 PRECEDING) AS p,
+  COUNT(*) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 0 FOLLOWING) AS c,
+  SUM(i) OVER (ORDER BY id ROWS BETWEEN 0 FOLLOWING AND 1 FOLLOWING) AS z
+FROM t_alice;
+
+-- name: frame_empty_zero_bound_after_a_join
+SELECT a.id, MIN(b.k) OVER (ORDER BY a.id ROWS BETWEEN 2 FOLLOWING AND 0 FOLLOWING) AS f
+FROM t_alice AS a JOIN t_bob AS b ON a.id = b.id;
+
 -- name: frame_sliding_extremes_own_table
 SELECT id, MIN(i) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS lo,
   MAX(f) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS hi,
