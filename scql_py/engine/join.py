@@ -17,7 +17,11 @@ and two documented bits is revealed. After ORQ's PK-FK join (SOSP'25; ideas only
    partner's columns, and a copied presence bit says whether it has one.
 4. Output: ``n_left + n_right`` rows in sorted order with a secret validity bit (the
    engine compacts later); left columns, then right columns. LEFT joins keep unmatched
-   left rows with the right columns NULL; RIGHT is LEFT with the sides swapped.
+   left rows with the right columns NULL; RIGHT is LEFT with the sides swapped. Where
+   only *m*'s rows can be in the result (an inner join; a LEFT join whose right side is
+   unique) and *u* has at least an eighth as many rows, *u*'s rows are dropped at once:
+   a shuffle, then the opened side tags (``n_m`` ones, a number everyone knows), so the
+   steps above carry ``n_m`` rows rather than ``n_left + n_right``.
 
 When neither side is unique (many-to-many) the join reveals the number of result rows
 and returns just those. Above :data:`ALL_PAIRS_BELOW` row pairs it *expands* the sorted
@@ -76,6 +80,9 @@ from scql_py.mpc.sort import sort
 
 U64 = np.uint64
 HOWS = ("inner", "left", "right")
+# drop the unique side's rows from a join's output where they are at least 1/8 of the
+# other side's (below that, the shuffle that drops them costs more than carrying them)
+_DROP_UNIQUE_ROWS_FROM = 8
 _GRID_CHUNK = 1 << 20  # pairs per batch of equality tests (bounds the temporaries)
 # many-to-many joins of at most this many row pairs compare all pairs (fewer rounds than
 # the expansion's sort); larger ones expand (work near-linear in inputs plus result)
@@ -95,8 +102,8 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
     ``how``: ``"inner"``, ``"left"`` or ``"right"``. NULL keys and rows with validity 0
     never match; in outer joins only rows with validity 1 are kept. The result has the
     left columns then the right ones, named ``names``, and a validity bit per row
-    (``n_left + n_right`` rows), except for a many-to-many join, which returns only
-    the result rows. Reveals the sizes, whether each side's keys are unique (one bit
+    (``n_left + n_right`` rows, or only the non-unique side's: see step 4), except for a
+    many-to-many join, which returns only the result rows. Reveals the sizes, whether each side's keys are unique (one bit
     each), and for a many-to-many join the number of result rows. Raises
     ``NotSupportedError`` when neither side is unique and ``n_left * n_right`` exceeds
     ``max_rows`` (default :data:`DEFAULT_MAX_ROWS`). ``cross``: a cross join (constant
@@ -197,7 +204,22 @@ def secret_join(rt: Runtime, left: SecretRelation, right: SecretRelation,
         out_m = m.columns(arith, chars, words, null_xor=present_own)  # of a u row: NULL
         out_m = _zero_unless(rt, _bit(words, m.present), out_m)
     out_l, out_r = (out_u, out_m) if unique == "left" else (out_m, out_u)
-    return SecretRelation(n, list(names), out_l + out_r, convert.clean_bit(valid))
+    out = SecretRelation(n, list(names), out_l + out_r, convert.clean_bit(valid))
+    n_u, n_m = (n_l, n_r) if unique == "left" else (n_r, n_l)
+    if (how == "inner" or unique == "right") and n_u * _DROP_UNIQUE_ROWS_FROM >= n_m:
+        # only m's rows can be in the result: drop u's at once, rather than carry them
+        # (invalid) through every later step; the count kept is m's, public
+        out = _only_rows(rt, out, convert.bit_not(present_own), n_m)
+    return out
+
+
+def _only_rows(rt: Runtime, rel: SecretRelation, keep: BShare, n: int) -> SecretRelation:
+    """The ``n`` rows of ``rel`` whose ``keep`` bit is 1, ``n`` known to everyone: shuffled,
+    then the bits opened (a random arrangement of ``n`` ones, which tells nothing more)."""
+    kept = segment.compact(rt, keep, [rel.valid, *flatten(rel)])
+    if len(kept[0]) != n:
+        raise InternalError("a join kept another number of rows than its side has")
+    return SecretRelation(n, rel.names, unflatten(rel, kept[1:], n), kept[0])
 
 
 def _join_with_empty(rt: Runtime, left: SecretRelation, right: SecretRelation, how: str,
