@@ -812,7 +812,9 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         def less(forward: bool) -> BShare:
             """``x < y`` (forward) or ``y < x``."""
             if not exactly:
-                return compare.less_than(rt, x, y) if forward else compare.less_than(rt, y, x)
+                # int64 and decimal words span the whole range: x - y may wrap (issue 11)
+                wide = compare.less_than_wide
+                return wide(rt, x, y) if forward else wide(rt, y, x)
             return self._key_less(*((a, x, b, y) if forward else (b, y, a, x)))
 
         if op == "=":
