@@ -26,8 +26,16 @@ from scql_py.mpc.runtime import Runtime
 from scql_py.mpc.string_extreme import string_extreme
 from scql_py.sql.logical import HIGH_HALF
 
-SENTINEL = 1 << 62  # larger than any value MIN/MAX accept
 KEY_SENTINEL = (1 << 63) - 1  # larger than any float key (+inf's is 2^63 - 2^52)
+
+
+def extreme_fill(plain: bool, smallest: bool) -> int:
+    """What an absent row holds for MIN (``smallest``) or MAX: a value no present one
+    beats. A plain word may be any int64, so the fill is the end of the range itself (a
+    present value equal to it is the same answer); float keys stay below +-2^63 - 1."""
+    if plain:
+        return (1 << 63) - 1 if smallest else -(1 << 63)
+    return KEY_SENTINEL if smallest else -KEY_SENTINEL
 
 
 Agg = tuple[str, "exp.Expression | None", SqlType, bool]  # (func, arg, out type, distinct)
@@ -228,7 +236,7 @@ def _extremes(rt: Runtime, items: list[tuple[SecretColumn, BShare | None, BShare
                 for col, _, null, _ in items]
     keys, fills = [], []
     for col, _, _, smallest in items:
-        fill = (SENTINEL if col.key is None else KEY_SENTINEL) * (1 if smallest else -1)
+        fill = extreme_fill(col.key is None, smallest)
         fills.append(AShare.public(rt.party, np.full(n, np.int64(fill).view(np.uint64))))
         value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
         keys.append(value if col.key is None else col.key)
@@ -236,11 +244,11 @@ def _extremes(rt: Runtime, items: list[tuple[SecretColumn, BShare | None, BShare
     for i, picked in zip(masked, mux.select_many(rt, [(items[i][1], keys[i], fills[i])
                                                       for i in masked])):
         keys[i] = picked
-    wide = any(col.key is not None for col, _, _, _ in items)
+    # int64 and decimal words, like float keys, span the int64 range (issue 11)
     best = extremum.extremes_many(
         rt, [(key, [] if col.key is None else [col.value], smallest)
              for key, (col, _, _, smallest) in zip(keys, items)],
-        compare.less_than_wide if wide else compare.less_than)
+        compare.less_than_wide)
     return [SecretColumn(col.type, key if col.key is None else payload[0], null,
                          exact=None if col.key is None else FloatBits(key))
             for (key, payload), (col, _, null, _) in zip(best, items)]

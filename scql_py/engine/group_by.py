@@ -23,7 +23,7 @@ import numpy as np
 from sqlglot import exp
 
 from scql_py.catalog.types import FLOAT64, INT64, TIMESTAMP, SqlType
-from scql_py.engine.aggregate import KEY_SENTINEL, SENTINEL, average_many, bit_of, range_bits
+from scql_py.engine.aggregate import average_many, bit_of, extreme_fill, range_bits
 from scql_py.engine.group_threshold import leave_out_small_groups
 from scql_py.engine.ordering import zero_where
 from scql_py.engine.real_sums import is_keyed_real, limbs_of, sums_and_averages
@@ -347,14 +347,16 @@ def running_extreme(rt, col: SecretColumn, present: BShare, starts: BShare,
                                                  starts, smallest)
         return [hashes, *words]
     key = col.key
-    fill = (SENTINEL if key is None else KEY_SENTINEL) * (1 if smallest else -1)
+    fill = extreme_fill(key is None, smallest)
     sentinel = AShare.public(rt.party, np.full(n, np.int64(fill).view(np.uint64)))
     if key is None:
         # FALSE < TRUE: a bool's extreme is the extreme of its 0/1 value
         value = convert.b2a_bit(rt, col.value) if col.type.kind == "bool" else col.value
         value = mux.select(rt, present, value, sentinel)
-        scan = segment.segmented_min if smallest else segment.segmented_max
-        return [scan(rt, value, starts)]
+        # int64 and decimal words span the int64 range: the wide comparison (issue 11)
+        best_value, _ = segment.segmented_extreme_with(rt, value, starts, smallest, [],
+                                                       compare.less_than_wide)
+        return [best_value]
     compared = mux.select(rt, present, key, sentinel)
     best_key, (best,) = segment.segmented_extreme_with(rt, compared, starts, smallest,
                                                        [col.value], compare.less_than_wide)

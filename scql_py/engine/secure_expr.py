@@ -120,6 +120,12 @@ def const_word(value, t: SqlType) -> int:
     raise NotSupportedError(f"a constant of type {t}")
 
 
+def _int_literal(v: Value) -> bool:
+    """Whether ``v`` is a non-NULL int64 literal (its word is its value)."""
+    return isinstance(v, Const) and v.type.kind == "int64" and isinstance(v.value, int) \
+        and not isinstance(v.value, bool)
+
+
 def _literal_key(c: Const) -> int:
     return 0 if c.value is None else float_keys.key_of(float(c.value))
 
@@ -812,7 +818,15 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         def less(forward: bool) -> BShare:
             """``x < y`` (forward) or ``y < x``."""
             if not exactly:
-                return compare.less_than(rt, x, y) if forward else compare.less_than(rt, y, x)
+                # int64 and decimal words span the whole range: x - y may wrap (issue 11);
+                # an int64 literal's word is its value, public, so one sign bit fewer
+                p, q = (a, b) if forward else (b, a)
+                if _int_literal(q) and p.type.kind == "int64":
+                    return compare.less_than_wide_public(rt, x if forward else y, q.value)
+                if _int_literal(p) and q.type.kind == "int64":
+                    return compare.greater_than_wide_public(rt, y if forward else x, p.value)
+                wide = compare.less_than_wide
+                return wide(rt, x, y) if forward else wide(rt, y, x)
             return self._key_less(*((a, x, b, y) if forward else (b, y, a, x)))
 
         if op == "=":

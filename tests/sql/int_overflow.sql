@@ -205,3 +205,61 @@ FROM oa AS a JOIN ob AS b ON a.id = b.id;
 -- (with pushdown alice computes the CASE, and 9e19 unscaled cannot be shared)
 SELECT a.id, CASE WHEN a.id = 2 THEN 0.25 ELSE a.k END AS c
 FROM oa AS a JOIN ob AS b ON a.id = b.id;
+
+-- Comparisons of int64 values whose difference is 2^63 or more (issue 11): x < y was
+-- the sign of x - y, which wraps there (-2^63 < 1 was false).
+
+-- name: comparison_of_opposite_extremes
+-- pushdown: off
+SELECT a.id AS i, b.id AS j, a.n < b.n AS lt, a.n >= b.n AS ge FROM oa AS a, ob AS b
+WHERE a.id IN (1, 8, 11, 12, 13) AND b.id IN (2, 11, 12, 13);
+
+-- name: where_on_opposite_extremes
+-- pushdown: off
+SELECT a.id AS i, b.id AS j FROM oa AS a, ob AS b WHERE a.n < b.n AND b.id IN (2, 11, 13);
+
+-- name: between_opposite_extremes
+-- pushdown: off
+SELECT a.id AS i, b.id AS j FROM oa AS a, ob AS b
+WHERE b.n BETWEEN a.n AND 4611686018427387904 AND b.id IN (2, 11, 12);
+
+-- name: comparisons_with_constants_at_the_ends
+-- pushdown: off
+SELECT a.id, a.n < 1 AS neg, a.n > 4611686018427387904 AS big,
+       a.n <= -9223372036854775808 AS least, b.n > -9223372036854775807 AS above
+FROM oa AS a JOIN ob AS b ON a.id = b.id;
+
+-- name: inequality_join_at_the_ends
+-- pushdown: off
+SELECT a.id AS i, b.id AS j FROM oa AS a JOIN ob AS b ON a.n > b.n AND a.id = b.id;
+
+-- name: min_and_max_at_the_ends
+-- pushdown: off
+SELECT MIN(a.n) AS lo, MAX(a.n) AS hi, MIN(b.n) AS blo, MAX(b.n) AS bhi
+FROM oa AS a JOIN ob AS b ON a.id = b.id;
+
+-- name: min_and_max_by_group_at_the_ends
+-- pushdown: off
+SELECT a.id % 3 AS g, MIN(a.n) AS lo, MAX(a.n) AS hi, COUNT(*) AS c
+FROM oa AS a JOIN ob AS b ON a.id = b.id GROUP BY a.id % 3;
+
+-- name: group_keys_at_both_ends_sorted
+-- pushdown: off
+SELECT a.n AS k, COUNT(*) AS c, MIN(b.n) AS lo FROM oa AS a JOIN ob AS b ON a.id = b.id
+GROUP BY a.n ORDER BY a.n;
+
+-- name: order_by_at_both_ends
+-- pushdown: off
+SELECT a.id, a.n FROM oa AS a JOIN ob AS b ON a.id = b.id ORDER BY a.n DESC, a.id LIMIT 8;
+
+-- name: window_min_and_max_at_the_ends
+-- pushdown: off
+SELECT a.id, MIN(a.n) OVER (ORDER BY a.id) AS lo,
+       MAX(a.n) OVER (ORDER BY a.id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS hi
+FROM oa AS a JOIN ob AS b ON a.id = b.id;
+
+-- name: case_on_opposite_extremes
+-- pushdown: off
+SELECT a.id, CASE WHEN a.n < b.n THEN 'lt' ELSE 'ge' END AS c,
+       CASE WHEN a.n > b.n THEN a.n ELSE b.n END AS g
+FROM oa AS a JOIN ob AS b ON a.id = b.id;
