@@ -389,7 +389,10 @@ def _final_columns(rt, kept, rows: _SortedRows, aggs: Aggs, out_of_range: list[B
             hi, rem = next(kept), next(kept)
             keys = (next(kept), next(kept)) if arg_col.key is not None else None
             count = next(kept)
-            out_cols.append(_interpolated(rt, arg_col.type, float(func.split(":")[1]), v, hi,
+            p = float(func.split(":")[1])
+            if arg_col.type.kind == "int64" and len(v):
+                out_of_range.append(_interpolation_beyond(rt, p, v, hi))
+            out_cols.append(_interpolated(rt, arg_col.type, p, v, hi,
                                           rem, equality.equal_zero(rt, count), keys))
             continue
         if func in ("sum", "avg") and is_keyed_real(arg_col):
@@ -476,6 +479,17 @@ def _percentile_cont(rt, col: SecretColumn, present: BShare, starts: BShare, p: 
     sums = segment.segmented_sum(rt, [picked[k * n:(k + 1) * n] for k in range(2 * len(words))],
                                  starts)
     return [sums[0], sums[1], rem] + sums[2:]  # rem depends on N only: one per group
+
+
+def _interpolation_beyond(rt, p: float, v_lo: AShare, v_hi: AShare) -> BShare:
+    """1 for a group whose integer neighbours :func:`_interpolated` cannot hold in fixed
+    point (``|x| < 2^47``, ``|v_hi - v_lo| b < 2^47``): the asker's out-of-range error,
+    never the wrapped value (2^62 came back as 0.0)."""
+    limit = 1 << 47  # reals are fixed point below 2^47
+    n = len(v_lo)
+    ends = sum_range.beyond(rt, AShare.concat([v_lo, v_hi]), limit)
+    gap = sum_range.beyond(rt, v_hi - v_lo, max(1, limit // _fraction(p).denominator))
+    return convert.bit_or(rt, convert.bit_or(rt, ends[:n], ends[n:]), gap)
 
 
 def _interpolated(rt, t: SqlType, p: float, v_lo: AShare, v_hi: AShare, rem: AShare,

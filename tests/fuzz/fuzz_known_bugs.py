@@ -196,12 +196,6 @@ def _divides_by_a_fixed_point_real(tree: exp.Expression) -> bool:
     return any(d.expression.find(exp.Add, exp.Sub) is not None for d in tree.find_all(exp.Div))
 
 
-def _expects_a_real_past_2_47(v: Verdict) -> bool:
-    """DuckDB's answer has a real of 2^47 or more in magnitude (an int64 made a double)."""
-    return v.expected is not None and any(
-        isinstance(x, float) and abs(x) >= 2.0**47 for row in v.expected.rows for x in row)
-
-
 
 # 11.new-small-divisor and 11.new-tiny-reals were fixed by computing quotients and products
 # of stored reals from their bits (tests/sql/floats.sql), 11.new-computed-small-divisor
@@ -210,22 +204,10 @@ def _expects_a_real_past_2_47(v: Verdict) -> bool:
 # bits (floats.sql quotient_by_a_sum_of_small_reals), 11.new-int64-arith-wraps by checking
 # int64 and decimal + - * for overflow (tests/sql/int_overflow.sql),
 # 11.new-frame-zero-bound-at-owner by writing a bound of 0 rows back as such
-# (types_windows.sql frame_empty_zero_bound_after_the_same_side)
+# (types_windows.sql frame_empty_zero_bound_after_the_same_side),
+# 11.new-percentile-cont-int-past-2-47 by the out-of-range check of the interpolation
+# (int_overflow.sql percentile_cont_of_an_integer_past_2_47_is_an_error)
 KNOWN_BUGS: tuple[KnownBug, ...] = (
-    KnownBug(
-        "11.new-percentile-cont-int-past-2-47", "PERCENTILE_CONT of int64 values under MPC "
-        "where the rank falls on one row (p = 0 or 1) gives 0.0 for a value of 2^47 or more "
-        "(2^62 comes back as 0.0, DuckDB 4.611686018427388e+18): the picked integer is made "
-        "a fixed-point real, which holds it only below 2^47, without the out-of-range "
-        "check CAST has (71001:47; MEDIAN interpolating 3 and 2^47 is right, the AVG is "
-        "refused)",
-        lambda case, v, fut: (v.outcome == "wrong" and v.kind == "mismatch"
-                              and _tree(case).find(exp.PercentileCont, exp.Median) is not None
-                              and _expects_a_real_past_2_47(v)),
-        BugFixture((table("a1", "alice", "i int64", [(2**62,), (3,)]),),
-                   "SELECT PERCENTILE_CONT(1) WITHIN GROUP (ORDER BY a.i) AS p FROM a1 AS a",
-                   "alice", False, shapes=("aggregate", "median_percentile_cont",
-                                            "int64_past_2_47"))),
 )
 
 

@@ -263,3 +263,26 @@ FROM oa AS a JOIN ob AS b ON a.id = b.id;
 SELECT a.id, CASE WHEN a.n < b.n THEN 'lt' ELSE 'ge' END AS c,
        CASE WHEN a.n > b.n THEN a.n ELSE b.n END AS g
 FROM oa AS a JOIN ob AS b ON a.id = b.id;
+
+-- PERCENTILE_CONT and MEDIAN of integers interpolate in fixed point, which holds values
+-- below 2^47: past that the asker's out-of-range error, never the wrapped value (known
+-- bug 11.new-percentile-cont-int-past-2-47, seed 71001:47: 2^62 came back as 0.0)
+
+-- name: percentile_cont_of_an_integer_past_2_47_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT PERCENTILE_CONT(1) WITHIN GROUP (ORDER BY u.n) AS p
+FROM (SELECT n FROM oa WHERE id IN (1, 7) UNION ALL SELECT n FROM ob WHERE id = 7) AS u;
+
+-- name: percentile_cont_by_group_past_2_47_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT u.g, MEDIAN(u.n) AS m
+FROM (SELECT id % 2 AS g, n FROM oa WHERE id IN (2, 5, 7) UNION ALL
+      SELECT id % 2 AS g, n FROM ob WHERE id = 7) AS u GROUP BY u.g;
+
+-- name: percentile_cont_of_integers_below_2_47
+-- pushdown: off
+SELECT u.g, PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY u.n) AS p, MEDIAN(u.n) AS m
+FROM (SELECT id % 2 AS g, n FROM oa WHERE id IN (5, 6, 7, 9, 10) UNION ALL
+      SELECT id % 2 AS g, n FROM ob WHERE id = 7) AS u GROUP BY u.g;
