@@ -41,7 +41,8 @@ from dataclasses import replace
 import numpy as np
 
 from scql_py.catalog.types import BOOL, FLOAT64, INT64, SqlType
-from scql_py.engine.aggregate import average_many
+from scql_py.engine import kept_range
+from scql_py.engine.aggregate import average_many, range_bits
 from scql_py.engine.group_by import running_extreme
 from scql_py.engine.ordering import flatten, sort_keys, unflatten, with_null_keys_zeroed
 from scql_py.engine.relation import (
@@ -53,7 +54,7 @@ from scql_py.engine.relation import (
 )
 from scql_py.engine.secure_expr import SecureEvaluator, bit_not, bit_or
 from scql_py.errors import NotSupportedError
-from scql_py.mpc import compare, convert, division, equality, mux, rss, segment
+from scql_py.mpc import compare, convert, division, equality, mux, rss, segment, sum_range
 from scql_py.mpc.fixedpoint import FRAC_BITS
 from scql_py.mpc.rounded_division import divide_rounded
 from scql_py.mpc.rss import AShare, BShare
@@ -225,17 +226,30 @@ def _ntile(rt: Runtime, row_number: AShare, size: AShare, buckets: int) -> AShar
     return mux.select(rt, few, row_number, bucket)
 
 
+def _summed(rt: Runtime, present: BShare, value: AShare) -> list[AShare]:
+    """What a frame's SUM or AVG adds up per row: the value where present, and its
+    halves (sum_range), whose sums tell whether the frame's total left the range."""
+    kept = mux.mul_bit(rt, present, value)
+    return [kept, *sum_range.halves(rt, kept)]
+
+
 def _count_sum_or_average(rt: Runtime, func: str, t: SqlType, col: SecretColumn | None,
                           count: AShare, sums: list[AShare], n: int) -> SecretColumn:
-    """COUNT, SUM or AVG of each row's frame from its count and sum (NULL where empty)."""
+    """COUNT, SUM or AVG of each row's frame from its count and its sums (the total,
+    then its halves' sums: :func:`_summed`), NULL where empty. A total past the ring's
+    range, or a mean too large for its word, marks its row out of range (as a grouped
+    SUM or AVG marks its group: engine.kept_range)."""
     if func == "count":
         return SecretColumn(INT64, count)
     empty = equality.equal_zero(rt, count)
+    total, high, low = sums
+    averaged = (count, col.type) if func == "avg" else None
+    out_of_range = kept_range.any_of(rt, range_bits(rt, [(total, high, low, averaged)]))
     if func == "sum":
-        return SecretColumn(t, sums[0], empty)
+        return SecretColumn(t, total, empty, out_of_range=out_of_range)
     count = mux.select(rt, empty, _ones(rt.party, n), count)
-    ((mean, fine),) = average_many(rt, [(sums[0], count, col.type)])
-    return SecretColumn(FLOAT64, mean, empty, exact=fine)
+    ((mean, fine),) = average_many(rt, [(total, count, col.type)])
+    return SecretColumn(FLOAT64, mean, empty, exact=fine, out_of_range=out_of_range)
 
 
 def _frame_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | None,
@@ -257,9 +271,8 @@ def _frame_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn | 
         count, hashes, *chars = frame.at_frame_end([running, hashes], words)
         return SecretColumn(t, hashes, equality.equal_zero(rt, count), chars)
     if func in ("sum", "avg"):
-        value = col.value
-        running = [running, segment.segmented_sum(rt, mux.mul_bit(rt, present, value),
-                                                  frame.starts)]
+        running = [running, *segment.segmented_sum(rt, _summed(rt, present, col.value),
+                                                   frame.starts)]
     elif func in ("min", "max"):
         running = [running, *running_extreme(rt, col, present, frame.starts, func == "min")]
     else:
@@ -295,7 +308,7 @@ def _sliding_aggregate(rt: Runtime, frame: _Frame, func: str, col: SecretColumn 
             party, np.ones(n, np.uint64))
     own = [convert.b2a_bit(rt, present)]  # what the row itself adds to the prefixes
     if func in ("sum", "avg"):
-        own.append(mux.mul_bit(rt, present, col.value))
+        own.extend(_summed(rt, present, col.value))
     prefixes = segment.segmented_sum(rt, own, frame.starts)
     if kind == "RANGE":
         upper = frame.at_partition_end(prefixes) if end is None else frame.at_frame_end(prefixes)

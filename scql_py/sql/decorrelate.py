@@ -129,16 +129,33 @@ def grouped(query: exp.Select, keys: list[exp.Expression],
     return out
 
 
+# operations that are NULL when an operand is: folded over no rows, because a bare NULL
+# has no type (NULL + INTERVAL '1' HOUR could be a date, a timestamp or an interval)
+_NULL_IN_NULL_OUT = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.Neg,
+                     exp.Paren, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
+                     exp.DateAdd, exp.DateSub, exp.TsOrDsAdd, exp.TsOrDsToDate,
+                     exp.Extract, exp.Year, exp.Month, exp.Day, exp.Abs, exp.Round,
+                     exp.Floor, exp.Ceil)
+
+
 def over_no_rows(value: exp.Expression) -> exp.Expression:
     """``value`` (an expression of aggregates) as it is over no rows: COUNT is 0, every
-    other aggregate NULL."""
+    other aggregate NULL, and an operation of those above on a NULL is NULL."""
     def empty(n: exp.Expression) -> exp.Expression:
         if isinstance(n, exp.Count):
             return exp.Literal.number(0)
         if isinstance(n, exp.AggFunc):
             return exp.Null()
         return n
-    return value.copy().transform(empty)
+
+    def fold(n: exp.Expression) -> exp.Expression:  # children first
+        for child in list(n.iter_expressions()):
+            child.replace(fold(child))
+        if isinstance(n, _NULL_IN_NULL_OUT) and any(
+                isinstance(a, exp.Null) for a in n.iter_expressions()):
+            return exp.Null()
+        return n
+    return fold(value.copy().transform(empty))
 
 
 def extreme_test(op, outer: exp.Expression, low: exp.Expression, high: exp.Expression

@@ -87,7 +87,10 @@ def cast_target(dtype: exp.DataType) -> SqlType:
         return TIMESTAMP
     if t == T.BOOLEAN:
         return BOOL
-    raise NotSupportedError(f"CAST to {dtype.sql()}")
+    if t == T.TIMESTAMPTZ:  # MySQL's TIMESTAMP is in the session's time zone
+        raise NotSupportedError("TIMESTAMP (a time in the session's time zone, as MySQL's "
+                                "is); write DATETIME for a date and time")
+    raise NotSupportedError(f"CAST to {dtype.sql(dialect='mysql')}")
 
 
 def common_type(a: SqlType, b: SqlType, context: str) -> SqlType:

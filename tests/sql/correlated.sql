@@ -281,3 +281,13 @@ WHERE a.id = b.id AND a.k IS NULL AND NOT EXISTS (SELECT 1 FROM t_alice AS a2 WH
 -- name: restricted_correlated_sum_of_another_owner
 SELECT b.id, b.k FROM t_bob AS b, t_carol AS c
 WHERE b.k = c.k AND b.id > 30 AND c.id > (SELECT SUM(b2.k) FROM t_bob AS b2 WHERE b2.id = b.id);
+
+-- a value of aggregates over no rows is folded to a NULL where it must be one: a bare
+-- NULL has no type, and NULL + INTERVAL could be a date, a timestamp or an interval
+-- (seed 90009:23)
+-- name: correlated_scalar_interval_of_an_aggregate_over_no_rows
+-- secure-error: NotSupportedError INTERVAL arithmetic
+SELECT a.id, (SELECT MAX(b.ts) + INTERVAL 30 HOUR FROM t_bob AS b WHERE b.k = a.k AND b.id > 95) AS t FROM t_alice AS a WHERE a.id < 12;
+
+-- name: correlated_scalar_date_add_of_an_aggregate_over_no_rows
+SELECT a.id, (SELECT DATE_ADD(MIN(b.d), INTERVAL 3 DAY) FROM t_bob AS b WHERE b.k = a.k AND b.id > 95) AS t FROM t_alice AS a WHERE a.id < 12;

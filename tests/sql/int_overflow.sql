@@ -286,3 +286,38 @@ FROM (SELECT id % 2 AS g, n FROM oa WHERE id IN (2, 5, 7) UNION ALL
 SELECT u.g, PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY u.n) AS p, MEDIAN(u.n) AS m
 FROM (SELECT id % 2 AS g, n FROM oa WHERE id IN (5, 6, 7, 9, 10) UNION ALL
       SELECT id % 2 AS g, n FROM ob WHERE id = 7) AS u GROUP BY u.g;
+
+-- SUM and AVG over a window check each frame's total as a grouped SUM does (seed
+-- 90232:27: AVG OVER of 2^53 + 1 gave 1.0): past the range the row is out of range, and
+-- only a row the result keeps makes the error
+
+-- name: window_sum_in_range_at_2_62
+-- pushdown: off
+SELECT a.id, SUM(a.n) OVER (ORDER BY a.id) AS s FROM oa AS a JOIN ob AS b ON a.id = b.id
+WHERE a.id IN (1, 3, 7);
+
+-- name: window_sum_past_the_range_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT a.id, SUM(a.n) OVER (ORDER BY a.id) AS s FROM oa AS a JOIN ob AS b ON a.id = b.id
+WHERE a.id IN (1, 2);
+
+-- name: window_avg_past_2_46_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT a.id, AVG(a.n) OVER (PARTITION BY a.id) AS m FROM oa AS a JOIN ob AS b ON a.id = b.id
+WHERE a.id IN (1, 7);
+
+-- name: window_rows_frame_sum_past_the_range_is_an_error
+-- pushdown: off
+-- error: DataError is out of the range the engine computes in
+SELECT a.id, SUM(a.n) OVER (ORDER BY a.id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s
+FROM oa AS a JOIN ob AS b ON a.id = b.id WHERE a.id IN (1, 2, 3);
+
+-- name: window_sum_past_the_range_in_a_row_left_out
+-- pushdown: off
+-- row 2's frame (2^62 + 2^62) is past the range; rows 1 and 3 (2^62 - 2^62) are not
+SELECT w.id, w.s FROM (
+  SELECT a.id, SUM(a.n) OVER (ORDER BY a.id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s
+  FROM oa AS a JOIN ob AS b ON a.id = b.id WHERE a.id IN (1, 2, 3)) AS w
+WHERE w.id <> 2;
