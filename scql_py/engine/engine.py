@@ -288,6 +288,8 @@ class Engine:
             at = step.columns.index(name)
             column, wordless = without_wordless(table.column(at),
                                                 SqlType.parse(step.types[at]))
+            if wordless and step.party == plan.asker:  # its own data: it fails at once
+                raise DataError(OUT_OF_RANGE_ERROR)
             if wordless:  # no party could compute with it: NULL, and the asker's error
                 table, past = table.set_column(at, name, column), True
         return LocalResult(step.party, table, past)

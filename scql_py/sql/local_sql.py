@@ -336,6 +336,17 @@ def summed_columns(node: lp.Node) -> list[str]:
     return sums if renamed is None else [renamed[n] for n in sums if n in renamed]
 
 
+def wordless_columns(node: lp.Node) -> list[str]:
+    """The output columns of ``node`` whose values may have no ring word when its owner
+    shares them: its SUMs of reals or decimals (:func:`summed_columns`) and every decimal
+    of more than 18 digits (``2.25 - n`` of an int64 ``n`` is a DECIMAL(21,2), past
+    2^63 units for ``n`` near 2^62). The owner checks each (:func:`scql_py.engine.
+    encoding.without_wordless`): past the range, the asker's out-of-range error."""
+    wide = [c for c, t in zip(node.columns, node.types)
+            if t.kind == "decimal" and t.precision > 18]
+    return list(dict.fromkeys(summed_columns(node) + wide))
+
+
 def range_check_sql(node: lp.Node) -> str | None:
     """One boolean: whether an int64 SUM that ``node`` computes (an aggregate's or a
     window's, for any group or row, as under MPC) is past the int64 range, where an
