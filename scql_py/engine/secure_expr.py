@@ -120,10 +120,14 @@ def const_word(value, t: SqlType) -> int:
     raise NotSupportedError(f"a constant of type {t}")
 
 
-def _int_literal(v: Value) -> bool:
-    """Whether ``v`` is a non-NULL int64 literal (its word is its value)."""
-    return isinstance(v, Const) and v.type.kind == "int64" and isinstance(v.value, int) \
-        and not isinstance(v.value, bool)
+def _public_word(v: Value, t: SqlType) -> int | None:
+    """The ring word of ``v`` in the int64 or decimal type ``t`` it is compared in, where
+    it is a non-NULL literal (public to every party), else None."""
+    if not isinstance(v, Const) or v.value is None or isinstance(v.value, bool) \
+            or t.kind not in ("int64", "decimal") or v.type.kind not in ("int64", "decimal"):
+        return None
+    word = const_word(v.value, t)
+    return word if -(1 << 63) <= word < (1 << 63) else None
 
 
 def _literal_key(c: Const) -> int:
@@ -807,24 +811,27 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         exactly = a2.key is not None and b2.key is not None
         if exactly:
             x, y = a2.key, b2.key
-        return SecretColumn(BOOL, self._compare_words(a, x, b, y, op, exactly),
+        words = (None, None) if exactly else (_public_word(a, t), _public_word(b, t))
+        return SecretColumn(BOOL, self._compare_words(a, x, b, y, op, exactly, words),
                             self._nulls(a2, b2))
 
     def _compare_words(self, a: Value, x: AShare, b: Value, y: AShare, op: str,
-                       exactly: bool) -> BShare:
-        """``a op b`` from their words ``x``, ``y``: float keys where ``exactly``."""
+                       exactly: bool, words: tuple[int | None, int | None] = (None, None)
+                       ) -> BShare:
+        """``a op b`` from their words ``x``, ``y``: float keys where ``exactly``;
+        ``words``: a side's public word where it is a literal."""
         rt = self.rt
 
         def less(forward: bool) -> BShare:
             """``x < y`` (forward) or ``y < x``."""
             if not exactly:
                 # int64 and decimal words span the whole range: x - y may wrap (issue 11);
-                # an int64 literal's word is its value, public, so one sign bit fewer
-                p, q = (a, b) if forward else (b, a)
-                if _int_literal(q) and p.type.kind == "int64":
-                    return compare.less_than_wide_public(rt, x if forward else y, q.value)
-                if _int_literal(p) and q.type.kind == "int64":
-                    return compare.greater_than_wide_public(rt, y if forward else x, p.value)
+                # a literal's word is public, so one sign bit fewer
+                p_word, q_word = words if forward else words[::-1]
+                if q_word is not None and p_word is None:
+                    return compare.less_than_wide_public(rt, x if forward else y, q_word)
+                if p_word is not None and q_word is None:
+                    return compare.greater_than_wide_public(rt, y if forward else x, p_word)
                 wide = compare.less_than_wide
                 return wide(rt, x, y) if forward else wide(rt, y, x)
             return self._key_less(*((a, x, b, y) if forward else (b, y, a, x)))

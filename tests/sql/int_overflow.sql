@@ -340,3 +340,14 @@ SELECT COUNT(*) AS c FROM oa AS a JOIN ob AS b ON a.id = b.id WHERE b.n <> 2.25 
 -- party: bob
 SELECT COUNT(*) AS c FROM oa AS a JOIN ob AS b ON a.id = b.id
 WHERE b.n <> 2.25 - a.n AND a.id IN (5, 6, 7);
+
+-- a decimal against a decimal or an integer literal: the literal's scaled word is
+-- public, so the wide comparison takes one sign bit fewer; at, just above and below the
+-- values (1.50 and 1.00 are stored, -99999999999999.99 the least)
+
+-- name: decimal_against_literals
+-- pushdown: off
+SELECT a.id, a.d > 1.5 AS gt, a.d >= 1.50 AS ge, a.d < 1 AS lt, a.d <= 1.00 AS le,
+       a.d BETWEEN -99999999999999.99 AND 1.49 AS inside, 2 > a.d AS flipped,
+       a.k < -1 AS below, a.k > 899999999999999999 AS above
+FROM oa AS a JOIN ob AS b ON a.id = b.id;
