@@ -292,6 +292,12 @@ class Engine:
                 raise DataError(OUT_OF_RANGE_ERROR)
             if wordless:  # no party could compute with it: NULL, and the asker's error
                 table, past = table.set_column(at, name, column), True
+        for name in step.args.get("null_words", []):  # total semantics: NULL past range
+            at = step.columns.index(name)
+            column, wordless = without_wordless(table.column(at),
+                                                SqlType.parse(step.types[at]))
+            if wordless:
+                table = table.set_column(at, name, column)
         return LocalResult(step.party, table, past)
 
     def share_range_bits(self, step: Step, plan: PhysicalPlan) -> None:

@@ -112,7 +112,14 @@ def on_groups(rt: Runtime, out: SecretRelation, bits: list[BShare],
               computed: list[int]) -> tuple[SecretRelation, list[BShare]]:
     """An aggregate's own range bits (concatenations of bit columns over its output
     rows) as the bits of its output columns ``computed``; the bits that are no such
-    concatenation are returned, to count for the query."""
+    concatenation are returned, to count for the query.
+
+    The contract that makes the split by length right: an aggregate puts on
+    ``ev.out_of_range`` only bits of its groups, each a column of one bit per output row
+    in the output's order, or several such columns concatenated (a check run once for
+    all its SUMs); bits of its input rows go to ``ev.row_range`` (the values it
+    aggregates), which count for the query. A bit of another length is conservative:
+    it counts for the query whatever HAVING keeps."""
     n = out.n
     per_row, rest = [], []
     for b in bits:

@@ -99,9 +99,9 @@ def to_ast(node: lp.Node) -> exp.Expression:
             exp.Ordered(this=exp.column(k.column), desc=k.descending, nulls_first=k.nulls_first)
             for k in node.keys])
     if isinstance(node, lp.UnionAll):
-        out = to_ast(node.inputs[0])
+        out = _union_branch(node, node.inputs[0])
         for b in node.inputs[1:]:
-            out = exp.union(out, to_ast(b), distinct=False)
+            out = exp.union(out, _union_branch(node, b), distinct=False)
         return out
     if isinstance(node, lp.Window):
         over = []
@@ -336,15 +336,33 @@ def summed_columns(node: lp.Node) -> list[str]:
     return sums if renamed is None else [renamed[n] for n in sums if n in renamed]
 
 
-def wordless_columns(node: lp.Node) -> list[str]:
-    """The output columns of ``node`` whose values may have no ring word when its owner
-    shares them: its SUMs of reals or decimals (:func:`summed_columns`) and every decimal
-    of more than 18 digits (``2.25 - n`` of an int64 ``n`` is a DECIMAL(21,2), past
-    2^63 units for ``n`` near 2^62). The owner checks each (:func:`scql_py.engine.
-    encoding.without_wordless`): past the range, the asker's out-of-range error."""
-    wide = [c for c, t in zip(node.columns, node.types)
-            if t.kind == "decimal" and t.precision > 18]
-    return list(dict.fromkeys(summed_columns(node) + wide))
+def wide_decimal_columns(node: lp.Node) -> list[str]:
+    """The output columns of ``node`` that are decimals of more than 18 digits, whose
+    values may have no ring word when its owner shares them (``2.25 - n`` of an int64
+    ``n`` is a DECIMAL(21,2), past 2^63 units for ``n`` near 2^62): the asker's own are
+    its out-of-range error; another owner's are NULL (total semantics), as a real it
+    computes without a fixed-point value is (:func:`scql_py.engine.encoding.
+    without_wordless`)."""
+    return [c for c, t in zip(node.columns, node.types)
+            if t.kind == "decimal" and t.precision > 18 and c not in summed_columns(node)]
+
+
+def _union_branch(union: lp.UnionAll, branch: lp.Node) -> exp.Expression:
+    """A branch of ``union`` with each decimal column cast to the union's type where its
+    own differs: DuckDB's own supertype of DECIMAL(38,1) and DECIMAL(38,3) is
+    DECIMAL(38,1), which rounds away the other's fraction (seed 90128:17: partial sums
+    of DECIMAL(6,1) and DECIMAL(10,3) merged by one owner)."""
+    ast = to_ast(branch)
+    if all(t == u or u.kind != "decimal" for t, u in zip(branch.types, union.types)):
+        return ast
+    cols = []
+    for c, t, u in zip(branch.columns, branch.types, union.types):
+        col = exp.column(c, quoted=True)
+        if t != u and u.kind == "decimal":
+            col = exp.Cast(this=col, to=exp.DataType.build(u.to_duckdb()))
+        cols.append(exp.alias_(col, c, quoted=True))
+    return exp.select(*cols).from_(exp.Subquery(
+        this=ast, alias=exp.TableAlias(this=exp.to_identifier("_u"))))
 
 
 def range_check_sql(node: lp.Node) -> str | None:

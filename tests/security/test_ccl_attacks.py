@@ -86,6 +86,9 @@ ERROR_PROBES = [
     "SELECT COUNT(*) AS n FROM acct a JOIN claim c ON CAST(c.score AS BIGINT) * "
     "(CASE WHEN c.level = 648 THEN 9223372036854775807 ELSE 0 END) = a.k",
     "SELECT SUM(CAST(c.note AS BIGINT)) AS s FROM claim c",
+    # a decimal of more than 18 digits (2.25 - n), past 2^63 units only for that row
+    "SELECT COUNT(*) AS n FROM acct a JOIN claim c ON 2.25 - CAST(c.score AS BIGINT) * "
+    "(CASE WHEN c.level = 648 THEN 92233720368547758 ELSE 0 END) = a.k",
 ]
 
 

@@ -447,3 +447,13 @@ SELECT k, SUM(m) > 1.125 AS gt FROM t_alice GROUP BY k;
 -- BIGINT: ROUND(x DIV amt, 1) was typed a double, DuckDB's answer is BIGINT
 SELECT id, ROUND(x DIV amt, 1) AS r, ROUND(amt DIV 2, 1) AS s, ABS(amt DIV 3) AS t
 FROM fa WHERE x <> 5e-324 AND amt <> 0;
+
+-- partial SUMs of one owner's UNION ALL branches, DECIMAL(38,2) and DECIMAL(38,3),
+-- merged in its own SQL: DuckDB's supertype of the two is DECIMAL(38,2), which rounded
+-- away the third digit; each branch is now cast to the plan's type (seed 90128:17: AVG
+-- 22.8 for 22.7855)
+-- name: partial_sums_of_one_owners_union_keep_the_fraction
+-- pushdown: on
+-- party: bob
+SELECT SUM(u.x) AS s, AVG(u.x) AS a, COUNT(u.x) AS n
+FROM (SELECT m2 AS x FROM dec_a UNION ALL SELECT m + 0.001 AS x FROM dec_a) AS u;
