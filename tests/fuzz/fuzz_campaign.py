@@ -18,6 +18,7 @@ from fuzz_oracle import (
     arrow_result,
     ask_oracle,
     fixed_point_sql,
+    total_semantics_sql,
     with_group_threshold,
     without_limit,
 )
@@ -31,6 +32,7 @@ from fuzz_verdict import (
     judge,
     top_order,
     within_input_rounding,
+    within_total_semantics,
 )
 
 PUSHDOWN_CHECK_RATE = 0.1  # queries also run in the other mode and compared (metamorphic)
@@ -87,6 +89,9 @@ def evaluate(fut: FederationUnderTest, query: Query, pushdown: bool) -> tuple[Ve
         if unlimited.result is None:
             unlimited = None
     verdict = judge(query, run, oracle, unlimited)
+    if verdict.kind == "overflow" and run.total_owner:
+        verdict = within_total_semantics(query, verdict, ask_oracle(
+            fut.oracle, total_semantics_sql(asked)))
     if input_rounding_may_explain(query, verdict, unlimited is not None):
         # reals enter arithmetic rounded to fixed point; a quotient or a product of
         # stored reals is computed from their bits instead, then rounded like any

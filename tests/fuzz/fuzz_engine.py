@@ -39,6 +39,15 @@ class EngineRun:
     # the tables whose distinct rows size the plan's groups for the threshold, where a
     # join may repeat their rows (scql_py/sql/source_rows.py)
     counted: tuple[str, ...] = ()
+    # whether an owner that does not ask computes part of it (total semantics: an
+    # overflow there is NULL, where DuckDB over the union fails)
+    total_owner: bool = False
+
+
+def plan_total_owner(plan) -> bool:
+    """Whether an owner that does not ask runs part of ``plan`` in its own database, where
+    total semantics make an overflow NULL."""
+    return any(s.op == "local" and s.party != plan.asker for s in plan.steps)
 
 
 def plan_counted_tables(plan) -> tuple[str, ...]:
@@ -107,7 +116,7 @@ class FederationUnderTest:
 
     def run(self, asker: str, sql: str, pushdown: bool, params=None) -> EngineRun:
         engine = self.engine(pushdown)
-        path, joins, threshold, counted = "unplanned", (), None, ()
+        path, joins, threshold, counted, total = "unplanned", (), None, (), False
         start = time.perf_counter()
         try:
             plan = engine.plan(asker, sql, params)
@@ -115,29 +124,31 @@ class FederationUnderTest:
             path = "mpc" if SECURE_OPS & set(ops) else "local"
             joins = tuple(op for op in ops if op in ("psi_join", "secret_join"))
             threshold, counted = plan_threshold(plan), plan_counted_tables(plan)
+            total = plan_total_owner(plan)
             table = engine.execute(asker, sql, params).table
         except Exception as err:  # every failure is classified by the caller
             return EngineRun(None, err, time.perf_counter() - start, path, joins, threshold,
-                             counted)
+                             counted, total)
         return EngineRun(table, None, time.perf_counter() - start, path, joins, threshold,
-                         counted)
+                         counted, total)
 
     def run_dbapi(self, asker: str, sql: str, params) -> EngineRun:
         """Through ``scql_py.connect`` (in-process, the default pushdown) as a user would."""
         start = time.perf_counter()
-        threshold, counted = None, ()
+        threshold, counted, total = None, (), False
         try:
             plan = self.engine(True).plan(asker, sql, params)
             threshold, counted = plan_threshold(plan), plan_counted_tables(plan)
+            total = plan_total_owner(plan)
             if asker not in self._connections:
                 self._connections[asker] = scql_py.connect(str(self.catalog_path), party=asker,
                                                            timeout=self.timeout)
             table = self._connections[asker].cursor().execute(sql, params).fetch_arrow_table()
         except Exception as err:  # every failure is classified by the caller
             return EngineRun(None, err, time.perf_counter() - start, "dbapi",
-                             threshold=threshold, counted=counted)
+                             threshold=threshold, counted=counted, total_owner=total)
         return EngineRun(table, None, time.perf_counter() - start, "dbapi", threshold=threshold,
-                         counted=counted)
+                         counted=counted, total_owner=total)
 
     def close(self) -> None:
         for engine in self._engines.values():

@@ -34,7 +34,8 @@ from sqlcases import (  # noqa: E402
 
 __all__ = ["DIALECT", "GroupSizesUnjudged", "OracleAnswer", "Result", "arrow_result",
            "ask_oracle", "compare", "fixed_point_sql", "oracle_sql", "rows_equal",
-           "values_equal", "with_group_threshold", "without_limit", "written"]
+           "total_semantics_sql", "values_equal", "with_group_threshold", "without_limit",
+           "written"]
 
 
 def oracle_sql(sql: str) -> str:
@@ -59,6 +60,23 @@ def ask_oracle(con, sql: str) -> OracleAnswer:
 # arithmetic and comparisons; comparisons are left alone, their rows must agree as they are)
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Sum, exp.Avg)
 FIXED_POINT_UNIT = 2**16
+
+
+# the arithmetic an owner that does not ask computes with total semantics (DESIGN.md
+# section 4: an overflow gives NULL, never an error that depends on its data)
+_OVERFLOWS = (exp.Add, exp.Sub, exp.Mul, exp.Neg, exp.IntDiv)
+
+
+def total_semantics_sql(sql: str) -> str:
+    """``sql`` with every ``+``, ``-``, ``*``, ``DIV`` and negation NULL where it
+    overflows (DuckDB's ``TRY``): the answer where an owner that does not ask computed
+    the overflowing values. (The asker's own arithmetic fails instead, so an answer
+    that only this oracle gives is one such owners gave.)"""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    for node in reversed(list(tree.find_all(*_OVERFLOWS, bfs=False))):  # inner first
+        if node.find(exp.AggFunc, exp.Window, exp.Select) is None:  # (DuckDB's TRY takes
+            node.replace(exp.Anonymous(this="TRY", expressions=[node.copy()]))  # no such)
+    return written(tree)
 
 
 def fixed_point_sql(sql: str) -> str:

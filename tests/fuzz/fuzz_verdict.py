@@ -301,6 +301,22 @@ def input_rounding_may_explain(query: Query, verdict: Verdict, limited: bool) ->
         verdict.kind == "mismatch" and cast_of_a_computed_real(query.sql))
 
 
+def within_total_semantics(query: Query, verdict: Verdict, total: OracleAnswer) -> Verdict:
+    """``verdict`` (an answer where DuckDB fails on an overflow, from a plan where an
+    owner that does not ask computes) judged again with DuckDB's answer under total
+    semantics (``fuzz_oracle.total_semantics_sql``): that answer is the one DESIGN.md
+    section 4 prescribes (an overflow at such an owner is NULL), so an equal one is not
+    wrong but unjudged by DuckDB's own, ``invalid`` (kind ``total_semantics``)."""
+    if total.result is None:
+        return verdict
+    again = compare_results(query, verdict.got, total.result)
+    if again.outcome != "pass":
+        return verdict
+    return Verdict("invalid", "total_semantics", "DuckDB fails on an overflow that an owner "
+                   "that does not ask makes NULL (total semantics)", total.result,
+                   verdict.got)
+
+
 def within_input_rounding(query: Query, verdict: Verdict, fixed: Result | None) -> Verdict:
     """``verdict`` (see :func:`input_rounding_may_explain`) judged again with the
     fixed-point oracle's answer ``fixed``: a pass where every value of the engine is

@@ -20,6 +20,7 @@ from fuzz_oracle import (
     compare,
     fixed_point_sql,
     oracle_sql,
+    total_semantics_sql,
     with_group_threshold,
     without_limit,
 )
@@ -33,6 +34,7 @@ from fuzz_verdict import (
     moved_positions,
     top_order,
     within_input_rounding,
+    within_total_semantics,
 )
 from sqlglot import exp
 from test_differential import DEFAULT_QUERIES, DEFAULT_SEEDS
@@ -553,3 +555,25 @@ def test_widened_shapes_reach_the_default_seeds():
         for i in range(DEFAULT_QUERIES):
             seen |= set(gen.query(i).shapes)
     assert {"interval_arith", "weekday_isodow", "median_timestamp", "int64_past_2_47"} <= seen
+
+
+def test_an_owners_total_semantics_are_judged_by_duckdb_with_try():
+    """An owner that does not ask makes an overflow NULL (DESIGN.md section 4), where
+    DuckDB over the union fails (91227:29): the engine's answer is judged by DuckDB with
+    TRY around each overflowing operation, and only an equal one is spared."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (id BIGINT, n BIGINT)")
+    con.execute("INSERT INTO t VALUES (1, -9223372036854775808), (2, 5)")
+    sql = "SELECT COUNT(*) AS c, SUM(t.n - 2) AS s FROM t"
+    assert ask_oracle(con, sql).result is None  # DuckDB fails on -2^63 - 2
+    total = ask_oracle(con, total_semantics_sql(sql))
+    assert total.result.rows == [(2, 3)]
+    q = Query(sql, "alice", ())
+    run = EngineRun(None, None, 0.0, "local", total_owner=True)
+    failed = OracleAnswer(None, "Out of Range Error: Overflow in subtraction of INT64")
+    for got, outcome in (([(2, 3)], "invalid"), ([(2, 4)], "wrong")):
+        run = replace(run, table=pa.table({"c": [got[0][0]], "s": [got[0][1]]}))
+        verdict = judge(q, run, failed)
+        assert (verdict.outcome, verdict.kind) == ("wrong", "overflow")
+        verdict = within_total_semantics(q, verdict, total)
+        assert verdict.outcome == outcome, verdict
