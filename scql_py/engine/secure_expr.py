@@ -232,7 +232,11 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
         elif t.kind == "string":
             words = np.full(n, string_hash([v.value], self.string_key)[0], dtype=np.uint64)
         else:
-            words = np.full(n, np.int64(const_word(v.value, t)).view(np.uint64), dtype=np.uint64)
+            word = const_word(v.value, t)
+            if not -(1 << 63) <= word < (1 << 63):  # (a decimal literal past 2^63 units)
+                raise NotSupportedError(f"the constant {v.value} as a {t} in a computation "
+                                        "over secret data (past the int64 range unscaled)")
+            words = np.full(n, np.int64(word).view(np.uint64), dtype=np.uint64)
         if t.kind == "bool":
             return SecretColumn(t, BShare.public(party, words), null)
         chars = exact = None

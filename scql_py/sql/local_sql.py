@@ -336,15 +336,74 @@ def summed_columns(node: lp.Node) -> list[str]:
     return sums if renamed is None else [renamed[n] for n in sums if n in renamed]
 
 
-def wide_decimal_columns(node: lp.Node) -> list[str]:
-    """The output columns of ``node`` that are decimals of more than 18 digits, whose
-    values may have no ring word when its owner shares them (``2.25 - n`` of an int64
-    ``n`` is a DECIMAL(21,2), past 2^63 units for ``n`` near 2^62): the asker's own are
-    its out-of-range error; another owner's are NULL (total semantics), as a real it
-    computes without a fixed-point value is (:func:`scql_py.engine.encoding.
-    without_wordless`)."""
-    return [c for c, t in zip(node.columns, node.types)
-            if t.kind == "decimal" and t.precision > 18 and c not in summed_columns(node)]
+def wordless_columns(node: lp.Node, total: bool) -> tuple[list[str], list[str]]:
+    """The output columns of ``node`` whose values may have no ring word when its owner
+    shares them, as ``(checked, nulled)``. A decimal of more than 18 digits may be past
+    2^63 units (``2.25 - n`` of an int64 ``n`` is a DECIMAL(21,2)); a real past 2^47, or
+    NaN. The owner checks each (:func:`scql_py.engine.encoding.without_wordless`):
+
+    * ``checked``: past the range, the asker's out-of-range error. For the asker's own
+      query (not ``total``) its wide decimals and sums of reals; for another party's,
+      such values computed from aggregates or windows (a SUM, a product of SUMs): the
+      value is NULL and the owner's bit says so, which tells the asker of an aggregate
+      what MPC's range check of it would.
+    * ``nulled`` (``total`` only): the other such values, computed row by row: NULL
+      (total semantics, DESIGN.md section 4), since an error bit of a row would let the
+      asker probe that row of a column it may not see."""
+    checked, nulled = [], []
+    sums = set(summed_columns(node))
+    for c, t in zip(node.columns, node.types):
+        wide = t.kind == "decimal" and t.precision > 18
+        if not total:
+            if wide or c in sums:
+                checked.append(c)
+        elif c in sums or (wide or t.kind == "float64") and _from_aggregates(node, c):
+            checked.append(c)
+        elif (wide or t.kind == "float64") and not _stored(node, c):
+            nulled.append(c)  # (a stored NaN or real past 2^47 is refused by its owner)
+    return checked, nulled
+
+
+def _stored(node: lp.Node, col: str) -> bool:
+    """Whether column ``col`` of ``node`` is a stored column, only moved."""
+    if isinstance(node, lp.Scan):
+        return True
+    if isinstance(node, lp.Project):
+        expr = next((e for name, e, _ in node.exprs if name == col), None)
+        return isinstance(expr, exp.Column) and _stored(node.child, expr.name)
+    if isinstance(node, lp.RowsKept):
+        return _stored(node.child, col)
+    if isinstance(node, lp.Join):
+        side = next((s for s in (node.left, node.right) if col in s.columns), None)
+        return side is not None and _stored(side, col)
+    if isinstance(node, lp.UnionAll):
+        at = node.columns.index(col)
+        return all(_stored(b, b.columns[at]) for b in node.inputs)
+    return False
+
+
+def _from_aggregates(node: lp.Node, col: str) -> bool:
+    """Whether column ``col`` of ``node`` is computed from aggregated or windowed values
+    (True where the plan's shape is not followed: the error bit, not a NULL)."""
+    if isinstance(node, lp.Scan):
+        return False
+    if isinstance(node, lp.Aggregate):
+        return col not in {k for k, _, _ in node.keys}
+    if isinstance(node, lp.Window):
+        return col in {f.name for f in node.funcs} or _from_aggregates(node.child, col)
+    if isinstance(node, lp.Project):
+        expr = next((e for name, e, _ in node.exprs if name == col), None)
+        return expr is None or any(_from_aggregates(node.child, c.name)
+                                   for c in expr.find_all(exp.Column))
+    if isinstance(node, lp.RowsKept):
+        return _from_aggregates(node.child, col)
+    if isinstance(node, lp.Join):
+        side = next((s for s in (node.left, node.right) if col in s.columns), None)
+        return side is None or _from_aggregates(side, col)
+    if isinstance(node, lp.UnionAll):
+        at = node.columns.index(col)
+        return any(_from_aggregates(b, b.columns[at]) for b in node.inputs)
+    return True
 
 
 def _union_branch(union: lp.UnionAll, branch: lp.Node) -> exp.Expression:

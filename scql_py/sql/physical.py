@@ -6,9 +6,9 @@ Steps (``op``):
 ``local``       ``party`` runs ``sql`` in its own storage engine (plaintext, private);
                 ``range_sql``: whether an int64 SUM in it is past range (an owner that
                 does not ask shares that bit, or sends it to the asker with the result);
-                ``range_words``: its sums of reals or decimals, shared, checked
-                alike (the asker's own, and its wide decimals: its error at once);
-                ``null_words``: another party's wide decimals, NULL past the range
+                ``range_words``: values it shares that may have no ring word (wide
+                decimals, reals), checked alike (the asker's own: its error at once);
+                ``null_words``: another party's such values row by row, NULL there
 ``share``       ``party`` secret-shares a local result; everyone learns its row count
 ``scan_shared`` every party reads its shares of a table stored secret-shared
 ``concat``      UNION ALL of secret relations (local work on shares)
@@ -43,12 +43,7 @@ from scql_py.catalog.types import SqlType
 from scql_py.errors import NotSupportedError
 from scql_py.sql import logical as lp
 from scql_py.sql import plan_text
-from scql_py.sql.local_sql import (
-    range_check_sql,
-    summed_columns,
-    to_sql,
-    wide_decimal_columns,
-)
+from scql_py.sql.local_sql import range_check_sql, to_sql, wordless_columns
 from scql_py.sql.owner_expressions import computed_in_scan
 from scql_py.sql.secure_nodes import check_secure
 from scql_py.sql.type_inference import infer_type
@@ -116,16 +111,14 @@ class _Placer:
         check = range_check_sql(node)
         if check is not None:  # and whether a SUM (NULL by total semantics) is past range
             self.steps[-1].args["range_sql"] = check
-        # and whether a value it shares has no ring word: a sum of reals or decimals
-        # (another party's is NULL with the error bit), a wide decimal (another party's
-        # is NULL); the asker's own either is its error at once
-        summed, wide = (summed_columns(node), wide_decimal_columns(node)) if shared \
-            else ([], [])
-        words = summed + wide if not total else summed
-        if words:
-            self.steps[-1].args["range_words"] = words
-        if total and wide:
-            self.steps[-1].args["null_words"] = wide
+        # and whether a value it shares has no ring word (a wide decimal, a real past
+        # 2^47): the asker's own is its error at once; another party's is NULL, with the
+        # error bit where it is an aggregate's
+        checked, nulled = wordless_columns(node, total) if shared else ([], [])
+        if checked:
+            self.steps[-1].args["range_words"] = checked
+        if nulled:
+            self.steps[-1].args["null_words"] = nulled
         return step
 
     def is_local(self, node: lp.Node) -> bool:

@@ -89,7 +89,7 @@ def evaluate(fut: FederationUnderTest, query: Query, pushdown: bool) -> tuple[Ve
         if unlimited.result is None:
             unlimited = None
     verdict = judge(query, run, oracle, unlimited)
-    if verdict.kind == "overflow" and run.total_owner:
+    if verdict.kind in ("overflow", "mismatch") and run.total_owner:
         verdict = within_total_semantics(query, verdict, ask_oracle(
             fut.oracle, total_semantics_sql(asked)))
     if input_rounding_may_explain(query, verdict, unlimited is not None):
@@ -133,6 +133,11 @@ def pushdown_check(fut: FederationUnderTest, query: Query, first: Verdict, first
         return verdict, run
     if without_limit(query.sql) is not None and not top_order(query.sql):
         return verdict, run  # a LIMIT without ORDER BY may keep other rows in each mode
+    if "input_rounding" in (verdict.kind, first.kind):
+        # one mode is DuckDB's within the rounding of reals entering fixed point, the
+        # other exact (an owner's own DuckDB): both passed, each by its own bound
+        # (91330:1: SUM(id) * SUM(k / 9), 645.5556 and 645.5603)
+        return verdict, run
     same = compare_results(query, arrow_result(run.table), arrow_result(first_run.table))
     if same.outcome != "pass" and same.kind != "inexact_move":
         return replace(same, kind="pushdown", detail="pushdown on and off differ: "

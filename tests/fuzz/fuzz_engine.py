@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+from fuzz_oracle import TOTAL_SEMANTICS_MACRO
 
 import scql_py
 from scql_py.catalog import load_catalog
@@ -89,6 +90,7 @@ class FederationUnderTest:
         if self._oracle is None:
             con = plaintext_union(self.catalog)
             con.execute("SET error_on_division_by_zero = false")  # MySQL: x / 0 is NULL
+            con.execute(TOTAL_SEMANTICS_MACRO)  # (fuzz_oracle.total_semantics_sql)
             self._oracle = con
         return self._oracle
 

@@ -302,19 +302,20 @@ def input_rounding_may_explain(query: Query, verdict: Verdict, limited: bool) ->
 
 
 def within_total_semantics(query: Query, verdict: Verdict, total: OracleAnswer) -> Verdict:
-    """``verdict`` (an answer where DuckDB fails on an overflow, from a plan where an
-    owner that does not ask computes) judged again with DuckDB's answer under total
-    semantics (``fuzz_oracle.total_semantics_sql``): that answer is the one DESIGN.md
-    section 4 prescribes (an overflow at such an owner is NULL), so an equal one is not
-    wrong but unjudged by DuckDB's own, ``invalid`` (kind ``total_semantics``)."""
+    """``verdict`` (an answer where DuckDB fails on an overflow, or another answer, from
+    a plan where an owner that does not ask computes) judged again with DuckDB's answer
+    under total semantics (``fuzz_oracle.total_semantics_sql``): that answer is the one
+    DESIGN.md section 4 prescribes (an overflow at such an owner, or a value with no
+    ring word, is NULL), so an equal one is not wrong but unjudged by DuckDB's own,
+    ``invalid`` (kind ``total_semantics``)."""
     if total.result is None:
         return verdict
     again = compare_results(query, verdict.got, total.result)
     if again.outcome != "pass":
         return verdict
-    return Verdict("invalid", "total_semantics", "DuckDB fails on an overflow that an owner "
-                   "that does not ask makes NULL (total semantics)", total.result,
-                   verdict.got)
+    return Verdict("invalid", "total_semantics", "DuckDB's answer where an owner that does "
+                   "not ask makes a value past the range NULL (total semantics)",
+                   total.result, verdict.got)
 
 
 def within_input_rounding(query: Query, verdict: Verdict, fixed: Result | None) -> Verdict:

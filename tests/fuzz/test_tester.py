@@ -13,6 +13,7 @@ import sqlglot
 from fuzz_engine import EngineRun, FederationUnderTest
 from fuzz_federation import FLOAT_TINY, INT_PAST_RANGE, generate_federation
 from fuzz_oracle import (
+    TOTAL_SEMANTICS_MACRO,
     GroupSizesUnjudged,
     OracleAnswer,
     Result,
@@ -562,6 +563,7 @@ def test_an_owners_total_semantics_are_judged_by_duckdb_with_try():
     DuckDB over the union fails (91227:29): the engine's answer is judged by DuckDB with
     TRY around each overflowing operation, and only an equal one is spared."""
     con = duckdb.connect()
+    con.execute(TOTAL_SEMANTICS_MACRO)
     con.execute("CREATE TABLE t (id BIGINT, n BIGINT)")
     con.execute("INSERT INTO t VALUES (1, -9223372036854775808), (2, 5)")
     sql = "SELECT COUNT(*) AS c, SUM(t.n - 2) AS s FROM t"
@@ -577,3 +579,26 @@ def test_an_owners_total_semantics_are_judged_by_duckdb_with_try():
         assert (verdict.outcome, verdict.kind) == ("wrong", "overflow")
         verdict = within_total_semantics(q, verdict, total)
         assert verdict.outcome == outcome, verdict
+
+
+def test_total_semantics_null_a_value_without_a_ring_word():
+    """Another owner's wide decimal past 2^63 units, or real past 2^47, is NULL (the
+    README's "Numbers"), where DuckDB answers: the total-semantics oracle says so."""
+    con = duckdb.connect()
+    con.execute(TOTAL_SEMANTICS_MACRO)
+    con.execute("CREATE TABLE t (n BIGINT)")
+    con.execute("INSERT INTO t VALUES (4611686018427387904), (5)")
+    sql = "SELECT COUNT(2.25 - t.n) AS c, COUNT(t.n * 1.5e0) AS d, SUM(t.n + 1) AS s FROM t"
+    assert ask_oracle(con, sql).result.rows == [(2, 2, 4611686018427387911)]
+    assert ask_oracle(con, total_semantics_sql(sql)).result.rows == [(1, 1, 4611686018427387911)]
+
+
+def test_the_oracle_keeps_a_limit_duckdb_drops():
+    """DuckDB 2.0.1 returns every row of a RIGHT JOIN whose left side has no rows, past
+    its LIMIT (91318:24): the oracle keeps the LIMIT's count of them."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE l (k BIGINT, b BOOLEAN)")
+    con.execute("CREATE TABLE r AS SELECT i AS k FROM range(7) AS t(i)")
+    answer = ask_oracle(con, "SELECT l.b AS c0, r.k AS c1 FROM l RIGHT JOIN r "
+                             "ON l.k = r.k AND l.b LIMIT 3")
+    assert len(answer.result.rows) == 3

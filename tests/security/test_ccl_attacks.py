@@ -89,6 +89,9 @@ ERROR_PROBES = [
     # a decimal of more than 18 digits (2.25 - n), past 2^63 units only for that row
     "SELECT COUNT(*) AS n FROM acct a JOIN claim c ON 2.25 - CAST(c.score AS BIGINT) * "
     "(CASE WHEN c.level = 648 THEN 92233720368547758 ELSE 0 END) = a.k",
+    # a real past 2^47 (no fixed-point value) only for that row
+    "SELECT COUNT(*) AS n FROM acct a JOIN claim c ON c.score * "
+    "(CASE WHEN c.level = 648 THEN 1e300 ELSE 0e0 END) = a.k",
 ]
 
 

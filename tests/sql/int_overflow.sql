@@ -347,3 +347,35 @@ SELECT a.id, a.d > 1.5 AS gt, a.d >= 1.50 AS ge, a.d < 1 AS lt, a.d <= 1.00 AS l
        a.d BETWEEN -99999999999999.99 AND 1.49 AS inside, 2 > a.d AS flipped,
        a.k < -1 AS below, a.k > 899999999999999999 AS above
 FROM oa AS a JOIN ob AS b ON a.id = b.id;
+
+-- a wide decimal another owner computes from an aggregate or a window (a SUM it shares)
+-- is NULL past the range with the error bit, as the same SUM under MPC would be: the
+-- asker's out-of-range error, never a NULL (review of seed 90278:23's fix: a derived
+-- table's SUM was taken for a row's value)
+
+-- name: wide_decimal_sum_of_another_owner_in_a_derived_table_past_the_range
+-- party: bob
+-- pushdown: on
+-- error: DataError is out of the range the engine computes in
+SELECT w.g, w.s FROM (SELECT id % 2 AS g, SUM(CAST(k AS DECIMAL(30,0)) * 100) AS s
+                      FROM oa GROUP BY id % 2) AS w JOIN ob AS b ON w.g = b.id;
+
+-- name: wide_decimal_window_sum_of_another_owner_past_the_range
+-- party: bob
+-- pushdown: on
+-- error: DataError is out of the range the engine computes in
+SELECT w.id, w.s FROM (SELECT id, SUM(CAST(k AS DECIMAL(30,0)) * 100) OVER (ORDER BY id) AS s
+                       FROM oa) AS w JOIN ob AS b ON w.id = b.id WHERE b.id < 4;
+
+-- name: wide_decimal_sum_of_another_owner_in_range
+-- party: bob
+-- pushdown: on
+SELECT w.g, w.s FROM (SELECT id % 2 AS g, SUM(CAST(k AS DECIMAL(30,0)) * 100) AS s
+                      FROM oa WHERE id > 1 GROUP BY id % 2) AS w JOIN ob AS b ON w.g = b.id;
+
+-- a decimal literal past 2^63 units in a comparison under MPC: refused, naming it (it
+-- was an OverflowError)
+-- name: decimal_literal_past_the_range_under_mpc_is_refused
+-- pushdown: off
+-- error: NotSupportedError past the int64 range
+SELECT a.id, a.d < 100000000000000000 AS lt FROM oa AS a JOIN ob AS b ON a.id = b.id;
