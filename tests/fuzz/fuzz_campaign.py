@@ -18,6 +18,7 @@ from fuzz_oracle import (
     arrow_result,
     ask_oracle,
     fixed_point_sql,
+    tiny_floor_sql,
     total_semantics_sql,
     with_group_threshold,
     without_limit,
@@ -101,6 +102,15 @@ def evaluate(fut: FederationUnderTest, query: Query, pushdown: bool) -> tuple[Ve
                                             ask_oracle(con, fixed_point_sql(asked)).result)
             if verdict.outcome != "wrong":
                 break
+    if verdict.kind == "mismatch" and "tiny_real" in query.shapes:
+        # SUM and AVG of reals drop bits below 2^-80 (the README): a subnormal sums to 0,
+        # so groups of such sums may merge where DuckDB's differ (92259:5)
+        floor = ask_oracle(fut.oracle, tiny_floor_sql(asked))
+        if floor.result is not None and compare_results(
+                query, verdict.got, floor.result).outcome == "pass":
+            verdict = replace(verdict, outcome="invalid", kind="tiny_reals",
+                              detail="DuckDB's answer with SUM and AVG of reals below "
+                              "2^-80 as 0 (their bits are dropped): " + verdict.detail)
     return verdict, run
 
 

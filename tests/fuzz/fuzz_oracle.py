@@ -34,7 +34,7 @@ from sqlcases import (  # noqa: E402
 
 __all__ = ["DIALECT", "GroupSizesUnjudged", "OracleAnswer", "Result", "arrow_result",
            "ask_oracle", "compare", "fixed_point_sql", "oracle_sql", "rows_equal",
-           "TOTAL_SEMANTICS_MACRO", "total_semantics_sql", "values_equal", "with_group_threshold", "without_limit",
+           "TOTAL_SEMANTICS_MACRO", "tiny_floor_sql", "total_semantics_sql", "values_equal", "with_group_threshold", "without_limit",
            "written"]
 
 
@@ -104,12 +104,40 @@ def total_semantics_sql(sql: str) -> str:
     return written(tree)
 
 
+def tiny_floor_sql(sql: str) -> str:
+    """``sql`` with each SUM's and AVG's argument 0 where it is below 2^-80 in magnitude:
+    what the engine adds of a real (mpc/float_sum.py drops the bits below 2^-80, the
+    README: a subnormal sums to 0)."""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    floor = exp.Literal.number(repr(2.0**-80))
+    for node in reversed(list(tree.find_all(exp.Sum, exp.Avg, bfs=False))):
+        arg = node.this.this if isinstance(node.this, exp.Distinct) else node.this
+        if arg is None or isinstance(arg, exp.Star):
+            continue
+        tiny = exp.LT(this=exp.Abs(this=arg.copy()), expression=floor.copy())
+        arg.replace(exp.Case(ifs=[exp.If(this=tiny, true=exp.Literal.number(0))],
+                             default=arg.copy()))
+    return written(tree)
+
+
 def fixed_point_sql(sql: str) -> str:
     """``sql`` for the fixed-point oracle (FederationUnderTest.fixed_point_oracle): each
     quotient (``/``, ``AVG``) used in arithmetic is rounded to 2^-16 first, as the engine
-    uses it under MPC (``SUM(0.01 / 2)`` adds 0.0050048828125)."""
+    uses it under MPC (``SUM(0.01 / 2)`` adds 0.0050048828125); and so is a MEDIAN or
+    PERCENTILE_CONT, truncated (the README: the interpolated fraction truncated to
+    2^-16; 92236:2, PERCENTILE_CONT(0.1) of integers times a SUM)."""
     tree = sqlglot.parse_one(sql, read=DIALECT)
     unit = exp.Literal.number(FIXED_POINT_UNIT)
+    percentiles = [n for n in tree.find_all(exp.Median, exp.WithinGroup, bfs=False)
+                   if isinstance(n, exp.Median) or isinstance(n.this, exp.PercentileCont)]
+    for node in reversed(percentiles):
+        parent = node.parent
+        while isinstance(parent, exp.Paren):
+            parent = parent.parent
+        if isinstance(parent, _ARITHMETIC) and not isinstance(node.parent, exp.Window):
+            node.replace(exp.Paren(this=exp.Div(this=exp.Floor(this=exp.Mul(
+                this=exp.Paren(this=node.copy()), expression=unit.copy())),
+                expression=unit.copy())))
     for node in reversed(list(tree.find_all(exp.Div, exp.Avg, bfs=False))):  # inner first
         parent = node.parent
         while isinstance(parent, exp.Paren):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import math
 import re
 from dataclasses import replace
 
@@ -21,6 +22,7 @@ from fuzz_oracle import (
     compare,
     fixed_point_sql,
     oracle_sql,
+    tiny_floor_sql,
     total_semantics_sql,
     with_group_threshold,
     without_limit,
@@ -602,3 +604,27 @@ def test_the_oracle_keeps_a_limit_duckdb_drops():
     answer = ask_oracle(con, "SELECT l.b AS c0, r.k AS c1 FROM l RIGHT JOIN r "
                              "ON l.k = r.k AND l.b LIMIT 3")
     assert len(answer.result.rows) == 3
+
+
+def test_percentiles_in_arithmetic_are_truncated_in_the_fixed_point_oracle():
+    """PERCENTILE_CONT and MEDIAN interpolate with the fraction truncated to 2^-16 (the
+    README), which a product then multiplies (92236:2: -34.30006 for -34.3)."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE u AS SELECT * FROM (VALUES (-7), (14)) AS v(c1)")
+    sql = ("SELECT PERCENTILE_CONT(0.1) WITHIN GROUP (ORDER BY u.c1) * SUM(u.c1) AS c0, "
+           "MEDIAN(u.c1) AS m FROM u")
+    exact = ask_oracle(con, sql).result.rows[0]
+    fixed = ask_oracle(con, fixed_point_sql(sql)).result.rows[0]
+    assert exact[0] == pytest.approx(-34.3) and exact[1] == fixed[1] == 3.5
+    assert fixed[0] == math.floor(-4.9 * 2**16) / 2**16 * 7
+
+
+def test_the_tiny_floor_oracle_sums_subnormals_as_zero():
+    """SUM and AVG of reals drop the bits below 2^-80 (the README): groups of such sums
+    may merge where DuckDB's differ (92259:5); the stored values themselves stay."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES (-5e-324::DOUBLE), (0.0::DOUBLE)) "
+                "AS v(f)")
+    sql = "SELECT AVG(t.f) AS a, COUNT(*) AS n FROM t GROUP BY t.f ORDER BY 2"
+    assert sorted(ask_oracle(con, sql).result.rows) == [(-5e-324, 1), (0.0, 1)]
+    assert ask_oracle(con, tiny_floor_sql(sql)).result.rows == [(0.0, 1), (0.0, 1)]
