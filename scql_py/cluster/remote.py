@@ -245,10 +245,12 @@ class RemoteFederation:
                                 f"{self.party}` running?): {text}")
 
     def _drop(self, client: fl.FlightClient) -> None:
+        """Forget ``client`` without closing it: the thread reading a stream on it may
+        still be in that call, and ``FlightClient.close()`` frees the client under it
+        (a crash, see ``FlightNetwork._drop_client``); it closes itself once unused."""
         with self._lock:
             if self._client is client:
                 self._client = None
-        client.close()
 
     def _call(self, action: str, body: bytes) -> list[bytes]:
         """A short action: all its results, within the timeout."""

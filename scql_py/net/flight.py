@@ -425,9 +425,7 @@ class FlightNetwork:
                     peer.stream.close()
                     peer.stream = None
             with peer.lock:
-                if peer.client is not None:
-                    peer.client.close()
-                    peer.client = None
+                peer.client = None  # not closed: see _drop_client
         if self._server is not None:
             self._server.shutdown()
             self._server = None
@@ -478,10 +476,15 @@ class FlightNetwork:
             return client
 
     def _drop_client(self, peer: _Peer, client: fl.FlightClient | None) -> None:
+        """Forget ``client``: the next call makes a new one. It is not closed: other
+        threads may be in a call on it (e.g. one telling the peer that a query ended
+        while another cancels it there), and ``FlightClient.close()`` frees the client's
+        transport and auth handler under them, a use-after-free that killed the whole
+        server (SIGSEGV in pyarrow's ``_get_token``). It closes itself when its last
+        user lets go of it."""
         with peer.lock:
             if client is not None and peer.client is client:
                 peer.client = None
-                client.close()
 
     def _sender_gone(self, sender: int) -> None:
         log.info("the data connection of party %r ended: it left its open queries",

@@ -520,3 +520,20 @@ def test_stop_leaves_no_data_threads(certs):
     time.sleep(0.1)
     left = {t for t in threading.enumerate() if t.name.startswith("scql-data")} - before
     assert not left, left
+
+
+def test_a_dropped_client_stays_usable_by_a_call_that_holds_it(certs):
+    """A thread whose call failed drops the peer's client while another thread may be in
+    a call on it (a query's cancel and its leave notice to a peer that was killed):
+    closing it there freed it under that call, a SIGSEGV that ended the whole server."""
+    with networks(certs) as nets:
+        peer = nets[0]._peers[1]
+        client = nets[0]._client(peer, TIMEOUT)
+        nets[0]._drop_client(peer, client)
+        assert peer.client is None
+        # the holder's call still works: a closed client would refuse it ("closed")
+        assert [r.body.to_pybytes() for r in client.do_action(fl.Action("alive", b""))] \
+            == [b"1"]
+        assert nets[0]._client(peer, TIMEOUT) is not client
+        nets[0].stop()
+        assert list(client.do_action(fl.Action("alive", b"")))  # stop does not close it
