@@ -23,6 +23,19 @@ SERVER_TIMEOUT = 10.0  # the shared clusters' timeout; fault tests use shorter o
 sys.path.insert(0, str(REPO / "tests" / "sql"))  # the SQL oracle suite's comparator
 
 
+def many_rounds_sql() -> str:
+    """A query of types.toml with many rounds (a secure sort per DISTINCT or percentile
+    argument, per group), about 1.5 s over the network here, so that it is surely
+    still running a fraction of a second in and reports its progress. (The protocols
+    got faster: seven such aggregates without GROUP BY took 0.5 s, MIN/MAX 0.2 s.)"""
+    aggs = ([f"COUNT(DISTINCT u.{c}) AS n{c}" for c in "ifdsm"]
+            + [f"MEDIAN(u.{c}) AS m{c}" for c in "ifdm"]
+            + [f"PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY u.{c}) AS p{c}" for c in "ifm"])
+    rows = " UNION ALL ".join(f"SELECT d, i, f, s, k, m FROM t_{p}"
+                              for p in ["alice", "bob", "carol"] * 2)
+    return f"SELECT u.k, {', '.join(aggs)} FROM ({rows}) AS u GROUP BY u.k"
+
+
 def average_sql() -> str:
     return ("SELECT AVG(income) AS avg_income FROM (SELECT income FROM alice_income "
             "UNION ALL SELECT income FROM bob_income UNION ALL SELECT income FROM "

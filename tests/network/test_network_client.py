@@ -12,7 +12,7 @@ import time
 
 import pexpect
 import pytest
-from conftest import REPO, SERVER_TIMEOUT
+from conftest import REPO, SERVER_TIMEOUT, many_rounds_sql
 
 import scql_py
 from scql_py import errors
@@ -25,10 +25,7 @@ CLIENT_TIMEOUT = 3.0  # shorter than the servers' own (SERVER_TIMEOUT): it must 
 SLOW_JOIN_TIMEOUT = 30.0  # the servers' timeout, far above the time a cancel may take
 QUICK_SQL = ("SELECT COUNT(*) AS n, SUM(k) AS s FROM (SELECT k FROM t_alice UNION ALL "
              "SELECT k FROM t_bob UNION ALL SELECT k FROM t_carol) AS u")
-# many rounds of secure comparisons without pushdown: over a second
-ROUNDS_SQL = ("SELECT MIN(d) AS lo, MAX(d) AS hi, MIN(i) AS ilo, MAX(f) AS fhi FROM "
-              "(SELECT d, i, f FROM t_alice UNION ALL SELECT d, i, f FROM t_bob UNION ALL "
-              "SELECT d, i, f FROM t_carol) AS u")
+ROUNDS_SQL = many_rounds_sql()  # over a second: it reports its progress
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from conftest import CATALOGS
+from conftest import CATALOGS, many_rounds_sql
 from sqlcases import arrow_result, compare
 
 from scql_py import errors
@@ -20,11 +20,7 @@ pytestmark = pytest.mark.network
 
 TIMEOUT = 2.0
 SLACK = 2.5  # process and scheduling overheads on a loaded 2-core machine
-# a query with many rounds (secure comparisons), so that it is surely still running
-SLOW_SQL = ("SELECT COUNT(DISTINCT i) AS a, COUNT(DISTINCT f) AS b, COUNT(DISTINCT d) AS c, "
-            "COUNT(DISTINCT s) AS e, MEDIAN(i) AS m, MEDIAN(f) AS mf, MEDIAN(d) AS md FROM "
-            "(SELECT d, i, f, s FROM t_alice UNION ALL SELECT d, i, f, s FROM t_bob UNION ALL "
-            "SELECT d, i, f, s FROM t_carol) AS u")
+SLOW_SQL = many_rounds_sql()  # surely still running 0.4 s in
 LOG_WAIT = {"timeout": 20.0, "poll": 0.002}  # a log line is seen within milliseconds
 QUICK_SQL = ("SELECT COUNT(*) AS n, SUM(k) AS s FROM (SELECT k FROM t_alice UNION ALL "
              "SELECT k FROM t_bob UNION ALL SELECT k FROM t_carol) AS u")
