@@ -120,10 +120,17 @@ def tiny_floor_sql(sql: str) -> str:
     return written(tree)
 
 
+# the functions whose real result an owner computes and shares, rounded to 2^-16 where
+# arithmetic under MPC uses it (93023:12: SUM(LN(i + 1)) over a join of two parties)
+_REAL_FUNCTIONS = (exp.Ln, exp.Log, exp.Sqrt, exp.Exp, exp.Pow, exp.Sin, exp.Cos,
+                   exp.Tan, exp.Asin, exp.Acos, exp.Atan)
+
+
 def fixed_point_sql(sql: str) -> str:
     """``sql`` for the fixed-point oracle (FederationUnderTest.fixed_point_oracle): each
     quotient (``/``, ``AVG``) used in arithmetic is rounded to 2^-16 first, as the engine
-    uses it under MPC (``SUM(0.01 / 2)`` adds 0.0050048828125); and so is a MEDIAN or
+    uses it under MPC (``SUM(0.01 / 2)`` adds 0.0050048828125), as is a real function's
+    result (``LN``, ``SQRT``, ...) that an owner shares; and so is a MEDIAN or
     PERCENTILE_CONT, truncated (the README: the interpolated fraction truncated to
     2^-16; 92236:2, PERCENTILE_CONT(0.1) of integers times a SUM)."""
     tree = sqlglot.parse_one(sql, read=DIALECT)
@@ -138,7 +145,8 @@ def fixed_point_sql(sql: str) -> str:
             node.replace(exp.Paren(this=exp.Div(this=exp.Floor(this=exp.Mul(
                 this=exp.Paren(this=node.copy()), expression=unit.copy())),
                 expression=unit.copy())))
-    for node in reversed(list(tree.find_all(exp.Div, exp.Avg, bfs=False))):  # inner first
+    for node in reversed(list(tree.find_all(exp.Div, exp.Avg, *_REAL_FUNCTIONS,
+                                            bfs=False))):  # inner first
         parent = node.parent
         while isinstance(parent, exp.Paren):
             parent = parent.parent

@@ -628,3 +628,14 @@ def test_the_tiny_floor_oracle_sums_subnormals_as_zero():
     sql = "SELECT AVG(t.f) AS a, COUNT(*) AS n FROM t GROUP BY t.f ORDER BY 2"
     assert sorted(ask_oracle(con, sql).result.rows) == [(-5e-324, 1), (0.0, 1)]
     assert ask_oracle(con, tiny_floor_sql(sql)).result.rows == [(0.0, 1), (0.0, 1)]
+
+
+def test_real_functions_an_owner_shares_are_rounded_in_the_fixed_point_oracle():
+    """An owner's LN, SQRT, ... enters arithmetic under MPC rounded to 2^-16, like any
+    real it shares (93023:12: SUM(LN(i + 1)) over a join, 13 times LN(9))."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT 8 AS i FROM range(13)")
+    sql = "SELECT SUM(LN(t.i + 1)) AS s FROM t"
+    fixed = ask_oracle(con, fixed_point_sql(sql)).result.rows[0][0]
+    assert fixed == pytest.approx(13 * round(math.log(9) * 2**16) / 2**16, abs=1e-12)
+    assert abs(fixed - 13 * math.log(9)) > 1e-5
