@@ -292,20 +292,18 @@ class Engine:
                 raise DataError(OUT_OF_RANGE_ERROR)
         table = _cast_table(self.storage.query(step.args["sql"], types=step.types),
                             step.columns, step.types)
-        for name in step.args.get("range_words", []):
+        checked = step.args.get("range_words", [])
+        for name in checked + step.args.get("null_words", []):
             at = step.columns.index(name)
             column, wordless = without_wordless(table.column(at),
                                                 SqlType.parse(step.types[at]))
-            if wordless and step.party == plan.asker:  # its own data: it fails at once
+            if not wordless:
+                continue
+            if name in checked and step.party == plan.asker:  # its own data: it fails now
                 raise DataError(OUT_OF_RANGE_ERROR)
-            if wordless:  # no party could compute with it: NULL, and the asker's error
-                table, past = table.set_column(at, name, column), True
-        for name in step.args.get("null_words", []):  # total semantics: NULL past range
-            at = step.columns.index(name)
-            column, wordless = without_wordless(table.column(at),
-                                                SqlType.parse(step.types[at]))
-            if wordless:
-                table = table.set_column(at, name, column)
+            # no party could compute with it: NULL, and for a checked one the asker's
+            # error (a null_words one is NULL by total semantics only)
+            table, past = table.set_column(at, name, column), past or name in checked
         return LocalResult(step.party, table, past)
 
     def share_range_bits(self, step: Step, plan: PhysicalPlan) -> None:

@@ -122,12 +122,12 @@ def const_word(value, t: SqlType) -> int:
 
 def _public_word(v: Value, t: SqlType) -> int | None:
     """The ring word of ``v`` in the int64 or decimal type ``t`` it is compared in, where
-    it is a non-NULL literal (public to every party), else None."""
+    it is a non-NULL literal (public to every party), else None. (``materialize`` has
+    made that word already, and refused one past the int64 range.)"""
     if not isinstance(v, Const) or v.value is None or isinstance(v.value, bool) \
             or t.kind not in ("int64", "decimal") or v.type.kind not in ("int64", "decimal"):
         return None
-    word = const_word(v.value, t)
-    return word if -(1 << 63) <= word < (1 << 63) else None
+    return const_word(v.value, t)
 
 
 def _literal_key(c: Const) -> int:
@@ -233,7 +233,7 @@ class SecureEvaluator(SecureMath, SecureDates, SecureLike):
             words = np.full(n, string_hash([v.value], self.string_key)[0], dtype=np.uint64)
         else:
             word = const_word(v.value, t)
-            if not -(1 << 63) <= word < (1 << 63):  # (a decimal literal past 2^63 units)
+            if not int_overflow.INT64_MIN <= word <= int_overflow.INT64_MAX:
                 raise NotSupportedError(f"the constant {v.value} as a {t} in a computation "
                                         "over secret data (past the int64 range unscaled)")
             words = np.full(n, np.int64(word).view(np.uint64), dtype=np.uint64)

@@ -135,23 +135,17 @@ def fixed_point_sql(sql: str) -> str:
     2^-16; 92236:2, PERCENTILE_CONT(0.1) of integers times a SUM)."""
     tree = sqlglot.parse_one(sql, read=DIALECT)
     unit = exp.Literal.number(FIXED_POINT_UNIT)
-    percentiles = [n for n in tree.find_all(exp.Median, exp.WithinGroup, bfs=False)
-                   if isinstance(n, exp.Median) or isinstance(n.this, exp.PercentileCont)]
-    for node in reversed(percentiles):
+    rounded = (exp.Div, exp.Avg, exp.Median, exp.WithinGroup, *_REAL_FUNCTIONS)
+    for node in reversed(list(tree.find_all(*rounded, bfs=False))):  # inner first
+        if isinstance(node, exp.WithinGroup) and not isinstance(node.this, exp.PercentileCont):
+            continue  # (PERCENTILE_DISC picks a row's value)
+        truncated = isinstance(node, (exp.Median, exp.WithinGroup))  # the others rounded
         parent = node.parent
         while isinstance(parent, exp.Paren):
             parent = parent.parent
         if isinstance(parent, _ARITHMETIC) and not isinstance(node.parent, exp.Window):
-            node.replace(exp.Paren(this=exp.Div(this=exp.Floor(this=exp.Mul(
-                this=exp.Paren(this=node.copy()), expression=unit.copy())),
-                expression=unit.copy())))
-    for node in reversed(list(tree.find_all(exp.Div, exp.Avg, *_REAL_FUNCTIONS,
-                                            bfs=False))):  # inner first
-        parent = node.parent
-        while isinstance(parent, exp.Paren):
-            parent = parent.parent
-        if isinstance(parent, _ARITHMETIC) and not isinstance(node.parent, exp.Window):
-            node.replace(exp.Paren(this=exp.Div(this=exp.Round(this=exp.Mul(
+            to_unit = exp.Floor if truncated else exp.Round
+            node.replace(exp.Paren(this=exp.Div(this=to_unit(this=exp.Mul(
                 this=exp.Paren(this=node.copy()), expression=unit.copy())),
                 expression=unit.copy())))
     return written(tree)
